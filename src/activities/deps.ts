@@ -1,0 +1,10 @@
+import type { Db } from '../db';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+
+/** What activities are built from; tests pass their own (sandboxed) parts. */
+export interface ActivityDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+}

@@ -1,0 +1,12 @@
+import type { ActivityDeps } from './deps';
+import { createHealthActivities } from './health';
+
+export type { ActivityDeps } from './deps';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createHealthActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,63 @@
+import type { Server } from 'node:http';
+import { createDb } from '../db';
+import { createPool } from '../db/pool';
+import { getConfig, requireSetting, type Config } from '../lib/config';
+import { createLogger, type Logger } from '../lib/logger';
+import { createTemporalClient } from '../lib/temporal';
+import { createApp } from './app';
+
+export async function startApi(config: Config, logger: Logger) {
+  const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
+  const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-api');
+  const temporal = createTemporalClient(config.temporal);
+  const app = createApp({ config, logger, pool, db: createDb(pool), temporal });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  logger.info({ url: `http://${config.api.host}:${config.api.port}` }, 'API listening');
+
+  return {
+    server,
+    /** Stops accepting connections, lets open requests finish, then releases the pool and Temporal. */
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await temporal.connection.close();
+      await pool.end();
+    },
+  };
+}
+
+if (require.main === module) {
+  let config: Config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+  const logger = createLogger(config, 'api');
+  startApi(config, logger).then(
+    (api) => {
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'API shutting down');
+        api.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'API shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (err: unknown) => {
+      logger.fatal({ err }, 'API failed to start');
+      process.exit(1);
+    },
+  );
+}

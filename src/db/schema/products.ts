@@ -1,0 +1,105 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, ts, updatedAt } from './columns';
+import { kaspiStores } from './stores';
+
+/** One pickup point's availability as the cabinet reports it (`{uid}_PPn`). */
+export interface ProductAvailability {
+  storeId: string;
+  available: 'yes' | 'no';
+  preOrder?: number;
+}
+
+export const PRICING_STRATEGIES = ['undercut', 'stay_top_n', 'match'] as const;
+export type PricingStrategy = (typeof PRICING_STRATEGIES)[number];
+
+export const products = pgTable(
+  'products',
+  {
+    id: id(),
+    storeId: uuid('store_id')
+      .notNull()
+      .references(() => kaspiStores.id, { onDelete: 'cascade' }),
+    /** Kaspi's master product (card) id, the `{productId}` of the public offers endpoint. */
+    kaspiProductId: text('kaspi_product_id').notNull(),
+    /** The merchant's own SKU of the offer. */
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    brand: text('brand'),
+    /** Live price in whole tenge as last seen or pushed. */
+    price: integer('price'),
+    /** Live prices per city id, whole tenge. */
+    cityPrices: jsonb('city_prices').$type<Record<string, number>>().notNull().default({}),
+    availabilities: jsonb('availabilities').$type<ProductAvailability[]>().notNull().default([]),
+    /** Demper settings (the merchant's). */
+    active: boolean('active').notNull().default(false),
+    strategy: text('strategy', { enum: PRICING_STRATEGIES }).notNull().default('undercut'),
+    /** For `stay_top_n`: the position to hold. */
+    topN: integer('top_n'),
+    minPrice: integer('min_price'),
+    maxPrice: integer('max_price'),
+    step: integer('step').notNull().default(1),
+    excludedMerchants: jsonb('excluded_merchants').$type<string[]>().notNull().default([]),
+    /** City ids to compete in; empty means the cities of the store's points. */
+    cities: jsonb('cities').$type<string[]>().notNull().default([]),
+    cost: integer('cost'),
+    minMarginPercent: numeric('min_margin_percent', { precision: 6, scale: 2, mode: 'number' }),
+    /** What the demper last saw. */
+    position: integer('position'),
+    cheapestRivalPrice: integer('cheapest_rival_price'),
+    cheapestRivalMerchant: text('cheapest_rival_merchant'),
+    lastCheckAt: ts('last_check_at'),
+    nextCheckAt: ts('next_check_at'),
+    /** Rivals moved recently: check at the hot interval until then. */
+    hotUntil: ts('hot_until'),
+    /** Preorder days (1–30); a product on preorder is left out of the demper. */
+    preorderDays: integer('preorder_days'),
+    /** The offer disappeared from the cabinet list at the last catalog sync. */
+    vanishedAt: ts('vanished_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('products_store_sku_key').on(t.storeId, t.sku),
+    index('products_due_idx').on(t.storeId, t.nextCheckAt).where(sql`${t.active}`),
+    index('products_kaspi_product_idx').on(t.kaspiProductId),
+  ],
+);
+
+/**
+ * Every price decision, written before the push is sent. `(productId, cycle)` is the fencing key:
+ * a retry of the same decision finds its row, and a late retry of an older cycle sees a newer one.
+ */
+export const priceChanges = pgTable(
+  'price_changes',
+  {
+    id: id(),
+    storeId: uuid('store_id')
+      .notNull()
+      .references(() => kaspiStores.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    /** Demper cycle number (monotonic per store) or a manual-change sequence. */
+    cycle: bigint('cycle', { mode: 'number' }).notNull(),
+    cityId: text('city_id'),
+    oldPrice: integer('old_price'),
+    newPrice: integer('new_price').notNull(),
+    /** Machine-readable reason, e.g. `undercut`, `raise`, `floor_reached`, `manual`. */
+    reason: text('reason').notNull(),
+    /** The rival that drove the decision and their price, plus anything else worth auditing. */
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: ['pending', 'sent', 'proposed', 'superseded', 'failed'] })
+      .notNull()
+      .default('pending'),
+    source: text('source', { enum: ['demper', 'manual'] }).notNull().default('demper'),
+    kaspiJobId: text('kaspi_job_id'),
+    error: text('error'),
+    sentAt: ts('sent_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('price_changes_product_cycle_key').on(t.productId, t.cycle),
+    index('price_changes_store_created_idx').on(t.storeId, t.createdAt),
+  ],
+);

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the service reads, validated once at start-up. Defaults are what the embedded stack
+ * (`npm start`) needs on a fresh machine; production overrides them through the environment.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = z.url();
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb').default('100kb'),
+  PUBLIC_API_URL: url.optional(),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(15000),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('kaspi-demper'),
+  TEMPORAL_UI_URL: url.optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
+  WORKER_METRICS_PORT: port.optional(),
+
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: port.default(5433),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  KASPI_PUBLIC_URL: url.default('https://kaspi.kz'),
+  KASPI_MC_URL: url.default('https://mc.shop.kaspi.kz'),
+  KASPI_IDMC_URL: url.default('https://idmc.shop.kaspi.kz'),
+  KASPI_SHOP_API_URL: url.default('https://kaspi.kz/shop/api'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function trimSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '(environment)');
+        const got = present[variable];
+        return { variable, message: got === undefined ? issue.message : `${issue.message} (got "${got}")` };
+      }),
+    );
+  }
+  const e = parsed.data;
+  const temporalUiUrl = e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`;
+  return {
+    env: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    api: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimit: e.API_BODY_LIMIT,
+      publicUrl: trimSlash(e.PUBLIC_API_URL ?? `http://localhost:${e.PORT}`),
+    },
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
+      /** Unset TEMPORAL_ADDRESS means `npm start` runs the Temporal dev server itself. */
+      embedded: e.TEMPORAL_ADDRESS === undefined,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: trimSlash(temporalUiUrl),
+      cliPath: e.TEMPORAL_CLI_PATH,
+      shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
+      /** Where the worker serves the SDK's Prometheus metrics; off when unset. */
+      workerMetricsPort: e.WORKER_METRICS_PORT,
+    },
+    embedded: {
+      dataDir: e.DATA_DIR,
+      postgresPort: e.EMBEDDED_PG_PORT,
+      temporalPort: e.TEMPORAL_DEV_PORT,
+      temporalUiPort: e.TEMPORAL_UI_PORT,
+    },
+    kaspi: {
+      publicUrl: trimSlash(e.KASPI_PUBLIC_URL),
+      mcUrl: trimSlash(e.KASPI_MC_URL),
+      idmcUrl: trimSlash(e.KASPI_IDMC_URL),
+      shopApiUrl: trimSlash(e.KASPI_SHOP_API_URL),
+    },
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed from `process.env` on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Values a server process cannot run without; the embedded launcher fills them in for its children. */
+export function requireSetting<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new ConfigError([{ variable, message: 'is required' }]);
+  return value;
+}

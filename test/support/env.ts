@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createApp } from '../../src/api/app';
+import { createDb, type Db } from '../../src/db';
+import { createPool } from '../../src/db/pool';
+import type { ActivityDeps } from '../../src/activities';
+import { loadConfig, type Config } from '../../src/lib/config';
+import { createLogger, type Logger } from '../../src/lib/logger';
+import { createTemporalClient, temporalLogger } from '../../src/lib/temporal';
+import { createWorker } from '../../src/worker';
+import type pg from 'pg';
+import type { Client } from '@temporalio/client';
+
+/** Configuration pointing at the run's shared Temporal server and database, plus any overrides. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    // Every test file gets its own task queue so workers of different files never steal each other's tasks.
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    WORKER_SHUTDOWN_GRACE_SECONDS: '5',
+    ...overrides,
+  });
+}
+
+export interface TestContext {
+  config: Config;
+  logger: Logger;
+  pool: pg.Pool;
+  db: Db;
+  temporal: Client;
+  close(): Promise<void>;
+}
+
+export function testContext(config = testConfig()): TestContext {
+  const logger = createLogger(config, 'test');
+  const pool = createPool({ ...config.database, url: config.database.url! }, logger, 'kaspi-demper-test');
+  const temporal = createTemporalClient(config.temporal);
+  return {
+    config,
+    logger,
+    pool,
+    db: createDb(pool),
+    temporal,
+    async close() {
+      await temporal.connection.close();
+      await pool.end();
+    },
+  };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** A real worker on the context's task queue, running the workflow bundle built in global setup. */
+export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDeps> = {}): Promise<RunningWorker> {
+  if (!runtimeInstalled) {
+    // The SDK logs through the test logger (silent unless TEST_LOG_LEVEL is set), once per test file.
+    Runtime.install({ logger: temporalLogger(ctx.logger), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const connection = await NativeConnection.connect({ address: ctx.config.temporal.address });
+  const worker = await createWorker({
+    config: ctx.config,
+    connection,
+    deps: { db: ctx.db, config: ctx.config, logger: ctx.logger, ...deps },
+    workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export interface TestApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The Express app on an ephemeral loopback port, wired to the context's database and Temporal. */
+export async function startTestApi(ctx: TestContext): Promise<TestApi> {
+  const app = createApp({ config: ctx.config, logger: ctx.logger, pool: ctx.pool, db: ctx.db, temporal: ctx.temporal });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,27 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canaryWorkflow } from '../../src/workflows';
+import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+
+describe('a workflow through the client and a real worker', () => {
+  let ctx: TestContext;
+  let worker: RunningWorker;
+
+  beforeAll(async () => {
+    ctx = testContext();
+    worker = await startTestWorker(ctx);
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await ctx.close();
+  });
+
+  it('canaryWorkflow runs its activity against PostgreSQL and returns', async () => {
+    const result = await ctx.temporal.workflow.execute(canaryWorkflow, {
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowId: `canary-${Date.now()}`,
+    });
+    expect(result.database.migrations).toBeGreaterThan(0);
+    expect(Date.parse(result.database.serverTime)).not.toBeNaN();
+    expect(Date.parse(result.workflowTime)).not.toBeNaN();
+  });
+});
