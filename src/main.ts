@@ -12,6 +12,7 @@ async function main(config: Config) {
       '',
       'Kaspi Demper is running',
       `  API          ${stack.apiUrl}`,
+      `  API docs     ${stack.apiUrl}/docs`,
       `  Health       ${stack.apiUrl}/health/temporal`,
       `  Temporal UI  ${stack.temporalUiUrl}`,
       'Press Ctrl-C to stop.',

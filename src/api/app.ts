@@ -1,15 +1,27 @@
 import { randomUUID } from 'node:crypto';
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { createTokenService, ephemeralSecret, type TokenService } from '../accounts/tokens';
 import type { Db } from '../db';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { createApiMetrics } from '../lib/metrics';
+import { authenticate, requireAdmin } from './auth';
+import { openApiDocument } from './openapi';
 import { errorHandler, notFound } from './problem';
-import { healthRouter } from './routes/health';
+import { createAuthLimits, type AuthLimits } from './rate-limits';
+import { ApiRouter } from './routing';
+import { adminRoutes } from './routes/admin';
+import { apiKeyRoutes } from './routes/api-keys';
+import { authRoutes } from './routes/auth';
+import { healthRoutes } from './routes/health';
+import { meRoutes } from './routes/me';
+import { storeRoutes } from './routes/stores';
 
 export interface ApiDeps {
   config: Config;
@@ -17,15 +29,32 @@ export interface ApiDeps {
   pool: pg.Pool;
   db: Db;
   temporal: Client;
+  tokens: TokenService;
+  authLimits: AuthLimits;
 }
 
+export const API_PREFIX = '/api/v1';
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** The parts of `ApiDeps` derived from configuration. */
+export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick<ApiDeps, 'tokens' | 'authLimits'> {
+  let secret = config.auth.jwtSecret;
+  if (!secret) {
+    logger.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and die with this process');
+    secret = ephemeralSecret();
+  }
+  return {
+    tokens: createTokenService(secret, config.auth.jwtTtlSeconds),
+    authLimits: createAuthLimits(pool, config.auth.limits),
+  };
+}
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.set('query parser', 'extended');
+  app.set('query parser', 'simple');
 
   const metrics = createApiMetrics(deps.pool);
   app.use(
@@ -49,10 +78,50 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metrics.middleware);
   app.use(express.json({ limit: deps.config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
-  app.use(healthRouter(deps));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  const registry = new OpenAPIRegistry();
+  const signedIn = authenticate(deps);
+  const access = { user: [signedIn], admin: requireAdmin(signedIn) };
+
+  const root = new ApiRouter('', registry, access);
+  healthRoutes(root, deps);
+  root.route(
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics of this API process',
+      tags: ['operations'],
+      access: 'public',
+      responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
+    },
+    async (_input, _req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  );
+  root.route(
+    {
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document',
+      tags: ['operations'],
+      access: 'public',
+      responses: { 200: { description: 'OpenAPI 3.1' } },
+    },
+    (_input, _req, res) => {
+      res.json(document);
+    },
+  );
+
+  const v1 = new ApiRouter(API_PREFIX, registry, access);
+  authRoutes(v1, deps);
+  meRoutes(v1, deps);
+  apiKeyRoutes(v1, deps);
+  storeRoutes(v1, deps);
+  adminRoutes(v1, deps);
+
+  const document = openApiDocument(registry, deps.config);
+  app.use(root.router);
+  app.use(API_PREFIX, v1.router);
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Kaspi Demper API' }));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -4,13 +4,19 @@ import { createPool } from '../db/pool';
 import { getConfig, requireSetting, type Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
-import { createApp } from './app';
+import { ensureAdmin } from '../accounts/users';
+import { apiServices, createApp } from './app';
 
 export async function startApi(config: Config, logger: Logger) {
   const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
   const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-api');
   const temporal = createTemporalClient(config.temporal);
-  const app = createApp({ config, logger, pool, db: createDb(pool), temporal });
+  const db = createDb(pool);
+  if (config.auth.admin) {
+    const admin = await ensureAdmin(db, config.auth.admin);
+    logger.info({ email: admin.email }, 'administrator account ready');
+  }
+  const app = createApp({ config, logger, pool, db, temporal, ...apiServices(config, logger, pool) });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -21,6 +21,16 @@ const envSchema = z.object({
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb').default('100kb'),
   PUBLIC_API_URL: url.optional(),
 
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_TTL_SECONDS: positiveInt.default(43_200),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(10).max(128).optional(),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
+  LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt.default(50),
+  LOGIN_WINDOW_SECONDS: positiveInt.default(900),
+  REGISTER_MAX_PER_IP: positiveInt.default(20),
+  REGISTER_WINDOW_SECONDS: positiveInt.default(3600),
+
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
@@ -75,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     );
   }
   const e = parsed.data;
+  const issues: { variable: string; message: string }[] = [];
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) issues.push({ variable: 'JWT_SECRET', message: 'is required in production' });
+  if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
+    issues.push({ variable: e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   const temporalUiUrl = e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`;
   return {
     env: e.NODE_ENV,
@@ -85,6 +101,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       port: e.PORT,
       bodyLimit: e.API_BODY_LIMIT,
       publicUrl: trimSlash(e.PUBLIC_API_URL ?? `http://localhost:${e.PORT}`),
+    },
+    auth: {
+      /** Unset outside production: the launcher provides one, or the API makes a per-process one. */
+      jwtSecret: e.JWT_SECRET,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+      limits: {
+        loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        loginAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
+        loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
+        registrationsPerIp: e.REGISTER_MAX_PER_IP,
+        registerWindowSeconds: e.REGISTER_WINDOW_SECONDS,
+      },
     },
     database: {
       url: e.DATABASE_URL,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { runMigrations } from '../db/migrate';
+import { devSecrets } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { resolveTemporalCli, startTemporalDevServer, stopChild, waitForPort } from './temporal-dev-server';
 
@@ -97,6 +98,7 @@ export async function startStack(
     logger.info('database migrated');
 
     const env: NodeJS.ProcessEnv = {
+      ...devSecrets(dataDir, process.env),
       ...process.env,
       ...extra.env,
       DATABASE_URL: databaseUrl,

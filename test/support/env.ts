@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { createApp } from '../../src/api/app';
+import { apiServices, createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
 import type { ActivityDeps } from '../../src/activities';
@@ -24,6 +25,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Every test file gets its own task queue so workers of different files never steal each other's tasks.
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     WORKER_SHUTDOWN_GRACE_SECONDS: '5',
+    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    // Every test connects from 127.0.0.1; per-IP limits get their own tests with their own addresses.
+    LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
+    REGISTER_MAX_PER_IP: '1000000',
     ...overrides,
   });
 }
@@ -88,18 +93,27 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
 
 export interface TestApi {
   url: string;
+  app: Express;
   close(): Promise<void>;
 }
 
 /** The Express app on an ephemeral loopback port, wired to the context's database and Temporal. */
 export async function startTestApi(ctx: TestContext): Promise<TestApi> {
-  const app = createApp({ config: ctx.config, logger: ctx.logger, pool: ctx.pool, db: ctx.db, temporal: ctx.temporal });
+  const app = createApp({
+    config: ctx.config,
+    logger: ctx.logger,
+    pool: ctx.pool,
+    db: ctx.db,
+    temporal: ctx.temporal,
+    ...apiServices(ctx.config, ctx.logger, ctx.pool),
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

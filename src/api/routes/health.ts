@@ -1,8 +1,9 @@
-import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Config } from '../../lib/config';
+import type { ApiRouter } from '../routing';
 
 /** A poller counts as live if it asked for work this recently (long polls last about a minute). */
 const LIVE_POLLER_SECONDS = 90;
@@ -23,58 +24,102 @@ async function livePollers(client: Client, namespace: string, taskQueue: string,
     taskQueueType: type,
   });
   const cutoff = Date.now() - LIVE_POLLER_SECONDS * 1000;
-  return (pollers ?? []).filter((p) => {
-    const seconds = Number(p.lastAccessTime?.seconds ?? 0);
-    return seconds * 1000 >= cutoff;
-  }).length;
+  return (pollers ?? []).filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= cutoff).length;
 }
 
-export function healthRouter(deps: { pool: pg.Pool; temporal: Client; config: Config }): Router {
-  const router = Router();
+const ProcessHealth = z.object({ status: z.literal('ok'), startedAt: z.string(), uptimeSeconds: z.int() }).meta({ id: 'ProcessHealth' });
+const DbHealth = z
+  .object({ status: z.enum(['ok', 'unavailable']), latencyMs: z.int().optional(), error: z.string().optional() })
+  .meta({ id: 'DatabaseHealth' });
+const TemporalHealth = z
+  .object({
+    status: z.enum(['ok', 'no_worker', 'unavailable']),
+    address: z.string(),
+    namespace: z.object({ name: z.string(), reachable: z.boolean() }),
+    taskQueue: z.object({ name: z.string(), workflowPollers: z.int(), activityPollers: z.int() }).optional(),
+    error: z.string().optional(),
+  })
+  .meta({ id: 'TemporalHealth' });
+
+export function healthRoutes(api: ApiRouter, deps: { pool: pg.Pool; temporal: Client; config: Config }) {
   const startedAt = new Date();
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round(process.uptime()) });
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/health',
+      summary: 'The API process is up',
+      tags: ['operations'],
+      access: 'public',
+      responses: { 200: { description: 'Up', schema: ProcessHealth } },
+    },
+    (_input, _req, res) => {
+      res.json({ status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round(process.uptime()) });
+    },
+  );
 
-  router.get('/health/db', async (_req, res) => {
-    const started = performance.now();
-    try {
-      await withTimeout(deps.pool.query('select 1'), CHECK_TIMEOUT_MS, 'PostgreSQL');
-      res.json({ status: 'ok', latencyMs: Math.round(performance.now() - started) });
-    } catch (err) {
-      res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
-    }
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/health/db',
+      summary: 'PostgreSQL answers a query',
+      tags: ['operations'],
+      access: 'public',
+      responses: {
+        200: { description: 'Reachable', schema: DbHealth },
+        503: { description: 'Unreachable', schema: DbHealth },
+      },
+    },
+    async (_input, _req, res) => {
+      const started = performance.now();
+      try {
+        await withTimeout(deps.pool.query('select 1'), CHECK_TIMEOUT_MS, 'PostgreSQL');
+        res.json({ status: 'ok', latencyMs: Math.round(performance.now() - started) });
+      } catch (err) {
+        res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+  );
 
-  router.get('/health/temporal', async (_req, res) => {
-    const { namespace, taskQueue, address } = deps.config.temporal;
-    try {
-      await withTimeout(deps.temporal.workflowService.describeNamespace({ namespace }), CHECK_TIMEOUT_MS, 'Temporal');
-      const [workflowPollers, activityPollers] = await withTimeout(
-        Promise.all([
-          livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
-          livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
-        ]),
-        CHECK_TIMEOUT_MS,
-        'Temporal',
-      );
-      const polling = workflowPollers > 0 && activityPollers > 0;
-      res.status(polling ? 200 : 503).json({
-        status: polling ? 'ok' : 'no_worker',
-        address,
-        namespace: { name: namespace, reachable: true },
-        taskQueue: { name: taskQueue, workflowPollers, activityPollers },
-      });
-    } catch (err) {
-      res.status(503).json({
-        status: 'unavailable',
-        address,
-        namespace: { name: namespace, reachable: false },
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
-  });
-
-  return router;
+  api.route(
+    {
+      method: 'get',
+      path: '/health/temporal',
+      summary: 'The Temporal namespace is reachable and a worker polls the task queue',
+      tags: ['operations'],
+      access: 'public',
+      responses: {
+        200: { description: 'Reachable, with live workers', schema: TemporalHealth },
+        503: { description: 'Unreachable, or no worker polling', schema: TemporalHealth },
+      },
+    },
+    async (_input, _req, res) => {
+      const { namespace, taskQueue, address } = deps.config.temporal;
+      try {
+        await withTimeout(deps.temporal.workflowService.describeNamespace({ namespace }), CHECK_TIMEOUT_MS, 'Temporal');
+        const [workflowPollers, activityPollers] = await withTimeout(
+          Promise.all([
+            livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+            livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+          ]),
+          CHECK_TIMEOUT_MS,
+          'Temporal',
+        );
+        const polling = workflowPollers > 0 && activityPollers > 0;
+        res.status(polling ? 200 : 503).json({
+          status: polling ? 'ok' : 'no_worker',
+          address,
+          namespace: { name: namespace, reachable: true },
+          taskQueue: { name: taskQueue, workflowPollers, activityPollers },
+        });
+      } catch (err) {
+        res.status(503).json({
+          status: 'unavailable',
+          address,
+          namespace: { name: namespace, reachable: false },
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    },
+  );
 }

@@ -5,3 +5,4 @@ export * from './orders';
 export * from './proxies';
 export * from './billing';
 export * from './notifications';
+export * from './rate-limits';

@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../lib/config';
+import { HttpError } from './problem';
+
+/** Counters live in PostgreSQL (`rate_limits`, created by our migrations) so limits hold across API instances. */
+const TABLE = 'rate_limits';
+
+function limiter(pool: pg.Pool, keyPrefix: string, points: number, durationSeconds: number) {
+  return new RateLimiterPostgres({
+    storeClient: pool,
+    storeType: 'pool',
+    tableName: TABLE,
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+    keyPrefix,
+    points,
+    duration: durationSeconds,
+  });
+}
+
+function tooMany(res: RateLimiterRes, what: string): HttpError {
+  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new HttpError(429, `Too many ${what}; try again in ${seconds} s.`, {
+    headers: { 'Retry-After': String(seconds) },
+    extra: { retryAfterSeconds: seconds },
+  });
+}
+
+async function take(l: RateLimiterPostgres, key: string, what: string): Promise<void> {
+  try {
+    await l.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw tooMany(err, what);
+    throw err;
+  }
+}
+
+/**
+ * Brute-force and abuse limits for sign-in and sign-up: attempts per client IP, and failed
+ * passwords per account. An account that hits its failure limit is locked for the window even for
+ * the right password, then works again.
+ */
+export function createAuthLimits(pool: pg.Pool, limits: Config['auth']['limits']) {
+  const loginPerIp = limiter(pool, 'login_ip', limits.loginAttemptsPerIp, limits.loginWindowSeconds);
+  const failuresPerAccount = limiter(pool, 'login_fail', limits.loginFailuresPerAccount, limits.loginWindowSeconds);
+  const registerPerIp = limiter(pool, 'register_ip', limits.registrationsPerIp, limits.registerWindowSeconds);
+  const registerPerAccount = limiter(pool, 'register_email', 5, limits.registerWindowSeconds);
+
+  return {
+    async beforeLogin(ip: string, email: string): Promise<void> {
+      const failures = await failuresPerAccount.get(email);
+      if (failures && failures.consumedPoints >= limits.loginFailuresPerAccount) {
+        throw tooMany(failures, 'failed sign-ins for this account');
+      }
+      await take(loginPerIp, ip, 'sign-in attempts from this address');
+    },
+    async loginFailed(email: string): Promise<void> {
+      await failuresPerAccount.penalty(email, 1);
+    },
+    async loginSucceeded(email: string): Promise<void> {
+      await failuresPerAccount.delete(email);
+    },
+    async beforeRegister(ip: string, email: string): Promise<void> {
+      await take(registerPerIp, ip, 'sign-ups from this address');
+      await take(registerPerAccount, email, 'sign-ups for this email');
+    },
+  };
+}
+
+export type AuthLimits = ReturnType<typeof createAuthLimits>;

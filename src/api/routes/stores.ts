@@ -1,0 +1,100 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { kaspiStores } from '../../db/schema';
+import type { ApiDeps } from '../app';
+import { currentUser } from '../auth';
+import type { ApiRouter } from '../routing';
+import { IdParams, PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
+import { tenantScope, type Store } from '../tenancy';
+
+export const StoreView = z
+  .object({
+    id: Uuid,
+    merchantUid: z.string().meta({ example: '30012345' }),
+    name: z.string().meta({ example: 'Gadget Shop' }),
+    sessionState: z.enum(['active', 'expired', 'needs_reauth']),
+    sessionVerifiedAt: Timestamp.nullable(),
+    points: z.array(
+      z.object({
+        code: z.string().meta({ example: 'PP1' }),
+        cityId: z.string().meta({ example: '750000000' }),
+        name: z.string().optional(),
+        enabled: z.boolean(),
+      }),
+    ),
+    demperPausedReason: z.string().nullable(),
+    hasShopApiToken: z.boolean(),
+    lastSyncAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'Store' });
+
+/** What a merchant sees of a store: never its session, credentials or token. */
+export function storeView(store: Store): z.infer<typeof StoreView> {
+  return {
+    id: store.id,
+    merchantUid: store.merchantUid,
+    name: store.name,
+    sessionState: store.sessionState,
+    sessionVerifiedAt: store.sessionVerifiedAt?.toISOString() ?? null,
+    points: store.points,
+    demperPausedReason: store.demperPausedReason,
+    hasShopApiToken: store.shopApiTokenEnc !== null,
+    lastSyncAt: store.lastSyncAt?.toISOString() ?? null,
+    createdAt: store.createdAt.toISOString(),
+  };
+}
+
+export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
+  api.route(
+    {
+      method: 'get',
+      path: '/stores',
+      summary: "The signed-in merchant's Kaspi stores",
+      tags: ['stores'],
+      access: 'user',
+      query: PaginationQuery,
+      responses: { 200: { description: 'Stores, newest first', schema: paginated(StoreView, 'StorePage') } },
+    },
+    async ({ query }, req, res) => {
+      const { items, total } = await tenantScope(deps.db, currentUser(req).userId).listStores(query);
+      res.json({ items: items.map(storeView), page: query.page, limit: query.limit, total });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id',
+      summary: 'One store',
+      tags: ['stores'],
+      access: 'user',
+      params: IdParams,
+      responses: { 200: { description: 'The store', schema: StoreView } },
+    },
+    async ({ params }, req, res) => {
+      res.json(storeView(await tenantScope(deps.db, currentUser(req).userId).store(params.id)));
+    },
+  );
+
+  api.route(
+    {
+      method: 'delete',
+      path: '/stores/:id',
+      summary: 'Disconnect a store',
+      description: 'The store disappears from every list and its Kaspi session is forgotten.',
+      tags: ['stores'],
+      access: 'user',
+      params: IdParams,
+      responses: { 204: { description: 'Disconnected' } },
+    },
+    async ({ params }, req, res) => {
+      const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
+      await deps.db
+        .update(kaspiStores)
+        .set({ deletedAt: new Date(), sessionEnc: null, credentialsEnc: null, shopApiTokenEnc: null })
+        .where(eq(kaspiStores.id, store.id));
+      res.status(204).end();
+    },
+  );
+}
