@@ -5,6 +5,8 @@ import { createActivities, type ActivityDeps } from './activities';
 import { createDb } from './db';
 import { createPool } from './db/pool';
 import { getConfig, requireSetting, type Config } from './lib/config';
+import { createKeyring } from './lib/crypto';
+import { dataConverter } from './lib/data-converter';
 import { createLogger, type Logger } from './lib/logger';
 import { temporalLogger } from './lib/temporal';
 
@@ -34,12 +36,14 @@ export async function createWorker(options: {
     taskQueue: options.taskQueue ?? config.temporal.taskQueue,
     ...(options.workflows ?? workflowSource()),
     activities: createActivities(deps),
+    dataConverter: dataConverter(deps.keyring),
     shutdownGraceTime: `${config.temporal.shutdownGraceSeconds}s`,
   });
 }
 
 async function main(config: Config, logger: Logger) {
   const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
+  const keyring = createKeyring(requireSetting(config.secrets.encryptionKeys, 'ENCRYPTION_KEYS'));
   // SIGINT/SIGTERM make the runtime stop polling, let in-flight activities finish within the grace
   // time, and then `worker.run()` resolves.
   Runtime.install({
@@ -52,7 +56,7 @@ async function main(config: Config, logger: Logger) {
 
   const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({ config, connection, deps: { db: createDb(pool), config, logger } });
+  const worker = await createWorker({ config, connection, deps: { db: createDb(pool), config, logger, keyring } });
 
   logger.info(
     { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },

@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import type { Config } from '../lib/config';
+import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 
 /** What activities are built from; tests pass their own (sandboxed) parts. */
@@ -7,4 +8,6 @@ export interface ActivityDeps {
   db: Db;
   config: Config;
   logger: Logger;
+  /** Seals and opens secrets stored in PostgreSQL (see `db/sealed-columns.ts`). */
+  keyring: Keyring;
 }

@@ -9,6 +9,7 @@ import swaggerUi from 'swagger-ui-express';
 import { createTokenService, ephemeralSecret, type TokenService } from '../accounts/tokens';
 import type { Db } from '../db';
 import type { Config } from '../lib/config';
+import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { createApiMetrics } from '../lib/metrics';
 import { authenticate, requireAdmin } from './auth';
@@ -19,6 +20,7 @@ import { ApiRouter } from './routing';
 import { adminRoutes } from './routes/admin';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
+import { codecCors, codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { storeRoutes } from './routes/stores';
@@ -29,6 +31,7 @@ export interface ApiDeps {
   pool: pg.Pool;
   db: Db;
   temporal: Client;
+  keyring: Keyring;
   tokens: TokenService;
   authLimits: AuthLimits;
 }
@@ -75,6 +78,7 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
   app.use(helmet());
+  app.use('/codec', codecCors(deps.config.temporal.uiUrl));
   app.use(metrics.middleware);
   app.use(express.json({ limit: deps.config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
@@ -110,6 +114,8 @@ export function createApp(deps: ApiDeps): Express {
       res.json(document);
     },
   );
+
+  codecRoutes(root, deps);
 
   const v1 = new ApiRouter(API_PREFIX, registry, access);
   authRoutes(v1, deps);

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createDb } from '../db';
 import { createPool } from '../db/pool';
 import { getConfig, requireSetting, type Config } from '../lib/config';
+import { createKeyring } from '../lib/crypto';
 import { createLogger, type Logger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
 import { ensureAdmin } from '../accounts/users';
@@ -10,13 +11,14 @@ import { apiServices, createApp } from './app';
 export async function startApi(config: Config, logger: Logger) {
   const databaseUrl = requireSetting(config.database.url, 'DATABASE_URL');
   const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-api');
-  const temporal = createTemporalClient(config.temporal);
+  const keyring = createKeyring(requireSetting(config.secrets.encryptionKeys, 'ENCRYPTION_KEYS'));
+  const temporal = createTemporalClient(config.temporal, keyring);
   const db = createDb(pool);
   if (config.auth.admin) {
     const admin = await ensureAdmin(db, config.auth.admin);
     logger.info({ email: admin.email }, 'administrator account ready');
   }
-  const app = createApp({ config, logger, pool, db, temporal, ...apiServices(config, logger, pool) });
+  const app = createApp({ config, logger, pool, db, temporal, keyring, ...apiServices(config, logger, pool) });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));

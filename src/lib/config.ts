@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyringError, parseKeys } from './crypto';
 
 /**
  * Every setting the service reads, validated once at start-up. Defaults are what the embedded stack
@@ -30,6 +31,19 @@ const envSchema = z.object({
   LOGIN_WINDOW_SECONDS: positiveInt.default(900),
   REGISTER_MAX_PER_IP: positiveInt.default(20),
   REGISTER_WINDOW_SECONDS: positiveInt.default(3600),
+
+  ENCRYPTION_KEYS: z
+    .string()
+    .superRefine((spec, ctx) => {
+      try {
+        parseKeys(spec);
+      } catch (err) {
+        if (!(err instanceof KeyringError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    })
+    .optional(),
+  CODEC_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
@@ -86,7 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const issues: { variable: string; message: string }[] = [];
-  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) issues.push({ variable: 'JWT_SECRET', message: 'is required in production' });
+  if (e.NODE_ENV === 'production') {
+    for (const variable of ['JWT_SECRET', 'ENCRYPTION_KEYS'] as const) {
+      if (!e[variable]) issues.push({ variable, message: 'is required in production' });
+    }
+  }
   if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
     issues.push({ variable: e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
   }
@@ -114,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         registrationsPerIp: e.REGISTER_MAX_PER_IP,
         registerWindowSeconds: e.REGISTER_WINDOW_SECONDS,
       },
+    },
+    secrets: {
+      /** AES-256-GCM keys (`id:base64,...`, first encrypts); the api and worker require them. */
+      encryptionKeys: e.ENCRYPTION_KEYS,
+      /** Lets an operator's Temporal UI decode payloads through `/codec/<token>`; the codec endpoint is off without it. */
+      codecToken: e.CODEC_TOKEN,
     },
     database: {
       url: e.DATABASE_URL,

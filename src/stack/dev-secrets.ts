@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { newKeySpec } from '../lib/crypto';
 
 /**
  * Secrets the embedded stack needs but a developer should not have to invent: generated once into
@@ -9,6 +10,8 @@ import path from 'node:path';
  */
 const GENERATED: Record<string, () => string> = {
   JWT_SECRET: () => randomBytes(32).toString('base64url'),
+  ENCRYPTION_KEYS: () => newKeySpec('dev1'),
+  CODEC_TOKEN: () => randomBytes(24).toString('base64url'),
 };
 
 export function devSecrets(dataDir: string, env: NodeJS.ProcessEnv): Record<string, string> {

@@ -62,6 +62,8 @@ export async function startStack(
   try {
     const dataDir = path.resolve(config.embedded.dataDir);
     fs.mkdirSync(dataDir, { recursive: true });
+    const secrets = devSecrets(dataDir, process.env);
+    const codecToken = config.secrets.codecToken ?? secrets.CODEC_TOKEN;
 
     let temporalAddress = config.temporal.address;
     let temporalUiUrl = config.temporal.uiUrl;
@@ -74,6 +76,7 @@ export async function startStack(
         uiPort: config.embedded.temporalUiPort,
         namespace: config.temporal.namespace,
         dbFile: path.join(dataDir, 'temporal.db'),
+        uiCodecEndpoint: codecToken ? `http://localhost:${config.api.port}/codec/${codecToken}` : undefined,
         detached: true,
       });
       children.push({ name: 'temporal', child: server.process });
@@ -98,7 +101,7 @@ export async function startStack(
     logger.info('database migrated');
 
     const env: NodeJS.ProcessEnv = {
-      ...devSecrets(dataDir, process.env),
+      ...secrets,
       ...process.env,
       ...extra.env,
       DATABASE_URL: databaseUrl,

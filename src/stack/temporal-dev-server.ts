@@ -69,6 +69,8 @@ export async function startTemporalDevServer(options: {
   dbFile?: string;
   /** Web UI port; headless when omitted. */
   uiPort?: number;
+  /** The codec endpoint the Web UI calls to show decrypted payloads. */
+  uiCodecEndpoint?: string;
   /** Put the server in its own process group so a terminal's Ctrl-C reaches only our launcher. */
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
@@ -87,6 +89,7 @@ export async function startTemporalDevServer(options: {
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     // Update-with-start and friends; they are off by default on older dev servers.
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecution=true',

@@ -9,6 +9,8 @@ import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
 import type { ActivityDeps } from '../../src/activities';
 import { loadConfig, type Config } from '../../src/lib/config';
+import { createKeyring, type Keyring } from '../../src/lib/crypto';
+import { TEST_SECRETS_ENV } from './secrets';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { createTemporalClient, temporalLogger } from '../../src/lib/temporal';
 import { createWorker } from '../../src/worker';
@@ -25,7 +27,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Every test file gets its own task queue so workers of different files never steal each other's tasks.
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     WORKER_SHUTDOWN_GRACE_SECONDS: '5',
-    JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
+    ...TEST_SECRETS_ENV,
     // Every test connects from 127.0.0.1; per-IP limits get their own tests with their own addresses.
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
     REGISTER_MAX_PER_IP: '1000000',
@@ -35,6 +37,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export interface TestContext {
   config: Config;
+  keyring: Keyring;
   logger: Logger;
   pool: pg.Pool;
   db: Db;
@@ -45,9 +48,11 @@ export interface TestContext {
 export function testContext(config = testConfig()): TestContext {
   const logger = createLogger(config, 'test');
   const pool = createPool({ ...config.database, url: config.database.url! }, logger, 'kaspi-demper-test');
-  const temporal = createTemporalClient(config.temporal);
+  const keyring = createKeyring(config.secrets.encryptionKeys!);
+  const temporal = createTemporalClient(config.temporal, keyring);
   return {
     config,
+    keyring,
     logger,
     pool,
     db: createDb(pool),
@@ -77,7 +82,7 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
   const worker = await createWorker({
     config: ctx.config,
     connection,
-    deps: { db: ctx.db, config: ctx.config, logger: ctx.logger, ...deps },
+    deps: { db: ctx.db, config: ctx.config, logger: ctx.logger, keyring: ctx.keyring, ...deps },
     workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
   });
   const running = worker.run();
@@ -105,6 +110,7 @@ export async function startTestApi(ctx: TestContext): Promise<TestApi> {
     pool: ctx.pool,
     db: ctx.db,
     temporal: ctx.temporal,
+    keyring: ctx.keyring,
     ...apiServices(ctx.config, ctx.logger, ctx.pool),
   });
   const server = await new Promise<Server>((resolve) => {

@@ -7,6 +7,7 @@ import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import
 import { runMigrations } from '../../src/db/migrate';
 import { startEmbeddedPostgres } from '../../src/stack/embedded-postgres';
 import { resolveTemporalCli, startTemporalDevServer } from '../../src/stack/temporal-dev-server';
+import { FAILURE_CONVERTER_PATH } from '../../src/lib/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { freePort } from './ports';
 
@@ -38,7 +39,11 @@ export default async function setup(project: TestProject) {
 
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaspi-demper-bundle-'));
   const workflowBundlePath = path.join(bundleDir, 'workflows.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietLogger,
+  });
   fs.writeFileSync(workflowBundlePath, code);
 
   project.provide('temporalAddress', temporal.address);

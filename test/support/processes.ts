@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { TEST_SECRETS_ENV } from './secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -7,7 +8,7 @@ const ROOT = path.resolve(__dirname, '../..');
 export function spawnEntry(entry: string, env: Record<string, string>): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_PRETTY: 'false', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_PRETTY: 'false', ...TEST_SECRETS_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
