@@ -52,6 +52,8 @@ export type PriceReason = (typeof PRICE_REASONS)[number];
 export interface CityPricingState {
   war: PriceWarState;
   day: DropDay | null;
+  /** The cheapest rival at the last check: a change makes the product hot. */
+  leader: Rival | null;
 }
 
 export interface PriceInput {
@@ -130,10 +132,13 @@ export function decidePrice(input: PriceInput): PriceDecision {
     rivalsCount: rivals.length,
   });
 
+  // 1–2. Kill switch, inactive.
   if (input.killSwitch) return decision(live, 'kill_switch', null, null);
   if (!settings.active) return decision(live, 'inactive', null, null);
 
+  // 3. Strategy.
   const aim = strategyAim(settings, rivals, live);
+  // 4. No rivals.
   if (aim === null) {
     if (settings.noRivalsAction === 'ceiling' && ceiling !== null) {
       return decision(ceiling, 'no_rivals_ceiling', null, ceiling);
@@ -145,6 +150,7 @@ export function decidePrice(input: PriceInput): PriceDecision {
   let rival: Rival | null = aim.rival;
   let reason: PriceReason | null = null;
 
+  // 5–6. Floor and price-war guard.
   const warRival = input.war ? priceWarRival(input.war, settings) : null;
   const guard = input.war && warRival === aim.rival.merchantId ? priceWarGuardTenge(input.war, settings) : null;
   const lowest = Math.max(floor ?? 1, guard ?? 1);
@@ -153,17 +159,20 @@ export function decidePrice(input: PriceInput): PriceDecision {
     reason = guard !== null && guard > (floor ?? 0) ? 'price_war_hold' : 'floor_reached';
   }
 
+  // 7. Ceiling.
   if (ceiling !== null && target > ceiling) {
     target = ceiling;
     reason ??= 'ceiling';
   }
 
+  // 8. No floor.
   if (floor === null && target < live) {
     const aboveCeiling = ceiling !== null && live > ceiling;
     target = aboveCeiling ? ceiling : live;
     reason = aboveCeiling ? 'ceiling' : 'no_floor';
   }
 
+  // 9. Drop limits.
   if (target < live) {
     const allowed = lowestAllowedPriceTenge(live, dayStart, settings);
     const limited = Math.min(live, allowed, ceiling ?? live);
@@ -173,6 +182,7 @@ export function decidePrice(input: PriceInput): PriceDecision {
     }
   }
 
+  // 10. Which way it went.
   reason ??= target < live ? settings.strategy : target > live ? 'raise' : 'already_best';
   return decision(target, reason, rival, aim.priceTenge, guard);
 }

@@ -39,6 +39,26 @@ describe('decideProductPrices', () => {
       ],
     });
     expect(result.pricingState[ALMATY]?.day).toEqual({ date: '2025-06-02', startPriceTenge: 5000 });
+    expect(result.rivalsMoved).toBe(false);
+  });
+
+  it('tells when the cheapest rival moved in any city since the last check', () => {
+    const check = (astanaRivalPrice: number, pricingState: Record<string, CityPricingState>) =>
+      decideProductPrices({
+        at: new Date(T0),
+        ourMerchantId: US,
+        settings: settings(),
+        liveCityPrices: { [ALMATY]: 5000, [ASTANA]: 5000 },
+        offersByCity: {
+          [ALMATY]: [{ merchantId: CALM, price: 5001 }],
+          [ASTANA]: [{ merchantId: CALM, price: astanaRivalPrice }],
+        },
+        pricingState,
+      });
+    const first = check(5001, {});
+    expect(first.rivalsMoved).toBe(false);
+    expect(check(5001, first.pricingState).rivalsMoved).toBe(false);
+    expect(check(4900, first.pricingState).rivalsMoved).toBe(true);
   });
 
   it('recognises a price war where a bot answers every cut, follows it to the guard only, then sits second', () => {
