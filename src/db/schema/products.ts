@@ -64,7 +64,7 @@ export const products = pgTable(
     priceWarGuardPercent: numeric('price_war_guard_percent', { precision: 5, scale: 2, mode: 'number' })
       .notNull()
       .default(PRODUCT_SETTINGS_DEFAULTS.priceWarGuardPercent),
-    /** Per city id: price-war tracking and the day's first price for the per-day drop limit. */
+    /** Per city id: price-war tracking, the day's first price (per-day drop limit), the cheapest rival. */
     pricingState: jsonb('pricing_state').$type<Record<string, CityPricingState>>().notNull().default({}),
     /** What the demper last saw. */
     position: integer('position'),
