@@ -474,11 +474,10 @@ export class Market {
     const offer = this.offer(merchantUid, line.sku);
     if (!offer) return false;
     this.mutate(offer, () => {
+      // A price list describes the offer completely: city prices it does not list fall back to `price`.
       if (line.price !== undefined) offer.basePrice = line.price;
-      if (line.cityPrices) {
-        offer.cityPrices.clear();
-        for (const { cityId, value } of line.cityPrices) offer.cityPrices.set(cityId, value);
-      }
+      offer.cityPrices.clear();
+      for (const { cityId, value } of line.cityPrices ?? []) offer.cityPrices.set(cityId, value);
       const given = new Map(line.availabilities.map((a) => [`${merchantUid}_${a.code}`, a]));
       for (const [storeId, current] of offer.availabilities) {
         const a = given.get(storeId);

@@ -298,7 +298,7 @@ export function mcRouter(state: SandboxState): express.Router {
     const file = form.get('file');
     if (!file || typeof file === 'string') throw new PriceListError('the file field is missing');
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const isXml = /xml/i.test(file.type) || /\.xml$/i.test(file.name);
+    const isXml = /^(text|application)\/xml\b/i.test(file.type) || /\.xml$/i.test(file.name);
     if (isXml) {
       const parsed = parseXmlPriceList(Buffer.from(bytes).toString('utf8'));
       if (parsed.merchantId !== merchantUid) throw new PriceListError(`merchantid ${parsed.merchantId} is not ${merchantUid}`);
