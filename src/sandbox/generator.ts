@@ -69,7 +69,7 @@ export function seedMarket(parts: { market: Market; auth: Auth; orders: OrderBoo
     email: `owner-${uid}@shop.example.kz`,
     password: `pass-${random.digits(6)}`,
     phone: `+7 701 ${random.digits(3)} ${random.digits(2)} ${random.digits(2)}`,
-    shopApiToken: parts.auth.token(),
+    shopApiToken: `token-${random.digits(24)}`,
     points: points.map((p) => ({ ...p, storeId: `${uid}_${p.code}` })),
   };
   const rivalCount = Math.max(maxRivals * 3, 8);
