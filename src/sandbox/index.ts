@@ -194,7 +194,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests.length = 0;
     limits.set(resolveProfile(startingProfile, banScale));
     provider.reset();
-    for (const proxy of proxies) proxy.mode = 'ok';
+    for (const proxy of proxies) {
+      proxy.mode = 'ok';
+      proxy.closeTunnels();
+    }
   };
   const setProfile = (profile: ProfileName | LimitProfile, scale = banScale) => {
     const resolved = resolveProfile(profile, scale);

@@ -53,8 +53,13 @@ export class ProxyProvider {
 
   reset(): void {
     this.balance = this.options.balance;
-    for (const lease of this.leases.values()) lease.proxy.revoked = false;
+    for (const proxy of this.stock()) proxy.revoked = false;
     this.leases.clear();
+  }
+
+  private revoke(proxy: SandboxProxy): void {
+    proxy.revoked = true;
+    proxy.closeTunnels();
   }
 
   private base() {
@@ -94,7 +99,9 @@ export class ProxyProvider {
 
   /** Expired leases stop working like Proxy6's do: the credentials are refused. */
   private expire(): void {
-    for (const lease of this.leases.values()) if (lease.endMs <= this.now()) lease.proxy.revoked = true;
+    for (const lease of this.leases.values()) {
+      if (lease.endMs <= this.now() && !lease.proxy.revoked) this.revoke(lease.proxy);
+    }
   }
 
   /** One API call; returns the JSON body. */
@@ -188,7 +195,7 @@ export class ProxyProvider {
           : ids.map((id) => this.leases.get(id)).filter((l): l is Lease => !!l);
         if (targets.length === 0) return no(q.descr ? ERRORS.notFound : ERRORS.ids);
         for (const lease of targets) {
-          lease.proxy.revoked = true;
+          this.revoke(lease.proxy);
           this.leases.delete(lease.proxy.id);
         }
         return { ...this.base(), count: targets.length };

@@ -25,6 +25,8 @@ export interface SandboxProxy {
   mode: ProxyMode;
   revoked: boolean;
   tunnels: number;
+  /** Cuts open tunnels, so a change of mode or credentials applies to pooled connections too. */
+  closeTunnels(): void;
 }
 
 export interface RunningProxy {
@@ -61,7 +63,11 @@ export async function startProxy(options: {
     mode: 'ok',
     revoked: false,
     tunnels: 0,
+    closeTunnels: () => {
+      for (const socket of tunnels) socket.destroy();
+    },
   };
+  const tunnels = new Set<net.Socket>();
 
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     client.on('error', () => client.destroy());
@@ -88,6 +94,8 @@ export async function startProxy(options: {
     });
     upstream.on('connect', () => {
       proxy.tunnels++;
+      tunnels.add(client);
+      client.on('close', () => tunnels.delete(client));
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (proxy.mode === 'drop') {
         client.destroy();

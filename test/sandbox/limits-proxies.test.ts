@@ -61,6 +61,39 @@ describe('sandbox proxies', () => {
   });
 });
 
+describe('proxy provider (Proxy6 style)', () => {
+  const call = async (method: string, query = '', key = sandbox.provider.apiKey) =>
+    (await (await fetch(`${sandbox.provider.url}/api/${key}/${method}?${query}`)).json()) as Record<string, unknown>;
+
+  it('sells the sandbox proxies against a balance, prolongs and deletes them', async () => {
+    expect(await call('getcount')).toMatchObject({ status: 'yes', count: 3, balance: '1000.00' });
+    const bought = await call('buy', 'count=2&period=30&country=kz&version=4&descr=demper');
+    expect(bought).toMatchObject({ status: 'yes', count: 2, price: 120, balance: '880.00' });
+    const list = bought.list as Record<string, { id: string; host: string; port: string; user: string; pass: string; ip: string }>;
+    const [first, second] = Object.values(list);
+    const proxyUrl = `http://${first!.user}:${first!.pass}@${first!.host}:${first!.port}`;
+    expect((await read(proxyUrl)).offers).toHaveLength(3);
+    expect(sandbox.requests.at(-1)!.sourceIp).toBe(first!.ip);
+    expect(await call('getproxy', 'state=active')).toMatchObject({ list_count: 2 });
+    expect(await call('prolong', `period=7&ids=${first!.id}`)).toMatchObject({ status: 'yes', balance: '866.00' });
+    expect(await call('delete', `ids=${second!.id}`)).toMatchObject({ status: 'yes', count: 1 });
+    const deleted = sandbox.proxies.find((p) => p.id === second!.id)!;
+    expect(await read(deleted.url).catch((e: unknown) => e)).toMatchObject({ kind: 'proxy_auth' });
+    expect(await call('buy', 'count=3&period=30')).toMatchObject({ status: 'no', error_id: 300 });
+    expect(await call('buy', 'count=1&period=1000')).toMatchObject({ status: 'no', error_id: 400, error: 'Error no money' });
+    expect(await call('getcount', '', 'wrong-key')).toMatchObject({ status: 'no', error_id: 100 });
+  });
+
+  it('expired proxies stop accepting their credentials', async () => {
+    const bought = await call('buy', 'count=1&period=3');
+    const id = Object.keys(bought.list as object)[0]!;
+    sandbox.provider.state.shiftLeases(-4 * 24 * 3600_000);
+    expect(await call('getproxy', 'state=expired')).toMatchObject({ list_count: 1 });
+    const proxy = sandbox.proxies.find((p) => p.id === id)!;
+    expect(await read(proxy.url).catch((e: unknown) => e)).toMatchObject({ kind: 'proxy_auth' });
+  });
+});
+
 describe('measured limit profile', () => {
   beforeEach(() => {
     sandbox.setProfile('measured', 0.1);

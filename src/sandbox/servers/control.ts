@@ -211,6 +211,7 @@ export function controlRouter(state: SandboxState, hooks: ControlHooks): express
       return;
     }
     proxy.mode = proxyModeSchema.parse(req.body).mode;
+    proxy.closeTunnels();
     res.json(proxy);
   });
 
