@@ -1,5 +1,6 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fetchOffersPage, KaspiError, pushPrice, pushPricesBatch } from '../../src/kaspi';
+import { fetchOffersPage, type KaspiError, pushPrice, pushPricesBatch } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import { cabinetContext, contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, startTestSandbox } from '../support/sandbox';
 
@@ -46,7 +47,6 @@ describe('sandbox proxies', () => {
 
   it('tunnels only to the sandbox itself', async () => {
     const proxy = sandbox.proxies[0]!;
-    const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
       const auth = Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64');
       const req = request({ host: proxy.host, port: proxy.port, method: 'CONNECT', path: '127.0.0.1:22', headers: { 'proxy-authorization': `Basic ${auth}` } });
