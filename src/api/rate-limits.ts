@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../lib/config';
@@ -69,3 +70,20 @@ export function createAuthLimits(pool: pg.Pool, limits: Config['auth']['limits']
 }
 
 export type AuthLimits = ReturnType<typeof createAuthLimits>;
+
+/**
+ * Against SMS pumping: each SMS login makes Kaspi send a text, so starts are limited per account and per
+ * phone (the phone enters the counters' table only as a hash).
+ */
+export function createConnectLimits(pool: pg.Pool, limits: Config['kaspiLogin']) {
+  const perUser = limiter(pool, 'sms_login_user', limits.smsMaxPerUser, limits.smsWindowSeconds);
+  const perPhone = limiter(pool, 'sms_login_phone', limits.smsMaxPerPhone, limits.smsWindowSeconds);
+  return {
+    async beforeSmsLogin(userId: string, phoneDigits: string): Promise<void> {
+      await take(perUser, userId, 'SMS logins from this account');
+      await take(perPhone, createHash('sha256').update(phoneDigits).digest('hex').slice(0, 32), 'SMS logins for this phone');
+    },
+  };
+}
+
+export type ConnectLimits = ReturnType<typeof createConnectLimits>;
