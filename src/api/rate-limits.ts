@@ -79,9 +79,18 @@ export function createConnectLimits(pool: pg.Pool, limits: Config['kaspiLogin'])
   const perUser = limiter(pool, 'sms_login_user', limits.smsMaxPerUser, limits.smsWindowSeconds);
   const perPhone = limiter(pool, 'sms_login_phone', limits.smsMaxPerPhone, limits.smsWindowSeconds);
   return {
+    /** Counts a start only when neither limit refuses it, so a refused start does not use up the other limit. */
     async beforeSmsLogin(userId: string, phoneDigits: string): Promise<void> {
-      await take(perUser, userId, 'SMS logins from this account');
-      await take(perPhone, createHash('sha256').update(phoneDigits).digest('hex').slice(0, 32), 'SMS logins for this phone');
+      const phoneKey = createHash('sha256').update(phoneDigits).digest('hex').slice(0, 32);
+      const checks: [RateLimiterPostgres, string, number, string][] = [
+        [perUser, userId, limits.smsMaxPerUser, 'SMS logins from this account'],
+        [perPhone, phoneKey, limits.smsMaxPerPhone, 'SMS logins for this phone'],
+      ];
+      for (const [l, key, points, what] of checks) {
+        const used = await l.get(key);
+        if (used && used.consumedPoints >= points) throw tooMany(used, what);
+      }
+      for (const [l, key, , what] of checks) await take(l, key, what);
     },
   };
 }
