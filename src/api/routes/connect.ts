@@ -6,6 +6,7 @@ import { kaspiLogins, kaspiStores } from '../../db/schema';
 import { isKaspiError, parseCookieHeader, type KaspiSession } from '../../kaspi';
 import { STORE_ID, USER_ID } from '../../lib/temporal';
 import { sealLoginCredentials } from '../../logins/credentials';
+import { kazakhPhoneDigits, maskPhone } from '../../logins/phone';
 import { connectSession } from '../../stores/connect';
 import { checkShopApiToken, saveShopApiToken } from '../../stores/shop-api-token';
 import {
@@ -15,7 +16,6 @@ import {
   type PasswordLoginResult,
 } from '../../workflows/login-messages';
 import type { passwordLoginWorkflow, smsLoginWorkflow, storeSessionCheckWorkflow } from '../../workflows';
-import { kazakhPhoneDigits, maskPhone } from '../../logins/phone';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
