@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { createDb } from './db';
 import { createPool } from './db/pool';
@@ -9,6 +11,8 @@ import { createKeyring } from './lib/crypto';
 import { dataConverter } from './lib/data-converter';
 import { createLogger, type Logger } from './lib/logger';
 import { temporalLogger } from './lib/temporal';
+import { createLoginBrowser } from './logins/browser';
+import { OpenLoginPages } from './logins/open-pages';
 
 /** `npm run build` writes a prebuilt bundle here; without one the worker bundles from source at start. */
 const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
@@ -22,23 +26,71 @@ export function workflowSource(): Pick<WorkerOptions, 'workflowsPath' | 'workflo
   return fs.existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH };
 }
 
+/** A task queue no other process polls: `<taskQueue>-<hostname>-<pid>-<random>`. */
+export function workerTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The worker of one process: runs, stops and reports state as one. */
+export interface ServiceWorker {
+  taskQueue: string;
+  /** This process's own queue (see `createWorker`). */
+  localTaskQueue: string;
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): State;
+}
+
 export async function createWorker(options: {
   config: Config;
   connection: NativeConnection;
   deps: ActivityDeps;
   taskQueue?: string;
   workflows?: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>;
-}): Promise<Worker> {
+}): Promise<ServiceWorker> {
   const { config, connection, deps } = options;
-  return Worker.create({
+  const taskQueue = options.taskQueue ?? config.temporal.taskQueue;
+  // Besides the shared task queue, each process polls a queue of its own, for activities only. An SMS
+  // login keeps its browser page in this process's memory between "send the code" and "submit the code",
+  // so the workflow sends both steps here (Temporal's worker-specific task queue pattern). Both workers
+  // share the connection and one set of activities, so they share the browser and the open pages.
+  const local = {
+    taskQueue: workerTaskQueue(taskQueue),
+    browser: createLoginBrowser({ ...config.browser, logger: deps.logger }),
+    pages: new OpenLoginPages(),
+  };
+  const activities = createActivities(deps, local);
+  const common = {
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: options.taskQueue ?? config.temporal.taskQueue,
-    ...(options.workflows ?? workflowSource()),
-    activities: createActivities(deps),
+    activities,
     dataConverter: dataConverter(deps.keyring),
     shutdownGraceTime: `${config.temporal.shutdownGraceSeconds}s`,
-  });
+  };
+  const main = await Worker.create({ ...common, taskQueue, ...(options.workflows ?? workflowSource()) });
+  const own = await Worker.create({ ...common, taskQueue: local.taskQueue });
+  const workers = [main, own];
+  const shutdown = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+
+  return {
+    taskQueue,
+    localTaskQueue: local.taskQueue,
+    async run() {
+      try {
+        // One worker stopping (shutdown or failure) stops the other.
+        const results = await Promise.allSettled(workers.map((worker) => worker.run().finally(shutdown)));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        await local.pages.closeAll();
+        await local.browser.close();
+      }
+    },
+    shutdown,
+    getState: () => main.getState(),
+  };
 }
 
 async function main(config: Config, logger: Logger) {
@@ -59,7 +111,7 @@ async function main(config: Config, logger: Logger) {
   const worker = await createWorker({ config, connection, deps: { db: createDb(pool), config, logger, keyring } });
 
   logger.info(
-    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
+    { taskQueue: worker.taskQueue, localTaskQueue: worker.localTaskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
     'worker polling',
   );
   try {

@@ -2,6 +2,8 @@ import type { Db } from '../db';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
+import type { LoginBrowser } from '../logins/browser';
+import type { OpenLoginPages } from '../logins/open-pages';
 
 /** What activities are built from; tests pass their own (sandboxed) parts. */
 export interface ActivityDeps {
@@ -10,4 +12,14 @@ export interface ActivityDeps {
   logger: Logger;
   /** Seals and opens secrets stored in PostgreSQL (see `db/sealed-columns.ts`). */
   keyring: Keyring;
+}
+
+/**
+ * What belongs to one worker process and cannot be shared with others: its own task queue, the Chromium
+ * it logs in with, and the login pages held open between two steps of an SMS login.
+ */
+export interface WorkerLocal {
+  taskQueue: string;
+  browser: LoginBrowser;
+  pages: OpenLoginPages;
 }

@@ -15,12 +15,14 @@ import { createApiMetrics } from '../lib/metrics';
 import { authenticate, requireAdmin } from './auth';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFound } from './problem';
-import { createAuthLimits, type AuthLimits } from './rate-limits';
+import { createAuthLimits, createConnectLimits, type AuthLimits, type ConnectLimits } from './rate-limits';
 import { ApiRouter } from './routing';
 import { adminRoutes } from './routes/admin';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { codecCors, codecRoutes } from './routes/codec';
+import { connectRoutes } from './routes/connect';
+import { loginRoutes } from './routes/logins';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { storeRoutes } from './routes/stores';
@@ -34,6 +36,7 @@ export interface ApiDeps {
   keyring: Keyring;
   tokens: TokenService;
   authLimits: AuthLimits;
+  connectLimits: ConnectLimits;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -41,7 +44,7 @@ export const API_PREFIX = '/api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The parts of `ApiDeps` derived from configuration. */
-export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick<ApiDeps, 'tokens' | 'authLimits'> {
+export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick<ApiDeps, 'tokens' | 'authLimits' | 'connectLimits'> {
   let secret = config.auth.jwtSecret;
   if (!secret) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and die with this process');
@@ -50,6 +53,7 @@ export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick
   return {
     tokens: createTokenService(secret, config.auth.jwtTtlSeconds),
     authLimits: createAuthLimits(pool, config.auth.limits),
+    connectLimits: createConnectLimits(pool, config.kaspiLogin),
   };
 }
 
@@ -122,6 +126,8 @@ export function createApp(deps: ApiDeps): Express {
   meRoutes(v1, deps);
   apiKeyRoutes(v1, deps);
   storeRoutes(v1, deps);
+  connectRoutes(v1, deps);
+  loginRoutes(v1, deps);
   adminRoutes(v1, deps);
 
   const document = openApiDocument(registry, deps.config);

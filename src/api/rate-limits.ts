@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../lib/config';
@@ -69,3 +70,29 @@ export function createAuthLimits(pool: pg.Pool, limits: Config['auth']['limits']
 }
 
 export type AuthLimits = ReturnType<typeof createAuthLimits>;
+
+/**
+ * Against SMS pumping: each SMS login makes Kaspi send a text, so starts are limited per account and per
+ * phone (the phone enters the counters' table only as a hash).
+ */
+export function createConnectLimits(pool: pg.Pool, limits: Config['kaspiLogin']) {
+  const perUser = limiter(pool, 'sms_login_user', limits.smsMaxPerUser, limits.smsWindowSeconds);
+  const perPhone = limiter(pool, 'sms_login_phone', limits.smsMaxPerPhone, limits.smsWindowSeconds);
+  return {
+    /** Counts a start only when neither limit refuses it, so a refused start does not use up the other limit. */
+    async beforeSmsLogin(userId: string, phoneDigits: string): Promise<void> {
+      const phoneKey = createHash('sha256').update(phoneDigits).digest('hex').slice(0, 32);
+      const checks: [RateLimiterPostgres, string, number, string][] = [
+        [perUser, userId, limits.smsMaxPerUser, 'SMS logins from this account'],
+        [perPhone, phoneKey, limits.smsMaxPerPhone, 'SMS logins for this phone'],
+      ];
+      for (const [l, key, points, what] of checks) {
+        const used = await l.get(key);
+        if (used && used.consumedPoints >= points) throw tooMany(used, what);
+      }
+      for (const [l, key, , what] of checks) await take(l, key, what);
+    },
+  };
+}
+
+export type ConnectLimits = ReturnType<typeof createConnectLimits>;

@@ -2,7 +2,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Keyring } from '../lib/crypto';
 import type { Db } from '.';
-import { kaspiStores, orders, proxies } from './schema';
+import { kaspiLogins, kaspiStores, orders, proxies } from './schema';
 
 /**
  * Every column that holds a secret, sealed with AES-256-GCM and bound to its row: the associated
@@ -12,6 +12,7 @@ export const SEALED_COLUMNS = {
   storeSession: { table: kaspiStores, key: 'sessionEnc', column: kaspiStores.sessionEnc, id: kaspiStores.id, name: 'kaspi_stores.session_enc' },
   storeCredentials: { table: kaspiStores, key: 'credentialsEnc', column: kaspiStores.credentialsEnc, id: kaspiStores.id, name: 'kaspi_stores.credentials_enc' },
   storeShopApiToken: { table: kaspiStores, key: 'shopApiTokenEnc', column: kaspiStores.shopApiTokenEnc, id: kaspiStores.id, name: 'kaspi_stores.shop_api_token_enc' },
+  loginCredentials: { table: kaspiLogins, key: 'credentialsEnc', column: kaspiLogins.credentialsEnc, id: kaspiLogins.id, name: 'kaspi_logins.credentials_enc' },
   orderCustomerPhone: { table: orders, key: 'customerPhoneEnc', column: orders.customerPhoneEnc, id: orders.id, name: 'orders.customer_phone_enc' },
   proxyPassword: { table: proxies, key: 'passwordEnc', column: proxies.passwordEnc, id: proxies.id, name: 'proxies.password_enc' },
 } satisfies Record<string, { table: PgTable; key: string; column: PgColumn; id: PgColumn; name: string }>;

@@ -70,6 +70,7 @@ export {
   launchBrowser,
   loginWithPassword,
   newLoginPage,
+  SELECTORS,
   sessionFromContext,
   startPhoneLogin,
   submitSecurityCode,

@@ -69,6 +69,11 @@ const envSchema = z.object({
   KASPI_SHOP_API_URL: url.default('https://kaspi.kz/shop/api'),
   KASPI_TIMEOUT_MS: positiveInt.default(15000),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  LOGIN_SCREENSHOT_DIR: z.string().min(1).optional(),
+  SMS_LOGIN_TIMEOUT_SECONDS: positiveInt.default(300),
+  SMS_LOGIN_MAX_PER_PHONE: positiveInt.default(5),
+  SMS_LOGIN_MAX_PER_USER: positiveInt.default(10),
+  SMS_LOGIN_WINDOW_SECONDS: positiveInt.default(3600),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -178,6 +183,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     browser: {
       /** Debian's Chromium, driven by Playwright for cabinet logins. */
       chromiumPath: e.CHROMIUM_PATH,
+      /** Where a failed login leaves a screenshot of the page, for an operator to see what Kaspi showed. */
+      screenshotDir: e.LOGIN_SCREENSHOT_DIR ?? `${e.DATA_DIR}/login-screenshots`,
+    },
+    kaspiLogin: {
+      /** How long an SMS login waits for the merchant's code. */
+      smsTimeoutSeconds: e.SMS_LOGIN_TIMEOUT_SECONDS,
+      /** SMS logins started per phone and per account within the window (against SMS pumping). */
+      smsMaxPerPhone: e.SMS_LOGIN_MAX_PER_PHONE,
+      smsMaxPerUser: e.SMS_LOGIN_MAX_PER_USER,
+      smsWindowSeconds: e.SMS_LOGIN_WINDOW_SECONDS,
     },
   };
 }

@@ -1,4 +1,4 @@
-import pino, { type Logger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config';
 
 /**
@@ -50,7 +50,8 @@ function errorSerializer(err: unknown) {
   return serialized;
 }
 
-export function createLogger(config: Pick<Config, 'log' | 'isProduction'>, name?: string): Logger {
+/** Logs go to stdout, or as JSON to `destination` when given (tests capture them that way). */
+export function createLogger(config: Pick<Config, 'log' | 'isProduction'>, name?: string, destination?: DestinationStream): Logger {
   const pretty = config.log.pretty ?? (!config.isProduction && process.stdout.isTTY === true);
   const options: LoggerOptions = {
     level: config.log.level,
@@ -59,6 +60,7 @@ export function createLogger(config: Pick<Config, 'log' | 'isProduction'>, name?
     base: name ? { service: name } : undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
+  if (destination) return pino(options, destination);
   if (pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }

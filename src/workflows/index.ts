@@ -1,1 +1,4 @@
 export { canaryWorkflow } from './canary';
+export { passwordLoginWorkflow } from './password-login';
+export { smsLoginWorkflow } from './sms-login';
+export { storeSessionCheckWorkflow } from './store-session-check';

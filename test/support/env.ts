@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { apiServices, createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db';
@@ -13,7 +15,7 @@ import { createKeyring, type Keyring } from '../../src/lib/crypto';
 import { TEST_SECRETS_ENV } from './secrets';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { createTemporalClient, temporalLogger } from '../../src/lib/temporal';
-import { createWorker } from '../../src/worker';
+import { createWorker, type ServiceWorker } from '../../src/worker';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 
@@ -31,6 +33,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Every test connects from 127.0.0.1; per-IP limits get their own tests with their own addresses.
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
     REGISTER_MAX_PER_IP: '1000000',
+    ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
+    LOGIN_SCREENSHOT_DIR: path.join(os.tmpdir(), 'kaspi-demper-test-screenshots'),
     ...overrides,
   });
 }
@@ -45,8 +49,7 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export function testContext(config = testConfig()): TestContext {
-  const logger = createLogger(config, 'test');
+export function testContext(config = testConfig(), logger: Logger = createLogger(config, 'test')): TestContext {
   const pool = createPool({ ...config.database, url: config.database.url! }, logger, 'kaspi-demper-test');
   const keyring = createKeyring(config.secrets.encryptionKeys!);
   const temporal = createTemporalClient(config.temporal, keyring);
@@ -65,7 +68,7 @@ export function testContext(config = testConfig()): TestContext {
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  worker: ServiceWorker;
   stop(): Promise<void>;
 }
 
@@ -86,12 +89,16 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
     workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
   });
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      })();
+      return stopped;
     },
   };
 }

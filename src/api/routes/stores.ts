@@ -13,7 +13,9 @@ export const StoreView = z
     merchantUid: z.string().meta({ example: '30012345' }),
     name: z.string().meta({ example: 'Gadget Shop' }),
     sessionState: z.enum(['active', 'expired', 'needs_reauth']),
-    sessionVerifiedAt: Timestamp.nullable(),
+    sessionVerifiedAt: Timestamp.nullable().meta({ description: 'When Kaspi last accepted the session' }),
+    connectedVia: z.enum(['cookies', 'password', 'sms']).nullable().meta({ description: 'How the current session was obtained' }),
+    autoRelogin: z.boolean().meta({ description: 'An expired session is renewed with the remembered password' }),
     points: z.array(
       z.object({
         code: z.string().meta({ example: 'PP1' }),
@@ -37,6 +39,8 @@ export function storeView(store: Store): z.infer<typeof StoreView> {
     name: store.name,
     sessionState: store.sessionState,
     sessionVerifiedAt: store.sessionVerifiedAt?.toISOString() ?? null,
+    connectedVia: store.connectedVia,
+    autoRelogin: store.autoRelogin,
     points: store.points,
     demperPausedReason: store.demperPausedReason,
     hasShopApiToken: store.shopApiTokenEnc !== null,

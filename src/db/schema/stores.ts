@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { users } from './users';
 
@@ -40,6 +40,10 @@ export const kaspiStores = pgTable(
     sessionVerifiedAt: ts('session_verified_at'),
     /** Ciphertext of remembered login credentials, for automatic re-login. */
     credentialsEnc: text('credentials_enc'),
+    /** How the current session was obtained. */
+    connectedVia: text('connected_via', { enum: ['cookies', 'password', 'sms'] }),
+    /** The remembered credentials are an email and password, so an expired session is renewed without the merchant. */
+    autoRelogin: boolean('auto_relogin').notNull().default(false),
     /** Ciphertext of the official Shop API token (X-Auth-Token). */
     shopApiTokenEnc: text('shop_api_token_enc'),
     points: jsonb('points').$type<StorePoint[]>().notNull().default([]),
@@ -76,6 +80,10 @@ export const kaspiLogins = pgTable(
     attempts: integer('attempts').notNull().default(0),
     failureReason: text('failure_reason'),
     storeIds: jsonb('store_ids').$type<string[]>().notNull().default([]),
+    /** Ciphertext of a password login's credentials while it runs; cleared when it ends. */
+    credentialsEnc: text('credentials_enc'),
+    /** When an SMS login stops waiting for the code. */
+    expiresAt: ts('expires_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
