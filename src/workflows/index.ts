@@ -1,1 +1,3 @@
 export { canaryWorkflow } from './canary';
+export { subscriptionWorkflow } from './subscription';
+export { proxyPoolWorkflow } from './proxy-pool';
