@@ -69,6 +69,8 @@ const envSchema = z.object({
   KASPI_MC_URL: url.default('https://mc.shop.kaspi.kz'),
   KASPI_IDMC_URL: url.default('https://idmc.shop.kaspi.kz'),
   KASPI_SHOP_API_URL: url.default('https://kaspi.kz/shop/api'),
+  KASPI_TIMEOUT_MS: positiveInt.default(15000),
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
 
   PROXY_LIMIT_PROFILE: z.enum(['measured', 'seed']).default('measured'),
   PROXY_BUDGET_REQUESTS: positiveInt.optional(),
@@ -204,6 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       mcUrl: trimSlash(e.KASPI_MC_URL),
       idmcUrl: trimSlash(e.KASPI_IDMC_URL),
       shopApiUrl: trimSlash(e.KASPI_SHOP_API_URL),
+    },
+    kaspiClient: {
+      /** Whole-request deadline of one Kaspi call, connection included. */
+      timeoutMs: e.KASPI_TIMEOUT_MS,
+    },
+    browser: {
+      /** Debian's Chromium, driven by Playwright for cabinet logins. */
+      chromiumPath: e.CHROMIUM_PATH,
     },
     proxies: {
       limits: {

@@ -17,6 +17,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Temporal calls that are cancelled at the deadline, so no retry of theirs outlives the request. */
+function temporalWithin<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
+  return client.connection.withAbortSignal(AbortSignal.timeout(ms), fn).catch((err: unknown) => {
+    if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
+      throw new Error(`Temporal did not answer within ${ms} ms`);
+    }
+    throw err;
+  });
+}
+
 async function livePollers(client: Client, namespace: string, taskQueue: string, type: temporal.api.enums.v1.TaskQueueType) {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace,
@@ -96,15 +106,13 @@ export function healthRoutes(api: ApiRouter, deps: { pool: pg.Pool; temporal: Cl
     async (_input, _req, res) => {
       const { namespace, taskQueue, address } = deps.config.temporal;
       try {
-        await withTimeout(deps.temporal.workflowService.describeNamespace({ namespace }), CHECK_TIMEOUT_MS, 'Temporal');
-        const [workflowPollers, activityPollers] = await withTimeout(
-          Promise.all([
+        const [workflowPollers, activityPollers] = await temporalWithin(deps.temporal, CHECK_TIMEOUT_MS, async () => {
+          await deps.temporal.workflowService.describeNamespace({ namespace });
+          return Promise.all([
             livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
             livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
-          ]),
-          CHECK_TIMEOUT_MS,
-          'Temporal',
-        );
+          ]);
+        });
         const polling = workflowPollers > 0 && activityPollers > 0;
         res.status(polling ? 200 : 503).json({
           status: polling ? 'ok' : 'no_worker',

@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { CityPricingState } from '../../domain/pricing';
+import {
+  NO_RIVALS_ACTIONS,
+  PRICING_STRATEGIES,
+  PRODUCT_SETTINGS_DEFAULTS,
+  type PricingStrategy,
+} from '../../domain/product-settings';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { kaspiStores } from './stores';
 
@@ -10,8 +17,7 @@ export interface ProductAvailability {
   preOrder?: number;
 }
 
-export const PRICING_STRATEGIES = ['undercut', 'stay_top_n', 'match'] as const;
-export type PricingStrategy = (typeof PRICING_STRATEGIES)[number];
+export { PRICING_STRATEGIES, type PricingStrategy };
 
 export const products = pgTable(
   'products',
@@ -44,6 +50,22 @@ export const products = pgTable(
     cities: jsonb('cities').$type<string[]>().notNull().default([]),
     cost: integer('cost'),
     minMarginPercent: numeric('min_margin_percent', { precision: 6, scale: 2, mode: 'number' }),
+    noRivalsAction: text('no_rivals_action', { enum: NO_RIVALS_ACTIONS })
+      .notNull()
+      .default(PRODUCT_SETTINGS_DEFAULTS.noRivalsAction),
+    maxDropPercentPerChange: numeric('max_drop_percent_per_change', { precision: 5, scale: 2, mode: 'number' })
+      .notNull()
+      .default(PRODUCT_SETTINGS_DEFAULTS.maxDropPercentPerChange),
+    maxDropPercentPerDay: numeric('max_drop_percent_per_day', { precision: 5, scale: 2, mode: 'number' })
+      .notNull()
+      .default(PRODUCT_SETTINGS_DEFAULTS.maxDropPercentPerDay),
+    priceWarRounds: integer('price_war_rounds').notNull().default(PRODUCT_SETTINGS_DEFAULTS.priceWarRounds),
+    priceWarGuardPrice: integer('price_war_guard_price'),
+    priceWarGuardPercent: numeric('price_war_guard_percent', { precision: 5, scale: 2, mode: 'number' })
+      .notNull()
+      .default(PRODUCT_SETTINGS_DEFAULTS.priceWarGuardPercent),
+    /** Per city id: price-war tracking, the day's first price (per-day drop limit), the cheapest rival. */
+    pricingState: jsonb('pricing_state').$type<Record<string, CityPricingState>>().notNull().default({}),
     /** What the demper last saw. */
     position: integer('position'),
     cheapestRivalPrice: integer('cheapest_rival_price'),

@@ -1,0 +1,124 @@
+import { almatyClock, nextAlmatyMinute } from './almaty-time';
+import { compareIds } from './rivals';
+
+/**
+ * When the demper checks each product. A product whose rivals moved recently is "hot" and checked
+ * every `hotIntervalSeconds`; a quiet one every `intervalSeconds`; one just switched on (no next
+ * check yet) at once. Outside the store's working hours (Almaty local time) nothing is due.
+ */
+
+/** Local `HH:MM` in Asia/Almaty; `from` after `to` spans midnight, equal means all day. */
+export interface WorkingHours {
+  from: string;
+  to: string;
+}
+
+export interface CheckSchedule {
+  intervalSeconds: number;
+  hotIntervalSeconds: number;
+  /** A product stays hot this long after its rivals last moved. */
+  hotWindowSeconds: number;
+  /** null: around the clock. */
+  workingHours: WorkingHours | null;
+}
+
+export const DEFAULT_CHECK_SCHEDULE: CheckSchedule = {
+  intervalSeconds: 300,
+  hotIntervalSeconds: 60,
+  hotWindowSeconds: 30 * 60,
+  workingHours: null,
+};
+
+export interface ScheduledProduct {
+  id: string;
+  active: boolean;
+  /** null: never checked since it was switched on. */
+  nextCheckAt: Date | null;
+  hotUntil: Date | null;
+}
+
+/**
+ * The active products due at `now`, in the order to check them: just switched on first, then hot,
+ * then quiet; within each, the longest overdue first, then by id. At most `limit`.
+ */
+export function dueProducts<T extends ScheduledProduct>(
+  products: readonly T[],
+  now: Date,
+  schedule: Pick<CheckSchedule, 'workingHours'>,
+  limit = Number.POSITIVE_INFINITY,
+): T[] {
+  if (!isWithinWorkingHours(now, schedule.workingHours)) return [];
+  const nowMs = now.getTime();
+  const rank = (p: T) => (p.nextCheckAt === null ? 0 : isHot(p, now) ? 1 : 2);
+  return products
+    .filter((p) => p.active && (p.nextCheckAt === null || p.nextCheckAt.getTime() <= nowMs))
+    .sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        (a.nextCheckAt?.getTime() ?? 0) - (b.nextCheckAt?.getTime() ?? 0) ||
+        compareIds(a.id, b.id),
+    )
+    .slice(0, limit);
+}
+
+export function isHot(product: Pick<ScheduledProduct, 'hotUntil'>, now: Date): boolean {
+  return product.hotUntil !== null && product.hotUntil.getTime() > now.getTime();
+}
+
+/**
+ * After checking a product at `now`: it turns (or stays) hot for `hotWindowSeconds` when its rivals
+ * moved, and its next check is a hot or a quiet interval away accordingly.
+ */
+export function scheduleAfterCheck(
+  now: Date,
+  rivalsMoved: boolean,
+  hotUntil: Date | null,
+  schedule: Omit<CheckSchedule, 'workingHours'> = DEFAULT_CHECK_SCHEDULE,
+): { nextCheckAt: Date; hotUntil: Date | null } {
+  const nextHotUntil = rivalsMoved ? new Date(now.getTime() + schedule.hotWindowSeconds * 1000) : hotUntil;
+  const hot = isHot({ hotUntil: nextHotUntil }, now);
+  const seconds = hot ? schedule.hotIntervalSeconds : schedule.intervalSeconds;
+  return { nextCheckAt: new Date(now.getTime() + seconds * 1000), hotUntil: nextHotUntil };
+}
+
+/**
+ * When the loop should wake next: the earliest check of an active product (now, if one is due),
+ * moved to the opening of working hours when it falls outside them; null when nothing is active.
+ */
+export function nextWakeAt(
+  products: readonly ScheduledProduct[],
+  now: Date,
+  schedule: Pick<CheckSchedule, 'workingHours'>,
+): Date | null {
+  let earliestMs: number | null = null;
+  for (const p of products) {
+    if (!p.active) continue;
+    const atMs = Math.max(p.nextCheckAt?.getTime() ?? now.getTime(), now.getTime());
+    if (earliestMs === null || atMs < earliestMs) earliestMs = atMs;
+  }
+  if (earliestMs === null) return null;
+  const earliest = new Date(earliestMs);
+  const hours = schedule.workingHours;
+  return hours === null || isWithinWorkingHours(earliest, hours) ? earliest : nextWorkingHoursStart(earliest, hours);
+}
+
+export function isWithinWorkingHours(at: Date, hours: WorkingHours | null): boolean {
+  if (hours === null) return true;
+  const from = minuteOfDay(hours.from, 'from');
+  const to = minuteOfDay(hours.to, 'to');
+  if (from === to) return true;
+  const now = almatyClock(at).minuteOfDay;
+  return from < to ? now >= from && now < to : now >= from || now < to;
+}
+
+/** The next instant at or after `at` when working hours open. */
+export function nextWorkingHoursStart(at: Date, hours: WorkingHours): Date {
+  return nextAlmatyMinute(at, minuteOfDay(hours.from, 'from'));
+}
+
+/** `HH:MM` (24-hour) → minutes since midnight; `24:00` is not a time of day. */
+export function minuteOfDay(clock: string, name = 'time'): number {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(clock);
+  if (!match) throw new RangeError(`working hours ${name} must be HH:MM (00:00–23:59), got "${clock}"`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}

@@ -1,0 +1,129 @@
+import { minusPercentRoundedUp } from './money';
+import type { ProductSettings } from './product-settings';
+import type { Rival } from './rivals';
+
+/**
+ * Price-war detection for one product in one city. A price war is a rival that answers each of our
+ * cuts by going under us again: followed a tenge at a time, both prices spiral down to the floor.
+ * The state is small and plain JSON, kept per city in `products.pricing_state`.
+ *
+ * The loop feeds it two kinds of facts:
+ * - `recordOurMove` after a push: a cut that put us under a rival starts waiting for an answer;
+ * - `observeRivalMove` after every read of the card: the rival we cut under is under us again
+ *   (one more round), or let us be for `answerWindowSeconds` (the war is over), or retreated.
+ * `decidePrice` consults `priceWarGuardTenge` and stops following that rival below the guard.
+ */
+export interface PriceWarState {
+  /** The rival answering our cuts, and how many of our cuts in a row it has answered. */
+  rivalMerchantId: string | null;
+  rounds: number;
+  /** Our price before the first answered cut: the guard percent counts down from it. */
+  startPriceTenge: number | null;
+  lastRoundAtMs: number | null;
+  /** Our latest cut, waiting for the rival's answer. */
+  pendingCut: PendingCut | null;
+}
+
+export interface PendingCut {
+  rivalMerchantId: string;
+  fromPriceTenge: number;
+  toPriceTenge: number;
+  atMs: number;
+}
+
+export const PRICE_WAR_TIMING = {
+  /** A rival that has not gone under our cut within this time accepted it. */
+  answerWindowSeconds: 15 * 60,
+  /** A war with no new round for this long is forgotten, and the demper tries again. */
+  memorySeconds: 24 * 60 * 60,
+};
+export type PriceWarTiming = typeof PRICE_WAR_TIMING;
+
+export const NO_PRICE_WAR: PriceWarState = {
+  rivalMerchantId: null,
+  rounds: 0,
+  startPriceTenge: null,
+  lastRoundAtMs: null,
+  pendingCut: null,
+};
+
+export interface OurMove {
+  at: Date;
+  fromPriceTenge: number;
+  toPriceTenge: number;
+  /** The rival the new price sits just under (a decision's `rival`), if any. */
+  rivalMerchantId: string | null;
+}
+
+/** After a push: a cut under a rival waits for its answer; any other move cancels a waiting one. */
+export function recordOurMove(state: PriceWarState, move: OurMove): PriceWarState {
+  const { rivalMerchantId, fromPriceTenge, toPriceTenge } = move;
+  const isCut = toPriceTenge < fromPriceTenge && rivalMerchantId !== null;
+  return {
+    ...state,
+    pendingCut: isCut ? { rivalMerchantId, fromPriceTenge, toPriceTenge, atMs: move.at.getTime() } : null,
+  };
+}
+
+export interface RivalObservation {
+  at: Date;
+  /** Our live price on the card now. */
+  ourPriceTenge: number;
+  /** The normalised rivals just read. */
+  rivals: readonly Rival[];
+}
+
+/** After reading the card: count an answered cut, or end the war when the rival stopped fighting. */
+export function observeRivalMove(
+  state: PriceWarState,
+  observation: RivalObservation,
+  timing: PriceWarTiming = PRICE_WAR_TIMING,
+): PriceWarState {
+  const atMs = observation.at.getTime();
+  const current =
+    state.lastRoundAtMs !== null && atMs - state.lastRoundAtMs > timing.memorySeconds * 1000
+      ? { ...NO_PRICE_WAR, pendingCut: state.pendingCut }
+      : state;
+  const priceOf = (merchantId: string | null) =>
+    observation.rivals.find((r) => r.merchantId === merchantId)?.priceTenge;
+
+  const cut = current.pendingCut;
+  if (cut !== null) {
+    const answer = priceOf(cut.rivalMerchantId);
+    if (answer !== undefined && answer < cut.toPriceTenge) {
+      const sameRival = current.rounds > 0 && current.rivalMerchantId === cut.rivalMerchantId;
+      return {
+        rivalMerchantId: cut.rivalMerchantId,
+        rounds: sameRival ? current.rounds + 1 : 1,
+        startPriceTenge: sameRival ? current.startPriceTenge : cut.fromPriceTenge,
+        lastRoundAtMs: atMs,
+        pendingCut: null,
+      };
+    }
+    return atMs - cut.atMs >= timing.answerWindowSeconds * 1000 ? NO_PRICE_WAR : current;
+  }
+
+  if (current.rounds > 0) {
+    const rivalPrice = priceOf(current.rivalMerchantId);
+    if (rivalPrice === undefined || rivalPrice > observation.ourPriceTenge) return NO_PRICE_WAR;
+  }
+  return current;
+}
+
+/** The merchant id of the rival we are at war with, once it answered enough cuts in a row. */
+export function priceWarRival(state: PriceWarState, settings: Pick<ProductSettings, 'priceWarRounds'>): string | null {
+  return state.rounds >= settings.priceWarRounds ? state.rivalMerchantId : null;
+}
+
+/**
+ * The lowest price the demper follows the war rival to: the higher of `priceWarGuardPrice` and
+ * the war's starting price less `priceWarGuardPercent`; null when no war is on.
+ */
+export function priceWarGuardTenge(
+  state: PriceWarState,
+  settings: Pick<ProductSettings, 'priceWarRounds' | 'priceWarGuardPrice' | 'priceWarGuardPercent'>,
+): number | null {
+  if (priceWarRival(state, settings) === null || state.startPriceTenge === null) return null;
+  const byPercent = minusPercentRoundedUp(state.startPriceTenge, settings.priceWarGuardPercent);
+  return Math.max(byPercent, settings.priceWarGuardPrice ?? 0);
+}

@@ -1,0 +1,92 @@
+import { planPush, type PushPlan } from './city-prices';
+import { rollDropDay } from './drop-limits';
+import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
+import { type CityPricingState, decidePrice, type PriceDecision } from './pricing';
+import type { ProductSettings } from './product-settings';
+import { compareIds, type KaspiOffer, normaliseRivals, rivalsMoved } from './rivals';
+
+/**
+ * One product, every city, one call: what an activity does after reading a product's offers.
+ * Per city it brings the remembered state up to date (a new Almaty day, the rival's answer to our
+ * last cut, the cheapest rival), decides the target, and combines the cities into one push plan. After the push went
+ * through, `rememberPush` records our cuts so the rival's next answer can be recognised.
+ */
+
+export interface ProductPricingInput {
+  at: Date;
+  ourMerchantId: string;
+  /** Merchant ids of the owner's other stores. */
+  ownMerchantIds?: readonly string[];
+  killSwitch?: boolean;
+  settings: ProductSettings;
+  /** Our live price in every city the product sells in. */
+  liveCityPrices: Readonly<Record<string, number>>;
+  /** The card's offers read this cycle, per city decided now. */
+  offersByCity: Readonly<Record<string, readonly KaspiOffer[]>>;
+  /** `products.pricing_state`. */
+  pricingState: Readonly<Record<string, CityPricingState>>;
+}
+
+export interface ProductPricing {
+  /** One per city, by city id. */
+  decisions: PriceDecision[];
+  plan: PushPlan;
+  /** The cheapest rival changed in some city since the last check (see `scheduleAfterCheck`). */
+  rivalsMoved: boolean;
+  /** The state to store, whether or not the push is made. */
+  pricingState: Record<string, CityPricingState>;
+}
+
+export function decideProductPrices(input: ProductPricingInput): ProductPricing {
+  const pricingState: Record<string, CityPricingState> = { ...input.pricingState };
+  const ownMerchantIds = input.ownMerchantIds ?? [];
+  const notRivals = [input.ourMerchantId, ...ownMerchantIds, ...input.settings.excludedMerchants];
+  let moved = false;
+  const cities = Object.entries(input.offersByCity).sort(([a], [b]) => compareIds(a, b));
+  const decisions = cities.map(([cityId, offers]) => {
+    const livePriceTenge = input.liveCityPrices[cityId];
+    if (livePriceTenge === undefined) throw new RangeError(`no live price for city ${cityId}`);
+    const remembered = pricingState[cityId];
+    const rivals = normaliseRivals(offers, notRivals);
+    const leader = rivals[0] ?? null;
+    if (remembered !== undefined && rivalsMoved(remembered.leader, leader)) moved = true;
+    const war = observeRivalMove(remembered?.war ?? NO_PRICE_WAR, { at: input.at, ourPriceTenge: livePriceTenge, rivals });
+    const day = rollDropDay(remembered?.day ?? null, input.at, livePriceTenge);
+    pricingState[cityId] = { war, day, leader };
+    return decidePrice({
+      cityId,
+      ourMerchantId: input.ourMerchantId,
+      ownMerchantIds,
+      killSwitch: input.killSwitch,
+      livePriceTenge,
+      offers,
+      settings: input.settings,
+      war,
+      dayStartPriceTenge: day.startPriceTenge,
+    });
+  });
+  return { decisions, plan: planPush(decisions, input.liveCityPrices), rivalsMoved: moved, pricingState };
+}
+
+/** After a push went through: every city it lowered waits for its rival's answer. */
+export function rememberPush(
+  pricingState: Readonly<Record<string, CityPricingState>>,
+  changes: readonly PriceDecision[],
+  at: Date,
+): Record<string, CityPricingState> {
+  const next: Record<string, CityPricingState> = { ...pricingState };
+  for (const d of changes) {
+    const remembered = next[d.cityId];
+    next[d.cityId] = {
+      day: remembered?.day ?? null,
+      leader: remembered?.leader ?? d.leader,
+      war: recordOurMove(remembered?.war ?? NO_PRICE_WAR, {
+        at,
+        fromPriceTenge: d.livePriceTenge,
+        toPriceTenge: d.targetPriceTenge,
+        rivalMerchantId: d.rival?.merchantId ?? null,
+      }),
+    };
+  }
+  return next;
+}

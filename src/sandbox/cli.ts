@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { LIMIT_PROFILES, startSandbox, type ProfileName } from './index';
+
+/**
+ * `npm run sandbox [-- --products 50 --rivals 2-8 --profile measured --seed 1 --public-port 9001 ...]`:
+ * a Kaspi sandbox with a generated demo market, printing the settings that point the service at it.
+ */
+const { values } = parseArgs({
+  options: {
+    products: { type: 'string', default: '50' },
+    rivals: { type: 'string', default: '2-8' },
+    profile: { type: 'string', default: 'measured' },
+    seed: { type: 'string', default: '1' },
+    proxies: { type: 'string', default: '4' },
+    'public-port': { type: 'string', default: '0' },
+    'mc-port': { type: 'string', default: '0' },
+    'idmc-port': { type: 'string', default: '0' },
+    'provider-port': { type: 'string', default: '0' },
+  },
+});
+
+function int(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+async function main() {
+  const profile = values.profile as ProfileName;
+  if (!Object.hasOwn(LIMIT_PROFILES, profile)) {
+    throw new Error(`--profile must be one of ${Object.keys(LIMIT_PROFILES).join(', ')}`);
+  }
+  const [minRivals, maxRivals = minRivals] = (values.rivals ?? '').split('-').map((v) => int('rivals', v));
+  const sandbox = await startSandbox({
+    profile,
+    seed: int('seed', values.seed),
+    latency: { baseMs: 20, jitterMs: 40 },
+    proxies: { count: int('proxies', values.proxies) },
+    ports: {
+      public: int('public-port', values['public-port']),
+      mc: int('mc-port', values['mc-port']),
+      idmc: int('idmc-port', values['idmc-port']),
+      provider: int('provider-port', values['provider-port']),
+    },
+    generate: {
+      products: int('products', values.products),
+      rivalsPerProduct: [minRivals!, maxRivals!],
+      seed: int('seed', values.seed),
+      orders: 100,
+    },
+  });
+  const merchant = sandbox.generated!.merchant;
+  console.log(`KASPI_PUBLIC_URL=${sandbox.urls.publicUrl}`);
+  console.log(`KASPI_MC_URL=${sandbox.urls.mcUrl}`);
+  console.log(`KASPI_IDMC_URL=${sandbox.urls.idmcUrl}`);
+  console.log(`KASPI_SHOP_API_URL=${sandbox.urls.shopApiUrl}`);
+  console.log('');
+  console.log(`# control API:    ${sandbox.controlUrl}  (see src/sandbox/README.md)`);
+  console.log(`# proxy provider: ${sandbox.provider.url}/api/${sandbox.provider.apiKey}/getproxy`);
+  for (const proxy of sandbox.proxies) console.log(`# proxy ${proxy.id}:     ${proxy.url}  (exits from ${proxy.localAddress})`);
+  console.log(`# demo merchant:  ${merchant.uid} "${merchant.name}", ${sandbox.generated!.products.length} products`);
+  console.log(`#   login:        ${merchant.email} / ${merchant.password}, phone ${merchant.phone}`);
+  console.log(`#   Shop API token: ${merchant.shopApiToken}`);
+  console.log(`# limit profile:  ${profile}. Ctrl-C stops.`);
+
+  const stop = () => {
+    sandbox.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { CityPricingState } from '../../src/domain/pricing';
+import { decideProductPrices, rememberPush } from '../../src/domain/product-pricing';
+import { OUR_OTHER_STORE, RIVAL_IDS, settings, US } from './arbitraries';
+
+const ALMATY = '750000000';
+const ASTANA = '710000000';
+const [BOT, CALM] = RIVAL_IDS as [string, string];
+const T0 = Date.parse('2025-06-02T06:00:00Z');
+
+describe('decideProductPrices', () => {
+  it('decides every city, plans one push, and starts the day for the drop limit', () => {
+    const result = decideProductPrices({
+      at: new Date(T0),
+      ourMerchantId: US,
+      ownMerchantIds: [OUR_OTHER_STORE],
+      settings: settings(),
+      liveCityPrices: { [ALMATY]: 5000, [ASTANA]: 5200 },
+      offersByCity: {
+        [ALMATY]: [
+          { merchantId: US, price: 5000 },
+          { merchantId: OUR_OTHER_STORE, price: 4000 },
+          { merchantId: BOT, price: 4800 },
+        ],
+        [ASTANA]: [{ merchantId: CALM, price: 5201 }],
+      },
+      pricingState: {},
+    });
+    expect(result.decisions.map((d) => [d.cityId, d.targetPriceTenge, d.reason])).toEqual([
+      [ASTANA, 5200, 'already_best'],
+      [ALMATY, 4799, 'undercut'],
+    ]);
+    expect(result.plan).toMatchObject({
+      push: true,
+      priceTenge: 4799,
+      cityPrices: [
+        { cityId: ASTANA, value: 5200 },
+        { cityId: ALMATY, value: 4799 },
+      ],
+    });
+    expect(result.pricingState[ALMATY]?.day).toEqual({ date: '2025-06-02', startPriceTenge: 5000 });
+    expect(result.rivalsMoved).toBe(false);
+  });
+
+  it('tells when the cheapest rival moved in any city since the last check', () => {
+    const check = (astanaRivalPrice: number, pricingState: Record<string, CityPricingState>) =>
+      decideProductPrices({
+        at: new Date(T0),
+        ourMerchantId: US,
+        settings: settings(),
+        liveCityPrices: { [ALMATY]: 5000, [ASTANA]: 5000 },
+        offersByCity: {
+          [ALMATY]: [{ merchantId: CALM, price: 5001 }],
+          [ASTANA]: [{ merchantId: CALM, price: astanaRivalPrice }],
+        },
+        pricingState,
+      });
+    const first = check(5001, {});
+    expect(first.rivalsMoved).toBe(false);
+    expect(check(5001, first.pricingState).rivalsMoved).toBe(false);
+    expect(check(4900, first.pricingState).rivalsMoved).toBe(true);
+  });
+
+  it('recognises a price war where a bot answers every cut, follows it to the guard only, then sits second', () => {
+    const s = settings({ minPrice: 1000, priceWarRounds: 3, priceWarGuardPercent: 1 });
+    let live: Record<string, number> = { [ALMATY]: 5000, [ASTANA]: 5000 };
+    let bot = 4990;
+    let state: Record<string, CityPricingState> = {};
+    const reasons: string[] = [];
+    let lowest = 5000;
+    for (let cycle = 0; cycle < 12; cycle++) {
+      const at = new Date(T0 + cycle * 120_000);
+      const result = decideProductPrices({
+        at,
+        ourMerchantId: US,
+        settings: s,
+        liveCityPrices: live,
+        offersByCity: {
+          [ALMATY]: [
+            { merchantId: BOT, price: bot },
+            { merchantId: CALM, price: 5400 },
+          ],
+          [ASTANA]: [{ merchantId: CALM, price: 5100 }],
+        },
+        pricingState: state,
+      });
+      state = result.pricingState;
+      reasons.push(result.decisions.find((d) => d.cityId === ALMATY)!.reason);
+      if (result.plan.push) {
+        state = rememberPush(state, result.plan.changes, at);
+        live = Object.fromEntries(result.plan.cityPrices.map((c) => [c.cityId, c.value]));
+      }
+      const ours = live[ALMATY]!;
+      lowest = Math.min(lowest, ours);
+      if (ours <= bot) bot = ours - 5;
+    }
+    expect(state[ALMATY]?.war).toMatchObject({ rivalMerchantId: BOT, startPriceTenge: 5000 });
+    expect(state[ALMATY]?.war.rounds).toBeGreaterThanOrEqual(3);
+    expect(state[ASTANA]?.war.rounds).toBe(0);
+    expect(reasons.slice(0, 7)).toEqual(Array(7).fill('undercut'));
+    expect(reasons.slice(7)).toEqual(Array(5).fill('price_war_hold'));
+    expect(lowest).toBe(4953);
+    expect(live[ALMATY]).toBe(5399);
+    expect(live[ASTANA]).toBe(5099);
+  });
+});

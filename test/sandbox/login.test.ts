@@ -1,0 +1,108 @@
+import type { Browser } from 'playwright';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  checkSession,
+  fetchMerchant,
+  launchBrowser,
+  loginWithPassword,
+  newLoginPage,
+  startPhoneLogin,
+  submitSecurityCode,
+  type LoginResult,
+} from '../../src/kaspi';
+import { loadConfig } from '../../src/lib/config';
+import { contractSeed, MFA_OWNER, OUR_UID, OWNER, startTestSandbox } from '../support/sandbox';
+
+let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  browser = await launchBrowser({ chromiumPath: loadConfig({ CHROMIUM_PATH: process.env.CHROMIUM_PATH }).browser.chromiumPath });
+});
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+beforeEach(() => {
+  sandbox.reset();
+  sandbox.seed(contractSeed());
+});
+
+const options = () => ({ urls: sandbox.urls, timeoutMs: 15_000 });
+
+/** The latest code the sandbox "sent" to a phone, read through the control API like a test operator would. */
+async function smsCode(phone: string): Promise<string> {
+  const res = await fetch(`${sandbox.controlUrl}/sms?phone=${encodeURIComponent(phone)}`);
+  const { messages } = (await res.json()) as { messages: { code: string }[] };
+  expect(messages.length).toBeGreaterThan(0);
+  return messages[0]!.code;
+}
+
+/** The cookies of a finished login authenticate cabinet calls. */
+async function expectWorkingSession(result: LoginResult) {
+  expect(result.status).toBe('ok');
+  const { cookies } = result as Extract<LoginResult, { status: 'ok' }>;
+  expect(Object.keys(cookies)).toEqual(expect.arrayContaining(['mc-session', 'mc-sid']));
+  const session = { cookies };
+  expect(await checkSession({ urls: sandbox.urls, session })).toEqual({ merchantUids: [OUR_UID] });
+  expect((await fetchMerchant({ urls: sandbox.urls, session }, OUR_UID)).name).toBe('Наш Магазин');
+}
+
+describe('cabinet login in Chromium', () => {
+  it('email and password: lands on the cabinet with session cookies that work', async () => {
+    const login = await newLoginPage(browser);
+    try {
+      const result = await loginWithPassword(login.page, OWNER, options());
+      await expectWorkingSession(result);
+      expect(await login.page.textContent('nav.navbar')).toContain(`ID - ${OUR_UID}`);
+    } finally {
+      await login.close();
+    }
+  });
+
+  it('a wrong password fails with Kaspi’s own message', async () => {
+    const login = await newLoginPage(browser);
+    try {
+      const result = await loginWithPassword(login.page, { email: OWNER.email, password: 'wrong' }, options());
+      expect(result).toEqual({ status: 'failed', message: 'Неверный логин или пароль' });
+    } finally {
+      await login.close();
+    }
+  });
+
+  it('an account with SMS confirmation asks for the code, then logs in with it', async () => {
+    const login = await newLoginPage(browser);
+    try {
+      expect(await loginWithPassword(login.page, MFA_OWNER, options())).toEqual({ status: 'sms_required' });
+      await expectWorkingSession(await submitSecurityCode(login.page, await smsCode(MFA_OWNER.phone), options()));
+    } finally {
+      await login.close();
+    }
+  });
+
+  it('phone and SMS: a wrong code shows Kaspi’s error and the right one logs in', async () => {
+    const login = await newLoginPage(browser);
+    try {
+      expect(await startPhoneLogin(login.page, '8 701 111 22 33', options())).toEqual({ status: 'code_sent' });
+      const code = await smsCode(OWNER.phone);
+      const wrong = code === '000000' ? '111111' : '000000';
+      expect(await submitSecurityCode(login.page, wrong, options())).toEqual({ status: 'failed', message: 'Неверный код' });
+      await expectWorkingSession(await submitSecurityCode(login.page, code, options()));
+    } finally {
+      await login.close();
+    }
+  });
+
+  it('an unknown phone number fails with Kaspi’s message', async () => {
+    const login = await newLoginPage(browser);
+    try {
+      expect(await startPhoneLogin(login.page, '+7 705 000 00 00', options())).toEqual({
+        status: 'failed',
+        message: 'Пользователь с таким номером не найден',
+      });
+    } finally {
+      await login.close();
+    }
+  });
+});
