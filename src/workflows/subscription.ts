@@ -121,16 +121,18 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
       await end('cancelled', false);
       throw ApplicationFailure.nonRetryable(`activation of the ${plan} plan failed and was undone`, 'SubscriptionActivationFailed');
     }
+    const startedShort = shortage();
+    if (startedShort.length > 0) {
+      const detail = startedShort.map((m) => `${m} ${proxies[m].held}/${proxies[m].wanted}`).join(', ');
+      await alertAdmins({
+        kind: 'proxy_shortage',
+        message: `User ${userId}'s ${plan} plan started short of proxies (${detail}); retrying every ${input.shortageRetrySeconds} s.`,
+      });
+    }
     state = 'active';
-    let shortageAlerted = false;
 
     for (;;) {
       const short = shortage();
-      if (short.length > 0 && !shortageAlerted) {
-        shortageAlerted = true;
-        const detail = short.map((m) => `${m} ${proxies[m].held}/${proxies[m].wanted}`).join(', ');
-        await alertAdmins({ kind: 'proxy_shortage', message: `User ${userId}'s ${plan} plan started short of proxies (${detail}); retrying every ${input.shortageRetrySeconds} s.` });
-      }
       const untilEndMs = periodEndMs - Date.now();
       const waitMs = short.length > 0 ? Math.min(untilEndMs, input.shortageRetrySeconds * 1000) : untilEndMs;
       if (waitMs > 0) await condition(() => cancelRequested, waitMs);
