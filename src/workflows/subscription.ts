@@ -148,7 +148,15 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         }
         return await end('expired');
       }
-      if (short.length > 0) await allocateMissing();
+      if (short.length > 0) {
+        try {
+          await allocateMissing();
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          // The plan runs on what it holds; the next retry tries again.
+          log.warn('topping up proxies failed', { userId, error: (err as Error).message });
+        }
+      }
       if (workflowInfo().continueAsNewSuggested) {
         await continueAsNew<typeof subscriptionWorkflow>({ ...input, periodEnd: new Date(periodEndMs).toISOString() });
       }

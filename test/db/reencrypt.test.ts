@@ -1,20 +1,38 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser } from '../../src/accounts/users';
 import { kaspiStores } from '../../src/db/schema';
 import { openFrom, reencryptAll, sealFor } from '../../src/db/sealed-columns';
 import { createKeyring, newKeySpec } from '../../src/lib/crypto';
 import { uniqueEmail } from '../support/http';
+import { runMigrations } from '../../src/db/migrate';
 import { seedStore } from '../support/seed';
-import { testContext, type TestContext } from '../support/env';
+import { testConfig, testContext, type TestContext } from '../support/env';
+
+/** Runs against a database of its own: re-encryption rewrites every sealed value, and the shared database holds other files' secrets. */
+async function withAdmin<T>(run: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await admin.connect();
+  try {
+    return await run(admin);
+  } finally {
+    await admin.end();
+  }
+}
 
 describe('key rotation', () => {
+  const database = `kaspi_demper_reencrypt_${Date.now()}_${process.pid}`;
   let ctx: TestContext;
-  beforeAll(() => {
-    ctx = testContext();
+  beforeAll(async () => {
+    await withAdmin((admin) => admin.query(`create database "${database}"`));
+    const url = inject('adminDatabaseUrl').replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+    await runMigrations(url);
+    ctx = testContext(testConfig({ DATABASE_URL: url }));
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx?.close();
+    await withAdmin((admin) => admin.query(`drop database if exists "${database}" with (force)`));
   });
 
   it('re-encrypts every secret under the new key; all of it still opens and new writes use the new key', async () => {
