@@ -22,10 +22,10 @@ export function permitsToGrant(wanted: number, usedPermits: number, rules: Pick<
   return Math.max(0, Math.min(Math.floor(wanted), rules.budgetRequests - usedPermits));
 }
 
-/** When a grant spends the budget and the profile rests proxies, the time the rest ends. */
-export function restUntilAfterGrant(usedAfterGrantPermits: number, nowMs: number, rules: BudgetRules): number | undefined {
+/** How long a proxy rests from a grant that spends its budget; undefined when it does not rest. */
+export function restSecondsAfterGrant(usedAfterGrantPermits: number, rules: Pick<BudgetRules, 'budgetRequests' | 'restSeconds'>): number | undefined {
   if (usedAfterGrantPermits < rules.budgetRequests || rules.restSeconds <= 0) return undefined;
-  return nowMs + rules.restSeconds * 1000;
+  return rules.restSeconds;
 }
 
 /** Requests a proxy must have seen before its failure rate can condemn it. */

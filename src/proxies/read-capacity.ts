@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { openFrom } from '../db/sealed-columns';
 import type { ProxyModule } from '../domain/plans';
-import { isFailing, permitsToGrant, restUntilAfterGrant, type BudgetRules } from '../domain/proxy-budget';
+import { isFailing, permitsToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
+import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { recordAlert } from '../notify/alerts';
@@ -30,6 +31,9 @@ import { markProxyDead } from './pool';
  * - `proxyAuthFailed`: the proxy answered 407: it is dead at once.
  * A dead proxy is replaced from the free pool and administrators are alerted. Reporting a lease
  * twice changes nothing.
+ *
+ * Build it with `readCapacityFor(activityDeps)`; `readThroughPool` (read-through-pool.ts) runs this
+ * acquire → read → report loop for a batch of reads, classifying Kaspi's errors.
  *
  * The budget is kept in PostgreSQL (see `domain/proxy-budget.ts`), so any number of workers leasing
  * together never exceed a proxy's budget: a grant is computed while holding the proxy's row lock,
@@ -65,6 +69,17 @@ export interface ReadCapacityDeps {
   logger: Logger;
   rules: BudgetRules;
   directReadsPerSecond: number;
+}
+
+/** The read capacity an activity uses, with the configured limit profile. */
+export function readCapacityFor(deps: { db: Db; keyring: Keyring; logger: Logger; config: Config }): ReadCapacity {
+  return createReadCapacity({
+    db: deps.db,
+    keyring: deps.keyring,
+    logger: deps.logger,
+    rules: deps.config.proxies.limits,
+    directReadsPerSecond: deps.config.proxies.directReadsPerSecond,
+  });
 }
 
 /** Picks are retried this often when another worker holds the only proxy with room (a lock for milliseconds). */
@@ -112,23 +127,23 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       const row = picked.rows[0];
       if (!row) return { kind: 'none' as const };
       // Authoritative count, read after taking the lock: every earlier lease of this proxy has committed.
-      const ledger = await tx.execute<{ at: Date; used: number }>(sql`
+      // `at` stays PostgreSQL's own microsecond timestamp (as text): a JavaScript Date would round it down.
+      const ledger = await tx.execute<{ at: string; used: number }>(sql`
         with t as (select clock_timestamp() as at)
-        select t.at, (select coalesce(sum(l.requests), 0)::int from proxy_usage_log l, (select ${row.id}::uuid as id) p
+        select t.at::text as at, (select coalesce(sum(l.requests), 0)::int from proxy_usage_log l, (select ${row.id}::uuid as id) p
           where ${counting(sql`t.at`)}) as used
         from t`);
       const { at, used } = ledger.rows[0]!;
-      const atMs = new Date(at).getTime();
       const permits = permitsToGrant(wanted, used, rules);
       if (permits === 0) return { kind: 'full' as const, proxyId: row.id };
-      const restUntilMs = restUntilAfterGrant(used + permits, atMs, rules);
+      const restSeconds = restSecondsAfterGrant(used + permits, rules);
       const lease = await tx.execute<{ id: string }>(sql`
         insert into proxy_usage_log (proxy_id, user_id, module, requests, started_at, use_by)
-        values (${row.id}, ${userId}, ${module}, ${permits}, ${new Date(atMs).toISOString()}, ${new Date(atMs + rules.leaseSeconds * 1000).toISOString()})
+        values (${row.id}, ${userId}, ${module}, ${permits}, ${at}::timestamptz, ${at}::timestamptz + ${leaseSql})
         returning id`);
       await tx.execute(sql`
-        update proxies set last_used_at = ${new Date(atMs).toISOString()}, updated_at = now()
-          ${restUntilMs === undefined ? sql`` : sql`, rest_until = greatest(rest_until, ${new Date(restUntilMs).toISOString()}::timestamptz)`}
+        update proxies set last_used_at = ${at}::timestamptz, updated_at = now()
+          ${restSeconds === undefined ? sql`` : sql`, rest_until = greatest(rest_until, ${at}::timestamptz + make_interval(secs => ${restSeconds}))`}
         where id = ${row.id}`);
       return {
         kind: 'granted' as const,

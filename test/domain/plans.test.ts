@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROXY_SPLIT_PERCENT, PAID_PLAN_NAMES, PLANS, planOf, planProxySplit, productsToSwitchOff, splitProxies } from '../../src/domain/plans';
-import { isFailing, permitsToGrant, restUntilAfterGrant } from '../../src/domain/proxy-budget';
+import { isFailing, permitsToGrant, restSecondsAfterGrant } from '../../src/domain/proxy-budget';
 
 describe('plans', () => {
   it('split a plan’s proxies 70/25/5 by default', () => {
@@ -59,9 +59,9 @@ describe('proxy budget rules', () => {
   });
 
   it('rest a proxy once a grant spends its budget, when the profile rests proxies', () => {
-    expect(restUntilAfterGrant(248, 1_000, rules)).toBeUndefined();
-    expect(restUntilAfterGrant(249, 1_000, rules)).toBe(1_000 + 2_400_000);
-    expect(restUntilAfterGrant(10, 1_000, { ...rules, budgetRequests: 10, restSeconds: 0 })).toBeUndefined();
+    expect(restSecondsAfterGrant(248, rules)).toBeUndefined();
+    expect(restSecondsAfterGrant(249, rules)).toBe(2_400);
+    expect(restSecondsAfterGrant(10, { budgetRequests: 10, restSeconds: 0 })).toBeUndefined();
   });
 
   it('condemn a proxy only after ten requests with more than half failing', () => {

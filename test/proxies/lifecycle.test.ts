@@ -7,7 +7,7 @@ import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { fetchOffersPage, type KaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import { allocateProxies } from '../../src/proxies/pool';
-import { createReadCapacity } from '../../src/proxies/read-capacity';
+import { readCapacityFor } from '../../src/proxies/read-capacity';
 import { readThroughPool } from '../../src/proxies/read-through-pool';
 import { cancelSignal, subscriptionWorkflowId, USER_ID } from '../../src/workflows/messages';
 import { proxyPoolWorkflow } from '../../src/workflows';
@@ -219,7 +219,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     const demperAddresses = new Set(sandbox.proxies.filter((p) => demperProxies.some((d) => d.port === p.port)).map((p) => p.localAddress));
     expect(demperAddresses.size).toBe(28);
     const before = sandbox.requests.length;
-    const capacity = createReadCapacity({ db: ctx.db, keyring: ctx.keyring, logger: ctx.logger, rules: ctx.config.proxies.limits, directReadsPerSecond: 2 });
+    const capacity = readCapacityFor(ctx);
     const reads = await readThroughPool(capacity, {
       userId: merchant.id,
       module: 'demper',
@@ -383,7 +383,9 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect((await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: lines } })).body.imported).toBe(2);
     expect((await allocateProxies(ctx.db, { userId: merchant.id, module: 'orders', count: 2 })).held).toBe(2);
     await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: [spare!.url] } });
-    const capacity = createReadCapacity({ db: ctx.db, keyring: ctx.keyring, logger: ctx.logger, rules: ctx.config.proxies.limits, directReadsPerSecond: 2 });
+    // Least recently used goes first: make that the proxy with the wrong password.
+    await ctx.db.update(proxies).set({ lastUsedAt: new Date() }).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, good!.port)));
+    const capacity = readCapacityFor(ctx);
 
     // Real reads: the proxy with the wrong password answers 407 and dies at once; its reads move on.
     const reads = await readThroughPool(capacity, {

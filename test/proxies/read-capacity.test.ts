@@ -71,15 +71,15 @@ describe('read capacity leased from PostgreSQL', () => {
     expect(new Set(granted.map((g) => g.proxyId))).toEqual(new Set(ids));
     expect(granted.every((g) => g.permits >= 1 && g.permits <= 3)).toBe(true);
 
-    // Every read of a lease starts between its grant and its report. For every proxy and every
-    // window-long interval starting at some lease's report, the leases reaching into it hold at most
-    // the budget (such intervals are where the count peaks).
+    // Every read of a lease starts between its grant and its end (its report, or its use-by time if
+    // that comes first). For every proxy and every window-long interval starting at some lease's end,
+    // the leases reaching into it hold at most the budget (such intervals are where the count peaks).
     const worst = await a.db.execute<{ proxy_id: string; permits: number }>(sql`
       select x.proxy_id, max(s.permits)::int as permits from (
-        select r.proxy_id, r.finished_at as at from proxy_usage_log r where r.proxy_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+        select r.proxy_id, least(r.finished_at, r.use_by) as at from proxy_usage_log r where r.proxy_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
       ) x cross join lateral (
         select coalesce(sum(l.requests), 0) as permits from proxy_usage_log l
-        where l.proxy_id = x.proxy_id and l.finished_at >= x.at and l.started_at <= x.at + make_interval(secs => ${rules.budgetWindowSeconds})
+        where l.proxy_id = x.proxy_id and least(l.finished_at, l.use_by) >= x.at and l.started_at <= x.at + make_interval(secs => ${rules.budgetWindowSeconds})
       ) s
       group by x.proxy_id`);
     expect(worst.rows).toHaveLength(3);
