@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { KaspiError } from './errors';
 import { cabinetHeaders, kaspiRequest, type CabinetContext } from './http';
 import { idString } from './offers';
-import { writeXlsx, XLSX_CONTENT_TYPE, type Cell } from './xlsx';
+import { writeSheet, XLSX_CONTENT_TYPE, type Cell } from '../lib/spreadsheet';
 
 export interface PriceListAvailability {
   /** The point code (`PP1`); a merchant-prefixed JSON id (`{uid}_PP1`) is accepted and stripped. */
@@ -125,7 +125,7 @@ export const EXCEL_HEADERS = ['SKU', 'model', 'brand', 'price', ...EXCEL_POINT_C
  * cell holds the stock count or `yes`/`no`, `preorder` holds days (≤30). All five point columns are present
  * even when empty.
  */
-export function buildPriceListXlsx(list: PriceList): Uint8Array {
+export async function buildPriceListXlsx(list: PriceList): Promise<Uint8Array> {
   validate(list);
   const rows: Cell[][] = [[...EXCEL_HEADERS]];
   for (const offer of list.offers) {
@@ -150,7 +150,7 @@ export function buildPriceListXlsx(list: PriceList): Uint8Array {
       preorder > 0 ? preorder : null,
     ]);
   }
-  return writeXlsx(rows);
+  return writeSheet(rows);
 }
 
 export interface PriceListFile {

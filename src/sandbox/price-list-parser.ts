@@ -1,5 +1,5 @@
-import { strFromU8, unzipSync } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
+import { readFirstSheet, SpreadsheetError } from '../lib/spreadsheet';
 
 /** What the sandbox reads from an uploaded price list (XML `kaspi_catalog` or Kaspi's Excel layout). */
 export interface PriceListLine {
@@ -79,64 +79,16 @@ export function parseXmlPriceList(text: string): { merchantId: string; lines: Pr
   return { merchantId, lines };
 }
 
-/** Reads the first worksheet of an .xlsx into rows of strings (shared and inline strings, numbers). */
-export function readFirstSheet(bytes: Uint8Array): string[][] {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch {
-    throw new PriceListError('not an .xlsx file');
-  }
-  const read = (name: string) => (files[name] ? strFromU8(files[name]) : undefined);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    parseTagValue: false,
-    isArray: (name) => ['sheet', 'Relationship', 'row', 'c', 'si', 'r'].includes(name),
-  });
-  const workbook = parser.parse(read('xl/workbook.xml') ?? '') as { workbook?: { sheets?: { sheet?: Record<string, string>[] } } };
-  const firstSheet = workbook.workbook?.sheets?.sheet?.[0];
-  if (!firstSheet) throw new PriceListError('the workbook has no sheets');
-  const rels = parser.parse(read('xl/_rels/workbook.xml.rels') ?? '') as {
-    Relationships?: { Relationship?: Record<string, string>[] };
-  };
-  const target = rels.Relationships?.Relationship?.find((r) => r['@Id'] === firstSheet['@r:id'])?.['@Target'];
-  const sheetPath = target ? `xl/${target.replace(/^\/?xl\//, '')}` : 'xl/worksheets/sheet1.xml';
-  const sheet = parser.parse(read(sheetPath) ?? '') as { worksheet?: { sheetData?: { row?: Record<string, unknown>[] } } };
-
-  const shared = (
-    (parser.parse(read('xl/sharedStrings.xml') ?? '') as { sst?: { si?: Record<string, unknown>[] } }).sst?.si ?? []
-  ).map(textOf);
-
-  return (sheet.worksheet?.sheetData?.row ?? []).map((row) => {
-    const cells: string[] = [];
-    for (const c of (row.c ?? []) as Record<string, unknown>[]) {
-      const column = columnIndex(String(c['@r'] ?? '').replace(/\d+$/, ''));
-      const type = c['@t'];
-      const value =
-        type === 's' ? (shared[Number(c.v)] ?? '') : type === 'inlineStr' ? textOf(c.is as Record<string, unknown>) : String(c.v ?? '');
-      cells[column] = value;
-    }
-    return Array.from(cells, (v) => v ?? '');
-  });
-}
-
-function textOf(node: Record<string, unknown> | undefined): string {
-  if (!node) return '';
-  const t = node.t;
-  if (t !== undefined) return typeof t === 'object' ? String((t as Record<string, unknown>)['#text'] ?? '') : String(t);
-  return ((node.r ?? []) as Record<string, unknown>[]).map(textOf).join('');
-}
-
-function columnIndex(letters: string): number {
-  let n = 0;
-  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n - 1;
-}
-
 /** Kaspi's Excel price list: `SKU, model, brand, price, PP1..PP5, preorder` (point cells: stock or yes/no). */
-export function parseExcelPriceList(bytes: Uint8Array): PriceListLine[] {
-  const [header, ...rows] = readFirstSheet(bytes);
+export async function parseExcelPriceList(bytes: Uint8Array): Promise<PriceListLine[]> {
+  let sheet: string[][];
+  try {
+    sheet = await readFirstSheet(bytes);
+  } catch (error) {
+    if (error instanceof SpreadsheetError) throw new PriceListError(error.message);
+    throw error;
+  }
+  const [header, ...rows] = sheet;
   if (!header) throw new PriceListError('the sheet is empty');
   const col = (name: string) => header.findIndex((h) => h.trim() === name);
   const required = ['SKU', 'model', 'brand', 'price', 'PP1', 'PP2', 'PP3', 'PP4', 'PP5', 'preorder'];

@@ -288,7 +288,7 @@ describe('price-list uploads', () => {
   it('an uploaded Excel price list is applied the same way', async () => {
     await uploadPriceList(cabinetContext(sandbox), {
       merchantUid: OUR_UID,
-      file: excelPriceListFile(buildPriceListXlsx(list(7))),
+      file: excelPriceListFile(await buildPriceListXlsx(list(7))),
     });
     await eventually(() => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs);
     const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
