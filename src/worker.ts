@@ -10,9 +10,10 @@ import { getConfig, requireSetting, type Config } from './lib/config';
 import { createKeyring } from './lib/crypto';
 import { dataConverter } from './lib/data-converter';
 import { createLogger, type Logger } from './lib/logger';
-import { temporalLogger } from './lib/temporal';
+import { createTemporalClient, temporalLogger } from './lib/temporal';
 import { createLoginBrowser } from './logins/browser';
 import { OpenLoginPages } from './logins/open-pages';
+import { ensureProxyPoolSchedule } from './proxies/schedule';
 
 /** `npm run build` writes a prebuilt bundle here; without one the worker bundles from source at start. */
 const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
@@ -108,7 +109,10 @@ async function main(config: Config, logger: Logger) {
 
   const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({ config, connection, deps: { db: createDb(pool), config, logger, keyring } });
+  const temporal = createTemporalClient(config.temporal, keyring);
+  const worker = await createWorker({ config, connection, deps: { db: createDb(pool), config, logger, keyring, temporal } });
+  const schedule = await ensureProxyPoolSchedule(temporal, { taskQueue: config.temporal.taskQueue });
+  logger.info({ schedule }, 'proxy pool schedule ready');
 
   logger.info(
     { taskQueue: worker.taskQueue, localTaskQueue: worker.localTaskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
@@ -117,6 +121,7 @@ async function main(config: Config, logger: Logger) {
   try {
     await worker.run();
   } finally {
+    await temporal.connection.close();
     await connection.close();
     await pool.end();
     logger.info('worker stopped');

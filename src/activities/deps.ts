@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Seals and opens secrets stored in PostgreSQL (see `db/sealed-columns.ts`). */
   keyring: Keyring;
+  /** For activities that look at other workflows (the pool's leak reconciliation). */
+  temporal: Client;
 }
 
 /**

@@ -2,6 +2,8 @@ import type { ActivityDeps, WorkerLocal } from './deps';
 import { createHealthActivities } from './health';
 import { createLoginActivities } from './logins';
 import { createStoreSessionActivities } from './store-sessions';
+import { createProxyActivities } from './proxies';
+import { createSubscriptionActivities } from './subscriptions';
 
 export type { ActivityDeps, WorkerLocal } from './deps';
 
@@ -10,6 +12,8 @@ export function createActivities(deps: ActivityDeps, local: WorkerLocal) {
     ...createHealthActivities(deps),
     ...createLoginActivities(deps, local),
     ...createStoreSessionActivities(deps, local),
+    ...createProxyActivities(deps),
+    ...createSubscriptionActivities(deps),
   };
 }
 

@@ -18,6 +18,10 @@ import { errorHandler, notFound } from './problem';
 import { createAuthLimits, createConnectLimits, type AuthLimits, type ConnectLimits } from './rate-limits';
 import { ApiRouter } from './routing';
 import { adminRoutes } from './routes/admin';
+import { adminProxyRoutes } from './routes/admin-proxies';
+import { adminSubscriptionRoutes } from './routes/admin-subscriptions';
+import { billingRoutes } from './routes/billing';
+import { proxyHealthRoutes } from './routes/proxy-health';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
 import { codecCors, codecRoutes } from './routes/codec';
@@ -40,6 +44,9 @@ export interface ApiDeps {
 }
 
 export const API_PREFIX = '/api/v1';
+
+/** A request whose JSON body is also kept as received. */
+export type RawBodyRequest = express.Request & { rawBody?: Buffer };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -84,7 +91,16 @@ export function createApp(deps: ApiDeps): Express {
   app.use(helmet());
   app.use('/codec', codecCors(deps.config.temporal.uiUrl));
   app.use(metrics.middleware);
-  app.use(express.json({ limit: deps.config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: deps.config.api.bodyLimit,
+      type: ['application/json', 'application/*+json'],
+      // Signed webhooks are verified over the exact bytes received.
+      verify: (req, _res, buf) => {
+        (req as RawBodyRequest).rawBody = buf;
+      },
+    }),
+  );
 
   const registry = new OpenAPIRegistry();
   const signedIn = authenticate(deps);
@@ -92,6 +108,7 @@ export function createApp(deps: ApiDeps): Express {
 
   const root = new ApiRouter('', registry, access);
   healthRoutes(root, deps);
+  proxyHealthRoutes(root, deps);
   root.route(
     {
       method: 'get',
@@ -129,6 +146,9 @@ export function createApp(deps: ApiDeps): Express {
   connectRoutes(v1, deps);
   loginRoutes(v1, deps);
   adminRoutes(v1, deps);
+  billingRoutes(v1, deps);
+  adminProxyRoutes(v1, deps);
+  adminSubscriptionRoutes(v1, deps);
 
   const document = openApiDocument(registry, deps.config);
   app.use(root.router);

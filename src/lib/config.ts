@@ -8,6 +8,8 @@ import { KeyringError, parseKeys } from './crypto';
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const url = z.url();
+const seconds = z.coerce.number().min(0);
+const positiveSeconds = z.coerce.number().positive();
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -74,9 +76,39 @@ const envSchema = z.object({
   SMS_LOGIN_MAX_PER_PHONE: positiveInt.default(5),
   SMS_LOGIN_MAX_PER_USER: positiveInt.default(10),
   SMS_LOGIN_WINDOW_SECONDS: positiveInt.default(3600),
+
+  PROXY_LIMIT_PROFILE: z.enum(['measured', 'seed']).default('measured'),
+  PROXY_BUDGET_REQUESTS: positiveInt.optional(),
+  PROXY_BUDGET_WINDOW_SECONDS: positiveSeconds.optional(),
+  PROXY_REST_SECONDS: seconds.optional(),
+  PROXY_BAN_BENCH_SECONDS: seconds.optional(),
+  PROXY_LEASE_SECONDS: positiveSeconds.default(30),
+  PROXY_DIRECT_READS_PER_SECOND: z.coerce.number().positive().default(2),
+  PROXY_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
+  PROXY_POOL_MIN: z.coerce.number().int().min(0).default(100),
+  PROXY_PROVIDER_URL: url.default('https://proxy6.net'),
+  PROXY_PROVIDER_KEY: z.string().min(1).optional(),
+  PROXY_PROVIDER_PERIOD_DAYS: positiveInt.default(30),
+  PROXY_PROVIDER_COUNTRY: z.string().regex(/^[a-z]{2}$/, 'a two-letter country code').default('kz'),
+  PROXY_SHORTAGE_RETRY_SECONDS: positiveSeconds.default(600),
+
+  BILLING_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  BILLING_PERIOD_DAYS: positiveInt.default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/**
+ * The two limit profiles of Kaspi's per-IP read throttle, as numbers of one mechanism: a proxy may
+ * be granted at most `budgetRequests` reads in any `budgetWindowSeconds`; once a grant spends the
+ * budget the proxy rests `restSeconds`; a ban (403) benches it `banBenchSeconds`.
+ * - measured (KASPI_API.md §1): ≈10 req/s is safe, ≈15 req/s earns a 403 ban of ≈10 s.
+ * - seed: 250 requests per 30 minutes per IP, so rotate after 249 and rest 40 minutes.
+ */
+export const PROXY_LIMIT_PROFILES = {
+  measured: { budgetRequests: 10, budgetWindowSeconds: 1, restSeconds: 0, banBenchSeconds: 15 },
+  seed: { budgetRequests: 249, budgetWindowSeconds: 1800, restSeconds: 2400, banBenchSeconds: 1800 },
+} as const;
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
@@ -115,7 +147,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
     issues.push({ variable: e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
   }
+  if (e.NODE_ENV === 'production' && e.PROXY_ALLOW_PRIVATE_ADDRESSES) {
+    issues.push({ variable: 'PROXY_ALLOW_PRIVATE_ADDRESSES', message: 'must stay off in production' });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
+  const proxyProfile = PROXY_LIMIT_PROFILES[e.PROXY_LIMIT_PROFILE];
   const temporalUiUrl = e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`;
   return {
     env: e.NODE_ENV,
@@ -193,6 +229,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       smsMaxPerPhone: e.SMS_LOGIN_MAX_PER_PHONE,
       smsMaxPerUser: e.SMS_LOGIN_MAX_PER_USER,
       smsWindowSeconds: e.SMS_LOGIN_WINDOW_SECONDS,
+    },
+    proxies: {
+      limits: {
+        profile: e.PROXY_LIMIT_PROFILE,
+        budgetRequests: e.PROXY_BUDGET_REQUESTS ?? proxyProfile.budgetRequests,
+        budgetWindowSeconds: e.PROXY_BUDGET_WINDOW_SECONDS ?? proxyProfile.budgetWindowSeconds,
+        restSeconds: e.PROXY_REST_SECONDS ?? proxyProfile.restSeconds,
+        banBenchSeconds: e.PROXY_BAN_BENCH_SECONDS ?? proxyProfile.banBenchSeconds,
+        /** A lease's reads must all start within this long; unreported leases count against the budget until then. */
+        leaseSeconds: e.PROXY_LEASE_SECONDS,
+      },
+      /** Pace of users without proxies (free plan), who read from the worker's own address. */
+      directReadsPerSecond: e.PROXY_DIRECT_READS_PER_SECOND,
+      /** Lets loopback and private addresses be imported: the sandbox's proxies live on 127.0.0.x. */
+      allowPrivateAddresses: e.PROXY_ALLOW_PRIVATE_ADDRESSES,
+      poolMin: e.PROXY_POOL_MIN,
+      shortageRetrySeconds: e.PROXY_SHORTAGE_RETRY_SECONDS,
+      provider: {
+        url: trimSlash(e.PROXY_PROVIDER_URL),
+        /** Without a key the pool is filled by admin imports only. */
+        apiKey: e.PROXY_PROVIDER_KEY,
+        periodDays: e.PROXY_PROVIDER_PERIOD_DAYS,
+        country: e.PROXY_PROVIDER_COUNTRY,
+      },
+    },
+    billing: {
+      /** HMAC-SHA256 key of the payment provider's webhook; the webhook answers 503 without it. */
+      webhookSecret: e.BILLING_WEBHOOK_SECRET,
+      periodDays: e.BILLING_PERIOD_DAYS,
     },
   };
 }

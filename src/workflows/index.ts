@@ -2,3 +2,5 @@ export { canaryWorkflow } from './canary';
 export { passwordLoginWorkflow } from './password-login';
 export { smsLoginWorkflow } from './sms-login';
 export { storeSessionCheckWorkflow } from './store-session-check';
+export { subscriptionWorkflow } from './subscription';
+export { proxyPoolWorkflow } from './proxy-pool';

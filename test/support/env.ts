@@ -85,7 +85,7 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
   const worker = await createWorker({
     config: ctx.config,
     connection,
-    deps: { db: ctx.db, config: ctx.config, logger: ctx.logger, keyring: ctx.keyring, ...deps },
+    deps: { db: ctx.db, config: ctx.config, logger: ctx.logger, keyring: ctx.keyring, temporal: ctx.temporal, ...deps },
     workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
   });
   const running = worker.run();

@@ -6,3 +6,4 @@ export * from './proxies';
 export * from './billing';
 export * from './notifications';
 export * from './rate-limits';
+export * from './alerts';

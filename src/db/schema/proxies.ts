@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
+import { PROXY_MODULES } from '../../domain/plans';
 import { users } from './users';
 
-export const PROXY_MODULES = ['demper', 'orders', 'catalog'] as const;
-export type ProxyModule = (typeof PROXY_MODULES)[number];
+export { PROXY_MODULES, type ProxyModule } from '../../domain/plans';
 
 export const proxies = pgTable(
   'proxies',
@@ -36,12 +36,18 @@ export const proxies = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex('proxies_endpoint_key').on(t.host, t.port, t.username),
+    // One row per endpoint and login; a proxy without a login is one endpoint too.
+    unique('proxies_endpoint_key').on(t.host, t.port, t.username).nullsNotDistinct(),
     index('proxies_owner_idx').on(t.userId, t.module, t.status),
     index('proxies_free_idx').on(t.status).where(sql`${t.userId} is null`),
   ],
 );
 
+/**
+ * One row per lease: the permits granted (`requests`), what came of them, and until when its reads may
+ * start (`useBy`). It is also the ledger of each proxy's budget: a lease counts against the budget from
+ * `startedAt` until one budget window after it was reported (or after `useBy`, if never reported).
+ */
 export const proxyUsageLog = pgTable(
   'proxy_usage_log',
   {
@@ -55,6 +61,7 @@ export const proxyUsageLog = pgTable(
     successes: integer('successes').notNull().default(0),
     failures: integer('failures').notNull().default(0),
     startedAt: ts('started_at').notNull().defaultNow(),
+    useBy: ts('use_by'),
     finishedAt: ts('finished_at'),
   },
   (t) => [index('proxy_usage_log_proxy_idx').on(t.proxyId, t.startedAt)],

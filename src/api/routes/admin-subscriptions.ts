@@ -1,0 +1,82 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { extendSubscription, PlanConflictError, startOrRenewSubscription } from '../../billing/subscriptions';
+import { users } from '../../db/schema';
+import { PAID_PLAN_NAMES } from '../../domain/plans';
+import { cancelSignal, subscriptionWorkflowId } from '../../workflows/messages';
+import type { ApiDeps } from '../app';
+import { HttpError } from '../problem';
+import type { ApiRouter } from '../routing';
+import { Timestamp, Uuid } from '../schemas';
+
+const Body = z
+  .strictObject({
+    userId: Uuid,
+    action: z.enum(['grant', 'cancel']),
+    plan: z.enum(PAID_PLAN_NAMES as [string, ...string[]]).optional().meta({ description: 'The plan to grant (grant only)' }),
+    periodEnd: Timestamp.optional().meta({ description: 'When the granted period ends (grant only); default one billing period on' }),
+  })
+  .superRefine((body, ctx) => {
+    if (body.action === 'grant' && !body.plan) ctx.addIssue({ code: 'custom', path: ['plan'], message: 'is required to grant' });
+    if (body.action === 'cancel' && (body.plan || body.periodEnd)) {
+      ctx.addIssue({ code: 'custom', path: [body.plan ? 'plan' : 'periodEnd'], message: 'does not go with cancel' });
+    }
+  });
+
+const Answer = z.object({ userId: Uuid, workflowId: z.string(), periodEnd: Timestamp.optional() }).meta({ id: 'AdminSubscriptionAnswer' });
+
+export function adminSubscriptionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
+  api.route(
+    {
+      method: 'post',
+      path: '/admin/subscriptions',
+      summary: "Grant or cancel a user's subscription (administrators only)",
+      description:
+        '`grant` starts the plan (or extends it when it is active already) without a payment; `cancel` ends it now: ' +
+        'its proxies go back to the pool and the user to the free plan.',
+      tags: ['admin'],
+      access: 'admin',
+      body: Body,
+      bodyExample: { userId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', action: 'grant', plan: 'start' },
+      responses: {
+        202: { description: 'The subscription workflow was told', schema: Answer },
+        404: { description: 'No such user, or nothing to cancel' },
+        409: { description: 'Another plan is active' },
+      },
+    },
+    async ({ body }, _req, res) => {
+      const [user] = await deps.db.select({ id: users.id }).from(users).where(eq(users.id, body.userId));
+      if (!user) throw new HttpError(404, 'No such user.');
+      const workflowId = subscriptionWorkflowId(body.userId);
+      if (body.action === 'cancel') {
+        try {
+          const handle = deps.temporal.workflow.getHandle(workflowId);
+          if ((await handle.describe()).status.name !== 'RUNNING') throw new HttpError(404, 'The user has no running subscription.');
+          await handle.signal(cancelSignal);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'The user has no running subscription.');
+          throw err;
+        }
+        res.status(202).json({ userId: body.userId, workflowId });
+        return;
+      }
+      const periodEnd = await deps.db
+        .transaction(async (tx) => {
+          const end = await extendSubscription(tx, {
+            userId: body.userId,
+            plan: body.plan!,
+            periodEnd: body.periodEnd ? new Date(body.periodEnd) : undefined,
+            periodDays: deps.config.billing.periodDays,
+          });
+          await startOrRenewSubscription(deps.temporal, deps.config, { userId: body.userId, plan: body.plan!, periodEnd: end });
+          return end;
+        })
+        .catch((err: unknown) => {
+          if (err instanceof PlanConflictError) throw new HttpError(409, `The user's ${err.activePlan} plan is active; cancel it first.`);
+          throw err;
+        });
+      res.status(202).json({ userId: body.userId, workflowId, periodEnd: periodEnd.toISOString() });
+    },
+  );
+}

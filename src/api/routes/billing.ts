@@ -1,0 +1,192 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { findUser } from '../../accounts/users';
+import { isValidSignature, SIGNATURE_HEADER } from '../../billing/signature';
+import { applyPaymentEvent, PaymentEvent } from '../../billing/webhook';
+import { payments, subscriptions } from '../../db/schema';
+import { PAID_PLAN_NAMES, PLAN_NAMES, PLANS, PROXY_MODULES, planProxySplit } from '../../domain/plans';
+import { recordAlert } from '../../notify/alerts';
+import { subscriptionStatusQuery, subscriptionWorkflowId } from '../../workflows/messages';
+import type { ApiDeps, RawBodyRequest } from '../app';
+import { currentUser } from '../auth';
+import { HttpError } from '../problem';
+import type { ApiRouter } from '../routing';
+import { Tenge, Timestamp, Uuid } from '../schemas';
+
+const ModuleCounts = z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.int()])) as Record<(typeof PROXY_MODULES)[number], z.ZodInt>);
+
+const PlanView = z
+  .object({
+    name: z.enum(PLAN_NAMES as [string, ...string[]]),
+    title: z.string(),
+    maxActiveProducts: z.int(),
+    monthlyPriceTenge: Tenge,
+    proxies: z.int(),
+    proxiesPerModule: ModuleCounts,
+  })
+  .meta({ id: 'Plan' });
+
+const PaymentView = z
+  .object({
+    id: Uuid,
+    plan: z.string(),
+    amountTenge: Tenge,
+    status: z.enum(['pending', 'paid', 'failed']),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'Payment', description: "Pay it with the payment provider, quoting `id`; the provider's webhook confirms it." });
+
+const SubscriptionView = z
+  .object({
+    plan: z.string().meta({ example: 'start' }),
+    state: z.enum(['none', 'activating', 'active', 'ending', 'ended']),
+    periodEnd: Timestamp.nullable(),
+    cancelRequested: z.boolean(),
+    proxies: z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.object({ wanted: z.int(), held: z.int() })]))).nullable(),
+  })
+  .meta({ id: 'Subscription' });
+
+const WebhookAnswer = z.object({ received: z.literal(true), outcome: z.string() }).meta({ id: 'WebhookAnswer' });
+
+export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
+  api.route(
+    {
+      method: 'get',
+      path: '/billing/plans',
+      summary: 'The plans on offer',
+      tags: ['billing'],
+      access: 'public',
+      responses: { 200: { description: 'Every plan, free first', schema: z.object({ items: z.array(PlanView) }) } },
+    },
+    (_input, _req, res) => {
+      res.json({
+        items: PLAN_NAMES.map((name) => {
+          const plan = PLANS[name];
+          return {
+            name: plan.name,
+            title: plan.title,
+            maxActiveProducts: plan.maxActiveProducts,
+            monthlyPriceTenge: plan.monthlyPriceTenge,
+            proxies: plan.proxies,
+            proxiesPerModule: planProxySplit(plan),
+          };
+        }),
+      });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/billing/subscribe',
+      summary: 'Start paying for a plan',
+      description:
+        'Creates a pending payment for the plan. The payment provider confirms it through the webhook, which activates ' +
+        'the plan (or renews it when it is active already).',
+      tags: ['billing'],
+      access: 'user',
+      body: z.strictObject({ plan: z.enum(PAID_PLAN_NAMES as [string, ...string[]]) }),
+      bodyExample: { plan: 'start' },
+      responses: {
+        201: { description: 'The payment to make', schema: PaymentView },
+        409: { description: 'Another plan is active' },
+      },
+    },
+    async ({ body }, req, res) => {
+      const userId = currentUser(req).userId;
+      const [active] = await deps.db
+        .select({ plan: subscriptions.plan })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.userId, userId), eq(subscriptions.status, 'active')));
+      if (active && active.plan !== body.plan) {
+        throw new HttpError(409, `The ${active.plan} plan is active; you can renew it, or choose another plan when it ends.`);
+      }
+      const plan = PLANS[body.plan as keyof typeof PLANS];
+      const [payment] = await deps.db.insert(payments).values({ userId, plan: plan.name, amount: plan.monthlyPriceTenge }).returning();
+      res.status(201).json({
+        id: payment!.id,
+        plan: payment!.plan,
+        amountTenge: payment!.amount,
+        status: payment!.status,
+        createdAt: payment!.createdAt.toISOString(),
+      });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/billing/webhook',
+      summary: "The payment provider's events",
+      description:
+        'Signed with HMAC-SHA256 over the raw body under `BILLING_WEBHOOK_SECRET`, sent as `X-Signature: sha256=<hex>`. ' +
+        'Each event id is applied once: a replay answers 200 and changes nothing.',
+      tags: ['billing'],
+      access: 'public',
+      body: PaymentEvent,
+      bodyExample: { id: 'evt_0001', type: 'payment.succeeded', data: { paymentId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', amountTenge: 19990 } },
+      responses: {
+        200: { description: 'Received (applied, recorded, or a duplicate)', schema: WebhookAnswer },
+        401: { description: 'Missing or wrong signature' },
+        422: { description: 'No such payment' },
+        503: { description: 'Webhooks are not configured, or the subscription could not be started; retry later' },
+      },
+    },
+    async ({ body }, req, res) => {
+      const secret = deps.config.billing.webhookSecret;
+      if (!secret) throw new HttpError(503, 'Billing webhooks are not configured.');
+      const raw = (req as RawBodyRequest).rawBody;
+      if (!raw || !isValidSignature(secret, raw, req.get(SIGNATURE_HEADER))) {
+        throw new HttpError(401, 'The signature does not match the body.');
+      }
+      let result;
+      try {
+        result = await applyPaymentEvent(deps.db, deps.temporal, deps.config, body);
+      } catch (err) {
+        req.log.error({ err }, 'payment event not applied');
+        throw new HttpError(503, 'The event could not be applied now; send it again later.');
+      }
+      if (result.outcome === 'unknown_payment') {
+        throw new HttpError(422, 'No such payment.', { errors: [{ field: 'body.data.paymentId', message: 'is not a payment of ours' }] });
+      }
+      if (result.outcome === 'needs_review') {
+        await recordAlert(deps.db, deps.logger, { audience: 'admin', kind: 'payment_needs_review', message: `User ${result.userId}: ${result.reason}.` });
+      }
+      res.json({ received: true, outcome: result.outcome });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/billing/subscription',
+      summary: "The signed-in merchant's subscription, as its workflow sees it",
+      tags: ['billing'],
+      access: 'user',
+      responses: {
+        200: { description: 'The subscription (state `none` on the free plan)', schema: SubscriptionView },
+        503: { description: 'The subscription workflow did not answer' },
+      },
+    },
+    async (_input, req, res) => {
+      const userId = currentUser(req).userId;
+      const handle = deps.temporal.workflow.getHandle(subscriptionWorkflowId(userId));
+      try {
+        const description = await handle.describe();
+        if (description.status.name === 'RUNNING') {
+          const status = await handle.query(subscriptionStatusQuery);
+          res.json({ plan: status.plan, state: status.state, periodEnd: status.periodEnd, cancelRequested: status.cancelRequested, proxies: status.proxies });
+          return;
+        }
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) {
+          req.log.warn({ err }, 'subscription status unavailable');
+          throw new HttpError(503, 'The subscription status is not available right now.');
+        }
+      }
+      const user = await findUser(deps.db, userId);
+      res.json({ plan: user?.plan ?? 'free', state: 'none', periodEnd: null, cancelRequested: false, proxies: null });
+    },
+  );
+}

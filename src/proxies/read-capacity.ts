@@ -1,0 +1,241 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { openFrom } from '../db/sealed-columns';
+import type { ProxyModule } from '../domain/plans';
+import { isFailing, permitsToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
+import type { Config } from '../lib/config';
+import type { Keyring } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import { recordAlert } from '../notify/alerts';
+import { markProxyDead } from './pool';
+
+/**
+ * Read capacity against Kaspi's per-IP limits, leased from the user's own proxies for one module.
+ *
+ * Contract (the demper's, orders' and catalog's read activities call exactly this):
+ *
+ * `acquire({ userId, module, wanted })` answers one of
+ * - `proxy`: read through `proxyUrl` (credentials included — keep it out of logs and workflow
+ *   payloads) at most `permits` times (1 ≤ permits ≤ wanted), starting every read within
+ *   `useWithinMs`; then call `report` once with how they went. Permits left unused are simply dropped.
+ * - `direct`: the user has no proxies for this module (free plan, or an allocation not done yet):
+ *   read from the worker's own address at most `maxReadsPerSecond`.
+ * - `wait`: every proxy of the user for this module is resting, benched or spent; ask again after
+ *   `retryAfterMs` (when the next one frees up).
+ *
+ * `report(lease, outcome)` after a `proxy` grant, once its reads are over (all of them started):
+ * - `succeeded`: reads Kaspi answered (any answer that is not a ban, 407 or transport failure);
+ * - `failed`: reads that failed through the proxy (refused tunnel, reset, timeout, 5xx, HTML page):
+ *   they count toward the proxy's health; more than half of 10+ requests failing kills it;
+ * - `banned`: Kaspi answered 403 (its per-IP ban): the proxy is benched for the ban duration;
+ * - `proxyAuthFailed`: the proxy answered 407: it is dead at once.
+ * A dead proxy is replaced from the free pool and administrators are alerted. Reporting a lease
+ * twice changes nothing.
+ *
+ * Build it with `readCapacityFor(activityDeps)`; `readThroughPool` (read-through-pool.ts) runs this
+ * acquire → read → report loop for a batch of reads, classifying Kaspi's errors.
+ *
+ * The budget is kept in PostgreSQL (see `domain/proxy-budget.ts`), so any number of workers leasing
+ * together never exceed a proxy's budget: a grant is computed while holding the proxy's row lock,
+ * from every committed lease of that proxy.
+ */
+export type ReadGrant =
+  | { kind: 'proxy'; leaseId: string; proxyId: string; proxyUrl: string; permits: number; useWithinMs: number }
+  | { kind: 'direct'; maxReadsPerSecond: number }
+  | { kind: 'wait'; retryAfterMs: number };
+
+export interface ReadOutcome {
+  succeeded: number;
+  failed: number;
+  banned?: boolean;
+  proxyAuthFailed?: boolean;
+  /** A short description of the last failure, without secrets. */
+  lastError?: string;
+}
+
+export interface Lease {
+  leaseId: string;
+  proxyId: string;
+}
+
+export interface ReadCapacity {
+  acquire(request: { userId: string; module: ProxyModule; wanted: number }): Promise<ReadGrant>;
+  report(lease: Lease, outcome: ReadOutcome): Promise<void>;
+}
+
+export interface ReadCapacityDeps {
+  db: Db;
+  keyring: Keyring;
+  logger: Logger;
+  rules: BudgetRules;
+  directReadsPerSecond: number;
+}
+
+/** The read capacity an activity uses, with the configured limit profile. */
+export function readCapacityFor(deps: { db: Db; keyring: Keyring; logger: Logger; config: Config }): ReadCapacity {
+  return createReadCapacity({
+    db: deps.db,
+    keyring: deps.keyring,
+    logger: deps.logger,
+    rules: deps.config.proxies.limits,
+    directReadsPerSecond: deps.config.proxies.directReadsPerSecond,
+  });
+}
+
+/** Picks are retried this often when another worker holds the only proxy with room (a lock for milliseconds). */
+const PICK_ATTEMPTS = 5;
+/** The shortest wait we ask for, so callers do not spin. */
+const MIN_WAIT_MS = 20;
+
+type Picked = {
+  id: string;
+  protocol: string;
+  host: string;
+  port: number;
+  username: string | null;
+  password_enc: string | null;
+};
+
+export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
+  const { db, rules } = deps;
+  const windowSql = sql`make_interval(secs => ${rules.budgetWindowSeconds})`;
+  const leaseSql = sql`make_interval(secs => ${rules.leaseSeconds})`;
+  /** Ledger rows of proxy `p` that still count against its budget at time `at`. */
+  const counting = (at: ReturnType<typeof sql>) => sql`
+    l.proxy_id = p.id
+    and l.started_at > ${at} - ${windowSql} - ${leaseSql}
+    and least(coalesce(l.finished_at, l.use_by), l.use_by) + ${windowSql} > ${at}`;
+
+  function proxyUrl(row: Picked): string {
+    const password = row.password_enc ? openFrom(deps.keyring, 'proxyPassword', row.id, row.password_enc) : null;
+    const auth = row.username === null ? '' : `${encodeURIComponent(row.username)}${password === null ? '' : `:${encodeURIComponent(password)}`}@`;
+    const host = row.host.includes(':') ? `[${row.host}]` : row.host;
+    return `${row.protocol}://${auth}${host}:${row.port}`;
+  }
+
+  async function tryLease(userId: string, module: ProxyModule, wanted: number, skip: string[]) {
+    return db.transaction(async (tx) => {
+      const picked = await tx.execute<Picked>(sql`
+        select p.id, p.protocol, p.host, p.port, p.username, p.password_enc from proxies p
+        where p.user_id = ${userId} and p.module = ${module} and p.status = 'allocated'
+          and (p.rest_until is null or p.rest_until <= clock_timestamp())
+          ${skip.length ? sql`and p.id not in (${sql.join(skip.map((id) => sql`${id}`), sql`, `)})` : sql``}
+          and (select coalesce(sum(l.requests), 0) from proxy_usage_log l where ${counting(sql`clock_timestamp()`)}) < ${rules.budgetRequests}
+        order by p.last_used_at nulls first, p.id
+        limit 1
+        for update of p skip locked`);
+      const row = picked.rows[0];
+      if (!row) return { kind: 'none' as const };
+      // Authoritative count, read after taking the lock: every earlier lease of this proxy has committed.
+      // `at` stays PostgreSQL's own microsecond timestamp (as text): a JavaScript Date would round it down.
+      const ledger = await tx.execute<{ at: string; used: number }>(sql`
+        with t as (select clock_timestamp() as at)
+        select t.at::text as at, (select coalesce(sum(l.requests), 0)::int from proxy_usage_log l, (select ${row.id}::uuid as id) p
+          where ${counting(sql`t.at`)}) as used
+        from t`);
+      const { at, used } = ledger.rows[0]!;
+      const permits = permitsToGrant(wanted, used, rules);
+      if (permits === 0) return { kind: 'full' as const, proxyId: row.id };
+      const restSeconds = restSecondsAfterGrant(used + permits, rules);
+      const lease = await tx.execute<{ id: string }>(sql`
+        insert into proxy_usage_log (proxy_id, user_id, module, requests, started_at, use_by)
+        values (${row.id}, ${userId}, ${module}, ${permits}, ${at}::timestamptz, ${at}::timestamptz + ${leaseSql})
+        returning id`);
+      await tx.execute(sql`
+        update proxies set last_used_at = ${at}::timestamptz, updated_at = now()
+          ${restSeconds === undefined ? sql`` : sql`, rest_until = greatest(rest_until, ${at}::timestamptz + make_interval(secs => ${restSeconds}))`}
+        where id = ${row.id}`);
+      return {
+        kind: 'granted' as const,
+        grant: {
+          kind: 'proxy' as const,
+          leaseId: lease.rows[0]!.id,
+          proxyId: row.id,
+          proxyUrl: proxyUrl(row),
+          permits,
+          useWithinMs: rules.leaseSeconds * 1000,
+        },
+      };
+    });
+  }
+
+  /** How long until one of the user's proxies for the module has room; null when they hold none. */
+  async function nextFree(userId: string, module: ProxyModule): Promise<number | null> {
+    const result = await db.execute<{ proxies: number; wait_ms: number | null }>(sql`
+      with t as (select clock_timestamp() as at),
+      free as (
+        select greatest(
+          coalesce(p.rest_until, t.at),
+          case when coalesce(sum(l.requests), 0) >= ${rules.budgetRequests}
+            then min(least(coalesce(l.finished_at, l.use_by), l.use_by) + ${windowSql}) else t.at end
+        ) as at
+        from t, proxies p left join proxy_usage_log l on ${counting(sql`(select at from t)`)}
+        where p.user_id = ${userId} and p.module = ${module} and p.status = 'allocated'
+        group by p.id, p.rest_until, t.at
+      )
+      select count(*)::int as proxies,
+        (extract(epoch from (min(free.at) - (select at from t))) * 1000)::float8 as wait_ms
+      from free`);
+    const row = result.rows[0]!;
+    return row.proxies === 0 ? null : Math.max(0, Number(row.wait_ms ?? 0));
+  }
+
+  async function retire(proxyId: string, reason: string): Promise<void> {
+    const dead = await markProxyDead(db, proxyId, reason);
+    if (!dead) return;
+    const who = dead.owner
+      ? ` It was user ${dead.owner.userId}'s ${dead.owner.module} proxy; ${dead.owner.replaced ? 'a free proxy replaced it' : 'the free pool had none to replace it'}.`
+      : '';
+    await recordAlert(db, deps.logger, { audience: 'admin', kind: 'proxy_dead', message: `Proxy ${dead.endpoint} is dead: ${reason}.${who}` });
+  }
+
+  return {
+    async acquire({ userId, module, wanted }) {
+      if (!Number.isInteger(wanted) || wanted < 1) throw new RangeError('wanted must be a positive integer');
+      const skip: string[] = [];
+      for (let attempt = 0; attempt < PICK_ATTEMPTS; attempt++) {
+        const result = await tryLease(userId, module, wanted, skip);
+        if (result.kind === 'granted') return result.grant;
+        if (result.kind === 'full') {
+          skip.push(result.proxyId);
+          continue;
+        }
+        const waitMs = await nextFree(userId, module);
+        if (waitMs === null) return { kind: 'direct', maxReadsPerSecond: deps.directReadsPerSecond };
+        // A proxy with room that another worker had locked for a moment: look again at once.
+        if (waitMs > 0) return { kind: 'wait', retryAfterMs: Math.max(MIN_WAIT_MS, Math.ceil(waitMs)) };
+        skip.length = 0;
+      }
+      return { kind: 'wait', retryAfterMs: MIN_WAIT_MS };
+    },
+
+    async report(lease, outcome) {
+      const succeeded = Math.max(0, Math.floor(outcome.succeeded));
+      const failed = Math.max(0, Math.floor(outcome.failed));
+      const health = await db.transaction(async (tx) => {
+        const closed = await tx.execute(sql`
+          update proxy_usage_log set successes = ${succeeded}, failures = ${failed}, finished_at = clock_timestamp()
+          where id = ${lease.leaseId} and proxy_id = ${lease.proxyId} and finished_at is null
+          returning id`);
+        if (closed.rows.length === 0) return undefined;
+        const updated = await tx.execute<{ success_count: number; failure_count: number }>(sql`
+          update proxies set
+            success_count = success_count + ${succeeded},
+            failure_count = failure_count + ${failed},
+            ${outcome.lastError ? sql`last_error = ${outcome.lastError.slice(0, 500)},` : sql``}
+            ${outcome.banned ? sql`rest_until = greatest(rest_until, clock_timestamp() + make_interval(secs => ${rules.banBenchSeconds})),` : sql``}
+            updated_at = now()
+          where id = ${lease.proxyId}
+          returning success_count, failure_count`);
+        return updated.rows[0];
+      });
+      if (!health) return;
+      if (outcome.proxyAuthFailed) {
+        await retire(lease.proxyId, 'the proxy refused our credentials (407)');
+      } else if (isFailing(health.success_count, health.failure_count)) {
+        await retire(lease.proxyId, `${health.failure_count} of ${health.success_count + health.failure_count} requests through it failed`);
+      }
+      if (outcome.banned) deps.logger.info({ proxyId: lease.proxyId, benchSeconds: rules.banBenchSeconds }, 'proxy benched after a ban');
+    },
+  };
+}

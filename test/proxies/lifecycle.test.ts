@@ -1,0 +1,414 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signBody } from '../../src/billing/signature';
+import { alerts, billingEvents, payments, products, proxies, subscriptions, users } from '../../src/db/schema';
+import { PLANS, planProxySplit } from '../../src/domain/plans';
+import { fetchOffersPage, type KaspiError } from '../../src/kaspi';
+import { ALMATY } from '../../src/kaspi/cities';
+import { allocateProxies } from '../../src/proxies/pool';
+import { readCapacityFor } from '../../src/proxies/read-capacity';
+import { readThroughPool } from '../../src/proxies/read-through-pool';
+import { cancelSignal, subscriptionWorkflowId, USER_ID } from '../../src/workflows/messages';
+import { proxyPoolWorkflow } from '../../src/workflows';
+import type { startSandbox } from '../../src/sandbox';
+import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { call, registerMerchant, type Merchant } from '../support/http';
+import { seedProxies } from '../support/proxies';
+import { contractSeed, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
+import { seedProduct, seedStore } from '../support/seed';
+
+/**
+ * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
+ * run one after another and each can start from a free pool it controls.
+ */
+const SECRET = 'webhook-secret-for-tests-0123456789';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('proxy pools and the subscription lifecycle', () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let ctx: TestContext;
+  let worker: RunningWorker;
+  let api: TestApi;
+  let admin: Merchant;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({ profile: 'measured', proxies: { count: 44 }, provider: { balance: 1000, pricePerProxyDay: 2 } });
+    sandbox.seed(contractSeed());
+    ctx = testContext(
+      testConfig({
+        BILLING_WEBHOOK_SECRET: SECRET,
+        PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
+        PROXY_SHORTAGE_RETRY_SECONDS: '1',
+        PROXY_PROVIDER_URL: sandbox.provider.url,
+        PROXY_PROVIDER_KEY: sandbox.provider.apiKey,
+        PROXY_PROVIDER_PERIOD_DAYS: '5',
+        PROXY_POOL_MIN: '3',
+        KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
+      }),
+    );
+    worker = await startTestWorker(ctx);
+    api = await startTestApi(ctx);
+    admin = await registerMerchant(api.url, 'proxy-admin');
+    await ctx.db.update(users).set({ role: 'admin' }).where(eq(users.id, admin.id));
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.stop();
+    await ctx?.close();
+    await sandbox?.stop();
+  });
+
+  /** Takes every free proxy out of the way (as dead), so a test decides what the free pool holds. */
+  async function clearFreePool() {
+    await ctx.db.execute(sql`update proxies set status = 'dead', last_error = 'set aside by a test' where status = 'available'`);
+  }
+
+  /** Imports sandbox proxies through the admin API; returns their ids. */
+  async function importSandboxProxies(count: number, from = 0): Promise<string[]> {
+    const chosen = sandbox.proxies.slice(from, from + count);
+    const reply = await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: chosen.map((p) => p.url) } });
+    expect(reply.status).toBe(200);
+    expect(reply.body.rejected).toEqual([]);
+    const rows = await ctx.db
+      .select({ id: proxies.id })
+      .from(proxies)
+      .where(and(eq(proxies.host, '127.0.0.1'), inArray(proxies.port, chosen.map((p) => p.port))));
+    return rows.map((r) => r.id);
+  }
+
+  const held = async (userId: string) =>
+    (await ctx.db.select({ module: proxies.module }).from(proxies).where(and(eq(proxies.userId, userId), eq(proxies.status, 'allocated')))).reduce(
+      (counts, row) => ({ ...counts, [row.module!]: (counts[row.module!] ?? 0) + 1 }),
+      {} as Record<string, number>,
+    );
+  const planOfUser = async (userId: string) => (await ctx.db.select({ plan: users.plan }).from(users).where(eq(users.id, userId)))[0]!.plan;
+  const alertsOf = async (kind: string) => ctx.db.select().from(alerts).where(eq(alerts.kind, kind));
+
+  function webhook(event: unknown, signature?: string) {
+    const body = JSON.stringify(event);
+    return fetch(`${api.url}/api/v1/billing/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signature ?? signBody(SECRET, body) },
+      body,
+    }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
+  }
+
+  async function subscribe(merchant: Merchant, plan = 'start') {
+    subscribers.push(merchant.id);
+    const reply = await call(api.url, 'POST', '/api/v1/billing/subscribe', { token: merchant.token, body: { plan } });
+    expect(reply.status).toBe(201);
+    return reply.body as { id: string; amountTenge: number };
+  }
+
+  const paid = (paymentId: string, amountTenge: number, periodEnd?: Date) => ({
+    id: `evt_${randomUUID()}`,
+    type: 'payment.succeeded',
+    data: { paymentId, amountTenge, ...(periodEnd ? { periodEnd: periodEnd.toISOString() } : {}) },
+  });
+
+  async function grant(merchant: Merchant, plan = 'start') {
+    subscribers.push(merchant.id);
+    const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'grant', plan } });
+    expect(reply.status).toBe(202);
+  }
+
+  const status = (merchant: Merchant) => call(api.url, 'GET', '/api/v1/billing/subscription', { token: merchant.token }).then((r) => r.body);
+
+  /** Users whose subscription a test started; whatever a test leaves running is cancelled after it. */
+  const subscribers: string[] = [];
+  beforeEach(async () => {
+    await clearFreePool();
+  });
+  afterEach(async () => {
+    for (const userId of subscribers.splice(0)) {
+      const handle = ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId));
+      const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
+      if (running) await handle.signal(cancelSignal);
+      await handle.result().catch(() => undefined);
+    }
+  });
+
+  it('imports proxies one line at a time and refuses private addresses when they are not allowed', async () => {
+    const strictCtx = testContext(testConfig({ PROXY_ALLOW_PRIVATE_ADDRESSES: 'false' }));
+    const strict = await startTestApi(strictCtx);
+    try {
+      const lines = [
+        'http://user:secret@127.0.0.1:3128',
+        'http://other:secret@0x7f000001:3128',
+        'socks5://10.1.2.3:1080',
+        'http://[::1]:8080',
+        'http://u:p@localhost:3128',
+        'http://u:p@169.254.169.254:80',
+        'ftp://u:p@8.8.8.8:21',
+        'http://u:p@8.8.4.4',
+        `http://u${randomUUID().slice(0, 6)}:secret@8.8.8.8:3128`,
+      ];
+      const reply = await call(strict.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: lines } });
+      expect(reply.status).toBe(200);
+      expect(reply.body.imported).toBe(1);
+      expect(reply.body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(reply.body.rejected[1].reason).toMatch(/127\.0\.0\.1 is not a public address/);
+      expect(reply.text).not.toContain('secret');
+      const merchant = await registerMerchant(api.url, 'not-admin');
+      expect((await call(strict.url, 'POST', '/api/v1/admin/proxies', { token: merchant.token, body: { proxies: lines } })).status).toBe(403);
+    } finally {
+      await strict.close();
+      await strictCtx.close();
+    }
+    // Imported again, a proxy is updated, not duplicated; its password is stored sealed.
+    const [first] = sandbox.proxies;
+    const again = await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: [first!.url, first!.url] } });
+    expect(again.body.rejected).toEqual([{ index: 1, input: expect.stringContaining('***@'), reason: expect.stringMatching(/earlier/) }]);
+    const rows = await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, first!.port)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.passwordEnc).toMatch(/^v1\./);
+    expect(rows[0]!.passwordEnc).not.toContain(first!.password);
+  });
+
+  it('never hands one free proxy to two allocations at once, and tops up only what is missing', async () => {
+    await seedProxies(ctx.db, ctx.keyring, 10);
+    const [u1, u2] = [await registerMerchant(api.url), await registerMerchant(api.url)];
+    const results = await Promise.all([
+      allocateProxies(ctx.db, { userId: u1.id, module: 'demper', count: 7 }),
+      allocateProxies(ctx.db, { userId: u2.id, module: 'demper', count: 7 }),
+      allocateProxies(ctx.db, { userId: u1.id, module: 'demper', count: 7 }),
+    ]);
+    const [a, b] = [await held(u1.id), await held(u2.id)];
+    expect((a.demper ?? 0) + (b.demper ?? 0)).toBe(10);
+    expect(a.demper).toBeLessThanOrEqual(7);
+    expect(results.map((r) => r.wanted)).toEqual([7, 7, 7]);
+  });
+
+  it('subscribe → signed webhook → split allocated → demper reads only through the user’s demper proxies → period end releases all', async () => {
+    await importSandboxProxies(40);
+    const merchant = await registerMerchant(api.url, 'subscriber');
+    const store = await seedStore(ctx.db, merchant.id);
+    for (let i = 0; i < 22; i++) await seedProduct(ctx.db, store.id, { active: true, price: 1_000 + i });
+
+    const payment = await subscribe(merchant);
+    expect(payment.amountTenge).toBe(PLANS.start.monthlyPriceTenge);
+    const periodEnd = new Date(Date.now() + 7_000);
+    const applied = await webhook(paid(payment.id, payment.amountTenge, periodEnd));
+    expect(applied).toEqual({ status: 200, body: { received: true, outcome: 'applied' } });
+
+    const split = planProxySplit(PLANS.start);
+    expect(split).toEqual({ demper: 28, orders: 10, catalog: 2 });
+    await waitFor('activation', async () => (await status(merchant)).state === 'active');
+    expect(await held(merchant.id)).toEqual(split);
+    expect(await planOfUser(merchant.id)).toBe('start');
+    const handle = ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id));
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(USER_ID)).toBe(merchant.id);
+
+    // The demper's read activity: capacity for (user, demper), real offer reads through the leases.
+    const demperProxies = await ctx.db
+      .select({ port: proxies.port })
+      .from(proxies)
+      .where(and(eq(proxies.userId, merchant.id), eq(proxies.module, 'demper')));
+    const demperAddresses = new Set(sandbox.proxies.filter((p) => demperProxies.some((d) => d.port === p.port)).map((p) => p.localAddress));
+    expect(demperAddresses.size).toBe(28);
+    const before = sandbox.requests.length;
+    const capacity = readCapacityFor(ctx);
+    const reads = await readThroughPool(capacity, {
+      userId: merchant.id,
+      module: 'demper',
+      items: Array.from({ length: 60 }, (_, i) => i),
+      read: (_item, proxyUrl) =>
+        fetchOffersPage({ urls: sandbox.urls, proxyUrl, timeoutMs: 5_000 }, { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 10 }),
+    });
+    expect(reads.filter((r) => r.error)).toEqual([]);
+    expect(reads.every((r) => r.result!.offers.length === 3)).toBe(true);
+    const offerReads = sandbox.requests.slice(before).filter((r) => r.endpoint === 'offers');
+    expect(offerReads).toHaveLength(60);
+    expect(offerReads.every((r) => demperAddresses.has(r.sourceIp) && r.status === 200)).toBe(true);
+    expect(new Set(offerReads.map((r) => r.sourceIp)).size).toBeGreaterThan(1);
+
+    // The period ends: every proxy goes back, the plan is free, the merchant is told.
+    expect(await handle.result()).toEqual({ userId: merchant.id, plan: 'start', endedBy: 'expired' });
+    expect(await held(merchant.id)).toEqual({});
+    expect(await planOfUser(merchant.id)).toBe('free');
+    const [sub] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
+    expect(sub!.status).toBe('expired');
+    const stillOn = await ctx.db.select().from(products).where(and(eq(products.storeId, store.id), eq(products.active, true)));
+    expect(stillOn.map((p) => p.price).sort()).toEqual(Array.from({ length: 20 }, (_, i) => 1_002 + i).sort());
+    const told = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'plan_downgraded')));
+    expect(told[0]!.message).toMatch(/2 of your least valuable products/);
+    expect((await status(merchant)).state).toBe('none');
+  });
+
+  it('changes nothing for a forged or replayed webhook', async () => {
+    await seedProxies(ctx.db, ctx.keyring, 40);
+    const merchant = await registerMerchant(api.url, 'replay');
+    const payment = await subscribe(merchant);
+    const event = paid(payment.id, payment.amountTenge, new Date(Date.now() + 3_600_000));
+
+    const forged = await webhook(event, signBody('not-the-secret-0123456789', JSON.stringify(event)));
+    expect(forged.status).toBe(401);
+    const tampered = await webhook({ ...event, data: { ...event.data, amountTenge: 1 } }, signBody(SECRET, JSON.stringify(event)));
+    expect(tampered.status).toBe(401);
+    expect((await webhook(event, 'sha256=')).status).toBe(401);
+    const [pending] = await ctx.db.select().from(payments).where(eq(payments.id, payment.id));
+    expect(pending!.status).toBe('pending');
+    expect(await ctx.db.select().from(billingEvents).where(eq(billingEvents.paymentId, payment.id))).toEqual([]);
+    await expect(ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).describe()).rejects.toThrow();
+
+    expect((await webhook(event)).body.outcome).toBe('applied');
+    const [active] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
+    expect((await webhook(event)).body).toEqual({ received: true, outcome: 'duplicate' });
+    expect((await webhook({ ...event, id: `evt_${randomUUID()}` })).body.outcome).toBe('duplicate');
+    const [after] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
+    expect(after!.currentPeriodEnd).toEqual(active!.currentPeriodEnd);
+    expect(await ctx.db.select().from(billingEvents).where(eq(billingEvents.paymentId, payment.id))).toHaveLength(2);
+
+  });
+
+  it('undoes everything when allocation fails half-way', async () => {
+    await seedProxies(ctx.db, ctx.keyring, 40);
+    const merchant = await registerMerchant(api.url, 'broken');
+    // A real failure from PostgreSQL for this user's orders proxies, after the demper ones are taken.
+    const trigger = `fail_orders_${merchant.id.replace(/-/g, '')}`;
+    await ctx.db.execute(
+      sql.raw(`create function ${trigger}() returns trigger language plpgsql as $$ begin
+        if new.user_id = '${merchant.id}' and new.module = 'orders' then raise exception 'orders allocation broken'; end if;
+        return new; end $$;
+        create trigger ${trigger} before update on proxies for each row execute function ${trigger}();`),
+    );
+    try {
+      await grant(merchant);
+      await expect(ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result()).rejects.toThrow(/workflow execution failed/i);
+    } finally {
+      await ctx.db.execute(sql.raw(`drop trigger ${trigger} on proxies; drop function ${trigger}();`));
+    }
+    expect(await held(merchant.id)).toEqual({});
+    expect(await planOfUser(merchant.id)).toBe('free');
+    const [sub] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
+    expect(sub!.status).toBe('cancelled');
+    expect((await alertsOf('subscription_activation_failed')).some((a) => a.message.includes(merchant.id))).toBe(true);
+  });
+
+  it('releases everything when a subscription is cancelled mid-period', async () => {
+    await seedProxies(ctx.db, ctx.keyring, 40);
+    const merchant = await registerMerchant(api.url, 'cancel');
+    await grant(merchant);
+    await waitFor('activation', async () => (await status(merchant)).state === 'active');
+    expect(await held(merchant.id)).toEqual({ demper: 28, orders: 10, catalog: 2 });
+
+    const cancel = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'cancel' } });
+    expect(cancel.status).toBe(202);
+    expect(await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result()).toMatchObject({ endedBy: 'cancelled' });
+    expect(await held(merchant.id)).toEqual({});
+    expect(await planOfUser(merchant.id)).toBe('free');
+    const [sub] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
+    expect(sub!.status).toBe('cancelled');
+    expect((await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'cancel' } })).status).toBe(404);
+  });
+
+  it('starts short of proxies, alerts admins, and takes the rest when the pool refills', async () => {
+    await seedProxies(ctx.db, ctx.keyring, 5);
+    const merchant = await registerMerchant(api.url, 'short');
+    await grant(merchant);
+    await waitFor('activation', async () => (await status(merchant)).state === 'active');
+    expect(await planOfUser(merchant.id)).toBe('start');
+    expect(await held(merchant.id)).toEqual({ demper: 5 });
+    expect((await alertsOf('proxy_shortage')).some((a) => a.message.includes(merchant.id))).toBe(true);
+
+    await seedProxies(ctx.db, ctx.keyring, 35);
+    await waitFor('the rest of the split', async () => {
+      const s = await status(merchant);
+      return s.proxies.demper.held === 28 && s.proxies.orders.held === 10 && s.proxies.catalog.held === 2;
+    });
+    expect(await held(merchant.id)).toEqual({ demper: 28, orders: 10, catalog: 2 });
+  });
+
+  it("releases a terminated workflow's proxies in the pool workflow's reconciliation", async () => {
+    await seedProxies(ctx.db, ctx.keyring, 40);
+    const merchant = await registerMerchant(api.url, 'terminated');
+    await grant(merchant);
+    await waitFor('activation', async () => (await status(merchant)).state === 'active');
+    await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).terminate('operator mistake');
+    expect(await held(merchant.id)).toEqual({ demper: 28, orders: 10, catalog: 2 });
+
+    const report = await ctx.temporal.workflow.execute(proxyPoolWorkflow, {
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowId: `proxy-pool-test-${randomUUID()}`,
+    });
+    expect(report.leaks.proxies).toBeGreaterThanOrEqual(40);
+    expect(await held(merchant.id)).toEqual({});
+    expect(await planOfUser(merchant.id)).toBe('free');
+    expect((await alertsOf('proxy_leak')).some((a) => a.message.includes(merchant.id))).toBe(true);
+  });
+
+  it('keeps the free pool at its minimum from the provider, within its balance', async () => {
+    sandbox.provider.state.balance = 1000;
+    const report = await ctx.temporal.workflow.execute(proxyPoolWorkflow, {
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowId: `proxy-pool-test-${randomUUID()}`,
+    });
+    expect(report.pool).toMatchObject({ min: 3, bought: 3, free: 3 });
+    expect(report.pool.problem).toBeUndefined();
+    expect(sandbox.provider.state.balance).toBe(1000 - 3 * 5 * 2);
+    const bought = await ctx.db.select().from(proxies).where(and(eq(proxies.provider, 'proxy6'), eq(proxies.status, 'available')));
+    expect(bought).toHaveLength(3);
+    expect(bought.every((p) => p.expiresAt! > new Date() && p.passwordEnc?.startsWith('v1.'))).toBe(true);
+
+    await clearFreePool();
+    sandbox.provider.state.balance = 15;
+    const poor = await ctx.temporal.workflow.execute(proxyPoolWorkflow, {
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowId: `proxy-pool-test-${randomUUID()}`,
+    });
+    expect(poor.pool).toMatchObject({ bought: 1, free: 1 });
+    expect(poor.pool.problem).toMatch(/balance pays for 1 of the 3/);
+    expect((await alertsOf('proxy_pool_low')).length).toBeGreaterThan(0);
+    const health = await call(api.url, 'GET', '/health/proxies');
+    expect(health.body).toMatchObject({ status: 'low', poolMin: 3, proxies: { available: 1 } });
+    expect(health.text).not.toMatch(/127\.0\.0\.1|pw-/);
+  });
+
+  it('marks a failing proxy dead, replaces it from the free pool, and kills a proxy that answers 407', async () => {
+    const merchant = await registerMerchant(api.url, 'dying');
+    const [good, wrongPassword, spare] = sandbox.proxies.slice(40, 43);
+    const lines = [good!.url, `http://${wrongPassword!.username}:not-the-password@127.0.0.1:${wrongPassword!.port}`];
+    expect((await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: lines } })).body.imported).toBe(2);
+    expect((await allocateProxies(ctx.db, { userId: merchant.id, module: 'orders', count: 2 })).held).toBe(2);
+    await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: [spare!.url] } });
+    // Least recently used goes first: make that the proxy with the wrong password.
+    await ctx.db.update(proxies).set({ lastUsedAt: new Date() }).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, good!.port)));
+    const capacity = readCapacityFor(ctx);
+
+    // Real reads: the proxy with the wrong password answers 407 and dies at once; its reads move on.
+    const reads = await readThroughPool(capacity, {
+      userId: merchant.id,
+      module: 'orders',
+      items: [1, 2, 3, 4],
+      read: (_item, proxyUrl) => fetchOffersPage({ urls: sandbox.urls, proxyUrl, timeoutMs: 5_000 }, { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 5 }),
+    });
+    expect(reads.filter((r) => r.error).map((r) => (r.error as KaspiError).kind)).toEqual([]);
+    const byPort = async (port: number) => (await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, port))))[0]!;
+    expect((await byPort(wrongPassword!.port)).status).toBe('dead');
+    expect((await byPort(wrongPassword!.port)).lastError).toMatch(/407/);
+    expect(await byPort(spare!.port)).toMatchObject({ status: 'allocated', userId: merchant.id, module: 'orders' });
+
+    // Failures: more than half of ten or more requests failing kills the proxy; nothing is left to replace it.
+    const grant = await capacity.acquire({ userId: merchant.id, module: 'orders', wanted: 1 });
+    expect(grant.kind).toBe('proxy');
+    await capacity.report(grant as { leaseId: string; proxyId: string }, { succeeded: 4, failed: 7, lastError: 'proxy refused the tunnel' });
+    const [dead] = await ctx.db.select().from(proxies).where(eq(proxies.id, (grant as { proxyId: string }).proxyId));
+    expect(dead).toMatchObject({ status: 'dead', userId: null });
+    const deaths = (await alertsOf('proxy_dead')).map((a) => a.message);
+    expect(deaths.some((m) => m.includes(`${merchant.id}'s orders proxy; a free proxy replaced it`))).toBe(true);
+    expect(deaths.some((m) => m.includes(`${merchant.id}'s orders proxy; the free pool had none`))).toBe(true);
+    expect(deaths.join(' ')).not.toContain(wrongPassword!.password);
+  });
+});

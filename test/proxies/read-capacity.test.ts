@@ -1,0 +1,143 @@
+import { eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proxies, proxyUsageLog } from '../../src/db/schema';
+import type { BudgetRules } from '../../src/domain/proxy-budget';
+import { createReadCapacity, type ReadCapacity, type ReadGrant } from '../../src/proxies/read-capacity';
+import { testContext, type TestContext } from '../support/env';
+import { seedProxies, seedUser } from '../support/proxies';
+
+/**
+ * Leasing from proxies given straight to their owners, so these tests never touch the free pool
+ * (the lifecycle tests own it). Nothing here kills a proxy, for the same reason.
+ */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function capacity(ctx: TestContext, rules: Partial<BudgetRules>): ReadCapacity {
+  return createReadCapacity({
+    db: ctx.db,
+    keyring: ctx.keyring,
+    logger: ctx.logger,
+    directReadsPerSecond: 3,
+    rules: { budgetRequests: 5, budgetWindowSeconds: 1, restSeconds: 0, banBenchSeconds: 1, leaseSeconds: 2, ...rules },
+  });
+}
+
+describe('read capacity leased from PostgreSQL', () => {
+  let a: TestContext;
+  let b: TestContext;
+
+  beforeAll(() => {
+    a = testContext();
+    // A second pool of connections: another worker process, as far as PostgreSQL can tell.
+    b = testContext();
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  it('tells a user without proxies to read directly, at the configured pace', async () => {
+    const user = await seedUser(a.db);
+    expect(await capacity(a, {}).acquire({ userId: user.id, module: 'demper', wanted: 10 })).toEqual({ kind: 'direct', maxReadsPerSecond: 3 });
+  });
+
+  it('never lets two workers leasing at once exceed a proxy budget in any window', async () => {
+    const user = await seedUser(a.db);
+    const ids = await seedProxies(a.db, a.keyring, 3, { userId: user.id, module: 'demper' });
+    const rules = { budgetRequests: 5, budgetWindowSeconds: 0.5, leaseSeconds: 1 };
+    const workers = [capacity(a, rules), capacity(b, rules)];
+    const deadline = Date.now() + 2_500;
+    const granted: Extract<ReadGrant, { kind: 'proxy' }>[] = [];
+    let waits = 0;
+    await Promise.all(
+      workers.flatMap((worker) =>
+        // Four concurrent callers per worker, each asking for 2–3 reads at a time and reporting at once.
+        [2, 3, 2, 3].map(async (wanted) => {
+          while (Date.now() < deadline) {
+            const grant = await worker.acquire({ userId: user.id, module: 'demper', wanted });
+            if (grant.kind === 'proxy') {
+              granted.push(grant);
+              await worker.report(grant, { succeeded: grant.permits, failed: 0 });
+            } else {
+              expect(grant.kind).toBe('wait');
+              waits++;
+              await sleep(grant.kind === 'wait' ? Math.min(grant.retryAfterMs, 100) : 0);
+            }
+          }
+        }),
+      ),
+    );
+    expect(waits).toBeGreaterThan(0);
+    expect(new Set(granted.map((g) => g.proxyId))).toEqual(new Set(ids));
+    expect(granted.every((g) => g.permits >= 1 && g.permits <= 3)).toBe(true);
+
+    // Every read of a lease starts between its grant and its end (its report, or its use-by time if
+    // that comes first). For every proxy and every window-long interval starting at some lease's end,
+    // the leases reaching into it hold at most the budget (such intervals are where the count peaks).
+    const worst = await a.db.execute<{ proxy_id: string; permits: number }>(sql`
+      select x.proxy_id, max(s.permits)::int as permits from (
+        select r.proxy_id, least(r.finished_at, r.use_by) as at from proxy_usage_log r where r.proxy_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+      ) x cross join lateral (
+        select coalesce(sum(l.requests), 0) as permits from proxy_usage_log l
+        where l.proxy_id = x.proxy_id and least(l.finished_at, l.use_by) >= x.at and l.started_at <= x.at + make_interval(secs => ${rules.budgetWindowSeconds})
+      ) s
+      group by x.proxy_id`);
+    expect(worst.rows).toHaveLength(3);
+    for (const row of worst.rows) expect(row.permits).toBeLessThanOrEqual(rules.budgetRequests);
+    const leases = await a.db.select().from(proxyUsageLog).where(inArray(proxyUsageLog.proxyId, ids));
+    expect(leases.reduce((n, l) => n + l.requests, 0)).toBe(granted.reduce((n, g) => n + g.permits, 0));
+    expect(leases.every((l) => l.finishedAt !== null && l.successes === l.requests)).toBe(true);
+  });
+
+  it('rests a proxy whose budget is spent and does not use it before its rest is over', async () => {
+    const user = await seedUser(a.db);
+    const [id] = await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'orders' });
+    const leases = capacity(a, { budgetRequests: 4, budgetWindowSeconds: 0.2, restSeconds: 1 });
+    const first = await leases.acquire({ userId: user.id, module: 'orders', wanted: 10 });
+    expect(first).toMatchObject({ kind: 'proxy', proxyId: id, permits: 4 });
+    await leases.report(first as Extract<ReadGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
+    const [rested] = await a.db.select().from(proxies).where(eq(proxies.id, id!));
+    expect(rested!.restUntil).not.toBeNull();
+
+    let grant = await leases.acquire({ userId: user.id, module: 'orders', wanted: 1 });
+    expect(grant.kind).toBe('wait');
+    while (grant.kind === 'wait') {
+      await sleep(grant.retryAfterMs);
+      grant = await leases.acquire({ userId: user.id, module: 'orders', wanted: 1 });
+    }
+    expect(grant).toMatchObject({ kind: 'proxy', proxyId: id });
+    const [second] = await a.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.id, (grant as { leaseId: string }).leaseId));
+    expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(rested!.restUntil!.getTime());
+  });
+
+  it('benches a proxy after a ban and hands out the others meanwhile', async () => {
+    const user = await seedUser(a.db);
+    const ids = await seedProxies(a.db, a.keyring, 2, { userId: user.id, module: 'catalog' });
+    const leases = capacity(a, { budgetRequests: 100, banBenchSeconds: 30 });
+    const first = (await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 })) as Extract<ReadGrant, { kind: 'proxy' }>;
+    await leases.report(first, { succeeded: 2, failed: 0, banned: true });
+    const others = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const grant = await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 });
+      expect(grant.kind).toBe('proxy');
+      others.add((grant as { proxyId: string }).proxyId);
+      await leases.report(grant as Extract<ReadGrant, { kind: 'proxy' }>, { succeeded: 5, failed: 0 });
+    }
+    expect([...others]).toEqual(ids.filter((id) => id !== first.proxyId));
+    const [benched] = await a.db.select().from(proxies).where(eq(proxies.id, first.proxyId));
+    expect(benched!.restUntil!.getTime() - Date.now()).toBeGreaterThan(20_000);
+    expect(benched!.status).toBe('allocated');
+  });
+
+  it('counts a lease once however often it is reported', async () => {
+    const user = await seedUser(a.db);
+    await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
+    const leases = capacity(a, {});
+    const grant = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 3 })) as Extract<ReadGrant, { kind: 'proxy' }>;
+    await leases.report(grant, { succeeded: 2, failed: 1 });
+    await leases.report(grant, { succeeded: 2, failed: 1 });
+    const [row] = await a.db.select().from(proxies).where(eq(proxies.id, grant.proxyId));
+    expect([row!.successCount, row!.failureCount]).toEqual([2, 1]);
+    expect(grant.proxyUrl).toMatch(/^http:\/\/u[0-9a-f]{8}:pw-[0-9a-f-]+@198\.1[89]\.\d+\.\d+:3128$/);
+  });
+});
