@@ -4,11 +4,12 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { createActivities, type ActivityDeps } from './activities';
 import { createDb } from './db';
 import { createPool } from './db/pool';
+import { directReadChannel } from './demper/read-channel';
 import { getConfig, requireSetting, type Config } from './lib/config';
 import { createKeyring } from './lib/crypto';
 import { dataConverter } from './lib/data-converter';
 import { createLogger, type Logger } from './lib/logger';
-import { temporalLogger } from './lib/temporal';
+import { createTemporalClient, temporalLogger } from './lib/temporal';
 
 /** `npm run build` writes a prebuilt bundle here; without one the worker bundles from source at start. */
 const PREBUILT_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
@@ -56,7 +57,12 @@ async function main(config: Config, logger: Logger) {
 
   const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({ config, connection, deps: { db: createDb(pool), config, logger, keyring } });
+  const temporal = createTemporalClient(config.temporal, keyring);
+  const worker = await createWorker({
+    config,
+    connection,
+    deps: { db: createDb(pool), config, logger, keyring, temporal, readChannel: directReadChannel(config.demper) },
+  });
 
   logger.info(
     { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
@@ -65,6 +71,7 @@ async function main(config: Config, logger: Logger) {
   try {
     await worker.run();
   } finally {
+    await temporal.connection.close();
     await connection.close();
     await pool.end();
     logger.info('worker stopped');

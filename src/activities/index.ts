@@ -1,3 +1,5 @@
+import { createCatalogActivities } from './catalog';
+import { createDemperActivities } from './demper';
 import type { ActivityDeps } from './deps';
 import { createHealthActivities } from './health';
 
@@ -6,6 +8,8 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps),
+    ...createDemperActivities(deps),
+    ...createCatalogActivities(deps),
   };
 }
 

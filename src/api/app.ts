@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createTokenService, ephemeralSecret, type TokenService } from '../accounts/tokens';
 import type { Db } from '../db';
+import { directReadChannel, type ReadChannel } from '../demper/read-channel';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -23,6 +24,9 @@ import { authRoutes } from './routes/auth';
 import { codecCors, codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { catalogRoutes } from './routes/catalog';
+import { demperRoutes } from './routes/demper';
+import { productRoutes } from './routes/products';
 import { storeRoutes } from './routes/stores';
 
 export interface ApiDeps {
@@ -34,6 +38,8 @@ export interface ApiDeps {
   keyring: Keyring;
   tokens: TokenService;
   authLimits: AuthLimits;
+  /** Live storefront reads the API makes itself (a product's competitor offers). */
+  readChannel: ReadChannel;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -41,7 +47,7 @@ export const API_PREFIX = '/api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The parts of `ApiDeps` derived from configuration. */
-export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick<ApiDeps, 'tokens' | 'authLimits'> {
+export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick<ApiDeps, 'tokens' | 'authLimits' | 'readChannel'> {
   let secret = config.auth.jwtSecret;
   if (!secret) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and die with this process');
@@ -50,6 +56,7 @@ export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick
   return {
     tokens: createTokenService(secret, config.auth.jwtTtlSeconds),
     authLimits: createAuthLimits(pool, config.auth.limits),
+    readChannel: directReadChannel(config.demper),
   };
 }
 
@@ -122,6 +129,9 @@ export function createApp(deps: ApiDeps): Express {
   meRoutes(v1, deps);
   apiKeyRoutes(v1, deps);
   storeRoutes(v1, deps);
+  demperRoutes(v1, deps);
+  catalogRoutes(v1, deps);
+  productRoutes(v1, deps);
   adminRoutes(v1, deps);
 
   const document = openApiDocument(registry, deps.config);

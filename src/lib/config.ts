@@ -69,6 +69,14 @@ const envSchema = z.object({
   KASPI_SHOP_API_URL: url.default('https://kaspi.kz/shop/api'),
   KASPI_TIMEOUT_MS: positiveInt.default(15000),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+
+  DEMPER_DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
+  DEMPER_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
+  DEMPER_BATCH_SIZE: positiveInt.max(500).default(50),
+  DEMPER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(30),
+  DEMPER_HISTORY_LIMIT_EVENTS: positiveInt.min(20).default(10_000),
+  DEMPER_CHANGE_BUDGET: positiveInt.default(240),
+  DEMPER_CHANGE_BUDGET_WINDOW_SECONDS: positiveInt.default(1800),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -178,6 +186,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     browser: {
       /** Debian's Chromium, driven by Playwright for cabinet logins. */
       chromiumPath: e.CHROMIUM_PATH,
+    },
+    demper: {
+      /** Storefront reads per second from this process's own address, when a user has no demper proxies. */
+      directReadsPerSecond: e.DEMPER_DIRECT_READS_PER_SECOND,
+      /** After a 403 on a direct read, no read leaves this process's address for this long. */
+      readBanPauseSeconds: e.DEMPER_READ_BAN_PAUSE_SECONDS,
+      /** Products one check activity handles. */
+      batchSize: e.DEMPER_BATCH_SIZE,
+      heartbeatTimeoutSeconds: e.DEMPER_HEARTBEAT_TIMEOUT_SECONDS,
+      /** A loop continues as new at this many history events, or sooner when Temporal suggests it. */
+      historyLimitEvents: e.DEMPER_HISTORY_LIMIT_EVENTS,
+      /** Price changes per merchant within the rolling window. */
+      changeBudget: e.DEMPER_CHANGE_BUDGET,
+      changeBudgetWindowSeconds: e.DEMPER_CHANGE_BUDGET_WINDOW_SECONDS,
     },
   };
 }

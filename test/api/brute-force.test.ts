@@ -31,7 +31,7 @@ describe('abuse limits on sign-in and sign-up', () => {
   });
 
   it('cuts off repeated wrong passwords with 429, then lets the right one in after the window', async () => {
-    const m = await registerMerchant(api.url);
+    const m = await registerMerchant(api.url, undefined, from(randomIp()));
     const ip = randomIp();
     const login = (password: string, client = ip) =>
       call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password }, headers: from(client) });

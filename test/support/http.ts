@@ -43,12 +43,17 @@ export function uniqueEmail(tag = 'merchant'): string {
   return `${tag}-${randomUUID()}@example.kz`;
 }
 
-/** Registers a fresh merchant through the API and returns its credentials. */
-export async function registerMerchant(baseUrl: string, tag?: string): Promise<Merchant> {
+/**
+ * Registers a fresh merchant through the API and returns its credentials. `headers` can name the
+ * client address (`x-forwarded-for`), so a test with tight sign-up limits is not charged for the
+ * sign-ups other test files make from loopback into the shared database.
+ */
+export async function registerMerchant(baseUrl: string, tag?: string, headers?: Record<string, string>): Promise<Merchant> {
   const email = uniqueEmail(tag);
   const password = `pw-${randomUUID()}`;
   const reply = await call<{ user: { id: string }; token: string }>(baseUrl, 'POST', '/api/v1/auth/register', {
     body: { email, password },
+    headers,
   });
   if (reply.status !== 201) throw new Error(`register failed: ${reply.status} ${reply.text}`);
   return { id: reply.body.user.id, email, password, token: reply.body.token };
