@@ -41,6 +41,15 @@ export function createDemperActivities(deps: ActivityDeps) {
     if (cancellationSignal().aborted) throw new CancelledFailure(String(cancellationSignal().reason ?? 'cancelled'));
   };
 
+  /** Waits, heartbeating every second: a read slot or a write token can be further off than the heartbeat timeout. */
+  const wait = async (ms: number) => {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      await sleep(Math.min(left, 1_000));
+      heartbeat();
+    }
+  };
+
   const storeOrGone = async (storeId: string) => {
     const store = await loadDemperStore(db, storeId);
     if (!store) throw ApplicationFailure.create({ message: `store ${storeId} is gone`, type: STORE_GONE, nonRetryable: true });
@@ -70,7 +79,7 @@ export function createDemperActivities(deps: ActivityDeps) {
           logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           batchSize: config.demper.batchSize,
           now: () => new Date(),
-          sleep: (ms) => sleep(ms),
+          sleep: wait,
           progress,
         },
         { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
@@ -90,7 +99,7 @@ export function createDemperActivities(deps: ActivityDeps) {
           budget: { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds },
           retrying: activityInfo().attempt > 1,
           now: () => new Date(),
-          sleep: (ms) => sleep(ms),
+          sleep: wait,
           progress,
         },
         { ...input, merchantUid: store.merchantUid },

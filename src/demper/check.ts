@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, products } from '../db/schema';
 import { competingCities } from '../domain/city-prices';
@@ -265,7 +265,7 @@ async function sameAsLatestProposal(
   const [latest] = await tx
     .select({ status: priceChanges.status, detail: priceChanges.detail })
     .from(priceChanges)
-    .where(and(eq(priceChanges.productId, productId)))
+    .where(eq(priceChanges.productId, productId))
     .orderBy(desc(priceChanges.seq))
     .limit(1);
   return latest?.status === 'proposed' && JSON.stringify(latest.detail.cityPrices) === JSON.stringify(cityPrices);

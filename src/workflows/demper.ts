@@ -278,8 +278,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       if (!paused) await runCycle();
       else if (manualPending && blockedUntil('writes') === null) {
         // Paused: the merchant's own prices still go out, nothing else.
-        const summary: CycleSummary = { ...(lastCycle ?? emptySummary(cycle)) };
-        await pushStep(summary, true);
+        await pushStep(emptySummary(cycle), true);
       }
       if (!woken) await rest();
     }

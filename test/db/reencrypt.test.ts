@@ -1,20 +1,37 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUser } from '../../src/accounts/users';
 import { kaspiStores } from '../../src/db/schema';
 import { openFrom, reencryptAll, sealFor } from '../../src/db/sealed-columns';
 import { createKeyring, newKeySpec } from '../../src/lib/crypto';
 import { uniqueEmail } from '../support/http';
 import { seedStore } from '../support/seed';
-import { testContext, type TestContext } from '../support/env';
+import { runMigrations } from '../../src/db/migrate';
+import { testConfig, testContext, type TestContext } from '../support/env';
 
 describe('key rotation', () => {
   let ctx: TestContext;
-  beforeAll(() => {
-    ctx = testContext();
+  const database = `kaspi_demper_rotation_${Date.now()}_${process.pid}`;
+  const adminUrl = inject('adminDatabaseUrl');
+
+  // Rotation re-seals every secret in the database: it gets a database of its own, so it never meets
+  // (or rewrites) what other test files seal under the test key at the same time.
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database "${database}"`);
+    await admin.end();
+    const databaseUrl = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
+    await runMigrations(databaseUrl);
+    ctx = testContext(testConfig({ DATABASE_URL: databaseUrl }));
   });
   afterAll(async () => {
     await ctx.close();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists "${database}" with (force)`);
+    await admin.end();
   });
 
   it('re-encrypts every secret under the new key; all of it still opens and new writes use the new key', async () => {

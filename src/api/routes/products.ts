@@ -220,8 +220,8 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         throw new HttpError(400, 'The product settings are not valid.', {
           type: 'urn:kaspi-demper:validation',
           errors: error.issues.map((i) => ({
-            field: updates.length > 1 ? `${prefix}[${i.index}].${i.field}` : `${prefix}.${i.field}`,
-            message: i.message,
+            field: `${prefix}.${i.field}`,
+            message: updates.length > 1 ? `${i.message} (product ${updates[i.index]!.product.id})` : i.message,
           })),
         });
       }
