@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db';
+import type { ReadChannel } from '../demper/read-channel';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -13,8 +14,10 @@ export interface ActivityDeps {
   logger: Logger;
   /** Seals and opens secrets stored in PostgreSQL (see `db/sealed-columns.ts`). */
   keyring: Keyring;
-  /** For activities that look at other workflows (the pool's leak reconciliation). */
+  /** For activities that look at or signal other workflows (leak reconciliation, pausing a store's loop). */
   temporal: Client;
+  /** Where storefront reads go out from (own address, or the user's proxies). */
+  readChannel: ReadChannel;
 }
 
 /**

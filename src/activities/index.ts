@@ -1,4 +1,6 @@
 import type { ActivityDeps, WorkerLocal } from './deps';
+import { createCatalogActivities } from './catalog';
+import { createDemperActivities } from './demper';
 import { createHealthActivities } from './health';
 import { createLoginActivities } from './logins';
 import { createStoreSessionActivities } from './store-sessions';
@@ -14,6 +16,8 @@ export function createActivities(deps: ActivityDeps, local: WorkerLocal) {
     ...createStoreSessionActivities(deps, local),
     ...createProxyActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createDemperActivities(deps),
+    ...createCatalogActivities(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createTokenService, ephemeralSecret, type TokenService } from '../accounts/tokens';
 import type { Db } from '../db';
+import { directReadChannel, type ReadChannel } from '../demper/read-channel';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -29,6 +30,9 @@ import { connectRoutes } from './routes/connect';
 import { loginRoutes } from './routes/logins';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { catalogRoutes } from './routes/catalog';
+import { demperRoutes } from './routes/demper';
+import { productRoutes } from './routes/products';
 import { storeRoutes } from './routes/stores';
 
 export interface ApiDeps {
@@ -41,6 +45,8 @@ export interface ApiDeps {
   tokens: TokenService;
   authLimits: AuthLimits;
   connectLimits: ConnectLimits;
+  /** Live storefront reads the API makes itself (a product's competitor offers). */
+  readChannel: ReadChannel;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -51,7 +57,11 @@ export type RawBodyRequest = express.Request & { rawBody?: Buffer };
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The parts of `ApiDeps` derived from configuration. */
-export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick<ApiDeps, 'tokens' | 'authLimits' | 'connectLimits'> {
+export function apiServices(
+  config: Config,
+  logger: Logger,
+  pool: pg.Pool,
+): Pick<ApiDeps, 'tokens' | 'authLimits' | 'connectLimits' | 'readChannel'> {
   let secret = config.auth.jwtSecret;
   if (!secret) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and die with this process');
@@ -61,6 +71,7 @@ export function apiServices(config: Config, logger: Logger, pool: pg.Pool): Pick
     tokens: createTokenService(secret, config.auth.jwtTtlSeconds),
     authLimits: createAuthLimits(pool, config.auth.limits),
     connectLimits: createConnectLimits(pool, config.kaspiLogin),
+    readChannel: directReadChannel(config.demper),
   };
 }
 
@@ -145,6 +156,9 @@ export function createApp(deps: ApiDeps): Express {
   storeRoutes(v1, deps);
   connectRoutes(v1, deps);
   loginRoutes(v1, deps);
+  demperRoutes(v1, deps);
+  catalogRoutes(v1, deps);
+  productRoutes(v1, deps);
   adminRoutes(v1, deps);
   billingRoutes(v1, deps);
   adminProxyRoutes(v1, deps);

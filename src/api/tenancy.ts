@@ -1,10 +1,11 @@
-import { and, count, desc, eq, isNull, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { apiKeys, kaspiLogins, kaspiStores, orders, preorders, products } from '../db/schema';
+import { apiKeys, kaspiLogins, kaspiStores, orders, preorders, priceChanges, products } from '../db/schema';
 import { HttpError } from './problem';
 
 export type Store = typeof kaspiStores.$inferSelect;
 export type Product = typeof products.$inferSelect;
+export type PriceChange = typeof priceChanges.$inferSelect;
 export type Order = typeof orders.$inferSelect;
 export type Preorder = typeof preorders.$inferSelect;
 export type KaspiLogin = typeof kaspiLogins.$inferSelect;
@@ -79,6 +80,60 @@ export function tenantScope(db: Db, userId: string) {
           .then((rows) => rows.map((r) => r.product)),
         'product',
       ),
+
+    /** Several products at once: every id must be this user's, else 404 naming the first that is not. */
+    async products(ids: readonly string[]): Promise<Product[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ product: products })
+        .from(products)
+        .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
+        .where(and(inArray(products.id, [...ids]), storeIsMine));
+      const found = new Map(rows.map((r) => [r.product.id, r.product]));
+      const missing = ids.find((id) => !found.has(id));
+      if (missing !== undefined) throw new HttpError(404, `No such product: ${missing}.`);
+      return ids.map((id) => found.get(id)!);
+    },
+
+    /** A store's products, newest first; `search` matches name, SKU or card id. */
+    async listStoreProducts(storeId: string, page: PageRequest, filter: { active?: boolean; search?: string }) {
+      const conditions: SQL[] = [eq(products.storeId, storeId), storeIsMine];
+      if (filter.active !== undefined) conditions.push(eq(products.active, filter.active));
+      if (filter.search) {
+        const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        conditions.push(or(ilike(products.name, pattern), ilike(products.sku, pattern), ilike(products.kaspiProductId, pattern))!);
+      }
+      const where = and(...conditions);
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ product: products })
+          .from(products)
+          .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
+          .where(where)
+          .orderBy(desc(products.createdAt), desc(products.id))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(products).innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId)).where(where),
+      ]);
+      return { items: rows.map((r) => r.product), total: total?.n ?? 0 };
+    },
+
+    /** A product's price changes, newest first. */
+    async listPriceChanges(productId: string, page: PageRequest) {
+      const where = and(eq(priceChanges.productId, productId), storeIsMine);
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ change: priceChanges })
+          .from(priceChanges)
+          .innerJoin(kaspiStores, eq(kaspiStores.id, priceChanges.storeId))
+          .where(where)
+          .orderBy(desc(priceChanges.seq))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(priceChanges).innerJoin(kaspiStores, eq(kaspiStores.id, priceChanges.storeId)).where(where),
+      ]);
+      return { items: rows.map((r) => r.change), total: total?.n ?? 0 };
+    },
 
     order: (id: string) =>
       one(

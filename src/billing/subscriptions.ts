@@ -6,7 +6,7 @@ import { FREE_PLAN, planOf, productsToSwitchOff } from '../domain/plans';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { recordAlert } from '../notify/alerts';
-import { renewSignal, subscriptionWorkflowId, USER_ID } from '../workflows/messages';
+import { renewSignal, subscriptionWorkflowId, USER_ID_KEY } from '../workflows/messages';
 import type { subscriptionWorkflow } from '../workflows/subscription';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -57,7 +57,7 @@ export async function startOrRenewSubscription(
     args: [{ userId: input.userId, plan: input.plan, periodEnd, shortageRetrySeconds: config.proxies.shortageRetrySeconds }],
     signal: renewSignal,
     signalArgs: [periodEnd],
-    typedSearchAttributes: [{ key: USER_ID, value: input.userId }],
+    typedSearchAttributes: [{ key: USER_ID_KEY, value: input.userId }],
   });
   return workflowId;
 }

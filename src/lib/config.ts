@@ -94,6 +94,14 @@ const envSchema = z.object({
 
   BILLING_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   BILLING_PERIOD_DAYS: positiveInt.default(30),
+
+  DEMPER_DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
+  DEMPER_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
+  DEMPER_BATCH_SIZE: positiveInt.max(500).default(50),
+  DEMPER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(30),
+  DEMPER_HISTORY_LIMIT_EVENTS: positiveInt.min(20).default(10_000),
+  DEMPER_CHANGE_BUDGET: positiveInt.default(240),
+  DEMPER_CHANGE_BUDGET_WINDOW_SECONDS: positiveInt.default(1800),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -258,6 +266,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** HMAC-SHA256 key of the payment provider's webhook; the webhook answers 503 without it. */
       webhookSecret: e.BILLING_WEBHOOK_SECRET,
       periodDays: e.BILLING_PERIOD_DAYS,
+    },
+    demper: {
+      /** Storefront reads per second from this process's own address, when a user has no demper proxies. */
+      directReadsPerSecond: e.DEMPER_DIRECT_READS_PER_SECOND,
+      /** After a 403 on a direct read, no read leaves this process's address for this long. */
+      readBanPauseSeconds: e.DEMPER_READ_BAN_PAUSE_SECONDS,
+      /** Products one check activity handles. */
+      batchSize: e.DEMPER_BATCH_SIZE,
+      heartbeatTimeoutSeconds: e.DEMPER_HEARTBEAT_TIMEOUT_SECONDS,
+      /** A loop continues as new at this many history events, or sooner when Temporal suggests it. */
+      historyLimitEvents: e.DEMPER_HISTORY_LIMIT_EVENTS,
+      /** Price changes per merchant within the rolling window. */
+      changeBudget: e.DEMPER_CHANGE_BUDGET,
+      changeBudgetWindowSeconds: e.DEMPER_CHANGE_BUDGET_WINDOW_SECONDS,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType, type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/common';
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import type { Config } from './config';
 import type { Keyring } from './crypto';
 import { dataConverter } from './data-converter';
@@ -35,7 +35,3 @@ export function temporalLogger(logger: Logger): TemporalLogger {
     error: (m, meta) => log('ERROR', m, meta),
   };
 }
-
-/** The search attributes operators filter runs by (registered by the dev server and docker-compose). */
-export const USER_ID = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
-export const STORE_ID = defineSearchAttributeKey('StoreId', SearchAttributeType.KEYWORD);

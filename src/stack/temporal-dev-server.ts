@@ -96,17 +96,21 @@ export async function startTemporalDevServer(options: {
     '--dynamic-config-value',
     'frontend.enableExecuteMultiOperation=true',
   ];
+  const inherit = options.stdio === 'inherit';
   const child = spawn(options.cliPath, args, {
-    stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'],
+    stdio: ['ignore', inherit ? 'inherit' : 'ignore', inherit ? 'inherit' : 'pipe'],
     detached: options.detached ?? false,
   });
+  // Keep the tail of what the server says, to explain a failed start.
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderrTail = (stderrTail + chunk.toString()).slice(-2000)));
   const alive = () => child.exitCode === null && child.signalCode === null;
   try {
     await waitForPort('127.0.0.1', options.port, 60_000, alive);
     if (options.uiPort) await waitForPort('127.0.0.1', options.uiPort, 30_000, alive);
   } catch (err) {
     child.kill('SIGKILL');
-    throw err;
+    throw new Error(`${(err as Error).message}${stderrTail ? `; the server said: ${stderrTail.trim()}` : ''}`);
   }
   return {
     address: `127.0.0.1:${options.port}`,

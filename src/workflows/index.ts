@@ -4,3 +4,5 @@ export { smsLoginWorkflow } from './sms-login';
 export { storeSessionCheckWorkflow } from './store-session-check';
 export { subscriptionWorkflow } from './subscription';
 export { proxyPoolWorkflow } from './proxy-pool';
+export { demperWorkflow } from './demper';
+export { catalogSyncWorkflow } from './catalog-sync';

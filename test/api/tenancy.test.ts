@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { expressRoutes } from '../support/routes';
 import { seedApiKey, seedLogin, seedOrder, seedPreorder, seedProduct, seedStore } from '../support/seed';
-import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
+import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { startTestSandbox } from '../support/sandbox';
+import type { SandboxHandle } from '../../src/sandbox';
 
 interface Operation {
   method: string;
@@ -36,8 +38,12 @@ describe('tenant isolation on every route', () => {
   const idsOfA: Record<string, string> = {};
   const secretsOfA: string[] = [];
 
+  let sandbox: SandboxHandle;
+
   beforeAll(async () => {
-    ctx = testContext();
+    // Routes that read Kaspi live (a product's offers) read this stand-in.
+    sandbox = await startTestSandbox();
+    ctx = testContext(testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_MC_URL: sandbox.urls.mcUrl }));
     api = await startTestApi(ctx);
     a = await registerMerchant(api.url, 'tenant-a');
     b = await registerMerchant(api.url, 'tenant-b');
@@ -61,6 +67,7 @@ describe('tenant isolation on every route', () => {
   afterAll(async () => {
     await api.close();
     await ctx.close();
+    await sandbox.stop();
   });
 
   /** The resource a path parameter names: `{id}` after `/stores` is a store; `{loginId}` is a login. */

@@ -9,7 +9,7 @@ import { ALMATY } from '../../src/kaspi/cities';
 import { allocateProxies } from '../../src/proxies/pool';
 import { readCapacityFor } from '../../src/proxies/read-capacity';
 import { readThroughPool } from '../../src/proxies/read-through-pool';
-import { cancelSignal, subscriptionWorkflowId, USER_ID } from '../../src/workflows/messages';
+import { cancelSignal, subscriptionWorkflowId, USER_ID_KEY } from '../../src/workflows/messages';
 import { proxyPoolWorkflow } from '../../src/workflows';
 import type { startSandbox } from '../../src/sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
@@ -209,7 +209,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(await planOfUser(merchant.id)).toBe('start');
     const handle = ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id));
     const description = await handle.describe();
-    expect(description.typedSearchAttributes.get(USER_ID)).toBe(merchant.id);
+    expect(description.typedSearchAttributes.get(USER_ID_KEY)).toBe(merchant.id);
 
     // The demper's read activity: capacity for (user, demper), real offer reads through the leases.
     const demperProxies = await ctx.db

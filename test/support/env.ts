@@ -10,6 +10,7 @@ import { apiServices, createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
 import type { ActivityDeps } from '../../src/activities';
+import { directReadChannel } from '../../src/demper/read-channel';
 import { loadConfig, type Config } from '../../src/lib/config';
 import { createKeyring, type Keyring } from '../../src/lib/crypto';
 import { TEST_SECRETS_ENV } from './secrets';
@@ -85,7 +86,15 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
   const worker = await createWorker({
     config: ctx.config,
     connection,
-    deps: { db: ctx.db, config: ctx.config, logger: ctx.logger, keyring: ctx.keyring, temporal: ctx.temporal, ...deps },
+    deps: {
+      db: ctx.db,
+      config: ctx.config,
+      logger: ctx.logger,
+      keyring: ctx.keyring,
+      temporal: ctx.temporal,
+      readChannel: directReadChannel(ctx.config.demper),
+      ...deps,
+    },
     workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
   });
   const running = worker.run();

@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
   await runMigrations(databaseUrl);
 
   const cliPath = await resolveTemporalCli(process.env.TEMPORAL_CLI_PATH);
-  const temporal = await startTemporalDevServer({ cliPath, port: await freePort(), namespace: 'default' });
+  const temporal = await startTemporalWithRetry(cliPath);
 
   const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaspi-demper-bundle-'));
   const workflowBundlePath = path.join(bundleDir, 'workflows.js');
@@ -60,6 +60,21 @@ export default async function setup(project: TestProject) {
     await cleanup.end();
     await stopPostgres();
   };
+}
+
+/**
+ * The port `freePort()` found can be taken by another process before the server binds it (other test
+ * runs share this machine), so a failed start is retried on a new port.
+ */
+async function startTemporalWithRetry(cliPath: string, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTemporalDevServer({ cliPath, port: await freePort(), namespace: 'default' });
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      console.error(`Temporal dev server did not start (attempt ${attempt}): ${(err as Error).message}`);
+    }
+  }
 }
 
 /**

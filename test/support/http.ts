@@ -43,7 +43,11 @@ export function uniqueEmail(tag = 'merchant'): string {
   return `${tag}-${randomUUID()}@example.kz`;
 }
 
-/** Registers a fresh merchant through the API and returns its credentials. */
+/**
+ * Registers a fresh merchant through the API and returns its credentials. `headers` can name the
+ * client address (`x-forwarded-for`), so a test with tight sign-up limits is not charged for the
+ * sign-ups other test files make from loopback into the shared database.
+ */
 export async function registerMerchant(baseUrl: string, tag?: string, headers?: Record<string, string>): Promise<Merchant> {
   const email = uniqueEmail(tag);
   const password = `pw-${randomUUID()}`;

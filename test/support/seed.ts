@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db';
-import { apiKeys, kaspiLogins, kaspiStores, orders, preorders, products } from '../../src/db/schema';
+import { apiKeys, kaspiLogins, kaspiStores, orders, preorders, products, users } from '../../src/db/schema';
 
 /** Rows written straight to PostgreSQL, for tests that need data the API does not create yet. */
+
+/** A merchant account that never signs in (tests that drive workflows, not the API). */
+export async function seedUser(db: Db, values: Partial<typeof users.$inferInsert> = {}) {
+  const [user] = await db
+    .insert(users)
+    .values({ email: `seeded-${randomUUID()}@example.kz`, passwordHash: 'not a hash: this account never signs in', ...values })
+    .returning();
+  return user!;
+}
+
 export async function seedStore(db: Db, userId: string, values: Partial<typeof kaspiStores.$inferInsert> = {}) {
   const [store] = await db
     .insert(kaspiStores)

@@ -4,7 +4,6 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { kaspiLogins, kaspiStores } from '../../db/schema';
 import { isKaspiError, parseCookieHeader, type KaspiSession } from '../../kaspi';
-import { STORE_ID, USER_ID } from '../../lib/temporal';
 import { sealLoginCredentials } from '../../logins/credentials';
 import { kazakhPhoneDigits, maskPhone } from '../../logins/phone';
 import { connectSession } from '../../stores/connect';
@@ -15,6 +14,7 @@ import {
   storeSessionCheckWorkflowId,
   type PasswordLoginResult,
 } from '../../workflows/login-messages';
+import { STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
 import type { passwordLoginWorkflow, smsLoginWorkflow, storeSessionCheckWorkflow } from '../../workflows';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
@@ -155,7 +155,7 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
           workflowId: passwordLoginWorkflowId(loginId),
           args: [{ loginId, remember: body.remember }],
           workflowExecutionTimeout: '5 minutes',
-          typedSearchAttributes: [{ key: USER_ID, value: userId }],
+          typedSearchAttributes: [{ key: USER_ID_KEY, value: userId }],
         });
       } catch (error) {
         // The login never finished: its credentials must not outlive it.
@@ -215,7 +215,7 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
           args: [{ loginId: login!.id, phone: `+7${digits}`, codeTimeoutSeconds: timeoutSeconds }],
           // A bound for a run nobody picked up; the login itself expires after timeoutSeconds.
           workflowExecutionTimeout: `${timeoutSeconds + 600}s`,
-          typedSearchAttributes: [{ key: USER_ID, value: userId }],
+          typedSearchAttributes: [{ key: USER_ID_KEY, value: userId }],
         });
       } catch {
         await deps.db
@@ -295,8 +295,8 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
           args: [{ storeId: store.id }],
           workflowExecutionTimeout: '6 minutes',
           typedSearchAttributes: [
-            { key: USER_ID, value: userId },
-            { key: STORE_ID, value: store.id },
+            { key: USER_ID_KEY, value: userId },
+            { key: STORE_ID_KEY, value: store.id },
           ],
         });
       } catch (error) {

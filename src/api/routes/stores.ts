@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { kaspiStores } from '../../db/schema';
+import { stopDemper } from '../../stores/demper-control';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import type { ApiRouter } from '../routing';
@@ -49,7 +50,7 @@ export function storeView(store: Store): z.infer<typeof StoreView> {
   };
 }
 
-export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
+export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(
     {
       method: 'get',
@@ -86,7 +87,7 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
       method: 'delete',
       path: '/stores/:id',
       summary: 'Disconnect a store',
-      description: 'The store disappears from every list and its Kaspi session is forgotten.',
+      description: 'The store disappears from every list, its Kaspi session is forgotten and its demper loop stops.',
       tags: ['stores'],
       access: 'user',
       params: IdParams,
@@ -98,6 +99,7 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
         .update(kaspiStores)
         .set({ deletedAt: new Date(), sessionEnc: null, credentialsEnc: null, shopApiTokenEnc: null })
         .where(eq(kaspiStores.id, store.id));
+      await stopDemper({ db: deps.db, temporal: deps.temporal, config: deps.config }, store.id);
       res.status(204).end();
     },
   );

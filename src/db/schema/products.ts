@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgSequence,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { CityPricingState } from '../../domain/pricing';
 import {
   NO_RIVALS_ACTIONS,
@@ -74,10 +86,14 @@ export const products = pgTable(
     nextCheckAt: ts('next_check_at'),
     /** Rivals moved recently: check at the hot interval until then. */
     hotUntil: ts('hot_until'),
+    /** Checks in a row that failed to read the card: each one backs the next check off further. */
+    checkErrors: integer('check_errors').notNull().default(0),
     /** Preorder days (1–30); a product on preorder is left out of the demper. */
     preorderDays: integer('preorder_days'),
     /** The offer disappeared from the cabinet list at the last catalog sync. */
     vanishedAt: ts('vanished_at'),
+    /** The start of the catalog sync that last saw the offer in the cabinet list. */
+    catalogSyncedAt: ts('catalog_synced_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -88,9 +104,16 @@ export const products = pgTable(
   ],
 );
 
+export const PRICE_CHANGE_STATUSES = ['pending', 'sent', 'proposed', 'superseded', 'deferred', 'failed'] as const;
+export type PriceChangeStatus = (typeof PRICE_CHANGE_STATUSES)[number];
+
+/** Manual price changes take their `cycle` from this sequence, negated, so they never collide with demper cycles. */
+export const priceChangeManualSeq = pgSequence('price_change_manual_seq');
+
 /**
- * Every price decision, written before the push is sent. `(productId, cycle)` is the fencing key:
- * a retry of the same decision finds its row, and a late retry of an older cycle sees a newer one.
+ * Every price decision, written before the push is sent. `(productId, cycle)` is the idempotency key:
+ * a retry of the same decision finds its row. `seq` orders all decisions of a product, demper and
+ * manual alike: a decision with a newer one recorded after it is never pushed (fencing).
  */
 export const priceChanges = pgTable(
   'price_changes',
@@ -111,7 +134,9 @@ export const priceChanges = pgTable(
     reason: text('reason').notNull(),
     /** The rival that drove the decision and their price, plus anything else worth auditing. */
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
-    status: text('status', { enum: ['pending', 'sent', 'proposed', 'superseded', 'failed'] })
+    /** Recording order across every price change. */
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
+    status: text('status', { enum: PRICE_CHANGE_STATUSES })
       .notNull()
       .default('pending'),
     source: text('source', { enum: ['demper', 'manual'] }).notNull().default('demper'),
@@ -123,5 +148,7 @@ export const priceChanges = pgTable(
   (t) => [
     uniqueIndex('price_changes_product_cycle_key').on(t.productId, t.cycle),
     index('price_changes_store_created_idx').on(t.storeId, t.createdAt),
+    index('price_changes_product_seq_idx').on(t.productId, t.seq),
+    index('price_changes_store_status_idx').on(t.storeId, t.status, t.sentAt),
   ],
 );

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { DemperConfig } from '../../domain/demper-config';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { users } from './users';
 
@@ -13,15 +14,8 @@ export interface StorePoint {
   enabled: boolean;
 }
 
-/** Demper loop settings per store (the `configure` update writes these). */
-export interface DemperConfig {
-  intervalSeconds: number;
-  hotIntervalSeconds: number;
-  maxPushesPerSecond: number;
-  /** Local hours in Asia/Almaty; null means around the clock. */
-  workingHours: { from: string; to: string } | null;
-  dryRun: boolean;
-}
+/** Demper loop settings per store (`PATCH /stores/:id/demper` writes these; see `domain/demper-config.ts`). */
+export type { DemperConfig };
 
 export const kaspiStores = pgTable(
   'kaspi_stores',

@@ -1,0 +1,109 @@
+import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { DemperConfig } from '../domain/demper-config';
+import type { WorkingHours } from '../domain/check-schedule';
+import type { WriteBucket } from '../domain/write-budget';
+import { checkDueProducts, type CheckResult } from '../demper/check';
+import { pushPendingChanges, type PushResult } from '../demper/push';
+import { loadDemperStore } from '../demper/store';
+import { STORE_GONE } from '../workflows/messages';
+import type { ActivityDeps } from './deps';
+
+/** What a loop learns at the start of each run: the store's durable state, and the worker's settings. */
+export interface DemperLoopStart {
+  store: { userId: string; pausedReason: string | null; config: DemperConfig } | null;
+  settings: { heartbeatTimeoutSeconds: number; historyLimitEvents: number };
+}
+
+export interface CheckProductsInput {
+  storeId: string;
+  cycle: number;
+  config: DemperConfig;
+  writesBlocked: boolean;
+}
+
+export interface PushPriceChangesInput {
+  storeId: string;
+  cycle: number;
+  maxPushesPerSecond: number;
+  bucket: WriteBucket;
+  manualOnly: boolean;
+  workingHours: WorkingHours | null;
+}
+
+export function createDemperActivities(deps: ActivityDeps) {
+  const { db, config, logger } = deps;
+  const control = { temporal: deps.temporal, db, config };
+
+  /** Heartbeats, and stops the activity between products once it was cancelled (or timed out). */
+  const progress = (done: number) => {
+    heartbeat({ done });
+    if (cancellationSignal().aborted) throw new CancelledFailure(String(cancellationSignal().reason ?? 'cancelled'));
+  };
+
+  /** Waits, heartbeating every second: a read slot or a write token can be further off than the heartbeat timeout. */
+  const wait = async (ms: number) => {
+    const until = Date.now() + ms;
+    for (let left = ms; left > 0; left = until - Date.now()) {
+      await sleep(Math.min(left, 1_000));
+      heartbeat();
+    }
+  };
+
+  const storeOrGone = async (storeId: string) => {
+    const store = await loadDemperStore(db, storeId);
+    if (!store) throw ApplicationFailure.create({ message: `store ${storeId} is gone`, type: STORE_GONE, nonRetryable: true });
+    return store;
+  };
+
+  return {
+    async loadDemperLoop({ storeId }: { storeId: string }): Promise<DemperLoopStart> {
+      const store = await loadDemperStore(db, storeId);
+      return {
+        store: store && { userId: store.userId, pausedReason: store.pausedReason, config: store.config },
+        settings: {
+          heartbeatTimeoutSeconds: config.demper.heartbeatTimeoutSeconds,
+          historyLimitEvents: config.demper.historyLimitEvents,
+        },
+      };
+    },
+
+    async checkProducts(input: CheckProductsInput): Promise<CheckResult> {
+      const store = await storeOrGone(input.storeId);
+      return checkDueProducts(
+        {
+          db,
+          channel: deps.readChannel,
+          urls: config.kaspi,
+          timeoutMs: config.kaspiClient.timeoutMs,
+          logger: logger.child({ storeId: store.id, cycle: input.cycle }),
+          batchSize: config.demper.batchSize,
+          now: () => new Date(),
+          sleep: wait,
+          progress,
+        },
+        { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
+      );
+    },
+
+    async pushPriceChanges(input: PushPriceChangesInput): Promise<PushResult> {
+      const store = await storeOrGone(input.storeId);
+      return pushPendingChanges(
+        {
+          db,
+          keyring: deps.keyring,
+          control,
+          urls: config.kaspi,
+          timeoutMs: config.kaspiClient.timeoutMs,
+          logger: logger.child({ storeId: store.id, cycle: input.cycle }),
+          budget: { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds },
+          retrying: activityInfo().attempt > 1,
+          now: () => new Date(),
+          sleep: wait,
+          progress,
+        },
+        { ...input, merchantUid: store.merchantUid },
+      );
+    },
+  };
+}

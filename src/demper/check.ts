@@ -1,0 +1,272 @@
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { priceChanges, products } from '../db/schema';
+import { competingCities } from '../domain/city-prices';
+import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
+import type { DemperConfig } from '../domain/demper-config';
+import type { PriceDecision } from '../domain/pricing';
+import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
+import type { Rival } from '../domain/rivals';
+import type { KaspiError, KaspiUrls, OffersResult } from '../kaspi';
+import type { Logger } from '../lib/logger';
+import { settingsOf } from '../products/settings';
+import { readCards } from './card-reader';
+import type { ReadChannel } from './read-channel';
+import { dueProductIds, storeNextWakeAt } from './schedule';
+import type { DemperStore } from './store';
+
+/**
+ * One check batch of a store's cycle: the products due now, hottest first, each read on its card in
+ * every city it competes in, priced by the domain rules, and recorded — live price, position,
+ * cheapest rival, next check — with a `price_changes` row when a push is due. The push itself is
+ * the next step's (`push.ts`), so the budget can pick among all of a cycle's changes.
+ */
+export interface CheckDeps {
+  db: Db;
+  channel: ReadChannel;
+  urls: KaspiUrls;
+  timeoutMs: number;
+  logger: Logger;
+  batchSize: number;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** Called before each product: an activity heartbeats (and learns of its cancellation) here. */
+  progress(done: number): void;
+}
+
+export interface CheckInput {
+  store: DemperStore;
+  cycle: number;
+  config: DemperConfig;
+  /** The merchant's writes are blocked (a 429 cooldown): read and decide, record no change. */
+  writesBlocked: boolean;
+}
+
+export interface CheckResult {
+  checked: number;
+  /** Changes recorded for pushing (or proposals, in a dry run). */
+  changed: number;
+  heldAtFloor: number;
+  errors: number;
+  /** More products were due than one batch takes. */
+  moreDue: boolean;
+  /** The read channel has no capacity until then. */
+  readsBlockedUntil: string | null;
+  nextDueAt: string | null;
+}
+
+type ProductRow = typeof products.$inferSelect;
+
+export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
+  const { db } = deps;
+  const { store, config } = input;
+  const result: CheckResult = { checked: 0, changed: 0, heldAtFloor: 0, errors: 0, moreDue: false, readsBlockedUntil: null, nextDueAt: null };
+  const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize);
+  result.moreDue = due.more;
+  const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+
+  for (const [index, id] of due.ids.entries()) {
+    deps.progress(index);
+    const product = byId.get(id);
+    if (!product) continue;
+    const cityIds = competingCities(product.cities, store.points.filter((p) => p.cityId));
+    const read = await readCards(
+      { channel: deps.channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: () => deps.now().getTime() },
+      { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds },
+    );
+    if (read.blockedUntil) {
+      // This product and the rest stay due; the loop waits for the channel.
+      result.readsBlockedUntil = read.blockedUntil.toISOString();
+      result.moreDue = true;
+      break;
+    }
+    const outcome = await checkProduct(deps, input, product, read.cards, read.failures);
+    result.checked += outcome.checked ? 1 : 0;
+    result.changed += outcome.recorded ? 1 : 0;
+    result.heldAtFloor += outcome.heldAtFloor ? 1 : 0;
+    result.errors += outcome.failed ? 1 : 0;
+  }
+  result.nextDueAt = (await storeNextWakeAt(db, store.id, deps.now(), config.workingHours))?.toISOString() ?? null;
+  return result;
+}
+
+interface ProductOutcome {
+  checked: boolean;
+  recorded: boolean;
+  heldAtFloor: boolean;
+  failed: boolean;
+}
+
+async function checkProduct(
+  deps: CheckDeps,
+  input: CheckInput,
+  product: ProductRow,
+  cards: Map<string, OffersResult>,
+  failures: KaspiError[],
+): Promise<ProductOutcome> {
+  const now = deps.now();
+  const { config, store } = input;
+  const schedule = { ...DEFAULT_CHECK_SCHEDULE, intervalSeconds: config.intervalSeconds, hotIntervalSeconds: config.hotIntervalSeconds };
+  if (cards.size === 0) {
+    const failed = failures.length > 0;
+    if (failed) {
+      deps.logger.warn({ productId: product.id, errors: failures.map((f) => f.message) }, 'could not read the product card');
+    }
+    // Each failure in a row doubles the wait, from the hot interval up to the quiet one.
+    const backoffSeconds = failed
+      ? Math.min(config.intervalSeconds, config.hotIntervalSeconds * 2 ** product.checkErrors)
+      : config.intervalSeconds;
+    await deps.db
+      .update(products)
+      .set({
+        lastCheckAt: now,
+        nextCheckAt: new Date(now.getTime() + backoffSeconds * 1000),
+        checkErrors: failed ? product.checkErrors + 1 : 0,
+      })
+      .where(eq(products.id, product.id));
+    return { checked: false, recorded: false, heldAtFloor: false, failed };
+  }
+
+  const live = liveCityPrices(product, cards);
+  const offersByCity: Record<string, { merchantId: string; price: number }[]> = {};
+  for (const [cityId, card] of cards) {
+    // Where our offer is not on the card and no price of ours is known, there is nothing to reprice.
+    if (live[cityId] === undefined) continue;
+    offersByCity[cityId] = card.offers.map((o) => ({ merchantId: o.merchantId, price: o.priceTenge }));
+  }
+  let pricing: ProductPricing | null = null;
+  let unpriceable = false;
+  try {
+    pricing = Object.keys(offersByCity).length
+      ? decideProductPrices({
+          at: now,
+          ourMerchantId: store.merchantUid,
+          ownMerchantIds: store.ownMerchantIds,
+          killSwitch: store.killSwitch,
+          settings: settingsOf(product),
+          liveCityPrices: live,
+          offersByCity,
+          pricingState: product.pricingState,
+        })
+      : null;
+  } catch (error) {
+    deps.logger.error({ err: error, productId: product.id }, 'could not price the product');
+    unpriceable = true;
+  }
+
+  const next = scheduleAfterCheck(now, pricing?.rivalsMoved ?? false, product.hotUntil, schedule);
+  const plan = pricing?.plan;
+  const willPush = plan?.push === true && !input.writesBlocked;
+  // After a push, look again soon: to see it live and to catch a rival's answer.
+  const nextCheckAt = willPush
+    ? new Date(Math.min(next.nextCheckAt.getTime(), now.getTime() + config.hotIntervalSeconds * 1000))
+    : next.nextCheckAt;
+  const leader = cheapestLeader(pricing?.decisions ?? []);
+  const positions = [...cards.values()].map((c) => c.ourPosition).filter((p): p is number => p !== undefined);
+  const livePrices = Object.values(live);
+
+  const recorded = await deps.db.transaction(async (tx) => {
+    await tx
+      .update(products)
+      .set({
+        price: livePrices.length ? Math.min(...livePrices) : product.price,
+        cityPrices: live,
+        position: positions.length ? Math.max(...positions) : null,
+        cheapestRivalPrice: leader?.priceTenge ?? null,
+        cheapestRivalMerchant: leader?.merchantId ?? null,
+        pricingState: pricing?.pricingState ?? product.pricingState,
+        lastCheckAt: now,
+        nextCheckAt,
+        hotUntil: next.hotUntil,
+        checkErrors: 0,
+      })
+      .where(eq(products.id, product.id));
+    if (!plan?.push || !willPush) return false;
+    const row = changeRow(store.id, product.id, input.cycle, plan.changes, plan.cityPrices, config.dryRun);
+    if (config.dryRun && (await sameAsLatestProposal(tx, product.id, plan.cityPrices))) return false;
+    // A late retry of an older cycle's check must not record a decision after a newer cycle's.
+    const inserted = await tx.execute(sql`
+      insert into ${priceChanges} (store_id, product_id, cycle, city_id, old_price, new_price, reason, detail, status, source)
+      select ${row.storeId}, ${row.productId}, ${row.cycle}, ${row.cityId}, ${row.oldPrice}, ${row.newPrice}, ${row.reason},
+             ${JSON.stringify(row.detail)}::jsonb, ${row.status}, 'demper'
+      where not exists (
+        select 1 from ${priceChanges}
+        where product_id = ${row.productId} and source = 'demper' and cycle > ${row.cycle}
+      )
+      on conflict (product_id, cycle) do nothing`);
+    return (inserted.rowCount ?? 0) > 0;
+  });
+
+  return {
+    checked: pricing !== null,
+    recorded,
+    heldAtFloor: pricing?.decisions.some((d) => d.reason === 'floor_reached') ?? false,
+    failed: unpriceable || (pricing === null && failures.length > 0),
+  };
+}
+
+/**
+ * Our live price per city: what the cards show for our offer, over what the catalog last reported
+ * for cities not read this time (a push must name every city the offer sells in).
+ */
+function liveCityPrices(product: ProductRow, cards: Map<string, OffersResult>): Record<string, number> {
+  const live: Record<string, number> = { ...product.cityPrices };
+  for (const [cityId, card] of cards) {
+    if (card.ours) live[cityId] = card.ours.priceTenge;
+  }
+  return live;
+}
+
+function cheapestLeader(decisions: readonly PriceDecision[]): Rival | null {
+  let leader: Rival | null = null;
+  for (const d of decisions) {
+    if (d.leader && (leader === null || d.leader.priceTenge < leader.priceTenge)) leader = d.leader;
+  }
+  return leader;
+}
+
+export interface ChangeDetail {
+  /** The whole push: every city the offer sells in. */
+  cityPrices: { cityId: string; value: number }[];
+  /** The decisions that changed a price, one per city. */
+  changes: PriceDecision[];
+}
+
+function changeRow(
+  storeId: string,
+  productId: string,
+  cycle: number,
+  changes: PriceDecision[],
+  cityPrices: { cityId: string; value: number }[],
+  dryRun: boolean,
+) {
+  const first = changes[0]!;
+  const detail: ChangeDetail = { cityPrices, changes };
+  return {
+    storeId,
+    productId,
+    cycle,
+    cityId: changes.length === 1 ? first.cityId : null,
+    oldPrice: changes.length === 1 ? first.livePriceTenge : Math.min(...changes.map((c) => c.livePriceTenge)),
+    newPrice: changes.length === 1 ? first.targetPriceTenge : Math.min(...cityPrices.map((c) => c.value)),
+    reason: first.reason,
+    detail,
+    status: dryRun ? ('proposed' as const) : ('pending' as const),
+  };
+}
+
+/** In a dry run the live price does not move, so the same proposal would be recorded every check. */
+async function sameAsLatestProposal(
+  tx: Pick<Db, 'select'>,
+  productId: string,
+  cityPrices: { cityId: string; value: number }[],
+): Promise<boolean> {
+  const [latest] = await tx
+    .select({ status: priceChanges.status, detail: priceChanges.detail })
+    .from(priceChanges)
+    .where(eq(priceChanges.productId, productId))
+    .orderBy(desc(priceChanges.seq))
+    .limit(1);
+  return latest?.status === 'proposed' && JSON.stringify(latest.detail.cityPrices) === JSON.stringify(cityPrices);
+}

@@ -1,0 +1,323 @@
+import { and, asc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { priceChanges, products } from '../db/schema';
+import type { WorkingHours } from '../domain/check-schedule';
+import { rememberPush } from '../domain/product-pricing';
+import {
+  changeBudgetStatus,
+  prioritiseChanges,
+  takeWriteToken,
+  type ChangeBudget,
+  type ChangeCandidate,
+  type WriteBucket,
+} from '../domain/write-budget';
+import { fetchOfferDetails, isKaspiError, pushPrice, type CabinetContext, type KaspiError, type KaspiUrls } from '../kaspi';
+import type { Keyring } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import type { DemperControlDeps } from '../stores/demper-control';
+import { sessionExpired } from '../stores/session-expired';
+import { readStoreSession } from '../stores/session';
+import type { ChangeDetail } from './check';
+import { storeNextWakeAt } from './schedule';
+
+/**
+ * The push step of a cycle: the cycle's recorded changes (and any manual price waiting) go to
+ * Kaspi's pricefeed, paced per merchant, within the rolling change budget — the changes that win
+ * first place with the most at stake first — and each one fenced: it is sent only while it is the
+ * newest decision for its product, and a retry never sends one twice.
+ */
+export interface PushDeps {
+  db: Db;
+  keyring: Keyring;
+  control: DemperControlDeps;
+  urls: KaspiUrls;
+  timeoutMs: number;
+  logger: Logger;
+  budget: ChangeBudget;
+  /** This run may follow one that died mid-push: a pending change may already be live. */
+  retrying: boolean;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** Called before each push: an activity heartbeats here, and stops when it was cancelled. */
+  progress(done: number): void;
+}
+
+export interface PushInput {
+  storeId: string;
+  merchantUid: string;
+  cycle: number;
+  maxPushesPerSecond: number;
+  /** The merchant's write pace, carried between push steps by the loop. */
+  bucket: WriteBucket;
+  /** Only manual prices (the loop is paused). */
+  manualOnly: boolean;
+  workingHours: WorkingHours | null;
+}
+
+export interface PushResult {
+  sent: number;
+  superseded: number;
+  deferred: number;
+  failed: number;
+  /** Kaspi stopped this merchant's writes (429) or its pricefeed is failing: no push before then. */
+  writesBlockedUntil: string | null;
+  writesBlockedReason: string | null;
+  sessionExpired: boolean;
+  bucket: WriteBucket;
+  nextDueAt: string | null;
+}
+
+/** How long writes rest after the pricefeed failed for a reason other than a ban (5xx, timeout). */
+const PRICEFEED_TROUBLE_PAUSE_MS = 30_000;
+
+type ChangeRow = typeof priceChanges.$inferSelect;
+
+export async function pushPendingChanges(deps: PushDeps, input: PushInput): Promise<PushResult> {
+  const { db } = deps;
+  const result: PushResult = {
+    sent: 0,
+    superseded: 0,
+    deferred: 0,
+    failed: 0,
+    writesBlockedUntil: null,
+    writesBlockedReason: null,
+    sessionExpired: false,
+    bucket: input.bucket,
+    nextDueAt: null,
+  };
+
+  // A demper decision that missed its own cycle's push is stale; the product is decided afresh.
+  await db
+    .update(priceChanges)
+    .set({ status: 'failed', error: 'not sent in its cycle' })
+    .where(
+      and(
+        eq(priceChanges.storeId, input.storeId),
+        eq(priceChanges.status, 'pending'),
+        eq(priceChanges.source, 'demper'),
+        lt(priceChanges.cycle, input.cycle),
+      ),
+    );
+  const pending = await db
+    .select()
+    .from(priceChanges)
+    .where(
+      and(
+        eq(priceChanges.storeId, input.storeId),
+        eq(priceChanges.status, 'pending'),
+        input.manualOnly
+          ? eq(priceChanges.source, 'manual')
+          : or(eq(priceChanges.source, 'manual'), eq(priceChanges.cycle, input.cycle)),
+      ),
+    )
+    .orderBy(asc(priceChanges.seq));
+  if (pending.length === 0) return finish(deps, input, result);
+
+  const session = await readStoreSession(db, deps.keyring, input.storeId);
+  if (!session) {
+    await sessionExpired(deps.control, input.storeId);
+    result.sessionExpired = true;
+    result.deferred += await defer(db, pending, 'the store has no Kaspi session');
+    return finish(deps, input, result);
+  }
+  const ctx: CabinetContext = { urls: deps.urls, timeoutMs: deps.timeoutMs, session };
+
+  const budget = changeBudgetStatus(await recentSendTimes(db, input.storeId, deps.now(), deps.budget), deps.now(), deps.budget);
+  const ordered = inPushOrder(pending);
+  const selected = ordered.slice(0, budget.remaining);
+  const overBudget = ordered.slice(budget.remaining);
+  if (overBudget.length > 0) {
+    result.deferred += await defer(db, overBudget, `change budget spent until ${budget.nextFreeAt.toISOString()}`);
+    // Decided again once the budget has room, from the card as it is then.
+    await db
+      .update(products)
+      .set({ nextCheckAt: budget.nextFreeAt })
+      .where(inArray(products.id, overBudget.map((r) => r.productId)));
+  }
+
+  const pace = { pushesPerSecond: input.maxPushesPerSecond, burst: 1 };
+  for (const [index, change] of selected.entries()) {
+    deps.progress(index);
+    let token = takeWriteToken(result.bucket, deps.now(), pace);
+    while (!token.granted) {
+      await deps.sleep(token.nextAllowedAt.getTime() - deps.now().getTime());
+      token = takeWriteToken(result.bucket, deps.now(), pace);
+    }
+    result.bucket = token.bucket;
+    const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id);
+    if (outcome.kind === 'sent' || outcome.kind === 'already_live') result.sent++;
+    else if (outcome.kind === 'superseded') result.superseded++;
+    else if (outcome.kind === 'failed') {
+      result.failed++;
+      const stop = await afterFailure(deps, input, outcome.error, result);
+      if (stop) {
+        result.deferred += await defer(db, selected.slice(index + 1), stop);
+        break;
+      }
+    }
+  }
+  return finish(deps, input, result);
+}
+
+/** Manual prices first (the merchant asked), then the domain's order: first place, most at stake. */
+function inPushOrder(pending: ChangeRow[]): ChangeRow[] {
+  const manual = pending.filter((r) => r.source === 'manual');
+  const demper = pending.filter((r) => r.source === 'demper');
+  const candidates: (ChangeCandidate & { row: ChangeRow })[] = demper.map((row) => ({
+    row,
+    productId: row.productId,
+    changes: (row.detail as unknown as ChangeDetail).changes ?? [],
+  }));
+  const { selected } = prioritiseChanges(candidates, { remaining: candidates.length });
+  return [...manual, ...selected.map((c) => c.row)];
+}
+
+async function recentSendTimes(db: Db, storeId: string, now: Date, budget: ChangeBudget): Promise<number[]> {
+  const since = new Date(now.getTime() - budget.windowSeconds * 1000);
+  const rows = await db
+    .select({ sentAt: priceChanges.sentAt })
+    .from(priceChanges)
+    .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'sent'), gt(priceChanges.sentAt, since)));
+  return rows.map((r) => r.sentAt!.getTime());
+}
+
+async function defer(db: Db, rows: readonly ChangeRow[], why: string): Promise<number> {
+  if (rows.length === 0) return 0;
+  const updated = await db
+    .update(priceChanges)
+    .set({ status: 'deferred', error: why })
+    .where(and(inArray(priceChanges.id, rows.map((r) => r.id)), eq(priceChanges.status, 'pending')))
+    .returning({ id: priceChanges.id });
+  return updated.length;
+}
+
+/** What a failed push means for the rest of the step; a reason to stop, or null to go on. */
+async function afterFailure(deps: PushDeps, input: PushInput, error: KaspiError, result: PushResult): Promise<string | null> {
+  const now = deps.now().getTime();
+  switch (error.kind) {
+    case 'merchant_throttled':
+      result.writesBlockedUntil = new Date(now + (error.cooldownMs ?? 0)).toISOString();
+      result.writesBlockedReason = 'Kaspi throttled the merchant’s price pushes (429)';
+      return 'merchant throttled';
+    case 'session_expired':
+      await sessionExpired(deps.control, input.storeId);
+      result.sessionExpired = true;
+      return 'session expired';
+    case 'rate_limited':
+    case 'unavailable':
+    case 'anti_bot':
+    case 'malformed':
+    case 'proxy_failed':
+    case 'proxy_auth':
+      result.writesBlockedUntil = new Date(now + Math.max(error.retryAfterMs ?? 0, PRICEFEED_TROUBLE_PAUSE_MS)).toISOString();
+      result.writesBlockedReason = `the pricefeed is failing (${error.kind})`;
+      return `pricefeed ${error.kind}`;
+    default:
+      // Refused as invalid (400) or unknown (404): this change is lost, the others may go.
+      return null;
+  }
+}
+
+async function finish(deps: PushDeps, input: PushInput, result: PushResult): Promise<PushResult> {
+  result.nextDueAt = (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours))?.toISOString() ?? null;
+  return result;
+}
+
+export type SendOutcome =
+  | { kind: 'sent'; jobId: string }
+  /** A retry found the price already live: the earlier attempt's push went through. */
+  | { kind: 'already_live' }
+  | { kind: 'superseded' }
+  /** Not pending any more (sent or settled by an earlier attempt). */
+  | { kind: 'settled' }
+  | { kind: 'failed'; error: KaspiError };
+
+/**
+ * Sends one recorded price change, fenced. Under a lock on the product row it checks that the
+ * change is still pending and still the product's newest decision (else it is superseded), pushes
+ * it, and records the result in the same transaction — so two senders of one product (a late retry
+ * of an older cycle and the current one) take turns, and the later-recorded decision always lands
+ * last. The lock is held across the push on purpose; it is one product row, for one request.
+ */
+export async function sendPriceChange(
+  deps: Pick<PushDeps, 'db' | 'logger' | 'now' | 'retrying'>,
+  ctx: CabinetContext,
+  merchantUid: string,
+  changeId: string,
+): Promise<SendOutcome> {
+  return deps.db.transaction(async (tx) => {
+    const [change] = await tx.select().from(priceChanges).where(eq(priceChanges.id, changeId));
+    if (!change) return { kind: 'settled' };
+    const [product] = await tx.select().from(products).where(eq(products.id, change.productId)).for('update');
+    const [current] = await tx.select().from(priceChanges).where(eq(priceChanges.id, changeId));
+    if (!product || current?.status !== 'pending') return { kind: 'settled' };
+    const [newer] = await tx
+      .select({ id: priceChanges.id })
+      .from(priceChanges)
+      .where(and(eq(priceChanges.productId, product.id), gt(priceChanges.seq, current.seq), ne(priceChanges.status, 'proposed')))
+      .limit(1);
+    if (newer) {
+      await tx.update(priceChanges).set({ status: 'superseded' }).where(eq(priceChanges.id, current.id));
+      return { kind: 'superseded' };
+    }
+
+    const detail = current.detail as unknown as ChangeDetail;
+    const cityPrices = detail.cityPrices.map((c) => ({ cityId: c.cityId, priceTenge: c.value }));
+    const sent = async (jobId: string | null) => {
+      const at = deps.now();
+      await tx
+        .update(priceChanges)
+        .set({ status: 'sent', kaspiJobId: jobId, sentAt: at })
+        .where(eq(priceChanges.id, current.id));
+      await tx
+        .update(products)
+        .set({
+          price: Math.min(...cityPrices.map((c) => c.priceTenge)),
+          cityPrices: { ...product.cityPrices, ...Object.fromEntries(cityPrices.map((c) => [c.cityId, c.priceTenge])) },
+          pricingState: rememberPush(product.pricingState, detail.changes ?? [], at),
+        })
+        .where(eq(products.id, product.id));
+    };
+
+    if (deps.retrying && (await alreadyLive(ctx, merchantUid, product.sku, cityPrices, deps.logger))) {
+      await sent(null);
+      return { kind: 'already_live' };
+    }
+    try {
+      const { jobId } = await pushPrice(ctx, { merchantUid, sku: product.sku, model: product.name, cityPrices });
+      await sent(jobId);
+      return { kind: 'sent', jobId };
+    } catch (error) {
+      if (!isKaspiError(error)) throw error;
+      const retryable = ['merchant_throttled', 'session_expired'].includes(error.kind);
+      await tx
+        .update(priceChanges)
+        .set({ status: retryable ? 'deferred' : 'failed', error: error.message.slice(0, 500) })
+        .where(eq(priceChanges.id, current.id));
+      if (!retryable) {
+        // Look at the product again soon: the push may have gone through despite the error.
+        await tx.update(products).set({ nextCheckAt: sql`now()` }).where(eq(products.id, product.id));
+      }
+      return { kind: 'failed', error };
+    }
+  });
+}
+
+/** Whether the cabinet already shows these prices for the offer (an earlier, unrecorded push went through). */
+async function alreadyLive(
+  ctx: CabinetContext,
+  merchantUid: string,
+  sku: string,
+  cityPrices: { cityId: string; priceTenge: number }[],
+  logger: Logger,
+): Promise<boolean> {
+  try {
+    const [offer] = await fetchOfferDetails(ctx, { merchantUid, skus: [sku] });
+    if (!offer) return false;
+    const live = new Map(offer.cityPrices.map((c) => [c.cityId, c.priceTenge]));
+    return cityPrices.every((c) => live.get(c.cityId) === c.priceTenge);
+  } catch (error) {
+    logger.warn({ err: error, sku }, 'could not check the live price before pushing again');
+    return false;
+  }
+}

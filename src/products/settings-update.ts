@@ -1,0 +1,99 @@
+import { and, count, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { kaspiStores, products, users } from '../db/schema';
+import { activeProductLimit } from '../domain/active-products';
+import { ProductSettingsError, parseProductSettings, type ProductSettings, type SettingsIssue } from '../domain/product-settings';
+import { settingsColumns } from './settings';
+
+type ProductRow = typeof products.$inferSelect;
+
+/** Some product's settings break a rule; `index` says which of the products given. */
+export class SettingsRejected extends Error {
+  constructor(readonly issues: (SettingsIssue & { index: number })[]) {
+    super('The product settings are not valid.');
+    this.name = 'SettingsRejected';
+  }
+}
+
+/** Switching these products on would go over the merchant's plan. */
+export class ActiveLimitReached extends Error {
+  constructor(
+    readonly limit: number,
+    readonly wouldBe: number,
+  ) {
+    super(
+      `At most ${limit} products can be switched on without an active subscription; this would make ${wouldBe}. ` +
+        'Switch others off or subscribe to a plan.',
+    );
+    this.name = 'ActiveLimitReached';
+  }
+}
+
+/** The plan whose limits apply to the merchant now (`users.plan`, which the subscription moves). */
+export async function currentPlan(db: Pick<Db, 'select'>, userId: string): Promise<string | null> {
+  const [row] = await db.select({ plan: users.plan }).from(users).where(eq(users.id, userId));
+  return row?.plan ?? null;
+}
+
+/**
+ * Applies settings patches to products the caller has checked belong to `userId`, all or nothing.
+ * Each product's settings are validated as a whole (a patch can break a rule with a field it did not
+ * touch); the plan's active-product limit is checked under a per-merchant lock, so two requests at
+ * once cannot both slip under it. A product just switched on is due at once.
+ */
+export async function updateProductSettings(
+  db: Db,
+  userId: string,
+  updates: readonly { product: ProductRow; patch: Partial<ProductSettings> }[],
+): Promise<{ products: ProductRow[]; activated: ProductRow[] }> {
+  const merged = updates.map(({ product, patch }, index) => {
+    try {
+      return parseProductSettings({ ...settingsColumns(product), ...patch });
+    } catch (error) {
+      if (!(error instanceof ProductSettingsError)) throw error;
+      throw new SettingsRejected(error.issues.map((issue) => ({ ...issue, index })));
+    }
+  });
+
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`active-products:${userId}`}))`);
+    const ids = updates.map((u) => u.product.id);
+    const current = new Map(
+      (await tx.select({ id: products.id, active: products.active }).from(products).where(inArray(products.id, ids))).map((r) => [r.id, r.active]),
+    );
+    const switchingOn = updates.some(({ product }, i) => merged[i]!.active && !current.get(product.id));
+    if (switchingOn) {
+      const limit = activeProductLimit(await currentPlan(tx, userId));
+      if (limit !== null) {
+        const [others] = await tx
+          .select({ n: count() })
+          .from(products)
+          .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
+          .where(
+            and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)),
+          );
+        const wouldBe = (others?.n ?? 0) + new Set(ids.filter((_, i) => merged[i]!.active)).size;
+        if (wouldBe > limit) throw new ActiveLimitReached(limit, wouldBe);
+      }
+    }
+
+    const written: ProductRow[] = [];
+    const activated: ProductRow[] = [];
+    for (const [i, { product }] of updates.entries()) {
+      const settings = merged[i]!;
+      const turnedOn = settings.active && !current.get(product.id);
+      const [row] = await tx
+        .update(products)
+        .set({
+          ...settings,
+          updatedAt: new Date(),
+          ...(turnedOn ? { nextCheckAt: null, checkErrors: 0 } : {}),
+        })
+        .where(eq(products.id, product.id))
+        .returning();
+      written.push(row!);
+      if (turnedOn) activated.push(row!);
+    }
+    return { products: written, activated };
+  });
+}

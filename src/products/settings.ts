@@ -1,0 +1,33 @@
+import { parseProductSettings, type ProductSettings } from '../domain/product-settings';
+import type { products } from '../db/schema';
+
+type ProductRow = typeof products.$inferSelect;
+
+/** The product columns that hold the merchant's demper settings, named as the settings are. */
+export const SETTINGS_FIELDS = [
+  'active',
+  'strategy',
+  'topN',
+  'minPrice',
+  'maxPrice',
+  'step',
+  'excludedMerchants',
+  'cities',
+  'cost',
+  'minMarginPercent',
+  'noRivalsAction',
+  'maxDropPercentPerChange',
+  'maxDropPercentPerDay',
+  'priceWarRounds',
+  'priceWarGuardPrice',
+  'priceWarGuardPercent',
+] as const satisfies readonly (keyof ProductSettings & keyof ProductRow)[];
+
+export function settingsColumns(row: Pick<ProductRow, (typeof SETTINGS_FIELDS)[number]>): Record<string, unknown> {
+  return Object.fromEntries(SETTINGS_FIELDS.map((field) => [field, row[field]]));
+}
+
+/** A product's settings as the pricing rules read them. */
+export function settingsOf(row: Pick<ProductRow, (typeof SETTINGS_FIELDS)[number]>): ProductSettings {
+  return parseProductSettings(settingsColumns(row));
+}

@@ -1,0 +1,170 @@
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { kaspiStores } from '../db/schema';
+import { completeDemperConfig, type DemperConfig } from '../domain/demper-config';
+import type { Config } from '../lib/config';
+import { demperWorkflow } from '../workflows/demper';
+import {
+  configureUpdate,
+  demperStatusQuery,
+  PAUSED_BY_MERCHANT,
+  pauseSignal,
+  resumeSignal,
+  STORE_ID_KEY,
+  USER_ID_KEY,
+  wakeSignal,
+  type DemperStatus,
+  type WakeReason,
+} from '../workflows/messages';
+
+/**
+ * The one way to start, stop, pause, resume, configure and look at a store's demper loop
+ * (`demperWorkflow`, id `demper:<storeId>`): used by the API, by the store connection (connect,
+ * reconnect, delete) and by activities that must pause a loop. The store row keeps the durable part
+ * (configuration, why it is paused), so a loop started again picks it up.
+ */
+export interface DemperControlDeps {
+  temporal: Client;
+  db: Db;
+  config: Pick<Config, 'temporal'>;
+}
+
+/** How long the API waits for a loop to answer a query or an update before saying it is unavailable. */
+const ANSWER_DEADLINE_MS = 5_000;
+
+export function demperWorkflowId(storeId: string): string {
+  return `demper:${storeId}`;
+}
+
+/** Starts the store's loop, or wakes the running one: safe to call again (connect, reconnect). */
+export async function startDemper(deps: DemperControlDeps, store: { id: string; userId: string }): Promise<void> {
+  await deps.temporal.workflow.signalWithStart(demperWorkflow, {
+    workflowId: demperWorkflowId(store.id),
+    taskQueue: deps.config.temporal.taskQueue,
+    args: [{ storeId: store.id, userId: store.userId }],
+    signal: wakeSignal,
+    signalArgs: [{ reason: 'started' }],
+    typedSearchAttributes: [
+      { key: USER_ID_KEY, value: store.userId },
+      { key: STORE_ID_KEY, value: store.id },
+    ],
+  });
+}
+
+/** Stops the loop for good (the store was deleted or disconnected); a loop that is not running is fine. */
+export async function stopDemper(deps: DemperControlDeps, storeId: string): Promise<void> {
+  try {
+    await deps.temporal.workflow.getHandle(demperWorkflowId(storeId)).cancel();
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+/** Pauses the loop and records why; a loop started later begins paused. */
+export async function pauseDemper(deps: DemperControlDeps, storeId: string, reason = PAUSED_BY_MERCHANT): Promise<void> {
+  await deps.db.update(kaspiStores).set({ demperPausedReason: reason }).where(eq(kaspiStores.id, storeId));
+  await signalIfRunning(deps, storeId, (handle) => handle.signal(pauseSignal, { reason }));
+}
+
+export async function resumeDemper(deps: DemperControlDeps, storeId: string): Promise<void> {
+  await deps.db.update(kaspiStores).set({ demperPausedReason: null }).where(eq(kaspiStores.id, storeId));
+  await signalIfRunning(deps, storeId, (handle) => handle.signal(resumeSignal));
+}
+
+/** Asks a running loop to look at the products now; false when the loop is not running. */
+export async function wakeDemper(deps: DemperControlDeps, storeId: string, reason: WakeReason): Promise<boolean> {
+  return signalIfRunning(deps, storeId, (handle) => handle.signal(wakeSignal, { reason }));
+}
+
+export async function isDemperRunning(deps: DemperControlDeps, storeId: string): Promise<boolean> {
+  try {
+    const description = await deps.temporal.workflow.getHandle(demperWorkflowId(storeId)).describe();
+    return description.status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+export class DemperUnavailableError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(detail, options);
+    this.name = 'DemperUnavailableError';
+  }
+}
+
+export class DemperRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DemperRejectedError';
+  }
+}
+
+/**
+ * Saves a store's configuration and hands it to the running loop, which applies it from its next
+ * cycle. The loop validates it again (the `configure` update's validator).
+ */
+export async function configureDemper(deps: DemperControlDeps, storeId: string, config: DemperConfig): Promise<DemperConfig> {
+  await deps.db.update(kaspiStores).set({ demperConfig: config }).where(eq(kaspiStores.id, storeId));
+  if (!(await isDemperRunning(deps, storeId))) return config;
+  try {
+    return await deps.temporal.withDeadline(Date.now() + ANSWER_DEADLINE_MS, () =>
+      deps.temporal.workflow.getHandle(demperWorkflowId(storeId)).executeUpdate(configureUpdate, { args: [config] }),
+    );
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      throw new DemperRejectedError(error.cause.message);
+    }
+    if (error instanceof WorkflowNotFoundError) return config;
+    throw new DemperUnavailableError('the demper loop did not take the configuration in time; it is saved and applies when the loop runs', {
+      cause: error,
+    });
+  }
+}
+
+export type DemperStatusView = Omit<DemperStatus, 'state'> & { state: DemperStatus['state'] | 'stopped' };
+
+/** The running loop's own status, or — when no loop runs — what the store row says. */
+export async function demperStatus(deps: DemperControlDeps, storeId: string): Promise<DemperStatusView> {
+  if (await isDemperRunning(deps, storeId)) {
+    try {
+      return await deps.temporal.withDeadline(Date.now() + ANSWER_DEADLINE_MS, () =>
+        deps.temporal.workflow.getHandle(demperWorkflowId(storeId)).query(demperStatusQuery),
+      );
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) {
+        throw new DemperUnavailableError('the demper loop did not answer in time (is a worker running?)', { cause: error });
+      }
+    }
+  }
+  const [store] = await deps.db
+    .select({ pausedReason: kaspiStores.demperPausedReason, config: kaspiStores.demperConfig })
+    .from(kaspiStores)
+    .where(eq(kaspiStores.id, storeId));
+  return {
+    storeId,
+    state: 'stopped',
+    pausedReason: store?.pausedReason ?? null,
+    cycle: 0,
+    lastCycle: null,
+    nextCheckAt: null,
+    breakers: [],
+    config: completeDemperConfig(store?.config),
+  };
+}
+
+type Handle = ReturnType<Client['workflow']['getHandle']>;
+
+async function signalIfRunning(deps: DemperControlDeps, storeId: string, send: (handle: Handle) => Promise<void>): Promise<boolean> {
+  try {
+    await send(deps.temporal.workflow.getHandle(demperWorkflowId(storeId)));
+    return true;
+  } catch (error) {
+    // A loop that is not running (never started, stopped) has nothing to signal; the store row is enough.
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+

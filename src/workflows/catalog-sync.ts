@@ -1,0 +1,67 @@
+import { ActivityFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
+
+/**
+ * Imports a store's cabinet offer list (`catalog-sync:<storeId>`): one activity per page of up to
+ * 100 offers, then the offers not seen are marked vanished. Only a sync that saw every page marks
+ * anything vanished. The merchant's settings are never written.
+ */
+export interface CatalogSyncInput {
+  storeId: string;
+  userId: string;
+}
+
+const { syncCatalogPage, finishCatalogSync } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: [STORE_GONE, 'KaspiSessionExpired', 'KaspiBadRequest'],
+  },
+});
+
+/** A catalog of more pages than this is cut off rather than paged for ever. */
+const MAX_PAGES = 1000;
+
+export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<CatalogSyncProgress> {
+  const progress: CatalogSyncProgress = {
+    state: 'running',
+    pagesDone: 0,
+    offersSeen: 0,
+    created: 0,
+    updated: 0,
+    vanished: 0,
+    skipped: 0,
+    error: null,
+  };
+  setHandler(catalogSyncProgressQuery, () => progress);
+  if (workflowInfo().typedSearchAttributes.get(STORE_ID_KEY) === undefined) {
+    upsertSearchAttributes([
+      { key: USER_ID_KEY, value: input.userId },
+      { key: STORE_ID_KEY, value: input.storeId },
+    ]);
+  }
+
+  // Every row this sync writes carries its start time; rows older than that afterwards have vanished.
+  const syncedAt = new Date().toISOString();
+  try {
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await syncCatalogPage({ storeId: input.storeId, page, syncedAt });
+      progress.pagesDone++;
+      progress.offersSeen += result.offers;
+      progress.created += result.created;
+      progress.updated += result.updated;
+      progress.skipped += result.skipped;
+      if (!result.more) break;
+    }
+    progress.vanished = (await finishCatalogSync({ storeId: input.storeId, syncedAt })).vanished;
+    progress.state = 'done';
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    progress.state = 'failed';
+    progress.error = error.cause?.message ?? error.message;
+  }
+  return progress;
+}

@@ -1,0 +1,155 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { priceChanges, products } from '../../src/db/schema';
+import { checkDueProducts } from '../../src/demper/check';
+import { sendPriceChange } from '../../src/demper/push';
+import { createDirectReadChannel } from '../../src/demper/read-channel';
+import { loadDemperStore } from '../../src/demper/store';
+import { completeDemperConfig } from '../../src/domain/demper-config';
+import { ALMATY } from '../../src/kaspi/cities';
+import type { CabinetContext } from '../../src/kaspi';
+import type { SandboxHandle } from '../../src/sandbox';
+import { testContext, type TestContext } from '../support/env';
+import { connectStore, demperProduct, demperTestConfig, FAST_LOOP } from '../support/demper';
+import { startTestSandbox } from '../support/sandbox';
+
+const OURS = '31500001';
+const RIVAL = '31600001';
+
+/**
+ * The fencing of price pushes, step by step against PostgreSQL and the sandbox: a decision with a
+ * newer one after it is never sent, a retry never sends twice, a push that already went through is
+ * recognised, two senders of one product end on the newer price, and a late check of an old cycle
+ * records nothing after a newer cycle's decision.
+ */
+describe('fenced price pushes', () => {
+  let sandbox: SandboxHandle;
+  let ctx: TestContext;
+  let cabinet: CabinetContext;
+  let storeId: string;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({
+      market: {
+        merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+        offers: [1, 2, 3, 4].flatMap((n) => [
+          { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
+          { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
+        ]),
+      },
+    });
+    ctx = testContext(demperTestConfig(sandbox));
+    const connected = await connectStore(ctx, sandbox, OURS);
+    storeId = connected.store.id;
+    cabinet = {
+      urls: sandbox.urls,
+      timeoutMs: 3_000,
+      session: { cookies: { 'mc-session': connected.session.mcSession, 'mc-sid': connected.session.mcSid } },
+    };
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await sandbox?.stop();
+  });
+
+  const deps = (retrying = false) => ({ db: ctx.db, logger: ctx.logger, now: () => new Date(), retrying });
+  const pushesOf = (sku: string) => sandbox.market.pushLog({ merchantUid: OURS, sku }).filter((p) => p.status === 200);
+  const livePrice = (n: number) => sandbox.market.offer(OURS, `F-${n}`)!.cityPrices.get(ALMATY);
+
+  async function product(n: number) {
+    return demperProduct(ctx, storeId, { kaspiProductId: `93000000${n}`, sku: `F-${n}`, price: 10_000, minPrice: 5_000 });
+  }
+
+  async function decision(productId: string, cycle: number, priceTenge: number) {
+    const [row] = await ctx.db
+      .insert(priceChanges)
+      .values({
+        storeId,
+        productId,
+        cycle,
+        oldPrice: 10_000,
+        newPrice: priceTenge,
+        reason: 'undercut',
+        detail: { cityPrices: [{ cityId: ALMATY, value: priceTenge }], changes: [] },
+      })
+      .returning();
+    return row!;
+  }
+
+  async function statusOf(id: string) {
+    const [row] = await ctx.db.select({ status: priceChanges.status }).from(priceChanges).where(eq(priceChanges.id, id));
+    return row!.status;
+  }
+
+  const applied = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+  it('never sends a decision that a newer one follows, and never sends one twice', async () => {
+    const p = await product(1);
+    const older = await decision(p.id, 5, 9_500);
+    const newer = await decision(p.id, 6, 9_400);
+    expect(await sendPriceChange(deps(), cabinet, OURS, older.id)).toEqual({ kind: 'superseded' });
+    expect((await sendPriceChange(deps(), cabinet, OURS, newer.id)).kind).toBe('sent');
+    // The same activity retried: the row is sent, nothing goes out again.
+    expect(await sendPriceChange(deps(true), cabinet, OURS, newer.id)).toEqual({ kind: 'settled' });
+    await applied();
+    expect(pushesOf('F-1').map((push) => push.cityPrices)).toEqual([[{ cityId: ALMATY, value: 9_400 }]]);
+    expect(await statusOf(older.id)).toBe('superseded');
+    expect(livePrice(1)).toBe(9_400);
+  });
+
+  it('recognises on a retry a push that went through before the sender died', async () => {
+    const p = await product(2);
+    const change = await decision(p.id, 7, 9_300);
+    // The first attempt reached Kaspi but never recorded it.
+    const offer = sandbox.market.offer(OURS, 'F-2')!;
+    sandbox.market.mutate(offer, () => offer.cityPrices.set(ALMATY, 9_300));
+    expect(await sendPriceChange(deps(true), cabinet, OURS, change.id)).toEqual({ kind: 'already_live' });
+    expect(pushesOf('F-2')).toEqual([]);
+    expect(await statusOf(change.id)).toBe('sent');
+  });
+
+  it('lets two senders of one product take turns, ending on the newer decision', async () => {
+    const p = await product(3);
+    // A late retry of an older cycle is mid-push (Kaspi is slow to answer it)...
+    sandbox.faults.add({ endpoint: 'pricefeed', kind: 'slow', delayMs: 400, times: 1 });
+    const older = await decision(p.id, 8, 9_700);
+    const late = sendPriceChange(deps(), cabinet, OURS, older.id);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // ...when the current cycle decides and sends the product: it waits for the older push to finish.
+    const newer = await decision(p.id, 9, 9_600);
+    const current = await sendPriceChange(deps(), cabinet, OURS, newer.id);
+    expect(current.kind).toBe('sent');
+    expect((await late).kind).toBe('sent');
+    await applied();
+    expect(pushesOf('F-3').map((push) => push.cityPrices![0]!.value)).toEqual([9_700, 9_600]);
+    expect(livePrice(3)).toBe(9_600);
+  });
+
+  it('records nothing for an old cycle once a newer cycle decided the product', async () => {
+    const p = await product(4);
+    const newer = await decision(p.id, 11, 9_800);
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    const result = await checkDueProducts(
+      {
+        db: ctx.db,
+        channel: createDirectReadChannel({ readsPerSecond: 50, banPauseMs: 1_000 }),
+        urls: sandbox.urls,
+        timeoutMs: 3_000,
+        logger: ctx.logger,
+        batchSize: 50,
+        now: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        progress: () => undefined,
+      },
+      { store, cycle: 10, config: completeDemperConfig(FAST_LOOP), writesBlocked: false },
+    );
+    // Every product due was read and priced (first place is 8 999)...
+    expect(result.checked).toBeGreaterThanOrEqual(1);
+    const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, p.id));
+    // ...but product 4 keeps only the newer cycle's decision.
+    expect(rows.map((r) => r.id)).toEqual([newer.id]);
+    const [checked] = await ctx.db.select().from(products).where(eq(products.id, p.id));
+    expect(checked).toMatchObject({ position: 2, cheapestRivalPrice: 9_000, cheapestRivalMerchant: RIVAL, checkErrors: 0 });
+    expect(checked!.lastCheckAt).not.toBeNull();
+  });
+});

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { kaspiStores, priceChanges, type products } from '../../src/db/schema';
+import type { DemperConfig } from '../../src/domain/demper-config';
+import type { startSandbox } from '../../src/sandbox';
+import { demperStatus, startDemper, type DemperControlDeps } from '../../src/stores/demper-control';
+import { writeStoreSession } from '../../src/stores/session';
+import { testConfig, type TestContext } from './env';
+import { seedProduct, seedStore, seedUser } from './seed';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+/** Settings that point the service at a sandbox and keep the demper's waits short. */
+export function demperTestConfig(sandbox: Sandbox, overrides: Record<string, string> = {}) {
+  return testConfig({
+    KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
+    KASPI_MC_URL: sandbox.urls.mcUrl,
+    KASPI_IDMC_URL: sandbox.urls.idmcUrl,
+    KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
+    KASPI_TIMEOUT_MS: '3000',
+    DEMPER_DIRECT_READS_PER_SECOND: '12',
+    DEMPER_READ_BAN_PAUSE_SECONDS: '2',
+    DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '5',
+    ...overrides,
+  });
+}
+
+/** Loop settings for tests: every product checked every 5 s. */
+export const FAST_LOOP: Partial<DemperConfig> = { intervalSeconds: 5, hotIntervalSeconds: 5, maxPushesPerSecond: 2 };
+
+export function control(ctx: TestContext): DemperControlDeps {
+  return { temporal: ctx.temporal, db: ctx.db, config: ctx.config };
+}
+
+/** A merchant with a store connected to a sandbox merchant: a live cabinet session, sealed as the connect flow stores it. */
+export async function connectStore(
+  ctx: TestContext,
+  sandbox: Sandbox,
+  merchantUid: string,
+  options: { userId?: string; points?: { code: string; cityId: string }[]; demperConfig?: Partial<DemperConfig> } = {},
+) {
+  const user = options.userId ? { id: options.userId } : await seedUser(ctx.db);
+  const merchant = sandbox.market.merchants.get(merchantUid);
+  const points = options.points ?? merchant?.points.map((p) => ({ code: p.code, cityId: p.cityId })) ?? [];
+  const store = await seedStore(ctx.db, user.id, {
+    merchantUid,
+    name: `Store ${randomUUID().slice(0, 6)}`,
+    points: points.map((p) => ({ ...p, enabled: true })),
+    demperConfig: options.demperConfig ?? FAST_LOOP,
+  });
+  const session = sandbox.auth.createSession([merchantUid]);
+  await writeStoreSession(ctx.db, ctx.keyring, store.id, {
+    cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid },
+  });
+  return { user, store, session };
+}
+
+/** A product of the store as the catalog sync would have imported it, switched on with the given settings. */
+export function demperProduct(
+  ctx: TestContext,
+  storeId: string,
+  values: { kaspiProductId: string; sku: string; price: number; cityPrices?: Record<string, number> } & Partial<
+    typeof products.$inferInsert
+  >,
+) {
+  return seedProduct(ctx.db, storeId, { name: `Product ${values.sku}`, active: true, ...values });
+}
+
+export async function startLoop(ctx: TestContext, store: { id: string; userId: string }) {
+  await startDemper(control(ctx), store);
+}
+
+export function loopStatus(ctx: TestContext, storeId: string) {
+  return demperStatus(control(ctx), storeId);
+}
+
+/** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function changesOf(ctx: TestContext, productId: string) {
+  return ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, productId)).orderBy(priceChanges.seq);
+}
+
+export async function storeRow(ctx: TestContext, storeId: string) {
+  const [row] = await ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, storeId));
+  return row!;
+}
