@@ -6,7 +6,7 @@ import { NativeConnection, Runtime, Worker, type State, type WorkerOptions } fro
 import { createActivities, type ActivityDeps } from './activities';
 import { createDb } from './db';
 import { createPool } from './db/pool';
-import { directReadChannel } from './demper/read-channel';
+import { createReadChannel } from './proxies/read-channel';
 import { getConfig, requireSetting, type Config } from './lib/config';
 import { createKeyring } from './lib/crypto';
 import { dataConverter } from './lib/data-converter';
@@ -111,10 +111,11 @@ async function main(config: Config, logger: Logger) {
   const pool = createPool({ ...config.database, url: databaseUrl }, logger, 'kaspi-demper-worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const temporal = createTemporalClient(config.temporal, keyring);
+  const db = createDb(pool);
   const worker = await createWorker({
     config,
     connection,
-    deps: { db: createDb(pool), config, logger, keyring, temporal, readChannel: directReadChannel(config.demper) },
+    deps: { db, config, logger, keyring, temporal, readChannel: createReadChannel({ db, keyring, logger, config }) },
   });
   const schedule = await ensureProxyPoolSchedule(temporal, { taskQueue: config.temporal.taskQueue });
   logger.info({ schedule }, 'proxy pool schedule ready');

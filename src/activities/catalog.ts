@@ -2,10 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { importOffers, markVanished } from '../catalog/sync';
 import { loadDemperStore } from '../demper/store';
 import { fetchOfferListPage, isKaspiError, toApplicationFailure, MAX_OFFER_LIST_PAGE_SIZE } from '../kaspi';
-import { sessionExpired } from '../stores/session-expired';
-import { readStoreSession } from '../stores/session';
+import { StoreSessionMissingError, withStoreSession } from '../stores/relogin';
 import { STORE_GONE } from '../workflows/messages';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps, WorkerLocal } from './deps';
 
 export interface CatalogPageResult {
   offers: number;
@@ -16,25 +15,21 @@ export interface CatalogPageResult {
   more: boolean;
 }
 
-export function createCatalogActivities(deps: ActivityDeps) {
-  const { db, config } = deps;
-  const control = { temporal: deps.temporal, db, config };
+export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLocal, 'browser'>) {
+  const { db } = deps;
+  const sessionDeps = { ...deps, browser: local.browser };
 
   return {
     /** One page of the cabinet's list of offers on sale, imported. */
     async syncCatalogPage({ storeId, page, syncedAt }: { storeId: string; page: number; syncedAt: string }): Promise<CatalogPageResult> {
       const store = await loadDemperStore(db, storeId);
       if (!store) throw ApplicationFailure.create({ message: `store ${storeId} is gone`, type: STORE_GONE, nonRetryable: true });
-      const session = await readStoreSession(db, deps.keyring, storeId);
-      if (!session) {
-        await sessionExpired(control, storeId);
-        throw ApplicationFailure.create({ message: 'the store has no Kaspi session', type: 'KaspiSessionExpired', nonRetryable: true });
-      }
       const size = MAX_OFFER_LIST_PAGE_SIZE;
       try {
-        const listed = await fetchOfferListPage(
-          { urls: config.kaspi, timeoutMs: config.kaspiClient.timeoutMs, session },
-          { merchantUid: store.merchantUid, available: true, page, size },
+        // A refused session is renewed with the remembered password when there is one (then the page is
+        // read again); otherwise the store goes needs_reauth and its demper pauses.
+        const listed = await withStoreSession(sessionDeps, storeId, (ctx) =>
+          fetchOfferListPage(ctx, { merchantUid: store.merchantUid, available: true, page, size }),
         );
         const imported = await importOffers(db, storeId, new Date(syncedAt), listed.offers);
         return {
@@ -43,8 +38,10 @@ export function createCatalogActivities(deps: ActivityDeps) {
           more: listed.offers.length === size && (page + 1) * size < listed.total,
         };
       } catch (error) {
+        if (error instanceof StoreSessionMissingError) {
+          throw ApplicationFailure.create({ message: 'the store has no Kaspi session', type: 'KaspiSessionExpired', nonRetryable: true });
+        }
         if (!isKaspiError(error)) throw error;
-        if (error.kind === 'session_expired') await sessionExpired(control, storeId);
         throw toApplicationFailure(error);
       }
     },

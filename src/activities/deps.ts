@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db';
-import type { ReadChannel } from '../demper/read-channel';
+import type { ReadChannel } from '../proxies/read-channel';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';

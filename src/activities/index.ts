@@ -17,7 +17,7 @@ export function createActivities(deps: ActivityDeps, local: WorkerLocal) {
     ...createProxyActivities(deps),
     ...createSubscriptionActivities(deps),
     ...createDemperActivities(deps),
-    ...createCatalogActivities(deps),
+    ...createCatalogActivities(deps, local),
   };
 }
 

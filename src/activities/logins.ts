@@ -6,7 +6,7 @@ import { isKaspiError, SELECTORS, startPhoneLogin, submitSecurityCode, toApplica
 import { openLoginCredentials } from '../logins/credentials';
 import { describePageError, logInWithPassword, LoginPageError } from '../logins/password-login';
 import { connectSession } from '../stores/connect';
-import type { LoginState, PasswordLoginInput, PasswordLoginResult } from '../workflows/login-messages';
+import type { LoginState, PasswordLoginInput, PasswordLoginResult } from '../workflows/messages';
 import type { ActivityDeps, WorkerLocal } from './deps';
 
 /** How often a held login page reports that its worker is alive. */

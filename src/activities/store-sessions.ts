@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { kaspiStores } from '../db/schema';
 import { checkSession, isKaspiError, toApplicationFailure } from '../kaspi';
 import { StoreSessionMissingError, withStoreSession } from '../stores/relogin';
-import type { StoreSessionCheck } from '../workflows/login-messages';
+import type { StoreSessionCheck } from '../workflows/messages';
 import type { ActivityDeps, WorkerLocal } from './deps';
 
 export function createStoreSessionActivities(deps: ActivityDeps, local: Pick<WorkerLocal, 'browser'>) {

@@ -8,7 +8,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createTokenService, ephemeralSecret, type TokenService } from '../accounts/tokens';
 import type { Db } from '../db';
-import { directReadChannel, type ReadChannel } from '../demper/read-channel';
+import { createReadChannel, type ReadChannel } from '../proxies/read-channel';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -58,10 +58,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** The parts of `ApiDeps` derived from configuration. */
 export function apiServices(
-  config: Config,
-  logger: Logger,
-  pool: pg.Pool,
+  base: Pick<ApiDeps, 'config' | 'logger' | 'pool' | 'db' | 'keyring'>,
 ): Pick<ApiDeps, 'tokens' | 'authLimits' | 'connectLimits' | 'readChannel'> {
+  const { config, logger, pool } = base;
   let secret = config.auth.jwtSecret;
   if (!secret) {
     logger.warn('JWT_SECRET is not set: tokens are signed with a per-process secret and die with this process');
@@ -71,7 +70,7 @@ export function apiServices(
     tokens: createTokenService(secret, config.auth.jwtTtlSeconds),
     authLimits: createAuthLimits(pool, config.auth.limits),
     connectLimits: createConnectLimits(pool, config.kaspiLogin),
-    readChannel: directReadChannel(config.demper),
+    readChannel: createReadChannel(base),
   };
 }
 

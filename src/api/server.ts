@@ -18,7 +18,7 @@ export async function startApi(config: Config, logger: Logger) {
     const admin = await ensureAdmin(db, config.auth.admin);
     logger.info({ email: admin.email }, 'administrator account ready');
   }
-  const app = createApp({ config, logger, pool, db, temporal, keyring, ...apiServices(config, logger, pool) });
+  const app = createApp({ config, logger, pool, db, temporal, keyring, ...apiServices({ config, logger, pool, db, keyring }) });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -1,5 +1,5 @@
 import { fetchOffers, isKaspiError, type KaspiError, type KaspiUrls, type OffersResult } from '../kaspi';
-import type { ReadChannel, ReadOutcome, UsableGrant } from './read-channel';
+import type { ReadChannel, ReadOutcome, UsableGrant } from '../proxies/read-channel';
 
 /**
  * Reads one product's card in each of its cities through a read channel: asks for as many reads as
@@ -45,7 +45,12 @@ export async function readCards(deps: CardReaderDeps, request: CardReadRequest):
       if (read.cutShortBy) read.failures.push(read.cutShortBy);
       break;
     }
-    const grant = await deps.channel.acquire({ userId: request.userId, storeId: request.storeId, reads: read.remaining.length });
+    const grant = await deps.channel.acquire({
+      userId: request.userId,
+      module: 'demper',
+      storeId: request.storeId,
+      reads: read.remaining.length,
+    });
     if (grant.kind === 'wait') return { cards: read.cards, failures: read.failures, blockedUntil: grant.until };
     const outcome = await useGrant(deps, grant, request, read);
     await deps.channel.report(grant, outcome);

@@ -11,7 +11,7 @@ import type { KaspiError, KaspiUrls, OffersResult } from '../kaspi';
 import type { Logger } from '../lib/logger';
 import { settingsOf } from '../products/settings';
 import { readCards } from './card-reader';
-import type { ReadChannel } from './read-channel';
+import type { ReadChannel } from '../proxies/read-channel';
 import { dueProductIds, storeNextWakeAt } from './schedule';
 import type { DemperStore } from './store';
 

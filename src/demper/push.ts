@@ -15,7 +15,6 @@ import { fetchOfferDetails, isKaspiError, pushPrice, type CabinetContext, type K
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { DemperControlDeps } from '../stores/demper-control';
-import { sessionExpired } from '../stores/session-expired';
 import { readStoreSession } from '../stores/session';
 import type { ChangeDetail } from './check';
 import { storeNextWakeAt } from './schedule';
@@ -115,7 +114,6 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
 
   const session = await readStoreSession(db, deps.keyring, input.storeId);
   if (!session) {
-    await sessionExpired(deps.control, input.storeId);
     result.sessionExpired = true;
     result.deferred += await defer(db, pending, 'the store has no Kaspi session');
     return finish(deps, input, result);
@@ -200,7 +198,6 @@ async function afterFailure(deps: PushDeps, input: PushInput, error: KaspiError,
       result.writesBlockedReason = 'Kaspi throttled the merchant’s price pushes (429)';
       return 'merchant throttled';
     case 'session_expired':
-      await sessionExpired(deps.control, input.storeId);
       result.sessionExpired = true;
       return 'session expired';
     case 'rate_limited':

@@ -83,7 +83,6 @@ const envSchema = z.object({
   PROXY_REST_SECONDS: seconds.optional(),
   PROXY_BAN_BENCH_SECONDS: seconds.optional(),
   PROXY_LEASE_SECONDS: positiveSeconds.default(30),
-  PROXY_DIRECT_READS_PER_SECOND: z.coerce.number().positive().default(2),
   PROXY_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
   PROXY_POOL_MIN: z.coerce.number().int().min(0).default(100),
   PROXY_PROVIDER_URL: url.default('https://proxy6.net'),
@@ -95,8 +94,8 @@ const envSchema = z.object({
   BILLING_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   BILLING_PERIOD_DAYS: positiveInt.default(30),
 
-  DEMPER_DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
-  DEMPER_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
+  DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
+  DIRECT_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
   DEMPER_BATCH_SIZE: positiveInt.max(500).default(50),
   DEMPER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(30),
   DEMPER_HISTORY_LIMIT_EVENTS: positiveInt.min(20).default(10_000),
@@ -249,7 +248,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         leaseSeconds: e.PROXY_LEASE_SECONDS,
       },
       /** Pace of users without proxies (free plan), who read from the worker's own address. */
-      directReadsPerSecond: e.PROXY_DIRECT_READS_PER_SECOND,
       /** Lets loopback and private addresses be imported: the sandbox's proxies live on 127.0.0.x. */
       allowPrivateAddresses: e.PROXY_ALLOW_PRIVATE_ADDRESSES,
       poolMin: e.PROXY_POOL_MIN,
@@ -267,11 +265,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       webhookSecret: e.BILLING_WEBHOOK_SECRET,
       periodDays: e.BILLING_PERIOD_DAYS,
     },
-    demper: {
-      /** Storefront reads per second from this process's own address, when a user has no demper proxies. */
-      directReadsPerSecond: e.DEMPER_DIRECT_READS_PER_SECOND,
+    reads: {
+      /** Storefront reads per second from this process's own address, for users without proxies for a module. */
+      directReadsPerSecond: e.DIRECT_READS_PER_SECOND,
       /** After a 403 on a direct read, no read leaves this process's address for this long. */
-      readBanPauseSeconds: e.DEMPER_READ_BAN_PAUSE_SECONDS,
+      readBanPauseSeconds: e.DIRECT_READ_BAN_PAUSE_SECONDS,
+    },
+    demper: {
       /** Products one check activity handles. */
       batchSize: e.DEMPER_BATCH_SIZE,
       heartbeatTimeoutSeconds: e.DEMPER_HEARTBEAT_TIMEOUT_SECONDS,

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, products, users } from '../db/schema';
-import { activeProductLimit } from '../domain/active-products';
+import { planOf } from '../domain/plans';
 import { ProductSettingsError, parseProductSettings, type ProductSettings, type SettingsIssue } from '../domain/product-settings';
 import { settingsColumns } from './settings';
 
@@ -20,19 +20,22 @@ export class ActiveLimitReached extends Error {
   constructor(
     readonly limit: number,
     readonly wouldBe: number,
+    readonly plan: string,
   ) {
     super(
-      `At most ${limit} products can be switched on without an active subscription; this would make ${wouldBe}. ` +
-        'Switch others off or subscribe to a plan.',
+      plan === 'free'
+        ? `At most ${limit} products can be switched on without an active subscription; this would make ${wouldBe}. ` +
+            'Switch others off or subscribe to a plan.'
+        : `The ${plan} plan allows ${limit} products switched on; this would make ${wouldBe}. Switch others off or choose a larger plan.`,
     );
     this.name = 'ActiveLimitReached';
   }
 }
 
 /** The plan whose limits apply to the merchant now (`users.plan`, which the subscription moves). */
-export async function currentPlan(db: Pick<Db, 'select'>, userId: string): Promise<string | null> {
+export async function currentPlan(db: Pick<Db, 'select'>, userId: string): Promise<string> {
   const [row] = await db.select({ plan: users.plan }).from(users).where(eq(users.id, userId));
-  return row?.plan ?? null;
+  return row?.plan ?? 'free';
 }
 
 /**
@@ -63,18 +66,15 @@ export async function updateProductSettings(
     );
     const switchingOn = updates.some(({ product }, i) => merged[i]!.active && !current.get(product.id));
     if (switchingOn) {
-      const limit = activeProductLimit(await currentPlan(tx, userId));
-      if (limit !== null) {
-        const [others] = await tx
-          .select({ n: count() })
-          .from(products)
-          .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
-          .where(
-            and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)),
-          );
-        const wouldBe = (others?.n ?? 0) + new Set(ids.filter((_, i) => merged[i]!.active)).size;
-        if (wouldBe > limit) throw new ActiveLimitReached(limit, wouldBe);
-      }
+      const plan = planOf(await currentPlan(tx, userId));
+      const limit = plan.maxActiveProducts;
+      const [others] = await tx
+        .select({ n: count() })
+        .from(products)
+        .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
+        .where(and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)));
+      const wouldBe = (others?.n ?? 0) + new Set(ids.filter((_, i) => merged[i]!.active)).size;
+      if (wouldBe > limit) throw new ActiveLimitReached(limit, wouldBe, plan.name);
     }
 
     const written: ProductRow[] = [];

@@ -19,7 +19,7 @@ import { markProxyDead } from './pool';
  *   payloads) at most `permits` times (1 ≤ permits ≤ wanted), starting every read within
  *   `useWithinMs`; then call `report` once with how they went. Permits left unused are simply dropped.
  * - `direct`: the user has no proxies for this module (free plan, or an allocation not done yet):
- *   read from the worker's own address at most `maxReadsPerSecond`.
+ *   read from the process's own address (the direct read channel paces those).
  * - `wait`: every proxy of the user for this module is resting, benched or spent; ask again after
  *   `retryAfterMs` (when the next one frees up).
  *
@@ -32,8 +32,8 @@ import { markProxyDead } from './pool';
  * A dead proxy is replaced from the free pool and administrators are alerted. Reporting a lease
  * twice changes nothing.
  *
- * Build it with `readCapacityFor(activityDeps)`; `readThroughPool` (read-through-pool.ts) runs this
- * acquire → read → report loop for a batch of reads, classifying Kaspi's errors.
+ * Build it with `readCapacityFor(activityDeps)`. Readers do not call it directly: `poolReadChannel`
+ * (read-channel.ts) puts it behind the read channel every module reads through.
  *
  * The budget is kept in PostgreSQL (see `domain/proxy-budget.ts`), so any number of workers leasing
  * together never exceed a proxy's budget: a grant is computed while holding the proxy's row lock,
@@ -41,7 +41,7 @@ import { markProxyDead } from './pool';
  */
 export type ReadGrant =
   | { kind: 'proxy'; leaseId: string; proxyId: string; proxyUrl: string; permits: number; useWithinMs: number }
-  | { kind: 'direct'; maxReadsPerSecond: number }
+  | { kind: 'direct' }
   | { kind: 'wait'; retryAfterMs: number };
 
 export interface ReadOutcome {
@@ -68,7 +68,6 @@ export interface ReadCapacityDeps {
   keyring: Keyring;
   logger: Logger;
   rules: BudgetRules;
-  directReadsPerSecond: number;
 }
 
 /** The read capacity an activity uses, with the configured limit profile. */
@@ -78,7 +77,6 @@ export function readCapacityFor(deps: { db: Db; keyring: Keyring; logger: Logger
     keyring: deps.keyring,
     logger: deps.logger,
     rules: deps.config.proxies.limits,
-    directReadsPerSecond: deps.config.proxies.directReadsPerSecond,
   });
 }
 
@@ -201,7 +199,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
           continue;
         }
         const waitMs = await nextFree(userId, module);
-        if (waitMs === null) return { kind: 'direct', maxReadsPerSecond: deps.directReadsPerSecond };
+        if (waitMs === null) return { kind: 'direct' };
         // A proxy with room that another worker had locked for a moment: look again at once.
         if (waitMs > 0) return { kind: 'wait', retryAfterMs: Math.max(MIN_WAIT_MS, Math.ceil(waitMs)) };
         skip.length = 0;

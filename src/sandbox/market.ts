@@ -177,6 +177,7 @@ export class Market {
   bots: Bot[] = [];
   timeline: PriceEvent[] = [];
   private timelineByCard = new Map<string, PriceEvent[]>();
+  private listeners = new Set<(event: PriceEvent) => void>();
   pushes: PushRecord[] = [];
   private botTimer: NodeJS.Timeout | undefined;
   private nextJob = 1;
@@ -365,7 +366,14 @@ export class Market {
       const event = { atMs, productId: offer.productId, cityId, merchantUid: offer.merchantUid, sku: offer.sku, price };
       this.timeline.push(event);
       push(this.timelineByCard, `${offer.productId}:${cityId}`, event);
+      for (const listener of this.listeners) listener(event);
     }
+  }
+
+  /** Calls `listener` with every price change as it happens (benchmarks' perfect-information contender). */
+  onPriceChange(listener: (event: PriceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   events(filter: { productId?: string; cityId?: string; merchantUid?: string; sinceMs?: number } = {}): PriceEvent[] {

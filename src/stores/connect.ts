@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db';
 import { kaspiStores, type StorePoint } from '../db/schema';
 import { checkSession, fetchMerchant, type CabinetContext, type KaspiSession, type MerchantInfo } from '../kaspi';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
-import type { Logger } from '../lib/logger';
 import { sealStoreCredentials, openStoreCredentials, canLogInAlone, type RememberedCredentials } from '../logins/credentials';
-import { storesConnected } from './lifecycle';
+import { storesConnected, type LifecycleDeps } from './lifecycle';
 import { writeStoreSession } from './session';
 
 export type Store = typeof kaspiStores.$inferSelect;
 
-export interface ConnectDeps {
-  db: Db;
+export interface ConnectDeps extends LifecycleDeps {
   keyring: Keyring;
-  config: Pick<Config, 'kaspi' | 'kaspiClient'>;
-  logger: Logger;
+  config: Pick<Config, 'kaspi' | 'kaspiClient' | 'temporal'>;
 }
 
 /**

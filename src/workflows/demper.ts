@@ -18,7 +18,7 @@ import {
   demperStatusQuery,
   pauseSignal,
   resumeSignal,
-  SESSION_EXPIRED,
+  NEEDS_REAUTH,
   STORE_GONE,
   STORE_ID_KEY,
   USER_ID_KEY,
@@ -64,6 +64,12 @@ const FAILURE_BACKOFF_MS = 5_000;
 const { loadDemperLoop } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** A re-login may wait for another worker's login of the same merchant, then drive Chromium through it. */
+const { checkStoreSession } = proxyActivities<Activities>({
+  startToCloseTimeout: '4 minutes',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 3 },
 });
 
 export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> {
@@ -192,9 +198,13 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       summary.errors += pushed.failed;
       if (pushed.writesBlockedUntil) trip('writes', pushed.writesBlockedUntil, pushed.writesBlockedReason ?? 'writes blocked');
       if (pushed.sessionExpired) {
-        // The activity has paused the loop through the store row and a signal; do not wait for the signal.
-        paused = true;
-        pausedReason = SESSION_EXPIRED;
+        // Kaspi refused the session: log in again with the remembered password if there is one (the
+        // pushes go out next cycle); otherwise the store goes needs_reauth and the loop waits paused.
+        const renewed = await attempt(() => checkStoreSession({ storeId }), summary);
+        if (renewed?.sessionState !== 'active') {
+          paused = true;
+          pausedReason = NEEDS_REAUTH;
+        }
       }
     };
 

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PasswordLoginInput, PasswordLoginResult } from './login-messages';
+import type { PasswordLoginInput, PasswordLoginResult } from './messages';
 
 const { connectWithPassword } = proxyActivities<Activities>({
   // Every page step has its own deadline (KASPI_TIMEOUT_MS); this bounds the whole login and connect.

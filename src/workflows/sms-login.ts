@@ -19,7 +19,7 @@ import {
   type LoginState,
   type SmsLoginInput,
   type SmsLoginStatus,
-} from './login-messages';
+} from './messages';
 
 const shared = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

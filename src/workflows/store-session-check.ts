@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StoreSessionCheck } from './login-messages';
+import type { StoreSessionCheck } from './messages';
 
 const { checkStoreSession } = proxyActivities<Activities>({
   // Long enough to wait for another worker's login of the same merchant and to log in again.

@@ -221,7 +221,7 @@ describe('products and catalog sync', () => {
     expect(failed.error).toMatch(/session_expired/);
     expect((await call(api.url, 'GET', `/api/v1/stores/${store.id}`, as())).body).toMatchObject({
       sessionState: 'needs_reauth',
-      demperPausedReason: 'session_expired',
+      demperPausedReason: 'needs_reauth',
     });
     await waitFor('the paused loop', async () => (await call(api.url, 'GET', `/api/v1/stores/${store.id}/demper`, as())).body.state === 'paused');
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products } from '../../src/db/schema';
 import { checkDueProducts } from '../../src/demper/check';
 import { sendPriceChange } from '../../src/demper/push';
-import { createDirectReadChannel } from '../../src/demper/read-channel';
+import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
 import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';

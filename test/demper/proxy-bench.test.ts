@@ -4,7 +4,9 @@ import { ALMATY } from '../../src/kaspi/cities';
 import type { SandboxHandle } from '../../src/sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, startLoop, waitFor } from '../support/demper';
-import { proxyListChannel } from '../support/proxy-channel';
+import { eq } from 'drizzle-orm';
+import { proxies } from '../../src/db/schema';
+import { giveSandboxProxies } from '../support/proxies';
 import { startTestSandbox } from '../support/sandbox';
 
 const OURS = '31100001';
@@ -12,14 +14,15 @@ const RIVAL = '31200001';
 const BENCH_MS = 4_000;
 
 /**
- * Reads through proxies: a 403 on one proxy's address is reported for that grant, the reader moves
- * to another proxy at once, and nothing more goes out through the banned one while it sits out.
+ * Reads through the merchant's demper proxies, leased from the pool: a 403 on one proxy's address
+ * benches that proxy, the reader moves to another at once, and nothing more goes out through the
+ * banned one while it sits out.
  */
 describe('a 403 through one proxy', () => {
   let sandbox: SandboxHandle;
   let ctx: TestContext;
   let worker: RunningWorker;
-  let pool: ReturnType<typeof proxyListChannel>;
+  let proxyIds: string[];
 
   beforeAll(async () => {
     sandbox = await startTestSandbox({
@@ -34,13 +37,16 @@ describe('a 403 through one proxy', () => {
         ]),
       },
     });
-    ctx = testContext(demperTestConfig(sandbox));
-    pool = proxyListChannel(
-      sandbox.proxies.map((p) => p.url),
-      { benchMs: BENCH_MS, readsPerSecond: 3 },
+    ctx = testContext(
+      demperTestConfig(sandbox, {
+        PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
+        PROXY_BUDGET_REQUESTS: '3',
+        PROXY_BAN_BENCH_SECONDS: String(BENCH_MS / 1000),
+      }),
     );
-    worker = await startTestWorker(ctx, { readChannel: pool.channel });
-    const { store } = await connectStore(ctx, sandbox, OURS);
+    worker = await startTestWorker(ctx);
+    const { store, user } = await connectStore(ctx, sandbox, OURS);
+    proxyIds = await giveSandboxProxies(ctx.db, ctx.keyring, sandbox.proxies, { userId: user.id, module: 'demper' });
     for (const n of [1, 2, 3, 4]) {
       await demperProduct(ctx, store.id, { kaspiProductId: `91000000${n}`, sku: `P-${n}`, price: 10_000, minPrice: 5_000 });
     }
@@ -67,8 +73,8 @@ describe('a 403 through one proxy', () => {
     await waitFor('every product first', () =>
       [1, 2, 3, 4].every((n) => sandbox.market.card(`91000000${n}`, ALMATY)[0]?.offer.merchantUid === OURS),
     );
-    const report = pool.reports.find((r) => r.proxyUrl === banned.url && r.outcome.banned);
-    expect(report, 'the loop reported the ban of the first proxy').toBeDefined();
+    const [bannedRow] = await ctx.db.select().from(proxies).where(eq(proxies.id, proxyIds[0]!));
+    expect(bannedRow!.restUntil, 'the loop reported the ban, which benched the first proxy').not.toBeNull();
     const offers = sandbox.requests.filter((r) => r.endpoint === 'offers');
     // Nothing more through the banned address while it sat out; the other address did the reading.
     const lastBan = offers.filter((r) => r.sourceIp === banned.localAddress && r.status === 403).at(-1)!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createDirectReadChannel, type ReadGrant } from '../../src/demper/read-channel';
+import { createDirectReadChannel, type ReadGrant } from '../../src/proxies/read-channel';
 
-const request = { userId: 'u', storeId: 's', reads: 2 };
+const request = { userId: 'u', module: 'demper' as const, storeId: 's', reads: 2 };
 
 describe('the direct read channel', () => {
   it('hands out slots on one clock, so stores reading at once share the rate', async () => {

@@ -63,7 +63,7 @@ describe("the loop under Kaspi's refusals", () => {
         bots: [{ merchantUid: RIVAL, sku: 'RC-1', kind: 'raise', intervalMs: 300, stepTenge: 10, ceilingPrice: 50_000 }],
       },
     });
-    ctx = testContext(demperTestConfig(sandbox, { DEMPER_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }));
+    ctx = testContext(demperTestConfig(sandbox, { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }));
     worker = await startTestWorker(ctx);
     bannedStore = (await connectStore(ctx, sandbox, BANNED)).store;
     calmStore = (await connectStore(ctx, sandbox, CALM)).store;
@@ -112,8 +112,8 @@ describe("the loop under Kaspi's refusals", () => {
     const rivalOffer = sandbox.market.offer(RIVAL, 'RB-1')!;
     sandbox.market.mutate(rivalOffer, () => rivalOffer.cityPrices.set(ALMATY, 8_000));
     await waitFor('the paused loop', async () => (await loopStatus(ctx, bannedStore.id)).state === 'paused', 20_000);
-    expect(await loopStatus(ctx, bannedStore.id)).toMatchObject({ pausedReason: 'session_expired' });
-    expect(await storeRow(ctx, bannedStore.id)).toMatchObject({ sessionState: 'needs_reauth', demperPausedReason: 'session_expired' });
+    expect(await loopStatus(ctx, bannedStore.id)).toMatchObject({ pausedReason: 'needs_reauth' });
+    expect(await storeRow(ctx, bannedStore.id)).toMatchObject({ sessionState: 'needs_reauth', demperPausedReason: 'needs_reauth' });
     expect((await loopStatus(ctx, calmStore.id)).state).toBe('running');
   });
 

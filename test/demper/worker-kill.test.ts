@@ -64,7 +64,7 @@ describe('a worker killed mid-cycle', () => {
       KASPI_IDMC_URL: sandbox.urls.idmcUrl,
       KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
       KASPI_TIMEOUT_MS: '3000',
-      DEMPER_DIRECT_READS_PER_SECOND: '12',
+      DIRECT_READS_PER_SECOND: '12',
       DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '3',
     };
     const doomed = spawnProgram('src/worker.ts', env);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores } from '../../src/db/schema';
 import { openStoreCredentials } from '../../src/logins/credentials';
-import { START_AGAIN } from '../../src/workflows/login-messages';
+import { START_AGAIN } from '../../src/workflows/messages';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { OUR_UID, OWNER } from '../support/sandbox';
 import { kaspiEnv, loginState, smsCode, startConnectStack, type ConnectStack } from '../support/connect';

@@ -2,20 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/billing/signature';
-import { alerts, billingEvents, payments, products, proxies, subscriptions, users } from '../../src/db/schema';
+import { alerts, billingEvents, kaspiStores as stores, payments, products, proxies, subscriptions, users } from '../../src/db/schema';
 import { PLANS, planProxySplit } from '../../src/domain/plans';
-import { fetchOffersPage, type KaspiError } from '../../src/kaspi';
+import { fetchOffersPage, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import { allocateProxies } from '../../src/proxies/pool';
 import { readCapacityFor } from '../../src/proxies/read-capacity';
-import { readThroughPool } from '../../src/proxies/read-through-pool';
+import { createReadChannel } from '../../src/proxies/read-channel';
+import { stopDemper } from '../../src/stores/demper-control';
 import { cancelSignal, subscriptionWorkflowId, USER_ID_KEY } from '../../src/workflows/messages';
 import { proxyPoolWorkflow } from '../../src/workflows';
 import type { startSandbox } from '../../src/sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { seedProxies } from '../support/proxies';
-import { contractSeed, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
+import { connectStore, control, demperProduct, startLoop } from '../support/demper';
+import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
 
 /**
@@ -198,7 +200,7 @@ describe('proxy pools and the subscription lifecycle', () => {
 
     const payment = await subscribe(merchant);
     expect(payment.amountTenge).toBe(PLANS.start.monthlyPriceTenge);
-    const periodEnd = new Date(Date.now() + 7_000);
+    const periodEnd = new Date(Date.now() + 12_000);
     const applied = await webhook(paid(payment.id, payment.amountTenge, periodEnd));
     expect(applied).toEqual({ status: 200, body: { received: true, outcome: 'applied' } });
 
@@ -211,7 +213,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(USER_ID_KEY)).toBe(merchant.id);
 
-    // The demper's read activity: capacity for (user, demper), real offer reads through the leases.
+    // The merchant's demper loop reads its store's cards: through that user's demper proxies only.
     const demperProxies = await ctx.db
       .select({ port: proxies.port })
       .from(proxies)
@@ -219,18 +221,14 @@ describe('proxy pools and the subscription lifecycle', () => {
     const demperAddresses = new Set(sandbox.proxies.filter((p) => demperProxies.some((d) => d.port === p.port)).map((p) => p.localAddress));
     expect(demperAddresses.size).toBe(28);
     const before = sandbox.requests.length;
-    const capacity = readCapacityFor(ctx);
-    const reads = await readThroughPool(capacity, {
-      userId: merchant.id,
-      module: 'demper',
-      items: Array.from({ length: 60 }, (_, i) => i),
-      read: (_item, proxyUrl) =>
-        fetchOffersPage({ urls: sandbox.urls, proxyUrl, timeoutMs: 5_000 }, { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 10 }),
+    const { store: shop } = await connectStore(ctx, sandbox, OUR_UID, { userId: merchant.id });
+    await demperProduct(ctx, shop.id, { kaspiProductId: PRODUCT_ID, sku: OUR_SKU, price: 10_000, minPrice: 5_000 });
+    await startLoop(ctx, shop);
+    const offerReads = await waitFor('the loop reading both cities twice', async () => {
+      const reads = sandbox.requests.slice(before).filter((r) => r.endpoint === 'offers');
+      return reads.length >= 4 && reads;
     });
-    expect(reads.filter((r) => r.error)).toEqual([]);
-    expect(reads.every((r) => r.result!.offers.length === 3)).toBe(true);
-    const offerReads = sandbox.requests.slice(before).filter((r) => r.endpoint === 'offers');
-    expect(offerReads).toHaveLength(60);
+    await stopDemper(control(ctx), shop.id);
     expect(offerReads.every((r) => demperAddresses.has(r.sourceIp) && r.status === 200)).toBe(true);
     expect(new Set(offerReads.map((r) => r.sourceIp)).size).toBeGreaterThan(1);
 
@@ -240,10 +238,14 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(await planOfUser(merchant.id)).toBe('free');
     const [sub] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
     expect(sub!.status).toBe('expired');
-    const stillOn = await ctx.db.select().from(products).where(and(eq(products.storeId, store.id), eq(products.active, true)));
-    expect(stillOn.map((p) => p.price).sort()).toEqual(Array.from({ length: 20 }, (_, i) => 1_002 + i).sort());
+    const stillOn = await ctx.db
+      .select({ price: products.price })
+      .from(products)
+      .innerJoin(stores, eq(stores.id, products.storeId))
+      .where(and(eq(stores.userId, merchant.id), eq(products.active, true)));
+    expect(stillOn.map((p) => p.price).sort()).toEqual([...Array.from({ length: 19 }, (_, i) => 1_003 + i), 10_000].sort());
     const told = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'plan_downgraded')));
-    expect(told[0]!.message).toMatch(/2 of your least valuable products/);
+    expect(told[0]!.message).toMatch(/3 of your least valuable products/);
     expect((await status(merchant)).state).toBe('none');
   });
 
@@ -386,15 +388,23 @@ describe('proxy pools and the subscription lifecycle', () => {
     // Least recently used goes first: make that the proxy with the wrong password.
     await ctx.db.update(proxies).set({ lastUsedAt: new Date() }).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, good!.port)));
     const capacity = readCapacityFor(ctx);
+    const channel = createReadChannel(ctx);
 
-    // Real reads: the proxy with the wrong password answers 407 and dies at once; its reads move on.
-    const reads = await readThroughPool(capacity, {
-      userId: merchant.id,
-      module: 'orders',
-      items: [1, 2, 3, 4],
-      read: (_item, proxyUrl) => fetchOffersPage({ urls: sandbox.urls, proxyUrl, timeoutMs: 5_000 }, { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 5 }),
-    });
-    expect(reads.filter((r) => r.error).map((r) => (r.error as KaspiError).kind)).toEqual([]);
+    // Real reads through the orders proxies: the one with the wrong password answers 407 and dies at once.
+    for (let read = 0; read < 4; read++) {
+      const grant = await channel.acquire({ userId: merchant.id, module: 'orders', storeId: 'none', reads: 1 });
+      if (grant.kind !== 'proxy') throw new Error(`expected a proxy, got ${grant.kind}`);
+      try {
+        await fetchOffersPage(
+          { urls: sandbox.urls, proxyUrl: grant.proxyUrl, timeoutMs: 5_000 },
+          { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 5 },
+        );
+        await channel.report(grant, { ok: 1, failed: 0 });
+      } catch (error) {
+        expect(isKaspiError(error, 'proxy_auth')).toBe(true);
+        await channel.report(grant, { ok: 0, failed: 0, proxyAuthFailed: true });
+      }
+    }
     const byPort = async (port: number) => (await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, port))))[0]!;
     expect((await byPort(wrongPassword!.port)).status).toBe('dead');
     expect((await byPort(wrongPassword!.port)).lastError).toMatch(/407/);

@@ -7,7 +7,7 @@ import { createLoginBrowser } from '../../src/logins/browser';
 import { LOGIN_LOCK_BUSY, withLoginLock } from '../../src/logins/lock';
 import { reloginStore } from '../../src/stores/relogin';
 import { readStoreSession } from '../../src/stores/session';
-import { storeSessionCheckWorkflowId } from '../../src/workflows/login-messages';
+import { storeSessionCheckWorkflowId } from '../../src/workflows/messages';
 import { call, registerMerchant, uniqueEmail, type Merchant } from '../support/http';
 import { seedStore } from '../support/seed';
 import { OUR_UID, OWNER } from '../support/sandbox';

@@ -18,8 +18,8 @@ export function demperTestConfig(sandbox: Sandbox, overrides: Record<string, str
     KASPI_IDMC_URL: sandbox.urls.idmcUrl,
     KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
     KASPI_TIMEOUT_MS: '3000',
-    DEMPER_DIRECT_READS_PER_SECOND: '12',
-    DEMPER_READ_BAN_PAUSE_SECONDS: '2',
+    DIRECT_READS_PER_SECOND: '12',
+    DIRECT_READ_BAN_PAUSE_SECONDS: '2',
     DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '5',
     ...overrides,
   });

@@ -10,7 +10,7 @@ import { apiServices, createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
 import type { ActivityDeps } from '../../src/activities';
-import { directReadChannel } from '../../src/demper/read-channel';
+import { createReadChannel } from '../../src/proxies/read-channel';
 import { loadConfig, type Config } from '../../src/lib/config';
 import { createKeyring, type Keyring } from '../../src/lib/crypto';
 import { TEST_SECRETS_ENV } from './secrets';
@@ -92,7 +92,7 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
       logger: ctx.logger,
       keyring: ctx.keyring,
       temporal: ctx.temporal,
-      readChannel: directReadChannel(ctx.config.demper),
+      readChannel: createReadChannel(ctx),
       ...deps,
     },
     workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
@@ -127,7 +127,7 @@ export async function startTestApi(ctx: TestContext): Promise<TestApi> {
     db: ctx.db,
     temporal: ctx.temporal,
     keyring: ctx.keyring,
-    ...apiServices(ctx.config, ctx.logger, ctx.pool),
+    ...apiServices(ctx),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

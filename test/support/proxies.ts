@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../src/db';
 import { proxies, users } from '../../src/db/schema';
 import type { ProxyModule } from '../../src/domain/plans';
@@ -41,5 +41,25 @@ export async function seedProxies(
       .set({ userId: owner.userId, module: owner.module, status: 'allocated', allocatedAt: new Date() })
       .where(inArray(proxies.id, ids));
   }
+  return ids;
+}
+
+/** Sandbox proxies (real CONNECT proxies on 127.0.0.x) put in the pool and given to `owner`. */
+export async function giveSandboxProxies(
+  db: Db,
+  keyring: Keyring,
+  sandboxProxies: { port: number; username: string; password: string }[],
+  owner: { userId: string; module: ProxyModule },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const p of sandboxProxies) {
+    await upsertProxy(db, keyring, { protocol: 'http', host: '127.0.0.1', port: p.port, username: p.username, password: p.password });
+    const [row] = await db.select({ id: proxies.id }).from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, p.port)));
+    ids.push(row!.id);
+  }
+  await db
+    .update(proxies)
+    .set({ userId: owner.userId, module: owner.module, status: 'allocated', allocatedAt: new Date() })
+    .where(inArray(proxies.id, ids));
   return ids;
 }

@@ -11,10 +11,11 @@ import { checkShopApiToken, saveShopApiToken } from '../../stores/shop-api-token
 import {
   passwordLoginWorkflowId,
   smsLoginWorkflowId,
+  STORE_ID_KEY,
   storeSessionCheckWorkflowId,
+  USER_ID_KEY,
   type PasswordLoginResult,
-} from '../../workflows/login-messages';
-import { STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
+} from '../../workflows/messages';
 import type { passwordLoginWorkflow, smsLoginWorkflow, storeSessionCheckWorkflow } from '../../workflows';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';

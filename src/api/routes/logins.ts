@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { and, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { kaspiStores } from '../../db/schema';
-import { MAX_CODE_ATTEMPTS, SMS_CODE, smsLoginWorkflowId, submitCodeUpdate } from '../../workflows/login-messages';
+import { MAX_CODE_ATTEMPTS, SMS_CODE, smsLoginWorkflowId, submitCodeUpdate } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { Db } from '../db';
+import type { ProxyModule } from '../domain/plans';
+import type { Config } from '../lib/config';
+import type { Keyring } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import { readCapacityFor, type ReadCapacity } from './read-capacity';
 
 /**
- * Where the demper's storefront reads go out from. Kaspi limits reads per source IP (≈10/s safe, 403
- * bans above ≈15/s), so read capacity is something to ask for, not assume: a reader asks for a batch
- * of reads, gets one grant, uses it within its limits, and reports how it went. One implementation
- * sends from this process's own address at a conservative rate; a proxy pool leases its proxies
- * through the same interface.
+ * Where storefront reads go out from. Kaspi limits reads per source IP (≈10/s safe, 403 bans above
+ * ≈15/s), so read capacity is something to ask for, not assume: a reader asks for a batch of reads,
+ * gets one grant, uses it within its limits, and reports how it went. The process's own address is
+ * one channel (at a conservative rate); the user's proxy pool, leased through PostgreSQL, is put
+ * in front of it by `poolReadChannel`.
  */
 export interface ReadChannel {
   acquire(request: ReadRequest): Promise<ReadGrant>;
@@ -14,8 +20,10 @@ export interface ReadChannel {
 }
 
 export interface ReadRequest {
-  /** The merchant whose (demper) proxies the reads may use. */
+  /** The merchant whose proxies the reads may use. */
   userId: string;
+  /** Whose share of the merchant's proxies (demper, orders, catalog). */
+  module: ProxyModule;
   storeId: string;
   /** Reads wanted; a grant may allow fewer. */
   reads: number;
@@ -100,10 +108,48 @@ export function createDirectReadChannel(options: {
   };
 }
 
-/** The direct channel as the settings describe it (`DEMPER_DIRECT_READS_PER_SECOND`, `DEMPER_READ_BAN_PAUSE_SECONDS`). */
+/** The direct channel as the settings describe it (`DIRECT_READS_PER_SECOND`, `DIRECT_READ_BAN_PAUSE_SECONDS`). */
 export function directReadChannel(settings: { directReadsPerSecond: number; readBanPauseSeconds: number }): ReadChannel {
   return createDirectReadChannel({
     readsPerSecond: settings.directReadsPerSecond,
     banPauseMs: settings.readBanPauseSeconds * 1000,
   });
+}
+
+/**
+ * Reads through the user's proxies for the module when it has any (leases from the pool, reported back
+ * to it: bans bench a proxy, 407 retires it), and through `direct` when it has none.
+ */
+export function poolReadChannel(capacity: ReadCapacity, direct: ReadChannel): ReadChannel {
+  const proxyOf = new Map<string, string>();
+  return {
+    async acquire(request) {
+      const grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted: Math.max(1, Math.floor(request.reads)) });
+      if (grant.kind === 'direct') return direct.acquire(request);
+      if (grant.kind === 'wait') return { kind: 'wait', until: new Date(Date.now() + grant.retryAfterMs) };
+      proxyOf.set(grant.leaseId, grant.proxyId);
+      return {
+        kind: 'proxy',
+        leaseId: grant.leaseId,
+        proxyUrl: grant.proxyUrl,
+        maxReads: grant.permits,
+        until: new Date(Date.now() + grant.useWithinMs),
+      };
+    },
+    async report(grant, outcome) {
+      if (grant.kind === 'direct') return direct.report(grant, outcome);
+      const proxyId = proxyOf.get(grant.leaseId);
+      proxyOf.delete(grant.leaseId);
+      if (!proxyId) return;
+      await capacity.report(
+        { leaseId: grant.leaseId, proxyId },
+        { succeeded: outcome.ok, failed: outcome.failed, banned: outcome.banned !== undefined, proxyAuthFailed: outcome.proxyAuthFailed },
+      );
+    },
+  };
+}
+
+/** The read channel of a process: the proxy pool in front of this process's own address. */
+export function createReadChannel(deps: { db: Db; keyring: Keyring; logger: Logger; config: Config }): ReadChannel {
+  return poolReadChannel(readCapacityFor(deps), directReadChannel(deps.config.reads));
 }

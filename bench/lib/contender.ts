@@ -1,0 +1,33 @@
+import type { KaspiUrls } from '../../src/kaspi';
+
+/** One product of our merchant as every contender sees it: its card, its floor and ceiling. */
+export interface BenchProduct {
+  productId: string;
+  sku: string;
+  model: string;
+  floorTenge: number;
+  ceilingTenge: number;
+}
+
+export interface ContenderSetup {
+  urls: KaspiUrls;
+  merchantUid: string;
+  /** Cabinet cookies of our merchant in this contender's market. */
+  cookies: Record<string, string>;
+  /** Our pickup points: `{uid}_PPn` store ids and the city each serves. */
+  points: { storeId: string; cityId: string }[];
+  products: BenchProduct[];
+}
+
+/** What a contender reports of its own traffic (bans are also read from the market's request log). */
+export interface ContenderTally {
+  reads: number;
+  pushes: number;
+  ipBans: number;
+  pushBans: number;
+  errors: number;
+}
+
+export function emptyTally(): ContenderTally {
+  return { reads: 0, pushes: 0, ipBans: 0, pushBans: 0, errors: 0 };
+}

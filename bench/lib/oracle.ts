@@ -1,0 +1,109 @@
+import { isKaspiError, pushPrice } from '../../src/kaspi';
+import { changeBudgetStatus, DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, FULL_WRITE_BUCKET, takeWriteToken } from '../../src/domain/write-budget';
+import type { Market } from '../../src/sandbox/market';
+import { emptyTally, type BenchProduct, type ContenderSetup, type ContenderTally } from './contender';
+import { highestFirstPrice } from './metrics';
+
+interface Wanted {
+  product: BenchProduct;
+  cityPrices: { cityId: string; priceTenge: number }[];
+  /** True when the push takes first place back somewhere (these go before raises). */
+  regains: boolean;
+  atStake: number;
+}
+
+/**
+ * An upper bound for any demper: it sees every rival move the instant it happens (the market's own
+ * ground truth, no reads at all) and answers within the same write limits a real demper has — the
+ * pushes-per-second pace and the rolling 30-minute change budget — regaining first place before
+ * raising, most money first. Its target is the simplest good one: the whole tenge under the cheapest
+ * rival, clamped to floor and ceiling; the ceiling when no rival is left.
+ */
+export function startOracle(setup: ContenderSetup, market: Market, options: { tickMs?: number } = {}) {
+  const tally: ContenderTally = emptyTally();
+  const cabinet = { urls: setup.urls, timeoutMs: 10_000, session: { cookies: setup.cookies } };
+  const byProductId = new Map(setup.products.map((p) => [p.productId, p]));
+  const dirty = new Set<string>(setup.products.map((p) => p.productId));
+  const changeTimes: number[] = [];
+  let bucket = FULL_WRITE_BUCKET;
+  let running = true;
+  let bannedUntil = 0;
+
+  const unsubscribe = market.onPriceChange((event) => {
+    if (event.merchantUid !== setup.merchantUid && byProductId.has(event.productId)) dirty.add(event.productId);
+  });
+
+  function wanted(product: BenchProduct): Wanted | undefined {
+    const offer = market.offer(setup.merchantUid, product.sku);
+    if (!offer) return undefined;
+    let regains = false;
+    let atStake = 0;
+    const cityPrices = setup.points.map(({ cityId }) => {
+      const ours = market.priceIn(offer, cityId) ?? offer.basePrice;
+      const rivals = market.card(product.productId, cityId).filter((e) => e.offer !== offer);
+      const cheapest = rivals.length ? Math.min(...rivals.map((e) => e.price)) : undefined;
+      const target =
+        cheapest === undefined
+          ? product.ceilingTenge
+          : Math.max(product.floorTenge, Math.min(product.ceilingTenge, highestFirstPrice(cheapest)));
+      if (cheapest !== undefined && ours >= cheapest && target < cheapest) {
+        regains = true;
+        atStake += target;
+      } else atStake += Math.abs(target - ours);
+      return { cityId, priceTenge: target, current: Math.floor(ours) };
+    });
+    if (cityPrices.every((c) => c.priceTenge === c.current)) return undefined;
+    return { product, cityPrices: cityPrices.map(({ cityId, priceTenge }) => ({ cityId, priceTenge })), regains, atStake };
+  }
+
+  async function push(w: Wanted) {
+    tally.pushes++;
+    try {
+      await pushPrice(cabinet, {
+        merchantUid: setup.merchantUid,
+        sku: w.product.sku,
+        model: w.product.model,
+        cityPrices: w.cityPrices,
+        availabilities: setup.points.map((p) => ({ storeId: p.storeId, available: true })),
+      });
+    } catch (err) {
+      if (isKaspiError(err) && err.kind === 'merchant_throttled') {
+        tally.pushBans++;
+        bannedUntil = Date.now() + (err.cooldownMs ?? 30 * 60_000);
+      } else tally.errors++;
+      dirty.add(w.product.productId);
+    }
+  }
+
+  const loop = (async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, options.tickMs ?? 20));
+      const now = Date.now();
+      if (now < bannedUntil || dirty.size === 0) continue;
+      const budget = changeBudgetStatus(changeTimes, new Date(now), DEFAULT_CHANGE_BUDGET);
+      if (budget.remaining <= 0) continue;
+      const candidates = [...dirty].map((id) => wanted(byProductId.get(id)!)).filter((w): w is Wanted => w !== undefined);
+      dirty.clear();
+      candidates.sort((a, b) => Number(b.regains) - Number(a.regains) || b.atStake - a.atStake);
+      for (const w of candidates) {
+        const token = takeWriteToken(bucket, new Date(), DEFAULT_WRITE_PACE);
+        if (!token.granted || changeBudgetStatus(changeTimes, new Date(), DEFAULT_CHANGE_BUDGET).remaining <= 0) {
+          dirty.add(w.product.productId);
+          continue;
+        }
+        bucket = token.bucket;
+        changeTimes.push(Date.now());
+        await push(w);
+      }
+    }
+  })();
+
+  return {
+    tally,
+    async stop() {
+      running = false;
+      unsubscribe();
+      await loop;
+    },
+  };
+}
