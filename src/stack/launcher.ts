@@ -8,7 +8,6 @@ import { devSecrets } from './dev-secrets';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { resolveTemporalCli, startTemporalDevServer, stopChild, waitForPort } from './temporal-dev-server';
 
-const TSX_CLI = require.resolve('tsx/cli');
 const SRC = path.resolve(__dirname, '..');
 
 /** Something the launcher started and must stop, in reverse order of starting. */
@@ -26,9 +25,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Runs a TypeScript entry point of ours as a child process that shares our terminal. */
+/**
+ * Runs a TypeScript entry point of ours as a child process that shares our terminal. Node loads tsx
+ * itself (`--import tsx`), so the child is the service: stopping it stops the service, not a wrapper.
+ */
 export function spawnService(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [TSX_CLI, path.join(SRC, entry)], {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(SRC, entry)], {
     env,
     stdio: 'inherit',
     // Own process group: a terminal's Ctrl-C reaches only the launcher, which stops children in order.

@@ -6,7 +6,7 @@ import { ALMATY } from '../../src/kaspi/cities';
 import type { SandboxHandle } from '../../src/sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop, waitFor } from '../support/demper';
-import { exited, spawnProgram } from '../support/processes';
+import { exited, spawnEntry } from '../support/processes';
 import { startTestSandbox } from '../support/sandbox';
 
 const OURS = '31300001';
@@ -67,7 +67,7 @@ describe('a worker killed mid-cycle', () => {
       DIRECT_READS_PER_SECOND: '12',
       DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '3',
     };
-    const doomed = spawnProgram('src/worker.ts', env);
+    const doomed = spawnEntry('src/worker.ts', env);
     try {
       await waitFor('the first worker', () => doomed.output().includes('worker polling') || doomed.exitCode !== null, 60_000);
       expect(doomed.exitCode).toBeNull();
