@@ -78,6 +78,7 @@ export function createDemperActivities(deps: ActivityDeps) {
           timeoutMs: config.kaspiClient.timeoutMs,
           logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           batchSize: config.demper.batchSize,
+          concurrency: config.demper.readConcurrency,
           now: () => new Date(),
           sleep: wait,
           progress,

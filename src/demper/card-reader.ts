@@ -76,6 +76,8 @@ async function useGrant(deps: CardReaderDeps, grant: UsableGrant, request: CardR
     if (grant.kind === 'proxy' && deps.now() >= grant.until.getTime()) break;
     const waitMs = nextAtMs - deps.now();
     if (waitMs > 0) await deps.sleep(waitMs);
+    // Another read of ours met a ban on this address meanwhile: stop, and ask the channel again.
+    if (!deps.channel.holds(grant)) break;
     nextAtMs = Math.max(deps.now(), nextAtMs) + spacingMs;
     const cityId = read.remaining[0]!;
     try {

@@ -28,6 +28,8 @@ export interface CheckDeps {
   timeoutMs: number;
   logger: Logger;
   batchSize: number;
+  /** Products of the batch read at once; the read channel still holds every address to its rate. */
+  concurrency: number;
   now(): Date;
   sleep(ms: number): Promise<void>;
   /** Called before each product: an activity heartbeats (and learns of its cancellation) here. */
@@ -66,27 +68,35 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
 
-  for (const [index, id] of due.ids.entries()) {
-    deps.progress(index);
-    const product = byId.get(id);
-    if (!product) continue;
-    const cityIds = competingCities(product.cities, store.points.filter((p) => p.cityId));
-    const read = await readCards(
-      { channel: deps.channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: () => deps.now().getTime() },
-      { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds },
-    );
-    if (read.blockedUntil) {
-      // This product and the rest stay due; the loop waits for the channel.
-      result.readsBlockedUntil = read.blockedUntil.toISOString();
-      result.moreDue = true;
-      break;
+  // A few products at a time: a card read waits mostly on the network, so one store's reads would
+  // otherwise be held to one round trip each, far below what its addresses may send.
+  const queue = [...due.ids];
+  let done = 0;
+  const checkNext = async (): Promise<void> => {
+    for (let id = queue.shift(); id !== undefined && result.readsBlockedUntil === null; id = queue.shift()) {
+      deps.progress(done);
+      const product = byId.get(id);
+      if (!product) continue;
+      const cityIds = competingCities(product.cities, store.points.filter((p) => p.cityId));
+      const read = await readCards(
+        { channel: deps.channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: () => deps.now().getTime() },
+        { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds },
+      );
+      if (read.blockedUntil) {
+        // This product and the rest stay due; the loop waits for the channel.
+        result.readsBlockedUntil = read.blockedUntil.toISOString();
+        result.moreDue = true;
+        return;
+      }
+      const outcome = await checkProduct(deps, input, product, read.cards, read.failures);
+      done++;
+      result.checked += outcome.checked ? 1 : 0;
+      result.changed += outcome.recorded ? 1 : 0;
+      result.heldAtFloor += outcome.heldAtFloor ? 1 : 0;
+      result.errors += outcome.failed ? 1 : 0;
     }
-    const outcome = await checkProduct(deps, input, product, read.cards, read.failures);
-    result.checked += outcome.checked ? 1 : 0;
-    result.changed += outcome.recorded ? 1 : 0;
-    result.heldAtFloor += outcome.heldAtFloor ? 1 : 0;
-    result.errors += outcome.failed ? 1 : 0;
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, checkNext));
   result.nextDueAt = (await storeNextWakeAt(db, store.id, deps.now(), config.workingHours))?.toISOString() ?? null;
   return result;
 }

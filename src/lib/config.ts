@@ -97,6 +97,7 @@ const envSchema = z.object({
   DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
   DIRECT_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
   DEMPER_BATCH_SIZE: positiveInt.max(500).default(50),
+  DEMPER_READ_CONCURRENCY: positiveInt.max(64).default(8),
   DEMPER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(30),
   DEMPER_HISTORY_LIMIT_EVENTS: positiveInt.min(20).default(10_000),
   DEMPER_CHANGE_BUDGET: positiveInt.default(240),
@@ -274,6 +275,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     demper: {
       /** Products one check activity handles. */
       batchSize: e.DEMPER_BATCH_SIZE,
+      /** Products of a batch read at once. */
+      readConcurrency: e.DEMPER_READ_CONCURRENCY,
       heartbeatTimeoutSeconds: e.DEMPER_HEARTBEAT_TIMEOUT_SECONDS,
       /** A loop continues as new at this many history events, or sooner when Temporal suggests it. */
       historyLimitEvents: e.DEMPER_HISTORY_LIMIT_EVENTS,

@@ -17,6 +17,11 @@ export interface ReadChannel {
   acquire(request: ReadRequest): Promise<ReadGrant>;
   /** How a grant's reads went; a channel benches or retires what failed. Called once per grant. */
   report(grant: UsableGrant, outcome: ReadOutcome): Promise<void>;
+  /**
+   * Whether a grant may still be used for its next read. Reads run several at a time, so a grant
+   * handed out before another read's 403 must stop at once: its address is banned now too.
+   */
+  holds(grant: UsableGrant): boolean;
 }
 
 export interface ReadRequest {
@@ -83,6 +88,9 @@ export function createDirectReadChannel(options: {
   const slotMs = 1000 / options.readsPerSecond;
   let nextSlotMs = 0;
   let benchedUntilMs = 0;
+  /** Grants handed out before the latest ban are void. */
+  let bans = 0;
+  const banCountAtGrant = new WeakMap<UsableGrant, number>();
   return {
     async acquire(request) {
       const at = now();
@@ -90,18 +98,24 @@ export function createDirectReadChannel(options: {
       const reads = Math.max(1, Math.floor(request.reads));
       const start = Math.max(at, nextSlotMs);
       nextSlotMs = start + reads * slotMs;
-      return {
+      const grant: DirectGrant = {
         kind: 'direct',
         leaseId: randomUUID(),
         maxReads: reads,
         readsPerSecond: options.readsPerSecond,
         notBefore: new Date(start),
       };
+      banCountAtGrant.set(grant, bans);
+      return grant;
+    },
+    holds(grant) {
+      return banCountAtGrant.get(grant) === bans && benchedUntilMs <= now();
     },
     async report(_grant, outcome) {
       if (!outcome.banned) return;
       const pauseMs = Math.max(options.banPauseMs, outcome.banned.retryAfterMs ?? 0);
       benchedUntilMs = Math.max(benchedUntilMs, now() + pauseMs);
+      bans++;
       // Slots reserved before the ban are void: the next grant starts after the pause.
       nextSlotMs = Math.max(nextSlotMs, benchedUntilMs);
     },
@@ -116,12 +130,17 @@ export function directReadChannel(settings: { directReadsPerSecond: number; read
   });
 }
 
+/** How long this process keeps off a proxy it saw banned when Kaspi does not say (its 403 ban lasts ≈10 s). */
+const BAN_HOLD_MS = 10_000;
+
 /**
  * Reads through the user's proxies for the module when it has any (leases from the pool, reported back
  * to it: bans bench a proxy, 407 retires it), and through `direct` when it has none.
  */
 export function poolReadChannel(capacity: ReadCapacity, direct: ReadChannel): ReadChannel {
   const proxyOf = new Map<string, string>();
+  /** Proxies this process saw banned, until when: leases on them stop at once (the pool benches them for new leases). */
+  const bannedUntil = new Map<string, number>();
   return {
     async acquire(request) {
       const grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted: Math.max(1, Math.floor(request.reads)) });
@@ -136,11 +155,17 @@ export function poolReadChannel(capacity: ReadCapacity, direct: ReadChannel): Re
         until: new Date(Date.now() + grant.useWithinMs),
       };
     },
+    holds(grant) {
+      if (grant.kind === 'direct') return direct.holds(grant);
+      const proxyId = proxyOf.get(grant.leaseId);
+      return proxyId !== undefined && (bannedUntil.get(proxyId) ?? 0) <= Date.now();
+    },
     async report(grant, outcome) {
       if (grant.kind === 'direct') return direct.report(grant, outcome);
       const proxyId = proxyOf.get(grant.leaseId);
       proxyOf.delete(grant.leaseId);
       if (!proxyId) return;
+      if (outcome.banned) bannedUntil.set(proxyId, Date.now() + (outcome.banned.retryAfterMs ?? BAN_HOLD_MS));
       await capacity.report(
         { leaseId: grant.leaseId, proxyId },
         { succeeded: outcome.ok, failed: outcome.failed, banned: outcome.banned !== undefined, proxyAuthFailed: outcome.proxyAuthFailed },

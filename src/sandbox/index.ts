@@ -62,6 +62,8 @@ export interface SandboxHandle {
   limits: Limits;
   /** Every request the surfaces served, with its source address (bounded). */
   requests: RequestRecord[];
+  /** Every request ever served, counted by `endpoint:status`. */
+  tally: Map<string, number>;
   /** What `options.generate` produced. */
   generated: GeneratedMarket | undefined;
   seed(seed: MarketSeed): void;
@@ -130,6 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const limits = new Limits(resolveProfile(startingProfile, banScale));
   const faults = new Faults(random);
   const requests: RequestRecord[] = [];
+  const tally = new Map<string, number>();
   const urls: SandboxUrls = { publicUrl: '', mcUrl: '', idmcUrl: '', shopApiUrl: '' };
   const state: SandboxState = {
     market,
@@ -140,6 +143,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     random,
     urls,
     requests,
+    tally,
     settings: {
       latency: options.latency ?? { baseMs: 0, jitterMs: 0 },
       pushApplyDelayMs: options.pushApplyDelayMs ?? 200,
@@ -192,6 +196,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     orders.reset();
     faults.clear();
     requests.length = 0;
+    tally.clear();
     limits.set(resolveProfile(startingProfile, banScale));
     provider.reset();
     for (const proxy of proxies) {
@@ -267,6 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     limits,
     requests,
+    tally,
     generated,
     seed: (seed) => applySeed(parts, seed),
     seedMarket: (generatorOptions) => seedMarket(parts, generatorOptions),

@@ -22,6 +22,8 @@ export interface Stack {
   env: NodeJS.ProcessEnv;
   /** Resolves when any child exits on its own (a crash), with its name. */
   exited: Promise<string>;
+  /** Process ids of the children by name (`temporal`, `worker`, `api`, ...), for measuring them. */
+  pids: Record<string, number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -124,7 +126,8 @@ export async function startStack(
       children.map(({ name, child }) => new Promise<string>((resolve) => child.once('exit', () => resolve(name)))),
     );
     await waitForPort('127.0.0.1', config.api.port, 60_000);
-    return { apiUrl: `http://localhost:${config.api.port}`, temporalUiUrl, env, exited, stop };
+    const pids = Object.fromEntries(children.map(({ name, child }) => [name, child.pid]));
+    return { apiUrl: `http://localhost:${config.api.port}`, temporalUiUrl, env, exited, pids, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -212,7 +212,13 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       cycle++;
       const summary = emptySummary(cycle);
       const writesBlocked = blockedUntil('writes') !== null;
-      let recorded = 0;
+      // Each batch's changes are pushed while the next batch reads, so a contested product (batches
+      // come hottest first) does not wait for the whole sweep; one push runs at a time.
+      let pushing: Promise<void> | null = null;
+      const push = async () => {
+        await pushing;
+        if (blockedUntil('writes') === null) pushing = pushStep(summary, false);
+      };
       for (let batch = 0; batch < MAX_BATCHES_PER_CYCLE && blockedUntil('reads') === null; batch++) {
         const checked = await attempt(
           () => checkProducts({ storeId, cycle, config, writesBlocked }),
@@ -222,17 +228,17 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
         summary.checked += checked.checked;
         summary.heldAtFloor += checked.heldAtFloor;
         summary.errors += checked.errors;
-        recorded += checked.changed;
         nextCheckAt = checked.nextDueAt;
+        if (config.dryRun) summary.changed += checked.changed;
+        else if (checked.changed > 0 && !writesBlocked) await push();
         if (checked.readsBlockedUntil) {
           trip('reads', checked.readsBlockedUntil, 'no storefront read capacity (the address is banned or every proxy is busy)');
           break;
         }
         if (!checked.moreDue) break;
       }
-      if (config.dryRun) summary.changed += recorded;
-      const wantsPush = (recorded > 0 && !config.dryRun) || manualPending;
-      if (wantsPush && !writesBlocked) await pushStep(summary, false);
+      if (pushing === null && manualPending && !writesBlocked) await push();
+      await pushing;
       summary.finishedAt = new Date().toISOString();
       lastCycle = summary;
     };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/stack/embedded-postgres';
 import { waitForPort } from '../../src/stack/temporal-dev-server';
-import { freePort } from '../support/ports';
+import { freePort } from '../../src/stack/ports';
 import { exited, spawnEntry } from '../support/processes';
 
 /**

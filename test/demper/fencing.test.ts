@@ -137,6 +137,7 @@ describe('fenced price pushes', () => {
         timeoutMs: 3_000,
         logger: ctx.logger,
         batchSize: 50,
+        concurrency: 4,
         now: () => new Date(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         progress: () => undefined,

@@ -10,7 +10,7 @@ import {
   type KaspiErrorKind,
 } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
-import { freePort } from '../support/ports';
+import { freePort } from '../../src/stack/ports';
 import {
   cabinetContext,
   contractSeed,

@@ -9,7 +9,7 @@ import { startEmbeddedPostgres } from '../../src/stack/embedded-postgres';
 import { resolveTemporalCli, startTemporalDevServer } from '../../src/stack/temporal-dev-server';
 import { FAILURE_CONVERTER_PATH } from '../../src/lib/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker';
-import { freePort } from './ports';
+import { freePort } from '../../src/stack/ports';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -38,6 +38,8 @@ export interface SandboxState {
     uploadApplyDelayMs: number;
   };
   requests: RequestRecord[];
+  /** Every request ever served, counted by `endpoint:status` (the log above keeps only the latest). */
+  tally: Map<string, number>;
   /** Delayed work (push jobs, uploads) so that stopping the sandbox can cancel it. */
   later(delayMs: number, task: () => void): void;
 }
@@ -73,6 +75,8 @@ export function recordRequests(state: SandboxState, server: RequestRecord['serve
     res.on('finish', () => {
       record.status = res.statusCode;
       state.requests.push(record);
+      const key = `${record.endpoint ?? record.path}:${record.status}`;
+      state.tally.set(key, (state.tally.get(key) ?? 0) + 1);
       if (state.requests.length > MAX_REQUEST_LOG) state.requests.splice(0, state.requests.length - MAX_REQUEST_LOG);
     });
     next();
