@@ -4,6 +4,9 @@ import { createLoginActivities } from './logins';
 import { createStoreSessionActivities } from './store-sessions';
 import { createProxyActivities } from './proxies';
 import { createSubscriptionActivities } from './subscriptions';
+import { createOrderActivities } from './orders';
+import { createPreorderActivities } from './preorders';
+import { createTelegramActivities } from './telegram';
 
 export type { ActivityDeps, WorkerLocal } from './deps';
 
@@ -14,6 +17,9 @@ export function createActivities(deps: ActivityDeps, local: WorkerLocal) {
     ...createStoreSessionActivities(deps, local),
     ...createProxyActivities(deps),
     ...createSubscriptionActivities(deps),
+    ...createOrderActivities(deps),
+    ...createPreorderActivities(deps, local),
+    ...createTelegramActivities(deps),
   };
 }
 

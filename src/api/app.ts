@@ -30,6 +30,11 @@ import { loginRoutes } from './routes/logins';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { storeRoutes } from './routes/stores';
+import { notificationRoutes } from './routes/notifications';
+import { orderRoutes } from './routes/orders';
+import { preorderRoutes } from './routes/preorders';
+import { productExcelRoutes } from './routes/product-excel';
+import { telegramRoutes } from './routes/telegram';
 
 export interface ApiDeps {
   config: Config;
@@ -149,6 +154,11 @@ export function createApp(deps: ApiDeps): Express {
   billingRoutes(v1, deps);
   adminProxyRoutes(v1, deps);
   adminSubscriptionRoutes(v1, deps);
+  orderRoutes(v1, deps);
+  preorderRoutes(v1, deps);
+  productExcelRoutes(v1, deps);
+  notificationRoutes(v1, deps);
+  telegramRoutes(v1, deps);
 
   const document = openApiDocument(registry, deps.config);
   app.use(root.router);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, type StorePoint } from '../db/schema';
@@ -15,8 +16,10 @@ export type Store = typeof kaspiStores.$inferSelect;
 export interface ConnectDeps {
   db: Db;
   keyring: Keyring;
-  config: Pick<Config, 'kaspi' | 'kaspiClient'>;
+  config: Pick<Config, 'kaspi' | 'kaspiClient' | 'temporal' | 'orders'>;
   logger: Logger;
+  /** Connected stores start their workflows. */
+  temporal: Client;
 }
 
 /**

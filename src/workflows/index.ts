@@ -4,3 +4,6 @@ export { smsLoginWorkflow } from './sms-login';
 export { storeSessionCheckWorkflow } from './store-session-check';
 export { subscriptionWorkflow } from './subscription';
 export { proxyPoolWorkflow } from './proxy-pool';
+export { ordersPollWorkflow } from './orders-poll';
+export { preorderUploadWorkflow } from './preorder-upload';
+export { telegramBotWorkflow } from './telegram-bot';

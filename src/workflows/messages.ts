@@ -40,3 +40,48 @@ export const subscriptionStatusQuery = defineQuery<SubscriptionStatus>('status')
 
 /** The Temporal Schedule that runs `proxyPoolWorkflow`. */
 export const PROXY_POOL_SCHEDULE_ID = 'proxy-pool';
+
+// --- ordersPollWorkflow ----------------------------------------------------------------------------
+
+export const ordersPollWorkflowId = (storeId: string) => `orders:${storeId}`;
+
+/** Poll now instead of waiting for the interval. */
+export const pollNowSignal = defineSignal('pollNow');
+
+export interface OrdersPollCounters {
+  polls: number;
+  /** Orders stored for the first time. */
+  newOrders: number;
+  statusChanges: number;
+  messagesQueued: number;
+  messagesSent: number;
+}
+
+export interface OrdersPollState {
+  /** The newest Kaspi creation date stored; the next poll reads from a little before it. */
+  watermarkMs: number | null;
+  /** The first poll stored what the store already had, telling nobody. */
+  baselineDone: boolean;
+  counters: OrdersPollCounters;
+  lastPollAt: string | null;
+}
+
+export interface OrdersPollStatus extends OrdersPollState {
+  storeId: string;
+  /** `polling`, `waiting`, or `stopped` (store deleted or its token removed). */
+  phase: 'polling' | 'waiting' | 'stopped';
+  nextPollAt: string | null;
+  /** The last poll's failure, if it failed. */
+  lastError: string | null;
+}
+
+export const ordersPollStatusQuery = defineQuery<OrdersPollStatus>('status');
+
+// --- preorderUploadWorkflow ------------------------------------------------------------------------
+
+export const preorderUploadWorkflowId = (storeId: string) => `preorder-upload:${storeId}`;
+
+// --- telegramBotWorkflow ---------------------------------------------------------------------------
+
+/** The one workflow that reads the bot's updates and delivers alerts. */
+export const TELEGRAM_BOT_WORKFLOW_ID = 'telegram-bot';

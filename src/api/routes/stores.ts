@@ -5,6 +5,7 @@ import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
+import { stopOrdersPoll } from '../../stores/orders-poll';
 import { tenantScope, type Store } from '../tenancy';
 
 export const StoreView = z
@@ -49,7 +50,7 @@ export function storeView(store: Store): z.infer<typeof StoreView> {
   };
 }
 
-export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
+export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal'>) {
   api.route(
     {
       method: 'get',
@@ -86,7 +87,7 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
       method: 'delete',
       path: '/stores/:id',
       summary: 'Disconnect a store',
-      description: 'The store disappears from every list and its Kaspi session is forgotten.',
+      description: 'The store disappears from every list, its Kaspi session and token are forgotten, and its orders poll stops.',
       tags: ['stores'],
       access: 'user',
       params: IdParams,
@@ -98,6 +99,8 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
         .update(kaspiStores)
         .set({ deletedAt: new Date(), sessionEnc: null, credentialsEnc: null, shopApiTokenEnc: null })
         .where(eq(kaspiStores.id, store.id));
+      // A poll that misses the cancel finds the store deleted at its next poll and ends there.
+      await stopOrdersPoll(deps, store.id).catch((error: unknown) => req.log.warn({ err: error, storeId: store.id }, 'could not stop the orders poll'));
       res.status(204).end();
     },
   );
