@@ -108,6 +108,7 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
       }
       const outcome = await send(channel, step.row);
       if (outcome === 'sent') report.sent++;
+      else if (outcome === 'skipped') report.skipped++;
       else if (outcome === 'failed') report.failed++;
       else {
         later(outcome.retryAtMs);
@@ -177,13 +178,13 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
     });
   }
 
-  async function send(channel: NotificationChannel, row: Claimed): Promise<'sent' | 'failed' | { retryAtMs: number }> {
+  async function send(channel: NotificationChannel, row: Claimed): Promise<'sent' | 'skipped' | 'failed' | { retryAtMs: number }> {
     const finish = (values: Partial<typeof notificationLog.$inferInsert>) =>
       db.update(notificationLog).set(values).where(and(eq(notificationLog.id, row.id), eq(notificationLog.status, 'sending')));
     const [order] = row.orderId ? await db.select().from(orders).where(eq(orders.id, row.orderId)) : [];
     if (!order) {
       await finish({ status: 'skipped', error: 'the order is gone' });
-      return 'failed';
+      return 'skipped';
     }
     const template = settings.templates.find((t) => t.channel === channel && t.event === row.event)!;
     let text = renderTemplate(template.text, orderTemplateValues(order, store!.name));
@@ -194,14 +195,14 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
       const chatId = whatsappChatId(phone);
       if (!chatId) {
         await finish({ status: 'skipped', error: 'the customer has no WhatsApp-able phone' });
-        return 'failed';
+        return 'skipped';
       }
       deliver = () => sendWhatsAppText(waha, { session: wahaSession, chatId, text });
     } else {
       const [chat] = await db.select({ chatId: telegramChats.chatId }).from(telegramChats).where(eq(telegramChats.userId, store!.userId));
       if (!chat) {
         await finish({ status: 'skipped', error: 'the store owner has not linked a Telegram chat' });
-        return 'failed';
+        return 'skipped';
       }
       recipient = `telegram:${chat.chatId}`;
       text = `${text}\n${config.api.publicUrl}/api/v1/orders/${order.id}`;
