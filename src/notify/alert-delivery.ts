@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { alertDeliveries, alerts, telegramChats, users } from '../db/schema';
 import type { Config } from '../lib/config';
@@ -16,6 +16,7 @@ export interface AlertDeliveryDeps {
   logger: Logger;
   config: Pick<Config, 'api' | 'temporal'>;
   telegram: TelegramSettings;
+  heartbeat?: () => void;
 }
 
 /**
@@ -26,10 +27,18 @@ export interface AlertDeliveryDeps {
  */
 export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<number> {
   const { db } = deps;
+  // Only alerts someone can receive now, so a backlog nobody can receive never hides newer ones.
+  const receivable = or(
+    and(
+      eq(alerts.audience, 'admin'),
+      sql`exists (select 1 from ${telegramChats} c join ${users} u on u.id = c.user_id where u.role = 'admin')`,
+    ),
+    and(eq(alerts.audience, 'user'), sql`exists (select 1 from ${telegramChats} c where c.user_id = ${alerts.userId})`),
+  );
   const pending = await db
     .select()
     .from(alerts)
-    .where(and(isNull(alerts.deliveredAt), sql`${alerts.createdAt} > now() - make_interval(days => ${ALERT_MAX_AGE_DAYS})`))
+    .where(and(isNull(alerts.deliveredAt), sql`${alerts.createdAt} > now() - make_interval(days => ${ALERT_MAX_AGE_DAYS})`, receivable))
     .orderBy(alerts.createdAt)
     .limit(BATCH);
   if (pending.length === 0) return 0;
@@ -45,6 +54,7 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<number> {
 
   let sent = 0;
   for (const alert of pending) {
+    deps.heartbeat?.();
     const chats = alert.audience === 'admin' ? [...new Set(adminChats.map((c) => c.chatId))] : userChats.filter((c) => c.userId === alert.userId).map((c) => c.chatId);
     if (chats.length === 0) continue;
     const link = alert.link ? absoluteLink(deps.config, alert.link) : defaultAlertLink(deps.config, alert.kind);

@@ -43,7 +43,13 @@ export async function runTelegramBot(deps: BotDeps, params: { offset: number | n
         run.offset = update.update_id + 1;
         deps.heartbeat(run.offset);
       }
-      run.alertsSent += await deliverAlerts({ db: deps.db, logger: deps.logger, config: deps.config, telegram });
+      run.alertsSent += await deliverAlerts({
+        db: deps.db,
+        logger: deps.logger,
+        config: deps.config,
+        telegram,
+        heartbeat: () => deps.heartbeat(run.offset),
+      });
     } catch (error) {
       if (!(error instanceof MessengerError) || error.kind === 'misconfigured') throw error;
       deps.logger.warn({ kind: error.kind }, 'Telegram did not answer; trying again');

@@ -6,8 +6,7 @@ import { sealFor } from '../db/sealed-columns';
 import { orderEvents, planMessages, type NotificationChannel, type OrderEvent, type OrderSnapshot } from '../domain/order-events';
 import type { OrderEntry, ShopOrder } from '../kaspi';
 import type { Keyring } from '../lib/crypto';
-import { maskPhone } from '../logins/phone';
-import { kazakhPhoneDigits } from '../logins/phone';
+import { kazakhPhoneDigits, maskPhone } from '../logins/phone';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 

@@ -28,6 +28,8 @@ export interface OrdersPollInput {
 
 /** Runs continue as new after this many polls even if Temporal does not ask, to keep histories short. */
 const POLLS_PER_RUN = 500;
+/** `ORDERS_POLL_INTERVAL`'s default, for the wait after a failed poll (a poll that worked says the worker's setting). */
+const FALLBACK_INTERVAL_SECONDS = 600;
 
 function failureOf(error: unknown): { type: string; message: string } {
   const cause = error instanceof ActivityFailure ? error.cause : error;
@@ -83,7 +85,7 @@ export async function ordersPollWorkflow(input: OrdersPollInput): Promise<Orders
       if (pollRequested || Date.now() >= (nextPollAtMs ?? 0)) {
         pollRequested = false;
         phase = 'polling';
-        let intervalSeconds = 600;
+        let intervalSeconds = FALLBACK_INTERVAL_SECONDS;
         try {
           const result = await pollOrders({ storeId: input.storeId, watermarkMs: state.watermarkMs, baseline: !state.baselineDone });
           intervalSeconds = result.intervalSeconds;
