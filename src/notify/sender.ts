@@ -34,6 +34,8 @@ export interface DeliveryReport {
 /** A failed send is tried this many times in all. */
 const MAX_ATTEMPTS = 3;
 const RETRY_BACKOFF_MS = [30_000, 120_000];
+/** A disconnected WhatsApp needs the merchant to scan a QR code: look again this much later. */
+const NOT_READY_RETRY_MS = 10 * 60_000;
 /** How long one call waits for a paced slot before handing back to the loop. */
 const MAX_PACING_WAIT_MS = 15_000;
 /** One call sends for at most this long, so the loop gets back to polling. */
@@ -219,7 +221,7 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
         const session = await getWahaSession(waha, wahaSession).catch(() => null);
         await saveWahaSession(db, storeId, { name: wahaSession, status: session?.status ?? 'STOPPED' });
         await finish({ status: 'pending', attempts: row.attempts - 1, error: error.message });
-        return { retryAtMs: now() + RETRY_BACKOFF_MS[1]! };
+        return { retryAtMs: now() + NOT_READY_RETRY_MS };
       }
       if ((error.kind === 'unavailable' || error.kind === 'rate_limited') && row.attempts < MAX_ATTEMPTS) {
         const retryAtMs = now() + Math.max(error.retryAfterMs ?? 0, RETRY_BACKOFF_MS[row.attempts - 1] ?? RETRY_BACKOFF_MS[1]!);
