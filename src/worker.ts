@@ -14,6 +14,8 @@ import { createLogger, type Logger } from './lib/logger';
 import { createTemporalClient, temporalLogger } from './lib/temporal';
 import { createLoginBrowser } from './logins/browser';
 import { OpenLoginPages } from './logins/open-pages';
+import { ensureTelegramBot } from './notify/telegram-bot-control';
+import { workerErrorAlerts } from './notify/worker-errors';
 import { ensureProxyPoolSchedule } from './proxies/schedule';
 
 /** `npm run build` writes a prebuilt bundle here; without one the worker bundles from source at start. */
@@ -68,6 +70,7 @@ export async function createWorker(options: {
     activities,
     dataConverter: dataConverter(deps.keyring),
     shutdownGraceTime: `${config.temporal.shutdownGraceSeconds}s`,
+    interceptors: { activity: [workerErrorAlerts(deps)] },
   };
   const main = await Worker.create({ ...common, taskQueue, ...(options.workflows ?? workflowSource()) });
   const own = await Worker.create({ ...common, taskQueue: local.taskQueue });
@@ -119,6 +122,7 @@ async function main(config: Config, logger: Logger) {
   });
   const schedule = await ensureProxyPoolSchedule(temporal, { taskQueue: config.temporal.taskQueue });
   logger.info({ schedule }, 'proxy pool schedule ready');
+  if (await ensureTelegramBot(temporal, config)) logger.info('Telegram bot workflow running');
 
   logger.info(
     { taskQueue: worker.taskQueue, localTaskQueue: worker.localTaskQueue, namespace: config.temporal.namespace, address: config.temporal.address },

@@ -6,6 +6,9 @@ import { createLoginActivities } from './logins';
 import { createStoreSessionActivities } from './store-sessions';
 import { createProxyActivities } from './proxies';
 import { createSubscriptionActivities } from './subscriptions';
+import { createOrderActivities } from './orders';
+import { createPreorderActivities } from './preorders';
+import { createTelegramActivities } from './telegram';
 
 export type { ActivityDeps, WorkerLocal } from './deps';
 
@@ -18,6 +21,9 @@ export function createActivities(deps: ActivityDeps, local: WorkerLocal) {
     ...createSubscriptionActivities(deps),
     ...createDemperActivities(deps),
     ...createCatalogActivities(deps, local),
+    ...createOrderActivities(deps),
+    ...createPreorderActivities(deps, local),
+    ...createTelegramActivities(deps),
   };
 }
 

@@ -34,6 +34,11 @@ import { catalogRoutes } from './routes/catalog';
 import { demperRoutes } from './routes/demper';
 import { productRoutes } from './routes/products';
 import { storeRoutes } from './routes/stores';
+import { notificationRoutes } from './routes/notifications';
+import { orderRoutes } from './routes/orders';
+import { preorderRoutes } from './routes/preorders';
+import { productExcelRoutes } from './routes/product-excel';
+import { telegramRoutes } from './routes/telegram';
 
 export interface ApiDeps {
   config: Config;
@@ -162,6 +167,11 @@ export function createApp(deps: ApiDeps): Express {
   billingRoutes(v1, deps);
   adminProxyRoutes(v1, deps);
   adminSubscriptionRoutes(v1, deps);
+  orderRoutes(v1, deps);
+  preorderRoutes(v1, deps);
+  productExcelRoutes(v1, deps);
+  notificationRoutes(v1, deps);
+  telegramRoutes(v1, deps);
 
   const document = openApiDocument(registry, deps.config);
   app.use(root.router);

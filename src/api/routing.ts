@@ -1,5 +1,5 @@
 import { type OpenAPIRegistry, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { HttpError, zodFieldErrors, type FieldError } from './problem';
 import { Problem } from './schemas';
@@ -21,6 +21,11 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
   body?: B;
   /** A valid body, shown in the docs and used by the contract tests. */
   bodyExample?: z.input<B>;
+  /**
+   * The route takes a file as the raw request body instead of JSON (`req.body` is a Buffer when one of
+   * this type came); the handler checks that it did, after checking access to the resource.
+   */
+  upload?: { contentType: string; maxBytes: string; description: string };
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Runs after validation and authentication (rate limits, ...). */
   before?: RequestHandler[];
@@ -75,7 +80,11 @@ export class ApiRouter {
         query: parseInto(def.query ?? z.strictObject({}), req.query, 'query', errors),
         body: def.body ? parseInto(def.body, req.body, 'body', errors) : undefined,
       };
-      if (!def.body && req.body !== undefined && Object.keys(req.body as object).length > 0) {
+      if (def.upload) {
+        if (req.body !== undefined && !Buffer.isBuffer(req.body)) {
+          errors.push({ field: 'body', message: `must be a file sent as ${def.upload.contentType}` });
+        }
+      } else if (!def.body && req.body !== undefined && Object.keys(req.body as object).length > 0) {
         errors.push({ field: 'body', message: 'this route takes no body' });
       }
       if (errors.length > 0) {
@@ -88,7 +97,8 @@ export class ApiRouter {
       await handler(res.locals.input as Input<z.output<P>, z.output<Q>, z.output<B>>, req, res);
     };
     const guards = def.access === 'public' ? [] : this.access[def.access];
-    this.router[def.method](def.path, ...guards, validate, ...(def.before ?? []), run);
+    const raw = def.upload ? [express.raw({ type: def.upload.contentType, limit: def.upload.maxBytes })] : [];
+    this.router[def.method](def.path, ...guards, ...raw, validate, ...(def.before ?? []), run);
   }
 
   private describe(def: RouteDefinition<z.ZodType, z.ZodType, z.ZodType>): RouteConfig {
@@ -128,6 +138,15 @@ export class ApiRouter {
                     ...(def.bodyExample !== undefined ? { example: def.bodyExample } : {}),
                   },
                 },
+              },
+            }
+          : {}),
+        ...(def.upload
+          ? {
+              body: {
+                required: true,
+                description: def.upload.description,
+                content: { [def.upload.contentType]: { schema: z.string().meta({ format: 'binary' }) } },
               },
             }
           : {}),

@@ -1,6 +1,6 @@
-import { and, count, desc, eq, ilike, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lte, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { apiKeys, kaspiLogins, kaspiStores, orders, preorders, priceChanges, products } from '../db/schema';
+import { apiKeys, kaspiLogins, kaspiStores, notificationLog, orders, preorders, priceChanges, products } from '../db/schema';
 import { HttpError } from './problem';
 
 export type Store = typeof kaspiStores.$inferSelect;
@@ -10,10 +10,25 @@ export type Order = typeof orders.$inferSelect;
 export type Preorder = typeof preorders.$inferSelect;
 export type KaspiLogin = typeof kaspiLogins.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type NotificationLogRow = typeof notificationLog.$inferSelect;
 
 export interface PageRequest {
   limit: number;
   page: number;
+}
+
+export interface OrderFilters {
+  status?: string;
+  state?: string;
+  code?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export interface NotificationFilters {
+  status?: string;
+  event?: string;
+  channel?: 'whatsapp' | 'telegram';
 }
 
 function notFound(what: string): HttpError {
@@ -34,12 +49,14 @@ export function tenantScope(db: Db, userId: string) {
     return row;
   }
 
+  const store = (id: string) => one(db.select().from(kaspiStores).where(and(eq(kaspiStores.id, id), storeIsMine)), 'store');
+
   return {
     userId,
     /** SQL condition "the store row is this user's and not deleted", for joins in list queries. */
     storeIsMine,
 
-    store: (id: string) => one(db.select().from(kaspiStores).where(and(eq(kaspiStores.id, id), storeIsMine)), 'store'),
+    store,
 
     async listStores(page: PageRequest) {
       const [items, [total]] = await Promise.all([
@@ -156,6 +173,79 @@ export function tenantScope(db: Db, userId: string) {
           .then((rows) => rows.map((r) => r.preorder)),
         'preorder',
       ),
+
+    /** The store's orders, newest first; the store must be the user's. */
+    async listOrders(storeId: string, filters: OrderFilters, page: PageRequest) {
+      const where = and(
+        eq(orders.storeId, (await store(storeId)).id),
+        filters.status ? eq(orders.status, filters.status) : undefined,
+        filters.state ? eq(orders.state, filters.state) : undefined,
+        filters.code ? eq(orders.code, filters.code) : undefined,
+        filters.from ? gte(orders.creationDate, filters.from) : undefined,
+        filters.to ? lte(orders.creationDate, filters.to) : undefined,
+      );
+      const [items, [total]] = await Promise.all([
+        db
+          .select()
+          .from(orders)
+          .where(where)
+          .orderBy(desc(orders.creationDate), desc(orders.code))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(orders).where(where),
+      ]);
+      return { items, total: total?.n ?? 0 };
+    },
+
+    /** The store's preorders by SKU; the store must be the user's. */
+    async listPreorders(storeId: string, filters: { status?: Preorder['status'] }, page: PageRequest) {
+      const where = and(eq(preorders.storeId, (await store(storeId)).id), filters.status ? eq(preorders.status, filters.status) : undefined);
+      const [items, [total]] = await Promise.all([
+        db
+          .select()
+          .from(preorders)
+          .where(where)
+          .orderBy(asc(preorders.sku))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(preorders).where(where),
+      ]);
+      return { items, total: total?.n ?? 0 };
+    },
+
+    /** One preorder of one of the user's stores. */
+    storePreorder: (storeId: string, preorderId: string) =>
+      one(
+        db
+          .select({ preorder: preorders })
+          .from(preorders)
+          .innerJoin(kaspiStores, eq(kaspiStores.id, preorders.storeId))
+          .where(and(eq(preorders.id, preorderId), eq(preorders.storeId, storeId), storeIsMine))
+          .then((rows) => rows.map((r) => r.preorder)),
+        'preorder',
+      ),
+
+    /** The store's send log, newest first, with each message's order code. */
+    async listNotifications(storeId: string, filters: NotificationFilters, page: PageRequest) {
+      const where = and(
+        eq(notificationLog.storeId, (await store(storeId)).id),
+        filters.status ? eq(notificationLog.status, filters.status as NotificationLogRow['status']) : undefined,
+        filters.event ? eq(notificationLog.event, filters.event) : undefined,
+        filters.channel ? eq(notificationLog.channel, filters.channel) : undefined,
+      );
+      const [items, [total]] = await Promise.all([
+        db
+          .select({ log: notificationLog, orderCode: orders.code })
+          .from(notificationLog)
+          .leftJoin(orders, eq(orders.id, notificationLog.orderId))
+          .where(where)
+          .orderBy(desc(notificationLog.createdAt), desc(notificationLog.id))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(notificationLog).where(where),
+      ]);
+      return { items, total: total?.n ?? 0 };
+    },
 
     login: (id: string) =>
       one(db.select().from(kaspiLogins).where(and(eq(kaspiLogins.id, id), eq(kaspiLogins.userId, userId))), 'login'),

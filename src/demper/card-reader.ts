@@ -1,10 +1,10 @@
 import { fetchOffers, isKaspiError, type KaspiError, type KaspiUrls, type OffersResult } from '../kaspi';
-import type { ReadChannel, ReadOutcome, UsableGrant } from '../proxies/read-channel';
+import type { ReadChannel } from '../proxies/read-channel';
+import { readThrough } from '../proxies/read-through';
 
 /**
- * Reads one product's card in each of its cities through a read channel: asks for as many reads as
- * there are cities, keeps within the grant (count, spacing, deadline), reports how the grant went,
- * and asks again when a ban or a broken proxy cut it short.
+ * Reads one product's card in each of its cities through the read channel (the merchant's demper
+ * proxies, or the process's own address).
  */
 export interface CardReadRequest {
   userId: string;
@@ -34,78 +34,26 @@ export interface CardReadResult {
   blockedUntil: Date | null;
 }
 
-/** Grants a product may go through before its unread cities count as failed (bans, dead proxies). */
-const MAX_GRANTS_PER_PRODUCT = 3;
-
 export async function readCards(deps: CardReaderDeps, request: CardReadRequest): Promise<CardReadResult> {
-  const read: ReadState = { cards: new Map(), failures: [], remaining: [...request.cityIds], cutShortBy: null };
-  for (let grants = 0; read.remaining.length > 0; grants++) {
-    if (grants === MAX_GRANTS_PER_PRODUCT) {
-      // Every grant was cut short (bans, dead proxies): what is still unread failed for that reason.
-      if (read.cutShortBy) read.failures.push(read.cutShortBy);
-      break;
-    }
-    const grant = await deps.channel.acquire({
-      userId: request.userId,
-      module: 'demper',
-      storeId: request.storeId,
-      reads: read.remaining.length,
-    });
-    if (grant.kind === 'wait') return { cards: read.cards, failures: read.failures, blockedUntil: grant.until };
-    const outcome = await useGrant(deps, grant, request, read);
-    await deps.channel.report(grant, outcome);
-  }
-  return { cards: read.cards, failures: read.failures, blockedUntil: null };
-}
-
-interface ReadState {
-  cards: Map<string, OffersResult>;
-  failures: KaspiError[];
-  /** Cities still to read, in order. */
-  remaining: string[];
-  /** The error that ended the last grant early. */
-  cutShortBy: KaspiError | null;
-}
-
-/** Reads cities off `read.remaining` within one grant; a ban or a proxy fault ends the grant. */
-async function useGrant(deps: CardReaderDeps, grant: UsableGrant, request: CardReadRequest, read: ReadState): Promise<ReadOutcome> {
-  const outcome: ReadOutcome = { ok: 0, failed: 0 };
-  const spacingMs = grant.readsPerSecond ? 1000 / grant.readsPerSecond : 0;
-  let nextAtMs = grant.kind === 'direct' ? grant.notBefore.getTime() : deps.now();
-  for (let used = 0; used < grant.maxReads && read.remaining.length > 0; used++) {
-    if (grant.kind === 'proxy' && deps.now() >= grant.until.getTime()) break;
-    const waitMs = nextAtMs - deps.now();
-    if (waitMs > 0) await deps.sleep(waitMs);
-    // Another read of ours met a ban on this address meanwhile: stop, and ask the channel again.
-    if (!deps.channel.holds(grant)) break;
-    nextAtMs = Math.max(deps.now(), nextAtMs) + spacingMs;
-    const cityId = read.remaining[0]!;
-    try {
-      const card = await fetchOffers(
-        { urls: deps.urls, timeoutMs: deps.timeoutMs, ...(grant.kind === 'proxy' ? { proxyUrl: grant.proxyUrl } : {}) },
+  const { results, blockedUntil } = await readThrough(deps, {
+    userId: request.userId,
+    module: 'demper',
+    storeId: request.storeId,
+    items: request.cityIds,
+    // The loop does not wait for capacity inside a check: it trips its reads breaker instead.
+    waitUpToMs: 0,
+    read: (cityId, proxyUrl) =>
+      fetchOffers(
+        { urls: deps.urls, timeoutMs: deps.timeoutMs, ...(proxyUrl ? { proxyUrl } : {}) },
         // The cheapest 64 offers are all pricing needs, and one page is one read.
         { productId: request.productId, cityId, merchantId: request.merchantId, maxPages: 1 },
-      );
-      read.cards.set(cityId, card);
-      read.remaining.shift();
-      outcome.ok++;
-    } catch (error) {
-      if (!isKaspiError(error)) throw error;
-      if (error.kind === 'ip_throttled') {
-        outcome.banned = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
-        read.cutShortBy = error;
-        break;
-      }
-      if (error.kind === 'proxy_auth' || error.kind === 'proxy_failed') {
-        if (error.kind === 'proxy_auth') outcome.proxyAuthFailed = true;
-        else outcome.failed++;
-        read.cutShortBy = error;
-        break;
-      }
-      outcome.failed++;
-      read.failures.push(error);
-      read.remaining.shift();
-    }
+      ),
+  });
+  const cards = new Map<string, OffersResult>();
+  const failures: KaspiError[] = [];
+  for (const { item, result, error } of results) {
+    if (result) cards.set(item, result);
+    else if (isKaspiError(error)) failures.push(error);
   }
-  return outcome;
+  return { cards, failures, blockedUntil };
 }

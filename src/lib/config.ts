@@ -22,6 +22,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb').default('100kb'),
+  API_UPLOAD_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 5mb').default('5mb'),
   PUBLIC_API_URL: url.optional(),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -96,12 +97,32 @@ const envSchema = z.object({
 
   DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
   DIRECT_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
+  ORDERS_DIRECT_READS_PER_SECOND: z.coerce.number().positive().default(6),
   DEMPER_BATCH_SIZE: positiveInt.max(500).default(50),
   DEMPER_READ_CONCURRENCY: positiveInt.max(64).default(8),
   DEMPER_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.default(30),
   DEMPER_HISTORY_LIMIT_EVENTS: positiveInt.min(20).default(10_000),
   DEMPER_CHANGE_BUDGET: positiveInt.default(240),
   DEMPER_CHANGE_BUDGET_WINDOW_SECONDS: positiveInt.default(1800),
+  ORDERS_POLL_INTERVAL: positiveSeconds.default(600),
+  ORDERS_OVERLAP_SECONDS: seconds.default(7200),
+  ORDERS_BACKFILL_DAYS: z.coerce.number().positive().max(14).default(14),
+  ORDERS_TRACK_DAYS: z.coerce.number().positive().default(30),
+  ORDERS_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  ORDERS_HEARTBEAT_TIMEOUT_SECONDS: positiveSeconds.default(60),
+
+  PREORDER_CHECK_INTERVAL_SECONDS: positiveSeconds.default(300),
+  PREORDER_ACTIVATION_TIMEOUT_HOURS: z.coerce.number().positive().default(24),
+
+  WAHA_URL: url.optional(),
+  WAHA_API_KEY: z.string().min(1).optional(),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'expected a bot token such as 123456:ABC-def').optional(),
+  TELEGRAM_API_URL: url.default('https://api.telegram.org'),
+  TELEGRAM_BOT_USERNAME: z.string().regex(/^[A-Za-z0-9_]{5,64}$/, 'a bot username without @').optional(),
+  TELEGRAM_POLL_INTERVAL_SECONDS: positiveSeconds.default(2),
+  NOTIFY_SEND_TIMEOUT_MS: positiveInt.default(10_000),
+  NOTIFY_MAX_DELAY_HOURS: z.coerce.number().positive().default(24),
+  NOTIFY_WORKER_ERROR_ATTEMPTS: positiveInt.default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -169,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       host: e.HOST,
       port: e.PORT,
       bodyLimit: e.API_BODY_LIMIT,
+      /** Largest file upload (Excel imports). */
+      uploadLimit: e.API_UPLOAD_LIMIT,
       publicUrl: trimSlash(e.PUBLIC_API_URL ?? `http://localhost:${e.PORT}`),
     },
     auth: {
@@ -271,6 +294,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       directReadsPerSecond: e.DIRECT_READS_PER_SECOND,
       /** After a 403 on a direct read, no read leaves this process's address for this long. */
       readBanPauseSeconds: e.DIRECT_READ_BAN_PAUSE_SECONDS,
+      /** Shop API calls per second from this process's own address (orders), for users without orders proxies. */
+      ordersDirectReadsPerSecond: e.ORDERS_DIRECT_READS_PER_SECOND,
     },
     demper: {
       /** Products one check activity handles. */
@@ -283,6 +308,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Price changes per merchant within the rolling window. */
       changeBudget: e.DEMPER_CHANGE_BUDGET,
       changeBudgetWindowSeconds: e.DEMPER_CHANGE_BUDGET_WINDOW_SECONDS,
+    },
+    orders: {
+      pollIntervalSeconds: e.ORDERS_POLL_INTERVAL,
+      /** Each poll reads again this far behind the newest creation date it has seen (orders show up late). */
+      overlapSeconds: e.ORDERS_OVERLAP_SECONDS,
+      /** How far back a store's first poll reads. */
+      backfillDays: e.ORDERS_BACKFILL_DAYS,
+      /** Orders still open are re-read for status changes while they are younger than this. */
+      trackDays: e.ORDERS_TRACK_DAYS,
+      /** Orders stored per transaction (and entries read per lease). */
+      batchSize: e.ORDERS_BATCH_SIZE,
+      heartbeatTimeoutSeconds: e.ORDERS_HEARTBEAT_TIMEOUT_SECONDS,
+    },
+    preorders: {
+      /** How often uploaded preorders are looked up on the public offers until Kaspi shows them. */
+      checkIntervalSeconds: e.PREORDER_CHECK_INTERVAL_SECONDS,
+      /** Preorders Kaspi still does not show this long after an upload are marked failed. */
+      activationTimeoutHours: e.PREORDER_ACTIVATION_TIMEOUT_HOURS,
+    },
+    waha: {
+      /** WAHA (WhatsApp HTTP API); WhatsApp messages are off without it. */
+      url: e.WAHA_URL ? trimSlash(e.WAHA_URL) : undefined,
+      apiKey: e.WAHA_API_KEY,
+    },
+    telegram: {
+      /** Telegram messages and chat linking are off without it. */
+      botToken: e.TELEGRAM_BOT_TOKEN,
+      apiUrl: trimSlash(e.TELEGRAM_API_URL),
+      botUsername: e.TELEGRAM_BOT_USERNAME,
+      pollIntervalSeconds: e.TELEGRAM_POLL_INTERVAL_SECONDS,
+    },
+    notify: {
+      /** Deadline of one WAHA or Telegram call. */
+      sendTimeoutMs: e.NOTIFY_SEND_TIMEOUT_MS,
+      /** A message still unsent this long after it was due (working hours, caps, a disconnected WhatsApp) is dropped. */
+      maxDelayHours: e.NOTIFY_MAX_DELAY_HOURS,
+      /** An activity failing this many attempts in a row alerts the administrators. */
+      workerErrorAttempts: e.NOTIFY_WORKER_ERROR_ATTEMPTS,
     },
   };
 }

@@ -25,6 +25,7 @@ const SECRET_KEYS = [
   'proxyUrl',
   'authorization',
   'encryptionKeys',
+  'botToken',
 ];
 
 export const REDACT_PATHS = [

@@ -122,12 +122,21 @@ export function createDirectReadChannel(options: {
   };
 }
 
-/** The direct channel as the settings describe it (`DIRECT_READS_PER_SECOND`, `DIRECT_READ_BAN_PAUSE_SECONDS`). */
-export function directReadChannel(settings: { directReadsPerSecond: number; readBanPauseSeconds: number }): ReadChannel {
-  return createDirectReadChannel({
+/**
+ * The process's own address, as each module's reads see it: the storefront (the demper's cards, the
+ * preorder checks) bans an address by its read rate, so those modules share one clock; the Shop API
+ * (orders) is paced apart, its limits being its own.
+ */
+export function directReadChannels(settings: Config['reads']): Record<ProxyModule, ReadChannel> {
+  const storefront = createDirectReadChannel({
     readsPerSecond: settings.directReadsPerSecond,
     banPauseMs: settings.readBanPauseSeconds * 1000,
   });
+  const shopApi = createDirectReadChannel({
+    readsPerSecond: settings.ordersDirectReadsPerSecond,
+    banPauseMs: settings.readBanPauseSeconds * 1000,
+  });
+  return { demper: storefront, catalog: storefront, orders: shopApi };
 }
 
 /** How long this process keeps off a proxy it saw banned when Kaspi does not say (its 403 ban lasts ≈10 s). */
@@ -135,16 +144,22 @@ const BAN_HOLD_MS = 10_000;
 
 /**
  * Reads through the user's proxies for the module when it has any (leases from the pool, reported back
- * to it: bans bench a proxy, 407 retires it), and through `direct` when it has none.
+ * to it: bans bench a proxy, 407 retires it), and through the module's direct channel when it has none.
  */
-export function poolReadChannel(capacity: ReadCapacity, direct: ReadChannel): ReadChannel {
+export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModule, ReadChannel>): ReadChannel {
   const proxyOf = new Map<string, string>();
+  const directOf = new Map<string, ReadChannel>();
   /** Proxies this process saw banned, until when: leases on them stop at once (the pool benches them for new leases). */
   const bannedUntil = new Map<string, number>();
   return {
     async acquire(request) {
       const grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted: Math.max(1, Math.floor(request.reads)) });
-      if (grant.kind === 'direct') return direct.acquire(request);
+      if (grant.kind === 'direct') {
+        const channel = direct[request.module];
+        const directGrant = await channel.acquire(request);
+        if (directGrant.kind === 'direct') directOf.set(directGrant.leaseId, channel);
+        return directGrant;
+      }
       if (grant.kind === 'wait') return { kind: 'wait', until: new Date(Date.now() + grant.retryAfterMs) };
       proxyOf.set(grant.leaseId, grant.proxyId);
       return {
@@ -156,12 +171,16 @@ export function poolReadChannel(capacity: ReadCapacity, direct: ReadChannel): Re
       };
     },
     holds(grant) {
-      if (grant.kind === 'direct') return direct.holds(grant);
+      if (grant.kind === 'direct') return directOf.get(grant.leaseId)?.holds(grant) ?? false;
       const proxyId = proxyOf.get(grant.leaseId);
       return proxyId !== undefined && (bannedUntil.get(proxyId) ?? 0) <= Date.now();
     },
     async report(grant, outcome) {
-      if (grant.kind === 'direct') return direct.report(grant, outcome);
+      if (grant.kind === 'direct') {
+        const channel = directOf.get(grant.leaseId);
+        directOf.delete(grant.leaseId);
+        return channel?.report(grant, outcome);
+      }
       const proxyId = proxyOf.get(grant.leaseId);
       proxyOf.delete(grant.leaseId);
       if (!proxyId) return;
@@ -176,5 +195,5 @@ export function poolReadChannel(capacity: ReadCapacity, direct: ReadChannel): Re
 
 /** The read channel of a process: the proxy pool in front of this process's own address. */
 export function createReadChannel(deps: { db: Db; keyring: Keyring; logger: Logger; config: Config }): ReadChannel {
-  return poolReadChannel(readCapacityFor(deps), directReadChannel(deps.config.reads));
+  return poolReadChannel(readCapacityFor(deps), directReadChannels(deps.config.reads));
 }

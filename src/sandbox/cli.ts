@@ -54,6 +54,11 @@ async function main() {
   console.log(`KASPI_MC_URL=${sandbox.urls.mcUrl}`);
   console.log(`KASPI_IDMC_URL=${sandbox.urls.idmcUrl}`);
   console.log(`KASPI_SHOP_API_URL=${sandbox.urls.shopApiUrl}`);
+  console.log(`WAHA_URL=${sandbox.waha.url}`);
+  console.log(`WAHA_API_KEY=${sandbox.waha.apiKey}`);
+  console.log(`TELEGRAM_API_URL=${sandbox.telegram.url}`);
+  console.log(`TELEGRAM_BOT_TOKEN=${sandbox.telegram.botToken}`);
+  console.log(`TELEGRAM_BOT_USERNAME=${sandbox.telegram.botUsername}`);
   console.log('');
   console.log(`# control API:    ${sandbox.controlUrl}  (see src/sandbox/README.md)`);
   console.log(`# proxy provider: ${sandbox.provider.url}/api/${sandbox.provider.apiKey}/getproxy`);

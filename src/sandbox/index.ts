@@ -17,12 +17,14 @@ import { idmcRouter } from './servers/idmc';
 import { mcRouter } from './servers/mc';
 import { publicRouter } from './servers/public';
 import { shopApiRouter } from './servers/shop-api';
+import { TelegramServer } from './servers/telegram';
+import { WahaServer } from './servers/waha';
 
 export interface SandboxOptions {
   /** Interface to listen on. 127.0.0.1 is reachable from every 127.0.0.x source address on Linux. */
   host?: string;
   /** Fixed ports per surface; 0 or absent = any free port. */
-  ports?: { public?: number; mc?: number; idmc?: number; provider?: number };
+  ports?: { public?: number; mc?: number; idmc?: number; provider?: number; waha?: number; telegram?: number };
   /** Seeds the PRNG behind codes, tokens, jitter and probabilistic faults. */
   seed?: number;
   /** Kaspi's limits: `measured` (default), `seed`, `unlimited`, or a custom profile. */
@@ -42,6 +44,10 @@ export interface SandboxOptions {
   /** Local CONNECT proxies, each sending from its own 127.0.0.x address. */
   proxies?: { count?: number; username?: string; password?: string; firstLocalHost?: number };
   provider?: Partial<ProviderOptions>;
+  /** The WhatsApp HTTP API (WAHA) the service sends customers' messages through. */
+  waha?: { apiKey?: string };
+  /** The Telegram Bot API of the service's bot. */
+  telegram?: { botToken?: string; botUsername?: string };
   /** Initial market, applied after the generated one. */
   market?: MarketSeed;
   /** A generated market (`seedMarket`). */
@@ -54,6 +60,10 @@ export interface SandboxHandle {
   controlUrl: string;
   proxies: SandboxProxy[];
   provider: { url: string; apiKey: string; state: ProxyProvider };
+  /** WAHA (`WAHA_URL`, `WAHA_API_KEY`); control at `controlUrl/waha`. */
+  waha: { url: string; apiKey: string; state: WahaServer };
+  /** Telegram Bot API (`TELEGRAM_API_URL`, `TELEGRAM_BOT_TOKEN`); control at `controlUrl/telegram`. */
+  telegram: { url: string; botToken: string; botUsername: string; state: TelegramServer };
   /** The in-process market: seed it, read pushes and ground truth. */
   market: Market;
   auth: Auth;
@@ -187,6 +197,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now,
   );
 
+  const waha = new WahaServer(options.waha?.apiKey ?? `waha-${random.digits(12)}`);
+  const telegram = new TelegramServer(
+    options.telegram?.botToken ?? `${random.digits(10)}:AA${random.digits(20)}`,
+    options.telegram?.botUsername ?? 'kaspi_demper_sandbox_bot',
+  );
+
   let generated: GeneratedMarket | undefined;
   const reset = () => {
     for (const timer of timers) clearTimeout(timer);
@@ -199,6 +215,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tally.clear();
     limits.set(resolveProfile(startingProfile, banScale));
     provider.reset();
+    waha.reset();
+    telegram.reset();
     for (const proxy of proxies) {
       proxy.mode = 'ok';
       proxy.closeTunnels();
@@ -212,6 +230,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const publicApp = baseApp();
   publicApp.use(recordRequests(state, 'public'));
+  publicApp.use('/__sandbox/waha', waha.controlRouter());
+  publicApp.use('/__sandbox/telegram', telegram.controlRouter());
   publicApp.use(
     '/__sandbox',
     controlRouter(state, {
@@ -244,13 +264,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   providerApp.use(recordRequests(state, 'provider'));
   providerApp.use(provider.router());
 
+  const wahaApp = baseApp();
+  wahaApp.use(waha.router());
+  wahaApp.use(errorHandler);
+
+  const telegramApp = baseApp();
+  telegramApp.use(telegram.router());
+  telegramApp.use(errorHandler);
+
   const servers = [
     await listen(publicApp, host, options.ports?.public ?? 0),
     await listen(mcApp, host, options.ports?.mc ?? 0),
     await listen(idmcApp, host, options.ports?.idmc ?? 0),
     await listen(providerApp, host, options.ports?.provider ?? 0),
+    await listen(wahaApp, host, options.ports?.waha ?? 0),
+    await listen(telegramApp, host, options.ports?.telegram ?? 0),
   ];
-  const [publicServer, mcServer, idmcServer, providerServer] = servers as [Listening, Listening, Listening, Listening];
+  const [publicServer, mcServer, idmcServer, providerServer, wahaServer, telegramServer] = servers as [
+    Listening,
+    Listening,
+    Listening,
+    Listening,
+    Listening,
+    Listening,
+  ];
   ports.push(publicServer.port, mcServer.port, idmcServer.port);
   urls.publicUrl = publicServer.url;
   urls.shopApiUrl = `${publicServer.url}/shop/api`;
@@ -266,6 +303,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     controlUrl: `${publicServer.url}/__sandbox`,
     proxies,
     provider: { url: providerServer.url, apiKey: provider.apiKey, state: provider },
+    waha: { url: wahaServer.url, apiKey: waha.apiKey, state: waha },
+    telegram: { url: telegramServer.url, botToken: telegram.botToken, botUsername: telegram.botUsername, state: telegram },
     market,
     auth,
     orders,
@@ -293,5 +332,7 @@ export type { SeedMarketOptions, GeneratedMarket } from './generator';
 export type { LimitProfile, ProfileName, WindowRule } from './limits';
 export type { FaultSpec, FaultKind, EndpointName } from './faults';
 export type { SandboxProxy, ProxyMode } from './proxies';
+export type { SentWhatsApp, WahaStatus } from './servers/waha';
+export type { SentTelegram } from './servers/telegram';
 export { LIMIT_PROFILES } from './limits';
 export { Market } from './market';

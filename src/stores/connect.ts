@@ -12,7 +12,7 @@ export type Store = typeof kaspiStores.$inferSelect;
 
 export interface ConnectDeps extends LifecycleDeps {
   keyring: Keyring;
-  config: Pick<Config, 'kaspi' | 'kaspiClient' | 'temporal'>;
+  config: Pick<Config, 'kaspi' | 'kaspiClient' | 'temporal' | 'orders'>;
 }
 
 /**

@@ -6,3 +6,6 @@ export { subscriptionWorkflow } from './subscription';
 export { proxyPoolWorkflow } from './proxy-pool';
 export { demperWorkflow } from './demper';
 export { catalogSyncWorkflow } from './catalog-sync';
+export { ordersPollWorkflow } from './orders-poll';
+export { preorderUploadWorkflow } from './preorder-upload';
+export { telegramBotWorkflow } from './telegram-bot';

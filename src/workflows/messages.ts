@@ -169,3 +169,48 @@ export interface StoreSessionCheck {
 export const smsLoginWorkflowId = (loginId: string) => `sms-login:${loginId}`;
 export const passwordLoginWorkflowId = (loginId: string) => `password-login:${loginId}`;
 export const storeSessionCheckWorkflowId = (storeId: string) => `session-check:${storeId}`;
+
+// --- ordersPollWorkflow ----------------------------------------------------------------------------
+
+export const ordersPollWorkflowId = (storeId: string) => `orders:${storeId}`;
+
+/** Poll now instead of waiting for the interval. */
+export const pollNowSignal = defineSignal('pollNow');
+
+export interface OrdersPollCounters {
+  polls: number;
+  /** Orders stored for the first time. */
+  newOrders: number;
+  statusChanges: number;
+  messagesQueued: number;
+  messagesSent: number;
+}
+
+export interface OrdersPollState {
+  /** The newest Kaspi creation date stored; the next poll reads from a little before it. */
+  watermarkMs: number | null;
+  /** The first poll stored what the store already had, telling nobody. */
+  baselineDone: boolean;
+  counters: OrdersPollCounters;
+  lastPollAt: string | null;
+}
+
+export interface OrdersPollStatus extends OrdersPollState {
+  storeId: string;
+  /** `polling`, `waiting`, or `stopped` (store deleted or its token removed). */
+  phase: 'polling' | 'waiting' | 'stopped';
+  nextPollAt: string | null;
+  /** The last poll's failure, if it failed. */
+  lastError: string | null;
+}
+
+export const ordersPollStatusQuery = defineQuery<OrdersPollStatus>('status');
+
+// --- preorderUploadWorkflow ------------------------------------------------------------------------
+
+export const preorderUploadWorkflowId = (storeId: string) => `preorder-upload:${storeId}`;
+
+// --- telegramBotWorkflow ---------------------------------------------------------------------------
+
+/** The one workflow that reads the bot's updates and delivers alerts. */
+export const TELEGRAM_BOT_WORKFLOW_ID = 'telegram-bot';

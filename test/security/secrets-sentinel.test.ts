@@ -158,8 +158,9 @@ describe('secrets never appear in plain text', () => {
 
   it('in any workflow history fetched through the Temporal client', async () => {
     const taskQueue = stack.ctx.config.temporal.taskQueue;
-    // Connecting a store starts its demper loop, whose history is checked too.
-    const expected = ['passwordLoginWorkflow', 'smsLoginWorkflow', 'storeSessionCheckWorkflow', 'demperWorkflow'];
+    // Connecting a store starts its demper loop, and setting the Shop API token its orders poll: their
+    // histories are checked too.
+    const expected = ['ordersPollWorkflow', 'passwordLoginWorkflow', 'smsLoginWorkflow', 'storeSessionCheckWorkflow', 'demperWorkflow'];
     let executions: { workflowId: string; runId: string; type: string }[] = [];
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
@@ -167,7 +168,7 @@ describe('secrets never appear in plain text', () => {
       for await (const wf of stack.ctx.temporal.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
         executions.push({ workflowId: wf.workflowId, runId: wf.runId, type: wf.type });
       }
-      if (expected.every((type) => executions.some((e) => e.type === type)) && executions.length >= 4) break;
+      if (expected.every((type) => executions.some((e) => e.type === type)) && executions.length >= 5) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(new Set(executions.map((e) => e.type))).toEqual(new Set(expected));

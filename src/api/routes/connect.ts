@@ -7,6 +7,7 @@ import { isKaspiError, parseCookieHeader, type KaspiSession } from '../../kaspi'
 import { sealLoginCredentials } from '../../logins/credentials';
 import { kazakhPhoneDigits, maskPhone } from '../../logins/phone';
 import { connectSession } from '../../stores/connect';
+import { startOrdersPoll } from '../../stores/orders-poll';
 import { checkShopApiToken, saveShopApiToken } from '../../stores/shop-api-token';
 import {
   passwordLoginWorkflowId,
@@ -237,7 +238,9 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       method: 'put',
       path: '/stores/:id/shop-api-token',
       summary: "Set the store's Kaspi Shop API token",
-      description: 'Checked with one cheap Shop API call, then kept encrypted. 422 when Kaspi does not accept it.',
+      description:
+        'Checked with one cheap Shop API call, then kept encrypted, and the store\'s orders poll starts (`orders:<storeId>`). ' +
+        '422 when Kaspi does not accept it.',
       tags: ['stores'],
       access: 'user',
       params: IdParams,
@@ -246,7 +249,7 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       responses: {
         200: { description: 'The store', schema: StoreView },
         422: { description: 'Kaspi does not accept this token' },
-        503: { description: 'Kaspi did not answer; try again' },
+        503: { description: 'Kaspi or Temporal did not answer; try again' },
       },
     },
     async ({ params, body }, req, res) => {
@@ -264,6 +267,9 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
         throw error;
       }
       await saveShopApiToken(deps, store.id, body.token);
+      await startOrdersPoll(deps, store).catch(() => {
+        throw new HttpError(503, 'The token is saved, but the orders poll could not start; set the token again in a minute.', { headers: { 'Retry-After': '60' } });
+      });
       res.json(storeView(await scope.store(store.id)));
     },
   );

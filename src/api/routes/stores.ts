@@ -6,6 +6,7 @@ import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
+import { stopOrdersPoll } from '../../stores/orders-poll';
 import { tenantScope, type Store } from '../tenancy';
 
 export const StoreView = z
@@ -87,7 +88,7 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
       method: 'delete',
       path: '/stores/:id',
       summary: 'Disconnect a store',
-      description: 'The store disappears from every list, its Kaspi session is forgotten and its demper loop stops.',
+      description: 'The store disappears from every list, its Kaspi session and token are forgotten, and its demper loop and orders poll stop.',
       tags: ['stores'],
       access: 'user',
       params: IdParams,
@@ -100,6 +101,8 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
         .set({ deletedAt: new Date(), sessionEnc: null, credentialsEnc: null, shopApiTokenEnc: null })
         .where(eq(kaspiStores.id, store.id));
       await stopDemper({ db: deps.db, temporal: deps.temporal, config: deps.config }, store.id);
+      // A poll that misses the cancel finds the store deleted at its next poll and ends there.
+      await stopOrdersPoll(deps, store.id).catch((error: unknown) => req.log.warn({ err: error, storeId: store.id }, 'could not stop the orders poll'));
       res.status(204).end();
     },
   );

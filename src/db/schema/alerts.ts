@@ -17,6 +17,8 @@ export const alerts = pgTable(
     /** Machine-readable, e.g. `proxy_dead`, `proxy_shortage`, `plan_downgraded`. */
     kind: text('kind').notNull(),
     message: text('message').notNull(),
+    /** Where to look: an API resource or a Temporal UI page. */
+    link: text('link'),
     createdAt: createdAt(),
     deliveredAt: ts('delivered_at'),
   },

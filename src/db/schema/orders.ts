@@ -1,15 +1,19 @@
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { PREORDER_STATUSES } from '../../domain/preorders';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { kaspiStores } from './stores';
 import { products } from './products';
 
+/** One line of an order, as the Shop API's entries give it. */
 export interface OrderEntry {
-  productCode: string;
+  /** The merchant's SKU of the ordered offer. */
+  sku: string;
   name: string;
   quantity: number;
-  /** Whole tenge. */
+  /** Whole tenge per unit. */
+  basePrice: number;
+  /** Whole tenge for the line. */
   totalPrice: number;
-  sku?: string;
 }
 
 export const orders = pgTable(
@@ -33,7 +37,7 @@ export const orders = pgTable(
     customerPhoneEnc: text('customer_phone_enc'),
     entries: jsonb('entries').$type<OrderEntry[]>().notNull().default([]),
     creationDate: ts('creation_date').notNull(),
-    /** Kaspi's own timestamps, milliseconds, as the watermark source. */
+    /** The latest of Kaspi's own timestamps for the order (creation, bank approval), in milliseconds. */
     kaspiModifiedMs: bigint('kaspi_modified_ms', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -65,8 +69,12 @@ export const preorders = pgTable(
     /** 1–30 days. */
     days: integer('days').notNull(),
     warehouses: jsonb('warehouses').$type<PreorderWarehouse[]>().notNull().default([]),
-    status: text('status', { enum: ['draft', 'processing', 'active', 'failed'] }).notNull().default('draft'),
+    status: text('status', { enum: PREORDER_STATUSES }).notNull().default('draft'),
     uploadedAt: ts('uploaded_at'),
+    /** When Kaspi's public offers first showed the preorder. */
+    activatedAt: ts('activated_at'),
+    /** Why the last upload or check failed. */
+    error: text('error'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,0 +1,50 @@
+import { eq, inArray } from 'drizzle-orm';
+import { preorders } from '../db/schema';
+import { isKaspiError, toApplicationFailure } from '../kaspi';
+import { checkStorePreorders, type CheckResult } from '../preorders/check';
+import type { PriceListFormat } from '../preorders/price-list';
+import { uploadStorePreorders, type UploadResult } from '../preorders/upload';
+import type { ActivityDeps, WorkerLocal } from './deps';
+
+export interface PreorderUpload extends UploadResult {
+  /** The worker's settings, so the workflow needs none of its own. */
+  checkIntervalSeconds: number;
+}
+
+export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerLocal, 'browser'>) {
+  const sessionDeps = { ...deps, browser: local.browser };
+  return {
+    async uploadPreorders(input: { storeId: string; format: PriceListFormat }): Promise<PreorderUpload> {
+      try {
+        const result = await uploadStorePreorders(sessionDeps, input.storeId, input.format);
+        return { ...result, checkIntervalSeconds: deps.config.preorders.checkIntervalSeconds };
+      } catch (error) {
+        if (isKaspiError(error)) throw toApplicationFailure(error);
+        throw error;
+      }
+    },
+
+    async checkPreorders(input: { storeId: string }): Promise<CheckResult> {
+      return checkStorePreorders(
+        {
+          db: deps.db,
+          channel: deps.readChannel,
+          urls: deps.config.kaspi,
+          timeoutMs: deps.config.kaspiClient.timeoutMs,
+          activationTimeoutHours: deps.config.preorders.activationTimeoutHours,
+        },
+        input.storeId,
+      );
+    },
+
+    /** The upload kept failing: the store's preorders say so instead of waiting forever. */
+    async failPreorderUpload(input: { storeId: string; reason: string }): Promise<void> {
+      const rows = await deps.db.select({ id: preorders.id }).from(preorders).where(eq(preorders.storeId, input.storeId));
+      if (rows.length === 0) return;
+      await deps.db
+        .update(preorders)
+        .set({ status: 'failed', error: input.reason.slice(0, 500) })
+        .where(inArray(preorders.id, rows.map((r) => r.id)));
+    },
+  };
+}

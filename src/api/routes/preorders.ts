@@ -1,0 +1,329 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { preorders, products } from '../../db/schema';
+import { PREORDER_MAX_DAYS, PREORDER_MIN_DAYS, PREORDER_POINTS, PREORDER_STATUSES } from '../../domain/preorders';
+import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
+import { PRICE_LIST_FORMATS, preorderWorkbook } from '../../preorders/price-list';
+import { preorderUploadWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
+import type { preorderUploadWorkflow } from '../../workflows';
+import type { ApiDeps } from '../app';
+import { currentUser } from '../auth';
+import { HttpError, type FieldError } from '../problem';
+import type { ApiRouter } from '../routing';
+import { IdParams, PaginationQuery, Tenge, Timestamp, Uuid, paginated } from '../schemas';
+import { tenantScope, type Preorder, type Store } from '../tenancy';
+
+const Warehouses = z
+  .array(
+    z.strictObject({
+      point: z.int().min(1).max(PREORDER_POINTS.length).meta({ description: 'Pickup point number: 1 is PP1', example: 1 }),
+      quantity: z.int().min(0).max(1_000_000).meta({ description: 'Units offered at that point', example: 10 }),
+    }),
+  )
+  .min(1)
+  .max(PREORDER_POINTS.length)
+  .refine((w) => new Set(w.map((x) => x.point)).size === w.length, 'each point at most once')
+  .refine((w) => w.some((x) => x.quantity > 0), 'at least one point needs a quantity above 0')
+  .meta({ description: 'Quantities per pickup point (PP1–PP5, the columns of Kaspi’s price list)' });
+
+const Days = z.int().min(PREORDER_MIN_DAYS).max(PREORDER_MAX_DAYS).meta({ description: 'Days until it ships (1–30)', example: 14 });
+const Model = z.string().trim().min(1).max(255);
+const Brand = z.string().trim().min(1).max(100);
+const Price = Tenge.min(1);
+
+const CreateBody = z.strictObject({
+  productId: Uuid.meta({ description: 'The product to put on preorder' }),
+  days: Days,
+  warehouses: Warehouses,
+  price: Price.optional().meta({ description: "Default: the product's live price" }),
+  model: Model.optional().meta({ description: "Default: the product's name" }),
+  brand: Brand.optional().meta({ description: "Default: the product's brand (Kaspi's price list requires one)" }),
+});
+
+const PatchBody = z.strictObject({
+  days: Days.optional(),
+  warehouses: Warehouses.optional(),
+  price: Price.optional(),
+  model: Model.optional(),
+  brand: Brand.optional(),
+});
+
+const UploadBody = z.strictObject({
+  format: z.enum(PRICE_LIST_FORMATS).default('xlsx').meta({ description: "Kaspi's Excel layout (default) or the XML price list" }),
+});
+
+const PreorderParams = z.strictObject({ id: Uuid, preorderId: Uuid });
+
+const ListQuery = PaginationQuery.extend({ status: z.enum(PREORDER_STATUSES).optional() });
+
+export const PreorderView = z
+  .object({
+    id: Uuid,
+    storeId: Uuid,
+    productId: Uuid.nullable(),
+    sku: z.string(),
+    model: z.string(),
+    brand: z.string().nullable(),
+    price: Tenge,
+    days: z.int(),
+    warehouses: z.array(z.object({ point: z.int(), quantity: z.int() })),
+    status: z.enum(PREORDER_STATUSES).meta({
+      description: '`draft` until uploaded, `processing` until Kaspi shows it, then `active`; `failed` says why in `error`',
+    }),
+    uploadedAt: Timestamp.nullable(),
+    activatedAt: Timestamp.nullable(),
+    error: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Preorder' });
+
+function preorderView(p: Preorder): z.infer<typeof PreorderView> {
+  return {
+    id: p.id,
+    storeId: p.storeId,
+    productId: p.productId,
+    sku: p.sku,
+    model: p.model,
+    brand: p.brand,
+    price: p.price,
+    days: p.days,
+    warehouses: p.warehouses,
+    status: p.status,
+    uploadedAt: p.uploadedAt?.toISOString() ?? null,
+    activatedAt: p.activatedAt?.toISOString() ?? null,
+    error: p.error,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+function refused(errors: FieldError[]): HttpError {
+  return new HttpError(422, 'The preorder cannot be made as given.', { errors });
+}
+
+/** Every warehouse names a pickup point the store has. */
+function checkPoints(store: Store, warehouses: readonly { point: number }[] | undefined): FieldError[] {
+  const codes = new Set(store.points.map((p) => p.code));
+  return (warehouses ?? []).flatMap((w, i) =>
+    codes.has(`PP${w.point}`) ? [] : [{ field: `body.warehouses.${i}.point`, message: `the store has no pickup point PP${w.point}` }],
+  );
+}
+
+export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
+  const scopeOf = (req: Parameters<typeof currentUser>[0]) => tenantScope(deps.db, currentUser(req).userId);
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id/preorders/export.xlsx',
+      summary: "The store's preorders as Kaspi's Excel price list",
+      description: 'Columns `SKU, model, brand, price, PP1..PP5, preorder`: the quantity per pickup point and the preorder days.',
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      responses: { 200: { description: 'An .xlsx workbook', contentType: XLSX_CONTENT_TYPE, schema: z.string().meta({ format: 'binary' }) } },
+    },
+    async ({ params }, req, res) => {
+      const store = await scopeOf(req).store(params.id);
+      const rows = await deps.db.select().from(preorders).where(eq(preorders.storeId, store.id)).orderBy(preorders.sku);
+      const file = await preorderWorkbook(rows);
+      res
+        .type(XLSX_CONTENT_TYPE)
+        .attachment(`preorders-${store.merchantUid}.xlsx`)
+        .send(Buffer.from(file));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id/preorders',
+      summary: "The store's preorders",
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      query: ListQuery,
+      responses: { 200: { description: 'Preorders by SKU', schema: paginated(PreorderView, 'PreorderPage') } },
+    },
+    async ({ params, query }, req, res) => {
+      const { limit, page, status } = query;
+      const { items, total } = await scopeOf(req).listPreorders(params.id, { status }, { limit, page });
+      res.json({ items: items.map(preorderView), page, limit, total });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id/preorders/:preorderId',
+      summary: 'One preorder',
+      tags: ['preorders'],
+      access: 'user',
+      params: PreorderParams,
+      responses: { 200: { description: 'The preorder', schema: PreorderView } },
+    },
+    async ({ params }, req, res) => {
+      res.json(preorderView(await scopeOf(req).storePreorder(params.id, params.preorderId)));
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/stores/:id/preorders',
+      summary: 'Put a product on preorder',
+      description:
+        'The product leaves the demper at once (its price is no longer changed) and the preorder waits as a `draft` ' +
+        'until it is uploaded to Kaspi. 409 when the product is already on preorder.',
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      body: CreateBody,
+      bodyExample: { productId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', days: 14, warehouses: [{ point: 1, quantity: 10 }], brand: 'Samsung' },
+      responses: {
+        201: { description: 'The preorder', schema: PreorderView },
+        409: { description: 'The product is already on preorder' },
+        422: { description: 'The product, a pickup point, the brand or the price is missing' },
+      },
+    },
+    async ({ params, body }, req, res) => {
+      const scope = scopeOf(req);
+      const store = await scope.store(params.id);
+      const [product] = await deps.db.select().from(products).where(and(eq(products.id, body.productId), eq(products.storeId, store.id)));
+      const errors: FieldError[] = [];
+      if (!product) errors.push({ field: 'body.productId', message: 'no product of this store has this id' });
+      errors.push(...checkPoints(store, body.warehouses));
+      const brand = body.brand ?? product?.brand ?? null;
+      const price = body.price ?? product?.price ?? null;
+      if (product && !brand) errors.push({ field: 'body.brand', message: "is required: the product has none and Kaspi's price list needs one" });
+      if (product && !price) errors.push({ field: 'body.price', message: 'is required: the product has no live price' });
+      if (errors.length > 0) throw refused(errors);
+      const created = await deps.db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(preorders)
+          .values({
+            storeId: store.id,
+            productId: product!.id,
+            sku: product!.sku,
+            model: body.model ?? product!.name,
+            brand,
+            price: price!,
+            days: body.days,
+            warehouses: body.warehouses,
+          })
+          .onConflictDoNothing({ target: [preorders.storeId, preorders.sku] })
+          .returning();
+        if (row) await tx.update(products).set({ preorderDays: body.days }).where(eq(products.id, product!.id));
+        return row;
+      });
+      if (!created) throw new HttpError(409, `The product ${product!.sku} is already on preorder.`);
+      res.status(201).location(`${api.prefix}/stores/${store.id}/preorders/${created.id}`).json(preorderView(created));
+    },
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/stores/:id/preorders/:preorderId',
+      summary: 'Change a preorder',
+      description: 'Changes only the fields given; the preorder goes back to `draft` until it is uploaded again.',
+      tags: ['preorders'],
+      access: 'user',
+      params: PreorderParams,
+      body: PatchBody,
+      bodyExample: { days: 10, warehouses: [{ point: 1, quantity: 5 }] },
+      responses: {
+        200: { description: 'The preorder', schema: PreorderView },
+        422: { description: 'A pickup point the store does not have' },
+      },
+    },
+    async ({ params, body }, req, res) => {
+      const scope = scopeOf(req);
+      const store = await scope.store(params.id);
+      const preorder = await scope.storePreorder(store.id, params.preorderId);
+      const errors = checkPoints(store, body.warehouses);
+      if (errors.length > 0) throw refused(errors);
+      const updated = await deps.db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(preorders)
+          .set({ ...body, status: 'draft', error: null, updatedAt: new Date() })
+          .where(eq(preorders.id, preorder.id))
+          .returning();
+        if (body.days !== undefined && preorder.productId) {
+          await tx.update(products).set({ preorderDays: body.days }).where(eq(products.id, preorder.productId));
+        }
+        return row!;
+      });
+      res.json(preorderView(updated));
+    },
+  );
+
+  api.route(
+    {
+      method: 'delete',
+      path: '/stores/:id/preorders/:preorderId',
+      summary: 'Take a product off preorder',
+      description: 'The product goes back to the demper.',
+      tags: ['preorders'],
+      access: 'user',
+      params: PreorderParams,
+      responses: { 204: { description: 'Deleted' } },
+    },
+    async ({ params }, req, res) => {
+      const scope = scopeOf(req);
+      const preorder = await scope.storePreorder((await scope.store(params.id)).id, params.preorderId);
+      await deps.db.transaction(async (tx) => {
+        await tx.delete(preorders).where(eq(preorders.id, preorder.id));
+        if (preorder.productId) await tx.update(products).set({ preorderDays: null }).where(eq(products.id, preorder.productId));
+      });
+      res.status(204).end();
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/stores/:id/preorders/upload',
+      summary: "Upload the store's preorders to Kaspi",
+      description:
+        "Sends every preorder of the store as one price list through the merchant cabinet (Kaspi's Excel layout, or " +
+        'XML), then watches the public offers: each preorder turns `processing`, then `active` once Kaspi shows it ' +
+        '(or `failed` with the reason). Follow them in the preorder list.',
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      body: UploadBody,
+      bodyExample: { format: 'xlsx' },
+      responses: {
+        202: { description: 'The upload started', schema: z.object({ workflowId: z.string(), preorders: z.int(), format: z.enum(PRICE_LIST_FORMATS) }) },
+        422: { description: 'Nothing to upload, or the store has no cabinet session' },
+        503: { description: 'The worker did not answer; try again' },
+      },
+    },
+    async ({ params, body }, req, res) => {
+      const scope = scopeOf(req);
+      const store = await scope.store(params.id);
+      const { total } = await scope.listPreorders(store.id, {}, { limit: 1, page: 1 });
+      if (total === 0) throw new HttpError(422, 'The store has no preorders to upload.');
+      if (!store.sessionEnc) throw new HttpError(422, 'The store has no Kaspi cabinet session: connect it first.');
+      const workflowId = preorderUploadWorkflowId(store.id);
+      try {
+        await deps.temporal.workflow.start<typeof preorderUploadWorkflow>('preorderUploadWorkflow', {
+          taskQueue: deps.config.temporal.taskQueue,
+          workflowId,
+          // The newest upload carries every preorder as it is now: it replaces one still watching the last.
+          workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+          args: [{ storeId: store.id, format: body.format }],
+          typedSearchAttributes: [
+            { key: USER_ID_KEY, value: store.userId },
+            { key: STORE_ID_KEY, value: store.id },
+          ],
+        });
+      } catch {
+        throw new HttpError(503, 'The upload could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
+      }
+      res.status(202).json({ workflowId, preorders: total, format: body.format });
+    },
+  );
+}

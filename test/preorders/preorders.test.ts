@@ -1,0 +1,157 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { products } from '../../src/db/schema';
+import { isOnPreorder } from '../../src/domain/preorders';
+import { ALMATY, ASTANA } from '../../src/kaspi/cities';
+import { readFirstSheet } from '../../src/lib/spreadsheet';
+import { parseExcelPriceList } from '../../src/sandbox/price-list-parser';
+import { writeStoreSession } from '../../src/stores/session';
+import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { call, registerMerchant, type Merchant } from '../support/http';
+import { messagingEnv, waitFor } from '../support/orders';
+import { startTestSandbox } from '../support/sandbox';
+import { seedProduct, seedStore } from '../support/seed';
+
+type Sandbox = Awaited<ReturnType<typeof startTestSandbox>>;
+
+const OURS = '31700001';
+const PHONE = { sku: 'PRE-PHONE-1', productId: '930000001' };
+const WATCH = { sku: 'PRE-WATCH-1', productId: '930000002' };
+
+/**
+ * Preorders from the API to Kaspi and back: a product put on preorder leaves the demper, the Excel
+ * export holds exactly Kaspi's price-list layout, an upload (Excel or XML) goes through the cabinet,
+ * and each preorder turns active once the public offers show it — or failed, saying why.
+ */
+describe('preorders', () => {
+  let sandbox: Sandbox;
+  let ctx: TestContext;
+  let api: TestApi;
+  let worker: RunningWorker;
+  let merchant: Merchant;
+  let storeId: string;
+  let phoneId: string;
+  let watchId: string;
+  const path = () => `/api/v1/stores/${storeId}/preorders`;
+
+  beforeAll(async () => {
+    sandbox = await startTestSandbox({
+      market: {
+        merchants: [{ uid: OURS, name: 'Preorder Shop', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }] }],
+        offers: [
+          { merchantUid: OURS, ...PHONE, price: 250_000 },
+          { merchantUid: OURS, ...WATCH, price: 90_000 },
+        ],
+      },
+    });
+    ctx = testContext(testConfig({ ...messagingEnv(sandbox), PREORDER_CHECK_INTERVAL_SECONDS: '0.3' }));
+    api = await startTestApi(ctx);
+    worker = await startTestWorker(ctx);
+    merchant = await registerMerchant(api.url, 'preorders');
+    const store = await seedStore(ctx.db, merchant.id, {
+      merchantUid: OURS,
+      name: 'Preorder Shop',
+      points: [
+        { code: 'PP1', cityId: ALMATY, enabled: true },
+        { code: 'PP2', cityId: ASTANA, enabled: true },
+      ],
+    });
+    storeId = store.id;
+    const session = sandbox.auth.createSession([OURS]);
+    await writeStoreSession(ctx.db, ctx.keyring, storeId, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+    phoneId = (await seedProduct(ctx.db, storeId, { kaspiProductId: PHONE.productId, sku: PHONE.sku, name: 'Смартфон X2', brand: 'Test', price: 250_000, active: true, minPrice: 200_000 })).id;
+    watchId = (await seedProduct(ctx.db, storeId, { kaspiProductId: WATCH.productId, sku: WATCH.sku, name: 'Часы W1', brand: null, price: 90_000 })).id;
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.close();
+    await ctx?.close();
+    await sandbox?.stop();
+  });
+
+  const product = async (id: string) => (await ctx.db.select().from(products).where(eq(products.id, id)))[0]!;
+
+  it('puts a product on preorder, taking it out of the demper, and refuses what Kaspi would refuse', async () => {
+    const created = await call(api.url, 'POST', path(), {
+      token: merchant.token,
+      body: { productId: phoneId, days: 14, warehouses: [{ point: 1, quantity: 10 }, { point: 2, quantity: 5 }] },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ sku: PHONE.sku, model: 'Смартфон X2', brand: 'Test', price: 250_000, days: 14, status: 'draft' });
+    expect((await product(phoneId)).preorderDays).toBe(14);
+    expect(isOnPreorder((await product(phoneId)).preorderDays)).toBe(true);
+
+    expect((await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: phoneId, days: 3, warehouses: [{ point: 1, quantity: 1 }] } })).status).toBe(409);
+    const refused = await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: watchId, days: 7, warehouses: [{ point: 3, quantity: 2 }] } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.brand', 'body.warehouses.0.point']);
+    const invalid = await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: watchId, days: 31, warehouses: [{ point: 1, quantity: 0 }] } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.days', 'body.warehouses']);
+
+    const watch = await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: watchId, days: 7, warehouses: [{ point: 2, quantity: 3 }], brand: 'Watchy', price: 89_990 } });
+    expect(watch.status).toBe(201);
+    const patched = await call(api.url, 'PATCH', `${path()}/${created.body.id}`, { token: merchant.token, body: { days: 10 } });
+    expect(patched.body).toMatchObject({ days: 10, status: 'draft', warehouses: [{ point: 1, quantity: 10 }, { point: 2, quantity: 5 }] });
+    expect((await product(phoneId)).preorderDays).toBe(10);
+    expect((await call(api.url, 'GET', `${path()}?status=draft`, { token: merchant.token })).body).toMatchObject({ total: 2, items: [{ sku: PHONE.sku }, { sku: WATCH.sku }] });
+  });
+
+  it("exports exactly Kaspi's price-list layout: SKU, model, brand, price, PP1..PP5 quantities, preorder days", async () => {
+    const res = await fetch(`${api.url}${path()}/export.xlsx`, { headers: { authorization: `Bearer ${merchant.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(await readFirstSheet(bytes)).toEqual([
+      ['SKU', 'model', 'brand', 'price', 'PP1', 'PP2', 'PP3', 'PP4', 'PP5', 'preorder'],
+      [PHONE.sku, 'Смартфон X2', 'Test', '250000', '10', '5', '', '', '', '10'],
+      [WATCH.sku, 'Часы W1', 'Watchy', '89990', '', '3', '', '', '', '7'],
+    ]);
+    // Kaspi's reader takes the same file: stocks per point and the preorder as days.
+    expect(await parseExcelPriceList(bytes)).toMatchObject([
+      { sku: PHONE.sku, price: 250_000, preorderDays: 10, availabilities: [{ code: 'PP1', stockCount: 10 }, { code: 'PP2', stockCount: 5 }] },
+      { sku: WATCH.sku, price: 89_990, preorderDays: 7, availabilities: [{ code: 'PP2', stockCount: 3 }] },
+    ]);
+  });
+
+  it('uploads through the cabinet and turns active once the public offers show the preorder', async () => {
+    const upload = await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: { format: 'xlsx' } });
+    expect(upload.status).toBe(202);
+    expect(upload.body).toMatchObject({ preorders: 2, format: 'xlsx' });
+    const active = await waitFor('both preorders to show on Kaspi', async () => {
+      const list = await call(api.url, 'GET', path(), { token: merchant.token });
+      return list.body.items.every((p: { status: string }) => p.status === 'active') ? list.body.items : null;
+    });
+    expect(active.map((p: { uploadedAt: string | null; activatedAt: string | null }) => [p.uploadedAt !== null, p.activatedAt !== null])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const uploads = sandbox.market.pushLog({ merchantUid: OURS }).filter((p) => p.kind === 'upload');
+    expect(uploads.map((p) => p.sku).sort()).toEqual([PHONE.sku, WATCH.sku]);
+    expect(sandbox.market.offer(OURS, PHONE.sku)!.preorderDays).toBe(10);
+    expect(sandbox.market.offer(OURS, WATCH.sku)!.preorderDays).toBe(7);
+
+    // The XML price list works as well; a changed preorder goes back to draft until uploaded again.
+    await call(api.url, 'PATCH', `${path()}/${active[1].id}`, { token: merchant.token, body: { days: 5 } });
+    expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: { format: 'xml' } })).status).toBe(202);
+    await waitFor('the XML upload to show', () => sandbox.market.offer(OURS, WATCH.sku)!.preorderDays === 5);
+    await waitFor('both active again', async () => (await call(api.url, 'GET', `${path()}?status=active`, { token: merchant.token })).body.total === 2);
+  });
+
+  it('marks preorders failed, saying why, when Kaspi refuses the session', async () => {
+    await fetch(`${sandbox.controlUrl}/sessions/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantUid: OURS }) });
+    expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} })).status).toBe(202);
+    const failed = await waitFor('the upload to fail', async () => {
+      const list = await call(api.url, 'GET', `${path()}?status=failed`, { token: merchant.token });
+      return list.body.total === 2 ? list.body.items : null;
+    });
+    expect(failed[0].error).toMatch(/session/);
+  });
+
+  it('takes a product off preorder and gives it back to the demper', async () => {
+    const [first] = (await call(api.url, 'GET', path(), { token: merchant.token })).body.items;
+    expect((await call(api.url, 'DELETE', `${path()}/${first.id}`, { token: merchant.token })).status).toBe(204);
+    expect((await product(phoneId)).preorderDays).toBeNull();
+    expect((await call(api.url, 'GET', `${path()}/${first.id}`, { token: merchant.token })).status).toBe(404);
+  });
+});
