@@ -8,6 +8,7 @@ import { pushPendingChanges, type PushResult } from '../demper/push';
 import { loadDemperStore } from '../demper/store';
 import { STORE_GONE } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
+import { manyHeldAtFloor, pricePushesBanned } from '../demper/alerts';
 
 /** What a loop learns at the start of each run: the store's durable state, and the worker's settings. */
 export interface DemperLoopStart {
@@ -70,7 +71,7 @@ export function createDemperActivities(deps: ActivityDeps) {
 
     async checkProducts(input: CheckProductsInput): Promise<CheckResult> {
       const store = await storeOrGone(input.storeId);
-      return checkDueProducts(
+      const result = await checkDueProducts(
         {
           db,
           channel: deps.readChannel,
@@ -85,11 +86,13 @@ export function createDemperActivities(deps: ActivityDeps) {
         },
         { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
       );
+      await manyHeldAtFloor(deps, store, result.heldAtFloor);
+      return result;
     },
 
     async pushPriceChanges(input: PushPriceChangesInput): Promise<PushResult> {
       const store = await storeOrGone(input.storeId);
-      return pushPendingChanges(
+      const result = await pushPendingChanges(
         {
           db,
           keyring: deps.keyring,
@@ -105,6 +108,8 @@ export function createDemperActivities(deps: ActivityDeps) {
         },
         { ...input, merchantUid: store.merchantUid },
       );
+      if (result.merchantThrottled && result.writesBlockedUntil) await pricePushesBanned(deps, store, result.writesBlockedUntil);
+      return result;
     },
   };
 }

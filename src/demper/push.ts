@@ -61,6 +61,8 @@ export interface PushResult {
   /** Kaspi stopped this merchant's writes (429) or its pricefeed is failing: no push before then. */
   writesBlockedUntil: string | null;
   writesBlockedReason: string | null;
+  /** The block above is Kaspi's ban of this merchant's price changes (429). */
+  merchantThrottled: boolean;
   sessionExpired: boolean;
   bucket: WriteBucket;
   nextDueAt: string | null;
@@ -80,6 +82,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     failed: 0,
     writesBlockedUntil: null,
     writesBlockedReason: null,
+    merchantThrottled: false,
     sessionExpired: false,
     bucket: input.bucket,
     nextDueAt: null,
@@ -196,6 +199,7 @@ async function afterFailure(deps: PushDeps, input: PushInput, error: KaspiError,
     case 'merchant_throttled':
       result.writesBlockedUntil = new Date(now + (error.cooldownMs ?? 0)).toISOString();
       result.writesBlockedReason = 'Kaspi throttled the merchant’s price pushes (429)';
+      result.merchantThrottled = true;
       return 'merchant throttled';
     case 'session_expired':
       result.sessionExpired = true;

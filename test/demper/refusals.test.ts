@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { products } from '../../src/db/schema';
+import { alerts, products } from '../../src/db/schema';
 import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { LimitProfile, SandboxHandle } from '../../src/sandbox';
@@ -99,6 +99,9 @@ describe("the loop under Kaspi's refusals", () => {
     const calm = sandbox.market.pushLog({ merchantUid: CALM, sinceMs: refused.atMs }).filter((p) => p.atMs < banEnds && p.status === 200);
     expect(calm.length).toBeGreaterThan(0);
 
+    // The merchant is told (by Telegram, once delivered), with a link to the store's demper.
+    const told = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, bannedStore.userId), eq(alerts.kind, 'demper_banned')));
+    expect(told).toEqual([expect.objectContaining({ audience: 'user', link: `/api/v1/stores/${bannedStore.id}/demper` })]);
     const deferred = (await Promise.all([1, 2, 3].map(async (n) => changesOf(ctx, await productId(`B-${n}`))))).flat();
     expect(deferred.some((c) => c.status === 'deferred' && /throttled/.test(c.error ?? ''))).toBe(true);
     await waitFor('every product first after the ban', async () =>
