@@ -25,7 +25,9 @@ export interface CheckProductsInput {
 
 export interface PushPriceChangesInput {
   storeId: string;
+  /** For logs: the cycle the loop was in when it asked. */
   cycle: number;
+  decisionMaxAgeSeconds: number;
   maxPushesPerSecond: number;
   bucket: WriteBucket;
   manualOnly: boolean;

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lt, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, products } from '../db/schema';
 import type { WorkingHours } from '../domain/check-schedule';
@@ -44,7 +44,8 @@ export interface PushDeps {
 export interface PushInput {
   storeId: string;
   merchantUid: string;
-  cycle: number;
+  /** A demper decision not pushed within this long is stale: its product is read and decided afresh. */
+  decisionMaxAgeSeconds: number;
   maxPushesPerSecond: number;
   /** The merchant's write pace, carried between push steps by the loop. */
   bucket: WriteBucket;
@@ -88,16 +89,18 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     nextDueAt: null,
   };
 
-  // A demper decision that missed its own cycle's push is stale; the product is decided afresh.
+  // A demper decision that waited too long (writes were paced or blocked) is stale; its product is
+  // decided afresh on its next check. A newer decision of a product supersedes an older one when sent.
+  const staleBefore = new Date(deps.now().getTime() - input.decisionMaxAgeSeconds * 1000);
   await db
     .update(priceChanges)
-    .set({ status: 'failed', error: 'not sent in its cycle' })
+    .set({ status: 'failed', error: `not sent within ${input.decisionMaxAgeSeconds} s of its decision` })
     .where(
       and(
         eq(priceChanges.storeId, input.storeId),
         eq(priceChanges.status, 'pending'),
         eq(priceChanges.source, 'demper'),
-        lt(priceChanges.cycle, input.cycle),
+        lt(priceChanges.createdAt, staleBefore),
       ),
     );
   const pending = await db
@@ -109,7 +112,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
         eq(priceChanges.status, 'pending'),
         input.manualOnly
           ? eq(priceChanges.source, 'manual')
-          : or(eq(priceChanges.source, 'manual'), eq(priceChanges.cycle, input.cycle)),
+          : undefined,
       ),
     )
     .orderBy(asc(priceChanges.seq));

@@ -141,6 +141,8 @@ export function directReadChannels(settings: Config['reads']): Record<ProxyModul
 
 /** How long this process keeps off a proxy it saw banned when Kaspi does not say (its 403 ban lasts ≈10 s). */
 const BAN_HOLD_MS = 10_000;
+/** A pool wait this short (per-second budgets refilling) is waited out inside `acquire`. */
+const BUSY_WAIT_MS = 1_000;
 
 /**
  * Reads through the user's proxies for the module when it has any (leases from the pool, reported back
@@ -153,7 +155,13 @@ export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModu
   const bannedUntil = new Map<string, number>();
   return {
     async acquire(request) {
-      const grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted: Math.max(1, Math.floor(request.reads)) });
+      const wanted = Math.max(1, Math.floor(request.reads));
+      let grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted });
+      // Every proxy spent its share of this second: that passes in a moment, not worth giving up the read.
+      for (let waits = 0; grant.kind === 'wait' && grant.retryAfterMs <= BUSY_WAIT_MS && waits < 10; waits++) {
+        await new Promise((resolve) => setTimeout(resolve, grant.kind === 'wait' ? grant.retryAfterMs : 0));
+        grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted });
+      }
       if (grant.kind === 'direct') {
         const channel = direct[request.module];
         const directGrant = await channel.acquire(request);

@@ -1,8 +1,8 @@
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { kaspiStores } from '../db/schema';
+import { kaspiStores, products } from '../db/schema';
 import { completeDemperConfig, type DemperConfig } from '../domain/demper-config';
 import type { Config } from '../lib/config';
 import { demperWorkflow } from '../workflows/demper';
@@ -108,6 +108,11 @@ export class DemperRejectedError extends Error {
  */
 export async function configureDemper(deps: DemperControlDeps, storeId: string, config: DemperConfig): Promise<DemperConfig> {
   await deps.db.update(kaspiStores).set({ demperConfig: config }).where(eq(kaspiStores.id, storeId));
+  // Checks scheduled under longer intervals come no later than the new quiet interval allows.
+  await deps.db
+    .update(products)
+    .set({ nextCheckAt: sql`least(${products.nextCheckAt}, now() + make_interval(secs => ${config.intervalSeconds}))` })
+    .where(and(eq(products.storeId, storeId), eq(products.active, true)));
   if (!(await isDemperRunning(deps, storeId))) return config;
   try {
     return await deps.temporal.withDeadline(Date.now() + ANSWER_DEADLINE_MS, () =>

@@ -182,6 +182,8 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
           pushPriceChanges({
             storeId,
             cycle,
+            // A decision waiting longer than the hot interval is older than a fresh read would be.
+            decisionMaxAgeSeconds: config.hotIntervalSeconds,
             maxPushesPerSecond: config.maxPushesPerSecond,
             bucket,
             manualOnly,
@@ -208,17 +210,32 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       }
     };
 
+    // Pushes run beside the checks, across cycles: a contested product (batches come hottest first)
+    // does not wait for the whole sweep, and the sweep does not wait for the paced pushes. One push
+    // step runs at a time; changes recorded meanwhile go in the next one, right after it. Its counts
+    // land in the cycle running when it finishes.
+    let current = emptySummary(cycle);
+    let pushing: Promise<void> | null = null;
+    let pushAgain = false;
+    const push = () => {
+      if (pushing) {
+        pushAgain = true;
+        return;
+      }
+      pushing = (async () => {
+        do {
+          pushAgain = false;
+          if (blockedUntil('writes') === null) await pushStep(current, false);
+        } while (pushAgain && !paused);
+        pushing = null;
+      })();
+    };
+
     const runCycle = async () => {
       cycle++;
       const summary = emptySummary(cycle);
+      current = summary;
       const writesBlocked = blockedUntil('writes') !== null;
-      // Each batch's changes are pushed while the next batch reads, so a contested product (batches
-      // come hottest first) does not wait for the whole sweep; one push runs at a time.
-      let pushing: Promise<void> | null = null;
-      const push = async () => {
-        await pushing;
-        if (blockedUntil('writes') === null) pushing = pushStep(summary, false);
-      };
       for (let batch = 0; batch < MAX_BATCHES_PER_CYCLE && blockedUntil('reads') === null; batch++) {
         const checked = await attempt(
           () => checkProducts({ storeId, cycle, config, writesBlocked }),
@@ -230,15 +247,14 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
         summary.errors += checked.errors;
         nextCheckAt = checked.nextDueAt;
         if (config.dryRun) summary.changed += checked.changed;
-        else if (checked.changed > 0 && !writesBlocked) await push();
+        else if (checked.changed > 0 && !writesBlocked) push();
         if (checked.readsBlockedUntil) {
           trip('reads', checked.readsBlockedUntil, 'no storefront read capacity (the address is banned or every proxy is busy)');
           break;
         }
         if (!checked.moreDue) break;
       }
-      if (pushing === null && manualPending && !writesBlocked) await push();
-      await pushing;
+      if (manualPending && !writesBlocked) push();
       summary.finishedAt = new Date().toISOString();
       lastCycle = summary;
     };
@@ -275,6 +291,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     for (;;) {
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength >= start.settings.historyLimitEvents) {
+        await pushing;
         await condition(allHandlersFinished);
         const state: DemperCarried = {
           cycle,
@@ -292,9 +309,10 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       }
       woken = false;
       if (!paused) await runCycle();
-      else if (manualPending && blockedUntil('writes') === null) {
+      else {
+        await pushing;
         // Paused: the merchant's own prices still go out, nothing else.
-        await pushStep(emptySummary(cycle), true);
+        if (manualPending && blockedUntil('writes') === null) await pushStep(emptySummary(cycle), true);
       }
       if (!woken) await rest();
     }

@@ -143,7 +143,7 @@ describe('preorders', () => {
     expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} })).status).toBe(202);
     const failed = await waitFor('the upload to fail', async () => {
       const list = await call(api.url, 'GET', `${path()}?status=failed`, { token: merchant.token });
-      return list.body.total === 2 ? list.body.items : null;
+      return list.body.items.length === 2 ? list.body.items : null;
     });
     expect(failed[0].error).toMatch(/session/);
   });
