@@ -105,7 +105,6 @@ export const products = pgTable(
 );
 
 export const PRICE_CHANGE_STATUSES = ['pending', 'sent', 'proposed', 'superseded', 'deferred', 'failed'] as const;
-export type PriceChangeStatus = (typeof PRICE_CHANGE_STATUSES)[number];
 
 /** Manual price changes take their `cycle` from this sequence, negated, so they never collide with demper cycles. */
 export const priceChangeManualSeq = pgSequence('price_change_manual_seq');
@@ -142,6 +141,11 @@ export const priceChanges = pgTable(
     source: text('source', { enum: ['demper', 'manual'] }).notNull().default('demper'),
     kaspiJobId: text('kaspi_job_id'),
     error: text('error'),
+    /**
+     * When a push of this change last began, committed before the request goes out: a change still
+     * pending with this set may be live at Kaspi, its sender having died before recording the answer.
+     */
+    pushStartedAt: ts('push_started_at'),
     sentAt: ts('sent_at'),
     createdAt: createdAt(),
   },

@@ -64,5 +64,5 @@ export const proxyUsageLog = pgTable(
     useBy: ts('use_by'),
     finishedAt: ts('finished_at'),
   },
-  (t) => [index('proxy_usage_log_proxy_idx').on(t.proxyId, t.startedAt)],
+  (t) => [index('proxy_usage_log_proxy_idx').on(t.proxyId, t.startedAt), index('proxy_usage_log_started_idx').on(t.startedAt)],
 );

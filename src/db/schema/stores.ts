@@ -14,9 +14,6 @@ export interface StorePoint {
   enabled: boolean;
 }
 
-/** Demper loop settings per store (`PATCH /stores/:id/demper` writes these; see `domain/demper-config.ts`). */
-export type { DemperConfig };
-
 export const kaspiStores = pgTable(
   'kaspi_stores',
   {

@@ -1,0 +1,1 @@
+ALTER TABLE "price_changes" ADD COLUMN "push_started_at" timestamp with time zone;

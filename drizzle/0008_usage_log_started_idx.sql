@@ -1,0 +1,1 @@
+CREATE INDEX "proxy_usage_log_started_idx" ON "proxy_usage_log" USING btree ("started_at");
