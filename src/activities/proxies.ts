@@ -1,3 +1,4 @@
+import { heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import { closeActiveSubscription, downgradeToFree } from '../billing/subscriptions';
@@ -5,6 +6,7 @@ import { proxies, subscriptions } from '../db/schema';
 import { recordAlert } from '../notify/alerts';
 import { upsertProxy } from '../proxies/import';
 import { poolCounts, proxyHolders, releaseProxies } from '../proxies/pool';
+import { pruneUsageLog } from '../proxies/usage-log';
 import { createProxy6Provider, ProviderError, PROVIDER_NO_MONEY, type ProxyProvider } from '../proxies/provider';
 import { subscriptionWorkflowId } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
@@ -73,6 +75,12 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
         );
       }
       return { users: usersReleased, proxies: proxiesReleased };
+    },
+
+    /** Deletes read leases older than `PROXY_USAGE_LOG_KEEP_HOURS`: the ledger gains a row per batch of reads. */
+    async pruneProxyUsageLog(): Promise<{ deleted: number }> {
+      const deleted = await pruneUsageLog(db, { keepHours: settings.usageLogKeepHours, rules: settings.limits }, (n) => heartbeat(n));
+      return { deleted };
     },
 
     /**

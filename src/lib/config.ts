@@ -91,6 +91,7 @@ const envSchema = z.object({
   PROXY_PROVIDER_PERIOD_DAYS: positiveInt.default(30),
   PROXY_PROVIDER_COUNTRY: z.string().regex(/^[a-z]{2}$/, 'a two-letter country code').default('kz'),
   PROXY_SHORTAGE_RETRY_SECONDS: positiveSeconds.default(600),
+  PROXY_USAGE_LOG_KEEP_HOURS: z.coerce.number().positive().default(24),
 
   BILLING_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   BILLING_PERIOD_DAYS: positiveInt.default(30),
@@ -271,11 +272,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         /** A lease's reads must all start within this long; unreported leases count against the budget until then. */
         leaseSeconds: e.PROXY_LEASE_SECONDS,
       },
-      /** Pace of users without proxies (free plan), who read from the worker's own address. */
       /** Lets loopback and private addresses be imported: the sandbox's proxies live on 127.0.0.x. */
       allowPrivateAddresses: e.PROXY_ALLOW_PRIVATE_ADDRESSES,
       poolMin: e.PROXY_POOL_MIN,
       shortageRetrySeconds: e.PROXY_SHORTAGE_RETRY_SECONDS,
+      /** The proxy pool schedule deletes read leases older than this (never any that still count against a budget). */
+      usageLogKeepHours: e.PROXY_USAGE_LOG_KEEP_HOURS,
       provider: {
         url: trimSlash(e.PROXY_PROVIDER_URL),
         /** Without a key the pool is filled by admin imports only. */
@@ -358,6 +360,16 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
+}
+
+/** For a command's entry point: the configuration, or its errors (naming each bad variable) on stderr and exit 1. */
+export function configOrExit(): Config {
+  try {
+    return getConfig();
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
 }
 
 /** Values a server process cannot run without; the embedded launcher fills them in for its children. */

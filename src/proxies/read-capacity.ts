@@ -157,7 +157,11 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
     });
   }
 
-  /** How long until one of the user's proxies for the module has room; null when they hold none. */
+  /**
+   * How long until one of the user's proxies for the module may have room; null when they hold none.
+   * A lease still in use (not reported) may end any moment — its reads usually take a second, not its
+   * whole `use_by` allowance — so it is taken to end now: the caller asks again one window from now.
+   */
   async function nextFree(userId: string, module: ProxyModule): Promise<number | null> {
     const result = await db.execute<{ proxies: number; wait_ms: number | null }>(sql`
       with t as (select clock_timestamp() as at),
@@ -165,7 +169,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
         select greatest(
           coalesce(p.rest_until, t.at),
           case when coalesce(sum(l.requests), 0) >= ${rules.budgetRequests}
-            then min(least(coalesce(l.finished_at, l.use_by), l.use_by) + ${windowSql}) else t.at end
+            then min(least(coalesce(l.finished_at, t.at), l.use_by) + ${windowSql}) else t.at end
         ) as at
         from t, proxies p left join proxy_usage_log l on ${counting(sql`(select at from t)`)}
         where p.user_id = ${userId} and p.module = ${module} and p.status = 'allocated'

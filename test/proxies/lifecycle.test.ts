@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/billing/signature';
-import { alerts, billingEvents, kaspiStores as stores, payments, products, proxies, subscriptions, users } from '../../src/db/schema';
+import { alerts, billingEvents, kaspiStores as stores, payments, products, proxies, proxyUsageLog, subscriptions, users } from '../../src/db/schema';
 import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { fetchOffersPage, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
@@ -19,23 +19,13 @@ import { seedProxies } from '../support/proxies';
 import { connectStore, control, demperProduct, startLoop } from '../support/demper';
 import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
+import { waitFor } from '../support/wait';
 
 /**
  * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
  * run one after another and each can start from a free pool it controls.
  */
 const SECRET = 'webhook-secret-for-tests-0123456789';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('proxy pools and the subscription lifecycle', () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -351,13 +341,20 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect((await alertsOf('proxy_leak')).some((a) => a.message.includes(merchant.id))).toBe(true);
   });
 
-  it('keeps the free pool at its minimum from the provider, within its balance', async () => {
+  it('keeps the free pool at its minimum from the provider, within its balance, and prunes old read leases', async () => {
     sandbox.provider.state.balance = 1000;
+    const [anyProxy] = await ctx.db.select({ id: proxies.id }).from(proxies).limit(1);
+    const [oldLease] = await ctx.db
+      .insert(proxyUsageLog)
+      .values({ proxyId: anyProxy!.id, requests: 3, startedAt: new Date(Date.now() - 3 * 86_400_000) })
+      .returning();
     const report = await ctx.temporal.workflow.execute(proxyPoolWorkflow, {
       taskQueue: ctx.config.temporal.taskQueue,
       workflowId: `proxy-pool-test-${randomUUID()}`,
     });
     expect(report.pool).toMatchObject({ min: 3, bought: 3, free: 3 });
+    expect(report.usageLog.deleted).toBeGreaterThanOrEqual(1);
+    expect(await ctx.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.id, oldLease!.id))).toEqual([]);
     expect(report.pool.problem).toBeUndefined();
     expect(sandbox.provider.state.balance).toBe(1000 - 3 * 5 * 2);
     const bought = await ctx.db.select().from(proxies).where(and(eq(proxies.provider, 'proxy6'), eq(proxies.status, 'available')));

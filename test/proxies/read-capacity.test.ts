@@ -4,7 +4,8 @@ import { proxies, proxyUsageLog } from '../../src/db/schema';
 import type { BudgetRules } from '../../src/domain/proxy-budget';
 import { createReadCapacity, type ReadCapacity, type ReadGrant } from '../../src/proxies/read-capacity';
 import { testContext, type TestContext } from '../support/env';
-import { seedProxies, seedUser } from '../support/proxies';
+import { seedProxies } from '../support/proxies';
+import { seedUser } from '../support/seed';
 
 /**
  * Leasing from proxies given straight to their owners, so these tests never touch the free pool
@@ -107,6 +108,21 @@ describe('read capacity leased from PostgreSQL', () => {
     expect(grant).toMatchObject({ kind: 'proxy', proxyId: id });
     const [second] = await a.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.id, (grant as { leaseId: string }).leaseId));
     expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(rested!.restUntil!.getTime());
+  });
+
+  it('asks a reader back within a window while the leases that filled the budget are still in use', async () => {
+    const user = await seedUser(a.db);
+    await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
+    // Leases may run 30 s, but reads take far less: a waiter should not be told to wait 30 s.
+    const leases = capacity(a, { budgetRequests: 4, budgetWindowSeconds: 1, leaseSeconds: 30 });
+    const inUse = await leases.acquire({ userId: user.id, module: 'demper', wanted: 4 });
+    expect(inUse).toMatchObject({ kind: 'proxy', permits: 4 });
+    const grant = await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 });
+    expect(grant.kind).toBe('wait');
+    expect((grant as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(1_000);
+    await leases.report(inUse as Extract<ReadGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
+    await sleep(1_050);
+    expect(await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).toMatchObject({ kind: 'proxy', permits: 1 });
   });
 
   it('benches a proxy after a ban and hands out the others meanwhile', async () => {

@@ -1,0 +1,100 @@
+import type { ProxyGrant, ReadChannel, ReadOutcome, UsableGrant } from './read-channel';
+
+/**
+ * Lets the concurrent readers of one batch share proxy grants. Each reader asks for a product's few
+ * reads; asked one by one, every product would cost a lease of its own (a PostgreSQL transaction to
+ * grant it and another to report it). Here, once the pool has answered with a proxy, a new grant is
+ * asked for `ahead()` reads at once — the proxy's budget caps it — and readers are handed slices of
+ * it while it has reads and time left and its proxy is not banned. The grant is reported once, with every slice's outcome summed, when its
+ * last slice is reported and no more will be cut from it. Direct grants pass through untouched.
+ *
+ * `close()` stops cutting from the grant in hand (reporting it once its slices are in); call it when
+ * the batch is over, or the lease counts against the proxy's budget until its deadline.
+ */
+export interface SharedGrants extends ReadChannel {
+  close(): Promise<void>;
+}
+
+interface Share {
+  grant: ProxyGrant;
+  left: number;
+  slicesOut: number;
+  closed: boolean;
+  outcome: ReadOutcome;
+}
+
+export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedGrants {
+  let current: Share | null = null;
+  const shareOf = new Map<string, Share>();
+  let slices = 0;
+  let asking: Promise<void> | null = null;
+  let proxied = false;
+
+  const reportIfDone = async (share: Share) => {
+    if (share.closed && share.slicesOut === 0) await channel.report(share.grant, share.outcome);
+  };
+  const closeShare = async (share: Share) => {
+    if (share.closed) return;
+    share.closed = true;
+    await reportIfDone(share);
+  };
+  const usable = (share: Share | null): share is Share =>
+    share !== null && !share.closed && share.left > 0 && Date.now() < share.grant.until.getTime() && channel.holds(share.grant);
+  const slice = (share: Share, reads: number): ProxyGrant => {
+    const maxReads = Math.min(Math.max(1, Math.floor(reads)), share.left);
+    share.left -= maxReads;
+    share.slicesOut++;
+    const leaseId = `${share.grant.leaseId}#${++slices}`;
+    shareOf.set(leaseId, share);
+    return { ...share.grant, leaseId, maxReads };
+  };
+
+  return {
+    async acquire(request) {
+      for (;;) {
+        if (usable(current)) return slice(current, request.reads);
+        // One reader asks the pool at a time; the others wait to share what it gets.
+        if (!asking) break;
+        await asking;
+      }
+      let done!: () => void;
+      asking = new Promise<void>((resolve) => (done = resolve));
+      try {
+        if (current) await closeShare(current);
+        // Only once the pool has answered with a proxy is a grant asked for more than this reader's
+        // reads: a direct grant reserves its slots on the process's clock whether they are used or not.
+        const reads = proxied ? Math.max(request.reads, ahead()) : request.reads;
+        const grant = await channel.acquire({ ...request, reads });
+        if (grant.kind !== 'proxy') return grant;
+        proxied = true;
+        current = { grant, left: grant.maxReads, slicesOut: 0, closed: false, outcome: { ok: 0, failed: 0 } };
+        return slice(current, request.reads);
+      } finally {
+        asking = null;
+        done();
+      }
+    },
+    holds(grant: UsableGrant) {
+      const share = shareOf.get(grant.leaseId);
+      if (!share) return channel.holds(grant);
+      // A ban another slice met is not the pool's news until the grant is reported: stop now.
+      return share.outcome.banned === undefined && !share.outcome.proxyAuthFailed && channel.holds(share.grant);
+    },
+    async report(grant, outcome) {
+      const share = shareOf.get(grant.leaseId);
+      if (!share) return channel.report(grant, outcome);
+      shareOf.delete(grant.leaseId);
+      share.slicesOut--;
+      share.outcome.ok += outcome.ok;
+      share.outcome.failed += outcome.failed;
+      if (outcome.banned) share.outcome.banned = outcome.banned;
+      if (outcome.proxyAuthFailed) share.outcome.proxyAuthFailed = true;
+      // A ban or a refused proxy ends the grant for every slice: no more reads are cut from it.
+      if (outcome.banned || outcome.proxyAuthFailed) share.closed = true;
+      await reportIfDone(share);
+    },
+    async close() {
+      if (current) await closeShare(current);
+    },
+  };
+}
