@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { and, eq, isNull } from 'drizzle-orm';
 import { importOffers, markVanished } from '../catalog/sync';
-import { loadDemperStore } from '../demper/store';
-import { fetchOfferListPage, isKaspiError, toApplicationFailure, MAX_OFFER_LIST_PAGE_SIZE } from '../kaspi';
+import { kaspiStores } from '../db/schema';
+import { fetchOfferListPage, isKaspiError, KASPI_FAILURE_TYPES, toApplicationFailure, MAX_OFFER_LIST_PAGE_SIZE } from '../kaspi';
 import { StoreSessionMissingError, withStoreSession } from '../stores/relogin';
-import { STORE_GONE } from '../workflows/messages';
 import type { ActivityDeps, WorkerLocal } from './deps';
+import { storeGone } from './store-gone';
 
 export interface CatalogPageResult {
   offers: number;
@@ -22,8 +23,11 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
   return {
     /** One page of the cabinet's list of offers on sale, imported. */
     async syncCatalogPage({ storeId, page, syncedAt }: { storeId: string; page: number; syncedAt: string }): Promise<CatalogPageResult> {
-      const store = await loadDemperStore(db, storeId);
-      if (!store) throw ApplicationFailure.create({ message: `store ${storeId} is gone`, type: STORE_GONE, nonRetryable: true });
+      const [store] = await db
+        .select({ merchantUid: kaspiStores.merchantUid })
+        .from(kaspiStores)
+        .where(and(eq(kaspiStores.id, storeId), isNull(kaspiStores.deletedAt)));
+      if (!store) throw storeGone(storeId);
       const size = MAX_OFFER_LIST_PAGE_SIZE;
       try {
         // A refused session is renewed with the remembered password when there is one (then the page is
@@ -39,7 +43,7 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
         };
       } catch (error) {
         if (error instanceof StoreSessionMissingError) {
-          throw ApplicationFailure.create({ message: 'the store has no Kaspi session', type: 'KaspiSessionExpired', nonRetryable: true });
+          throw ApplicationFailure.create({ message: 'the store has no Kaspi session', type: KASPI_FAILURE_TYPES.session_expired, nonRetryable: true });
         }
         if (!isKaspiError(error)) throw error;
         throw toApplicationFailure(error);

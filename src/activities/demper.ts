@@ -1,13 +1,14 @@
-import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import type { DemperConfig } from '../domain/demper-config';
 import type { WorkingHours } from '../domain/check-schedule';
 import type { WriteBucket } from '../domain/write-budget';
 import { checkDueProducts, type CheckResult } from '../demper/check';
 import { pushPendingChanges, type PushResult } from '../demper/push';
 import { loadDemperStore } from '../demper/store';
-import { STORE_GONE } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
+import { heartbeatingSleep } from './heartbeating-sleep';
+import { storeGone } from './store-gone';
 import { manyHeldAtFloor, pricePushesBanned } from '../demper/alerts';
 
 /** What a loop learns at the start of each run: the store's durable state, and the worker's settings. */
@@ -36,7 +37,6 @@ export interface PushPriceChangesInput {
 
 export function createDemperActivities(deps: ActivityDeps) {
   const { db, config, logger } = deps;
-  const control = { temporal: deps.temporal, db, config };
 
   /** Heartbeats, and stops the activity between products once it was cancelled (or timed out). */
   const progress = (done: number) => {
@@ -44,18 +44,9 @@ export function createDemperActivities(deps: ActivityDeps) {
     if (cancellationSignal().aborted) throw new CancelledFailure(String(cancellationSignal().reason ?? 'cancelled'));
   };
 
-  /** Waits, heartbeating every second: a read slot or a write token can be further off than the heartbeat timeout. */
-  const wait = async (ms: number) => {
-    const until = Date.now() + ms;
-    for (let left = ms; left > 0; left = until - Date.now()) {
-      await sleep(Math.min(left, 1_000));
-      heartbeat();
-    }
-  };
-
   const storeOrGone = async (storeId: string) => {
     const store = await loadDemperStore(db, storeId);
-    if (!store) throw ApplicationFailure.create({ message: `store ${storeId} is gone`, type: STORE_GONE, nonRetryable: true });
+    if (!store) throw storeGone(storeId);
     return store;
   };
 
@@ -83,7 +74,7 @@ export function createDemperActivities(deps: ActivityDeps) {
           batchSize: config.demper.batchSize,
           concurrency: config.demper.readConcurrency,
           now: () => new Date(),
-          sleep: wait,
+          sleep: heartbeatingSleep,
           progress,
         },
         { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
@@ -98,14 +89,12 @@ export function createDemperActivities(deps: ActivityDeps) {
         {
           db,
           keyring: deps.keyring,
-          control,
           urls: config.kaspi,
           timeoutMs: config.kaspiClient.timeoutMs,
           logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           budget: { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds },
-          retrying: activityInfo().attempt > 1,
           now: () => new Date(),
-          sleep: wait,
+          sleep: heartbeatingSleep,
           progress,
         },
         { ...input, merchantUid: store.merchantUid },

@@ -40,7 +40,8 @@ export async function readCards(deps: CardReaderDeps, request: CardReadRequest):
     module: 'demper',
     storeId: request.storeId,
     items: request.cityIds,
-    // The loop does not wait for capacity inside a check: it trips its reads breaker instead.
+    // Past the moment a per-second proxy budget takes to refill (waited out in the pool's `acquire`),
+    // the loop does not wait for capacity inside a check: it trips its reads breaker instead.
     waitUpToMs: 0,
     read: (cityId, proxyUrl) =>
       fetchOffers(

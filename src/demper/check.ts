@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { priceChanges, products } from '../db/schema';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
-import type { DemperConfig } from '../domain/demper-config';
+import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-config';
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
@@ -12,7 +12,8 @@ import type { Logger } from '../lib/logger';
 import { settingsOf } from '../products/settings';
 import { readCards } from './card-reader';
 import type { ReadChannel } from '../proxies/read-channel';
-import { dueProductIds, storeNextWakeAt } from './schedule';
+import { sharedGrants } from '../proxies/shared-grants';
+import { dueProductIds, noLaterThanStoreInterval, storeNextWakeAt } from './schedule';
 import type { DemperStore } from './store';
 
 /**
@@ -72,14 +73,23 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   // otherwise be held to one round trip each, far below what its addresses may send.
   const queue = [...due.ids];
   let done = 0;
+  // The readers share proxy grants. A grant is asked for the reads of the products still queued, up
+  // to what the readers take at once, so its permits go to products that will be read.
+  const citiesAtMost = Math.max(1, store.points.length);
+  const channel = sharedGrants(deps.channel, () => Math.min(queue.length, deps.concurrency) * citiesAtMost);
+  // Decisions past their age limit are not pushed (push.ts): a batch that reads slowly (a store
+  // without proxies, sharing this process's address) stops taking products after half of it, so what
+  // it decided still goes out fresh; the products it did not reach stay due for the next batch.
+  const readUntil = deps.now().getTime() + (decisionMaxAgeSeconds(config) * 1000) / 2;
+  const takeNext = () => (deps.now().getTime() < readUntil ? queue.shift() : undefined);
   const checkNext = async (): Promise<void> => {
-    for (let id = queue.shift(); id !== undefined && result.readsBlockedUntil === null; id = queue.shift()) {
+    for (let id = takeNext(); id !== undefined && result.readsBlockedUntil === null; id = takeNext()) {
       deps.progress(done);
       const product = byId.get(id);
       if (!product) continue;
       const cityIds = competingCities(product.cities, store.points.filter((p) => p.cityId));
       const read = await readCards(
-        { channel: deps.channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: () => deps.now().getTime() },
+        { channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: () => deps.now().getTime() },
         { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds },
       );
       if (read.blockedUntil) {
@@ -96,7 +106,12 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
       result.errors += outcome.failed ? 1 : 0;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, checkNext));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, checkNext));
+  } finally {
+    await channel.close();
+  }
+  if (queue.length > 0) result.moreDue = true;
   result.nextDueAt = (await storeNextWakeAt(db, store.id, deps.now(), config.workingHours))?.toISOString() ?? null;
   return result;
 }
@@ -131,7 +146,7 @@ async function checkProduct(
       .update(products)
       .set({
         lastCheckAt: now,
-        nextCheckAt: new Date(now.getTime() + backoffSeconds * 1000),
+        nextCheckAt: noLaterThanStoreInterval(store.id, now, new Date(now.getTime() + backoffSeconds * 1000)),
         checkErrors: failed ? product.checkErrors + 1 : 0,
       })
       .where(eq(products.id, product.id));
@@ -187,7 +202,7 @@ async function checkProduct(
         cheapestRivalMerchant: leader?.merchantId ?? null,
         pricingState: pricing?.pricingState ?? product.pricingState,
         lastCheckAt: now,
-        nextCheckAt,
+        nextCheckAt: noLaterThanStoreInterval(store.id, now, nextCheckAt),
         hotUntil: next.hotUntil,
         checkErrors: 0,
       })

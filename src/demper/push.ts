@@ -14,7 +14,6 @@ import {
 import { fetchOfferDetails, isKaspiError, pushPrice, type CabinetContext, type KaspiError, type KaspiUrls } from '../kaspi';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
-import type { DemperControlDeps } from '../stores/demper-control';
 import { readStoreSession } from '../stores/session';
 import type { ChangeDetail } from './check';
 import { storeNextWakeAt } from './schedule';
@@ -28,13 +27,10 @@ import { storeNextWakeAt } from './schedule';
 export interface PushDeps {
   db: Db;
   keyring: Keyring;
-  control: DemperControlDeps;
   urls: KaspiUrls;
   timeoutMs: number;
   logger: Logger;
   budget: ChangeBudget;
-  /** This run may follow one that died mid-push: a pending change may already be live. */
-  retrying: boolean;
   now(): Date;
   sleep(ms: number): Promise<void>;
   /** Called before each push: an activity heartbeats here, and stops when it was cancelled. */
@@ -56,7 +52,6 @@ export interface PushInput {
 
 export interface PushResult {
   sent: number;
-  superseded: number;
   deferred: number;
   failed: number;
   /** Kaspi stopped this merchant's writes (429) or its pricefeed is failing: no push before then. */
@@ -78,7 +73,6 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   const { db } = deps;
   const result: PushResult = {
     sent: 0,
-    superseded: 0,
     deferred: 0,
     failed: 0,
     writesBlockedUntil: null,
@@ -150,7 +144,6 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     result.bucket = token.bucket;
     const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id);
     if (outcome.kind === 'sent' || outcome.kind === 'already_live') result.sent++;
-    else if (outcome.kind === 'superseded') result.superseded++;
     else if (outcome.kind === 'failed') {
       result.failed++;
       const stop = await afterFailure(deps, input, outcome.error, result);
@@ -242,17 +235,32 @@ export type SendOutcome =
  * it, and records the result in the same transaction — so two senders of one product (a late retry
  * of an older cycle and the current one) take turns, and the later-recorded decision always lands
  * last. The lock is held across the push on purpose; it is one product row, for one request.
+ *
+ * A sender may die between Kaspi accepting a push and recording it (the transaction rolls back).
+ * So each attempt first marks the change as started in a commit of its own; a later sender that
+ * finds the mark looks at the cabinet first, and records a push it finds live instead of sending it
+ * again — or, when a newer decision follows, instead of calling it superseded.
  */
 export async function sendPriceChange(
-  deps: Pick<PushDeps, 'db' | 'logger' | 'now' | 'retrying'>,
+  deps: Pick<PushDeps, 'db' | 'logger' | 'now'>,
   ctx: CabinetContext,
   merchantUid: string,
   changeId: string,
 ): Promise<SendOutcome> {
+  const [change] = await deps.db
+    .select({ productId: priceChanges.productId, pushStartedAt: priceChanges.pushStartedAt })
+    .from(priceChanges)
+    .where(eq(priceChanges.id, changeId));
+  if (!change) return { kind: 'settled' };
+  const mayBeLive = change.pushStartedAt !== null;
+  // Committed before the transaction below, so the mark outlives a crash that rolls it back.
+  await deps.db
+    .update(priceChanges)
+    .set({ pushStartedAt: deps.now() })
+    .where(and(eq(priceChanges.id, changeId), eq(priceChanges.status, 'pending')));
   return deps.db.transaction(async (tx) => {
-    const [change] = await tx.select().from(priceChanges).where(eq(priceChanges.id, changeId));
-    if (!change) return { kind: 'settled' };
     const [product] = await tx.select().from(products).where(eq(products.id, change.productId)).for('update');
+    // Read again under the product's lock: another sender may have settled it meanwhile.
     const [current] = await tx.select().from(priceChanges).where(eq(priceChanges.id, changeId));
     if (!product || current?.status !== 'pending') return { kind: 'settled' };
     const [newer] = await tx
@@ -260,11 +268,6 @@ export async function sendPriceChange(
       .from(priceChanges)
       .where(and(eq(priceChanges.productId, product.id), gt(priceChanges.seq, current.seq), ne(priceChanges.status, 'proposed')))
       .limit(1);
-    if (newer) {
-      await tx.update(priceChanges).set({ status: 'superseded' }).where(eq(priceChanges.id, current.id));
-      return { kind: 'superseded' };
-    }
-
     const detail = current.detail as unknown as ChangeDetail;
     const cityPrices = detail.cityPrices.map((c) => ({ cityId: c.cityId, priceTenge: c.value }));
     const sent = async (jobId: string | null) => {
@@ -283,9 +286,13 @@ export async function sendPriceChange(
         .where(eq(products.id, product.id));
     };
 
-    if (deps.retrying && (await alreadyLive(ctx, merchantUid, product.sku, cityPrices, deps.logger))) {
+    if (mayBeLive && (await alreadyLive(ctx, merchantUid, product.sku, cityPrices, deps.logger))) {
       await sent(null);
       return { kind: 'already_live' };
+    }
+    if (newer) {
+      await tx.update(priceChanges).set({ status: 'superseded' }).where(eq(priceChanges.id, current.id));
+      return { kind: 'superseded' };
     }
     try {
       const { jobId } = await pushPrice(ctx, { merchantUid, sku: product.sku, model: product.name, cityPrices });

@@ -1,6 +1,6 @@
 import { and, count, eq, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { products } from '../db/schema';
+import { kaspiStores, products } from '../db/schema';
 import { dueProducts, nextWakeAt, type WorkingHours } from '../domain/check-schedule';
 
 /** Products the demper looks after: switched on, still in the cabinet, not on preorder. */
@@ -42,4 +42,14 @@ export async function storeNextWakeAt(db: Db, storeId: string, now: Date, workin
   if (!row || row.products === 0) return null;
   const earliest = row.unchecked || row.earliest === null ? null : new Date(row.earliest);
   return nextWakeAt([{ id: '', active: true, nextCheckAt: earliest, hotUntil: null }], now, { workingHours });
+}
+
+/**
+ * A check's next time, no later than the store's quiet interval as saved now. A batch decides with
+ * the configuration it started with; a shorter one saved meanwhile pulled the scheduled checks in
+ * (`configureDemper`), and the batch's own writes must not push its products out again.
+ */
+export function noLaterThanStoreInterval(storeId: string, now: Date, nextCheckAt: Date): SQL<Date> {
+  const interval = sql`(select (${kaspiStores.demperConfig} ->> 'intervalSeconds')::int from ${kaspiStores} where ${kaspiStores.id} = ${storeId})`;
+  return sql<Date>`least(${nextCheckAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz + make_interval(secs => ${interval}))`;
 }

@@ -26,6 +26,15 @@ export const DEFAULT_DEMPER_CONFIG: DemperConfig = {
   dryRun: false,
 };
 
+/**
+ * How old a decision may be and still be pushed: the hot interval (a fresher read would be due by
+ * then), but never under 30 s, so a short interval does not throw away decisions that a slow read
+ * channel or the push pace merely delayed. A check batch ends its reading after half of this.
+ */
+export function decisionMaxAgeSeconds(config: Pick<DemperConfig, 'hotIntervalSeconds'>): number {
+  return Math.max(config.hotIntervalSeconds, 30);
+}
+
 export const DEMPER_CONFIG_LIMITS = {
   minIntervalSeconds: 5,
   maxIntervalSeconds: 24 * 60 * 60,

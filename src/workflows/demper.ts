@@ -11,14 +11,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { assertValidDemperConfig, DEFAULT_DEMPER_CONFIG, type DemperConfig } from '../domain/demper-config';
+import { assertValidDemperConfig, decisionMaxAgeSeconds, DEFAULT_DEMPER_CONFIG, type DemperConfig } from '../domain/demper-config';
 import { FULL_WRITE_BUCKET, type WriteBucket } from '../domain/write-budget';
 import {
   configureUpdate,
   demperStatusQuery,
   pauseSignal,
   resumeSignal,
-  NEEDS_REAUTH,
   STORE_GONE,
   STORE_ID_KEY,
   USER_ID_KEY,
@@ -45,7 +44,7 @@ export interface DemperWorkflowInput {
 
 export interface DemperCarried {
   cycle: number;
-  paused: boolean;
+  /** Paused while set: why (the merchant, a lost session). */
   pausedReason: string | null;
   config: DemperConfig;
   breakers: Breaker[];
@@ -76,8 +75,8 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
   const { storeId } = input;
   const carried = input.carried;
   let cycle = carried?.cycle ?? 0;
-  let paused = carried?.paused ?? false;
   let pausedReason = carried?.pausedReason ?? null;
+  const isPaused = () => pausedReason !== null;
   let config = carried?.config ?? DEFAULT_DEMPER_CONFIG;
   let configKnown = carried !== undefined;
   let breakers: Breaker[] = carried?.breakers ?? [];
@@ -89,23 +88,22 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
   let woken = false;
   let pauseTouched = false;
 
+  const liveBreakers = () => breakers.filter((b) => Date.parse(b.until) > Date.now());
   const blockedUntil = (surface: Breaker['surface']): number | null => {
     const until = breakers.filter((b) => b.surface === surface).map((b) => Date.parse(b.until));
     const latest = Math.max(0, ...until);
     return latest > Date.now() ? latest : null;
   };
   const trip = (surface: Breaker['surface'], until: string, reason: string) => {
-    breakers = [...breakers.filter((b) => b.surface !== surface && Date.parse(b.until) > Date.now()), { surface, until, reason }];
+    breakers = [...liveBreakers().filter((b) => b.surface !== surface), { surface, until, reason }];
   };
 
   setHandler(pauseSignal, ({ reason }) => {
-    paused = true;
     pausedReason = reason;
     pauseTouched = true;
     woken = true;
   });
   setHandler(resumeSignal, () => {
-    paused = false;
     pausedReason = null;
     pauseTouched = true;
     woken = true;
@@ -128,12 +126,12 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     demperStatusQuery,
     (): DemperStatus => ({
       storeId,
-      state: paused ? 'paused' : 'running',
+      state: isPaused() ? 'paused' : 'running',
       pausedReason,
       cycle,
       lastCycle,
-      nextCheckAt: paused ? null : nextCheckAt,
-      breakers: breakers.filter((b) => Date.parse(b.until) > Date.now()),
+      nextCheckAt: isPaused() ? null : nextCheckAt,
+      breakers: liveBreakers(),
       config,
     }),
   );
@@ -143,7 +141,6 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     if (!start.store) return;
     if (!configKnown) config = start.store.config;
     if (!carried && !pauseTouched && start.store.pausedReason !== null) {
-      paused = true;
       pausedReason = start.store.pausedReason;
     }
     if (workflowInfo().typedSearchAttributes.get(STORE_ID_KEY) === undefined) {
@@ -182,8 +179,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
           pushPriceChanges({
             storeId,
             cycle,
-            // A decision waiting longer than the hot interval is older than a fresh read would be.
-            decisionMaxAgeSeconds: config.hotIntervalSeconds,
+            decisionMaxAgeSeconds: decisionMaxAgeSeconds(config),
             maxPushesPerSecond: config.maxPushesPerSecond,
             bucket,
             manualOnly,
@@ -201,12 +197,10 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       if (pushed.writesBlockedUntil) trip('writes', pushed.writesBlockedUntil, pushed.writesBlockedReason ?? 'writes blocked');
       if (pushed.sessionExpired) {
         // Kaspi refused the session: log in again with the remembered password if there is one (the
-        // pushes go out next cycle); otherwise the store goes needs_reauth and the loop waits paused.
-        const renewed = await attempt(() => checkStoreSession({ storeId }), summary);
-        if (renewed?.sessionState !== 'active') {
-          paused = true;
-          pausedReason = NEEDS_REAUTH;
-        }
+        // pushes go out next cycle). Otherwise the activity marks the store needs_reauth and pauses
+        // this loop by signal, with the reason saved, so reconnecting the store resumes it; a check
+        // that failed outright pauses nothing, and the next push meets the session again.
+        await attempt(() => checkStoreSession({ storeId }), summary);
       }
     };
 
@@ -217,17 +211,24 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     let current = emptySummary(cycle);
     let pushing: Promise<void> | null = null;
     let pushAgain = false;
+    /** What ended the push pump (cancellation, the store gone): the loop rethrows it and ends the same way. */
+    let pumpFailure: unknown = null;
     const push = () => {
       if (pushing) {
         pushAgain = true;
         return;
       }
       pushing = (async () => {
-        do {
-          pushAgain = false;
-          if (blockedUntil('writes') === null) await pushStep(current, false);
-        } while (pushAgain && !paused);
-        pushing = null;
+        try {
+          do {
+            pushAgain = false;
+            if (blockedUntil('writes') === null) await pushStep(current, false);
+          } while (pushAgain && !isPaused());
+        } catch (error) {
+          pumpFailure = error;
+        } finally {
+          pushing = null;
+        }
       })();
     };
 
@@ -263,7 +264,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     const nextWakeMs = (): number | null => {
       const now = Date.now();
       const writesUntil = blockedUntil('writes');
-      if (paused) {
+      if (isPaused()) {
         if (!manualPending) return null;
         if (writesUntil !== null) return writesUntil;
         return nextCheckAt === null ? now : Date.parse(nextCheckAt);
@@ -280,25 +281,26 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     const rest = async () => {
       const wakeAt = nextWakeMs();
       if (wakeAt === null) {
-        await condition(() => woken);
+        await condition(() => woken || pumpFailure !== null);
         return;
       }
       const timeoutMs = wakeAt - Date.now();
       // At most one interval: a product switched on without a wake signal is still found.
-      if (timeoutMs > 0) await condition(() => woken, Math.min(timeoutMs, config.intervalSeconds * 1000));
+      if (timeoutMs > 0) await condition(() => woken || pumpFailure !== null, Math.min(timeoutMs, config.intervalSeconds * 1000));
     };
 
     for (;;) {
+      if (pumpFailure !== null) throw pumpFailure;
       const info = workflowInfo();
       if (info.continueAsNewSuggested || info.historyLength >= start.settings.historyLimitEvents) {
         await pushing;
+        if (pumpFailure !== null) throw pumpFailure;
         await condition(allHandlersFinished);
         const state: DemperCarried = {
           cycle,
-          paused,
           pausedReason,
           config,
-          breakers: breakers.filter((b) => Date.parse(b.until) > Date.now()),
+          breakers: liveBreakers(),
           lastCycle,
           bucket,
           nextCheckAt,
@@ -308,7 +310,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
         return await continueAsNew<typeof demperWorkflow>({ storeId, userId: input.userId, carried: state });
       }
       woken = false;
-      if (!paused) await runCycle();
+      if (!isPaused()) await runCycle();
       else {
         await pushing;
         // Paused: the merchant's own prices still go out, nothing else.

@@ -71,6 +71,8 @@ export const STORE_GONE = 'StoreGone';
 
 // --- catalogSyncWorkflow (`catalog-sync:<storeId>`) -------------------------------------------
 
+export const catalogSyncWorkflowId = (storeId: string) => `catalog-sync:${storeId}`;
+
 export interface CatalogSyncProgress {
   state: 'running' | 'done' | 'failed';
   pagesDone: number;

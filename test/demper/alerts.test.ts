@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts } from '../../src/db/schema';
 import { FLOOR_ALERT_MIN_PRODUCTS, manyHeldAtFloor } from '../../src/demper/alerts';
 import { seedStore } from '../support/seed';
-import { seedUser } from '../support/proxies';
+import { seedUser } from '../support/seed';
 import { testContext, type TestContext } from '../support/env';
 
 describe('demper alerts', () => {

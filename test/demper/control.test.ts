@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { SandboxHandle } from '../../src/sandbox';
-import { demperWorkflowId } from '../../src/stores/demper-control';
+import { demperWorkflowId, stopDemper } from '../../src/stores/demper-control';
 import { STORE_ID_KEY, USER_ID_KEY } from '../../src/workflows/messages';
 import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
-import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop, waitFor } from '../support/demper';
+import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { waitFor } from '../support/wait';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { startTestSandbox } from '../support/sandbox';
 
@@ -18,7 +19,8 @@ const PRODUCT = { productId: '700000001', sku: 'CTRL-1' };
 /**
  * Controlling a running loop through the API: pause stops pushes (the sandbox's own record says so),
  * resume restarts them, a configuration applies from the next cycle, the merchant-wide pause reaches
- * every store, and the status (cycle count, configuration) carries over continue-as-new.
+ * every store, the status (cycle count, configuration) carries over continue-as-new, and a stop
+ * mid-push ends the loop cleanly.
  */
 describe('pausing, resuming and configuring the loop', () => {
   let sandbox: SandboxHandle;
@@ -157,5 +159,17 @@ describe('pausing, resuming and configuring the loop', () => {
     ] as const) {
       expect((await call(api.url, method, path(suffix), { token: stranger.token })).status).toBe(404);
     }
+  });
+
+  it('ends cleanly when stopped while a push is on its way', async () => {
+    const handle = ctx.temporal.workflow.getHandle(demperWorkflowId(storeId));
+    // Kaspi is slow to take the next push, so the stop lands while it is in flight.
+    const slow = sandbox.faults.add({ endpoint: 'pricefeed', kind: 'slow', delayMs: 3_000, times: 1 });
+    await waitFor('a push on its way', () => slow.fired > 0, 15_000);
+    await stopDemper({ temporal: ctx.temporal, db: ctx.db, config: ctx.config }, storeId);
+    await handle.result();
+    const { events } = await handle.fetchHistory();
+    expect(events!.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
   });
 });

@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, ne, notInArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { priceChanges, products } from '../../src/db/schema';
-import { checkDueProducts } from '../../src/demper/check';
+import { kaspiStores, priceChanges, products } from '../../src/db/schema';
+import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
 import { sendPriceChange } from '../../src/demper/push';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
@@ -19,8 +19,9 @@ const RIVAL = '31600001';
 /**
  * The fencing of price pushes, step by step against PostgreSQL and the sandbox: a decision with a
  * newer one after it is never sent, a retry never sends twice, a push that already went through is
- * recognised, two senders of one product end on the newer price, and a late check of an old cycle
- * records nothing after a newer cycle's decision.
+ * recognised (and recorded, even behind a newer decision), two senders of one product end on the
+ * newer price, a late check of an old cycle records nothing after a newer cycle's decision, a
+ * slow batch ends before its decisions go stale, and a batch keeps to intervals shortened while it ran.
  */
 describe('fenced price pushes', () => {
   let sandbox: SandboxHandle;
@@ -32,7 +33,7 @@ describe('fenced price pushes', () => {
     sandbox = await startTestSandbox({
       market: {
         merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: [1, 2, 3, 4].flatMap((n) => [
+        offers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].flatMap((n) => [
           { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
           { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
         ]),
@@ -52,7 +53,7 @@ describe('fenced price pushes', () => {
     await sandbox?.stop();
   });
 
-  const deps = (retrying = false) => ({ db: ctx.db, logger: ctx.logger, now: () => new Date(), retrying });
+  const deps = () => ({ db: ctx.db, logger: ctx.logger, now: () => new Date() });
   const pushesOf = (sku: string) => sandbox.market.pushLog({ merchantUid: OURS, sku }).filter((p) => p.status === 200);
   const livePrice = (n: number) => sandbox.market.offer(OURS, `F-${n}`)!.cityPrices.get(ALMATY);
 
@@ -83,6 +84,20 @@ describe('fenced price pushes', () => {
 
   const applied = () => new Promise((resolve) => setTimeout(resolve, 100));
 
+  const checkDeps = (overrides: Partial<CheckDeps> = {}): CheckDeps => ({
+    db: ctx.db,
+    channel: createDirectReadChannel({ readsPerSecond: 50, banPauseMs: 1_000 }),
+    urls: sandbox.urls,
+    timeoutMs: 3_000,
+    logger: ctx.logger,
+    batchSize: 50,
+    concurrency: 4,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    progress: () => undefined,
+    ...overrides,
+  });
+
   it('never sends a decision that a newer one follows, and never sends one twice', async () => {
     const p = await product(1);
     const older = await decision(p.id, 5, 9_500);
@@ -90,22 +105,49 @@ describe('fenced price pushes', () => {
     expect(await sendPriceChange(deps(), cabinet, OURS, older.id)).toEqual({ kind: 'superseded' });
     expect((await sendPriceChange(deps(), cabinet, OURS, newer.id)).kind).toBe('sent');
     // The same activity retried: the row is sent, nothing goes out again.
-    expect(await sendPriceChange(deps(true), cabinet, OURS, newer.id)).toEqual({ kind: 'settled' });
+    expect(await sendPriceChange(deps(), cabinet, OURS, newer.id)).toEqual({ kind: 'settled' });
     await applied();
     expect(pushesOf('F-1').map((push) => push.cityPrices)).toEqual([[{ cityId: ALMATY, value: 9_400 }]]);
     expect(await statusOf(older.id)).toBe('superseded');
     expect(livePrice(1)).toBe(9_400);
   });
 
-  it('recognises on a retry a push that went through before the sender died', async () => {
+  /** A sender that began pushing the change, reached Kaspi, and died before recording it. */
+  async function diedMidPush(change: { id: string }, sku: string, priceTenge: number) {
+    await ctx.db.update(priceChanges).set({ pushStartedAt: new Date() }).where(eq(priceChanges.id, change.id));
+    const offer = sandbox.market.offer(OURS, sku)!;
+    sandbox.market.mutate(offer, () => offer.cityPrices.set(ALMATY, priceTenge));
+  }
+
+  it('recognises a push that went through before its sender died', async () => {
     const p = await product(2);
     const change = await decision(p.id, 7, 9_300);
-    // The first attempt reached Kaspi but never recorded it.
-    const offer = sandbox.market.offer(OURS, 'F-2')!;
-    sandbox.market.mutate(offer, () => offer.cityPrices.set(ALMATY, 9_300));
-    expect(await sendPriceChange(deps(true), cabinet, OURS, change.id)).toEqual({ kind: 'already_live' });
+    await diedMidPush(change, 'F-2', 9_300);
+    expect(await sendPriceChange(deps(), cabinet, OURS, change.id)).toEqual({ kind: 'already_live' });
     expect(pushesOf('F-2')).toEqual([]);
     expect(await statusOf(change.id)).toBe('sent');
+  });
+
+  it('records such a push as sent, not superseded, when a newer decision follows it', async () => {
+    const p = await product(5);
+    const older = await decision(p.id, 12, 9_200);
+    await diedMidPush(older, 'F-5', 9_200);
+    const newer = await decision(p.id, 13, 9_100);
+    expect(await sendPriceChange(deps(), cabinet, OURS, older.id)).toEqual({ kind: 'already_live' });
+    expect((await sendPriceChange(deps(), cabinet, OURS, newer.id)).kind).toBe('sent');
+    expect(await statusOf(older.id)).toBe('sent');
+    await applied();
+    expect(pushesOf('F-5').map((push) => push.cityPrices![0]!.value)).toEqual([9_100]);
+    expect(livePrice(5)).toBe(9_100);
+  });
+
+  it('calls a started push superseded when it never reached Kaspi', async () => {
+    const p = await product(6);
+    const older = await decision(p.id, 14, 9_250);
+    await ctx.db.update(priceChanges).set({ pushStartedAt: new Date() }).where(eq(priceChanges.id, older.id));
+    await decision(p.id, 15, 9_150);
+    expect(await sendPriceChange(deps(), cabinet, OURS, older.id)).toEqual({ kind: 'superseded' });
+    expect(pushesOf('F-6')).toEqual([]);
   });
 
   it('lets two senders of one product take turns, ending on the newer decision', async () => {
@@ -129,21 +171,7 @@ describe('fenced price pushes', () => {
     const p = await product(4);
     const newer = await decision(p.id, 11, 9_800);
     const store = (await loadDemperStore(ctx.db, storeId))!;
-    const result = await checkDueProducts(
-      {
-        db: ctx.db,
-        channel: createDirectReadChannel({ readsPerSecond: 50, banPauseMs: 1_000 }),
-        urls: sandbox.urls,
-        timeoutMs: 3_000,
-        logger: ctx.logger,
-        batchSize: 50,
-        concurrency: 4,
-        now: () => new Date(),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        progress: () => undefined,
-      },
-      { store, cycle: 10, config: completeDemperConfig(FAST_LOOP), writesBlocked: false },
-    );
+    const result = await checkDueProducts(checkDeps(), { store, cycle: 10, config: completeDemperConfig(FAST_LOOP), writesBlocked: false });
     // Every product due was read and priced (first place is 8 999)...
     expect(result.checked).toBeGreaterThanOrEqual(1);
     const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, p.id));
@@ -152,5 +180,48 @@ describe('fenced price pushes', () => {
     const [checked] = await ctx.db.select().from(products).where(eq(products.id, p.id));
     expect(checked).toMatchObject({ position: 2, cheapestRivalPrice: 9_000, cheapestRivalMerchant: RIVAL, checkErrors: 0 });
     expect(checked!.lastCheckAt).not.toBeNull();
+  });
+  it('ends a slow batch in time for its decisions to go out fresh, leaving the rest due', async () => {
+    const fresh = await Promise.all([7, 8, 9, 10, 11, 12, 13, 14].map(product));
+    // Only these are due.
+    await ctx.db.update(products).set({ active: false }).where(and(eq(products.storeId, storeId), notInArray(products.id, fresh.map((p) => p.id))));
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    // A read every 4 s, and a decision goes stale after 30 s, so the batch stops taking products after
+    // 15 s: it reads 6 of the 8. Its clock (and the channel's, and its sleeps) run ten times as fast.
+    const start = Date.now();
+    const now = () => start + (Date.now() - start) * 10;
+    const result = await checkDueProducts(
+      checkDeps({
+        channel: createDirectReadChannel({ readsPerSecond: 0.25, banPauseMs: 1_000, now }),
+        concurrency: 2,
+        now: () => new Date(now()),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 10)),
+      }),
+      { store, cycle: 20, config: completeDemperConfig(FAST_LOOP), writesBlocked: false },
+    );
+    expect(result.moreDue).toBe(true);
+    const rows = await ctx.db.select().from(products).where(inArray(products.id, fresh.map((p) => p.id)));
+    const unread = rows.filter((r) => r.lastCheckAt === null);
+    expect(unread.length).toBeGreaterThan(0);
+    expect(unread.length).toBeLessThan(fresh.length);
+  });
+
+  it('schedules the next check within the quiet interval the merchant saved while the batch ran', async () => {
+    const p = await product(15);
+    await ctx.db.update(products).set({ active: false }).where(and(eq(products.storeId, storeId), ne(products.id, p.id)));
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    // The batch decides with the slow intervals it started with; 5 s was saved since.
+    const startedWith = completeDemperConfig({ intervalSeconds: 600, hotIntervalSeconds: 300 });
+    await ctx.db
+      .update(kaspiStores)
+      .set({ demperConfig: { ...startedWith, intervalSeconds: 5, hotIntervalSeconds: 5 } })
+      .where(eq(kaspiStores.id, storeId));
+    const before = Date.now();
+    const result = await checkDueProducts(checkDeps(), { store, cycle: 30, config: startedWith, writesBlocked: false });
+    const after = Date.now();
+    expect(result).toMatchObject({ checked: 1, changed: 1 });
+    const [checked] = await ctx.db.select().from(products).where(eq(products.id, p.id));
+    expect(checked!.nextCheckAt!.getTime()).toBeGreaterThanOrEqual(before + 5_000);
+    expect(checked!.nextCheckAt!.getTime()).toBeLessThanOrEqual(after + 5_000);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import type { SandboxHandle } from '../../src/sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
-import { changesOf, connectStore, demperProduct, demperTestConfig, loopStatus, startLoop, waitFor } from '../support/demper';
+import { changesOf, connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { waitFor } from '../support/wait';
 import { startTestSandbox } from '../support/sandbox';
 
 const OURS = '30500001';

@@ -16,8 +16,8 @@ import {
   loopStatus,
   startLoop,
   storeRow,
-  waitFor,
 } from '../support/demper';
+import { waitFor } from '../support/wait';
 import { startTestSandbox } from '../support/sandbox';
 
 const BANNED = '30900001';

@@ -1,12 +1,12 @@
 import { and, asc, eq, max } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { priceChanges, products } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
-import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop, waitFor } from '../support/demper';
-import { exited, spawnEntry } from '../support/processes';
+import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { waitFor } from '../support/wait';
+import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
 import { startTestSandbox } from '../support/sandbox';
 
 const OURS = '31300001';
@@ -55,18 +55,12 @@ describe('a worker killed mid-cycle', () => {
   const accepted = () => sandbox.market.pushLog({ merchantUid: OURS }).filter((p) => p.status === 200);
 
   it('carries on under another worker with no duplicate and no stale push', async () => {
-    const env: Record<string, string> = {
-      DATABASE_URL: inject('databaseUrl'),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: ctx.config.temporal.taskQueue,
-      KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
-      KASPI_MC_URL: sandbox.urls.mcUrl,
-      KASPI_IDMC_URL: sandbox.urls.idmcUrl,
-      KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
+    const env = workerProcessEnv(ctx.config.temporal.taskQueue, {
+      ...kaspiUrlsEnv(sandbox.urls),
       KASPI_TIMEOUT_MS: '3000',
       DIRECT_READS_PER_SECOND: '12',
       DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '3',
-    };
+    });
     const doomed = spawnEntry('src/worker.ts', env);
     try {
       await waitFor('the first worker', () => doomed.output().includes('worker polling') || doomed.exitCode !== null, 60_000);

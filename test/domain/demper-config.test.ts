@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertValidDemperConfig,
   completeDemperConfig,
+  decisionMaxAgeSeconds,
   DEFAULT_DEMPER_CONFIG,
   DemperConfigError,
   demperConfigIssues,
@@ -29,5 +30,10 @@ describe('demper configuration', () => {
     expect(fields({ maxPushesPerSecond: 3 })).toEqual(['maxPushesPerSecond']);
     expect(fields({ workingHours: { from: '9:00', to: '24:00' } })).toEqual(['workingHours.from', 'workingHours.to']);
     expect(() => assertValidDemperConfig({ ...DEFAULT_DEMPER_CONFIG, hotIntervalSeconds: 1 })).toThrow(DemperConfigError);
+  });
+
+  it('lets a decision wait as long as the hot interval, and never less than 30 s, before it is too old to push', () => {
+    expect(decisionMaxAgeSeconds({ hotIntervalSeconds: 60 })).toBe(60);
+    expect(decisionMaxAgeSeconds({ hotIntervalSeconds: 5 })).toBe(30);
   });
 });

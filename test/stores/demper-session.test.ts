@@ -6,7 +6,8 @@ import { demperStatus, isDemperRunning, stopDemper } from '../../src/stores/demp
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { OUR_SKU, OUR_UID, OWNER, PRODUCT_ID, RIVAL_A } from '../support/sandbox';
 import { startConnectStack, type ConnectStack } from '../support/connect';
-import { control, FAST_LOOP, waitFor } from '../support/demper';
+import { control, FAST_LOOP } from '../support/demper';
+import { waitFor } from '../support/wait';
 
 /**
  * A 401 in the middle of demper work: with a remembered password the loop logs in again and carries
@@ -24,16 +25,14 @@ describe('the demper meeting an expired Kaspi session', { timeout: 180_000 }, ()
   });
 
   async function prepare(merchant: Merchant, storeId: string) {
-    await stack.ctx.db.update(kaspiStores).set({ demperConfig: FAST_LOOP }).where(eq(kaspiStores.id, storeId));
     await stack.ctx.db
       .insert(products)
       .values({ storeId, kaspiProductId: PRODUCT_ID, sku: OUR_SKU, name: 'Contract product', price: 10_000, active: true, minPrice: 5_000 })
       .onConflictDoUpdate({ target: [products.storeId, products.sku], set: { active: true, minPrice: 5_000 } });
     await waitFor('the loop started by connecting', () => isDemperRunning(control(stack.ctx), storeId));
-    // Apply the fast loop settings to the running loop too.
     const reply = await call(stack.api.url, 'PATCH', `/api/v1/stores/${storeId}/demper`, {
       token: merchant.token,
-      body: { intervalSeconds: 5, hotIntervalSeconds: 5, maxPushesPerSecond: 2, workingHours: null, dryRun: false },
+      body: { ...FAST_LOOP, workingHours: null, dryRun: false },
     });
     expect(reply.status, reply.text).toBe(200);
   }

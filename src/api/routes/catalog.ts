@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { catalogSyncWorkflow } from '../../workflows/catalog-sync';
-import { catalogSyncProgressQuery, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
+import { catalogSyncProgressQuery, catalogSyncWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
@@ -24,10 +24,6 @@ const SyncView = z
   .meta({ id: 'CatalogSync' });
 
 const NEVER = { state: 'never', pagesDone: 0, offersSeen: 0, created: 0, updated: 0, vanished: 0, skipped: 0, error: null } as const;
-
-export function catalogSyncWorkflowId(storeId: string): string {
-  return `catalog-sync:${storeId}`;
-}
 
 export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(
