@@ -6,6 +6,7 @@ import { recordAlert } from '../notify/alerts';
 import { deliverStoreMessages, type DeliveryReport } from '../notify/sender';
 import { pollStoreOrders, type PollInput, type PollResult } from '../orders/poll';
 import type { ActivityDeps } from './deps';
+import { heartbeatingSleep } from './heartbeating-sleep';
 
 export interface PollOrdersResult extends PollResult {
   /** The worker's `ORDERS_POLL_INTERVAL`, so a changed setting applies from the next poll. */
@@ -19,7 +20,7 @@ export function createOrderActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       try {
         const result = await pollStoreOrders(
-          { ...deps, channel: deps.readChannel, heartbeat: (progress) => ctx.heartbeat(progress) },
+          { ...deps, channel: deps.readChannel, heartbeat: (progress) => ctx.heartbeat(progress), sleep: heartbeatingSleep },
           input,
         );
         return { ...result, intervalSeconds: deps.config.orders.pollIntervalSeconds };

@@ -57,16 +57,8 @@ export async function readNotificationSettings(db: Db, storeId: string): Promise
   };
 }
 
-export interface NotificationSettingsInput {
-  whatsappEnabled: boolean;
-  telegramEnabled: boolean;
-  dailyCap: number;
-  minIntervalSeconds: number;
-  workingHours: WorkingHours | null;
-  reviewDelayHours: number;
-  /** Templates to set; the others keep what they have. */
-  templates: StoreTemplate[];
-}
+/** What a merchant sets; `templates` are the ones to set, the others keep what they have. */
+export type NotificationSettingsInput = Omit<StoreNotificationSettings, 'wahaSession' | 'wahaStatus' | 'wahaCheckedAt'>;
 
 /** Writes a store's settings and the templates given, in one transaction. */
 export async function writeNotificationSettings(db: Db, storeId: string, input: NotificationSettingsInput): Promise<void> {

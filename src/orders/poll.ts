@@ -32,6 +32,8 @@ export interface PollDeps {
   channel: ReadChannel;
   /** Tells Temporal the poll is alive (and lets it cancel a poll that is no longer wanted). */
   heartbeat: (progress: Record<string, number | string>) => void;
+  /** Waits for read capacity; in an activity it heartbeats too, as the wait can outlast the heartbeat timeout. */
+  sleep: (ms: number) => Promise<void>;
   nowMs?: () => number;
 }
 
@@ -87,7 +89,7 @@ export async function pollStoreOrders(deps: PollDeps, input: PollInput): Promise
 
   const reads = async <I, R>(items: I[], read: (item: I, proxyUrl: string | undefined) => Promise<R>): Promise<R[]> => {
     const { results } = await readThrough(
-      { channel: deps.channel, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), now: () => Date.now() },
+      { channel: deps.channel, sleep: deps.sleep, now: () => Date.now() },
       {
         userId: store.userId,
         module: 'orders',

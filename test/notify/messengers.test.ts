@@ -1,3 +1,4 @@
+import type { SandboxHandle } from '../../src/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessengerError } from '../../src/notify/messenger-http';
 import { getTelegramUpdates, sendTelegramMessage } from '../../src/notify/telegram';
@@ -5,8 +6,6 @@ import { codeInMessage } from '../../src/notify/telegram-links';
 import { getWahaSession, sendWhatsAppText, startWahaSession, whatsappChatId } from '../../src/notify/waha';
 import { freePort } from '../../src/stack/ports';
 import { startTestSandbox } from '../support/sandbox';
-
-type Sandbox = Awaited<ReturnType<typeof startTestSandbox>>;
 
 const failure = (promise: Promise<unknown>) =>
   promise.then(
@@ -21,7 +20,7 @@ const failure = (promise: Promise<unknown>) =>
 
 /** The WAHA and Telegram clients against the sandbox's stand-ins: every answer classified. */
 describe('messenger clients', () => {
-  let sandbox: Sandbox;
+  let sandbox: SandboxHandle;
   beforeAll(async () => {
     sandbox = await startTestSandbox();
   });

@@ -1,3 +1,4 @@
+import type { SandboxHandle } from '../../src/sandbox';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationLog, orders } from '../../src/db/schema';
@@ -6,8 +7,9 @@ import type { OrderSeed } from '../../src/sandbox/orders';
 import { ordersPollStatusQuery, ordersPollWorkflowId, type OrdersPollStatus } from '../../src/workflows/messages';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { connectMessengers, messagingEnv, notifyEverything, waitFor, workerProcessEnv } from '../support/orders';
-import { exited, spawnEntry } from '../support/processes';
+import { connectMessengers, messagingEnv, notifyEverything } from '../support/orders';
+import { waitFor } from '../support/wait';
+import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
 import { startTestSandbox } from '../support/sandbox';
 import { seedStore } from '../support/seed';
 
@@ -16,8 +18,6 @@ const TOKEN = 'orders-poll-token-0001';
 const CHAT = '555000111';
 const DAY = 86_400_000;
 const ORDER_COUNT = 1000;
-
-type Sandbox = Awaited<ReturnType<typeof startTestSandbox>>;
 
 /** 1,000 orders over the last 12 days in every state a shop sees: new, waiting at a point, handed over, cancelled. */
 function seedOrders(nowMs: number): OrderSeed[] {
@@ -50,7 +50,7 @@ function seedOrders(nowMs: number): OrderSeed[] {
  * order is stored exactly once, none is missing, and each change is told exactly once.
  */
 describe('the orders poll', () => {
-  let sandbox: Sandbox;
+  let sandbox: SandboxHandle;
   let ctx: TestContext;
   let api: TestApi;
   let merchant: Merchant;
@@ -226,7 +226,10 @@ describe('the orders poll', () => {
 
     // Polled again: nothing new to tell, nothing told twice.
     await ctx.temporal.workflow.getHandle(ordersPollWorkflowId(storeId)).signal('pollNow');
-    await waitFor('a third poll', async () => ((await status())?.counters.polls ?? 0) >= 3, 30_000);
+    await waitFor('a third poll, done delivering', async () => {
+      const s = await status();
+      return s && s.counters.polls >= 3 && s.phase === 'waiting' ? s : null;
+    }, 30_000);
     expect(sandbox.waha.state.sent).toHaveLength(4);
     expect(sandbox.telegram.state.sent.filter((m) => m.chatId === CHAT)).toHaveLength(2);
     expect(await stored()).toEqual({ n: ORDER_COUNT + 2, codes: ORDER_COUNT + 2 });

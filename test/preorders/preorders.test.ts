@@ -1,3 +1,4 @@
+import type { SandboxHandle } from '../../src/sandbox';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { products } from '../../src/db/schema';
@@ -8,11 +9,10 @@ import { parseExcelPriceList } from '../../src/sandbox/price-list-parser';
 import { writeStoreSession } from '../../src/stores/session';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { messagingEnv, waitFor } from '../support/orders';
+import { messagingEnv } from '../support/orders';
+import { waitFor } from '../support/wait';
 import { startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
-
-type Sandbox = Awaited<ReturnType<typeof startTestSandbox>>;
 
 const OURS = '31700001';
 const PHONE = { sku: 'PRE-PHONE-1', productId: '930000001' };
@@ -24,7 +24,7 @@ const WATCH = { sku: 'PRE-WATCH-1', productId: '930000002' };
  * and each preorder turns active once the public offers show it — or failed, saying why.
  */
 describe('preorders', () => {
-  let sandbox: Sandbox;
+  let sandbox: SandboxHandle;
   let ctx: TestContext;
   let api: TestApi;
   let worker: RunningWorker;
@@ -139,7 +139,7 @@ describe('preorders', () => {
   });
 
   it('marks preorders failed, saying why, when Kaspi refuses the session', async () => {
-    await fetch(`${sandbox.controlUrl}/sessions/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ merchantUid: OURS }) });
+    expect(sandbox.auth.expireSessions({ merchantUid: OURS })).toBeGreaterThan(0);
     expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} })).status).toBe(202);
     const failed = await waitFor('the upload to fail', async () => {
       const list = await call(api.url, 'GET', `${path()}?status=failed`, { token: merchant.token });

@@ -1,17 +1,12 @@
-import { inject } from 'vitest';
 import type { Db } from '../../src/db';
 import { telegramChats } from '../../src/db/schema';
 import { writeNotificationSettings } from '../../src/notify/settings';
-import type { SandboxHandle } from '../../src/sandbox';
-import type { Sandbox } from './connect';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
 
 /** Settings that point the service at a sandbox's Kaspi, WAHA and Telegram, with reads unthrottled. */
-export function messagingEnv(sandbox: SandboxHandle | Sandbox): Record<string, string> {
+export function messagingEnv(sandbox: SandboxHandle): Record<string, string> {
   return {
-    KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
-    KASPI_MC_URL: sandbox.urls.mcUrl,
-    KASPI_IDMC_URL: sandbox.urls.idmcUrl,
-    KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
+    ...kaspiUrlsEnv(sandbox.urls),
     KASPI_TIMEOUT_MS: '5000',
     WAHA_URL: sandbox.waha.url,
     WAHA_API_KEY: sandbox.waha.apiKey,
@@ -22,11 +17,6 @@ export function messagingEnv(sandbox: SandboxHandle | Sandbox): Record<string, s
     // Users without proxies read directly at this pace; the sandbox has no limits in these tests.
     ORDERS_DIRECT_READS_PER_SECOND: '10000',
   };
-}
-
-/** What a child worker process needs to join the test's database, Temporal and task queue. */
-export function workerProcessEnv(taskQueue: string, extra: Record<string, string>): Record<string, string> {
-  return { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, ...extra };
 }
 
 /** Every channel on around the clock, no pause between messages. */
@@ -44,7 +34,7 @@ export async function notifyEverything(db: Db, storeId: string, overrides: Parti
 }
 
 /** A WhatsApp session the merchant has connected (QR code scanned) and a Telegram chat linked to the user. */
-export async function connectMessengers(db: Db, sandbox: SandboxHandle | Sandbox, params: { storeId: string; userId: string; chatId: string }) {
+export async function connectMessengers(db: Db, sandbox: SandboxHandle, params: { storeId: string; userId: string; chatId: string }) {
   const session = `kaspi-store-${params.storeId}`;
   await fetch(`${sandbox.waha.url}/api/sessions/start`, {
     method: 'POST',
@@ -54,14 +44,4 @@ export async function connectMessengers(db: Db, sandbox: SandboxHandle | Sandbox
   sandbox.waha.state.authorize(session);
   sandbox.telegram.state.userWrites(params.chatId, '/start');
   await db.insert(telegramChats).values({ userId: params.userId, chatId: params.chatId }).onConflictDoUpdate({ target: telegramChats.userId, set: { chatId: params.chatId } });
-}
-
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null> | T | undefined | false | null, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
