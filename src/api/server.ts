@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createDb } from '../db';
 import { createPool } from '../db/pool';
-import { getConfig, requireSetting, type Config } from '../lib/config';
+import { configOrExit, requireSetting, type Config } from '../lib/config';
 import { createKeyring } from '../lib/crypto';
 import { createLogger, type Logger } from '../lib/logger';
 import { createTemporalClient } from '../lib/temporal';
@@ -40,13 +40,7 @@ export async function startApi(config: Config, logger: Logger) {
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = getConfig();
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  }
+  const config = configOrExit();
   const logger = createLogger(config, 'api');
   startApi(config, logger).then(
     (api) => {

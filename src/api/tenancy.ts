@@ -50,6 +50,16 @@ export function tenantScope(db: Db, userId: string) {
   }
 
   const store = (id: string) => one(db.select().from(kaspiStores).where(and(eq(kaspiStores.id, id), storeIsMine)), 'store');
+  const product = (id: string) =>
+    one(
+      db
+        .select({ product: products })
+        .from(products)
+        .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
+        .where(and(eq(products.id, id), storeIsMine))
+        .then((rows) => rows.map((r) => r.product)),
+      'product',
+    );
 
   return {
     userId,
@@ -87,16 +97,7 @@ export function tenantScope(db: Db, userId: string) {
       return { items, total: total?.n ?? 0 };
     },
 
-    product: (id: string) =>
-      one(
-        db
-          .select({ product: products })
-          .from(products)
-          .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
-          .where(and(eq(products.id, id), storeIsMine))
-          .then((rows) => rows.map((r) => r.product)),
-        'product',
-      ),
+    product,
 
     /** Several products at once: every id must be this user's, else 404 naming the first that is not. */
     async products(ids: readonly string[]): Promise<Product[]> {
@@ -112,9 +113,9 @@ export function tenantScope(db: Db, userId: string) {
       return ids.map((id) => found.get(id)!);
     },
 
-    /** A store's products, newest first; `search` matches name, SKU or card id. */
+    /** A store's products, newest first; `search` matches name, SKU or card id. 404 unless the store is this user's. */
     async listStoreProducts(storeId: string, page: PageRequest, filter: { active?: boolean; search?: string }) {
-      const conditions: SQL[] = [eq(products.storeId, storeId), storeIsMine];
+      const conditions: SQL[] = [eq(products.storeId, (await store(storeId)).id)];
       if (filter.active !== undefined) conditions.push(eq(products.active, filter.active));
       if (filter.search) {
         const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -123,33 +124,25 @@ export function tenantScope(db: Db, userId: string) {
       const where = and(...conditions);
       const [rows, [total]] = await Promise.all([
         db
-          .select({ product: products })
+          .select()
           .from(products)
-          .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
           .where(where)
           .orderBy(desc(products.createdAt), desc(products.id))
           .limit(page.limit)
           .offset((page.page - 1) * page.limit),
-        db.select({ n: count() }).from(products).innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId)).where(where),
+        db.select({ n: count() }).from(products).where(where),
       ]);
-      return { items: rows.map((r) => r.product), total: total?.n ?? 0 };
+      return { items: rows, total: total?.n ?? 0 };
     },
 
-    /** A product's price changes, newest first. */
+    /** A product's price changes, newest first. 404 unless the product is this user's. */
     async listPriceChanges(productId: string, page: PageRequest) {
-      const where = and(eq(priceChanges.productId, productId), storeIsMine);
+      const where = eq(priceChanges.productId, (await product(productId)).id);
       const [rows, [total]] = await Promise.all([
-        db
-          .select({ change: priceChanges })
-          .from(priceChanges)
-          .innerJoin(kaspiStores, eq(kaspiStores.id, priceChanges.storeId))
-          .where(where)
-          .orderBy(desc(priceChanges.seq))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
-        db.select({ n: count() }).from(priceChanges).innerJoin(kaspiStores, eq(kaspiStores.id, priceChanges.storeId)).where(where),
+        db.select().from(priceChanges).where(where).orderBy(desc(priceChanges.seq)).limit(page.limit).offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(priceChanges).where(where),
       ]);
-      return { items: rows.map((r) => r.change), total: total?.n ?? 0 };
+      return { items: rows, total: total?.n ?? 0 };
     },
 
     order: (id: string) =>

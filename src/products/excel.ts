@@ -1,42 +1,22 @@
-import { and, count, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
-import { kaspiStores, products, users } from '../db/schema';
-import { planOf } from '../domain/plans';
+import { products } from '../db/schema';
 import { productSettingsSchema, type ProductSettings } from '../domain/product-settings';
+import { SETTINGS_FIELDS, settingsColumns, type SettingsField } from './settings';
+import { ActiveLimitReached, holdActiveLimit, TURNED_ON } from './settings-update';
 import { readFirstSheet, SpreadsheetError, writeSheet, type Cell } from '../lib/spreadsheet';
 
 type Product = typeof products.$inferSelect;
 
-/** The demper settings a merchant edits, as columns named like the API's fields. */
-export const SETTINGS_COLUMNS = [
-  'active',
-  'strategy',
-  'topN',
-  'minPrice',
-  'maxPrice',
-  'step',
-  'excludedMerchants',
-  'cities',
-  'cost',
-  'minMarginPercent',
-  'noRivalsAction',
-  'maxDropPercentPerChange',
-  'maxDropPercentPerDay',
-  'priceWarRounds',
-  'priceWarGuardPrice',
-  'priceWarGuardPercent',
-] as const satisfies readonly (keyof ProductSettings & keyof Product)[];
-type SettingsColumn = (typeof SETTINGS_COLUMNS)[number];
-
 /** What the demper saw, for reading only: an import ignores these columns. */
 export const INFO_COLUMNS = ['name', 'brand', 'kaspiProductId', 'price', 'position', 'cheapestRivalPrice', 'cheapestRivalMerchant', 'preorderDays', 'lastCheckAt'] as const;
 
-export const PRODUCT_COLUMNS = ['SKU', ...SETTINGS_COLUMNS, ...INFO_COLUMNS] as const;
+export const PRODUCT_COLUMNS = ['SKU', ...SETTINGS_FIELDS, ...INFO_COLUMNS] as const;
 
-const LIST_COLUMNS: readonly SettingsColumn[] = ['excludedMerchants', 'cities'];
-const TEXT_COLUMNS: readonly SettingsColumn[] = ['strategy', 'noRivalsAction'];
+const LIST_COLUMNS: readonly SettingsField[] = ['excludedMerchants', 'cities'];
+const TEXT_COLUMNS: readonly SettingsField[] = ['strategy', 'noRivalsAction'];
 
-function settingsCell(product: Product, column: SettingsColumn): Cell {
+function settingsCell(product: Product, column: SettingsField): Cell {
   const value = product[column];
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.join(', ');
@@ -51,7 +31,7 @@ export async function productsWorkbook(db: Db, storeId: string): Promise<Uint8Ar
       [...PRODUCT_COLUMNS],
       ...rows.map((p): Cell[] => [
         p.sku,
-        ...SETTINGS_COLUMNS.map((column) => settingsCell(p, column)),
+        ...SETTINGS_FIELDS.map((column) => settingsCell(p, column)),
         p.name,
         p.brand,
         p.kaspiProductId,
@@ -81,13 +61,13 @@ export interface RowReport {
 }
 
 export type ImportOutcome =
-  | { kind: 'applied'; updated: number; unchanged: number; ignoredColumns: string[]; rows: RowReport[] }
+  | { kind: 'applied'; updated: number; unchanged: number; switchedOn: number; ignoredColumns: string[]; rows: RowReport[] }
   | { kind: 'rejected'; reason: string; rows: RowReport[] };
 
 export class ImportFileError extends Error {}
 
 /** A cell as the settings schema reads it: empty is "not given" (the default), numbers and yes/no parsed. */
-function cellValue(column: SettingsColumn, text: string): unknown {
+function cellValue(column: SettingsField, text: string): unknown {
   if (text === '') return undefined;
   if (column === 'active') {
     const flag = text.toLowerCase();
@@ -119,8 +99,8 @@ export async function importProducts(db: Db, params: { userId: string; storeId: 
   const [header = [], ...body] = sheet;
   const index = new Map(header.map((name, i) => [name.trim(), i]));
   if (!index.has('SKU')) throw new ImportFileError('the first row must name the columns, SKU among them');
-  const present = SETTINGS_COLUMNS.filter((c) => index.has(c));
-  if (present.length === 0) throw new ImportFileError(`no settings column: expected some of ${SETTINGS_COLUMNS.join(', ')}`);
+  const present = SETTINGS_FIELDS.filter((c) => index.has(c));
+  if (present.length === 0) throw new ImportFileError(`no settings column: expected some of ${SETTINGS_FIELDS.join(', ')}`);
   const known = new Set<string>(PRODUCT_COLUMNS);
   const ignoredColumns = header.map((h) => h.trim()).filter((h) => h !== '' && !known.has(h));
 
@@ -147,7 +127,7 @@ export async function importProducts(db: Db, params: { userId: string; storeId: 
     seen.add(sku);
     let settings: ProductSettings | undefined;
     if (product) {
-      const input: Record<string, unknown> = Object.fromEntries(SETTINGS_COLUMNS.map((c) => [c, product[c]]));
+      const input: Record<string, unknown> = settingsColumns(product);
       for (const column of present) input[column] = cellValue(column, cells[index.get(column)!] ?? '');
       const parsed = productSettingsSchema.safeParse(input);
       if (parsed.success) settings = parsed.data;
@@ -172,39 +152,38 @@ export async function importProducts(db: Db, params: { userId: string; storeId: 
   }
 
   return db.transaction(async (tx): Promise<ImportOutcome> => {
-    // The same lock the API's settings changes take, so the plan's limit holds against both at once.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`active-products:${params.userId}`}))`);
-    const ids = checked.map((c) => c.product!.id);
-    const [user] = await tx.select({ plan: users.plan }).from(users).where(eq(users.id, params.userId));
-    const limit = planOf(user?.plan ?? 'free').maxActiveProducts;
-    const [others] = await tx
-      .select({ n: count() })
-      .from(products)
-      .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
-      .where(and(eq(kaspiStores.userId, params.userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)));
-    const activeAfter = (others?.n ?? 0) + checked.filter((c) => c.settings!.active).length;
-    const turningOn = checked.some((c) => c.settings!.active && !c.product!.active);
-    if (turningOn && activeAfter > limit) {
+    let before: Map<string, boolean>;
+    try {
+      // The same check, under the same lock, as the API's settings changes.
+      before = await holdActiveLimit(
+        tx,
+        params.userId,
+        checked.map((c) => ({ id: c.product!.id, active: c.settings!.active })),
+      );
+    } catch (error) {
+      if (!(error instanceof ActiveLimitReached)) throw error;
       return {
         kind: 'rejected',
-        reason: `the file would switch on ${activeAfter} products; the ${user?.plan ?? 'free'} plan allows ${limit}. Nothing was applied`,
+        reason: `the file would switch on ${error.wouldBe} products; the ${error.plan} plan allows ${error.limit}. Nothing was applied`,
         rows: report(() => 'invalid'),
       };
     }
     let updated = 0;
+    let switchedOn = 0;
     const rows: RowReport[] = [];
     for (const c of checked) {
-      const changed = SETTINGS_COLUMNS.some((column) => JSON.stringify(c.settings![column]) !== JSON.stringify(c.product![column]));
+      const changed = SETTINGS_FIELDS.some((column) => JSON.stringify(c.settings![column]) !== JSON.stringify(c.product![column]));
       if (changed) {
-        const turnedOn = c.settings!.active && !c.product!.active;
+        const turnedOn = c.settings!.active && !before.get(c.product!.id);
         await tx
           .update(products)
-          .set({ ...c.settings!, updatedAt: new Date(), ...(turnedOn ? { nextCheckAt: null } : {}) })
+          .set({ ...c.settings!, updatedAt: new Date(), ...(turnedOn ? TURNED_ON : {}) })
           .where(eq(products.id, c.product!.id));
         updated++;
+        if (turnedOn) switchedOn++;
       }
       rows.push({ row: c.row, sku: c.sku, status: changed ? 'updated' : 'unchanged' });
     }
-    return { kind: 'applied', updated, unchanged: checked.length - updated, ignoredColumns, rows };
+    return { kind: 'applied', updated, unchanged: checked.length - updated, switchedOn, ignoredColumns, rows };
   });
 }

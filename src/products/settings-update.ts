@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, products, users } from '../db/schema';
-import { planOf } from '../domain/plans';
+import { FREE_PLAN, planOf } from '../domain/plans';
 import { ProductSettingsError, parseProductSettings, type ProductSettings, type SettingsIssue } from '../domain/product-settings';
 import { settingsColumns } from './settings';
 
@@ -23,7 +23,7 @@ export class ActiveLimitReached extends Error {
     readonly plan: string,
   ) {
     super(
-      plan === 'free'
+      plan === FREE_PLAN
         ? `At most ${limit} products can be switched on without an active subscription; this would make ${wouldBe}. ` +
             'Switch others off or subscribe to a plan.'
         : `The ${plan} plan allows ${limit} products switched on; this would make ${wouldBe}. Switch others off or choose a larger plan.`,
@@ -35,14 +35,44 @@ export class ActiveLimitReached extends Error {
 /** The plan whose limits apply to the merchant now (`users.plan`, which the subscription moves). */
 export async function currentPlan(db: Pick<Db, 'select'>, userId: string): Promise<string> {
   const [row] = await db.select({ plan: users.plan }).from(users).where(eq(users.id, userId));
-  return row?.plan ?? 'free';
+  return row?.plan ?? FREE_PLAN;
+}
+
+/** What switching a product on resets: it is due at once, with no failed reads behind it. */
+export const TURNED_ON = { nextCheckAt: null, checkErrors: 0 };
+
+/**
+ * Takes the merchant's active-products lock for the rest of the transaction and checks that the
+ * products given, with their `active` as it is to be, stay within the plan; switching products off
+ * or leaving them on never breaks it. Answers which of them were on before, as read under the lock.
+ */
+export async function holdActiveLimit(
+  tx: Pick<Db, 'execute' | 'select'>,
+  userId: string,
+  after: readonly { id: string; active: boolean }[],
+): Promise<Map<string, boolean>> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`active-products:${userId}`}))`);
+  const ids = after.map((a) => a.id);
+  const before = new Map(
+    (await tx.select({ id: products.id, active: products.active }).from(products).where(inArray(products.id, ids))).map((r) => [r.id, r.active]),
+  );
+  if (!after.some((a) => a.active && !before.get(a.id))) return before;
+  const plan = planOf(await currentPlan(tx, userId));
+  const [others] = await tx
+    .select({ n: count() })
+    .from(products)
+    .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
+    .where(and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)));
+  const wouldBe = (others?.n ?? 0) + new Set(after.filter((a) => a.active).map((a) => a.id)).size;
+  if (wouldBe > plan.maxActiveProducts) throw new ActiveLimitReached(plan.maxActiveProducts, wouldBe, plan.name);
+  return before;
 }
 
 /**
  * Applies settings patches to products the caller has checked belong to `userId`, all or nothing.
  * Each product's settings are validated as a whole (a patch can break a rule with a field it did not
- * touch); the plan's active-product limit is checked under a per-merchant lock, so two requests at
- * once cannot both slip under it. A product just switched on is due at once.
+ * touch); the plan's active-product limit holds (`holdActiveLimit`). A product just switched on is
+ * due at once.
  */
 export async function updateProductSettings(
   db: Db,
@@ -59,23 +89,11 @@ export async function updateProductSettings(
   });
 
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`active-products:${userId}`}))`);
-    const ids = updates.map((u) => u.product.id);
-    const current = new Map(
-      (await tx.select({ id: products.id, active: products.active }).from(products).where(inArray(products.id, ids))).map((r) => [r.id, r.active]),
+    const current = await holdActiveLimit(
+      tx,
+      userId,
+      updates.map(({ product }, i) => ({ id: product.id, active: merged[i]!.active })),
     );
-    const switchingOn = updates.some(({ product }, i) => merged[i]!.active && !current.get(product.id));
-    if (switchingOn) {
-      const plan = planOf(await currentPlan(tx, userId));
-      const limit = plan.maxActiveProducts;
-      const [others] = await tx
-        .select({ n: count() })
-        .from(products)
-        .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
-        .where(and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)));
-      const wouldBe = (others?.n ?? 0) + new Set(ids.filter((_, i) => merged[i]!.active)).size;
-      if (wouldBe > limit) throw new ActiveLimitReached(limit, wouldBe, plan.name);
-    }
 
     const written: ProductRow[] = [];
     const activated: ProductRow[] = [];
@@ -84,11 +102,7 @@ export async function updateProductSettings(
       const turnedOn = settings.active && !current.get(product.id);
       const [row] = await tx
         .update(products)
-        .set({
-          ...settings,
-          updatedAt: new Date(),
-          ...(turnedOn ? { nextCheckAt: null, checkErrors: 0 } : {}),
-        })
+        .set({ ...settings, updatedAt: new Date(), ...(turnedOn ? TURNED_ON : {}) })
         .where(eq(products.id, product.id))
         .returning();
       written.push(row!);

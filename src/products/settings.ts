@@ -23,11 +23,14 @@ export const SETTINGS_FIELDS = [
   'priceWarGuardPercent',
 ] as const satisfies readonly (keyof ProductSettings & keyof ProductRow)[];
 
-export function settingsColumns(row: Pick<ProductRow, (typeof SETTINGS_FIELDS)[number]>): Record<string, unknown> {
-  return Object.fromEntries(SETTINGS_FIELDS.map((field) => [field, row[field]]));
+export type SettingsField = (typeof SETTINGS_FIELDS)[number];
+
+/** The settings columns of a product row, and nothing else. */
+export function settingsColumns(row: Pick<ProductRow, SettingsField>): Pick<ProductRow, SettingsField> {
+  return Object.fromEntries(SETTINGS_FIELDS.map((field) => [field, row[field]])) as Pick<ProductRow, SettingsField>;
 }
 
 /** A product's settings as the pricing rules read them. */
-export function settingsOf(row: Pick<ProductRow, (typeof SETTINGS_FIELDS)[number]>): ProductSettings {
+export function settingsOf(row: Pick<ProductRow, SettingsField>): ProductSettings {
   return parseProductSettings(settingsColumns(row));
 }

@@ -32,7 +32,7 @@ const seconds = z
   .min(DEMPER_CONFIG_LIMITS.minIntervalSeconds)
   .max(DEMPER_CONFIG_LIMITS.maxIntervalSeconds);
 
-export const DemperConfigView = z
+const DemperConfigView = z
   .object({
     intervalSeconds: seconds.meta({ description: 'How often a quiet product is checked', example: 300 }),
     hotIntervalSeconds: seconds.meta({ description: 'How often a product whose rivals moved recently is checked', example: 60 }),
@@ -63,7 +63,7 @@ const CycleView = z.object({
   deferred: z.int().meta({ description: 'Changes left for later by the change budget or a breaker' }),
 });
 
-export const DemperStatusView = z
+const DemperStatusView = z
   .object({
     storeId: Uuid,
     state: z.enum(['running', 'paused', 'stopped']).meta({ description: '`stopped`: no loop runs for the store' }),

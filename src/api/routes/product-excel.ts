@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ImportFileError, importProducts, PRODUCT_COLUMNS, productsWorkbook, SETTINGS_COLUMNS } from '../../products/excel';
+import { ImportFileError, importProducts, PRODUCT_COLUMNS, productsWorkbook } from '../../products/excel';
+import { SETTINGS_FIELDS } from '../../products/settings';
+import { wakeDemper } from '../../stores/demper-control';
 import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
@@ -26,14 +28,14 @@ const ImportReport = z
   })
   .meta({ id: 'ProductImportReport' });
 
-export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config'>) {
+export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(
     {
       method: 'get',
       path: '/stores/:id/products/export.xlsx',
       summary: "The store's products and their demper settings as Excel",
       description:
-        `One row per product: \`SKU\`, the settings (${SETTINGS_COLUMNS.join(', ')}; \`active\` is yes/no, lists are ` +
+        `One row per product: \`SKU\`, the settings (${SETTINGS_FIELDS.join(', ')}; \`active\` is yes/no, lists are ` +
         'comma-separated), then what the demper last saw (name, brand, live price, position, cheapest rival, preorder ' +
         'days, last check). Edit it and send it back to `POST /stores/{id}/products/import`.',
       tags: ['products'],
@@ -98,6 +100,8 @@ export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
           extra: { rows: outcome.rows },
         });
       }
+      // Switched on: checked at once, not at the loop's next wake.
+      if (outcome.switchedOn > 0) await wakeDemper(deps, store.id, 'product_activated');
       res.json({ updated: outcome.updated, unchanged: outcome.unchanged, ignoredColumns: outcome.ignoredColumns, rows: outcome.rows });
     },
   );

@@ -6,6 +6,7 @@ import { PRICE_CHANGE_STATUSES } from '../../db/schema';
 import type { ChangeDetail } from '../../demper/check';
 import { readCards } from '../../demper/card-reader';
 import { recordManualPrice } from '../../products/manual-price';
+import { settingsColumns } from '../../products/settings';
 import { ActiveLimitReached, SettingsRejected, updateProductSettings } from '../../products/settings-update';
 import { isDemperRunning, wakeDemper } from '../../stores/demper-control';
 import type { ApiDeps } from '../app';
@@ -26,7 +27,7 @@ const settingsPatchShape = Object.fromEntries(
   ]),
 ) as unknown as PatchShape;
 
-export const ProductSettingsPatch = z.strictObject(settingsPatchShape).meta({
+const ProductSettingsPatch = z.strictObject(settingsPatchShape).meta({
   id: 'ProductSettingsPatch',
   description:
     'Demper settings; only the fields given change. Money in whole tenge; a product needs minPrice (or cost) ' +
@@ -37,7 +38,7 @@ const settingsExample = { active: true, strategy: 'undercut', minPrice: 9_500, m
 
 const CityId = z.string().regex(/^\d{9}$/, 'must be a 9-digit Kaspi city id').meta({ example: '750000000' });
 
-export const ProductView = z
+const ProductView = z
   .object({
     id: Uuid,
     storeId: Uuid,
@@ -61,7 +62,7 @@ export const ProductView = z
   })
   .meta({ id: 'Product' });
 
-export function productView(p: Product): z.infer<typeof ProductView> {
+function productView(p: Product): z.infer<typeof ProductView> {
   return {
     id: p.id,
     storeId: p.storeId,
@@ -71,22 +72,7 @@ export function productView(p: Product): z.infer<typeof ProductView> {
     brand: p.brand,
     price: p.price,
     cityPrices: p.cityPrices,
-    active: p.active,
-    strategy: p.strategy,
-    topN: p.topN,
-    minPrice: p.minPrice,
-    maxPrice: p.maxPrice,
-    step: p.step,
-    excludedMerchants: p.excludedMerchants,
-    cities: p.cities,
-    cost: p.cost,
-    minMarginPercent: p.minMarginPercent,
-    noRivalsAction: p.noRivalsAction,
-    maxDropPercentPerChange: p.maxDropPercentPerChange,
-    maxDropPercentPerDay: p.maxDropPercentPerDay,
-    priceWarRounds: p.priceWarRounds,
-    priceWarGuardPrice: p.priceWarGuardPrice,
-    priceWarGuardPercent: p.priceWarGuardPercent,
+    ...settingsColumns(p),
     position: p.position,
     cheapestRival:
       p.cheapestRivalMerchant !== null && p.cheapestRivalPrice !== null
@@ -100,7 +86,7 @@ export function productView(p: Product): z.infer<typeof ProductView> {
   };
 }
 
-export const PriceChangeView = z
+const PriceChangeView = z
   .object({
     id: Uuid,
     productId: Uuid,
@@ -122,7 +108,7 @@ export const PriceChangeView = z
   })
   .meta({ id: 'PriceChange' });
 
-export function priceChangeView(c: PriceChange): z.infer<typeof PriceChangeView> {
+function priceChangeView(c: PriceChange): z.infer<typeof PriceChangeView> {
   const detail = c.detail as unknown as Partial<ChangeDetail>;
   const rival = detail.changes?.find((d) => d.rival)?.rival ?? null;
   return {
@@ -248,8 +234,7 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
     },
     async ({ params, query }, req, res) => {
       const scope = tenantScope(deps.db, currentUser(req).userId);
-      const store = await scope.store(params.id);
-      const { items, total } = await scope.listStoreProducts(store.id, query, { active: query.active, search: query.search });
+      const { items, total } = await scope.listStoreProducts(params.id, query, { active: query.active, search: query.search });
       res.json({ items: items.map(productView), page: query.page, limit: query.limit, total });
     },
   );
@@ -382,9 +367,7 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       responses: { 200: { description: 'Newest first', schema: paginated(PriceChangeView, 'PriceChangePage') } },
     },
     async ({ params, query }, req, res) => {
-      const scope = tenantScope(deps.db, currentUser(req).userId);
-      const product = await scope.product(params.id);
-      const { items, total } = await scope.listPriceChanges(product.id, query);
+      const { items, total } = await tenantScope(deps.db, currentUser(req).userId).listPriceChanges(params.id, query);
       res.json({ items: items.map(priceChangeView), page: query.page, limit: query.limit, total });
     },
   );
