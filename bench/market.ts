@@ -1,10 +1,9 @@
 import { ALMATY, ASTANA } from '../src/kaspi/cities';
 import type { SandboxHandle } from '../src/sandbox';
 import { startBaseline } from './lib/baseline';
-import type { ContenderTally } from './lib/contender';
 import { byCard, cardFigures, combine, type DemperFigures } from './lib/metrics';
 import { startOracle } from './lib/oracle';
-import { watchProcess } from './lib/process-stats';
+import { sampleProcess, watchCpu } from './lib/process-stats';
 import { mb, options, pct, range, secs, table, writeResults } from './lib/report';
 import { startOurSystem } from './lib/system';
 import { startTwin, type MarketSettings, type Twin } from './lib/twins';
@@ -29,7 +28,6 @@ const opts = options({
 interface Contender {
   name: string;
   twin: Twin;
-  tally?: ContenderTally;
 }
 
 function trafficOf(sandbox: SandboxHandle) {
@@ -90,15 +88,14 @@ async function main() {
 
   console.log('starting our system (Temporal, PostgreSQL, worker, API)...');
   const system = await startOurSystem(ours.twin.sandbox.urls);
-  const store = await system.addStore(ours.twin.sandbox, ours.twin.setup, { proxies: settings.proxies });
-  const worker = watchProcess(system.stack.pids.worker!);
+  const store = await system.addStore(ours.twin.setup, { proxies: ours.twin.sandbox.proxies.slice(0, settings.proxies) });
+  const workerPid = system.stack.pids.worker!;
+  const cpu = watchCpu({ worker: workerPid });
 
   const fromMs = Date.now();
   await system.startLoops([store]);
   const baselineRun = startBaseline(baseline.twin.setup);
   const oracleRun = startOracle(oracle.twin.setup, oracle.twin.sandbox.market);
-  baseline.tally = baselineRun.tally;
-  oracle.tally = oracleRun.tally;
   for (let m = 1; m <= minutes; m++) {
     await new Promise((r) => setTimeout(r, 60_000));
     console.log(`  ${m}/${minutes} min`);
@@ -106,8 +103,8 @@ async function main() {
   const toMs = Date.now();
   await system.stopLoops([store]);
   await Promise.all([baselineRun.stop(), oracleRun.stop()]);
-  const workerFigures = worker.stop();
-  const historyEvents = await system.historyEvents(store.storeId);
+  const workerFigures = { cpuSeconds: cpu.stop().worker!, peakRssBytes: sampleProcess(workerPid)?.peakRssBytes ?? 0 };
+  const historyEvents = await system.demperHistoryEvents();
 
   const results = contenders.map((c) => {
     const figures = score(c.twin, fromMs, toMs);

@@ -1,5 +1,5 @@
-import { fetchOffers, isKaspiError, pushPrice } from '../../src/kaspi';
-import { emptyTally, type ContenderSetup, type ContenderTally } from './contender';
+import { fetchOffers, pushPrice } from '../../src/kaspi';
+import type { ContenderSetup } from './contender';
 
 /**
  * The seeds' demper, as their code runs it: every product every 30 s, 15 at a time with a random
@@ -11,7 +11,6 @@ import { emptyTally, type ContenderSetup, type ContenderTally } from './contende
 export function startBaseline(setup: ContenderSetup, options: { intervalMs?: number; concurrency?: number } = {}) {
   const intervalMs = options.intervalMs ?? 30_000;
   const concurrency = options.concurrency ?? 15;
-  const tally: ContenderTally = emptyTally();
   const ctx = { urls: setup.urls, timeoutMs: 10_000 };
   const cabinet = { ...ctx, session: { cookies: setup.cookies } };
   const firstCity = setup.points[0]!.cityId;
@@ -24,11 +23,9 @@ export function startBaseline(setup: ContenderSetup, options: { intervalMs?: num
     if (!running) return;
     let card;
     try {
-      tally.reads++;
       card = await fetchOffers(ctx, { productId: product.productId, cityId: firstCity, merchantId: setup.merchantUid });
-    } catch (err) {
-      if (isKaspiError(err) && err.kind === 'ip_throttled') tally.ipBans++;
-      else tally.errors++;
+    } catch {
+      // Bans and failures are counted from the market's request log.
       return;
     }
     const cheapest = Math.min(...card.rivals.map((o) => o.priceTenge));
@@ -37,7 +34,6 @@ export function startBaseline(setup: ContenderSetup, options: { intervalMs?: num
     const target = cheapest - 1;
     if (current <= target || target < product.floorTenge) return;
     try {
-      tally.pushes++;
       await pushPrice(cabinet, {
         merchantUid: setup.merchantUid,
         sku: product.sku,
@@ -45,9 +41,8 @@ export function startBaseline(setup: ContenderSetup, options: { intervalMs?: num
         cityPrices: setup.points.map((p) => ({ cityId: p.cityId, priceTenge: target })),
         availabilities: setup.points.map((p) => ({ storeId: p.storeId, available: true })),
       });
-    } catch (err) {
-      if (isKaspiError(err) && err.kind === 'merchant_throttled') tally.pushBans++;
-      else tally.errors++;
+    } catch {
+      // As above: the market's request log has it.
     }
   }
 
@@ -65,7 +60,6 @@ export function startBaseline(setup: ContenderSetup, options: { intervalMs?: num
   })();
 
   return {
-    tally,
     async stop() {
       running = false;
       await loop;

@@ -18,16 +18,3 @@ export interface ContenderSetup {
   points: { storeId: string; cityId: string }[];
   products: BenchProduct[];
 }
-
-/** What a contender reports of its own traffic (bans are also read from the market's request log). */
-export interface ContenderTally {
-  reads: number;
-  pushes: number;
-  ipBans: number;
-  pushBans: number;
-  errors: number;
-}
-
-export function emptyTally(): ContenderTally {
-  return { reads: 0, pushes: 0, ipBans: 0, pushBans: 0, errors: 0 };
-}

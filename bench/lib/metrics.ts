@@ -1,3 +1,5 @@
+import type { PriceEvent } from '../../src/sandbox/market';
+
 /**
  * How good a demper was, computed from a market's ground truth (every visible price change of every
  * offer). Pure: the timeline in, figures out.
@@ -13,16 +15,6 @@
  * - *reaction*: from the moment a rival's move takes first place from us (while first was possible) to the
  *   moment we hold it again; moves we never answered before the window closed count as unanswered.
  */
-export interface TimelineEvent {
-  atMs: number;
-  productId: string;
-  cityId: string;
-  merchantUid: string;
-  sku: string;
-  /** Null: the offer stopped being shown. */
-  price: number | null;
-}
-
 export interface CardFigures {
   firstPossibleMs: number;
   firstMs: number;
@@ -62,7 +54,7 @@ function cheapest(rivals: Map<string, number>): number | undefined {
  * (earlier events establish the state at `fromMs`).
  */
 export function cardFigures(
-  events: TimelineEvent[],
+  events: PriceEvent[],
   options: { ourMerchantUid: string; floorTenge: number; ceilingTenge?: number; fromMs: number; toMs: number },
 ): CardFigures {
   const state: CardState = { ours: null, rivals: new Map() };
@@ -137,8 +129,8 @@ export function combine(cards: CardFigures[]): DemperFigures {
 }
 
 /** Groups a market's timeline by card, keeping time order. */
-export function byCard(events: TimelineEvent[]): Map<string, TimelineEvent[]> {
-  const cards = new Map<string, TimelineEvent[]>();
+export function byCard(events: PriceEvent[]): Map<string, PriceEvent[]> {
+  const cards = new Map<string, PriceEvent[]>();
   for (const event of events) {
     const key = `${event.productId}:${event.cityId}`;
     const list = cards.get(key);

@@ -1,7 +1,7 @@
 import { isKaspiError, pushPrice } from '../../src/kaspi';
 import { changeBudgetStatus, DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, FULL_WRITE_BUCKET, takeWriteToken } from '../../src/domain/write-budget';
 import type { Market } from '../../src/sandbox/market';
-import { emptyTally, type BenchProduct, type ContenderSetup, type ContenderTally } from './contender';
+import type { BenchProduct, ContenderSetup } from './contender';
 import { highestFirstPrice } from './metrics';
 
 interface Wanted {
@@ -20,7 +20,6 @@ interface Wanted {
  * rival, clamped to floor and ceiling; the ceiling when no rival is left.
  */
 export function startOracle(setup: ContenderSetup, market: Market, options: { tickMs?: number } = {}) {
-  const tally: ContenderTally = emptyTally();
   const cabinet = { urls: setup.urls, timeoutMs: 10_000, session: { cookies: setup.cookies } };
   const byProductId = new Map(setup.products.map((p) => [p.productId, p]));
   const dirty = new Set<string>(setup.products.map((p) => p.productId));
@@ -57,7 +56,6 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
   }
 
   async function push(w: Wanted) {
-    tally.pushes++;
     try {
       await pushPrice(cabinet, {
         merchantUid: setup.merchantUid,
@@ -67,10 +65,7 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
         availabilities: setup.points.map((p) => ({ storeId: p.storeId, available: true })),
       });
     } catch (err) {
-      if (isKaspiError(err) && err.kind === 'merchant_throttled') {
-        tally.pushBans++;
-        bannedUntil = Date.now() + (err.cooldownMs ?? 30 * 60_000);
-      } else tally.errors++;
+      if (isKaspiError(err) && err.kind === 'merchant_throttled') bannedUntil = Date.now() + (err.cooldownMs ?? 30 * 60_000);
       dirty.add(w.product.productId);
     }
   }
@@ -99,7 +94,6 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
   })();
 
   return {
-    tally,
     async stop() {
       running = false;
       unsubscribe();

@@ -23,20 +23,28 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
   }
 }
 
-/** Samples a process now and then, keeping its CPU time and the highest memory seen. */
-export function watchProcess(pid: number, everyMs = 1000) {
-  let last: ProcessSample | undefined = sampleProcess(pid);
-  const first = last;
-  const timer = setInterval(() => {
-    last = sampleProcess(pid) ?? last;
-  }, everyMs);
-  timer.unref();
+/** CPU time the whole machine has spent busy (every core, every process), in seconds, from /proc/stat. */
+function machineBusySeconds(): number {
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const busy = cpu.slice(0, 8).reduce((sum, ticks, i) => (i === 3 || i === 4 ? sum : sum + ticks), 0);
+  return busy / TICKS_PER_SECOND;
+}
+
+/** CPU seconds of several processes (by pid; `self` is this one) and of the whole machine, over a span. */
+export function watchCpu(pids: Record<string, number | undefined>) {
+  const cpuOf = (pid: number | undefined) => (pid === undefined ? 0 : (sampleProcess(pid)?.cpuSeconds ?? 0));
+  const self = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  };
+  const start = { machine: machineBusySeconds(), self: self(), ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid)])) };
   return {
-    /** CPU seconds used since watching began, and the peak resident memory. */
-    stop(): { cpuSeconds: number; peakRssBytes: number } {
-      clearInterval(timer);
-      last = sampleProcess(pid) ?? last;
-      return { cpuSeconds: (last?.cpuSeconds ?? 0) - (first?.cpuSeconds ?? 0), peakRssBytes: last?.peakRssBytes ?? 0 };
+    /** CPU seconds used since watching began, by name, plus `self` and `machine`. */
+    stop(): Record<string, number> {
+      const spent: Record<string, number> = { machine: machineBusySeconds() - start.machine, self: self() - start.self };
+      for (const [name, pid] of Object.entries(pids)) spent[name] = cpuOf(pid) - (start as Record<string, number>)[name]!;
+      return spent;
     },
   };
 }

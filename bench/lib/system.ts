@@ -7,17 +7,19 @@ import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
 import { kaspiStores, products, users } from '../../src/db/schema';
 import { DEFAULT_DEMPER_CONFIG, type DemperConfig } from '../../src/domain/demper-config';
-import { loadConfig, type Config } from '../../src/lib/config';
+import { loadConfig } from '../../src/lib/config';
 import { createKeyring, newKeySpec } from '../../src/lib/crypto';
 import { createLogger } from '../../src/lib/logger';
 import { createTemporalClient } from '../../src/lib/temporal';
 import { allocateProxies } from '../../src/proxies/pool';
 import { upsertProxy } from '../../src/proxies/import';
-import type { SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle, type SandboxProxy } from '../../src/sandbox';
 import { startStack, type Stack } from '../../src/stack/launcher';
-import { demperWorkflowId, startDemper, stopDemper } from '../../src/stores/demper-control';
+import { startDemper, stopDemper } from '../../src/stores/demper-control';
 import { writeStoreSession } from '../../src/stores/session';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
+import { catalogSyncWorkflowId } from '../../src/workflows/messages';
+import { demperWorkflow } from '../../src/workflows/demper';
 import type { ContenderSetup } from './contender';
 import { freePort } from '../../src/stack/ports';
 
@@ -25,21 +27,20 @@ export interface OurStore {
   storeId: string;
   userId: string;
   setup: ContenderSetup;
-  sandbox: SandboxHandle;
 }
 
 export interface OurSystem {
   stack: Stack;
   db: Db;
-  config: Config;
-  temporal: ReturnType<typeof createTemporalClient>;
   /** Connects a store of a new merchant to a sandbox merchant, with its products switched on and proxies given. */
-  addStore(sandbox: SandboxHandle, setup: ContenderSetup, options: { proxies: number; loop?: Partial<DemperConfig> }): Promise<OurStore>;
+  addStore(setup: ContenderSetup, options: { proxies: SandboxProxy[]; loop?: Partial<DemperConfig> }): Promise<OurStore>;
   startLoops(stores: OurStore[]): Promise<void>;
   stopLoops(stores: OurStore[]): Promise<void>;
-  /** Temporal history events of every run of a store's loop (continue-as-new chains included). */
-  historyEvents(storeId: string): Promise<number>;
+  /** Temporal history events of every demper loop so far (continue-as-new chains included), running runs read live. */
+  demperHistoryEvents(): Promise<number>;
   databaseBytes(): Promise<number>;
+  /** Rows PostgreSQL has inserted, updated and deleted in each of our tables since it started. */
+  rowsWritten(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +50,7 @@ export interface OurSystem {
  * The bench seeds merchants straight into PostgreSQL (as the connect and catalog flows would leave
  * them) and starts their demper loops.
  */
-export async function startOurSystem(kaspi: SandboxHandle['urls'], extraEnv: Record<string, string> = {}): Promise<OurSystem> {
+export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurSystem> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaspi-demper-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const env: Record<string, string> = {
@@ -60,12 +61,8 @@ export async function startOurSystem(kaspi: SandboxHandle['urls'], extraEnv: Rec
     TEMPORAL_UI_PORT: String(await freePort()),
     EMBEDDED_PG_PORT: String(await freePort()),
     ENCRYPTION_KEYS: newKeySpec('bench'),
-    KASPI_PUBLIC_URL: kaspi.publicUrl,
-    KASPI_MC_URL: kaspi.mcUrl,
-    KASPI_IDMC_URL: kaspi.idmcUrl,
-    KASPI_SHOP_API_URL: kaspi.shopApiUrl,
+    ...kaspiUrlsEnv(kaspi),
     PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
-    ...extraEnv,
   };
   const config = loadConfig({ ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env });
   const logger = createLogger(config, 'bench');
@@ -79,9 +76,7 @@ export async function startOurSystem(kaspi: SandboxHandle['urls'], extraEnv: Rec
   return {
     stack,
     db,
-    config,
-    temporal,
-    async addStore(sandbox, setup, options) {
+    async addStore(setup, options) {
       const user = await createUser(db, { email: `bench-${setup.merchantUid}-${Date.now()}@bench.kz`, password: 'bench password 123' });
       await db.update(users).set({ plan: 'pro' }).where(sql`${users.id} = ${user.id}`);
       const [store] = await db
@@ -97,7 +92,7 @@ export async function startOurSystem(kaspi: SandboxHandle['urls'], extraEnv: Rec
       await writeStoreSession(db, keyring, store!.id, { cookies: setup.cookies });
       // The catalog comes in as it would in production, through the cabinet's offer list.
       const synced = await temporal.workflow.execute(catalogSyncWorkflow, {
-        workflowId: `catalog-sync:${store!.id}`,
+        workflowId: catalogSyncWorkflowId(store!.id),
         taskQueue: config.temporal.taskQueue,
         args: [{ storeId: store!.id, userId: user.id }],
       });
@@ -108,11 +103,11 @@ export async function startOurSystem(kaspi: SandboxHandle['urls'], extraEnv: Rec
           .set({ active: true, minPrice: p.floorTenge, maxPrice: p.ceilingTenge })
           .where(and(eq(products.storeId, store!.id), eq(products.sku, p.sku)));
       }
-      for (const proxy of sandbox.proxies.slice(0, options.proxies)) {
+      for (const proxy of options.proxies) {
         await upsertProxy(db, keyring, { protocol: 'http', host: '127.0.0.1', port: proxy.port, username: proxy.username, password: proxy.password });
       }
-      if (options.proxies > 0) await allocateProxies(db, { userId: user.id, module: 'demper', count: options.proxies });
-      return { storeId: store!.id, userId: user.id, setup, sandbox };
+      if (options.proxies.length > 0) await allocateProxies(db, { userId: user.id, module: 'demper', count: options.proxies.length });
+      return { storeId: store!.id, userId: user.id, setup };
     },
     async startLoops(stores) {
       for (const store of stores) await startDemper(control, { id: store.storeId, userId: store.userId });
@@ -120,12 +115,18 @@ export async function startOurSystem(kaspi: SandboxHandle['urls'], extraEnv: Rec
     async stopLoops(stores) {
       for (const store of stores) await stopDemper(control, store.storeId);
     },
-    async historyEvents(storeId) {
+    async demperHistoryEvents() {
       let events = 0;
-      for await (const run of temporal.workflow.list({ query: `WorkflowId = "${demperWorkflowId(storeId)}"` })) {
-        events += run.historyLength;
+      for await (const run of temporal.workflow.list({ query: `WorkflowType = "${demperWorkflow.name}"` })) {
+        events += run.status.name === 'RUNNING' ? (await temporal.workflow.getHandle(run.workflowId, run.runId).describe()).historyLength : run.historyLength;
       }
       return events;
+    },
+    async rowsWritten() {
+      const result = await db.execute<{ name: string; rows: string }>(
+        sql`select relname as name, (n_tup_ins + n_tup_upd + n_tup_del)::text as rows from pg_stat_user_tables`,
+      );
+      return new Map(result.rows.map((r) => [r.name, Number(r.rows)]));
     },
     async databaseBytes() {
       const result = await db.execute<{ size: string }>(sql`select pg_database_size(current_database())::text as size`);

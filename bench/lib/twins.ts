@@ -1,4 +1,4 @@
-import { startSandbox, type SandboxHandle } from '../../src/sandbox';
+import { startSandbox, type GeneratedMarket, type SandboxHandle } from '../../src/sandbox';
 import type { BotKind } from '../../src/sandbox/market';
 import type { BenchProduct, ContenderSetup } from './contender';
 
@@ -40,23 +40,28 @@ export async function startTwin(settings: MarketSettings): Promise<Twin> {
       seed: settings.seed,
     },
   });
-  const generated = sandbox.generated!;
+  return { sandbox, setup: contenderSetup(sandbox, sandbox.generated!, settings) };
+}
+
+/** What a contender needs to know of a generated merchant: its session, points, products and their bounds. */
+export function contenderSetup(
+  sandbox: SandboxHandle,
+  generated: GeneratedMarket,
+  bounds: Pick<MarketSettings, 'floorFraction' | 'ceilingFraction'>,
+): ContenderSetup {
   const session = sandbox.auth.createSession([generated.merchant.uid]);
   const products: BenchProduct[] = generated.products.map((p) => ({
     productId: p.productId,
     sku: p.sku,
     model: sandbox.market.offer(generated.merchant.uid, p.sku)!.model,
-    floorTenge: Math.floor(p.priceTenge * settings.floorFraction),
-    ceilingTenge: Math.ceil(p.priceTenge * settings.ceilingFraction),
+    floorTenge: Math.floor(p.priceTenge * bounds.floorFraction),
+    ceilingTenge: Math.ceil(p.priceTenge * bounds.ceilingFraction),
   }));
   return {
-    sandbox,
-    setup: {
-      urls: sandbox.urls,
-      merchantUid: generated.merchant.uid,
-      cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid },
-      points: generated.merchant.points.map((p) => ({ storeId: p.storeId, cityId: p.cityId })),
-      products,
-    },
+    urls: sandbox.urls,
+    merchantUid: generated.merchant.uid,
+    cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid },
+    points: generated.merchant.points.map((p) => ({ storeId: p.storeId, cityId: p.cityId })),
+    products,
   };
 }

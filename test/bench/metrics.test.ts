@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { byCard, cardFigures, combine, percentile, type TimelineEvent } from '../../bench/lib/metrics';
+import { byCard, cardFigures, combine, percentile } from '../../bench/lib/metrics';
+import type { PriceEvent } from '../../src/sandbox/market';
 
 const US = 'us';
-const ev = (atMs: number, merchantUid: string, price: number | null): TimelineEvent => ({
+const ev = (atMs: number, merchantUid: string, price: number | null): PriceEvent => ({
   atMs,
   productId: 'p',
   cityId: 'c',
