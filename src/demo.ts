@@ -7,11 +7,11 @@ import { createPool } from './db/pool';
 import { kaspiStores, priceChanges, products } from './db/schema';
 import type { ChangeDetail } from './demper/check';
 import { ALMATY, ASTANA, cityName } from './kaspi/cities';
-import { getConfig, loadConfig, type Config } from './lib/config';
+import { configOrExit, loadConfig, type Config } from './lib/config';
 import { createKeyring } from './lib/crypto';
 import { createLogger } from './lib/logger';
 import { createTemporalClient } from './lib/temporal';
-import { startSandbox, type SandboxHandle } from './sandbox';
+import { kaspiUrlsEnv, startSandbox, type SandboxHandle } from './sandbox';
 import { startStack } from './stack/launcher';
 import { startDemper } from './stores/demper-control';
 import { writeStoreSession } from './stores/session';
@@ -35,15 +35,9 @@ async function main(base: Config) {
     pushApplyDelayMs: 300,
     generate: { products: PRODUCTS, rivalsPerProduct: [2, 4], seed: 7, botIntervalMs: 6_000, cityIds: [ALMATY, ASTANA] },
   });
-  const kaspiEnv = {
-    KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
-    KASPI_MC_URL: sandbox.urls.mcUrl,
-    KASPI_IDMC_URL: sandbox.urls.idmcUrl,
-    KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
-  };
   const dataDir = path.resolve(base.embedded.dataDir, 'demo');
   fs.rmSync(dataDir, { recursive: true, force: true });
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...kaspiEnv };
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...kaspiUrlsEnv(sandbox.urls) };
   const config = loadConfig({ ...process.env, ...env });
 
   logger.info('starting the stack (the first start builds the Temporal CLI and takes a while)');
@@ -182,7 +176,7 @@ function printDecisions(db: Db, sandbox: SandboxHandle, storeId: string): NodeJS
         for (const { change, name } of rows) {
           lastSeq = change.seq;
           const at = change.createdAt.toTimeString().slice(0, 8);
-          const status = change.status === 'sent' ? '' : ` (${change.status})`;
+          const status = change.status === 'sent' ? '' : ` (${change.status}${change.error ? `: ${change.error}` : ''})`;
           const decisions = (change.detail as unknown as ChangeDetail).changes ?? [];
           if (decisions.length === 0) {
             console.log(`${at}  ${name.padEnd(24).slice(0, 24)}  ${tenge(change.oldPrice)} → ${tenge(change.newPrice)}  ${change.reason}${status}`);
@@ -205,14 +199,7 @@ function printDecisions(db: Db, sandbox: SandboxHandle, storeId: string): NodeJS
   }, 1_000);
 }
 
-let config: Config;
-try {
-  config = getConfig();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-}
-main(config).catch((err: unknown) => {
+main(configOrExit()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-import { getConfig, type Config } from './lib/config';
+import { configOrExit, type Config } from './lib/config';
 import { createLogger } from './lib/logger';
 import { startStack } from './stack/launcher';
 
@@ -37,14 +37,7 @@ async function main(config: Config) {
   }
 }
 
-let config: Config;
-try {
-  config = getConfig();
-} catch (err) {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-}
-main(config).catch((err: unknown) => {
+main(configOrExit()).catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
   process.exit(1);
 });

@@ -7,7 +7,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { createDb } from './db';
 import { createPool } from './db/pool';
 import { createReadChannel } from './proxies/read-channel';
-import { getConfig, requireSetting, type Config } from './lib/config';
+import { configOrExit, requireSetting, type Config } from './lib/config';
 import { createKeyring } from './lib/crypto';
 import { dataConverter } from './lib/data-converter';
 import { createLogger, type Logger } from './lib/logger';
@@ -139,13 +139,7 @@ async function main(config: Config, logger: Logger) {
 }
 
 if (require.main === module) {
-  let config: Config;
-  try {
-    config = getConfig();
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  }
+  const config = configOrExit();
   const logger = createLogger(config, 'worker');
   main(config, logger).catch((err: unknown) => {
     logger.fatal({ err }, 'worker failed');

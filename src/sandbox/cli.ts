@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { LIMIT_PROFILES, startSandbox, type ProfileName } from './index';
+import { kaspiUrlsEnv, LIMIT_PROFILES, startSandbox, type ProfileName } from './index';
 
 /**
  * `npm run sandbox [-- --products 50 --rivals 2-8 --profile measured --seed 1 --public-port 9001 ...]`:
@@ -50,10 +50,7 @@ async function main() {
     },
   });
   const merchant = sandbox.generated!.merchant;
-  console.log(`KASPI_PUBLIC_URL=${sandbox.urls.publicUrl}`);
-  console.log(`KASPI_MC_URL=${sandbox.urls.mcUrl}`);
-  console.log(`KASPI_IDMC_URL=${sandbox.urls.idmcUrl}`);
-  console.log(`KASPI_SHOP_API_URL=${sandbox.urls.shopApiUrl}`);
+  for (const [name, value] of Object.entries(kaspiUrlsEnv(sandbox.urls))) console.log(`${name}=${value}`);
   console.log(`WAHA_URL=${sandbox.waha.url}`);
   console.log(`WAHA_API_KEY=${sandbox.waha.apiKey}`);
   console.log(`TELEGRAM_API_URL=${sandbox.telegram.url}`);

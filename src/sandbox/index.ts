@@ -127,6 +127,16 @@ function errorHandler(error: unknown, _req: Request, res: Response, next: NextFu
   res.status(status && status >= 400 && status < 500 ? status : 500).json({ error: 'Bad Request' });
 }
 
+/** The service's `KASPI_*_URL` settings that point it at a sandbox. */
+export function kaspiUrlsEnv(urls: SandboxUrls): Record<string, string> {
+  return {
+    KASPI_PUBLIC_URL: urls.publicUrl,
+    KASPI_MC_URL: urls.mcUrl,
+    KASPI_IDMC_URL: urls.idmcUrl,
+    KASPI_SHOP_API_URL: urls.shopApiUrl,
+  };
+}
+
 /** Starts every surface of the sandbox on loopback ports, plus its proxies and the proxy provider. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const host = options.host ?? '127.0.0.1';

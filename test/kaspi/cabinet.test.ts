@@ -16,10 +16,10 @@ import {
   xmlPriceListFile,
 } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
+import { waitFor } from '../support/wait';
 import {
   cabinetContext,
   contractSeed,
-  eventually,
   OUR_SKU,
   OUR_UID,
   PRODUCT_ID,
@@ -154,7 +154,7 @@ describe('price pushes', () => {
     expect(jobId).toMatch(/^\d+$/);
     const [push] = sandbox.market.pushLog({ merchantUid: OUR_UID });
     expect(push).toMatchObject({ kind: 'single', status: 200, price: 9_989, stockCountSent: false, sourceIp: '127.0.0.1' });
-    await eventually(() => push!.appliedAtMs);
+    await waitFor('the push applied', () => push!.appliedAtMs, 5_000);
     const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
     expect(card.ourPosition).toBe(1);
     expect(card.ours?.priceTenge).toBe(9_989);
@@ -168,7 +168,7 @@ describe('price pushes', () => {
       model: 'x',
       cityPrices: [{ cityId: ALMATY, priceTenge: 9_900 }],
     });
-    await eventually(() => sandbox.market.pushLog()[0]?.appliedAtMs);
+    await waitFor('the push applied', () => sandbox.market.pushLog()[0]?.appliedAtMs, 5_000);
     expect(pointsOf()).toEqual({ [`${OUR_UID}_PP1`]: true, [`${OUR_UID}_PP2`]: true });
   });
 
@@ -180,7 +180,7 @@ describe('price pushes', () => {
       cityPrices: [{ cityId: ALMATY, priceTenge: 9_900 }],
       availabilities: [{ storeId: `${OUR_UID}_PP1`, available: true }],
     });
-    await eventually(() => sandbox.market.pushLog()[0]?.appliedAtMs);
+    await waitFor('the push applied', () => sandbox.market.pushLog()[0]?.appliedAtMs, 5_000);
     expect(pointsOf()).toEqual({ [`${OUR_UID}_PP1`]: true, [`${OUR_UID}_PP2`]: false });
     const astana = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ASTANA, merchantId: OUR_UID });
     expect(astana.ours).toBeUndefined();
@@ -212,7 +212,7 @@ describe('price pushes', () => {
       }),
     });
     expect(withStock.status).toBe(200);
-    await eventually(() => !ourOffer().listed);
+    await waitFor('the offer delisted', () => !ourOffer().listed, 5_000);
     expect(ourOffer().delistReason).toBe('Не указано наличие в прайс листе');
   });
 
@@ -238,7 +238,7 @@ describe('price pushes', () => {
       ['batch', OUR_SKU, jobId],
       ['batch', 'second', jobId],
     ]);
-    await eventually(() => pushes.every((p) => p.appliedAtMs));
+    await waitFor('the push applied', () => pushes.every((p) => p.appliedAtMs), 5_000);
     expect(ourOffer().cityPrices.get(ALMATY)).toBe(9_000);
     expect(sandbox.market.offer(OUR_UID, 'second')!.cityPrices.get(ASTANA)).toBe(4_900);
   });
@@ -279,7 +279,7 @@ describe('price-list uploads', () => {
       file: xmlPriceListFile(buildPriceListXml(list(5))),
     });
     expect(jobId).toMatch(/^\d+$/);
-    await eventually(() => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs);
+    await waitFor('the push applied', () => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs, 5_000);
     const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
     expect(card.ours).toMatchObject({ priceTenge: 9_950, preorderDays: 5 });
     expect(pointsOf()).toEqual({ [`${OUR_UID}_PP1`]: true, [`${OUR_UID}_PP2`]: false });
@@ -290,7 +290,7 @@ describe('price-list uploads', () => {
       merchantUid: OUR_UID,
       file: excelPriceListFile(await buildPriceListXlsx(list(7))),
     });
-    await eventually(() => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs);
+    await waitFor('the push applied', () => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs, 5_000);
     const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
     expect(card.ours).toMatchObject({ priceTenge: 9_950, preorderDays: 7 });
   });

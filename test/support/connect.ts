@@ -1,19 +1,14 @@
 import { expect } from 'vitest';
-import type { SandboxOptions } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxOptions, type SandboxHandle } from '../../src/sandbox';
 import { call, registerMerchant, type Merchant } from './http';
 import { contractSeed, startTestSandbox } from './sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from './env';
 import type { Logger } from '../../src/lib/logger';
 
-export type Sandbox = Awaited<ReturnType<typeof startTestSandbox>>;
-
 /** Settings that point the service at a sandbox. */
-export function kaspiEnv(sandbox: Sandbox): Record<string, string> {
+export function kaspiEnv(sandbox: SandboxHandle): Record<string, string> {
   return {
-    KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
-    KASPI_MC_URL: sandbox.urls.mcUrl,
-    KASPI_IDMC_URL: sandbox.urls.idmcUrl,
-    KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
+    ...kaspiUrlsEnv(sandbox.urls),
     KASPI_TIMEOUT_MS: '15000',
     // Tests reuse the sandbox's few phones; the limits have their own test.
     SMS_LOGIN_MAX_PER_PHONE: '1000',
@@ -22,7 +17,7 @@ export function kaspiEnv(sandbox: Sandbox): Record<string, string> {
 }
 
 export interface ConnectStack {
-  sandbox: Sandbox;
+  sandbox: SandboxHandle;
   ctx: TestContext;
   worker: RunningWorker | undefined;
   api: TestApi;
@@ -54,7 +49,7 @@ export async function startConnectStack(
 }
 
 /** The newest SMS code the sandbox sent to a phone, waiting for it to be sent. */
-export async function smsCode(sandbox: Sandbox, phone: string, after = 0): Promise<string> {
+export async function smsCode(sandbox: SandboxHandle, phone: string, after = 0): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const res = await fetch(`${sandbox.controlUrl}/sms?phone=${encodeURIComponent(phone)}`);

@@ -2,21 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { kaspiStores, priceChanges, type products } from '../../src/db/schema';
 import type { DemperConfig } from '../../src/domain/demper-config';
-import type { startSandbox } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
 import { demperStatus, startDemper, type DemperControlDeps } from '../../src/stores/demper-control';
 import { writeStoreSession } from '../../src/stores/session';
 import { testConfig, type TestContext } from './env';
 import { seedProduct, seedStore, seedUser } from './seed';
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-
 /** Settings that point the service at a sandbox and keep the demper's waits short. */
-export function demperTestConfig(sandbox: Sandbox, overrides: Record<string, string> = {}) {
+export function demperTestConfig(sandbox: SandboxHandle, overrides: Record<string, string> = {}) {
   return testConfig({
-    KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
-    KASPI_MC_URL: sandbox.urls.mcUrl,
-    KASPI_IDMC_URL: sandbox.urls.idmcUrl,
-    KASPI_SHOP_API_URL: sandbox.urls.shopApiUrl,
+    ...kaspiUrlsEnv(sandbox.urls),
     KASPI_TIMEOUT_MS: '3000',
     DIRECT_READS_PER_SECOND: '12',
     DIRECT_READ_BAN_PAUSE_SECONDS: '2',
@@ -35,7 +30,7 @@ export function control(ctx: TestContext): DemperControlDeps {
 /** A merchant with a store connected to a sandbox merchant: a live cabinet session, sealed as the connect flow stores it. */
 export async function connectStore(
   ctx: TestContext,
-  sandbox: Sandbox,
+  sandbox: SandboxHandle,
   merchantUid: string,
   options: { userId?: string; points?: { code: string; cityId: string }[]; demperConfig?: Partial<DemperConfig> } = {},
 ) {
@@ -72,17 +67,6 @@ export async function startLoop(ctx: TestContext, store: { id: string; userId: s
 
 export function loopStatus(ctx: TestContext, storeId: string) {
   return demperStatus(control(ctx), storeId);
-}
-
-/** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 export async function changesOf(ctx: TestContext, productId: string) {

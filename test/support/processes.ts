@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { TEST_SECRETS_ENV } from './secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -23,4 +24,9 @@ export function spawnEntry(entry: string, env: Record<string, string>): ChildPro
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** What a child worker process needs to join the test's database, Temporal and task queue. */
+export function workerProcessEnv(taskQueue: string, extra: Record<string, string>): Record<string, string> {
+  return { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, ...extra };
 }

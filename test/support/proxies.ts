@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../src/db';
-import { proxies, users } from '../../src/db/schema';
+import { proxies } from '../../src/db/schema';
 import type { ProxyModule } from '../../src/domain/plans';
 import type { Keyring } from '../../src/lib/crypto';
 import { upsertProxy } from '../../src/proxies/import';
-
-/** A user row straight in PostgreSQL, for tests that need an owner but no sign-in. */
-export async function seedUser(db: Db, values: Partial<typeof users.$inferInsert> = {}) {
-  const [user] = await db
-    .insert(users)
-    .values({ email: `proxies-${randomUUID()}@example.kz`, passwordHash: 'not-a-real-hash', ...values })
-    .returning();
-  return user!;
-}
 
 let nextHost = Math.floor(Math.random() * 200);
 

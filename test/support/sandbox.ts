@@ -1,6 +1,6 @@
 import type { CabinetContext, KaspiContext, ShopApiContext } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import { startSandbox, type MarketSeed, type SandboxOptions } from '../../src/sandbox';
+import { startSandbox, type MarketSeed, type SandboxOptions, type SandboxHandle } from '../../src/sandbox';
 
 export const OUR_UID = '30100001';
 export const RIVAL_A = '30200001';
@@ -66,14 +66,12 @@ export function startTestSandbox(options: SandboxOptions = {}) {
   });
 }
 
-type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
-
-export function publicContext(sandbox: Sandbox, extra: Partial<KaspiContext> = {}): KaspiContext {
+export function publicContext(sandbox: SandboxHandle, extra: Partial<KaspiContext> = {}): KaspiContext {
   return { urls: sandbox.urls, timeoutMs: 5_000, ...extra };
 }
 
 /** A cabinet context with a fresh session for the merchant, created through the sandbox. */
-export function cabinetContext(sandbox: Sandbox, merchantUid = OUR_UID, extra: Partial<KaspiContext> = {}): CabinetContext {
+export function cabinetContext(sandbox: SandboxHandle, merchantUid = OUR_UID, extra: Partial<KaspiContext> = {}): CabinetContext {
   const session = sandbox.auth.createSession([merchantUid]);
   return {
     urls: sandbox.urls,
@@ -83,23 +81,12 @@ export function cabinetContext(sandbox: Sandbox, merchantUid = OUR_UID, extra: P
   };
 }
 
-export function shopApiContext(sandbox: Sandbox, shopApiToken = SHOP_TOKEN): ShopApiContext {
+export function shopApiContext(sandbox: SandboxHandle, shopApiToken = SHOP_TOKEN): ShopApiContext {
   return { urls: sandbox.urls, timeoutMs: 5_000, shopApiToken };
 }
 
-/** Waits for something the sandbox does asynchronously (a push job, an upload); fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Headers of a browser on the product page, for raw requests that probe the sandbox's protocol checks. */
-export function browserHeaders(sandbox: Sandbox): Record<string, string> {
+export function browserHeaders(sandbox: SandboxHandle): Record<string, string> {
   return {
     'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
     referer: `${sandbox.urls.publicUrl}/shop/p/-${PRODUCT_ID}/`,
