@@ -5,6 +5,7 @@ import { checkStorePreorders, type CheckResult } from '../preorders/check';
 import type { PriceListFormat } from '../preorders/price-list';
 import { uploadStorePreorders, type UploadResult } from '../preorders/upload';
 import type { ActivityDeps, WorkerLocal } from './deps';
+import { heartbeatingSleep } from './heartbeating-sleep';
 
 export interface PreorderUpload extends UploadResult {
   /** The worker's settings, so the workflow needs none of its own. */
@@ -32,6 +33,7 @@ export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerL
           urls: deps.config.kaspi,
           timeoutMs: deps.config.kaspiClient.timeoutMs,
           activationTimeoutHours: deps.config.preorders.activationTimeoutHours,
+          sleep: heartbeatingSleep,
         },
         input.storeId,
       );

@@ -12,7 +12,15 @@ export interface CheckDeps {
   urls: KaspiUrls;
   timeoutMs: number;
   activationTimeoutHours: number;
+  /** Waits for read capacity; in an activity it heartbeats, so a cancelled check stops waiting. */
+  sleep: (ms: number) => Promise<void>;
 }
+
+/**
+ * How long a check waits for the catalog proxies to have room. Past it the check ends: the preorders
+ * it did not read stay `processing` and are looked up at the next check.
+ */
+export const CAPACITY_WAIT_MS = 60_000;
 
 export interface CheckResult {
   activated: number;
@@ -47,13 +55,13 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
     return kaspiProductId && cityId ? [{ id: preorder.id, productId: kaspiProductId, cityId }] : [];
   });
   const { results: reads } = await readThrough(
-    { channel: deps.channel, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), now: () => Date.now() },
+    { channel: deps.channel, sleep: deps.sleep, now: () => Date.now() },
     {
       userId: store.userId,
       module: 'catalog',
       storeId,
       items: lookups,
-      waitUpToMs: Infinity,
+      waitUpToMs: CAPACITY_WAIT_MS,
       read: (item, proxyUrl) =>
         fetchOffers({ urls: deps.urls, timeoutMs: deps.timeoutMs, proxyUrl }, { productId: item.productId, cityId: item.cityId, merchantId: store.merchantUid }),
     },

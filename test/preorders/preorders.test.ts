@@ -1,8 +1,10 @@
 import type { SandboxHandle } from '../../src/sandbox';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { products } from '../../src/db/schema';
+import { preorders, products } from '../../src/db/schema';
 import { isOnPreorder } from '../../src/domain/preorders';
+import { CAPACITY_WAIT_MS, checkStorePreorders } from '../../src/preorders/check';
+import type { ReadChannel } from '../../src/proxies/read-channel';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { readFirstSheet } from '../../src/lib/spreadsheet';
 import { parseExcelPriceList } from '../../src/sandbox/price-list-parser';
@@ -146,6 +148,27 @@ describe('preorders', () => {
       return list.body.items.length === 2 ? list.body.items : null;
     });
     expect(failed[0].error).toMatch(/session/);
+  });
+
+  it('ends a check whose proxies stay busy, leaving its preorders processing for the next one', async () => {
+    await ctx.db.update(preorders).set({ status: 'processing', uploadedAt: new Date(), error: null }).where(eq(preorders.storeId, storeId));
+    const now = Date.now();
+    const waits = [new Date(now + 5_000), new Date(now + CAPACITY_WAIT_MS + 60_000)];
+    const busy: ReadChannel = {
+      acquire: async () => ({ kind: 'wait', until: waits.shift() ?? new Date(now + 3_600_000) }),
+      report: async () => undefined,
+      holds: () => true,
+    };
+    const slept: number[] = [];
+    const result = await checkStorePreorders(
+      { db: ctx.db, channel: busy, urls: ctx.config.kaspi, timeoutMs: 1_000, activationTimeoutHours: 24, sleep: async (ms) => void slept.push(ms) },
+      storeId,
+    );
+    expect(result).toEqual({ activated: 0, failed: 0, processing: 2 });
+    // The short wait was waited out; the long one ended the check instead.
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeGreaterThan(4_000);
+    expect(slept[0]).toBeLessThanOrEqual(5_000);
   });
 
   it('takes a product off preorder and gives it back to the demper', async () => {
