@@ -1,7 +1,6 @@
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db';
-import { kaspiStores, users, type StorePoint } from '../db/schema';
-import { PAUSED_BY_MERCHANT } from '../workflows/messages';
+import { kaspiStores, type StorePoint } from '../db/schema';
 import { completeDemperConfig, type DemperConfig } from '../domain/demper-config';
 
 /** What the demper needs to know about a store. */
@@ -24,7 +23,6 @@ export async function loadDemperStore(db: Db, storeId: string): Promise<DemperSt
     .from(kaspiStores)
     .where(and(eq(kaspiStores.id, storeId), isNull(kaspiStores.deletedAt)));
   if (!store) return null;
-  const [owner] = await db.select({ demperPaused: users.demperPaused }).from(users).where(eq(users.id, store.userId));
   const siblings = await db
     .select({ merchantUid: kaspiStores.merchantUid })
     .from(kaspiStores)
@@ -36,8 +34,7 @@ export async function loadDemperStore(db: Db, storeId: string): Promise<DemperSt
     points: store.points,
     killSwitch: store.killSwitch !== null,
     ownMerchantIds: [...new Set(siblings.map((s) => s.merchantUid).filter((uid) => uid !== store.merchantUid))],
-    // A merchant who paused every store pauses a store connected later too.
-    pausedReason: store.demperPausedReason ?? (owner?.demperPaused ? PAUSED_BY_MERCHANT : null),
+    pausedReason: store.demperPausedReason,
     config: completeDemperConfig(store.demperConfig),
   };
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { kaspiStores, type StorePoint } from '../db/schema';
+import { kaspiStores, users, type StorePoint } from '../db/schema';
 import { checkSession, fetchMerchant, type CabinetContext, type KaspiSession, type MerchantInfo } from '../kaspi';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import { sealStoreCredentials, openStoreCredentials, canLogInAlone, type RememberedCredentials } from '../logins/credentials';
+import { PAUSED_BY_MERCHANT } from '../workflows/messages';
 import { storesConnected, type LifecycleDeps } from './lifecycle';
 import { writeStoreSession } from './session';
 
@@ -67,10 +68,19 @@ export async function connectSession(
 
 async function upsertStore(deps: ConnectDeps, userId: string, merchant: MerchantInfo): Promise<string> {
   const mine = and(eq(kaspiStores.userId, userId), eq(kaspiStores.merchantUid, merchant.merchantUid), isNull(kaspiStores.deletedAt));
+  // A merchant who paused every store's demper gets a new store paused too; resuming it is theirs to do.
+  const [owner] = await deps.db.select({ demperPaused: users.demperPaused }).from(users).where(eq(users.id, userId));
   // Insert-or-nothing first, so two connects racing for the same merchant end with one store.
   await deps.db
     .insert(kaspiStores)
-    .values({ id: randomUUID(), userId, merchantUid: merchant.merchantUid, name: merchant.name, points: storePoints(merchant) })
+    .values({
+      id: randomUUID(),
+      userId,
+      merchantUid: merchant.merchantUid,
+      name: merchant.name,
+      points: storePoints(merchant),
+      demperPausedReason: owner?.demperPaused ? PAUSED_BY_MERCHANT : null,
+    })
     .onConflictDoNothing({ target: [kaspiStores.userId, kaspiStores.merchantUid], where: sql`${kaspiStores.deletedAt} is null` });
   const [store] = await deps.db
     .update(kaspiStores)

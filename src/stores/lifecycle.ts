@@ -1,9 +1,9 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { kaspiStores } from '../db/schema';
+import { kaspiStores, users } from '../db/schema';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { recordAlert } from '../notify/alerts';
-import { NEEDS_REAUTH } from '../workflows/messages';
+import { NEEDS_REAUTH, PAUSED_BY_MERCHANT } from '../workflows/messages';
 import { pauseDemper, resumeDemper, startDemper, type DemperControlDeps } from './demper-control';
 import { startOrdersPolls } from './orders-poll';
 
@@ -15,7 +15,8 @@ export interface LifecycleDeps extends DemperControlDeps {
 /**
  * Stores have a fresh, verified session (new store, reconnect or re-login): each one's demper loop runs
  * — started if it is not, and resumed if it was paused because the session was lost (a loop the
- * merchant paused stays paused) — and a store with a Shop API token has its orders polled.
+ * merchant paused stays paused, and so does one whose merchant paused every store meanwhile) — and a
+ * store with a Shop API token has its orders polled.
  */
 export async function storesConnected(deps: LifecycleDeps, storeIds: string[]): Promise<void> {
   if (storeIds.length === 0) return;
@@ -25,14 +26,20 @@ export async function storesConnected(deps: LifecycleDeps, storeIds: string[]): 
       userId: kaspiStores.userId,
       pausedReason: kaspiStores.demperPausedReason,
       shopApiTokenEnc: kaspiStores.shopApiTokenEnc,
+      ownerPausedAll: users.demperPaused,
     })
     .from(kaspiStores)
+    .innerJoin(users, eq(users.id, kaspiStores.userId))
     .where(and(inArray(kaspiStores.id, storeIds), isNull(kaspiStores.deletedAt)));
   for (const store of stores) {
-    if (store.pausedReason === NEEDS_REAUTH) await resumeDemper(deps, store.id);
+    if (store.pausedReason === NEEDS_REAUTH) {
+      // The session is back, but a merchant who paused every store meanwhile keeps this one paused too.
+      if (store.ownerPausedAll) await pauseDemper(deps, store.id, PAUSED_BY_MERCHANT);
+      else await resumeDemper(deps, store.id);
+    }
     await startDemper(deps, store);
   }
-  const resumed = stores.filter((s) => s.pausedReason === NEEDS_REAUTH).map((s) => s.id);
+  const resumed = stores.filter((s) => s.pausedReason === NEEDS_REAUTH && !s.ownerPausedAll).map((s) => s.id);
   if (resumed.length > 0) deps.logger.info({ storeIds: resumed }, 'stores reconnected; demper resumed');
   await startOrdersPolls(deps, stores);
 }

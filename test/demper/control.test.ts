@@ -150,6 +150,23 @@ describe('pausing, resuming and configuring the loop', () => {
     }
   });
 
+  it('keeps a store resumed on its own running when its loop starts again, though every store was paused', async () => {
+    expect((await call(api.url, 'POST', '/api/v1/demper/pause', as())).status).toBe(202);
+    expect((await call(api.url, 'POST', `/api/v1/stores/${otherStoreId}/demper/resume`, as())).status).toBe(202);
+    const handle = ctx.temporal.workflow.getHandle(demperWorkflowId(otherStoreId));
+    await stopDemper({ temporal: ctx.temporal, db: ctx.db, config: ctx.config }, otherStoreId);
+    await handle.result();
+    await startLoop(ctx, { id: otherStoreId, userId: merchant.id });
+    const restarted = await waitFor('a cycle of the restarted loop', async () => {
+      const status = await loopStatus(ctx, otherStoreId);
+      return status.cycle >= 1 ? status : null;
+    });
+    expect(restarted).toMatchObject({ state: 'running', pausedReason: null });
+    expect((await loopStatus(ctx, storeId)).state).toBe('paused');
+    expect((await call(api.url, 'POST', '/api/v1/demper/resume', as())).status).toBe(202);
+    await waitFor('the first store running again', async () => (await loopStatus(ctx, storeId)).state === 'running');
+  });
+
   it('answers another merchant with 404', async () => {
     const stranger = await registerMerchant(api.url, 'demper-stranger');
     for (const [method, suffix] of [

@@ -81,6 +81,26 @@ describe('connecting with pasted cookies', () => {
   });
 });
 
+describe('connecting while the merchant has paused every store', () => {
+  it('connects new stores paused, keeps a reconnected one paused, and resumes them all on request', async () => {
+    const merchant = await registerMerchant(stack.api.url, 'cookies-paused');
+    const lost = await seedStore(stack.ctx.db, merchant.id, { merchantUid: OUR_UID, sessionState: 'needs_reauth', demperPausedReason: 'needs_reauth' });
+    expect((await call(stack.api.url, 'POST', '/api/v1/demper/pause', { token: merchant.token })).status).toBe(202);
+    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
+      token: merchant.token,
+      body: { cookies: sandboxSession([OUR_UID, RIVAL_A]).header },
+    });
+    expect(reply.status).toBe(201);
+    const byMerchant = Object.fromEntries(reply.body.stores.map((s: { merchantUid: string }) => [s.merchantUid, s]));
+    expect(byMerchant[OUR_UID]).toMatchObject({ id: lost.id, sessionState: 'active', demperPausedReason: 'paused_by_merchant' });
+    expect(byMerchant[RIVAL_A]).toMatchObject({ sessionState: 'active', demperPausedReason: 'paused_by_merchant' });
+
+    expect((await call(stack.api.url, 'POST', '/api/v1/demper/resume', { token: merchant.token })).body).toEqual({ stores: 2 });
+    const list = await call(stack.api.url, 'GET', '/api/v1/stores', { token: merchant.token });
+    expect(list.body.items.map((s: { demperPausedReason: string | null }) => s.demperPausedReason)).toEqual([null, null]);
+  });
+});
+
 describe('the Shop API token', () => {
   it('is checked with Kaspi, then kept sealed', async () => {
     const merchant = await registerMerchant(stack.api.url, 'token');
