@@ -1,9 +1,9 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, isNull } from 'drizzle-orm';
 import { importOffers, markVanished } from '../catalog/sync';
 import { kaspiStores } from '../db/schema';
-import { fetchOfferListPage, isKaspiError, KASPI_FAILURE_TYPES, toApplicationFailure, MAX_OFFER_LIST_PAGE_SIZE } from '../kaspi';
-import { StoreSessionMissingError, withStoreSession } from '../stores/relogin';
+import { fetchOfferListPage, MAX_OFFER_LIST_PAGE_SIZE } from '../kaspi';
+import { withStoreSession } from '../stores/relogin';
+import { cabinetFailure } from './cabinet-failure';
 import type { ActivityDeps, WorkerLocal } from './deps';
 import { storeGone } from './store-gone';
 
@@ -42,11 +42,7 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
           more: listed.offers.length === size && (page + 1) * size < listed.total,
         };
       } catch (error) {
-        if (error instanceof StoreSessionMissingError) {
-          throw ApplicationFailure.create({ message: 'the store has no Kaspi session', type: KASPI_FAILURE_TYPES.session_expired, nonRetryable: true });
-        }
-        if (!isKaspiError(error)) throw error;
-        throw toApplicationFailure(error);
+        throw cabinetFailure(error);
       }
     },
 
