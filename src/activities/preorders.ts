@@ -4,6 +4,8 @@ import { isKaspiError, toApplicationFailure } from '../kaspi';
 import { checkStorePreorders, type CheckResult } from '../preorders/check';
 import type { PriceListFormat } from '../preorders/price-list';
 import { uploadStorePreorders, type UploadResult } from '../preorders/upload';
+import { withdrawPreorder, type WithdrawInput, type WithdrawResult } from '../preorders/withdraw';
+import { cabinetFailure } from './cabinet-failure';
 import type { ActivityDeps, WorkerLocal } from './deps';
 import { heartbeatingSleep } from './heartbeating-sleep';
 
@@ -37,6 +39,15 @@ export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerL
         },
         input.storeId,
       );
+    },
+
+    /** Takes a deleted preorder off at Kaspi (zero preorder days on every point of the offer). */
+    async withdrawPreorder(input: WithdrawInput): Promise<WithdrawResult> {
+      try {
+        return await withdrawPreorder(sessionDeps, input);
+      } catch (error) {
+        throw cabinetFailure(error);
+      }
     },
 
     /** The upload kept failing: the store's preorders say so instead of waiting forever. */

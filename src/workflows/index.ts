@@ -8,4 +8,5 @@ export { demperWorkflow } from './demper';
 export { catalogSyncWorkflow } from './catalog-sync';
 export { ordersPollWorkflow } from './orders-poll';
 export { preorderUploadWorkflow } from './preorder-upload';
+export { preorderWithdrawWorkflow } from './preorder-withdraw';
 export { telegramBotWorkflow } from './telegram-bot';

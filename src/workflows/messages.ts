@@ -208,9 +208,10 @@ export interface OrdersPollStatus extends OrdersPollState {
 
 export const ordersPollStatusQuery = defineQuery<OrdersPollStatus>('status');
 
-// --- preorderUploadWorkflow ------------------------------------------------------------------------
+// --- preorderUploadWorkflow, preorderWithdrawWorkflow -----------------------------------------------
 
 export const preorderUploadWorkflowId = (storeId: string) => `preorder-upload:${storeId}`;
+export const preorderWithdrawWorkflowId = (storeId: string, sku: string) => `preorder-withdraw:${storeId}:${sku}`;
 
 // --- telegramBotWorkflow ---------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import type { SandboxHandle } from '../../src/sandbox';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preorders, products } from '../../src/db/schema';
+import { alerts, preorders, products } from '../../src/db/schema';
 import { isOnPreorder } from '../../src/domain/preorders';
 import { CAPACITY_WAIT_MS, checkStorePreorders } from '../../src/preorders/check';
 import type { ReadChannel } from '../../src/proxies/read-channel';
@@ -171,10 +171,48 @@ describe('preorders', () => {
     expect(slept[0]).toBeLessThanOrEqual(5_000);
   });
 
-  it('takes a product off preorder and gives it back to the demper', async () => {
-    const [first] = (await call(api.url, 'GET', path(), { token: merchant.token })).body.items;
+  it('takes a product off preorder, at Kaspi too, and gives it back to the demper', async () => {
+    const session = sandbox.auth.createSession([OURS]);
+    await writeStoreSession(ctx.db, ctx.keyring, storeId, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+    const [first, second] = (await call(api.url, 'GET', path(), { token: merchant.token })).body.items;
+    const atKaspi = (sku: string) => {
+      const offer = sandbox.market.offer(OURS, sku)!;
+      return {
+        preorderDays: offer.preorderDays,
+        points: [...offer.availabilities.entries()].map(([id, a]) => [id, a.available, a.preOrder]),
+        prices: [ALMATY, ASTANA].map((city) => offer.cityPrices.get(city) ?? offer.basePrice),
+      };
+    };
+    const before = atKaspi(first.sku);
+    expect(before.preorderDays).toBeGreaterThan(0);
+    const uploadsBefore = sandbox.market.pushLog({ merchantUid: OURS }).filter((p) => p.kind === 'upload').length;
+
     expect((await call(api.url, 'DELETE', `${path()}/${first.id}`, { token: merchant.token })).status).toBe(204);
     expect((await product(phoneId)).preorderDays).toBeNull();
     expect((await call(api.url, 'GET', `${path()}/${first.id}`, { token: merchant.token })).status).toBe(404);
+
+    await waitFor('Kaspi to take it off preorder', () => sandbox.market.offer(OURS, first.sku)!.preorderDays === 0);
+    // Only the preorder changed: the same points open, the same prices; the other preorder stays.
+    expect(atKaspi(first.sku)).toEqual({
+      preorderDays: 0,
+      points: before.points.map(([id, available]) => [id, available, 0]),
+      prices: before.prices,
+    });
+    const uploads = sandbox.market.pushLog({ merchantUid: OURS }).filter((p) => p.kind === 'upload').slice(uploadsBefore);
+    expect(uploads.map((p) => p.sku)).toEqual([first.sku]);
+    expect(atKaspi(second.sku).preorderDays).toBeGreaterThan(0);
+  });
+
+  it('tells the merchant when Kaspi cannot take a preorder off', async () => {
+    const [left] = (await call(api.url, 'GET', path(), { token: merchant.token })).body.items;
+    expect(sandbox.auth.expireSessions({ merchantUid: OURS })).toBeGreaterThan(0);
+    expect((await call(api.url, 'DELETE', `${path()}/${left.id}`, { token: merchant.token })).status).toBe(204);
+    const [alert] = await waitFor('the alert', async () => {
+      const rows = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'preorder_withdraw_failed')));
+      return rows.length > 0 ? rows : null;
+    });
+    expect(alert!.message).toContain(left.sku);
+    expect(alert!.message).toMatch(/session/);
+    expect(sandbox.market.offer(OURS, left.sku)!.preorderDays).toBeGreaterThan(0);
   });
 });

@@ -4,8 +4,8 @@ import { preorders, products } from '../../db/schema';
 import { PREORDER_MAX_DAYS, PREORDER_MIN_DAYS, PREORDER_POINTS, PREORDER_STATUSES } from '../../domain/preorders';
 import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
 import { PRICE_LIST_FORMATS, preorderWorkbook } from '../../preorders/price-list';
-import { preorderUploadWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
-import type { preorderUploadWorkflow } from '../../workflows';
+import { preorderUploadWorkflowId, preorderWithdrawWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
+import type { preorderUploadWorkflow, preorderWithdrawWorkflow } from '../../workflows';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError, type FieldError } from '../problem';
@@ -264,15 +264,24 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       method: 'delete',
       path: '/stores/:id/preorders/:preorderId',
       summary: 'Take a product off preorder',
-      description: 'The product goes back to the demper.',
+      description:
+        'The product goes back to the demper. A preorder that was uploaded is also taken off at Kaspi (its offer is ' +
+        'sent back with zero preorder days); when that fails for good the merchant gets an alert saying why.',
       tags: ['preorders'],
       access: 'user',
       params: PreorderParams,
-      responses: { 204: { description: 'Deleted' } },
+      responses: {
+        204: { description: 'Deleted' },
+        503: { description: 'The withdrawal at Kaspi could not start; nothing was deleted, try again' },
+      },
     },
     async ({ params }, req, res) => {
       const scope = scopeOf(req);
-      const preorder = await scope.storePreorder((await scope.store(params.id)).id, params.preorderId);
+      const store = await scope.store(params.id);
+      const preorder = await scope.storePreorder(store.id, params.preorderId);
+      // Started before the row goes: if the delete then fails, the withdrawal finds the preorder still
+      // there and sends nothing; the other way round a failed start would leave Kaspi showing it.
+      if (preorder.uploadedAt) await startWithdrawal(store, preorder);
       await deps.db.transaction(async (tx) => {
         await tx.delete(preorders).where(eq(preorders.id, preorder.id));
         if (preorder.productId) await tx.update(products).set({ preorderDays: null }).where(eq(products.id, preorder.productId));
@@ -280,6 +289,24 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       res.status(204).end();
     },
   );
+
+  async function startWithdrawal(store: Store, preorder: Preorder) {
+    try {
+      await deps.temporal.workflow.start<typeof preorderWithdrawWorkflow>('preorderWithdrawWorkflow', {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId: preorderWithdrawWorkflowId(store.id, preorder.sku),
+        // A withdrawal of the same offer still running does the job for this one too.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [{ storeId: store.id, sku: preorder.sku, model: preorder.model, brand: preorder.brand ?? '', priceTenge: preorder.price }],
+        typedSearchAttributes: [
+          { key: USER_ID_KEY, value: store.userId },
+          { key: STORE_ID_KEY, value: store.id },
+        ],
+      });
+    } catch {
+      throw new HttpError(503, 'Taking the preorder off at Kaspi could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
+    }
+  }
 
   api.route(
     {
