@@ -16,11 +16,14 @@ export async function pruneUsageLog(
   const batchSize = options.batchSize ?? 10_000;
   let deleted = 0;
   for (;;) {
+    // Rows another pruner is deleting are skipped, not waited for: waiting, this batch would find them
+    // gone, come up short, and end the loop with old rows still to delete.
     const result = await db.execute(sql`
       delete from proxy_usage_log where id in (
         select id from proxy_usage_log
         where started_at < now() - make_interval(secs => ${keepSeconds})
-        limit ${batchSize})`);
+        limit ${batchSize}
+        for update skip locked)`);
     deleted += result.rowCount ?? 0;
     progress(deleted);
     if ((result.rowCount ?? 0) < batchSize) return deleted;

@@ -34,6 +34,20 @@ describe('pruning the read-lease ledger', () => {
     expect(left.map((r) => r.id).sort()).toEqual(recent.map((r) => r.id).sort());
   });
 
+  it('leaves no old lease behind when pruners with other keep periods run at once', async () => {
+    const [proxyId] = await seedProxies(ctx.db, ctx.keyring, 1);
+    const lease = (hoursAgo: number) => ({ proxyId: proxyId!, requests: 1, startedAt: new Date(Date.now() - hoursAgo * HOUR) });
+    await ctx.db.insert(proxyUsageLog).values(Array.from({ length: 300 }, (_, i) => lease(i % 2 === 0 ? 30 : 60)));
+    const rules = { budgetWindowSeconds: 1, leaseSeconds: 30 };
+
+    await Promise.all([
+      pruneUsageLog(ctx.db, { keepHours: 24, rules, batchSize: 7 }),
+      pruneUsageLog(ctx.db, { keepHours: 48, rules, batchSize: 5 }),
+      pruneUsageLog(ctx.db, { keepHours: 48, rules, batchSize: 3 }),
+    ]);
+    expect(await ctx.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.proxyId, proxyId!))).toEqual([]);
+  });
+
   it('never deletes a lease that may still count against a budget, however short the keep period', async () => {
     const [proxyId] = await seedProxies(ctx.db, ctx.keyring, 1);
     // The seed profile's window: 30 minutes, plus a lease of 30 s.
