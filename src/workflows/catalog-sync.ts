@@ -1,5 +1,6 @@
 import { ActivityFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureOf } from './failures';
 import { catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
 
 /**
@@ -61,7 +62,7 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     progress.state = 'failed';
-    progress.error = error.cause?.message ?? error.message;
+    progress.error = failureOf(error).message;
   }
   return progress;
 }

@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  ApplicationFailure,
   condition,
   continueAsNew,
   isCancellation,
@@ -10,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureOf } from './failures';
 import { ordersPollStatusQuery, pollNowSignal, type OrdersPollState, type OrdersPollStatus } from './messages';
 
 const { deliverStoreNotifications, alertStoreOwner } = proxyActivities<Activities>({
@@ -30,12 +29,6 @@ export interface OrdersPollInput {
 const POLLS_PER_RUN = 500;
 /** `ORDERS_POLL_INTERVAL`'s default, for the wait after a failed poll (a poll that worked says the worker's setting). */
 const FALLBACK_INTERVAL_SECONDS = 600;
-
-function failureOf(error: unknown): { type: string; message: string } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  return { type: 'Error', message: (error as Error).message };
-}
 
 /**
  * The orders of one store (`orders:<storeId>`), while it has a Shop API token: every

@@ -1,6 +1,7 @@
-import { ActivityFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PriceListFormat } from '../preorders/price-list';
+import { failureOf } from './failures';
 
 const { uploadPreorders } = proxyActivities<Activities>({
   startToCloseTimeout: '6 minutes',
@@ -28,7 +29,7 @@ export async function preorderUploadWorkflow(input: { storeId: string; format: P
   try {
     upload = await uploadPreorders(input);
   } catch (error) {
-    const reason = error instanceof ActivityFailure && error.cause ? error.cause.message : (error as Error).message;
+    const reason = failureOf(error).message;
     await failPreorderUpload({ storeId: input.storeId, reason: `the upload failed: ${reason}` });
     return { uploaded: 0, activated: 0, failed: 0, refused: reason };
   }

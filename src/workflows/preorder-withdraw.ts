@@ -1,6 +1,7 @@
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { WithdrawInput } from '../preorders/withdraw';
+import { failureOf } from './failures';
 
 const { withdrawPreorder } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -27,7 +28,7 @@ export async function preorderWithdrawWorkflow(input: WithdrawInput): Promise<Pr
   try {
     return await withdrawPreorder(input);
   } catch (error) {
-    const reason = error instanceof ActivityFailure && error.cause ? error.cause.message : (error as Error).message;
+    const reason = failureOf(error).message;
     await alertStoreOwner({
       storeId: input.storeId,
       kind: 'preorder_withdraw_failed',
