@@ -1,6 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
 import { preorders } from '../db/schema';
-import { isKaspiError, toApplicationFailure } from '../kaspi';
 import { checkStorePreorders, type CheckResult } from '../preorders/check';
 import type { PriceListFormat } from '../preorders/price-list';
 import { uploadStorePreorders, type UploadResult } from '../preorders/upload';
@@ -22,8 +21,7 @@ export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerL
         const result = await uploadStorePreorders(sessionDeps, input.storeId, input.format);
         return { ...result, checkIntervalSeconds: deps.config.preorders.checkIntervalSeconds };
       } catch (error) {
-        if (isKaspiError(error)) throw toApplicationFailure(error);
-        throw error;
+        throw cabinetFailure(error);
       }
     },
 
