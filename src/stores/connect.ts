@@ -53,9 +53,11 @@ export async function connectSession(
   const merchants: MerchantInfo[] = [];
   for (const uid of merchantUids) merchants.push(await fetchMerchant(ctx, uid));
 
+  // A merchant who paused every store's demper gets new stores paused too; resuming them is theirs to do.
+  const [owner] = await deps.db.select({ demperPaused: users.demperPaused }).from(users).where(eq(users.id, args.userId));
   const storeIds: string[] = [];
   for (const merchant of merchants) {
-    storeIds.push(await upsertStore(deps, args.userId, merchant));
+    storeIds.push(await upsertStore(deps, args.userId, merchant, owner?.demperPaused ? PAUSED_BY_MERCHANT : null));
   }
   for (const storeId of storeIds) {
     await writeStoreSession(deps.db, deps.keyring, storeId, args.session);
@@ -66,10 +68,9 @@ export async function connectSession(
   return deps.db.select().from(kaspiStores).where(inArray(kaspiStores.id, storeIds));
 }
 
-async function upsertStore(deps: ConnectDeps, userId: string, merchant: MerchantInfo): Promise<string> {
+/** `pausedReason` applies to a store created here; an existing store keeps its own. */
+async function upsertStore(deps: ConnectDeps, userId: string, merchant: MerchantInfo, pausedReason: string | null): Promise<string> {
   const mine = and(eq(kaspiStores.userId, userId), eq(kaspiStores.merchantUid, merchant.merchantUid), isNull(kaspiStores.deletedAt));
-  // A merchant who paused every store's demper gets a new store paused too; resuming it is theirs to do.
-  const [owner] = await deps.db.select({ demperPaused: users.demperPaused }).from(users).where(eq(users.id, userId));
   // Insert-or-nothing first, so two connects racing for the same merchant end with one store.
   await deps.db
     .insert(kaspiStores)
@@ -79,7 +80,7 @@ async function upsertStore(deps: ConnectDeps, userId: string, merchant: Merchant
       merchantUid: merchant.merchantUid,
       name: merchant.name,
       points: storePoints(merchant),
-      demperPausedReason: owner?.demperPaused ? PAUSED_BY_MERCHANT : null,
+      demperPausedReason: pausedReason,
     })
     .onConflictDoNothing({ target: [kaspiStores.userId, kaspiStores.merchantUid], where: sql`${kaspiStores.deletedAt} is null` });
   const [store] = await deps.db
