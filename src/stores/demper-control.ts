@@ -12,8 +12,7 @@ import {
   PAUSED_BY_MERCHANT,
   pauseSignal,
   resumeSignal,
-  STORE_ID_KEY,
-  USER_ID_KEY,
+  storeSearchAttributes,
   wakeSignal,
   type DemperStatus,
   type WakeReason,
@@ -46,10 +45,7 @@ export async function startDemper(deps: DemperControlDeps, store: { id: string; 
     args: [{ storeId: store.id, userId: store.userId }],
     signal: wakeSignal,
     signalArgs: [{ reason: 'started' }],
-    typedSearchAttributes: [
-      { key: USER_ID_KEY, value: store.userId },
-      { key: STORE_ID_KEY, value: store.id },
-    ],
+    typedSearchAttributes: storeSearchAttributes(store),
   });
 }
 

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import { ordersPollWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../workflows/messages';
+import { ordersPollWorkflowId, storeSearchAttributes } from '../workflows/messages';
 import type { ordersPollWorkflow } from '../workflows';
 
 export interface OrdersPollControl {
@@ -16,10 +16,7 @@ export async function startOrdersPoll(deps: OrdersPollControl, store: { id: stri
     workflowId: ordersPollWorkflowId(store.id),
     workflowIdConflictPolicy: 'USE_EXISTING',
     args: [{ storeId: store.id, heartbeatTimeoutSeconds: deps.config.orders.heartbeatTimeoutSeconds }],
-    typedSearchAttributes: [
-      { key: USER_ID_KEY, value: store.userId },
-      { key: STORE_ID_KEY, value: store.id },
-    ],
+    typedSearchAttributes: storeSearchAttributes(store),
   });
 }
 

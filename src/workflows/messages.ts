@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DemperConfig } from '../domain/demper-config';
 import type { ProxyModule } from '../domain/plans';
@@ -11,6 +11,14 @@ import type { ProxyModule } from '../domain/plans';
 /** Search attributes operators find a merchant's or a store's runs by in the Temporal UI. */
 export const USER_ID_KEY = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const STORE_ID_KEY = defineSearchAttributeKey('StoreId', SearchAttributeType.KEYWORD);
+
+/** The search attributes of a run that works for one store: its owner and the store. */
+export function storeSearchAttributes(store: { id: string; userId: string }): SearchAttributePair[] {
+  return [
+    { key: USER_ID_KEY, value: store.userId },
+    { key: STORE_ID_KEY, value: store.id },
+  ];
+}
 
 // --- demperWorkflow (`demper:<storeId>`) -----------------------------------------------------
 

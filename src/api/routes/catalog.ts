@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { catalogSyncWorkflow } from '../../workflows/catalog-sync';
-import { catalogSyncProgressQuery, catalogSyncWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
+import { catalogSyncProgressQuery, catalogSyncWorkflowId, storeSearchAttributes } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
@@ -47,10 +47,7 @@ export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         taskQueue: deps.config.temporal.taskQueue,
         args: [{ storeId: store.id, userId: store.userId }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes: [
-          { key: USER_ID_KEY, value: store.userId },
-          { key: STORE_ID_KEY, value: store.id },
-        ],
+        typedSearchAttributes: storeSearchAttributes(store),
       });
       res.status(202).json({ workflowId });
     },

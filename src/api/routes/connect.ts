@@ -12,7 +12,7 @@ import { checkShopApiToken, saveShopApiToken } from '../../stores/shop-api-token
 import {
   passwordLoginWorkflowId,
   smsLoginWorkflowId,
-  STORE_ID_KEY,
+  storeSearchAttributes,
   storeSessionCheckWorkflowId,
   USER_ID_KEY,
   type PasswordLoginResult,
@@ -301,10 +301,7 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
           workflowIdConflictPolicy: 'USE_EXISTING',
           args: [{ storeId: store.id }],
           workflowExecutionTimeout: '6 minutes',
-          typedSearchAttributes: [
-            { key: USER_ID_KEY, value: userId },
-            { key: STORE_ID_KEY, value: store.id },
-          ],
+          typedSearchAttributes: storeSearchAttributes(store),
         });
       } catch (error) {
         throw error instanceof WorkflowFailedError ? kaspiUnavailable() : loginServiceUnavailable();

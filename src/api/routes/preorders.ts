@@ -4,7 +4,7 @@ import { preorders, products } from '../../db/schema';
 import { PREORDER_MAX_DAYS, PREORDER_MIN_DAYS, PREORDER_POINTS, PREORDER_STATUSES } from '../../domain/preorders';
 import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
 import { PRICE_LIST_FORMATS, preorderWorkbook } from '../../preorders/price-list';
-import { preorderUploadWorkflowId, preorderWithdrawWorkflowId, STORE_ID_KEY, USER_ID_KEY } from '../../workflows/messages';
+import { preorderUploadWorkflowId, preorderWithdrawWorkflowId, storeSearchAttributes } from '../../workflows/messages';
 import type { preorderUploadWorkflow, preorderWithdrawWorkflow } from '../../workflows';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
@@ -298,10 +298,7 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
         // A withdrawal of the same offer still running does the job for this one too.
         workflowIdConflictPolicy: 'USE_EXISTING',
         args: [{ storeId: store.id, sku: preorder.sku, model: preorder.model, brand: preorder.brand ?? '', priceTenge: preorder.price }],
-        typedSearchAttributes: [
-          { key: USER_ID_KEY, value: store.userId },
-          { key: STORE_ID_KEY, value: store.id },
-        ],
+        typedSearchAttributes: storeSearchAttributes(store),
       });
     } catch {
       throw new HttpError(503, 'Taking the preorder off at Kaspi could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
@@ -342,10 +339,7 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
           // The newest upload carries every preorder as it is now: it replaces one still watching the last.
           workflowIdConflictPolicy: 'TERMINATE_EXISTING',
           args: [{ storeId: store.id, format: body.format }],
-          typedSearchAttributes: [
-            { key: USER_ID_KEY, value: store.userId },
-            { key: STORE_ID_KEY, value: store.id },
-          ],
+          typedSearchAttributes: storeSearchAttributes(store),
         });
       } catch {
         throw new HttpError(503, 'The upload could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
