@@ -8,11 +8,11 @@ import type { ReadChannel } from '../../src/proxies/read-channel';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { readFirstSheet } from '../../src/lib/spreadsheet';
 import { parseExcelPriceList } from '../../src/sandbox/price-list-parser';
-import { writeStoreSession } from '../../src/stores/session';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { messagingEnv } from '../support/orders';
 import { waitFor } from '../support/wait';
+import { giveLiveSession } from '../support/demper';
 import { startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
 
@@ -59,8 +59,7 @@ describe('preorders', () => {
       ],
     });
     storeId = store.id;
-    const session = sandbox.auth.createSession([OURS]);
-    await writeStoreSession(ctx.db, ctx.keyring, storeId, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+    await giveLiveSession(ctx, sandbox, storeId, OURS);
     phoneId = (await seedProduct(ctx.db, storeId, { kaspiProductId: PHONE.productId, sku: PHONE.sku, name: 'Смартфон X2', brand: 'Test', price: 250_000, active: true, minPrice: 200_000 })).id;
     watchId = (await seedProduct(ctx.db, storeId, { kaspiProductId: WATCH.productId, sku: WATCH.sku, name: 'Часы W1', brand: null, price: 90_000 })).id;
   });
@@ -172,8 +171,7 @@ describe('preorders', () => {
   });
 
   it('takes a product off preorder, at Kaspi too, and gives it back to the demper', async () => {
-    const session = sandbox.auth.createSession([OURS]);
-    await writeStoreSession(ctx.db, ctx.keyring, storeId, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+    await giveLiveSession(ctx, sandbox, storeId, OURS);
     const [first, second] = (await call(api.url, 'GET', path(), { token: merchant.token })).body.items;
     const atKaspi = (sku: string) => {
       const offer = sandbox.market.offer(OURS, sku)!;

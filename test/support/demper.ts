@@ -43,11 +43,15 @@ export async function connectStore(
     points: points.map((p) => ({ ...p, enabled: true })),
     demperConfig: options.demperConfig ?? FAST_LOOP,
   });
-  const session = sandbox.auth.createSession([merchantUid]);
-  await writeStoreSession(ctx.db, ctx.keyring, store.id, {
-    cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid },
-  });
+  const session = await giveLiveSession(ctx, sandbox, store.id, merchantUid);
   return { user, store, session };
+}
+
+/** A fresh cabinet session for the sandbox merchant, sealed into the store as the connect flow stores it. */
+export async function giveLiveSession(ctx: TestContext, sandbox: SandboxHandle, storeId: string, merchantUid: string) {
+  const session = sandbox.auth.createSession([merchantUid]);
+  await writeStoreSession(ctx.db, ctx.keyring, storeId, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+  return session;
 }
 
 /** A product of the store as the catalog sync would have imported it, switched on with the given settings. */
