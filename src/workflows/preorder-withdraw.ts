@@ -21,8 +21,9 @@ export type PreorderWithdrawResult = Awaited<ReturnType<Activities['withdrawPreo
 
 /**
  * Takes a deleted preorder off at Kaspi (`preorder-withdraw:<storeId>:<sku>`), retrying through
- * Kaspi's bad moments for about half an hour. When it cannot (the session is gone, Kaspi refuses the
- * price list), the merchant is told the offer is still on preorder at Kaspi and why.
+ * Kaspi's bad moments for about twenty minutes (8 tries, waits doubling from 10 s). When it cannot
+ * (the session is gone, Kaspi refuses the price list), the merchant is told the offer is still on
+ * preorder at Kaspi and why.
  */
 export async function preorderWithdrawWorkflow(input: WithdrawInput): Promise<PreorderWithdrawResult> {
   try {
