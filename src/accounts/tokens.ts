@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 
 export type Role = 'user' | 'admin';
@@ -6,39 +6,60 @@ export type Role = 'user' | 'admin';
 export interface TokenClaims {
   userId: string;
   role: Role;
+  /** The account's token version when the token was issued (`users.token_version`). */
+  tokenVersion: number;
+}
+
+/** What a valid token says, with its own id and expiry (to sign out this one token). */
+export interface VerifiedToken extends TokenClaims {
+  tokenId: string;
+  expiresAt: Date;
 }
 
 const ISSUER = 'kaspi-demper';
 const AUDIENCE = 'kaspi-demper-api';
 const ALGORITHM = 'HS256';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface TokenService {
-  issue(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }>;
-  /** The claims of a valid token, or undefined for an expired, forged or malformed one. */
-  verify(token: string): Promise<TokenClaims | undefined>;
+  issue(claims: TokenClaims): Promise<{ token: string; tokenId: string; expiresAt: Date }>;
+  /**
+   * The claims of a well-formed, correctly signed, unexpired token, or undefined otherwise. Whether it
+   * was revoked (signed out, or issued before the account's token version moved) is for the caller.
+   */
+  verify(token: string): Promise<VerifiedToken | undefined>;
 }
 
-/** Short-lived bearer tokens: HS256 pinned, issuer and audience checked, expiry enforced. */
+/**
+ * Short-lived bearer tokens: HS256 pinned, issuer and audience checked, expiry enforced. Each carries
+ * an id (`jti`) and the account's token version (`tv`), so one token or all of an account's can be revoked.
+ */
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
-    async issue({ userId, role }) {
+    async issue({ userId, role, tokenVersion }) {
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-      const token = await new SignJWT({ role })
+      const tokenId = randomUUID();
+      const token = await new SignJWT({ role, tv: tokenVersion })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
         .setSubject(userId)
+        .setJti(tokenId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
         .sign(key);
-      return { token, expiresAt };
+      return { token, tokenId, expiresAt };
     },
     async verify(token) {
       try {
         const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE });
-        if (typeof payload.sub !== 'string' || (payload.role !== 'user' && payload.role !== 'admin')) return undefined;
-        return { userId: payload.sub, role: payload.role };
+        const { sub, role, tv, jti, exp } = payload;
+        if (typeof sub !== 'string' || (role !== 'user' && role !== 'admin')) return undefined;
+        // Tokens without an id or a version (issued before they existed) cannot be revoked: refused.
+        if (typeof jti !== 'string' || !UUID.test(jti) || typeof tv !== 'number' || !Number.isInteger(tv)) return undefined;
+        if (typeof exp !== 'number') return undefined;
+        return { userId: sub, role, tokenVersion: tv, tokenId: jti, expiresAt: new Date(exp * 1000) };
       } catch (err) {
         if (err instanceof errors.JOSEError) return undefined;
         throw err;

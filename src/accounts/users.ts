@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { users } from '../db/schema';
-import { hashPassword } from './passwords';
+import { hashPassword, verifyPassword } from './passwords';
 import type { Role } from './tokens';
 
 export type User = typeof users.$inferSelect;
@@ -44,21 +44,37 @@ export async function findUser(db: Db, id: string): Promise<User | undefined> {
   return user;
 }
 
+export class AdminSetupError extends Error {}
+
 /**
- * Makes sure the configured first admin exists and is an admin. An existing account keeps its
- * password; only a new one gets the configured password.
+ * Makes sure the configured first admin exists and is an admin. The account is created when absent.
+ * An existing account is promoted only when `ADMIN_PASSWORD` is its password: registration is open, so
+ * whoever signed up with that email first must not become admin by it. Otherwise it refuses, and the
+ * API does not start.
  */
 export async function ensureAdmin(db: Db, admin: { email: string; password: string }): Promise<User> {
   const existing = await findUserByEmail(db, admin.email);
   if (existing) {
     if (existing.role === 'admin') return existing;
-    const [promoted] = await db.update(users).set({ role: 'admin' }).where(eq(users.id, existing.id)).returning();
-    return promoted!;
+    if (!(await verifyPassword(existing.passwordHash, admin.password))) {
+      throw new AdminSetupError(
+        'ADMIN_EMAIL belongs to an existing account whose password is not ADMIN_PASSWORD, so it is not made an ' +
+          'administrator: set ADMIN_PASSWORD to that account\'s password, or choose another ADMIN_EMAIL.',
+      );
+    }
+    const [promoted] = await db
+      .update(users)
+      .set({ role: 'admin' })
+      .where(and(eq(users.id, existing.id), eq(users.passwordHash, existing.passwordHash)))
+      .returning();
+    // Its password changed between the check and the promotion: check again.
+    if (!promoted) return ensureAdmin(db, admin);
+    return promoted;
   }
   try {
     return await createUser(db, { ...admin, role: 'admin' });
   } catch (err) {
-    // Another API instance created it at the same moment.
+    // Another API instance (or a sign-up) created it at the same moment.
     if (err instanceof EmailTakenError) return ensureAdmin(db, admin);
     throw err;
   }

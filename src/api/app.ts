@@ -82,7 +82,7 @@ export function apiServices(
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', deps.config.api.trustProxy);
   app.set('query parser', 'simple');
 
   const metrics = createApiMetrics(deps.pool);

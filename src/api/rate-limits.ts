@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../lib/config';
+import { createSignInThrottle, throttleKey, type ThrottleRule } from '../accounts/sign-in-throttle';
 import { HttpError } from './problem';
 
 /** Counters live in PostgreSQL (`rate_limits`, created by our migrations) so limits hold across API instances. */
@@ -37,31 +38,96 @@ async function take(l: RateLimiterPostgres, key: string, what: string): Promise<
   }
 }
 
+/** Client addresses an account signed in from this recently are known to it. */
+const KNOWN_ADDRESS_DAYS = 90;
+
+/** A password check let through the sign-in limits; tell it how the check went. */
+export interface PasswordAttempt {
+  /** The password was right: the points taken are given back and the address is remembered. */
+  succeeded(userId?: string): Promise<void>;
+  /** The password was wrong: the points stay taken. */
+  failed(): Promise<void>;
+}
+
 /**
- * Brute-force and abuse limits for sign-in and sign-up: attempts per client IP, and failed
- * passwords per account. An account that hits its failure limit is locked for the window even for
- * the right password, then works again.
+ * Brute-force and abuse limits for sign-in and sign-up.
+ *
+ * - attempts per client address (any account), a fixed window;
+ * - wrong passwords per (account, address): `LOGIN_MAX_FAILURES_PER_ACCOUNT` free, then growing delays;
+ * - wrong passwords per account across all addresses: `LOGIN_MAX_FAILURES_ACROSS_ADDRESSES` free, then growing
+ *   delays — except at an address the account has signed in from, so strangers cannot keep its owner out.
+ *
+ * Each throttle takes its point before the password is checked, atomically, so parallel guesses are cut
+ * off at the limit; a right password gives the points back.
  */
 export function createAuthLimits(pool: pg.Pool, limits: Config['auth']['limits']) {
   const loginPerIp = limiter(pool, 'login_ip', limits.loginAttemptsPerIp, limits.loginWindowSeconds);
-  const failuresPerAccount = limiter(pool, 'login_fail', limits.loginFailuresPerAccount, limits.loginWindowSeconds);
   const registerPerIp = limiter(pool, 'register_ip', limits.registrationsPerIp, limits.registerWindowSeconds);
   const registerPerAccount = limiter(pool, 'register_email', 5, limits.registerWindowSeconds);
+  const throttle = createSignInThrottle(pool);
+  const delays = {
+    delaySeconds: limits.loginDelaySeconds,
+    maxDelaySeconds: limits.loginWindowSeconds,
+    windowSeconds: limits.loginWindowSeconds,
+  };
+  const perAddress: ThrottleRule = { free: limits.loginFailuresPerAccount, ...delays };
+  const perAccount: ThrottleRule = { free: limits.loginFailuresAcrossAddresses, ...delays };
+
+  const delayed = (retryAfterSeconds: number, what: string) =>
+    new HttpError(429, `Too many wrong passwords ${what}; try again in ${retryAfterSeconds} s.`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+      extra: { retryAfterSeconds },
+    });
+
+  async function knownAddress(email: string, addressHash: string): Promise<boolean> {
+    const { rows } = await pool.query(
+      `select 1 from known_sign_in_addresses k join users u on u.id = k.user_id
+        where u.email = $1 and k.address_hash = $2 and k.last_sign_in_at > now() - make_interval(days => $3)`,
+      [email, addressHash, KNOWN_ADDRESS_DAYS],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the points of one password check of `email` from `ip`, or throws 429 with Retry-After. The
+   * per-address count of sign-in attempts is taken only for sign-in itself (`countAttempt`).
+   */
+  async function beforePasswordCheck(ip: string, email: string, countAttempt: boolean): Promise<PasswordAttempt> {
+    if (countAttempt) await take(loginPerIp, ip, 'sign-in attempts from this address');
+    const addressHash = throttleKey('address', ip);
+    const pairKey = throttleKey('login', email, ip);
+    const accountKey = throttleKey('login', email);
+    const pair = await throttle.take(pairKey, perAddress);
+    if (!pair.ok) throw delayed(pair.retryAfterSeconds, 'for this account from this address');
+    let accountTaken = false;
+    if (!(await knownAddress(email, addressHash))) {
+      const account = await throttle.take(accountKey, perAccount);
+      if (!account.ok) {
+        await throttle.refund(pairKey, perAddress);
+        throw delayed(account.retryAfterSeconds, 'for this account');
+      }
+      accountTaken = true;
+    }
+    return {
+      async succeeded(userId) {
+        await throttle.clear(pairKey);
+        if (accountTaken) await throttle.refund(accountKey, perAccount);
+        if (userId) {
+          await pool.query(
+            `insert into known_sign_in_addresses (user_id, address_hash, last_sign_in_at) values ($1, $2, now())
+             on conflict (user_id, address_hash) do update set last_sign_in_at = now()`,
+            [userId, addressHash],
+          );
+        }
+      },
+      async failed() {},
+    };
+  }
 
   return {
-    async beforeLogin(ip: string, email: string): Promise<void> {
-      const failures = await failuresPerAccount.get(email);
-      if (failures && failures.consumedPoints >= limits.loginFailuresPerAccount) {
-        throw tooMany(failures, 'failed sign-ins for this account');
-      }
-      await take(loginPerIp, ip, 'sign-in attempts from this address');
-    },
-    async loginFailed(email: string): Promise<void> {
-      await failuresPerAccount.penalty(email, 1);
-    },
-    async loginSucceeded(email: string): Promise<void> {
-      await failuresPerAccount.delete(email);
-    },
+    beforeLogin: (ip: string, email: string) => beforePasswordCheck(ip, email, true),
+    /** The current password given to change it is checked under the same throttles as sign-in. */
+    beforePasswordConfirmation: (ip: string, email: string) => beforePasswordCheck(ip, email, false),
     async beforeRegister(ip: string, email: string): Promise<void> {
       await take(registerPerIp, ip, 'sign-ups from this address');
       await take(registerPerAccount, email, 'sign-ups for this email');

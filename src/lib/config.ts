@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { KeyringError, parseKeys } from './crypto';
 
@@ -14,6 +15,38 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Which hops in front of the API are trusted to name the client in `X-Forwarded-For` (Express's
+ * `trust proxy`): a number of hops, or a comma-separated list of addresses, CIDR ranges and the names
+ * `loopback`, `linklocal`, `uniquelocal`; `none` (or `0`) trusts none. `true` (trust everyone) is refused:
+ * any client could then pick its own address and walk past the per-address limits.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): number | string[] => {
+    if (/^(none|false)$/i.test(value)) return 0;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const valid = (entry: string) => {
+      if (PROXY_NAMES.has(entry)) return true;
+      const [address, bits, ...rest] = entry.split('/');
+      if (rest.length > 0 || !ipaddr.isValid(address!)) return false;
+      return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (ipaddr.parse(address!).kind() === 'ipv4' ? 32 : 128));
+    };
+    if (!entries.every(valid)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a hop count, "none", or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated' });
+      return z.NEVER;
+    }
+    if (entries.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must not be empty' });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -24,6 +57,7 @@ const envSchema = z.object({
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb').default('100kb'),
   API_UPLOAD_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 5mb').default('5mb'),
   PUBLIC_API_URL: url.optional(),
+  TRUST_PROXY: trustProxy.default(['loopback']),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: positiveInt.default(43_200),
@@ -31,6 +65,8 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(10).max(128).optional(),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
   LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt.default(50),
+  LOGIN_MAX_FAILURES_ACROSS_ADDRESSES: positiveInt.default(20),
+  LOGIN_DELAY_SECONDS: positiveSeconds.default(1),
   LOGIN_WINDOW_SECONDS: positiveInt.default(900),
   REGISTER_MAX_PER_IP: positiveInt.default(20),
   REGISTER_WINDOW_SECONDS: positiveInt.default(3600),
@@ -194,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Largest file upload (Excel imports). */
       uploadLimit: e.API_UPLOAD_LIMIT,
       publicUrl: trimSlash(e.PUBLIC_API_URL ?? `http://localhost:${e.PORT}`),
+      /** Express's `trust proxy`: hops trusted to name the client address (a count, or addresses and ranges). */
+      trustProxy: e.TRUST_PROXY,
     },
     auth: {
       /** Unset outside production: the launcher provides one, or the API makes a per-process one. */
@@ -201,7 +239,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
       admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
       limits: {
+        /** Wrong passwords for one account from one address before each further one waits. */
         loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        /** Wrong passwords for one account from addresses it never signed in from, before each further one waits. */
+        loginFailuresAcrossAddresses: e.LOGIN_MAX_FAILURES_ACROSS_ADDRESSES,
+        /** The first wait; it doubles with each further wrong password, up to the window. */
+        loginDelaySeconds: e.LOGIN_DELAY_SECONDS,
         loginAttemptsPerIp: e.LOGIN_MAX_ATTEMPTS_PER_IP,
         loginWindowSeconds: e.LOGIN_WINDOW_SECONDS,
         registrationsPerIp: e.REGISTER_MAX_PER_IP,

@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { newApiKey } from '../../accounts/api-keys';
 import { apiKeys } from '../../db/schema';
 import type { ApiDeps } from '../app';
-import { currentUser } from '../auth';
+import { currentUser, signedInWithToken } from '../auth';
+import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
 import { tenantScope, type ApiKey } from '../tenancy';
@@ -15,6 +16,7 @@ const ApiKeyView = z
     prefix: z.string().meta({ description: 'The first characters of the key', example: 'kd_Zx81qP' }),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
+    expiresAt: Timestamp.nullable().meta({ description: 'When the key stops working; null: never' }),
   })
   .meta({ id: 'ApiKey' });
 
@@ -29,8 +31,12 @@ function view(key: ApiKey) {
     prefix: key.prefix,
     createdAt: key.createdAt.toISOString(),
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
   };
 }
+
+/** Active (unrevoked, unexpired) keys one account may hold. */
+export const MAX_ACTIVE_API_KEYS = 20;
 
 export function apiKeyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
   api.route(
@@ -38,19 +44,45 @@ export function apiKeyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
       method: 'post',
       path: '/api-keys',
       summary: 'Create a long-lived API key for an integration',
+      description:
+        `Optionally with \`expiresAt\` (in the future), after which the key stops working. At most ${MAX_ACTIVE_API_KEYS} ` +
+        'active keys per account (409 beyond: revoke one first). Only a signed-in session creates keys: a request ' +
+        'made with an API key answers 403, so a leaked key cannot mint others.',
       tags: ['accounts'],
       access: 'user',
-      body: z.strictObject({ name: z.string().trim().min(1).max(100) }),
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(100),
+        expiresAt: Timestamp.optional()
+          .refine((at) => at === undefined || Date.parse(at) > Date.now(), 'must be in the future')
+          .meta({ description: 'When the key stops working; never when left out' }),
+      }),
       bodyExample: { name: '1C integration' },
-      responses: { 201: { description: 'The key, shown once', schema: CreatedApiKey } },
+      responses: {
+        201: { description: 'The key, shown once', schema: CreatedApiKey },
+        403: { description: 'The request was made with an API key' },
+        409: { description: `Already ${MAX_ACTIVE_API_KEYS} active keys` },
+      },
     },
     async ({ body }, req, res) => {
-      const { key, prefix, hash } = newApiKey();
-      const [row] = await deps.db
-        .insert(apiKeys)
-        .values({ userId: currentUser(req).userId, name: body.name, prefix, keyHash: hash })
-        .returning();
-      res.status(201).json({ ...view(row!), key });
+      const { userId } = signedInWithToken(req);
+      const row = await deps.db.transaction(async (tx) => {
+        // One creation at a time per account, so parallel requests cannot pass the cap together.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`api-keys:${userId}`}, 0))`);
+        const [active] = await tx
+          .select({ n: count() })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, new Date()))));
+        if ((active?.n ?? 0) >= MAX_ACTIVE_API_KEYS) {
+          throw new HttpError(409, `This account already has ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
+        }
+        const { key, prefix, hash } = newApiKey();
+        const [created] = await tx
+          .insert(apiKeys)
+          .values({ userId, name: body.name, prefix, keyHash: hash, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null })
+          .returning();
+        return { ...created!, key };
+      });
+      res.status(201).json({ ...view(row), key: row.key });
     },
   );
 

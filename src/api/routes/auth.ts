@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, decoyPasswordHash, verifyPassword } from '../../accounts/passwords';
-import { EmailTakenError, createUser, findUserByEmail, normalizeEmail } from '../../accounts/users';
+import { changePassword, revokeAllTokens, revokeToken } from '../../accounts/sessions';
+import { EmailTakenError, createUser, findUser, findUserByEmail, normalizeEmail } from '../../accounts/users';
 import type { ApiDeps } from '../app';
+import { signedInWithToken } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { Timestamp, Uuid } from '../schemas';
@@ -59,7 +61,7 @@ export function authRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tokens' |
       await deps.authLimits.beforeRegister(clientIp(req), body.email);
       try {
         const user = await createUser(deps.db, body);
-        const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role });
+        const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
         res.status(201).json({ user: { id: user.id, email: user.email }, token, expiresAt: expiresAt.toISOString() });
       } catch (err) {
         if (err instanceof EmailTakenError) {
@@ -76,7 +78,9 @@ export function authRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tokens' |
       path: '/auth/login',
       summary: 'Sign in',
       description:
-        'Repeated wrong passwords lock the account for a while (429 with Retry-After), as do too many attempts from one address.',
+        'Wrong passwords slow further tries down (429 with Retry-After), growing with each: per account and address ' +
+        'after `LOGIN_MAX_FAILURES_PER_ACCOUNT`, per account after `LOGIN_MAX_FAILURES_ACROSS_ADDRESSES` (not at an ' +
+        'address the account signed in from before). Too many attempts from one address are refused too.',
       tags: ['accounts'],
       access: 'public',
       body: Credentials.extend({ password: z.string().min(1).max(PASSWORD_MAX_LENGTH) }),
@@ -89,16 +93,91 @@ export function authRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tokens' |
     },
     async ({ body }, req, res) => {
       const email = normalizeEmail(body.email);
-      await deps.authLimits.beforeLogin(clientIp(req), email);
+      const attempt = await deps.authLimits.beforeLogin(clientIp(req), email);
       const user = await findUserByEmail(deps.db, email);
       // Verify against a decoy when the account does not exist, so the answer time does not reveal it.
       const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), body.password);
       if (!user || !valid) {
-        await deps.authLimits.loginFailed(email);
+        await attempt.failed();
         throw new HttpError(401, 'Wrong email or password.');
       }
-      await deps.authLimits.loginSucceeded(email);
-      const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role });
+      await attempt.succeeded(user.id);
+      const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
+      res.json({ token, expiresAt: expiresAt.toISOString() });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'Sign out this session',
+      description:
+        'The bearer token this request was made with stops working at once (wherever it is sent from: a header or ' +
+        'the web cabinet’s cookie); other sessions and API keys go on. Signing out twice is harmless. API keys ' +
+        'are not sessions: revoke one with `DELETE /api-keys/{id}` (403 here).',
+      tags: ['accounts'],
+      access: 'user',
+      responses: { 204: { description: 'Signed out' }, 403: { description: 'Called with an API key' } },
+    },
+    async (_input, req, res) => {
+      const auth = signedInWithToken(req);
+      await revokeToken(deps.db, { userId: auth.userId, tokenId: auth.tokenId, expiresAt: auth.tokenExpiresAt });
+      res.status(204).end();
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/auth/logout-all',
+      summary: 'Sign out everywhere',
+      description:
+        'Every bearer token of the account issued until now — this one included — stops working at once. API keys ' +
+        'are left alone (list them with `GET /api-keys` and revoke the ones you do not know). Not with an API key (403).',
+      tags: ['accounts'],
+      access: 'user',
+      responses: { 204: { description: 'Every session signed out' }, 403: { description: 'Called with an API key' } },
+    },
+    async (_input, req, res) => {
+      await revokeAllTokens(deps.db, signedInWithToken(req).userId);
+      res.status(204).end();
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/auth/password',
+      summary: 'Change the password',
+      description:
+        'Takes the current password and a new one. Every bearer token issued before — on every device — stops ' +
+        'working; the answer carries a fresh token for this session. API keys are left alone. Wrong current ' +
+        'passwords count against the same limits as sign-in (429 with Retry-After). Not with an API key (403).',
+      tags: ['accounts'],
+      access: 'user',
+      body: z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH), newPassword: Password }),
+      bodyExample: { currentPassword: 'correct horse battery', newPassword: 'a brand new passphrase' },
+      responses: {
+        200: { description: 'Changed; a new token for this session', schema: TokenReply },
+        403: { description: 'The current password is wrong, or the request used an API key' },
+        429: { description: 'Too many wrong passwords; see Retry-After' },
+      },
+    },
+    async ({ body }, req, res) => {
+      const auth = signedInWithToken(req);
+      const user = await findUser(deps.db, auth.userId);
+      if (!user) throw new HttpError(401, 'The account no longer exists.');
+      const attempt = await deps.authLimits.beforePasswordConfirmation(clientIp(req), user.email);
+      if (!(await verifyPassword(user.passwordHash, body.currentPassword))) {
+        await attempt.failed();
+        throw new HttpError(403, 'The current password is wrong.', {
+          errors: [{ field: 'body.currentPassword', message: 'is not the current password' }],
+        });
+      }
+      await attempt.succeeded(user.id);
+      const tokenVersion = await changePassword(deps.db, user.id, body.newPassword);
+      const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion });
       res.json({ token, expiresAt: expiresAt.toISOString() });
     },
   );
