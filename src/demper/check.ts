@@ -3,6 +3,8 @@ import type { Db } from '../db';
 import { priceChanges, products } from '../db/schema';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
+import { accrueDayStats } from '../domain/day-stats';
+import { lastReasonOf } from '../domain/last-reason';
 import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-config';
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
@@ -190,6 +192,22 @@ async function checkProduct(
   const leader = cheapestLeader(pricing?.decisions ?? []);
   const positions = [...cards.values()].map((c) => c.ourPosition).filter((p): p is number => p !== undefined);
   const livePrices = Object.values(live);
+  const names = merchantNames(cards);
+  const lastReason = pricing ? lastReasonOf(pricing.decisions) : product.lastReason;
+  const stats = accrueDayStats(
+    {
+      day: product.statsDay,
+      watchedSeconds: product.watchedSeconds,
+      firstSeconds: product.firstSeconds,
+      floorSeconds: product.floorSeconds,
+      at: product.lastCheckAt,
+      wasFirst: product.position === 1,
+      wasAtFloor: product.lastReason === 'floor_reached',
+    },
+    now,
+    // Beyond two quiet intervals nobody was watching: the loop was paused or down.
+    config.intervalSeconds * 2,
+  );
 
   const recorded = await deps.db.transaction(async (tx) => {
     await tx
@@ -200,6 +218,13 @@ async function checkProduct(
         position: positions.length ? Math.max(...positions) : null,
         cheapestRivalPrice: leader?.priceTenge ?? null,
         cheapestRivalMerchant: leader?.merchantId ?? null,
+        cheapestRivalName: leader ? (names[leader.merchantId] ?? null) : null,
+        offersCount: cards.size ? Math.max(...[...cards.values()].map((c) => c.total)) : null,
+        lastReason,
+        statsDay: stats.day,
+        watchedSeconds: stats.watchedSeconds,
+        firstSeconds: stats.firstSeconds,
+        floorSeconds: stats.floorSeconds,
         pricingState: pricing?.pricingState ?? product.pricingState,
         lastCheckAt: now,
         nextCheckAt: noLaterThanStoreInterval(store.id, now, nextCheckAt),
@@ -208,7 +233,7 @@ async function checkProduct(
       })
       .where(eq(products.id, product.id));
     if (!plan?.push || !willPush) return false;
-    const row = changeRow(store.id, product.id, input.cycle, plan.changes, plan.cityPrices, config.dryRun);
+    const row = changeRow(store.id, product.id, input.cycle, plan.changes, plan.cityPrices, config.dryRun, names);
     if (config.dryRun && (await sameAsLatestProposal(tx, product.id, plan.cityPrices))) return false;
     // A late retry of an older cycle's check must not record a decision after a newer cycle's.
     const inserted = await tx.execute(sql`
@@ -256,6 +281,15 @@ export interface ChangeDetail {
   cityPrices: { cityId: string; value: number }[];
   /** The decisions that changed a price, one per city. */
   changes: PriceDecision[];
+  /** The names the card showed for the rivals of `changes`, by merchant id. */
+  rivalNames?: Record<string, string>;
+}
+
+/** Merchant names as the cards show them, by merchant id. */
+function merchantNames(cards: Map<string, OffersResult>): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const card of cards.values()) for (const o of card.offers) if (o.merchantName) names[o.merchantId] = o.merchantName;
+  return names;
 }
 
 function changeRow(
@@ -265,9 +299,13 @@ function changeRow(
   changes: PriceDecision[],
   cityPrices: { cityId: string; value: number }[],
   dryRun: boolean,
+  names: Record<string, string>,
 ) {
   const first = changes[0]!;
-  const detail: ChangeDetail = { cityPrices, changes };
+  const rivalNames = Object.fromEntries(
+    changes.flatMap((c) => (c.rival && names[c.rival.merchantId] ? [[c.rival.merchantId, names[c.rival.merchantId]!]] : [])),
+  );
+  const detail: ChangeDetail = { cityPrices, changes, rivalNames };
   return {
     storeId,
     productId,

@@ -16,3 +16,8 @@ export function minusPercentRoundedUp(tenge: number, percent: number): number {
 function basisPoints(percent: number): number {
   return Math.round(percent * 100);
 }
+
+/** `tenge` raised by `percent`, rounded down to whole tenge: never more than `percent` above. */
+export function plusPercentRoundedDown(tenge: number, percent: number): number {
+  return Math.floor((tenge * (10_000 + basisPoints(percent))) / 10_000);
+}

@@ -7,3 +7,4 @@ export * from './billing';
 export * from './notifications';
 export * from './rate-limits';
 export * from './alerts';
+export * from './events';

@@ -82,6 +82,19 @@ export const products = pgTable(
     position: integer('position'),
     cheapestRivalPrice: integer('cheapest_rival_price'),
     cheapestRivalMerchant: text('cheapest_rival_merchant'),
+    cheapestRivalName: text('cheapest_rival_name'),
+    /** Offers on the card at the last check (the most over its cities), ours included: "#2 of 5". */
+    offersCount: integer('offers_count'),
+    /** The reason that held the price at the last check (`floor_reached`, `price_war_hold`, `undercut`, ...). */
+    lastReason: text('last_reason'),
+    /**
+     * Time-weighted counters of the current Almaty day (`statsDay`): seconds watched by the demper,
+     * spent first, and spent held at the floor. Each check adds the time since the previous one.
+     */
+    statsDay: text('stats_day'),
+    watchedSeconds: integer('watched_seconds').notNull().default(0),
+    firstSeconds: integer('first_seconds').notNull().default(0),
+    floorSeconds: integer('floor_seconds').notNull().default(0),
     lastCheckAt: ts('last_check_at'),
     nextCheckAt: ts('next_check_at'),
     /** Rivals moved recently: check at the hot interval until then. */
@@ -104,7 +117,8 @@ export const products = pgTable(
   ],
 );
 
-export const PRICE_CHANGE_STATUSES = ['pending', 'sent', 'proposed', 'superseded', 'deferred', 'failed'] as const;
+/** `applied`: a dry-run proposal the merchant applied; its price went out as a change of its own. */
+export const PRICE_CHANGE_STATUSES = ['pending', 'sent', 'proposed', 'superseded', 'deferred', 'failed', 'applied'] as const;
 
 /** Manual price changes take their `cycle` from this sequence, negated, so they never collide with demper cycles. */
 export const priceChangeManualSeq = pgSequence('price_change_manual_seq');
