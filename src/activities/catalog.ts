@@ -12,6 +12,8 @@ export interface CatalogPageResult {
   created: number;
   updated: number;
   skipped: number;
+  /** Offers on sale in the whole list, when the cabinet says. */
+  total: number | null;
   /** There is a next page. */
   more: boolean;
 }
@@ -39,6 +41,7 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
         return {
           offers: listed.offers.length,
           ...imported,
+          total: listed.total ?? null,
           more: listed.offers.length === size && (page + 1) * size < listed.total,
         };
       } catch (error) {

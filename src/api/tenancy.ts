@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { apiKeys, kaspiLogins, kaspiStores, notificationLog, orders, preorders, priceChanges, products } from '../db/schema';
 import { HttpError } from './problem';
@@ -111,28 +111,6 @@ export function tenantScope(db: Db, userId: string) {
       const missing = ids.find((id) => !found.has(id));
       if (missing !== undefined) throw new HttpError(404, `No such product: ${missing}.`);
       return ids.map((id) => found.get(id)!);
-    },
-
-    /** A store's products, newest first; `search` matches name, SKU or card id. 404 unless the store is this user's. */
-    async listStoreProducts(storeId: string, page: PageRequest, filter: { active?: boolean; search?: string }) {
-      const conditions: SQL[] = [eq(products.storeId, (await store(storeId)).id)];
-      if (filter.active !== undefined) conditions.push(eq(products.active, filter.active));
-      if (filter.search) {
-        const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        conditions.push(or(ilike(products.name, pattern), ilike(products.sku, pattern), ilike(products.kaspiProductId, pattern))!);
-      }
-      const where = and(...conditions);
-      const [rows, [total]] = await Promise.all([
-        db
-          .select()
-          .from(products)
-          .where(where)
-          .orderBy(desc(products.createdAt), desc(products.id))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
-        db.select({ n: count() }).from(products).where(where),
-      ]);
-      return { items: rows, total: total?.n ?? 0 };
     },
 
     /** A product's price changes, newest first. 404 unless the product is this user's. */

@@ -12,10 +12,15 @@ type ProductRow = typeof products.$inferSelect;
  * store's loop pushes it through the same fenced, paced path.
  */
 export async function recordManualPrice(
-  db: Db,
+  db: Pick<Db, 'insert'>,
   product: ProductRow,
   points: readonly StorePoint[],
-  request: { priceTenge?: number; cityPrices?: Record<string, number> },
+  request: {
+    priceTenge?: number;
+    cityPrices?: Record<string, number>;
+    /** A dry-run proposal the merchant applied: its reason and decisions, kept for the record. */
+    basis?: { reason: string; detail: ChangeDetail & { appliedFrom: string } };
+  },
 ) {
   // A push must name every city the offer sells in: the given prices over the live ones.
   const known = Object.keys(product.cityPrices).length
@@ -29,7 +34,7 @@ export async function recordManualPrice(
     .sort((a, b) => (a.cityId < b.cityId ? -1 : 1));
   if (cityPrices.length === 0) throw new RangeError('the product sells in no known city; give cityPrices');
 
-  const detail: ChangeDetail = { cityPrices, changes: [] };
+  const detail: ChangeDetail = request.basis ? { ...request.basis.detail, cityPrices } : { cityPrices, changes: [] };
   const changedCities = cityPrices.filter((c) => product.cityPrices[c.cityId] !== c.value);
   const [row] = await db
     .insert(priceChanges)
@@ -40,7 +45,7 @@ export async function recordManualPrice(
       cityId: changedCities.length === 1 ? changedCities[0]!.cityId : null,
       oldPrice: product.price,
       newPrice: Math.min(...cityPrices.map((c) => c.value)),
-      reason: 'manual',
+      reason: request.basis?.reason ?? 'manual',
       detail: detail as unknown as Record<string, unknown>,
       status: 'pending',
       source: 'manual',

@@ -31,6 +31,7 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
     state: 'running',
     pagesDone: 0,
     offersSeen: 0,
+    offersTotal: null,
     created: 0,
     updated: 0,
     vanished: 0,
@@ -52,6 +53,7 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
       const result = await syncCatalogPage({ storeId: input.storeId, page, syncedAt });
       progress.pagesDone++;
       progress.offersSeen += result.offers;
+      progress.offersTotal = result.total ?? progress.offersTotal;
       progress.created += result.created;
       progress.updated += result.updated;
       progress.skipped += result.skipped;

@@ -85,6 +85,8 @@ export interface CatalogSyncProgress {
   state: 'running' | 'done' | 'failed';
   pagesDone: number;
   offersSeen: number;
+  /** Offers the cabinet's list holds, when it says: the sync's progress is `offersSeen` of it. */
+  offersTotal: number | null;
   created: number;
   updated: number;
   vanished: number;

@@ -14,6 +14,7 @@ const SyncView = z
     state: z.enum(['never', 'running', 'done', 'failed']),
     pagesDone: z.int(),
     offersSeen: z.int(),
+    offersTotal: z.int().nullable().meta({ description: 'Offers in the cabinet list, when Kaspi says: progress is offersSeen of it' }),
     created: z.int(),
     updated: z.int(),
     vanished: z.int(),
@@ -23,7 +24,7 @@ const SyncView = z
   })
   .meta({ id: 'CatalogSync' });
 
-const NEVER = { state: 'never', pagesDone: 0, offersSeen: 0, created: 0, updated: 0, vanished: 0, skipped: 0, error: null } as const;
+const NEVER = { state: 'never', pagesDone: 0, offersSeen: 0, offersTotal: null, created: 0, updated: 0, vanished: 0, skipped: 0, error: null } as const;
 
 export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(
@@ -76,7 +77,7 @@ export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         return;
       }
       if (status === 'COMPLETED') {
-        res.json({ ...(await handle.result()), lastSyncAt });
+        res.json({ offersTotal: null, ...(await handle.result()), lastSyncAt });
       } else if (status === 'RUNNING') {
         const progress = await deps.temporal
           .withDeadline(Date.now() + 5_000, () => handle.query(catalogSyncProgressQuery))

@@ -10,6 +10,7 @@ import {
   pauseDemper,
   resumeDemper,
 } from '../../stores/demper-control';
+import { changeActivity } from '../../stores/activity';
 import { PAUSED_BY_MERCHANT } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
@@ -63,6 +64,14 @@ const CycleView = z.object({
   deferred: z.int().meta({ description: 'Changes left for later by the change budget or a breaker' }),
 });
 
+export const ChangeBudgetView = z
+  .object({
+    used: z.int().meta({ description: 'Price changes sent within the rolling window' }),
+    limit: z.int().meta({ description: 'Changes the window allows (`DEMPER_CHANGE_BUDGET`)', example: 240 }),
+    windowSeconds: z.int().meta({ example: 1800 }),
+  })
+  .meta({ id: 'ChangeBudget', description: "The merchant's price-change budget: Kaspi bans a merchant who changes prices too often" });
+
 const DemperStatusView = z
   .object({
     storeId: Uuid,
@@ -75,6 +84,7 @@ const DemperStatusView = z
       z.object({ surface: z.enum(['writes', 'reads']), until: Timestamp, reason: z.string() }),
     ).meta({ description: 'Surfaces the loop sends nothing to until the time given' }),
     config: DemperConfigView,
+    changeBudget: ChangeBudgetView,
   })
   .meta({ id: 'DemperStatus' });
 
@@ -98,7 +108,11 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
     },
     async ({ params }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
-      res.json(await unavailableAs503(() => demperStatus(control, store.id)));
+      const [status, activity] = await Promise.all([
+        unavailableAs503(() => demperStatus(control, store.id)),
+        changeActivity(deps.db, store.id, new Date(), budgetOf(deps.config)),
+      ]);
+      res.json({ ...status, changeBudget: activity.changeBudget });
     },
   );
 
@@ -189,4 +203,9 @@ async function unavailableAs503<T>(run: () => Promise<T>): Promise<T> {
     if (error instanceof DemperUnavailableError) throw new HttpError(503, error.message);
     throw error;
   }
+}
+
+/** The change budget the push step spends against, from configuration. */
+export function budgetOf(config: ApiDeps['config']) {
+  return { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds };
 }

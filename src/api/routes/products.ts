@@ -1,31 +1,19 @@
 import { z } from 'zod';
 import { competingCities } from '../../domain/city-prices';
-import { PRICE_REASONS } from '../../domain/pricing';
-import { productSettingsSchema, type ProductSettings } from '../../domain/product-settings';
-import { PRICE_CHANGE_STATUSES } from '../../db/schema';
-import type { ChangeDetail } from '../../demper/check';
+import { minusPercentRoundedUp, plusPercentRoundedDown } from '../../domain/money';
+import type { ProductSettings } from '../../domain/product-settings';
 import { readCards } from '../../demper/card-reader';
+import { listProducts, PRODUCT_SORTS, PRODUCT_STATES, type ProductSortField } from '../../products/listing';
 import { recordManualPrice } from '../../products/manual-price';
-import { settingsColumns } from '../../products/settings';
 import { ActiveLimitReached, SettingsRejected, updateProductSettings } from '../../products/settings-update';
 import { isDemperRunning, wakeDemper } from '../../stores/demper-control';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
-import { IdParams, PaginationQuery, Tenge, Timestamp, Uuid, paginated } from '../schemas';
-import { tenantScope, type PriceChange, type Product } from '../tenancy';
-
-type SettingsShape = typeof productSettingsSchema.shape;
-type PatchShape = { [K in keyof SettingsShape]: z.ZodOptional<SettingsShape[K] extends z.ZodDefault<infer T> ? T : SettingsShape[K]> };
-
-/** Every setting of the domain's contract, optional and without defaults: a patch changes only what it names. */
-const settingsPatchShape = Object.fromEntries(
-  Object.entries(productSettingsSchema.shape).map(([key, schema]) => [
-    key,
-    (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema).optional(),
-  ]),
-) as unknown as PatchShape;
+import { IdParams, PaginationQuery, Tenge, Uuid, paginated } from '../schemas';
+import { tenantScope, type Product } from '../tenancy';
+import { priceChangeView, PriceChangeView, ProductView, productView, renderProducts, settingsPatchShape } from '../views';
 
 const ProductSettingsPatch = z.strictObject(settingsPatchShape).meta({
   id: 'ProductSettingsPatch',
@@ -38,96 +26,7 @@ const settingsExample = { active: true, strategy: 'undercut', minPrice: 9_500, m
 
 const CityId = z.string().regex(/^\d{9}$/, 'must be a 9-digit Kaspi city id').meta({ example: '750000000' });
 
-const ProductView = z
-  .object({
-    id: Uuid,
-    storeId: Uuid,
-    sku: z.string().meta({ example: '130342357_673822557' }),
-    kaspiProductId: z.string().meta({ description: "Kaspi's product card id", example: '130342357' }),
-    name: z.string(),
-    brand: z.string().nullable(),
-    price: Tenge.nullable().meta({ description: 'Live price as last seen or pushed (the lowest of the city prices)' }),
-    cityPrices: z.record(z.string(), Tenge),
-    ...z.object(settingsPatchShape).required().shape,
-    position: z.int().nullable().meta({ description: 'Our place on the card at the last check (the worst over its cities)' }),
-    cheapestRival: z
-      .object({ merchantId: z.string(), price: Tenge })
-      .nullable()
-      .meta({ description: 'The cheapest competing offer at the last check' }),
-    lastCheckAt: Timestamp.nullable(),
-    nextCheckAt: Timestamp.nullable(),
-    preorderDays: z.int().nullable(),
-    vanishedAt: Timestamp.nullable().meta({ description: 'Set when the offer left the cabinet list' }),
-    createdAt: Timestamp,
-  })
-  .meta({ id: 'Product' });
-
-function productView(p: Product): z.infer<typeof ProductView> {
-  return {
-    id: p.id,
-    storeId: p.storeId,
-    sku: p.sku,
-    kaspiProductId: p.kaspiProductId,
-    name: p.name,
-    brand: p.brand,
-    price: p.price,
-    cityPrices: p.cityPrices,
-    ...settingsColumns(p),
-    position: p.position,
-    cheapestRival:
-      p.cheapestRivalMerchant !== null && p.cheapestRivalPrice !== null
-        ? { merchantId: p.cheapestRivalMerchant, price: p.cheapestRivalPrice }
-        : null,
-    lastCheckAt: p.lastCheckAt?.toISOString() ?? null,
-    nextCheckAt: p.nextCheckAt?.toISOString() ?? null,
-    preorderDays: p.preorderDays,
-    vanishedAt: p.vanishedAt?.toISOString() ?? null,
-    createdAt: p.createdAt.toISOString(),
-  };
-}
-
-const PriceChangeView = z
-  .object({
-    id: Uuid,
-    productId: Uuid,
-    source: z.enum(['demper', 'manual']),
-    cycle: z.int().meta({ description: 'The demper cycle that decided it (manual changes count down from -1)' }),
-    status: z.enum(PRICE_CHANGE_STATUSES),
-    reason: z.union([z.enum(PRICE_REASONS), z.literal('manual')]),
-    oldPrice: Tenge.nullable(),
-    newPrice: Tenge,
-    cityId: z.string().nullable().meta({ description: 'The one city changed, when only one was' }),
-    cityPrices: z.array(z.object({ cityId: z.string(), price: Tenge })).meta({ description: 'Every city price the push carries' }),
-    rival: z
-      .object({ merchantId: z.string(), price: Tenge })
-      .nullable()
-      .meta({ description: 'The rival whose price set the target' }),
-    error: z.string().nullable(),
-    createdAt: Timestamp,
-    sentAt: Timestamp.nullable(),
-  })
-  .meta({ id: 'PriceChange' });
-
-function priceChangeView(c: PriceChange): z.infer<typeof PriceChangeView> {
-  const detail = c.detail as unknown as Partial<ChangeDetail>;
-  const rival = detail.changes?.find((d) => d.rival)?.rival ?? null;
-  return {
-    id: c.id,
-    productId: c.productId,
-    source: c.source,
-    cycle: c.cycle,
-    status: c.status,
-    reason: c.reason as z.infer<typeof PriceChangeView>['reason'],
-    oldPrice: c.oldPrice,
-    newPrice: c.newPrice,
-    cityId: c.cityId,
-    cityPrices: (detail.cityPrices ?? []).map((p) => ({ cityId: p.cityId, price: p.value })),
-    rival: rival && { merchantId: rival.merchantId, price: rival.priceTenge },
-    error: c.error,
-    createdAt: c.createdAt.toISOString(),
-    sentAt: c.sentAt?.toISOString() ?? null,
-  };
-}
+const SORT_VALUES = PRODUCT_SORTS.flatMap((f) => [f, `-${f}`] as const);
 
 const ProductListQuery = z.strictObject({
   ...PaginationQuery.shape,
@@ -137,6 +36,16 @@ const ProductListQuery = z.strictObject({
     .optional()
     .meta({ description: 'Only products switched on (true) or off (false)' }),
   search: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the name, SKU or card id' }),
+  state: z.enum(PRODUCT_STATES).optional().meta({ description: 'Only products in this state (see `Product.state`)' }),
+  noFloor: z
+    .enum(['true'])
+    .transform(() => true)
+    .optional()
+    .meta({ description: 'Only products switched on without a floor (neither minPrice nor cost with a minimum margin)' }),
+  sort: z
+    .enum(SORT_VALUES)
+    .optional()
+    .meta({ description: 'Sort by a field, ascending, or descending with `-`; empty values last. Default: newest first' }),
 });
 
 const BatchBody = z
@@ -147,6 +56,26 @@ const BatchBody = z
       .max(500)
       .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
     settings: ProductSettingsPatch,
+    floorPercentBelowPrice: z
+      .number()
+      .min(0)
+      .max(90)
+      .optional()
+      .meta({ description: "Set each product's minPrice this many percent under its own live price (rounded up to whole tenge)" }),
+    ceilingPercentAbovePrice: z
+      .number()
+      .min(0)
+      .max(500)
+      .optional()
+      .meta({ description: "Set each product's maxPrice this many percent over its own live price (rounded down to whole tenge)" }),
+  })
+  .refine((b) => b.floorPercentBelowPrice === undefined || b.settings.minPrice === undefined, {
+    message: 'give either settings.minPrice or floorPercentBelowPrice',
+    path: ['floorPercentBelowPrice'],
+  })
+  .refine((b) => b.ceilingPercentAbovePrice === undefined || b.settings.maxPrice === undefined, {
+    message: 'give either settings.maxPrice or ceilingPercentAbovePrice',
+    path: ['ceilingPercentAbovePrice'],
   })
   .meta({ id: 'ProductBatch' });
 
@@ -189,8 +118,35 @@ const ManualPriceBody = z
   })
   .meta({ id: 'ManualPrice' });
 
+/**
+ * A batch's floor and ceiling given as percentages of each product's own live price. A product
+ * without a known price cannot take one: the whole batch is refused, naming it.
+ */
+function relativeBounds(
+  product: Product,
+  body: { floorPercentBelowPrice?: number; ceilingPercentAbovePrice?: number },
+): Partial<ProductSettings> {
+  const bounds: Partial<ProductSettings> = {};
+  if (body.floorPercentBelowPrice === undefined && body.ceilingPercentAbovePrice === undefined) return bounds;
+  if (product.price === null) {
+    throw new HttpError(400, 'The request is not valid.', {
+      type: 'urn:kaspi-demper:validation',
+      errors: [
+        {
+          field: body.floorPercentBelowPrice !== undefined ? 'body.floorPercentBelowPrice' : 'body.ceilingPercentAbovePrice',
+          message: `product ${product.id} has no live price yet; sync the catalog first`,
+        },
+      ],
+    });
+  }
+  if (body.floorPercentBelowPrice !== undefined) bounds.minPrice = Math.max(1, minusPercentRoundedUp(product.price, body.floorPercentBelowPrice));
+  if (body.ceilingPercentAbovePrice !== undefined) bounds.maxPrice = plusPercentRoundedDown(product.price, body.ceilingPercentAbovePrice);
+  return bounds;
+}
+
 export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'readChannel'>) {
   const control = { db: deps.db, temporal: deps.temporal, config: deps.config };
+  const render = (ids: readonly string[]) => renderProducts(deps.db, deps.config.kaspi, ids);
 
   /** Settings changes, with the problems a merchant can fix named by field. */
   const update = async (userId: string, updates: { product: Product; patch: Partial<ProductSettings> }[], prefix: string) => {
@@ -230,12 +186,19 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       access: 'user',
       params: IdParams,
       query: ProductListQuery,
-      responses: { 200: { description: 'Products, newest first', schema: paginated(ProductView, 'ProductPage') } },
+      responses: { 200: { description: 'Products, newest first unless `sort` says otherwise', schema: paginated(ProductView, 'ProductPage') } },
     },
     async ({ params, query }, req, res) => {
-      const scope = tenantScope(deps.db, currentUser(req).userId);
-      const { items, total } = await scope.listStoreProducts(params.id, query, { active: query.active, search: query.search });
-      res.json({ items: items.map(productView), page: query.page, limit: query.limit, total });
+      const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
+      const sort = query.sort ? { field: query.sort.replace(/^-/, '') as ProductSortField, descending: query.sort.startsWith('-') } : null;
+      const { items, total } = await listProducts(
+        deps.db,
+        store.id,
+        { active: query.active, search: query.search, state: query.state, noFloor: query.noFloor },
+        sort,
+        query,
+      );
+      res.json({ items: items.map((p) => productView(p, store.points, deps.config.kaspi)), page: query.page, limit: query.limit, total });
     },
   );
 
@@ -250,7 +213,8 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       responses: { 200: { description: 'The product', schema: ProductView } },
     },
     async ({ params }, req, res) => {
-      res.json(productView(await tenantScope(deps.db, currentUser(req).userId).product(params.id)));
+      const product = await tenantScope(deps.db, currentUser(req).userId).product(params.id);
+      res.json((await render([product.id]))[0]);
     },
   );
 
@@ -270,8 +234,8 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
     async ({ params, body }, req, res) => {
       const { userId } = currentUser(req);
       const product = await tenantScope(deps.db, userId).product(params.id);
-      const [updated] = await update(userId, [{ product, patch: body }], 'body');
-      res.json(productView(updated!));
+      await update(userId, [{ product, patch: body }], 'body');
+      res.json((await render([product.id]))[0]);
     },
   );
 
@@ -290,12 +254,12 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
     async ({ body }, req, res) => {
       const { userId } = currentUser(req);
       const owned = await tenantScope(deps.db, userId).products(body.productIds);
-      const updated = await update(
+      await update(
         userId,
-        owned.map((product) => ({ product, patch: body.settings })),
+        owned.map((product) => ({ product, patch: { ...body.settings, ...relativeBounds(product, body) } })),
         'body.settings',
       );
-      res.json({ items: updated.map(productView) });
+      res.json({ items: await render(body.productIds) });
     },
   );
 
