@@ -14,10 +14,12 @@ import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { createApiMetrics } from '../lib/metrics';
 import { authenticate, requireAdmin } from './auth';
+import { createEventHub, type EventHub } from './live/event-hub';
 import { openApiDocument } from './openapi';
 import { errorHandler, notFound } from './problem';
 import { createAuthLimits, createConnectLimits, type AuthLimits, type ConnectLimits } from './rate-limits';
 import { ApiRouter } from './routing';
+import { webCabinet } from './web-cabinet';
 import { adminRoutes } from './routes/admin';
 import { adminProxyRoutes } from './routes/admin-proxies';
 import { adminSubscriptionRoutes } from './routes/admin-subscriptions';
@@ -35,9 +37,12 @@ import { demperRoutes } from './routes/demper';
 import { productRoutes } from './routes/products';
 import { storeRoutes } from './routes/stores';
 import { notificationRoutes } from './routes/notifications';
+import { eventRoutes } from './routes/events';
 import { orderRoutes } from './routes/orders';
+import { overviewRoutes } from './routes/overview';
 import { preorderRoutes } from './routes/preorders';
 import { productExcelRoutes } from './routes/product-excel';
+import { decisionRoutes } from './routes/decisions';
 import { telegramRoutes } from './routes/telegram';
 
 export interface ApiDeps {
@@ -52,6 +57,8 @@ export interface ApiDeps {
   connectLimits: ConnectLimits;
   /** Live storefront reads the API makes itself (a product's competitor offers). */
   readChannel: ReadChannel;
+  /** The stores' live events, for the cabinet's streams. */
+  events: EventHub;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -64,7 +71,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** The parts of `ApiDeps` derived from configuration. */
 export function apiServices(
   base: Pick<ApiDeps, 'config' | 'logger' | 'pool' | 'db' | 'keyring'>,
-): Pick<ApiDeps, 'tokens' | 'authLimits' | 'connectLimits' | 'readChannel'> {
+): Pick<ApiDeps, 'tokens' | 'authLimits' | 'connectLimits' | 'readChannel' | 'events'> {
   const { config, logger, pool } = base;
   let secret = config.auth.jwtSecret;
   if (!secret) {
@@ -76,6 +83,13 @@ export function apiServices(
     authLimits: createAuthLimits(pool, config.auth.limits),
     connectLimits: createConnectLimits(pool, config.kaspiLogin),
     readChannel: createReadChannel(base),
+    events: createEventHub({
+      db: base.db,
+      database: { ...config.database, url: config.database.url! },
+      urls: config.kaspi,
+      logger,
+      keepHours: config.events.keepHours,
+    }),
   };
 }
 
@@ -163,6 +177,9 @@ export function createApp(deps: ApiDeps): Express {
   demperRoutes(v1, deps);
   catalogRoutes(v1, deps);
   productRoutes(v1, deps);
+  decisionRoutes(v1, deps);
+  overviewRoutes(v1, deps);
+  eventRoutes(v1, deps);
   adminRoutes(v1, deps);
   billingRoutes(v1, deps);
   adminProxyRoutes(v1, deps);
@@ -174,9 +191,11 @@ export function createApp(deps: ApiDeps): Express {
   telegramRoutes(v1, deps);
 
   const document = openApiDocument(registry, deps.config);
+  app.locals.openApiDocument = document;
   app.use(root.router);
   app.use(API_PREFIX, v1.router);
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Kaspi Demper API' }));
+  app.use(webCabinet(deps.config.api.webDistDir, deps.logger));
 
   app.use(notFound);
   app.use(errorHandler);

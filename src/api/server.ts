@@ -18,7 +18,8 @@ export async function startApi(config: Config, logger: Logger) {
     const admin = await ensureAdmin(db, config.auth.admin);
     logger.info({ email: admin.email }, 'administrator account ready');
   }
-  const app = createApp({ config, logger, pool, db, temporal, keyring, ...apiServices({ config, logger, pool, db, keyring }) });
+  const services = apiServices({ config, logger, pool, db, keyring });
+  const app = createApp({ config, logger, pool, db, temporal, keyring, ...services });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.api.port, config.api.host, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -27,8 +28,9 @@ export async function startApi(config: Config, logger: Logger) {
 
   return {
     server,
-    /** Stops accepting connections, lets open requests finish, then releases the pool and Temporal. */
+    /** Ends the live streams, stops accepting connections, lets open requests finish, then releases the pool and Temporal. */
     async close() {
+      await services.events.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { KeyringError, parseKeys } from './crypto';
@@ -58,6 +59,10 @@ const envSchema = z.object({
   API_UPLOAD_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 5mb').default('5mb'),
   PUBLIC_API_URL: url.optional(),
   TRUST_PROXY: trustProxy.default(['loopback']),
+  WEB_DIST_DIR: z.string().min(1).optional(),
+  EVENTS_HEARTBEAT_SECONDS: positiveInt.default(15),
+  EVENTS_MAX_STREAMS_PER_USER: positiveInt.default(5),
+  EVENTS_KEEP_HOURS: positiveInt.default(24),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: positiveInt.default(43_200),
@@ -232,6 +237,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       publicUrl: trimSlash(e.PUBLIC_API_URL ?? `http://localhost:${e.PORT}`),
       /** Express's `trust proxy`: hops trusted to name the client address (a count, or addresses and ranges). */
       trustProxy: e.TRUST_PROXY,
+      /** The built web cabinet served at `/` (`npm run web:build`). */
+      webDistDir: e.WEB_DIST_DIR ?? path.resolve(__dirname, '../../web/dist'),
+    },
+    events: {
+      /** A comment line keeps an idle live stream (and the proxies on its way) open. */
+      heartbeatSeconds: e.EVENTS_HEARTBEAT_SECONDS,
+      /** Live streams one merchant may hold open at once on one API process. */
+      maxStreamsPerUser: e.EVENTS_MAX_STREAMS_PER_USER,
+      /** How long a store's events stay resumable. */
+      keepHours: e.EVENTS_KEEP_HOURS,
     },
     auth: {
       /** Unset outside production: the launcher provides one, or the API makes a per-process one. */

@@ -120,6 +120,7 @@ export interface TestApi {
 
 /** The Express app on an ephemeral loopback port, wired to the context's database and Temporal. */
 export async function startTestApi(ctx: TestContext): Promise<TestApi> {
+  const services = apiServices(ctx);
   const app = createApp({
     config: ctx.config,
     logger: ctx.logger,
@@ -127,7 +128,7 @@ export async function startTestApi(ctx: TestContext): Promise<TestApi> {
     db: ctx.db,
     temporal: ctx.temporal,
     keyring: ctx.keyring,
-    ...apiServices(ctx),
+    ...services,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -136,10 +137,12 @@ export async function startTestApi(ctx: TestContext): Promise<TestApi> {
   return {
     url: `http://127.0.0.1:${port}`,
     app,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await services.events.close();
+    },
   };
 }
