@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 
 export type Role = 'user' | 'admin';
@@ -28,6 +28,11 @@ export interface TokenService {
    * was revoked (signed out, or issued before the account's token version moved) is for the caller.
    */
   verify(token: string): Promise<VerifiedToken | undefined>;
+  /**
+   * The CSRF token of a browser session: derived from the session token's id, so it needs no storage
+   * and no other session's token matches it.
+   */
+  csrfToken(tokenId: string): string;
 }
 
 /**
@@ -36,7 +41,11 @@ export interface TokenService {
  */
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
+  const csrfKey = createHmac('sha256', secret).update('kaspi-demper csrf').digest();
   return {
+    csrfToken(tokenId) {
+      return createHmac('sha256', csrfKey).update(tokenId).digest('base64url');
+    },
     async issue({ userId, role, tokenVersion }) {
       const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
       const tokenId = randomUUID();

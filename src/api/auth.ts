@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Request, RequestHandler } from 'express';
 import { hashApiKey, looksLikeApiKey } from '../accounts/api-keys';
@@ -15,6 +16,56 @@ export interface AuthContext {
   tokenExpiresAt?: Date;
   /** The API key's row; only when `via` is `api_key`. */
   apiKeyId?: string;
+  /** The token came in the web cabinet's session cookie (not a header). */
+  fromCookie?: boolean;
+}
+
+/** The web cabinet's session: the same JWT as a bearer token, in a cookie scripts cannot read. */
+export const SESSION_COOKIE = 'kd_session';
+/** Readable by the cabinet's scripts, which echo it in `X-CSRF-Token` on every request that changes something. */
+export const CSRF_COOKIE = 'kd_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The request's cookies by name (the first of a repeated name wins). */
+export function requestCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at <= 0) continue;
+    const name = part.slice(0, at).trim();
+    if (name in cookies) continue;
+    try {
+      cookies[name] = decodeURIComponent(part.slice(at + 1).trim());
+    } catch {
+      cookies[name] = part.slice(at + 1).trim();
+    }
+  }
+  return cookies;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The web cabinet's session cookie. A request that changes something must also carry the session's
+ * CSRF token in `X-CSRF-Token`: another site can make the browser send the cookie (SameSite=Strict
+ * already stops most), but cannot read the token to send it.
+ */
+async function authenticateSessionCookie(deps: AuthDeps, req: Request, session: string): Promise<AuthContext> {
+  const auth = await authenticateToken(deps, session);
+  if (auth.via !== 'token' || !auth.tokenId) throw new HttpError(401, INVALID_TOKEN, UNAUTHORIZED);
+  if (!SAFE_METHODS.has(req.method)) {
+    const sent = req.header(CSRF_HEADER);
+    if (!sent || !sameSecret(sent, deps.tokens.csrfToken(auth.tokenId))) {
+      throw new HttpError(403, 'This request needs the session’s CSRF token in the X-CSRF-Token header.');
+    }
+  }
+  return { ...auth, fromCookie: true };
 }
 
 declare module 'express-serve-static-core' {
@@ -88,16 +139,30 @@ export async function authenticateToken(deps: AuthDeps, given: string): Promise<
 }
 
 /**
- * Accepts a bearer JWT (from sign-in) or an API key (`Authorization: Bearer kd_...` or `X-Api-Key`).
- * Anything else, expired or revoked answers 401.
+ * Accepts a bearer JWT (from sign-in) or an API key (`Authorization: Bearer kd_...` or `X-Api-Key`),
+ * or else the web cabinet's session cookie. Anything else, expired or revoked answers 401.
  */
 export function authenticate(deps: AuthDeps): RequestHandler {
   return async (req, _res, next) => {
     const given = headerCredential(req);
-    if (!given) throw new HttpError(401, 'Sign in: send `Authorization: Bearer <token or API key>`.', UNAUTHORIZED);
-    req.auth = await authenticateToken(deps, given);
+    const session = given ? undefined : requestCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (given) req.auth = await authenticateToken(deps, given);
+    else if (session) req.auth = await authenticateSessionCookie(deps, req, session);
+    else throw new HttpError(401, 'Sign in: send `Authorization: Bearer <token or API key>`.', UNAUTHORIZED);
     next();
   };
+}
+
+/** The session cookie's user, if it carries a live one (for sign-out, which must work however the session ended). */
+export async function sessionFromCookie(deps: AuthDeps, req: Request): Promise<AuthContext | null> {
+  const session = requestCookies(req.headers.cookie)[SESSION_COOKIE];
+  if (!session) return null;
+  try {
+    return await authenticateSessionCookie(deps, req, session);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 401) return null;
+    throw error;
+  }
 }
 
 export function requireAdmin(authenticated: RequestHandler): RequestHandler[] {

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, decoyPasswordHash, verifyPassword } from '../../accounts/passwords';
 import { changePassword, revokeAllTokens, revokeToken } from '../../accounts/sessions';
 import { EmailTakenError, createUser, findUser, findUserByEmail, normalizeEmail } from '../../accounts/users';
+import type { Request, Response } from 'express';
 import type { ApiDeps } from '../app';
-import { signedInWithToken } from '../auth';
+import { CSRF_COOKIE, SESSION_COOKIE, sessionFromCookie, signedInWithToken } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { Timestamp, Uuid } from '../schemas';
@@ -40,7 +41,48 @@ function clientIp(req: { ip?: string }): string {
   return req.ip ?? 'unknown';
 }
 
-export function authRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tokens' | 'authLimits'>) {
+type AuthRouteDeps = Pick<ApiDeps, 'db' | 'tokens' | 'authLimits'>;
+
+/** The account the email and password belong to, within the sign-in limits; 401 or 429 otherwise. */
+async function signIn(deps: AuthRouteDeps, req: Request, credentials: { email: string; password: string }) {
+  const email = normalizeEmail(credentials.email);
+  const attempt = await deps.authLimits.beforeLogin(clientIp(req), email);
+  const user = await findUserByEmail(deps.db, email);
+  // Verify against a decoy when the account does not exist, so the answer time does not reveal it.
+  const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), credentials.password);
+  if (!user || !valid) {
+    await attempt.failed();
+    throw new HttpError(401, 'Wrong email or password.');
+  }
+  await attempt.succeeded(user.id);
+  return user;
+}
+
+/**
+ * The cabinet's session cookie (httpOnly: no script reads the token) and its CSRF cookie (read by the
+ * cabinet's scripts and echoed in a header), both SameSite=Strict and Secure when the request came
+ * over HTTPS, living as long as the token.
+ */
+function setSessionCookies(req: Request, res: Response, deps: AuthRouteDeps, issued: { token: string; tokenId: string; expiresAt: Date }) {
+  const common = { sameSite: 'strict', secure: req.secure, path: '/', expires: issued.expiresAt } as const;
+  res.cookie(SESSION_COOKIE, issued.token, { ...common, httpOnly: true });
+  res.cookie(CSRF_COOKIE, deps.tokens.csrfToken(issued.tokenId), { ...common, httpOnly: false });
+}
+
+function clearSessionCookies(req: Request, res: Response) {
+  const common = { sameSite: 'strict', secure: req.secure, path: '/' } as const;
+  res.clearCookie(SESSION_COOKIE, { ...common, httpOnly: true });
+  res.clearCookie(CSRF_COOKIE, common);
+}
+
+const SessionReply = z
+  .object({
+    user: z.object({ id: Uuid, email: z.string(), role: z.enum(['user', 'admin']) }),
+    expiresAt: Timestamp,
+  })
+  .meta({ id: 'WebSession' });
+
+export function authRoutes(api: ApiRouter, deps: AuthRouteDeps) {
   api.route(
     {
       method: 'post',
@@ -92,18 +134,61 @@ export function authRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tokens' |
       },
     },
     async ({ body }, req, res) => {
-      const email = normalizeEmail(body.email);
-      const attempt = await deps.authLimits.beforeLogin(clientIp(req), email);
-      const user = await findUserByEmail(deps.db, email);
-      // Verify against a decoy when the account does not exist, so the answer time does not reveal it.
-      const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), body.password);
-      if (!user || !valid) {
-        await attempt.failed();
-        throw new HttpError(401, 'Wrong email or password.');
-      }
-      await attempt.succeeded(user.id);
+      const user = await signIn(deps, req, body);
       const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
       res.json({ token, expiresAt: expiresAt.toISOString() });
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/auth/session',
+      summary: 'Sign in to the web cabinet',
+      description:
+        'Like `/auth/login`, with the same limits, but the token goes into an httpOnly, SameSite=Strict cookie ' +
+        '(`kd_session`) that scripts cannot read, beside a `kd_csrf` cookie whose value the cabinet sends as ' +
+        '`X-CSRF-Token` with every request that changes something. For integrations, use `/auth/login` or an API key.',
+      tags: ['accounts'],
+      access: 'public',
+      body: Credentials.extend({ password: z.string().min(1).max(PASSWORD_MAX_LENGTH) }),
+      bodyExample: example,
+      responses: {
+        200: { description: 'Signed in; the cookies are set', schema: SessionReply },
+        401: { description: 'Wrong email or password' },
+        429: { description: 'Too many attempts; see Retry-After' },
+      },
+    },
+    async ({ body }, req, res) => {
+      const user = await signIn(deps, req, body);
+      const issued = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
+      setSessionCookies(req, res, deps, issued);
+      res.set('Cache-Control', 'no-store').json({
+        user: { id: user.id, email: user.email, role: user.role },
+        expiresAt: issued.expiresAt.toISOString(),
+      });
+    },
+  );
+
+  api.route(
+    {
+      method: 'delete',
+      path: '/auth/session',
+      summary: 'Sign out of the web cabinet',
+      description:
+        'Signs out the session of the `kd_session` cookie (its token stops working at once) and clears the cookies. ' +
+        'Needs the session’s `X-CSRF-Token` while the session is alive; with no live session it only clears them.',
+      tags: ['accounts'],
+      access: 'public',
+      responses: { 204: { description: 'Signed out' }, 403: { description: 'The CSRF token is missing or wrong' } },
+    },
+    async (_input, req, res) => {
+      const auth = await sessionFromCookie(deps, req);
+      if (auth?.tokenId && auth.tokenExpiresAt) {
+        await revokeToken(deps.db, { userId: auth.userId, tokenId: auth.tokenId, expiresAt: auth.tokenExpiresAt });
+      }
+      clearSessionCookies(req, res);
+      res.status(204).end();
     },
   );
 
