@@ -1,13 +1,14 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, and activities only as types.
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'bench/results/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -57,6 +58,17 @@ export default tseslint.config(
   {
     files: ['src/main.ts', 'scripts/**', 'bench/**', 'src/sandbox/cli.ts', 'src/**/cli.ts', 'src/**/*-cli.ts', 'src/demo.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The web cabinet runs in browsers.
+    files: ['web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  {
+    files: ['web/src/api/schema.d.ts'],
+    rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
     files: ['test/**/*.ts'],

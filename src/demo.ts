@@ -89,11 +89,17 @@ async function seedAndStart(parts: {
   const api = apiClient(stack.apiUrl);
   const { user, token } = await api('POST', '/api/v1/auth/register', merchant);
   const store = await connectDemoStore(db, keyring, sandbox, user.id);
+  const kaspi = sandbox.generated!.merchant;
   const as = api.with(token);
 
   await as('POST', `/api/v1/stores/${store.id}/sync`);
+  // The worker may still be loading its workflows: a sync that does not answer yet is asked again.
+  const startedAt = Date.now();
   for (;;) {
-    const progress = await as('GET', `/api/v1/stores/${store.id}/sync`);
+    const progress = await as('GET', `/api/v1/stores/${store.id}/sync`).catch((error: unknown) => {
+      if (error instanceof ApiCallError && error.status === 503 && Date.now() - startedAt < 120_000) return { state: 'running' };
+      throw error;
+    });
     if (progress.state === 'done') break;
     if (progress.state === 'failed') throw new Error(`catalog sync failed: ${progress.error}`);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -112,16 +118,28 @@ async function seedAndStart(parts: {
     [
       '',
       'Kaspi Demper demo is running',
-      `  API           ${stack.apiUrl}  (sign in as ${merchant.email} / ${merchant.password})`,
+      `  Web cabinet   ${stack.apiUrl}  — sign in as ${merchant.email} / ${merchant.password}`,
+      `  API           ${stack.apiUrl}/api/v1  (the same sign-in; bearer tokens from POST /api/v1/auth/login)`,
       `  API docs      ${stack.apiUrl}/docs`,
       `  Temporal UI   ${stack.temporalUiUrl}  (workflow demper:${store.id})`,
       `  Kaspi sandbox ${sandbox.controlUrl}  (merchant ${store.merchantUid}, ${items.length} products, rivals repricing every few seconds)`,
+      `  Kaspi login   ${kaspi.email} / ${kaspi.password}, or by SMS to ${kaspi.phone} (codes at ${sandbox.controlUrl}/sms)` +
+        ' — to try connecting a store from a new account',
       `  Store         ${store.id}: GET ${stack.apiUrl}/api/v1/stores/${store.id}/demper`,
       'Price decisions as they happen (Ctrl-C stops everything):',
       '',
     ].join('\n'),
   );
   return printDecisions(db, sandbox, store.id);
+}
+
+class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 function apiClient(baseUrl: string) {
@@ -135,7 +153,7 @@ function apiClient(baseUrl: string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${route} answered ${res.status}: ${text}`);
+    if (!res.ok) throw new ApiCallError(res.status, `${method} ${route} answered ${res.status}: ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
   return Object.assign(call(), { with: (token: string) => call(token) });

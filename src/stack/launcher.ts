@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { runMigrations } from '../db/migrate';
 import { devSecrets } from './dev-secrets';
+import { ensureWebBuild, webBuildIsStale } from './web-build';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { resolveTemporalCli, startTemporalDevServer, stopChild, waitForPort } from './temporal-dev-server';
 
@@ -103,6 +104,11 @@ export async function startStack(
 
     await runMigrations(databaseUrl);
     logger.info('database migrated');
+
+    if (webBuildIsStale()) {
+      logger.info('building the web cabinet (its sources changed since the last build)');
+      await ensureWebBuild((line) => logger.debug(line));
+    }
 
     const env: NodeJS.ProcessEnv = {
       ...secrets,

@@ -10,6 +10,7 @@ import { resolveTemporalCli, startTemporalDevServer } from '../../src/stack/temp
 import { FAILURE_CONVERTER_PATH } from '../../src/lib/data-converter';
 import { WORKFLOWS_PATH } from '../../src/worker';
 import { freePort } from '../../src/stack/ports';
+import { ensureWebBuild } from '../../src/stack/web-build';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +34,9 @@ export default async function setup(project: TestProject) {
   await admin.end();
   const databaseUrl = adminUrl.replace(/\/[^/?]*(\?|$)/, `/${database}$1`);
   await runMigrations(databaseUrl);
+
+  // The API serves the built web cabinet, and the browser tests drive it.
+  await ensureWebBuild((line) => console.error(line));
 
   const cliPath = await resolveTemporalCli(process.env.TEMPORAL_CLI_PATH);
   const temporal = await startTemporalWithRetry(cliPath);

@@ -1,0 +1,26 @@
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from 'react-router';
+import { queryClient } from './lib/query';
+import { router } from './routes';
+import { theme } from './theme';
+
+/**
+ * The page's CSP allows only styles carrying this request's nonce, which the server writes into the
+ * page; Mantine puts it on the style tags it generates.
+ */
+function styleNonce(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content ?? '';
+}
+
+export function App() {
+  return (
+    <MantineProvider theme={theme} getStyleNonce={styleNonce} defaultColorScheme="light">
+      <Notifications position="top-right" />
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,23 @@
+import { Tooltip } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { formatExactTime, formatRelative } from '../lib/format';
+import { useNow } from '../lib/now';
+
+/**
+ * "2 мин назад", with the exact Almaty time on hover; `dateTime` carries it for machines. A `future`
+ * moment already past reads "now".
+ */
+export function RelativeTime({ at, fallback = '—', future = false }: { at: string | null | undefined; fallback?: string; future?: boolean }) {
+  const { t, i18n } = useTranslation();
+  const now = useNow();
+  if (!at) return <span>{fallback}</span>;
+  const exact = formatExactTime(at, i18n.language);
+  return (
+    <Tooltip label={exact} withinPortal>
+      <time dateTime={at}>
+        {/* A moment that should be ahead but has passed is happening now (a check under way). */}
+        {future && Date.parse(at) <= now ? t('time.now') : formatRelative(at, i18n.language, now)}
+      </time>
+    </Tooltip>
+  );
+}

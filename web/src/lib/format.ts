@@ -1,0 +1,66 @@
+/** How the cabinet writes money and time: whole tenge with thin groups, Almaty wall-clock times. */
+
+export const ALMATY_TZ = 'Asia/Almaty';
+
+const NBSP = '\u00a0';
+
+/** `12 990 ₸`: groups of three split by a no-break space, whatever the language. */
+export function formatTenge(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const sign = value < 0 ? '−' : '';
+  const digits = Math.abs(Math.round(value)).toString();
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+  return `${sign}${grouped}${NBSP}₸`;
+}
+
+/** A signed difference in tenge, `+10 ₸` or `−1 ₸`. */
+export function formatTengeDelta(value: number): string {
+  return value > 0 ? `+${formatTenge(value)}` : formatTenge(value);
+}
+
+export function formatPercent(share: number | null | undefined, digits = 0): string {
+  if (share === null || share === undefined || Number.isNaN(share)) return '—';
+  return `${(share * 100).toFixed(digits)}${NBSP}%`;
+}
+
+const exactFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The exact local time in Almaty, e.g. `05.12.2026, 14:03:27`. */
+export function formatExactTime(iso: string | Date, locale: string): string {
+  let formatter = exactFormatters.get(locale);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(intlLocale(locale), {
+      timeZone: ALMATY_TZ,
+      dateStyle: 'short',
+      timeStyle: 'medium',
+    });
+    exactFormatters.set(locale, formatter);
+  }
+  return formatter.format(typeof iso === 'string' ? new Date(iso) : iso);
+}
+
+/** Hours and minutes in Almaty, for feeds and chart axes. */
+export function formatClock(iso: string | Date, locale: string): string {
+  return new Intl.DateTimeFormat(intlLocale(locale), { timeZone: ALMATY_TZ, hour: '2-digit', minute: '2-digit' }).format(
+    typeof iso === 'string' ? new Date(iso) : iso,
+  );
+}
+
+/** "2 мин назад" / "через 40 с": the largest unit that fits, in the cabinet's language. */
+export function formatRelative(iso: string | Date, locale: string, nowMs: number): string {
+  const at = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+  const seconds = Math.round((at - nowMs) / 1000);
+  const abs = Math.abs(seconds);
+  const rtf = new Intl.RelativeTimeFormat(intlLocale(locale), { numeric: 'auto', style: 'short' });
+  if (abs < 60) return rtf.format(seconds, 'second');
+  if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), 'hour');
+  return rtf.format(Math.round(seconds / 86_400), 'day');
+}
+
+/** The cabinet's languages map to Intl locales with Kazakhstan's conventions. */
+export function intlLocale(language: string): string {
+  if (language === 'kk') return 'kk-KZ';
+  if (language === 'en') return 'en-GB';
+  return 'ru-RU';
+}

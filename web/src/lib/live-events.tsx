@@ -1,0 +1,97 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { api } from '../api/client';
+import type { components } from '../api/schema';
+import { applyProductUpdate } from './products';
+
+export type LiveDecision = components['schemas']['StoreDecisionEvent'];
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
+interface LiveEvents {
+  status: LiveStatus;
+  /** Newest first, at most `FEED_SIZE`. */
+  decisions: LiveDecision[];
+}
+
+const FEED_SIZE = 200;
+/** Decisions read when the feed opens. */
+const BACKFILL = 30;
+/** After the stream fails for good (the server was away), wait this long, doubling up to the cap. */
+const RETRY_MS = 2_000;
+const RETRY_CAP_MS = 30_000;
+
+const LiveEventsContext = createContext<LiveEvents>({ status: 'offline', decisions: [] });
+
+export function useLiveEvents(): LiveEvents {
+  return useContext(LiveEventsContext);
+}
+
+/**
+ * One Server-Sent Events stream per store while the cabinet is open: decisions feed the activity list
+ * and product rows are replaced in place. The browser resumes a dropped stream by itself with
+ * `Last-Event-ID`; when the server refused or was down, the stream is opened again with backoff.
+ * Mounted with the store id as its key, so another store starts from an empty feed.
+ */
+export function LiveEventsProvider({ storeId, children }: { storeId: string | null; children: ReactNode }) {
+  const client = useQueryClient();
+  const [state, setState] = useState<LiveEvents>({ status: storeId ? 'connecting' : 'offline', decisions: [] });
+
+  useEffect(() => {
+    if (!storeId) return;
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let delay = RETRY_MS;
+    let closed = false;
+
+    const open = () => {
+      source = new EventSource(`/api/v1/stores/${storeId}/events`);
+      source.onopen = () => {
+        delay = RETRY_MS;
+        setState((s) => ({ ...s, status: 'live' }));
+      };
+      source.onerror = () => {
+        if (closed || !source) return;
+        if (source.readyState === EventSource.CLOSED) {
+          setState((s) => ({ ...s, status: 'offline' }));
+          retryTimer = setTimeout(open, delay);
+          delay = Math.min(delay * 2, RETRY_CAP_MS);
+        } else {
+          setState((s) => ({ ...s, status: 'connecting' }));
+        }
+      };
+      source.addEventListener('decision', (event) => {
+        const decision = JSON.parse((event as MessageEvent<string>).data) as LiveDecision;
+        // A decision is told again when its status changes (pending → sent): it keeps its place.
+        setState((s) => ({
+          ...s,
+          decisions: s.decisions.some((d) => d.id === decision.id)
+            ? s.decisions.map((d) => (d.id === decision.id ? decision : d))
+            : [decision, ...s.decisions].slice(0, FEED_SIZE),
+        }));
+        void client.invalidateQueries({ queryKey: ['price-changes', decision.productId] });
+      });
+      source.addEventListener('product', (event) => {
+        applyProductUpdate(client, JSON.parse((event as MessageEvent<string>).data));
+      });
+    };
+    open();
+    // The latest decisions so the feed does not start empty; live ones that came meanwhile stay first.
+    void api
+      .GET('/api/v1/stores/{id}/decisions', { params: { path: { id: storeId }, query: { limit: BACKFILL } } })
+      .then(({ data: page }) => {
+        if (closed || !page) return;
+        setState((s) => {
+          const known = new Set(s.decisions.map((d) => d.id));
+          return { ...s, decisions: [...s.decisions, ...page.items.filter((d) => !known.has(d.id))].slice(0, FEED_SIZE) };
+        });
+      })
+      .catch(() => undefined);
+    return () => {
+      closed = true;
+      clearTimeout(retryTimer);
+      source?.close();
+    };
+  }, [storeId, client]);
+
+  return <LiveEventsContext.Provider value={state}>{children}</LiveEventsContext.Provider>;
+}

@@ -1,0 +1,29 @@
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { components } from '../api/schema';
+
+export type Product = components['schemas']['Product'];
+export type ProductPage = components['schemas']['ProductPage'];
+export type PriceChange = components['schemas']['PriceChange'];
+
+export const productKey = (id: string) => ['product', id] as const;
+export const productsKey = (storeId: string) => ['products', storeId] as const;
+
+/** A product row that changed on the server replaces its copy in every cached list and its own query. */
+export function applyProductUpdate(client: QueryClient, product: Product): void {
+  client.setQueriesData<ProductPage>({ queryKey: productsKey(product.storeId) }, (page) =>
+    page && page.items.some((p) => p.id === product.id)
+      ? { ...page, items: page.items.map((p) => (p.id === product.id ? product : p)) }
+      : page,
+  );
+  client.setQueryData(productKey(product.id), product);
+}
+
+export function useProductUpdater() {
+  const client = useQueryClient();
+  return (product: Product) => applyProductUpdate(client, product);
+}
+
+/** The gap to the cheapest rival: positive means we are dearer. */
+export function gapOf(product: Product): number | null {
+  return product.price !== null && product.cheapestRival ? product.price - product.cheapestRival.price : null;
+}

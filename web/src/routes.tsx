@@ -1,0 +1,49 @@
+import { lazy, Suspense, type ComponentType } from 'react';
+import { createBrowserRouter, Navigate } from 'react-router';
+import { onSignedOut } from './api/client';
+import { PageLoader } from './components/PageLoader';
+import { RequireSession } from './components/RequireSession';
+import { Layout } from './components/Layout';
+import { queryClient } from './lib/query';
+import { SignIn } from './pages/SignIn';
+import { SignUp } from './pages/SignUp';
+
+/** Screens load on demand: the first paint carries only the shell and the sign-in forms. */
+function page(load: () => Promise<{ default: ComponentType }>) {
+  const Page = lazy(load);
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <Page />
+    </Suspense>
+  );
+}
+
+export const router = createBrowserRouter([
+  { path: '/signin', element: <SignIn /> },
+  { path: '/signup', element: <SignUp /> },
+  {
+    element: (
+      <RequireSession>
+        <Layout />
+      </RequireSession>
+    ),
+    children: [
+      { index: true, element: page(() => import('./pages/Home')) },
+      { path: 'connect', element: page(() => import('./pages/Connect')) },
+      { path: 'stores/:storeId', element: <Navigate to="products" replace /> },
+      { path: 'stores/:storeId/products', element: page(() => import('./pages/Products')) },
+      { path: 'stores/:storeId/demper', element: page(() => import('./pages/Demper')) },
+      { path: 'stores/:storeId/activity', element: page(() => import('./pages/Activity')) },
+      { path: 'products/:productId', element: page(() => import('./pages/Product')) },
+      { path: '*', element: page(() => import('./pages/NotFound')) },
+    ],
+  },
+]);
+
+// An expired or revoked session sends the merchant to sign in, and back to this page after.
+onSignedOut(() => {
+  const { pathname, search } = window.location;
+  if (pathname === '/signin' || pathname === '/signup') return;
+  queryClient.clear();
+  void router.navigate(`/signin?next=${encodeURIComponent(pathname + search)}`, { replace: true });
+});

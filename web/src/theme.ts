@@ -1,0 +1,13 @@
+import { createTheme } from '@mantine/core';
+
+/** Kaspi's red, kept for accents; text and controls stay dark enough for contrast. */
+export const theme = createTheme({
+  primaryColor: 'kaspi',
+  primaryShade: 8,
+  colors: {
+    kaspi: ['#ffeae6', '#ffd4cc', '#ffa899', '#ff7a63', '#fe5236', '#fe3919', '#e4321b', '#cb2810', '#b3200b', '#9c1400'],
+  },
+  fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+  defaultRadius: 'md',
+  headings: { fontWeight: '650' },
+});
