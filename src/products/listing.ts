@@ -85,7 +85,7 @@ export async function listProducts(
   const conditions: SQL[] = [eq(products.storeId, storeId)];
   if (filter.active !== undefined) conditions.push(eq(products.active, filter.active));
   if (filter.state) conditions.push(sql`${productStateSql} = ${filter.state}`);
-  if (filter.noFloor) conditions.push(noFloorSql);
+  if (filter.noFloor) conditions.push(eq(products.active, true), noFloorSql);
   if (filter.search) {
     const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(or(ilike(products.name, pattern), ilike(products.sku, pattern), ilike(products.kaspiProductId, pattern))!);

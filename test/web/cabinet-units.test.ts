@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { formatPercent, formatRelative, formatTenge, formatTengeDelta } from '../../web/src/lib/format';
+import { en } from '../../web/src/i18n/en';
+import { kk } from '../../web/src/i18n/kk';
+import { ru } from '../../web/src/i18n/ru';
+
+const NBSP = '\u00a0';
+
+/** Every message key, plural forms counted once (`count_one`, `count_few` → `count`). */
+function keys(messages: object, prefix = ''): Set<string> {
+  const found = new Set<string>();
+  for (const [key, value] of Object.entries(messages)) {
+    const name = `${prefix}${key.replace(/_(zero|one|two|few|many|other)$/, '')}`;
+    if (typeof value === 'object' && value !== null) for (const k of keys(value, `${name}.`)) found.add(k);
+    else found.add(name);
+  }
+  return found;
+}
+
+describe('the cabinet speaks Kazakhstan’s money and time', () => {
+  it('writes whole tenge with spaced groups and the sign after', () => {
+    expect(formatTenge(12_990)).toBe(`12${NBSP}990${NBSP}₸`);
+    expect(formatTenge(1_234_567)).toBe(`1${NBSP}234${NBSP}567${NBSP}₸`);
+    expect(formatTenge(990)).toBe(`990${NBSP}₸`);
+    expect(formatTenge(null)).toBe('—');
+    expect(formatTengeDelta(-1)).toBe(`−1${NBSP}₸`);
+    expect(formatTengeDelta(424)).toBe(`+424${NBSP}₸`);
+    expect(formatPercent(0.4812)).toBe(`48${NBSP}%`);
+  });
+
+  it('says how long ago in the merchant’s language', () => {
+    const now = Date.parse('2026-12-05T10:00:00Z');
+    // The wording is the platform's (ICU); the unit and the direction are ours.
+    expect(formatRelative('2026-12-05T09:58:00Z', 'ru', now)).toMatch(/^2\s?мин\.?\sназад$/);
+    expect(formatRelative('2026-12-05T09:59:48Z', 'en', now)).toMatch(/^12\ssec\.?\sago$/);
+    expect(formatRelative('2026-12-05T10:00:40Z', 'ru', now)).toMatch(/^через\s40\sсек\.?$/);
+    expect(formatRelative('2026-12-05T07:00:00Z', 'kk', now)).toMatch(/3/);
+  });
+});
+
+describe('every language has every message', () => {
+  const russian = keys(ru);
+  for (const [name, messages] of Object.entries({ kk, en })) {
+    it(`${name} lacks none of the Russian messages and has none of its own`, () => {
+      const other = keys(messages);
+      expect([...russian].filter((k) => !other.has(k))).toEqual([]);
+      expect([...other].filter((k) => !russian.has(k))).toEqual([]);
+    });
+  }
+});
