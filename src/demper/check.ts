@@ -331,5 +331,12 @@ async function sameAsLatestProposal(
     .where(eq(priceChanges.productId, productId))
     .orderBy(desc(priceChanges.seq))
     .limit(1);
-  return latest?.status === 'proposed' && JSON.stringify(latest.detail.cityPrices) === JSON.stringify(cityPrices);
+  if (latest?.status !== 'proposed') return false;
+  // Compared as values: PostgreSQL hands jsonb objects back with their keys in its own order.
+  const key = (prices: readonly { cityId: string; value: number }[]) =>
+    prices
+      .map((c) => `${c.cityId}=${c.value}`)
+      .sort()
+      .join(',');
+  return key((latest.detail as unknown as ChangeDetail).cityPrices) === key(cityPrices);
 }

@@ -115,6 +115,16 @@ describe('the cabinet’s views of a store', () => {
     expect(status.changeBudget).toEqual({ used: 0, limit: 240, windowSeconds: 1_800 });
   });
 
+  it('keeps one proposal per product while nothing changes, however often it is checked', async () => {
+    const checkedAt = (await get(`/api/v1/products/${ids['V-1']}`)).lastCheckAt;
+    // Switched off and on, the product is checked again at once.
+    await call(api.url, 'PATCH', `/api/v1/products/${ids['V-1']}`, { ...as(), body: { active: false } });
+    await call(api.url, 'PATCH', `/api/v1/products/${ids['V-1']}`, { ...as(), body: { active: true } });
+    await waitFor('another check', async () => (await get(`/api/v1/products/${ids['V-1']}`)).lastCheckAt !== checkedAt, 15_000);
+    const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, ids['V-1']!));
+    expect(rows.map((r) => r.status)).toEqual(['proposed']);
+  });
+
   it('applies a dry run’s proposal as a price of the merchant’s own, unless the floor has moved past it', async () => {
     const proposals = await get(`/api/v1/stores/${store.id}/proposals`);
     expect(proposals.items).toHaveLength(2);

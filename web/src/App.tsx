@@ -4,7 +4,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { queryClient } from './lib/query';
 import { router } from './routes';
-import { theme } from './theme';
+import { cssVariables, theme } from './theme';
 
 /**
  * The page's CSP allows only styles carrying this request's nonce, which the server writes into the
@@ -16,7 +16,7 @@ function styleNonce(): string {
 
 export function App() {
   return (
-    <MantineProvider theme={theme} getStyleNonce={styleNonce} defaultColorScheme="light">
+    <MantineProvider theme={theme} getStyleNonce={styleNonce} defaultColorScheme="light" cssVariablesResolver={cssVariables}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

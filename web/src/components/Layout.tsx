@@ -65,7 +65,7 @@ export function Layout() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
-        <LiveEventsProvider key={storeId ?? 'none'} storeId={storeId}>
+        <LiveEventsProvider storeId={storeId}>
           <Outlet />
         </LiveEventsProvider>
       </AppShell.Main>

@@ -20,7 +20,8 @@ const COLORS: Record<ProductState, string> = {
 export function StateBadge({ state }: { state: ProductState }) {
   const { t } = useTranslation();
   return (
-    <Badge color={COLORS[state]} variant={state === 'off' ? 'outline' : 'light'} radius="sm" className="state-badge">
+    // A coloured dot beside dark text: the colour tells the state at a glance, the text stays readable.
+    <Badge color={COLORS[state]} variant="dot" radius="sm" className="state-badge">
       {t(`state.${state}`)}
     </Badge>
   );

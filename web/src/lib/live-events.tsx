@@ -22,6 +22,10 @@ const RETRY_CAP_MS = 30_000;
 
 const LiveEventsContext = createContext<LiveEvents>({ status: 'offline', decisions: [] });
 
+interface StoreLiveEvents extends LiveEvents {
+  storeId: string | null;
+}
+
 export function useLiveEvents(): LiveEvents {
   return useContext(LiveEventsContext);
 }
@@ -30,14 +34,18 @@ export function useLiveEvents(): LiveEvents {
  * One Server-Sent Events stream per store while the cabinet is open: decisions feed the activity list
  * and product rows are replaced in place. The browser resumes a dropped stream by itself with
  * `Last-Event-ID`; when the server refused or was down, the stream is opened again with backoff.
- * Mounted with the store id as its key, so another store starts from an empty feed.
+ * The state belongs to one store: another store starts from an empty feed.
  */
 export function LiveEventsProvider({ storeId, children }: { storeId: string | null; children: ReactNode }) {
   const client = useQueryClient();
-  const [state, setState] = useState<LiveEvents>({ status: storeId ? 'connecting' : 'offline', decisions: [] });
+  const fresh = (id: string | null): StoreLiveEvents => ({ storeId: id, status: id ? 'connecting' : 'offline', decisions: [] });
+  const [stored, setStored] = useState<StoreLiveEvents>(() => fresh(storeId));
+  const state = stored.storeId === storeId ? stored : fresh(storeId);
 
   useEffect(() => {
     if (!storeId) return;
+    const setState = (change: (s: StoreLiveEvents) => StoreLiveEvents) =>
+      setStored((s) => change(s.storeId === storeId ? s : fresh(storeId)));
     let source: EventSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let delay = RETRY_MS;

@@ -80,18 +80,18 @@ export default function Demper() {
       <Card withBorder padding="lg">
         <Group justify="space-between">
           <Group gap="sm">
-            <Badge size="lg" color={running ? 'green' : s.state === 'paused' ? 'yellow' : 'gray'} variant="light">
+            <Badge size="lg" color={running ? 'green' : s.state === 'paused' ? 'yellow' : 'gray'} variant="dot" className="state-badge">
               {t(`demper.state.${s.state}`)}
             </Badge>
             {s.pausedReason && <Text size="sm">{t(`demper.pausedReason.${s.pausedReason}`, { defaultValue: s.pausedReason })}</Text>}
             {s.config.dryRun && (
-              <Badge color="violet" variant="outline">
+              <Badge color="violet" variant="dot" className="state-badge">
                 {t('demper.dryRunOn')}
               </Badge>
             )}
           </Group>
           {running ? (
-            <Button color="yellow" variant="light" leftSection={<IconPlayerPause size={16} aria-hidden />} onClick={() => toggle.mutate('pause')} loading={toggle.isPending}>
+            <Button variant="default" leftSection={<IconPlayerPause size={16} aria-hidden />} onClick={() => toggle.mutate('pause')} loading={toggle.isPending}>
               {t('demper.pause')}
             </Button>
           ) : (

@@ -58,8 +58,6 @@ function StoreSync({ store }: { store: Store }) {
         striped={!done}
         color={p?.state === 'failed' ? 'red' : done ? 'green' : 'kaspi'}
         aria-label={t('sync.label', { name: store.name })}
-        aria-valuetext={`${percent} %`}
-        data-testid="sync-progress"
       />
       {p?.state === 'failed' && (
         <Alert color="red">

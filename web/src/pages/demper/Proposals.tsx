@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, data } from '../../api/client';
+import { ScrollTable } from '../../components/ScrollTable';
 import { ErrorState } from '../../components/ErrorState';
 import { Money } from '../../components/Money';
 import { PageLoader } from '../../components/PageLoader';
@@ -53,7 +54,7 @@ export function Proposals({ storeId }: { storeId: string }) {
           {t('proposals.applyAll')}
         </Button>
       </Group>
-      <Table.ScrollContainer minWidth={640}>
+      <ScrollTable minWidth={640} label={t('proposals.title')}>
         <Table verticalSpacing={6} aria-label={t('proposals.title')}>
           <Table.Thead>
             <Table.Tr>
@@ -90,7 +91,7 @@ export function Proposals({ storeId }: { storeId: string }) {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollTable>
     </Stack>
   );
 }

@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
+import { ScrollTable } from '../../components/ScrollTable';
 import { ErrorState } from '../../components/ErrorState';
 import { Money } from '../../components/Money';
 import { PageLoader } from '../../components/PageLoader';
@@ -25,7 +26,7 @@ export const STATUS_COLORS: Record<PriceChange['status'], string> = {
 export function StatusBadge({ status }: { status: PriceChange['status'] }) {
   const { t } = useTranslation();
   return (
-    <Badge color={STATUS_COLORS[status]} variant="light" radius="sm">
+    <Badge color={STATUS_COLORS[status]} variant="dot" radius="sm" className="state-badge">
       {t(`decision.status.${status}`)}
     </Badge>
   );
@@ -52,7 +53,7 @@ export function Decisions({ productId }: { productId: string }) {
   }
   return (
     <Stack gap="sm">
-      <Table.ScrollContainer minWidth={560}>
+      <ScrollTable minWidth={560} label={t('product.decisions')}>
         <Table verticalSpacing={6} aria-label={t('product.decisions')}>
           <Table.Thead>
             <Table.Tr>
@@ -86,7 +87,7 @@ export function Decisions({ productId }: { productId: string }) {
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollTable>
       {list.data.total > PAGE && (
         <Pagination size="sm" total={Math.ceil(list.data.total / PAGE)} value={page} onChange={setPage} />
       )}

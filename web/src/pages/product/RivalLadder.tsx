@@ -4,6 +4,7 @@ import { IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
+import { ScrollTable } from '../../components/ScrollTable';
 import { ErrorState } from '../../components/ErrorState';
 import { Money } from '../../components/Money';
 import { PageLoader } from '../../components/PageLoader';
@@ -62,7 +63,7 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
           </ActionIcon>
         </Tooltip>
       </Group>
-      <Table.ScrollContainer minWidth={420}>
+      <ScrollTable minWidth={360} label={t('product.rivals')}>
         <Table verticalSpacing={6} aria-label={t('product.rivals')}>
           <Table.Thead>
             <Table.Tr>
@@ -101,7 +102,7 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
             ))}
           </Table.Tbody>
         </Table>
-      </Table.ScrollContainer>
+      </ScrollTable>
     </>
   );
 }

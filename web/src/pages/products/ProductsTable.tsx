@@ -1,6 +1,7 @@
 import { Anchor, Checkbox, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { ScrollTable } from '../../components/ScrollTable';
 import { Money } from '../../components/Money';
 import { RelativeTime } from '../../components/RelativeTime';
 import { StateBadge } from '../../components/StateBadge';
@@ -25,7 +26,7 @@ export function ProductsTable({ items, selected, onSelect }: Props) {
     onSelect(next);
   };
   return (
-    <Table.ScrollContainer minWidth={980}>
+    <ScrollTable minWidth={980} label={t('products.title')}>
       <Table striped highlightOnHover verticalSpacing="xs" aria-label={t('products.title')} className="products-table">
         <Table.Thead>
           <Table.Tr>
@@ -72,7 +73,7 @@ export function ProductsTable({ items, selected, onSelect }: Props) {
                   <Money value={p.price} />
                 </Text>
                 {p.gap !== null && (
-                  <Text size="xs" c={p.gap > 0 ? 'red.8' : 'green.9'}>
+                  <Text size="xs" className={p.gap > 0 ? 'gap-dearer' : 'gap-cheaper'}>
                     {formatTengeDelta(p.gap)}
                   </Text>
                 )}
@@ -116,6 +117,6 @@ export function ProductsTable({ items, selected, onSelect }: Props) {
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </ScrollTable>
   );
 }
