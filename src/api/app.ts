@@ -15,6 +15,7 @@ import type { Logger } from '../lib/logger';
 import { createApiMetrics } from '../lib/metrics';
 import { authenticate, requireAdmin } from './auth';
 import { openApiDocument } from './openapi';
+import { requireOperator } from './operator';
 import { errorHandler, notFound } from './problem';
 import { createAuthLimits, createConnectLimits, type AuthLimits, type ConnectLimits } from './rate-limits';
 import { ApiRouter } from './routing';
@@ -25,7 +26,7 @@ import { billingRoutes } from './routes/billing';
 import { proxyHealthRoutes } from './routes/proxy-health';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
-import { codecCors, codecRoutes } from './routes/codec';
+import { codecCors, codecRoutes, redactCodecPath } from './routes/codec';
 import { connectRoutes } from './routes/connect';
 import { loginRoutes } from './routes/logins';
 import { healthRoutes } from './routes/health';
@@ -96,7 +97,8 @@ export function createApp(deps: ApiDeps): Express {
         return id;
       },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // The Temporal UI's codec path carries the operator token: never logged.
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactCodecPath(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
@@ -119,7 +121,7 @@ export function createApp(deps: ApiDeps): Express {
 
   const registry = new OpenAPIRegistry();
   const signedIn = authenticate(deps);
-  const access = { user: [signedIn], admin: requireAdmin(signedIn) };
+  const access = { user: [signedIn], admin: requireAdmin(signedIn), operator: [requireOperator(deps)] };
 
   const root = new ApiRouter('', registry, access);
   healthRoutes(root, deps);
@@ -130,7 +132,7 @@ export function createApp(deps: ApiDeps): Express {
       path: '/metrics',
       summary: 'Prometheus metrics of this API process',
       tags: ['operations'],
-      access: 'public',
+      access: 'operator',
       responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
     },
     async (_input, _req, res) => {

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { HttpError, zodFieldErrors, type FieldError } from './problem';
 import { Problem } from './schemas';
 
-export type Access = 'public' | 'user' | 'admin';
+/** `operator`: the operator token (`OPERATOR_TOKEN`) or an administrator. */
+export type Access = 'public' | 'user' | 'admin' | 'operator';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -114,6 +115,7 @@ export class ApiRouter {
     const problems: Record<number, string> = { 400: 'Invalid input; `errors` names each offending field' };
     if (def.access !== 'public') problems[401] = 'Missing, expired or revoked credentials';
     if (def.access === 'admin') problems[403] = 'Admins only';
+    if (def.access === 'operator') problems[403] = 'Operators only (OPERATOR_TOKEN or an administrator)';
     if (def.params) problems[404] = 'Not found (or not yours)';
     for (const [status, description] of Object.entries(problems)) {
       responses[status] ??= { description, content: problemContent };
@@ -124,7 +126,11 @@ export class ApiRouter {
       summary: def.summary,
       ...(def.description ? { description: def.description } : {}),
       tags: def.tags,
-      ...(def.access === 'public' ? {} : { security: [{ bearerAuth: [] }, { apiKey: [] }] }),
+      ...(def.access === 'public'
+        ? {}
+        : def.access === 'operator'
+          ? { security: [{ operatorToken: [] }, { bearerAuth: [] }] }
+          : { security: [{ bearerAuth: [] }, { apiKey: [] }] }),
       request: {
         ...(def.params ? { params: def.params as z.ZodObject } : {}),
         ...(def.query ? { query: def.query as z.ZodObject } : {}),

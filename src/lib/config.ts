@@ -84,6 +84,8 @@ const envSchema = z.object({
     .optional(),
   CODEC_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
 
+  OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
+
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
@@ -256,6 +258,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       encryptionKeys: e.ENCRYPTION_KEYS,
       /** Lets an operator's Temporal UI decode payloads through `/codec/<token>`; the codec endpoint is off without it. */
       codecToken: e.CODEC_TOKEN,
+      /** Lets monitoring read `/metrics`, `/health/proxies` and health details; administrators can without it. */
+      operatorToken: e.OPERATOR_TOKEN,
     },
     database: {
       url: e.DATABASE_URL,

@@ -20,6 +20,7 @@ import { connectStore, control, demperProduct, startLoop } from '../support/demp
 import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
 import { waitFor } from '../support/wait';
+import { TEST_OPERATOR_TOKEN } from '../support/secrets';
 
 /**
  * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
@@ -164,7 +165,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(again.body.rejected).toEqual([{ index: 1, input: expect.stringContaining('***@'), reason: expect.stringMatching(/earlier/) }]);
     const rows = await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, first!.port)));
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.passwordEnc).toMatch(/^v1\./);
+    expect(rows[0]!.passwordEnc).toMatch(/^v2\./);
     expect(rows[0]!.passwordEnc).not.toContain(first!.password);
   });
 
@@ -359,7 +360,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(sandbox.provider.state.balance).toBe(1000 - 3 * 5 * 2);
     const bought = await ctx.db.select().from(proxies).where(and(eq(proxies.provider, 'proxy6'), eq(proxies.status, 'available')));
     expect(bought).toHaveLength(3);
-    expect(bought.every((p) => p.expiresAt! > new Date() && p.passwordEnc?.startsWith('v1.'))).toBe(true);
+    expect(bought.every((p) => p.expiresAt! > new Date() && p.passwordEnc?.startsWith('v2.'))).toBe(true);
 
     await clearFreePool();
     sandbox.provider.state.balance = 15;
@@ -370,7 +371,8 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(poor.pool).toMatchObject({ bought: 1, free: 1 });
     expect(poor.pool.problem).toMatch(/balance pays for 1 of the 3/);
     expect((await alertsOf('proxy_pool_low')).length).toBeGreaterThan(0);
-    const health = await call(api.url, 'GET', '/health/proxies');
+    expect((await call(api.url, 'GET', '/health/proxies')).status).toBe(401);
+    const health = await call(api.url, 'GET', '/health/proxies', { token: TEST_OPERATOR_TOKEN });
     expect(health.body).toMatchObject({ status: 'low', poolMin: 3, proxies: { available: 1 } });
     expect(health.text).not.toMatch(/127\.0\.0\.1|pw-/);
   });
