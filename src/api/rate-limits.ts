@@ -138,25 +138,45 @@ export function createAuthLimits(pool: pg.Pool, limits: Config['auth']['limits']
 export type AuthLimits = ReturnType<typeof createAuthLimits>;
 
 /**
- * Against SMS pumping: each SMS login makes Kaspi send a text, so starts are limited per account and per
- * phone (the phone enters the counters' table only as a hash).
+ * Store connects: every connect route counts per client address, per account and, per minute, in all
+ * (each one calls Kaspi, and the password and SMS ones drive a browser). Against SMS pumping, SMS logins
+ * are also limited per account and per phone (the phone enters the counters' table only as a hash).
+ * A start is counted only when no limit refuses it, so a refused start does not use up the others.
  */
 export function createConnectLimits(pool: pg.Pool, limits: Config['kaspiLogin']) {
   const perUser = limiter(pool, 'sms_login_user', limits.smsMaxPerUser, limits.smsWindowSeconds);
   const perPhone = limiter(pool, 'sms_login_phone', limits.smsMaxPerPhone, limits.smsWindowSeconds);
+  const connectPerIp = limiter(pool, 'connect_ip', limits.connectMaxPerIp, limits.connectWindowSeconds);
+  const connectPerUser = limiter(pool, 'connect_user', limits.connectMaxPerUser, limits.connectWindowSeconds);
+  const connectAll = limiter(pool, 'connect_all', limits.connectMaxPerMinute, 60);
+
+  type Check = [RateLimiterPostgres, string, number, string];
+  async function takeAll(checks: Check[]): Promise<void> {
+    for (const [l, key, points, what] of checks) {
+      const used = await l.get(key);
+      if (used && used.consumedPoints >= points) throw tooMany(used, what);
+    }
+    for (const [l, key, , what] of checks) await take(l, key, what);
+  }
+
+  const connectChecks = (ip: string, userId: string): Check[] => [
+    [connectPerIp, ip, limits.connectMaxPerIp, 'store connects from this address'],
+    [connectPerUser, userId, limits.connectMaxPerUser, 'store connects from this account'],
+    [connectAll, 'all', limits.connectMaxPerMinute, 'store connects right now'],
+  ];
+
   return {
-    /** Counts a start only when neither limit refuses it, so a refused start does not use up the other limit. */
-    async beforeSmsLogin(userId: string, phoneDigits: string): Promise<void> {
+    /** Before any connect route calls Kaspi. */
+    async beforeConnect(ip: string, userId: string): Promise<void> {
+      await takeAll(connectChecks(ip, userId));
+    },
+    async beforeSmsLogin(ip: string, userId: string, phoneDigits: string): Promise<void> {
       const phoneKey = createHash('sha256').update(phoneDigits).digest('hex').slice(0, 32);
-      const checks: [RateLimiterPostgres, string, number, string][] = [
+      await takeAll([
+        ...connectChecks(ip, userId),
         [perUser, userId, limits.smsMaxPerUser, 'SMS logins from this account'],
         [perPhone, phoneKey, limits.smsMaxPerPhone, 'SMS logins for this phone'],
-      ];
-      for (const [l, key, points, what] of checks) {
-        const used = await l.get(key);
-        if (used && used.consumedPoints >= points) throw tooMany(used, what);
-      }
-      for (const [l, key, , what] of checks) await take(l, key, what);
+      ]);
     },
   };
 }

@@ -115,6 +115,12 @@ const envSchema = z.object({
   SMS_LOGIN_MAX_PER_PHONE: positiveInt.default(5),
   SMS_LOGIN_MAX_PER_USER: positiveInt.default(10),
   SMS_LOGIN_WINDOW_SECONDS: positiveInt.default(3600),
+  CONNECT_MAX_PER_IP: positiveInt.default(30),
+  CONNECT_MAX_PER_USER: positiveInt.default(20),
+  CONNECT_WINDOW_SECONDS: positiveInt.default(3600),
+  CONNECT_MAX_PER_MINUTE: positiveInt.default(60),
+  BROWSER_LOGINS_MAX_OPEN: positiveInt.default(20),
+  RELOGIN_MAX_CONCURRENT: positiveInt.default(3),
 
   PROXY_LIMIT_PROFILE: z.enum(['measured', 'seed']).default('measured'),
   PROXY_BUDGET_REQUESTS: positiveInt.optional(),
@@ -308,6 +314,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       smsMaxPerPhone: e.SMS_LOGIN_MAX_PER_PHONE,
       smsMaxPerUser: e.SMS_LOGIN_MAX_PER_USER,
       smsWindowSeconds: e.SMS_LOGIN_WINDOW_SECONDS,
+      /** Store connects (cookies, password, SMS) per client address and per account within the window, and per minute in all. */
+      connectMaxPerIp: e.CONNECT_MAX_PER_IP,
+      connectMaxPerUser: e.CONNECT_MAX_PER_USER,
+      connectWindowSeconds: e.CONNECT_WINDOW_SECONDS,
+      connectMaxPerMinute: e.CONNECT_MAX_PER_MINUTE,
+      /** Browser logins (password, SMS) running at once across the service, and login pages open at once per worker. */
+      maxOpenBrowserLogins: e.BROWSER_LOGINS_MAX_OPEN,
+      /** Automatic re-logins one worker runs at once; more wait their turn. */
+      reloginMaxConcurrent: e.RELOGIN_MAX_CONCURRENT,
     },
     proxies: {
       limits: {
