@@ -111,6 +111,7 @@ const envSchema = z.object({
   KASPI_TIMEOUT_MS: positiveInt.default(15000),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   LOGIN_SCREENSHOT_DIR: z.string().min(1).optional(),
+  LOGIN_SCREENSHOT_RETENTION_HOURS: z.coerce.number().positive().default(72),
   SMS_LOGIN_TIMEOUT_SECONDS: positiveInt.default(300),
   SMS_LOGIN_MAX_PER_PHONE: positiveInt.default(5),
   SMS_LOGIN_MAX_PER_USER: positiveInt.default(10),
@@ -205,9 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const variable = String(issue.path[0] ?? '(environment)');
-        const got = present[variable];
-        return { variable, message: got === undefined ? issue.message : `${issue.message} (got "${got}")` };
+        // The rule, never the value: a bad value may be a secret (a short JWT_SECRET, a DATABASE_URL with its password).
+        return { variable: String(issue.path[0] ?? '(environment)'), message: issue.message };
       }),
     );
   }
@@ -306,6 +306,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromiumPath: e.CHROMIUM_PATH,
       /** Where a failed login leaves a screenshot of the page, for an operator to see what Kaspi showed. */
       screenshotDir: e.LOGIN_SCREENSHOT_DIR ?? `${e.DATA_DIR}/login-screenshots`,
+      /** Screenshots show an email or a phone: deleted this long after they were taken. */
+      screenshotRetentionHours: e.LOGIN_SCREENSHOT_RETENTION_HOURS,
     },
     kaspiLogin: {
       /** How long an SMS login waits for the merchant's code. */
