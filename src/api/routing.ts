@@ -30,6 +30,8 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Runs after validation and authentication (rate limits, ...). */
   before?: RequestHandler[];
+  /** Runs after authentication and before validation: a webhook's signature is checked before its body is parsed. */
+  verify?: RequestHandler[];
 }
 
 export interface Input<P, Q, B> {
@@ -99,7 +101,7 @@ export class ApiRouter {
     };
     const guards = def.access === 'public' ? [] : this.access[def.access];
     const raw = def.upload ? [express.raw({ type: def.upload.contentType, limit: def.upload.maxBytes })] : [];
-    this.router[def.method](def.path, ...guards, ...raw, validate, ...(def.before ?? []), run);
+    this.router[def.method](def.path, ...guards, ...raw, ...(def.verify ?? []), validate, ...(def.before ?? []), run);
   }
 
   private describe(def: RouteDefinition<z.ZodType, z.ZodType, z.ZodType>): RouteConfig {

@@ -251,12 +251,22 @@ describe('proxy pools and the subscription lifecycle', () => {
     const tampered = await webhook({ ...event, data: { ...event.data, amountTenge: 1 } }, signBody(SECRET, JSON.stringify(event)));
     expect(tampered.status).toBe(401);
     expect((await webhook(event, 'sha256=')).status).toBe(401);
+    // Signed right, but long ago (a captured request replayed): refused, whichever way the clock is off.
+    const body = JSON.stringify(event);
+    const old = await webhook(event, signBody(SECRET, body, Math.floor(Date.now() / 1000) - 301));
+    expect(old.status).toBe(401);
+    expect(old.body.detail).toMatch(/timestamp/);
+    expect((await webhook(event, signBody(SECRET, body, Math.floor(Date.now() / 1000) + 301))).status).toBe(401);
+    // The unsigned body is never parsed: nonsense with no signature is a 401, not a 400.
+    expect((await webhook({ nonsense: true }, 'sha256=')).status).toBe(401);
     const [pending] = await ctx.db.select().from(payments).where(eq(payments.id, payment.id));
     expect(pending!.status).toBe('pending');
     expect(await ctx.db.select().from(billingEvents).where(eq(billingEvents.paymentId, payment.id))).toEqual([]);
     await expect(ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).describe()).rejects.toThrow();
 
-    expect((await webhook(event)).body.outcome).toBe('applied');
+    // Fields the provider added that we do not know are accepted.
+    const withExtras = { ...event, livemode: true, data: { ...event.data, currency: 'KZT', card: { last4: '4242' } } };
+    expect((await webhook(withExtras)).body.outcome).toBe('applied');
     const [active] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
     expect((await webhook(event)).body).toEqual({ received: true, outcome: 'duplicate' });
     expect((await webhook({ ...event, id: `evt_${randomUUID()}` })).body.outcome).toBe('duplicate');
