@@ -182,3 +182,32 @@ export function createConnectLimits(pool: pg.Pool, limits: Config['kaspiLogin'])
 }
 
 export type ConnectLimits = ReturnType<typeof createConnectLimits>;
+
+/** Creations a merchant may make per hour (test messages per recipient too), against abuse and runaway scripts. */
+export const ABUSE_LIMITS = {
+  testMessagesPerUser: 10,
+  testMessagesPerRecipient: 3,
+  linkCodesPerUser: 10,
+  paymentsPerUser: 10,
+} as const;
+
+/**
+ * Limits on what a merchant can create or set off by the request: test messages (sent at once, outside
+ * the store's caps and pacing, so limited per account and per recipient), Telegram link codes and
+ * payments, each per hour. 429 with Retry-After beyond.
+ */
+export function createAbuseLimits(pool: pg.Pool) {
+  const hour = 3600;
+  const testPerUser = limiter(pool, 'notify_test_user', ABUSE_LIMITS.testMessagesPerUser, hour);
+  const testPerRecipient = limiter(pool, 'notify_test_to', ABUSE_LIMITS.testMessagesPerRecipient, hour);
+  const linkCodes = limiter(pool, 'link_codes_user', ABUSE_LIMITS.linkCodesPerUser, hour);
+  const paymentsPerUser = limiter(pool, 'payments_user', ABUSE_LIMITS.paymentsPerUser, hour);
+  return {
+    async beforeTestMessage(userId: string, recipient: string): Promise<void> {
+      await take(testPerUser, userId, 'test messages from this account');
+      await take(testPerRecipient, createHash('sha256').update(recipient).digest('hex').slice(0, 32), 'test messages to this recipient');
+    },
+    beforeLinkCode: (userId: string) => take(linkCodes, userId, 'Telegram link codes'),
+    beforePayment: (userId: string) => take(paymentsPerUser, userId, 'payments started'),
+  };
+}

@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, type FormData, ProxyAgent, request } from 'undici';
 import type { z } from 'zod';
+import { BodyTooLargeError, KASPI_MAX_BODY_BYTES, readCappedText } from '../lib/capped-body';
 import { checkedProxyLookup } from '../proxies/addresses';
 import { KaspiError, type KaspiErrorKind } from './errors';
 
@@ -149,8 +150,11 @@ export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): 
 
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readCappedText(response.body, KASPI_MAX_BODY_BYTES);
   } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw new KaspiError({ kind: 'unavailable', endpoint: req.endpoint, status: response.statusCode, detail: error.message });
+    }
     throw transportError(req.endpoint, error, ctx.proxyUrl !== undefined);
   }
 

@@ -13,6 +13,7 @@ import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { Tenge, Timestamp, Uuid } from '../schemas';
+import { ABUSE_LIMITS, createAbuseLimits } from '../rate-limits';
 
 const ModuleCounts = z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.int()])) as Record<(typeof PROXY_MODULES)[number], z.ZodInt>);
 
@@ -49,7 +50,8 @@ const SubscriptionView = z
 
 const WebhookAnswer = z.object({ received: z.literal(true), outcome: z.string() }).meta({ id: 'WebhookAnswer' });
 
-export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
+export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'logger' | 'pool'>) {
+  const limits = createAbuseLimits(deps.pool);
   api.route(
     {
       method: 'get',
@@ -91,10 +93,12 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       responses: {
         201: { description: 'The payment to make', schema: PaymentView },
         409: { description: 'Another plan is active' },
+        429: { description: `More than ${ABUSE_LIMITS.paymentsPerUser} payments started in an hour; see Retry-After` },
       },
     },
     async ({ body }, req, res) => {
       const userId = currentUser(req).userId;
+      await limits.beforePayment(userId);
       const [active] = await deps.db
         .select({ plan: subscriptions.plan })
         .from(subscriptions)
