@@ -59,6 +59,10 @@ export function createLoginActivities(deps: ActivityDeps, local: WorkerLocal) {
       phone: string;
       pageLifetimeSeconds: number;
     }): Promise<{ status: 'code_sent' } | { status: 'failed'; message: string }> {
+      // Each open page holds a browser context for minutes: this worker keeps a bounded number of them.
+      if (local.pages.size >= deps.config.kaspiLogin.maxOpenBrowserLogins) {
+        return { status: 'failed', message: 'Too many logins are waiting for their code right now; try again in a few minutes.' };
+      }
       const login = await local.browser.openPage();
       try {
         const result = await startPhoneLogin(login.page, input.phone, pageOptions());

@@ -4,6 +4,7 @@ import { and, eq, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import { closeActiveSubscription, downgradeToFree } from '../billing/subscriptions';
 import { proxies, subscriptions } from '../db/schema';
 import { recordAlert } from '../notify/alerts';
+import { refusedAddressReason } from '../proxies/addresses';
 import { upsertProxy } from '../proxies/import';
 import { poolCounts, proxyHolders, releaseProxies } from '../proxies/pool';
 import { pruneUsageLog } from '../proxies/usage-log';
@@ -123,11 +124,20 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
     const count = Math.min(wanted, affordable);
     if (count <= 0) return 0;
     const bought = await p.buy({ count, periodDays: settings.provider.periodDays, country: settings.provider.country, descr: 'kaspi-demper' });
+    let added = 0;
     for (const proxy of bought) {
+      // The provider's answer is checked like an admin's import: a host inside our network is never used.
+      const refused = settings.allowPrivateAddresses ? undefined : await refusedAddressReason(proxy.host);
+      if (refused) {
+        logger.warn({ providerProxyId: proxy.providerProxyId, reason: refused }, 'provider proxy refused');
+        await alertAdmins('proxy_refused', `The proxy provider sold a proxy (id ${proxy.providerProxyId}) that is not used: ${refused}.`);
+        continue;
+      }
       await upsertProxy(db, keyring, proxy, { provider: p.name, providerProxyId: proxy.providerProxyId, expiresAt: proxy.expiresAt });
+      added++;
     }
-    logger.info({ bought: bought.length }, 'bought proxies for the free pool');
-    return bought.length;
+    logger.info({ bought: bought.length, added }, 'bought proxies for the free pool');
+    return added;
   }
 
   async function prolongExpiring(p: ProxyProvider): Promise<number> {

@@ -16,6 +16,7 @@ import { createApiMetrics } from '../lib/metrics';
 import { authenticate, requireAdmin } from './auth';
 import { createEventHub, type EventHub } from './live/event-hub';
 import { openApiDocument } from './openapi';
+import { requireOperator } from './operator';
 import { errorHandler, notFound } from './problem';
 import { createAuthLimits, createConnectLimits, type AuthLimits, type ConnectLimits } from './rate-limits';
 import { ApiRouter } from './routing';
@@ -27,7 +28,7 @@ import { billingRoutes } from './routes/billing';
 import { proxyHealthRoutes } from './routes/proxy-health';
 import { apiKeyRoutes } from './routes/api-keys';
 import { authRoutes } from './routes/auth';
-import { codecCors, codecRoutes } from './routes/codec';
+import { codecCors, codecRoutes, redactCodecPath } from './routes/codec';
 import { connectRoutes } from './routes/connect';
 import { loginRoutes } from './routes/logins';
 import { healthRoutes } from './routes/health';
@@ -110,7 +111,8 @@ export function createApp(deps: ApiDeps): Express {
         return id;
       },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // The Temporal UI's codec path carries the operator token: never logged.
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactCodecPath(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
@@ -133,7 +135,7 @@ export function createApp(deps: ApiDeps): Express {
 
   const registry = new OpenAPIRegistry();
   const signedIn = authenticate(deps);
-  const access = { user: [signedIn], admin: requireAdmin(signedIn) };
+  const access = { user: [signedIn], admin: requireAdmin(signedIn), operator: [requireOperator(deps)] };
 
   const root = new ApiRouter('', registry, access);
   healthRoutes(root, deps);
@@ -144,7 +146,7 @@ export function createApp(deps: ApiDeps): Express {
       path: '/metrics',
       summary: 'Prometheus metrics of this API process',
       tags: ['operations'],
-      access: 'public',
+      access: 'operator',
       responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
     },
     async (_input, _req, res) => {

@@ -13,6 +13,11 @@ export function openApiDocument(registry: OpenAPIRegistry, config: Config) {
     name: 'X-Api-Key',
     description: 'A long-lived key from `POST /api/v1/api-keys`.',
   });
+  registry.registerComponent('securitySchemes', 'operatorToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator token (`OPERATOR_TOKEN`), for metrics and health details; an administrator’s token works too.',
+  });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

@@ -138,27 +138,76 @@ export function createAuthLimits(pool: pg.Pool, limits: Config['auth']['limits']
 export type AuthLimits = ReturnType<typeof createAuthLimits>;
 
 /**
- * Against SMS pumping: each SMS login makes Kaspi send a text, so starts are limited per account and per
- * phone (the phone enters the counters' table only as a hash).
+ * Store connects: every connect route counts per client address, per account and, per minute, in all
+ * (each one calls Kaspi, and the password and SMS ones drive a browser). Against SMS pumping, SMS logins
+ * are also limited per account and per phone (the phone enters the counters' table only as a hash).
+ * A start is counted only when no limit refuses it, so a refused start does not use up the others.
  */
 export function createConnectLimits(pool: pg.Pool, limits: Config['kaspiLogin']) {
   const perUser = limiter(pool, 'sms_login_user', limits.smsMaxPerUser, limits.smsWindowSeconds);
   const perPhone = limiter(pool, 'sms_login_phone', limits.smsMaxPerPhone, limits.smsWindowSeconds);
+  const connectPerIp = limiter(pool, 'connect_ip', limits.connectMaxPerIp, limits.connectWindowSeconds);
+  const connectPerUser = limiter(pool, 'connect_user', limits.connectMaxPerUser, limits.connectWindowSeconds);
+  const connectAll = limiter(pool, 'connect_all', limits.connectMaxPerMinute, 60);
+
+  type Check = [RateLimiterPostgres, string, number, string];
+  async function takeAll(checks: Check[]): Promise<void> {
+    for (const [l, key, points, what] of checks) {
+      const used = await l.get(key);
+      if (used && used.consumedPoints >= points) throw tooMany(used, what);
+    }
+    for (const [l, key, , what] of checks) await take(l, key, what);
+  }
+
+  const connectChecks = (ip: string, userId: string): Check[] => [
+    [connectPerIp, ip, limits.connectMaxPerIp, 'store connects from this address'],
+    [connectPerUser, userId, limits.connectMaxPerUser, 'store connects from this account'],
+    [connectAll, 'all', limits.connectMaxPerMinute, 'store connects right now'],
+  ];
+
   return {
-    /** Counts a start only when neither limit refuses it, so a refused start does not use up the other limit. */
-    async beforeSmsLogin(userId: string, phoneDigits: string): Promise<void> {
+    /** Before any connect route calls Kaspi. */
+    async beforeConnect(ip: string, userId: string): Promise<void> {
+      await takeAll(connectChecks(ip, userId));
+    },
+    async beforeSmsLogin(ip: string, userId: string, phoneDigits: string): Promise<void> {
       const phoneKey = createHash('sha256').update(phoneDigits).digest('hex').slice(0, 32);
-      const checks: [RateLimiterPostgres, string, number, string][] = [
+      await takeAll([
+        ...connectChecks(ip, userId),
         [perUser, userId, limits.smsMaxPerUser, 'SMS logins from this account'],
         [perPhone, phoneKey, limits.smsMaxPerPhone, 'SMS logins for this phone'],
-      ];
-      for (const [l, key, points, what] of checks) {
-        const used = await l.get(key);
-        if (used && used.consumedPoints >= points) throw tooMany(used, what);
-      }
-      for (const [l, key, , what] of checks) await take(l, key, what);
+      ]);
     },
   };
 }
 
 export type ConnectLimits = ReturnType<typeof createConnectLimits>;
+
+/** Creations a merchant may make per hour (test messages per recipient too), against abuse and runaway scripts. */
+export const ABUSE_LIMITS = {
+  testMessagesPerUser: 10,
+  testMessagesPerRecipient: 3,
+  linkCodesPerUser: 10,
+  paymentsPerUser: 10,
+} as const;
+
+/**
+ * Limits on what a merchant can create or set off by the request: test messages (sent at once, outside
+ * the store's caps and pacing, so limited per account and per recipient), Telegram link codes and
+ * payments, each per hour. 429 with Retry-After beyond.
+ */
+export function createAbuseLimits(pool: pg.Pool) {
+  const hour = 3600;
+  const testPerUser = limiter(pool, 'notify_test_user', ABUSE_LIMITS.testMessagesPerUser, hour);
+  const testPerRecipient = limiter(pool, 'notify_test_to', ABUSE_LIMITS.testMessagesPerRecipient, hour);
+  const linkCodes = limiter(pool, 'link_codes_user', ABUSE_LIMITS.linkCodesPerUser, hour);
+  const paymentsPerUser = limiter(pool, 'payments_user', ABUSE_LIMITS.paymentsPerUser, hour);
+  return {
+    async beforeTestMessage(userId: string, recipient: string): Promise<void> {
+      await take(testPerUser, userId, 'test messages from this account');
+      await take(testPerRecipient, createHash('sha256').update(recipient).digest('hex').slice(0, 32), 'test messages to this recipient');
+    },
+    beforeLinkCode: (userId: string) => take(linkCodes, userId, 'Telegram link codes'),
+    beforePayment: (userId: string) => take(paymentsPerUser, userId, 'payments started'),
+  };
+}

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { HttpError, zodFieldErrors, type FieldError } from './problem';
 import { Problem } from './schemas';
 
-export type Access = 'public' | 'user' | 'admin';
+/** `operator`: the operator token (`OPERATOR_TOKEN`) or an administrator. */
+export type Access = 'public' | 'user' | 'admin' | 'operator';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -29,6 +30,8 @@ export interface RouteDefinition<P extends z.ZodType, Q extends z.ZodType, B ext
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Runs after validation and authentication (rate limits, ...). */
   before?: RequestHandler[];
+  /** Runs after authentication and before validation: a webhook's signature is checked before its body is parsed. */
+  verify?: RequestHandler[];
 }
 
 export interface Input<P, Q, B> {
@@ -98,7 +101,7 @@ export class ApiRouter {
     };
     const guards = def.access === 'public' ? [] : this.access[def.access];
     const raw = def.upload ? [express.raw({ type: def.upload.contentType, limit: def.upload.maxBytes })] : [];
-    this.router[def.method](def.path, ...guards, ...raw, validate, ...(def.before ?? []), run);
+    this.router[def.method](def.path, ...guards, ...raw, ...(def.verify ?? []), validate, ...(def.before ?? []), run);
   }
 
   private describe(def: RouteDefinition<z.ZodType, z.ZodType, z.ZodType>): RouteConfig {
@@ -114,6 +117,7 @@ export class ApiRouter {
     const problems: Record<number, string> = { 400: 'Invalid input; `errors` names each offending field' };
     if (def.access !== 'public') problems[401] = 'Missing, expired or revoked credentials';
     if (def.access === 'admin') problems[403] = 'Admins only';
+    if (def.access === 'operator') problems[403] = 'Operators only (OPERATOR_TOKEN or an administrator)';
     if (def.params) problems[404] = 'Not found (or not yours)';
     for (const [status, description] of Object.entries(problems)) {
       responses[status] ??= { description, content: problemContent };
@@ -124,7 +128,11 @@ export class ApiRouter {
       summary: def.summary,
       ...(def.description ? { description: def.description } : {}),
       tags: def.tags,
-      ...(def.access === 'public' ? {} : { security: [{ bearerAuth: [] }, { apiKey: [] }] }),
+      ...(def.access === 'public'
+        ? {}
+        : def.access === 'operator'
+          ? { security: [{ operatorToken: [] }, { bearerAuth: [] }] }
+          : { security: [{ bearerAuth: [] }, { apiKey: [] }] }),
       request: {
         ...(def.params ? { params: def.params as z.ZodObject } : {}),
         ...(def.query ? { query: def.query as z.ZodObject } : {}),

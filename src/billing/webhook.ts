@@ -10,14 +10,16 @@ import { extendSubscription, PlanConflictError, startOrRenewSubscription } from 
  * A payment provider's event, as our webhook accepts it (JSON, signed — see `signature.ts`):
  * `{ id, type: "payment.succeeded" | "payment.failed", createdAt?, data: { paymentId, amountTenge, periodEnd? } }`.
  * `paymentId` is the id `POST /billing/subscribe` gave; `periodEnd` lets the provider fix the paid
- * period's end (otherwise it runs `BILLING_PERIOD_DAYS` from the current end, or from now).
+ * period's end (otherwise it runs `BILLING_PERIOD_DAYS` from the current end, or from now). Fields we
+ * do not know are accepted and dropped: the provider adds fields without asking us, and the event is
+ * signed, so they are not an attacker's way in.
  */
 export const PaymentEvent = z
-  .strictObject({
+  .object({
     id: z.string().min(1).max(200).meta({ description: "The provider's unique event id", example: 'evt_0001' }),
     type: z.enum(['payment.succeeded', 'payment.failed']),
     createdAt: z.iso.datetime().optional(),
-    data: z.strictObject({
+    data: z.object({
       paymentId: z.uuid(),
       amountTenge: z.int().min(0).meta({ description: 'Whole tenge', example: 19990 }),
       periodEnd: z.iso.datetime().optional().meta({ description: 'End of the paid period (ISO 8601, UTC)' }),

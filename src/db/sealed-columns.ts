@@ -41,7 +41,8 @@ export async function reencryptAll(db: Db, keyring: Keyring, batchSize = 500): P
     const { table, key, column, id } = SEALED_COLUMNS[name];
     counts[name] = 0;
     for (;;) {
-      const stale = sql`split_part(${column}, '.', 2) <> ${keyring.currentKeyId}`;
+      // Under an older key, or sealed before keys were derived per purpose (`v1`).
+      const stale = sql`(split_part(${column}, '.', 2) <> ${keyring.currentKeyId} or split_part(${column}, '.', 1) <> 'v2')`;
       const rows = (await db
         .select({ id, value: column })
         .from(table)

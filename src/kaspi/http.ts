@@ -1,5 +1,7 @@
 import { Agent, type Dispatcher, type FormData, ProxyAgent, request } from 'undici';
 import type { z } from 'zod';
+import { BodyTooLargeError, KASPI_MAX_BODY_BYTES, readCappedText } from '../lib/capped-body';
+import { checkedProxyLookup } from '../proxies/addresses';
 import { KaspiError, type KaspiErrorKind } from './errors';
 
 /** Base URLs of Kaspi's surfaces, exactly as the config holds them (`config.kaspi`), without trailing slashes. */
@@ -55,7 +57,10 @@ export function dispatcherFor(proxyUrl: string | undefined): Dispatcher {
   let dispatcher = dispatchers.get(key);
   if (!dispatcher) {
     const pool = { keepAliveTimeout: 10_000, connections: 16 };
-    dispatcher = proxyUrl ? new ProxyAgent({ uri: proxyUrl, proxyTunnel: true, ...pool }) : new Agent(pool);
+    // The proxy's host is resolved again, and checked, at every connect (`checkedProxyLookup`).
+    dispatcher = proxyUrl
+      ? new ProxyAgent({ uri: proxyUrl, proxyTunnel: true, ...pool, proxyTls: { lookup: checkedProxyLookup } })
+      : new Agent(pool);
     dispatchers.set(key, dispatcher);
   }
   return dispatcher;
@@ -145,8 +150,11 @@ export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): 
 
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readCappedText(response.body, KASPI_MAX_BODY_BYTES);
   } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw new KaspiError({ kind: 'unavailable', endpoint: req.endpoint, status: response.statusCode, detail: error.message });
+    }
     throw transportError(req.endpoint, error, ctx.proxyUrl !== undefined);
   }
 

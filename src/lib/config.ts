@@ -89,6 +89,8 @@ const envSchema = z.object({
     .optional(),
   CODEC_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
 
+  OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
+
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   DATABASE_POOL_MAX: positiveInt.default(10),
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
@@ -114,10 +116,17 @@ const envSchema = z.object({
   KASPI_TIMEOUT_MS: positiveInt.default(15000),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   LOGIN_SCREENSHOT_DIR: z.string().min(1).optional(),
+  LOGIN_SCREENSHOT_RETENTION_HOURS: z.coerce.number().positive().default(72),
   SMS_LOGIN_TIMEOUT_SECONDS: positiveInt.default(300),
   SMS_LOGIN_MAX_PER_PHONE: positiveInt.default(5),
   SMS_LOGIN_MAX_PER_USER: positiveInt.default(10),
   SMS_LOGIN_WINDOW_SECONDS: positiveInt.default(3600),
+  CONNECT_MAX_PER_IP: positiveInt.default(30),
+  CONNECT_MAX_PER_USER: positiveInt.default(20),
+  CONNECT_WINDOW_SECONDS: positiveInt.default(3600),
+  CONNECT_MAX_PER_MINUTE: positiveInt.default(60),
+  BROWSER_LOGINS_MAX_OPEN: positiveInt.default(20),
+  RELOGIN_MAX_CONCURRENT: positiveInt.default(3),
 
   PROXY_LIMIT_PROFILE: z.enum(['measured', 'seed']).default('measured'),
   PROXY_BUDGET_REQUESTS: positiveInt.optional(),
@@ -202,9 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const variable = String(issue.path[0] ?? '(environment)');
-        const got = present[variable];
-        return { variable, message: got === undefined ? issue.message : `${issue.message} (got "${got}")` };
+        // The rule, never the value: a bad value may be a secret (a short JWT_SECRET, a DATABASE_URL with its password).
+        return { variable: String(issue.path[0] ?? '(environment)'), message: issue.message };
       }),
     );
   }
@@ -271,6 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       encryptionKeys: e.ENCRYPTION_KEYS,
       /** Lets an operator's Temporal UI decode payloads through `/codec/<token>`; the codec endpoint is off without it. */
       codecToken: e.CODEC_TOKEN,
+      /** Lets monitoring read `/metrics`, `/health/proxies` and health details; administrators can without it. */
+      operatorToken: e.OPERATOR_TOKEN,
     },
     database: {
       url: e.DATABASE_URL,
@@ -311,6 +321,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromiumPath: e.CHROMIUM_PATH,
       /** Where a failed login leaves a screenshot of the page, for an operator to see what Kaspi showed. */
       screenshotDir: e.LOGIN_SCREENSHOT_DIR ?? `${e.DATA_DIR}/login-screenshots`,
+      /** Screenshots show an email or a phone: deleted this long after they were taken. */
+      screenshotRetentionHours: e.LOGIN_SCREENSHOT_RETENTION_HOURS,
     },
     kaspiLogin: {
       /** How long an SMS login waits for the merchant's code. */
@@ -319,6 +331,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       smsMaxPerPhone: e.SMS_LOGIN_MAX_PER_PHONE,
       smsMaxPerUser: e.SMS_LOGIN_MAX_PER_USER,
       smsWindowSeconds: e.SMS_LOGIN_WINDOW_SECONDS,
+      /** Store connects (cookies, password, SMS) per client address and per account within the window, and per minute in all. */
+      connectMaxPerIp: e.CONNECT_MAX_PER_IP,
+      connectMaxPerUser: e.CONNECT_MAX_PER_USER,
+      connectWindowSeconds: e.CONNECT_WINDOW_SECONDS,
+      connectMaxPerMinute: e.CONNECT_MAX_PER_MINUTE,
+      /** Browser logins (password, SMS) running at once across the service, and login pages open at once per worker. */
+      maxOpenBrowserLogins: e.BROWSER_LOGINS_MAX_OPEN,
+      /** Automatic re-logins one worker runs at once; more wait their turn. */
+      reloginMaxConcurrent: e.RELOGIN_MAX_CONCURRENT,
     },
     proxies: {
       limits: {

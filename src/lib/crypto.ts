@@ -1,11 +1,20 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM with key ids. `ENCRYPTION_KEYS` lists `id:base64key` pairs, comma-separated; the
- * first key is the current one and encrypts, every listed key decrypts. Rotating means putting a
- * new key first, then re-encrypting (`npm run secrets:reencrypt`), then dropping the old one.
+ * first key is the current one and encrypts, every listed key decrypts.
  *
- * Sealed values read `v1.<keyId>.<iv>.<ciphertext>.<tag>` (base64url parts). The optional
+ * A listed key is never used as it is: each purpose gets its own key derived from it with HKDF-SHA256
+ * (`columns` for secrets sealed in PostgreSQL, `temporal-payloads` for workflow payloads), so a value
+ * of one kind can never be opened as the other.
+ *
+ * Rotating: put a new key first, run `npm run secrets:reencrypt` (which moves every sealed column onto
+ * it), and keep the old key listed while any workflow history written under it may still be read —
+ * until every workflow that ran before the rotation has closed and its history is past the namespace's
+ * retention. Workflow histories are never re-encrypted, so dropping the key earlier makes them unreadable.
+ *
+ * Sealed values read `v2.<keyId>.<iv>.<ciphertext>.<tag>` (base64url parts; `v1` values, sealed with
+ * the listed key itself before keys were derived, still open until re-encrypted). The optional
  * associated data binds a value to where it is stored (e.g. `kaspi_stores.session_enc:<storeId>`),
  * so a ciphertext copied into another row does not decrypt.
  */
@@ -16,13 +25,23 @@ export interface Keyring {
   openText(sealed: string, associatedData?: string): string;
   /** The key a sealed value was made with, to find values that need re-encrypting. */
   keyIdOf(sealed: string): string;
+  /** Encrypts with the current key's `temporal-payloads` key. */
   encryptBytes(plaintext: Uint8Array): { keyId: string; bytes: Buffer };
-  decryptBytes(keyId: string, bytes: Uint8Array): Buffer;
+  /** Decrypts what `encryptBytes` made; `legacy` bytes were made with the listed key itself (before derivation). */
+  decryptBytes(keyId: string, bytes: Uint8Array, options?: { legacy?: boolean }): Buffer;
 }
 
-const VERSION = 'v1';
+const VERSION = 'v2';
+const LEGACY_VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+export type KeyPurpose = 'columns' | 'temporal-payloads';
+
+/** The key of one purpose, derived from a listed key (HKDF-SHA256, no salt: the listed keys are random). */
+export function deriveKey(master: Buffer, purpose: KeyPurpose): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `kaspi-demper/${purpose}/v1`, 32));
+}
 
 export class KeyringError extends Error {}
 
@@ -49,10 +68,15 @@ export function createKeyring(spec: string): Keyring {
   const keys = parseKeys(spec);
   const currentKeyId = keys.keys().next().value!;
 
-  const keyFor = (id: string) => {
+  const derived = new Map<string, Buffer>();
+  const keyFor = (id: string, purpose?: KeyPurpose) => {
     const key = keys.get(id);
     if (!key) throw new KeyringError(`no key "${id}" in ENCRYPTION_KEYS`);
-    return key;
+    if (!purpose) return key;
+    const name = `${purpose}:${id}`;
+    let sub = derived.get(name);
+    if (!sub) derived.set(name, (sub = deriveKey(key, purpose)));
+    return sub;
   };
 
   function encrypt(key: Buffer, plaintext: Uint8Array, aad?: string) {
@@ -64,7 +88,9 @@ export function createKeyring(spec: string): Keyring {
   }
 
   function decrypt(key: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer, aad?: string): Buffer {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    // The tag length is pinned: a shortened tag would be easier to forge.
+    if (tag.length !== TAG_BYTES) throw new KeyringError('the value does not decrypt: wrong tag length');
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     if (aad) decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(tag);
     try {
@@ -76,20 +102,26 @@ export function createKeyring(spec: string): Keyring {
 
   function split(sealed: string) {
     const parts = sealed.split('.');
-    if (parts.length !== 5 || parts[0] !== VERSION) throw new KeyringError('not a sealed value');
-    const [, keyId, iv, ct, tag] = parts as [string, string, string, string, string];
-    return { keyId, iv: Buffer.from(iv, 'base64url'), ct: Buffer.from(ct, 'base64url'), tag: Buffer.from(tag, 'base64url') };
+    if (parts.length !== 5 || (parts[0] !== VERSION && parts[0] !== LEGACY_VERSION)) throw new KeyringError('not a sealed value');
+    const [version, keyId, iv, ct, tag] = parts as [string, string, string, string, string];
+    return {
+      legacy: version === LEGACY_VERSION,
+      keyId,
+      iv: Buffer.from(iv, 'base64url'),
+      ct: Buffer.from(ct, 'base64url'),
+      tag: Buffer.from(tag, 'base64url'),
+    };
   }
 
   return {
     currentKeyId,
     seal(plaintext, associatedData) {
-      const { iv, ciphertext, tag } = encrypt(keyFor(currentKeyId), Buffer.from(plaintext), associatedData);
+      const { iv, ciphertext, tag } = encrypt(keyFor(currentKeyId, 'columns'), Buffer.from(plaintext), associatedData);
       return [VERSION, currentKeyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
     },
     open(sealed, associatedData) {
-      const { keyId, iv, ct, tag } = split(sealed);
-      return decrypt(keyFor(keyId), iv, ct, tag, associatedData);
+      const { legacy, keyId, iv, ct, tag } = split(sealed);
+      return decrypt(keyFor(keyId, legacy ? undefined : 'columns'), iv, ct, tag, associatedData);
     },
     openText(sealed, associatedData) {
       return this.open(sealed, associatedData).toString('utf8');
@@ -98,14 +130,14 @@ export function createKeyring(spec: string): Keyring {
       return split(sealed).keyId;
     },
     encryptBytes(plaintext) {
-      const { iv, ciphertext, tag } = encrypt(keyFor(currentKeyId), plaintext);
+      const { iv, ciphertext, tag } = encrypt(keyFor(currentKeyId, 'temporal-payloads'), plaintext);
       return { keyId: currentKeyId, bytes: Buffer.concat([iv, ciphertext, tag]) };
     },
-    decryptBytes(keyId, bytes) {
+    decryptBytes(keyId, bytes, options = {}) {
       const buf = Buffer.from(bytes);
       if (buf.length < IV_BYTES + TAG_BYTES) throw new KeyringError('encrypted payload too short');
       return decrypt(
-        keyFor(keyId),
+        keyFor(keyId, options.legacy ? undefined : 'temporal-payloads'),
         buf.subarray(0, IV_BYTES),
         buf.subarray(IV_BYTES, buf.length - TAG_BYTES),
         buf.subarray(buf.length - TAG_BYTES),

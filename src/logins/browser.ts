@@ -25,11 +25,45 @@ export interface LoginBrowser {
 export interface LoginBrowserOptions {
   chromiumPath: string;
   screenshotDir: string;
+  /** Screenshots older than this are deleted (they show an email or a phone). */
+  screenshotRetentionHours?: number;
   logger: Logger;
+}
+
+const DEFAULT_SCREENSHOT_RETENTION_HOURS = 72;
+
+/** Deletes the login screenshots in `dir` older than `maxAgeMs`; answers how many. */
+export async function pruneScreenshots(dir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => n.endsWith('.png'))) {
+    const file = path.join(dir, name);
+    try {
+      if (now - (await fs.stat(file)).mtimeMs > maxAgeMs) {
+        await fs.rm(file, { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone meanwhile (another worker pruning the same folder).
+    }
+  }
+  return removed;
 }
 
 export function createLoginBrowser(options: LoginBrowserOptions): LoginBrowser {
   let running: Promise<Browser> | undefined;
+  const retentionMs = (options.screenshotRetentionHours ?? DEFAULT_SCREENSHOT_RETENTION_HOURS) * 3_600_000;
+  const prune = () =>
+    pruneScreenshots(options.screenshotDir, retentionMs).then(
+      (removed) => removed > 0 && options.logger.info({ removed }, 'old login screenshots deleted'),
+      () => undefined,
+    );
+  void prune();
 
   function browser(): Promise<Browser> {
     if (!running) {
@@ -53,9 +87,12 @@ export function createLoginBrowser(options: LoginBrowserOptions): LoginBrowser {
   async function screenshot(page: Page, label: string): Promise<string | undefined> {
     const file = path.join(options.screenshotDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${label}.png`);
     try {
-      await fs.mkdir(options.screenshotDir, { recursive: true });
+      await fs.mkdir(options.screenshotDir, { recursive: true, mode: 0o700 });
       await page.screenshot({ path: file, fullPage: true, timeout: 10_000 });
+      // It may show the merchant's email or phone: for this user only, and only for the retention period.
+      await fs.chmod(file, 0o600);
       options.logger.warn({ screenshot: path.resolve(file), label }, 'cabinet login failed; screenshot kept');
+      void prune();
       return file;
     } catch (error) {
       options.logger.warn({ label, reason: (error as Error).message.split('\n')[0] }, 'cabinet login failed; no screenshot');

@@ -1,38 +1,87 @@
-import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import type { Db } from '../db';
 
 export const LOGIN_LOCK_BUSY = Symbol('login lock busy');
 
 const POLL_MS = 250;
 
+/** Logins this process runs at once when the caller does not say (`RELOGIN_MAX_CONCURRENT`). */
+const DEFAULT_MAX_CONCURRENT = 3;
+
+let running = 0;
+const queue: (() => void)[] = [];
+
+/** A place among the logins this process runs at once, or false when none came free before the deadline. */
+async function slot(maxConcurrent: number, deadline: number): Promise<boolean> {
+  while (running >= maxConcurrent) {
+    const wait = deadline - Date.now();
+    if (wait <= 0) return false;
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => queue.push((wake = resolve)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))]);
+    clearTimeout(timer);
+    const at = queue.indexOf(wake);
+    if (at >= 0) queue.splice(at, 1);
+  }
+  running++;
+  return true;
+}
+
+function freeSlot(): void {
+  running--;
+  queue.shift()?.();
+}
+
+/** A connection of its own, outside the pool, made from the pool's settings. */
+function dedicatedClient(db: Db): pg.Client {
+  const pool = (db as unknown as { $client?: pg.Pool }).$client;
+  if (!pool?.options) throw new Error('withLoginLock needs a database on a pg pool');
+  return new pg.Client({ ...(pool.options as pg.ClientConfig), application_name: 'kaspi-demper-login-lock' });
+}
+
 /**
  * Runs `fn` while holding the cabinet-login lock of one merchant, so at most one login per merchant
  * runs at a time across every worker (Kaspi throttles and flags parallel logins of one account).
  *
- * The lock is a PostgreSQL transaction-level advisory lock: the transaction only holds the lock (no
- * rows are written in it), and PostgreSQL releases it when the transaction ends — or when the holder's
- * connection dies with its worker, so a crashed login never leaves a stale lock behind. A caller that
- * finds the lock taken gives its connection back and tries again shortly (`pg_try_advisory_xact_lock`),
- * so waiting pins no connection and is bounded by `waitMs`, not by the statement timeout. Answers
- * `LOGIN_LOCK_BUSY` when the lock did not come free in time.
+ * The lock is a PostgreSQL session-level advisory lock taken on a connection of its own — never one of
+ * the pool's, which `fn` needs for its own queries while the browser login runs for minutes. PostgreSQL
+ * releases it when that connection ends, so a holder that dies with its worker leaves no stale lock. A
+ * caller that finds the lock taken tries again shortly (`pg_try_advisory_lock`) until `waitMs` has passed.
+ * At most `maxConcurrent` logins run in this process at once; the rest wait their turn (no connection
+ * held meanwhile) within the same `waitMs`. Answers `LOGIN_LOCK_BUSY` when the lock or a turn did not
+ * come in time.
  */
 export async function withLoginLock<T>(
   db: Db,
   merchantUid: string,
   fn: () => Promise<T>,
-  options: { waitMs: number },
+  options: { waitMs: number; maxConcurrent?: number },
 ): Promise<T | typeof LOGIN_LOCK_BUSY> {
   const key = `kaspi-login:${merchantUid}`;
   const deadline = Date.now() + options.waitMs;
-  for (;;) {
-    const outcome = await db.transaction(async (tx) => {
-      const { rows } = await tx.execute<{ locked: boolean }>(
-        sql`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as locked`,
-      );
-      return rows[0]?.locked ? { value: await fn() } : undefined;
-    });
-    if (outcome) return outcome.value;
-    if (Date.now() >= deadline) return LOGIN_LOCK_BUSY;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  if (!(await slot(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, deadline))) return LOGIN_LOCK_BUSY;
+  try {
+    const client = dedicatedClient(db);
+    // An idle connection that drops must not crash the process; the lock goes with it.
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      for (;;) {
+        const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key]);
+        if (rows[0]?.locked) break;
+        if (Date.now() >= deadline) return LOGIN_LOCK_BUSY;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+      try {
+        return await fn();
+      } finally {
+        await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } finally {
+    freeSlot();
   }
 }

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { BodyTooLargeError, MESSENGER_MAX_BODY_BYTES, readCappedText } from '../lib/capped-body';
 
 /**
  * What went wrong talking to WAHA or Telegram, in terms the sender acts on:
@@ -56,8 +57,9 @@ export async function jsonCall(
     status = response.statusCode;
     const header = response.headers['retry-after'];
     retryAfter = Array.isArray(header) ? header[0] : header;
-    text = await response.body.text();
+    text = await readCappedText(response.body, MESSENGER_MAX_BODY_BYTES);
   } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new MessengerError('unavailable', `${service} answered with more than we read (${error.message})`);
     const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? 'error';
     throw new MessengerError('unavailable', `${service} did not answer (${code})`);
   }

@@ -1,4 +1,6 @@
+import dns from 'node:dns';
 import { lookup } from 'node:dns/promises';
+import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 export const PROXY_PROTOCOLS = ['http', 'socks5'] as const;
@@ -81,9 +83,42 @@ export async function refusedAddressReason(host: string, resolve: Resolver = sys
     if (addresses.length === 0) return 'host name does not resolve';
   }
   for (const address of addresses) {
-    const parsed = ipaddr.process(address);
-    const range = parsed.range();
-    if (range !== 'unicast') return `${parsed.toString()} is not a public address (${range})`;
+    const refused = refusedIp(address);
+    if (refused) return refused;
   }
   return undefined;
 }
+
+/** Why one IP address may not be a proxy's, or undefined when it is public unicast. */
+function refusedIp(address: string): string | undefined {
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  return range === 'unicast' ? undefined : `${parsed.toString()} is not a public address (${range})`;
+}
+
+let privateAddressesAllowed = false;
+
+/** The process's `PROXY_ALLOW_PRIVATE_ADDRESSES` (the sandbox's proxies live on 127.0.0.x); refused until set. */
+export function allowPrivateProxyAddresses(allowed: boolean): void {
+  privateAddressesAllowed = allowed;
+}
+
+/**
+ * The DNS lookup of every connection to a proxy (given to the connector, so it runs at connect time):
+ * a host checked when it was imported can be pointed elsewhere later (DNS rebinding), so every address
+ * it resolves to now is checked again and the connection refused if one is not public.
+ */
+export const checkedProxyLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 4);
+    const refused = privateAddressesAllowed ? undefined : addresses.map((a) => refusedIp(a.address)).find(Boolean);
+    if (refused || addresses.length === 0) {
+      const failure = Object.assign(new Error(`proxy host ${hostname} refused at connect time: ${refused ?? 'no address'}`), {
+        code: 'EPROXYADDRESS',
+      });
+      return callback(failure, '', 4);
+    }
+    if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  });
+};

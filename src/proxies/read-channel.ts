@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { readCapacityFor, type ReadCapacity } from './read-capacity';
+import { allowPrivateProxyAddresses } from './addresses';
 
 /**
  * Where storefront reads go out from. Kaspi limits reads per source IP (≈10/s safe, 403 bans above
@@ -203,5 +204,7 @@ export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModu
 
 /** The read channel of a process: the proxy pool in front of this process's own address. */
 export function createReadChannel(deps: { db: Db; keyring: Keyring; logger: Logger; config: Config }): ReadChannel {
+  // Connections to proxies check the addresses their hosts resolve to; this process's setting says which.
+  allowPrivateProxyAddresses(deps.config.proxies.allowPrivateAddresses);
   return poolReadChannel(readCapacityFor(deps), directReadChannels(deps.config.reads));
 }

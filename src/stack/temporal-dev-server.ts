@@ -1,5 +1,7 @@
 import { execFile as execFileCb, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -69,12 +71,16 @@ export async function startTemporalDevServer(options: {
   dbFile?: string;
   /** Web UI port; headless when omitted. */
   uiPort?: number;
-  /** The codec endpoint the Web UI calls to show decrypted payloads. */
+  /**
+   * The codec endpoint the Web UI calls to show decrypted payloads. It holds the codec token, so it
+   * reaches the server through a private settings file, never the command line (`ps` shows that).
+   */
   uiCodecEndpoint?: string;
   /** Put the server in its own process group so a terminal's Ctrl-C reaches only our launcher. */
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
 }): Promise<TemporalDevServer> {
+  const settingsFile = options.uiCodecEndpoint ? privateSettingsFile({ 'ui-codec-endpoint': options.uiCodecEndpoint }) : undefined;
   const args = [
     'server',
     'start-dev',
@@ -89,7 +95,7 @@ export async function startTemporalDevServer(options: {
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
-    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+    ...(settingsFile ? ['--env-file', settingsFile.path] : []),
     // Update-with-start and friends; they are off by default on older dev servers.
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecution=true',
@@ -111,6 +117,9 @@ export async function startTemporalDevServer(options: {
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}${stderrTail ? `; the server said: ${stderrTail.trim()}` : ''}`);
+  } finally {
+    // Read at start-up only.
+    settingsFile?.remove();
   }
   return {
     address: `127.0.0.1:${options.port}`,
@@ -118,6 +127,18 @@ export async function startTemporalDevServer(options: {
     process: child,
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * Flag values for the CLI in its settings-file format (`env.default.<flag>`), in a directory only this
+ * user can read; `remove()` deletes it.
+ */
+function privateSettingsFile(flags: Record<string, string>): { path: string; remove(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaspi-demper-temporal-'));
+  const file = path.join(dir, 'temporal.yaml');
+  const lines = Object.entries(flags).map(([flag, value]) => `    ${flag}: ${JSON.stringify(value)}`);
+  fs.writeFileSync(file, `env:\n  default:\n${lines.join('\n')}\n`, { mode: 0o600 });
+  return { path: file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The CLI's version line, for start-up logs. */

@@ -1,3 +1,4 @@
+import type { Config } from '../lib/config';
 import { and, eq, isNull } from 'drizzle-orm';
 import { kaspiStores } from '../db/schema';
 import { checkSession, isKaspiError, type CabinetContext } from '../kaspi';
@@ -10,7 +11,7 @@ import { readStoreSession } from './session';
 
 export type ReloginResult = { status: 'ok' } | { status: 'no_credentials' } | { status: 'failed'; reason: string };
 
-export type ReloginDeps = ConnectDeps & BrowserLoginDeps;
+export type ReloginDeps = ConnectDeps & BrowserLoginDeps & { config: Pick<Config, 'kaspiLogin'> };
 
 /** How long a re-login waits for another worker's login of the same merchant before giving up. */
 const LOCK_WAIT_MS = 90_000;
@@ -68,7 +69,7 @@ export async function reloginStore(deps: ReloginDeps, storeId: string): Promise<
       }
       return { status: 'ok' };
     },
-    { waitMs: LOCK_WAIT_MS },
+    { waitMs: LOCK_WAIT_MS, maxConcurrent: deps.config.kaspiLogin.reloginMaxConcurrent },
   );
   const relogin = result === LOGIN_LOCK_BUSY ? { status: 'failed' as const, reason: 'another login of this merchant is still running' } : result;
   deps.logger.info({ storeId, merchantUid: store.merchantUid, ...relogin }, 'store re-login');

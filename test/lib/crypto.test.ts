@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyringError, createKeyring, newKeySpec, parseKeys } from '../../src/lib/crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { KeyringError, createKeyring, deriveKey, newKeySpec, parseKeys } from '../../src/lib/crypto';
 import { loadConfig } from '../../src/lib/config';
 
 describe('keyring (AES-256-GCM with key ids)', () => {
@@ -12,7 +13,7 @@ describe('keyring (AES-256-GCM with key ids)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), fc.string(), (text, context) => {
         const sealed = keyring.seal(text, context);
-        expect(sealed).toMatch(/^v1\.a\./);
+        expect(sealed).toMatch(/^v2\.a\./);
         expect(keyring.openText(sealed, context)).toBe(text);
       }),
       { numRuns: 200 },
@@ -42,6 +43,45 @@ describe('keyring (AES-256-GCM with key ids)', () => {
     expect(rotated.openText(old)).toBe('old secret');
     expect(rotated.keyIdOf(rotated.seal('new secret'))).toBe('b');
     expect(() => createKeyring(b).open(old)).toThrow(/no key "a"/);
+  });
+
+  it('derives a separate key per purpose: a column value never opens as a payload, nor the other way', () => {
+    const keyring = createKeyring(a);
+    const master = parseKeys(a).get('a')!;
+    expect(deriveKey(master, 'columns').equals(deriveKey(master, 'temporal-payloads'))).toBe(false);
+    expect(deriveKey(master, 'columns').equals(master)).toBe(false);
+    // A payload's bytes put into a sealed value do not open, and a sealed value's bytes do not decrypt as a payload.
+    const { bytes } = keyring.encryptBytes(Buffer.from('payload'));
+    const iv = bytes.subarray(0, 12);
+    const tag = bytes.subarray(bytes.length - 16);
+    const ct = bytes.subarray(12, bytes.length - 16);
+    const forged = ['v2', 'a', iv, ct, tag].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    expect(() => keyring.open(forged)).toThrow(KeyringError);
+    const [, , iv2, ct2, tag2] = keyring.seal('column').split('.') as string[];
+    const asPayload = Buffer.concat([iv2!, ct2!, tag2!].map((p) => Buffer.from(p, 'base64url')));
+    expect(() => keyring.decryptBytes('a', asPayload)).toThrow(KeyringError);
+    expect(keyring.decryptBytes('a', bytes).toString()).toBe('payload');
+  });
+
+  it('still opens values sealed with the listed key itself (v1, before keys were derived)', () => {
+    const master = parseKeys(a).get('a')!;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', master, iv);
+    cipher.setAAD(Buffer.from('ctx'));
+    const ct = Buffer.concat([cipher.update('legacy secret'), cipher.final()]);
+    const legacy = ['v1', 'a', iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    expect(createKeyring(a).openText(legacy, 'ctx')).toBe('legacy secret');
+  });
+
+  it('pins the GCM tag length: a truncated tag is refused', () => {
+    const keyring = createKeyring(a);
+    const parts = keyring.seal('secret').split('.');
+    for (const bytes of [4, 8, 12, 15]) {
+      const short = [...parts.slice(0, 4), Buffer.from(parts[4]!, 'base64url').subarray(0, bytes).toString('base64url')].join('.');
+      expect(() => keyring.open(short)).toThrow(KeyringError);
+    }
+    const { bytes } = keyring.encryptBytes(Buffer.from('payload'));
+    expect(() => keyring.decryptBytes('a', bytes.subarray(0, bytes.length - 4))).toThrow(KeyringError);
   });
 
   it('rejects malformed key lists with a reason', () => {

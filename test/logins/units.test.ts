@@ -33,8 +33,23 @@ describe('browser errors', () => {
 describe('login settings', () => {
   it('default to five minutes for a code, limits against SMS pumping and screenshots under the data dir', () => {
     const config = loadConfig({ DATA_DIR: '/var/lib/kd' });
-    expect(config.kaspiLogin).toEqual({ smsTimeoutSeconds: 300, smsMaxPerPhone: 5, smsMaxPerUser: 10, smsWindowSeconds: 3600 });
-    expect(config.browser).toEqual({ chromiumPath: '/usr/bin/chromium', screenshotDir: '/var/lib/kd/login-screenshots' });
+    expect(config.kaspiLogin).toEqual({
+      smsTimeoutSeconds: 300,
+      smsMaxPerPhone: 5,
+      smsMaxPerUser: 10,
+      smsWindowSeconds: 3600,
+      connectMaxPerIp: 30,
+      connectMaxPerUser: 20,
+      connectWindowSeconds: 3600,
+      connectMaxPerMinute: 60,
+      maxOpenBrowserLogins: 20,
+      reloginMaxConcurrent: 3,
+    });
+    expect(config.browser).toEqual({
+      chromiumPath: '/usr/bin/chromium',
+      screenshotDir: '/var/lib/kd/login-screenshots',
+      screenshotRetentionHours: 72,
+    });
     expect(loadConfig({ LOGIN_SCREENSHOT_DIR: '/tmp/shots', SMS_LOGIN_TIMEOUT_SECONDS: '60' })).toMatchObject({
       browser: { screenshotDir: '/tmp/shots' },
       kaspiLogin: { smsTimeoutSeconds: 60 },

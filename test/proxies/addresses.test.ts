@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidSignature, signBody } from '../../src/billing/signature';
+import { checkSignature, isValidSignature, signBody } from '../../src/billing/signature';
 import { maskSecret, parseProxyUrl, refusedAddressReason } from '../../src/proxies/addresses';
 
 describe('proxy lines', () => {
@@ -54,14 +54,27 @@ describe('address policy', () => {
 });
 
 describe('webhook signatures', () => {
-  it('accept exactly the HMAC-SHA256 of the body under the secret', () => {
+  it('accept exactly the HMAC-SHA256 of the signed timestamp and the body under the secret', () => {
     const body = Buffer.from('{"id":"evt_1"}');
     const signature = signBody('s3cret-key-0123456789', body);
-    expect(signature).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(signature).toMatch(/^t=\d+,sha256=[0-9a-f]{64}$/);
     expect(isValidSignature('s3cret-key-0123456789', body, signature)).toBe(true);
     expect(isValidSignature('s3cret-key-0123456789', Buffer.from('{"id":"evt_2"}'), signature)).toBe(false);
     expect(isValidSignature('another-key-0123456789', body, signature)).toBe(false);
     expect(isValidSignature('s3cret-key-0123456789', body, undefined)).toBe(false);
     expect(isValidSignature('s3cret-key-0123456789', body, signature.slice(0, -1))).toBe(false);
+    // The timestamp is signed: moving it breaks the signature.
+    const [t, mac] = signature.split(',') as [string, string];
+    expect(isValidSignature('s3cret-key-0123456789', body, `t=${Number(t.slice(2)) + 1},${mac}`)).toBe(false);
+  });
+
+  it('refuse a timestamp more than five minutes from now, either way', () => {
+    const body = Buffer.from('{"id":"evt_1"}');
+    const now = Date.now();
+    const at = (offsetSeconds: number) => signBody('s3cret-key-0123456789', body, Math.floor(now / 1000) + offsetSeconds);
+    expect(checkSignature('s3cret-key-0123456789', body, at(-299), now)).toEqual({ ok: true });
+    expect(checkSignature('s3cret-key-0123456789', body, at(299), now)).toEqual({ ok: true });
+    expect(checkSignature('s3cret-key-0123456789', body, at(-301), now)).toEqual({ ok: false, reason: 'stale' });
+    expect(checkSignature('s3cret-key-0123456789', body, at(301), now)).toEqual({ ok: false, reason: 'stale' });
   });
 });

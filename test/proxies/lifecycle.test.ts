@@ -20,6 +20,7 @@ import { connectStore, control, demperProduct, startLoop } from '../support/demp
 import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
 import { waitFor } from '../support/wait';
+import { TEST_OPERATOR_TOKEN } from '../support/secrets';
 
 /**
  * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
@@ -164,7 +165,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(again.body.rejected).toEqual([{ index: 1, input: expect.stringContaining('***@'), reason: expect.stringMatching(/earlier/) }]);
     const rows = await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, first!.port)));
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.passwordEnc).toMatch(/^v1\./);
+    expect(rows[0]!.passwordEnc).toMatch(/^v2\./);
     expect(rows[0]!.passwordEnc).not.toContain(first!.password);
   });
 
@@ -250,12 +251,22 @@ describe('proxy pools and the subscription lifecycle', () => {
     const tampered = await webhook({ ...event, data: { ...event.data, amountTenge: 1 } }, signBody(SECRET, JSON.stringify(event)));
     expect(tampered.status).toBe(401);
     expect((await webhook(event, 'sha256=')).status).toBe(401);
+    // Signed right, but long ago (a captured request replayed): refused, whichever way the clock is off.
+    const body = JSON.stringify(event);
+    const old = await webhook(event, signBody(SECRET, body, Math.floor(Date.now() / 1000) - 301));
+    expect(old.status).toBe(401);
+    expect(old.body.detail).toMatch(/timestamp/);
+    expect((await webhook(event, signBody(SECRET, body, Math.floor(Date.now() / 1000) + 301))).status).toBe(401);
+    // The unsigned body is never parsed: nonsense with no signature is a 401, not a 400.
+    expect((await webhook({ nonsense: true }, 'sha256=')).status).toBe(401);
     const [pending] = await ctx.db.select().from(payments).where(eq(payments.id, payment.id));
     expect(pending!.status).toBe('pending');
     expect(await ctx.db.select().from(billingEvents).where(eq(billingEvents.paymentId, payment.id))).toEqual([]);
     await expect(ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).describe()).rejects.toThrow();
 
-    expect((await webhook(event)).body.outcome).toBe('applied');
+    // Fields the provider added that we do not know are accepted.
+    const withExtras = { ...event, livemode: true, data: { ...event.data, currency: 'KZT', card: { last4: '4242' } } };
+    expect((await webhook(withExtras)).body.outcome).toBe('applied');
     const [active] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
     expect((await webhook(event)).body).toEqual({ received: true, outcome: 'duplicate' });
     expect((await webhook({ ...event, id: `evt_${randomUUID()}` })).body.outcome).toBe('duplicate');
@@ -359,7 +370,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(sandbox.provider.state.balance).toBe(1000 - 3 * 5 * 2);
     const bought = await ctx.db.select().from(proxies).where(and(eq(proxies.provider, 'proxy6'), eq(proxies.status, 'available')));
     expect(bought).toHaveLength(3);
-    expect(bought.every((p) => p.expiresAt! > new Date() && p.passwordEnc?.startsWith('v1.'))).toBe(true);
+    expect(bought.every((p) => p.expiresAt! > new Date() && p.passwordEnc?.startsWith('v2.'))).toBe(true);
 
     await clearFreePool();
     sandbox.provider.state.balance = 15;
@@ -370,7 +381,8 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(poor.pool).toMatchObject({ bought: 1, free: 1 });
     expect(poor.pool.problem).toMatch(/balance pays for 1 of the 3/);
     expect((await alertsOf('proxy_pool_low')).length).toBeGreaterThan(0);
-    const health = await call(api.url, 'GET', '/health/proxies');
+    expect((await call(api.url, 'GET', '/health/proxies')).status).toBe(401);
+    const health = await call(api.url, 'GET', '/health/proxies', { token: TEST_OPERATOR_TOKEN });
     expect(health.body).toMatchObject({ status: 'low', poolMin: 3, proxies: { available: 1 } });
     expect(health.text).not.toMatch(/127\.0\.0\.1|pw-/);
   });

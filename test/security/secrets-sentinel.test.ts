@@ -143,7 +143,7 @@ describe('secrets never appear in plain text', () => {
     // The secrets are there, sealed: the scan looked at the right rows.
     const { rows: stores } = await stack.ctx.db.execute<{ n: number }>(
       sql`select count(*)::int as n from kaspi_stores where merchant_uid = ${MERCHANT_UID} and user_id = ${merchant.id}
-          and session_enc like 'v1.%' and credentials_enc like 'v1.%' and shop_api_token_enc like 'v1.%'`,
+          and session_enc like 'v2.%' and credentials_enc like 'v2.%' and shop_api_token_enc like 'v2.%'`,
     );
     expect(stores[0]!.n).toBe(1);
   });

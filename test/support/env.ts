@@ -34,6 +34,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Every test connects from 127.0.0.1; per-IP limits get their own tests with their own addresses.
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
     REGISTER_MAX_PER_IP: '1000000',
+    // The same for store connects (and their counters shared by every test file), and the logins open at once.
+    CONNECT_MAX_PER_IP: '1000000',
+    CONNECT_MAX_PER_USER: '1000000',
+    CONNECT_MAX_PER_MINUTE: '1000000',
+    BROWSER_LOGINS_MAX_OPEN: '1000000',
     ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
     LOGIN_SCREENSHOT_DIR: path.join(os.tmpdir(), 'kaspi-demper-test-screenshots'),
     ...overrides,

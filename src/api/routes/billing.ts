@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { findUser } from '../../accounts/users';
-import { isValidSignature, SIGNATURE_HEADER } from '../../billing/signature';
+import { checkSignature, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS } from '../../billing/signature';
 import { applyPaymentEvent, PaymentEvent } from '../../billing/webhook';
 import { payments, subscriptions } from '../../db/schema';
 import { PAID_PLAN_NAMES, PLAN_NAMES, PLANS, PROXY_MODULES, planProxySplit } from '../../domain/plans';
@@ -13,6 +13,7 @@ import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { Tenge, Timestamp, Uuid } from '../schemas';
+import { ABUSE_LIMITS, createAbuseLimits } from '../rate-limits';
 
 const ModuleCounts = z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.int()])) as Record<(typeof PROXY_MODULES)[number], z.ZodInt>);
 
@@ -49,7 +50,8 @@ const SubscriptionView = z
 
 const WebhookAnswer = z.object({ received: z.literal(true), outcome: z.string() }).meta({ id: 'WebhookAnswer' });
 
-export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'logger'>) {
+export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config' | 'logger' | 'pool'>) {
+  const limits = createAbuseLimits(deps.pool);
   api.route(
     {
       method: 'get',
@@ -91,10 +93,12 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       responses: {
         201: { description: 'The payment to make', schema: PaymentView },
         409: { description: 'Another plan is active' },
+        429: { description: `More than ${ABUSE_LIMITS.paymentsPerUser} payments started in an hour; see Retry-After` },
       },
     },
     async ({ body }, req, res) => {
       const userId = currentUser(req).userId;
+      await limits.beforePayment(userId);
       const [active] = await deps.db
         .select({ plan: subscriptions.plan })
         .from(subscriptions)
@@ -120,26 +124,40 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       path: '/billing/webhook',
       summary: "The payment provider's events",
       description:
-        'Signed with HMAC-SHA256 over the raw body under `BILLING_WEBHOOK_SECRET`, sent as `X-Signature: sha256=<hex>`. ' +
-        'Each event id is applied once: a replay answers 200 and changes nothing.',
+        'Signed by the provider: `X-Signature: t=<unix seconds>,sha256=<hex>`, the hex being the HMAC-SHA256 under ' +
+        '`BILLING_WEBHOOK_SECRET` of `<t>.` followed by the raw body. The signature is checked before the body is ' +
+        `read; a timestamp more than ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes from now is refused (401), so a captured ` +
+        'request cannot be replayed later. Fields this API does not know are accepted (and ignored). Each event id is ' +
+        'applied once: a replay answers 200 and changes nothing.',
       tags: ['billing'],
       access: 'public',
       body: PaymentEvent,
       bodyExample: { id: 'evt_0001', type: 'payment.succeeded', data: { paymentId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', amountTenge: 19990 } },
+      verify: [
+        (req, _res, next) => {
+          const secret = deps.config.billing.webhookSecret;
+          if (!secret) throw new HttpError(503, 'Billing webhooks are not configured.');
+          const raw = (req as RawBodyRequest).rawBody;
+          const check = raw ? checkSignature(secret, raw, req.get(SIGNATURE_HEADER)) : ({ ok: false, reason: 'missing' } as const);
+          if (!check.ok) {
+            throw new HttpError(
+              401,
+              check.reason === 'stale'
+                ? `The signature's timestamp is more than ${SIGNATURE_TOLERANCE_SECONDS / 60} minutes from now.`
+                : 'The signature does not match the body.',
+            );
+          }
+          next();
+        },
+      ],
       responses: {
         200: { description: 'Received (applied, recorded, or a duplicate)', schema: WebhookAnswer },
-        401: { description: 'Missing or wrong signature' },
+        401: { description: 'Missing or wrong signature, or a timestamp more than 5 minutes off' },
         422: { description: 'No such payment' },
         503: { description: 'Webhooks are not configured, or the subscription could not be started; retry later' },
       },
     },
     async ({ body }, req, res) => {
-      const secret = deps.config.billing.webhookSecret;
-      if (!secret) throw new HttpError(503, 'Billing webhooks are not configured.');
-      const raw = (req as RawBodyRequest).rawBody;
-      if (!raw || !isValidSignature(secret, raw, req.get(SIGNATURE_HEADER))) {
-        throw new HttpError(401, 'The signature does not match the body.');
-      }
       let result;
       try {
         result = await applyPaymentEvent(deps.db, deps.temporal, deps.config, body);

@@ -6,6 +6,7 @@ import { kaspiLogins, kaspiStores } from '../../db/schema';
 import { isKaspiError, parseCookieHeader, type KaspiSession } from '../../kaspi';
 import { sealLoginCredentials } from '../../logins/credentials';
 import { kazakhPhoneDigits, maskPhone } from '../../logins/phone';
+import { reserveBrowserLogin, TooManyBrowserLogins } from '../../logins/reservations';
 import { connectSession } from '../../stores/connect';
 import { startOrdersPoll } from '../../stores/orders-poll';
 import { checkShopApiToken, saveShopApiToken } from '../../stores/shop-api-token';
@@ -76,7 +77,21 @@ function sessionFrom(cookies: z.infer<typeof CookiesBody>['cookies']): KaspiSess
   return session;
 }
 
+function clientIp(req: { ip?: string }): string {
+  return req.ip ?? 'unknown';
+}
+
 export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
+  /** A browser login's row, while the service runs fewer than its cap of them (429 otherwise). */
+  const reserve = (values: Parameters<typeof reserveBrowserLogin>[2]) =>
+    reserveBrowserLogin(deps.db, deps.config.kaspiLogin.maxOpenBrowserLogins, values).catch((error: unknown) => {
+      if (!(error instanceof TooManyBrowserLogins)) throw error;
+      throw new HttpError(429, error.message, {
+        headers: { 'Retry-After': String(error.retryAfterSeconds) },
+        extra: { retryAfterSeconds: error.retryAfterSeconds },
+      });
+    });
+
   const storesByIds = async (userId: string, ids: string[]) =>
     ids.length === 0
       ? []
@@ -100,11 +115,13 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       responses: {
         201: { description: 'The connected stores', schema: ConnectedStores },
         422: { description: 'Kaspi does not accept this session (expired or signed out)' },
+        429: { description: 'Too many connects from this address or account, or in all; see Retry-After' },
         503: { description: 'Kaspi did not answer; try again' },
       },
     },
     async ({ body }, req, res) => {
       const session = sessionFrom(body.cookies);
+      await deps.connectLimits.beforeConnect(clientIp(req), currentUser(req).userId);
       try {
         const stores = await connectSession(deps, { userId: currentUser(req).userId, session, via: 'cookies', remember: { kind: 'keep' } });
         res.status(201).json({ stores: stores.map(storeView) });
@@ -137,13 +154,15 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
         201: { description: 'The connected stores', schema: ConnectedStores },
         401: { description: "Kaspi refused the credentials; `detail` is Kaspi's message" },
         409: { description: 'The account needs an SMS code: `needs` is `"sms"`' },
+        429: { description: 'Too many connects (per address, account, in all) or Kaspi logins running at once; see Retry-After' },
         503: { description: 'Kaspi or the login service did not answer; try again' },
       },
     },
     async ({ body }, req, res) => {
       const userId = currentUser(req).userId;
+      await deps.connectLimits.beforeConnect(clientIp(req), userId);
       const loginId = randomUUID();
-      await deps.db.insert(kaspiLogins).values({
+      await reserve({
         id: loginId,
         userId,
         method: 'password',
@@ -184,32 +203,30 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       summary: 'Start a login by phone: Kaspi sends an SMS code',
       description:
         'Starts the login and answers at once with its id. Send the code to `/logins/{loginId}/code` (4–6 digits, at ' +
-        'most 3 tries) within the login’s `expiresAt`; follow it at `/logins/{loginId}`. Limited per account and phone (429).',
+        'most 3 tries) within the login’s `expiresAt`; follow it at `/logins/{loginId}`. Limited per account, phone and ' +
+        'address, in all, and by the Kaspi logins running at once (429 with Retry-After).',
       tags: ['stores'],
       access: 'user',
       body: SmsBody,
       bodyExample: { phone: '+7 701 123 45 67' },
       responses: {
         202: { description: 'Login started; Kaspi is sending the code', schema: SmsStarted },
-        429: { description: 'Too many SMS logins; see Retry-After' },
+        429: { description: 'Too many SMS logins or connects (per account, phone, address, in all) or Kaspi logins running at once; see Retry-After' },
         503: { description: 'The login service did not answer; try again' },
       },
     },
     async ({ body }, req, res) => {
       const userId = currentUser(req).userId;
       const digits = kazakhPhoneDigits(body.phone)!;
-      await deps.connectLimits.beforeSmsLogin(userId, digits);
+      await deps.connectLimits.beforeSmsLogin(clientIp(req), userId, digits);
       const timeoutSeconds = deps.config.kaspiLogin.smsTimeoutSeconds;
-      const [login] = await deps.db
-        .insert(kaspiLogins)
-        .values({
-          userId,
-          method: 'sms',
-          state: 'waiting_code',
-          phoneMasked: maskPhone(digits),
-          expiresAt: new Date(Date.now() + timeoutSeconds * 1000),
-        })
-        .returning();
+      const login = await reserve({
+        userId,
+        method: 'sms',
+        state: 'waiting_code',
+        phoneMasked: maskPhone(digits),
+        expiresAt: new Date(Date.now() + timeoutSeconds * 1000),
+      });
       try {
         await deps.temporal.workflow.start<typeof smsLoginWorkflow>('smsLoginWorkflow', {
           taskQueue: deps.config.temporal.taskQueue,

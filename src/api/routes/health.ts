@@ -1,8 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { Request, Response } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Config } from '../../lib/config';
+import { scrubCredentials } from '../../lib/logger';
+import { isOperator, type OperatorDeps } from '../operator';
 import type { ApiRouter } from '../routing';
 
 /** A poller counts as live if it asked for work this recently (long polls last about a minute). */
@@ -37,7 +40,13 @@ async function livePollers(client: Client, namespace: string, taskQueue: string,
   return (pollers ?? []).filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= cutoff).length;
 }
 
-const ProcessHealth = z.object({ status: z.literal('ok'), startedAt: z.string(), uptimeSeconds: z.int() }).meta({ id: 'ProcessHealth' });
+const Status = z.enum(['ok', 'fail']);
+const PublicHealth = z
+  .object({ status: Status })
+  .meta({ id: 'PublicHealth', description: 'What anyone sees: ok or fail. Details need the operator token or an administrator.' });
+const ProcessHealth = z
+  .object({ status: z.literal('ok'), startedAt: z.string(), uptimeSeconds: z.int() })
+  .meta({ id: 'ProcessHealth' });
 const DbHealth = z
   .object({ status: z.enum(['ok', 'unavailable']), latencyMs: z.int().optional(), error: z.string().optional() })
   .meta({ id: 'DatabaseHealth' });
@@ -51,20 +60,29 @@ const TemporalHealth = z
   })
   .meta({ id: 'TemporalHealth' });
 
-export function healthRoutes(api: ApiRouter, deps: { pool: pg.Pool; temporal: Client; config: Config }) {
+const DETAILS =
+  'Anyone gets `{status: "ok" | "fail"}`; with the operator token (`Authorization: Bearer <OPERATOR_TOKEN>`) or an ' +
+  'administrator’s credentials the answer has the details.';
+
+export function healthRoutes(api: ApiRouter, deps: OperatorDeps & { pool: pg.Pool; temporal: Client; config: Config }) {
   const startedAt = new Date();
+  /** The full answer for operators, `{status: ok|fail}` for everyone else. */
+  const answer = async (req: Request, res: Response, healthy: boolean, details: object) => {
+    res.status(healthy ? 200 : 503).json((await isOperator(deps, req)) ? details : { status: healthy ? 'ok' : 'fail' });
+  };
 
   api.route(
     {
       method: 'get',
       path: '/health',
       summary: 'The API process is up',
+      description: DETAILS,
       tags: ['operations'],
       access: 'public',
-      responses: { 200: { description: 'Up', schema: ProcessHealth } },
+      responses: { 200: { description: 'Up', schema: z.union([PublicHealth, ProcessHealth]) } },
     },
-    (_input, _req, res) => {
-      res.json({ status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round(process.uptime()) });
+    async (_input, req, res) => {
+      await answer(req, res, true, { status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round(process.uptime()) });
     },
   );
 
@@ -73,20 +91,21 @@ export function healthRoutes(api: ApiRouter, deps: { pool: pg.Pool; temporal: Cl
       method: 'get',
       path: '/health/db',
       summary: 'PostgreSQL answers a query',
+      description: DETAILS,
       tags: ['operations'],
       access: 'public',
       responses: {
-        200: { description: 'Reachable', schema: DbHealth },
-        503: { description: 'Unreachable', schema: DbHealth },
+        200: { description: 'Reachable', schema: z.union([PublicHealth, DbHealth]) },
+        503: { description: 'Unreachable', schema: z.union([PublicHealth, DbHealth]) },
       },
     },
-    async (_input, _req, res) => {
+    async (_input, req, res) => {
       const started = performance.now();
       try {
         await withTimeout(deps.pool.query('select 1'), CHECK_TIMEOUT_MS, 'PostgreSQL');
-        res.json({ status: 'ok', latencyMs: Math.round(performance.now() - started) });
+        await answer(req, res, true, { status: 'ok', latencyMs: Math.round(performance.now() - started) });
       } catch (err) {
-        res.status(503).json({ status: 'unavailable', error: err instanceof Error ? err.message : String(err) });
+        await answer(req, res, false, { status: 'unavailable', error: scrubCredentials(err instanceof Error ? err.message : String(err)) });
       }
     },
   );
@@ -96,14 +115,15 @@ export function healthRoutes(api: ApiRouter, deps: { pool: pg.Pool; temporal: Cl
       method: 'get',
       path: '/health/temporal',
       summary: 'The Temporal namespace is reachable and a worker polls the task queue',
+      description: DETAILS,
       tags: ['operations'],
       access: 'public',
       responses: {
-        200: { description: 'Reachable, with live workers', schema: TemporalHealth },
-        503: { description: 'Unreachable, or no worker polling', schema: TemporalHealth },
+        200: { description: 'Reachable, with live workers', schema: z.union([PublicHealth, TemporalHealth]) },
+        503: { description: 'Unreachable, or no worker polling', schema: z.union([PublicHealth, TemporalHealth]) },
       },
     },
-    async (_input, _req, res) => {
+    async (_input, req, res) => {
       const { namespace, taskQueue, address } = deps.config.temporal;
       try {
         const [workflowPollers, activityPollers] = await temporalWithin(deps.temporal, CHECK_TIMEOUT_MS, async () => {
@@ -114,18 +134,18 @@ export function healthRoutes(api: ApiRouter, deps: { pool: pg.Pool; temporal: Cl
           ]);
         });
         const polling = workflowPollers > 0 && activityPollers > 0;
-        res.status(polling ? 200 : 503).json({
+        await answer(req, res, polling, {
           status: polling ? 'ok' : 'no_worker',
           address,
           namespace: { name: namespace, reachable: true },
           taskQueue: { name: taskQueue, workflowPollers, activityPollers },
         });
       } catch (err) {
-        res.status(503).json({
+        await answer(req, res, false, {
           status: 'unavailable',
           address,
           namespace: { name: namespace, reachable: false },
-          error: err instanceof Error ? err.message : String(err),
+          error: scrubCredentials(err instanceof Error ? err.message : String(err)),
         });
       }
     },

@@ -14,6 +14,8 @@ import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
 import { tenantScope, type NotificationLogRow } from '../tenancy';
+import { kazakhPhoneDigits } from '../../logins/phone';
+import { ABUSE_LIMITS, createAbuseLimits } from '../rate-limits';
 
 const Clock = z.string().refine((v) => {
   try {
@@ -144,8 +146,9 @@ function messengerUnavailable(error: MessengerError): HttpError {
   return new HttpError(503, `${error.message}; try again in a minute.`, { headers: { 'Retry-After': '60' } });
 }
 
-export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config'>) {
+export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' | 'pool'>) {
   const { db, config } = deps;
+  const limits = createAbuseLimits(deps.pool);
 
   async function settingsView(storeId: string, userId: string): Promise<z.infer<typeof SettingsView>> {
     const s = await readNotificationSettings(db, storeId);
@@ -255,7 +258,8 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
       summary: 'Send a test message now',
       description:
         'Fills a template (or the text given) with a made-up order and sends it at once — outside the working hours, ' +
-        'cap and pacing — to a WhatsApp number or the owner’s Telegram chat. It appears in the send log as `test`.',
+        'cap and pacing — to a WhatsApp number or the owner’s Telegram chat. It appears in the send log as `test`. ' +
+        `At most ${ABUSE_LIMITS.testMessagesPerUser} an hour per account and ${ABUSE_LIMITS.testMessagesPerRecipient} per recipient (429 beyond).`,
       tags: ['notifications'],
       access: 'user',
       params: IdParams,
@@ -264,11 +268,14 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
       responses: {
         200: { description: 'Sent', schema: z.object({ status: z.literal('sent'), recipient: z.string(), text: z.string() }) },
         422: { description: 'The channel is not set up, no chat is linked, or the session is not connected' },
+        429: { description: 'Too many test messages from this account or to this recipient; see Retry-After' },
         503: { description: 'WAHA or Telegram did not answer' },
       },
     },
     async ({ params, body }, req, res) => {
       const store = await tenantScope(db, currentUser(req).userId).store(params.id);
+      const digits = body.phone ? kazakhPhoneDigits(body.phone) : undefined;
+      await limits.beforeTestMessage(store.userId, body.channel === 'whatsapp' ? `wa:${digits ?? body.phone ?? ''}` : `tg:${store.userId}`);
       try {
         const sent = await sendTestMessage(deps, store, body);
         res.json({ status: 'sent', ...sent });

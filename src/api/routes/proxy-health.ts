@@ -33,8 +33,9 @@ export function proxyHealthRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'co
       method: 'get',
       path: '/health/proxies',
       summary: 'The proxy pool: counts by status, allocation per module, users with proxies',
+      description: 'For operators: `Authorization: Bearer <OPERATOR_TOKEN>`, or an administrator’s credentials.',
       tags: ['operations'],
-      access: 'public',
+      access: 'operator',
       responses: { 200: { description: 'Counts only; no addresses or credentials', schema: ProxyHealth } },
     },
     async (_input, _req, res) => {

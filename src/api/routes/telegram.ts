@@ -7,6 +7,7 @@ import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { Timestamp } from '../schemas';
+import { ABUSE_LIMITS, createAbuseLimits } from '../rate-limits';
 
 const LinkCode = z
   .object({
@@ -26,8 +27,9 @@ const ChatView = z
   })
   .meta({ id: 'TelegramChat' });
 
-export function telegramRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config'>) {
+export function telegramRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' | 'pool'>) {
   const { db, config } = deps;
+  const limits = createAbuseLimits(deps.pool);
 
   api.route(
     {
@@ -42,10 +44,12 @@ export function telegramRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'confi
       responses: {
         201: { description: 'The code', schema: LinkCode },
         422: { description: 'Telegram is not set up on this server' },
+        429: { description: `More than ${ABUSE_LIMITS.linkCodesPerUser} codes in an hour; see Retry-After` },
       },
     },
     async (_input, req, res) => {
       if (!config.telegram.botToken) throw new HttpError(422, 'Telegram is not set up on this server.');
+      await limits.beforeLinkCode(currentUser(req).userId);
       const { code, expiresAt } = await createLinkCode(db, currentUser(req).userId);
       const bot = config.telegram.botUsername;
       res.status(201).json({
