@@ -1109,6 +1109,13 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description More than 10 payments started in an hour; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
             };
         };
         delete?: never;
@@ -1189,7 +1196,7 @@ export interface paths {
         put?: never;
         /**
          * The payment provider's events
-         * @description Signed with HMAC-SHA256 over the raw body under `BILLING_WEBHOOK_SECRET`, sent as `X-Signature: sha256=<hex>`. Each event id is applied once: a replay answers 200 and changes nothing.
+         * @description Signed by the provider: `X-Signature: t=<unix seconds>,sha256=<hex>`, the hex being the HMAC-SHA256 under `BILLING_WEBHOOK_SECRET` of `<t>.` followed by the raw body. The signature is checked before the body is read; a timestamp more than 5 minutes from now is refused (401), so a captured request cannot be replayed later. Fields this API does not know are accepted (and ignored). Each event id is applied once: a replay answers 200 and changes nothing.
          */
         post: {
             parameters: {
@@ -1232,7 +1239,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Missing or wrong signature */
+                /** @description Missing or wrong signature, or a timestamp more than 5 minutes off */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2986,7 +2993,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test message now
-         * @description Fills a template (or the text given) with a made-up order and sends it at once — outside the working hours, cap and pacing — to a WhatsApp number or the owner’s Telegram chat. It appears in the send log as `test`.
+         * @description Fills a template (or the text given) with a made-up order and sends it at once — outside the working hours, cap and pacing — to a WhatsApp number or the owner’s Telegram chat. It appears in the send log as `test`. At most 10 an hour per account and 3 per recipient (429 beyond).
          */
         post: {
             parameters: {
@@ -3067,6 +3074,13 @@ export interface paths {
                 };
                 /** @description The channel is not set up, no chat is linked, or the session is not connected */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many test messages from this account or to this recipient; see Retry-After */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4872,6 +4886,13 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Too many connects from this address or account, or in all; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Kaspi did not answer; try again */
                 503: {
                     headers: {
@@ -4961,6 +4982,13 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Too many connects (per address, account, in all) or Kaspi logins running at once; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Kaspi or the login service did not answer; try again */
                 503: {
                     headers: {
@@ -4987,7 +5015,7 @@ export interface paths {
         put?: never;
         /**
          * Start a login by phone: Kaspi sends an SMS code
-         * @description Starts the login and answers at once with its id. Send the code to `/logins/{loginId}/code` (4–6 digits, at most 3 tries) within the login’s `expiresAt`; follow it at `/logins/{loginId}`. Limited per account and phone (429).
+         * @description Starts the login and answers at once with its id. Send the code to `/logins/{loginId}/code` (4–6 digits, at most 3 tries) within the login’s `expiresAt`; follow it at `/logins/{loginId}`. Limited per account, phone and address, in all, and by the Kaspi logins running at once (429 with Retry-After).
          */
         post: {
             parameters: {
@@ -5036,7 +5064,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many SMS logins; see Retry-After */
+                /** @description Too many SMS logins or connects (per account, phone, address, in all) or Kaspi logins running at once; see Retry-After */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5204,6 +5232,13 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description More than 10 codes in an hour; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
             };
         };
         delete?: never;
@@ -5222,8 +5257,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Decrypt Temporal payloads (operators)
-         * @description For the Temporal UI and CLI codec settings: the endpoint URL is `/codec/<CODEC_TOKEN>`.
+         * Decrypt Temporal payloads (operators), token in the path (the Temporal UI)
+         * @description For the Temporal UI, which sends no credential: its codec endpoint is `<api>/codec/<CODEC_TOKEN>`. The request log shows the path with the token redacted. Prefer the header form wherever the client can send one.
          */
         post: {
             parameters: {
@@ -5263,7 +5298,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Wrong token */
+                /** @description Wrong or missing token */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5278,6 +5313,20 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
+                };
+                /** @description A payload is not one of ours (decode takes only encrypted payloads) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -5297,8 +5346,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Encrypt Temporal payloads (operators)
-         * @description For the Temporal UI and CLI codec settings: the endpoint URL is `/codec/<CODEC_TOKEN>`.
+         * Encrypt Temporal payloads (operators), token in the path (the Temporal UI)
+         * @description For the Temporal UI, which sends no credential: its codec endpoint is `<api>/codec/<CODEC_TOKEN>`. The request log shows the path with the token redacted. Prefer the header form wherever the client can send one.
          */
         post: {
             parameters: {
@@ -5338,7 +5387,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Wrong token */
+                /** @description Wrong or missing token */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5353,6 +5402,176 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
+                };
+                /** @description A payload is not one of ours (decode takes only encrypted payloads) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/codec/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decrypt Temporal payloads (operators)
+         * @description For the Temporal CLI: `--codec-endpoint <api>/codec --codec-auth "Bearer <CODEC_TOKEN>"`. Decode refuses payloads that are not encrypted by us (422).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "payloads": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CodecPayloads"];
+                };
+            };
+            responses: {
+                /** @description The payloads, transformed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CodecPayloads"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong or missing token */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A payload is not one of ours (decode takes only encrypted payloads) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/codec/encode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Encrypt Temporal payloads (operators)
+         * @description For the Temporal CLI: `--codec-endpoint <api>/codec --codec-auth "Bearer <CODEC_TOKEN>"`. Decode refuses payloads that are not encrypted by us (422).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "payloads": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CodecPayloads"];
+                };
+            };
+            responses: {
+                /** @description The payloads, transformed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CodecPayloads"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Wrong or missing token */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A payload is not one of ours (decode takes only encrypted payloads) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Too many requests; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };
@@ -5369,7 +5588,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The API process is up */
+        /**
+         * The API process is up
+         * @description Anyone gets `{status: "ok" | "fail"}`; with the operator token (`Authorization: Bearer <OPERATOR_TOKEN>`) or an administrator’s credentials the answer has the details.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5385,7 +5607,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ProcessHealth"];
+                        "application/json": components["schemas"]["PublicHealth"] | components["schemas"]["ProcessHealth"];
                     };
                 };
                 /** @description Invalid input; `errors` names each offending field */
@@ -5414,7 +5636,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** PostgreSQL answers a query */
+        /**
+         * PostgreSQL answers a query
+         * @description Anyone gets `{status: "ok" | "fail"}`; with the operator token (`Authorization: Bearer <OPERATOR_TOKEN>`) or an administrator’s credentials the answer has the details.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5430,7 +5655,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DatabaseHealth"];
+                        "application/json": components["schemas"]["PublicHealth"] | components["schemas"]["DatabaseHealth"];
                     };
                 };
                 /** @description Invalid input; `errors` names each offending field */
@@ -5448,7 +5673,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["DatabaseHealth"];
+                        "application/json": components["schemas"]["PublicHealth"] | components["schemas"]["DatabaseHealth"];
                     };
                 };
             };
@@ -5468,7 +5693,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The proxy pool: counts by status, allocation per module, users with proxies */
+        /**
+         * The proxy pool: counts by status, allocation per module, users with proxies
+         * @description For operators: `Authorization: Bearer <OPERATOR_TOKEN>`, or an administrator’s credentials.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5496,6 +5724,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Operators only (OPERATOR_TOKEN or an administrator) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5513,7 +5759,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The Temporal namespace is reachable and a worker polls the task queue */
+        /**
+         * The Temporal namespace is reachable and a worker polls the task queue
+         * @description Anyone gets `{status: "ok" | "fail"}`; with the operator token (`Authorization: Bearer <OPERATOR_TOKEN>`) or an administrator’s credentials the answer has the details.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5529,7 +5778,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["TemporalHealth"];
+                        "application/json": components["schemas"]["PublicHealth"] | components["schemas"]["TemporalHealth"];
                     };
                 };
                 /** @description Invalid input; `errors` names each offending field */
@@ -5547,7 +5796,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["TemporalHealth"];
+                        "application/json": components["schemas"]["PublicHealth"] | components["schemas"]["TemporalHealth"];
                     };
                 };
             };
@@ -5586,6 +5835,24 @@ export interface paths {
                 };
                 /** @description Invalid input; `errors` names each offending field */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Operators only (OPERATOR_TOKEN or an administrator) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6766,6 +7033,11 @@ export interface components {
             }[];
             /** @description Known proxies (same host, port and user) whose protocol or password changed; a dead one is back in the pool */
             updated: number;
+        };
+        /** @description What anyone sees: ok or fail. Details need the operator token or an administrator. */
+        PublicHealth: {
+            /** @enum {string} */
+            status: "ok" | "fail";
         };
         Registered: {
             /**
