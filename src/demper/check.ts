@@ -4,6 +4,7 @@ import { priceChanges, products } from '../db/schema';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
 import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-config';
+import type { PreorderIntent } from '../domain/offer-points';
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
@@ -256,6 +257,8 @@ export interface ChangeDetail {
   cityPrices: { cityId: string; value: number }[];
   /** The decisions that changed a price, one per city. */
   changes: PriceDecision[];
+  /** The preorder a `preorder` change sets (days 1–30) or clears (days 0); the preorder's id when it sets one. */
+  preorder?: PreorderIntent & { preorderId: string | null };
 }
 
 function changeRow(

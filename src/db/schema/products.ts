@@ -138,7 +138,8 @@ export const priceChanges = pgTable(
     status: text('status', { enum: PRICE_CHANGE_STATUSES })
       .notNull()
       .default('pending'),
-    source: text('source', { enum: ['demper', 'manual'] }).notNull().default('demper'),
+    /** Who asked: the demper loop, the merchant (a price set by hand), or a preorder being set or cleared. */
+    source: text('source', { enum: ['demper', 'manual', 'preorder'] }).notNull().default('demper'),
     kaspiJobId: text('kaspi_job_id'),
     error: text('error'),
     /**
