@@ -5,6 +5,7 @@ import { productSettingsSchema, type ProductSettings } from '../../domain/produc
 import { PRICE_CHANGE_STATUSES } from '../../db/schema';
 import type { ChangeDetail } from '../../demper/check';
 import { readCards } from '../../demper/card-reader';
+import { PREORDER_CLEAR, PREORDER_SET } from '../../preorders/pricefeed';
 import { recordManualPrice } from '../../products/manual-price';
 import { settingsColumns } from '../../products/settings';
 import { ActiveLimitReached, SettingsRejected, updateProductSettings } from '../../products/settings-update';
@@ -90,10 +91,10 @@ const PriceChangeView = z
   .object({
     id: Uuid,
     productId: Uuid,
-    source: z.enum(['demper', 'manual']),
+    source: z.enum(['demper', 'manual', 'preorder']),
     cycle: z.int().meta({ description: 'The demper cycle that decided it (manual changes count down from -1)' }),
     status: z.enum(PRICE_CHANGE_STATUSES),
-    reason: z.union([z.enum(PRICE_REASONS), z.literal('manual')]),
+    reason: z.union([z.enum(PRICE_REASONS), z.enum(['manual', PREORDER_SET, PREORDER_CLEAR])]),
     oldPrice: Tenge.nullable(),
     newPrice: Tenge,
     cityId: z.string().nullable().meta({ description: 'The one city changed, when only one was' }),
