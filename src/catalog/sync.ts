@@ -30,6 +30,7 @@ export async function importOffers(db: Db, storeId: string, syncedAt: Date, offe
         (a): ProductAvailability => ({ storeId: a.storeId, available: a.available ? 'yes' : 'no', preOrder: a.preOrderDays }),
       ),
       catalogSyncedAt: syncedAt,
+      pointsReadAt: syncedAt,
       vanishedAt: null,
     }));
   const skipped = offers.length - rows.length;
@@ -48,6 +49,7 @@ export async function importOffers(db: Db, storeId: string, syncedAt: Date, offe
         price: sql`excluded.price`,
         cityPrices: sql`excluded.city_prices`,
         availabilities: sql`excluded.availabilities`,
+        pointsReadAt: sql`excluded.points_read_at`,
         catalogSyncedAt: sql`excluded.catalog_synced_at`,
         vanishedAt: null,
         updatedAt: new Date(),

@@ -81,6 +81,12 @@ export interface PushResult {
 /** How long writes rest after the pricefeed failed for a reason other than a ban (5xx, timeout). */
 const PRICEFEED_TROUBLE_PAUSE_MS = 30_000;
 
+/**
+ * Points older than this are read again (the cabinet's offer details) before a push names them: a point
+ * the merchant opened since would otherwise be left out, and Kaspi would take the offer off it.
+ */
+export const POINTS_MAX_AGE_MS = 60 * 60_000;
+
 type ChangeRow = typeof priceChanges.$inferSelect;
 
 export async function pushPendingChanges(deps: PushDeps, input: PushInput): Promise<PushResult> {
@@ -285,8 +291,8 @@ export async function sendPriceChange(
       .limit(1);
     const detail = current.detail as unknown as ChangeDetail;
     const cityPrices = detail.cityPrices.map((c) => ({ cityId: c.cityId, priceTenge: c.value }));
-    // The cabinet's offer details, read at most once per send: for a retry's "already live?" and when
-    // the catalog never showed the offer's points.
+    // The cabinet's offer details, read at most once per send: for a retry's "already live?", and when
+    // the offer's points are unknown or old.
     let details: OfferDetails | null | undefined;
     const readDetails = async () => {
       if (details === undefined) details = await readOfferDetails(ctx, merchantUid, product.sku, deps.logger);
@@ -296,6 +302,7 @@ export async function sendPriceChange(
       const at = deps.now();
       // What Kaspi now has, as far as we know: the points just pushed, else those the cabinet showed.
       const freshPoints = points?.map(storedPoint) ?? (details?.availabilities.length ? details.availabilities.map(storedDetail) : null);
+      const pointsUpdate = freshPoints ? { availabilities: freshPoints, pointsReadAt: at } : {};
       await tx
         .update(priceChanges)
         .set({ status: 'sent', kaspiJobId: jobId, sentAt: at })
@@ -306,7 +313,7 @@ export async function sendPriceChange(
           price: Math.min(...cityPrices.map((c) => c.priceTenge)),
           cityPrices: { ...product.cityPrices, ...Object.fromEntries(cityPrices.map((c) => [c.cityId, c.priceTenge])) },
           pricingState: rememberPush(product.pricingState, detail.changes ?? [], at),
-          ...(freshPoints ? { availabilities: freshPoints } : {}),
+          ...pointsUpdate,
         })
         .where(eq(products.id, product.id));
     };
@@ -323,7 +330,12 @@ export async function sendPriceChange(
       return { kind: 'superseded' };
     }
     let known: KnownPoint[] = product.availabilities.map(knownPoint);
-    if (known.length === 0) known = (await readDetails())?.availabilities ?? [];
+    const stale = product.pointsReadAt === null || deps.now().getTime() - product.pointsReadAt.getTime() > POINTS_MAX_AGE_MS;
+    if (known.length === 0 || stale) {
+      const live = (await readDetails())?.availabilities ?? [];
+      // The cabinet's answer wins; when it has none, the points last known are still better than none.
+      if (live.length > 0) known = live;
+    }
     const { points, preOrderDays } = pushPoints(known, detail.preorder);
     try {
       const { jobId } = await pushPrice(ctx, {

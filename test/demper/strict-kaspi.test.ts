@@ -22,6 +22,7 @@ const BROKEN_RIVAL = { sku: 'S-MAL', productId: '950000003' }; // a rival offer 
 const NO_POINTS = { sku: 'S-NOP', productId: '950000004' }; // its points are known to neither the catalog nor the cabinet
 const IDLE = { sku: 'S-IDLE', productId: '950000005' }; // never switched on: nothing may touch it
 const UNREADABLE = { sku: 'S-BAD', productId: '950000006' }; // its cabinet list item cannot be read
+const REOPENED = { sku: 'S-NEW', productId: '950000007' }; // opened at PP2 after the points were last read
 
 /**
  * The catalog sync and the demper loop against the strict sandbox, through real Temporal and
@@ -52,6 +53,8 @@ describe('the demper against a strict Kaspi', () => {
           { merchantUid: OURS, ...NO_POINTS, price: 10_000 },
           { merchantUid: OURS, ...IDLE, price: 7_000 },
           { merchantUid: OURS, ...UNREADABLE, price: 6_000, malformed: true },
+          { merchantUid: OURS, ...REOPENED, price: 10_000, points: ['PP1'] },
+          { merchantUid: RIVAL, sku: 'R-NEW', productId: REOPENED.productId, price: 9_700 },
           { merchantUid: RIVAL, sku: 'R-ONE', productId: ONE_POINT.productId, price: 9_500 },
           { merchantUid: RIVAL, sku: 'R-TWO', productId: TWO_POINTS.productId, price: 9_800.5 },
           { merchantUid: RIVAL, sku: 'R-MAL', productId: BROKEN_RIVAL.productId, price: 9_000 },
@@ -88,7 +91,7 @@ describe('the demper against a strict Kaspi', () => {
       workflowId: catalogSyncWorkflowId(store.id),
       args: [{ storeId: store.id, userId: store.userId }],
     });
-    expect(progress).toMatchObject({ state: 'done', offersSeen: 5, created: 5, unreadable: 1, unreadableSkus: [UNREADABLE.sku], vanished: 0 });
+    expect(progress).toMatchObject({ state: 'done', offersSeen: 6, created: 6, unreadable: 1, unreadableSkus: [UNREADABLE.sku], vanished: 0 });
     expect((await product(UNREADABLE.sku))!.vanishedAt).toBeNull();
     // Card ids from the shop link (masterSku is empty), points from boolean/null availability.
     const one = (await product(ONE_POINT.sku))!;
@@ -106,7 +109,7 @@ describe('the demper against a strict Kaspi', () => {
     // Neither the catalog nor (failing) the cabinet's offer details know this offer's points.
     await ctx.db.update(products).set({ availabilities: [] }).where(and(eq(products.storeId, store.id), eq(products.sku, NO_POINTS.sku)));
     sandbox.faults.add({ endpoint: 'offer_details', kind: '5xx' });
-    const before = Object.fromEntries([ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS, IDLE, UNREADABLE].map(({ sku }) => [sku, atKaspi(sku)]));
+    const before = Object.fromEntries([ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS, IDLE, UNREADABLE, REOPENED].map(({ sku }) => [sku, atKaspi(sku)]));
     const idleOffer = sandbox.market.offer(OURS, IDLE.sku)!;
     const idlePrice = { base: idleOffer.basePrice, cities: Object.fromEntries(idleOffer.cityPrices) };
 
@@ -154,5 +157,28 @@ describe('the demper against a strict Kaspi', () => {
       return s.pushesWithoutAvailabilities === blind.length ? s : null;
     });
     expect(status.lastCycle?.withoutAvailabilities).toEqual(expect.any(Number));
+  });
+
+  it('reads the points again before a push once they are old, so a point opened since is not lost', async () => {
+    sandbox.faults.clear();
+    // The merchant opened PP2 in the cabinet after our points were read, two hours ago.
+    const offer = sandbox.market.offer(OURS, REOPENED.sku)!;
+    sandbox.market.mutate(offer, () => {
+      offer.availabilities.get(`${OURS}_PP2`)!.available = true;
+    });
+    await ctx.db
+      .update(products)
+      .set({ active: true, minPrice: 5_000, pointsReadAt: new Date(Date.now() - 2 * 3600_000), nextCheckAt: new Date() })
+      .where(and(eq(products.storeId, store.id), eq(products.sku, REOPENED.sku)));
+    expect((await product(REOPENED.sku))!.availabilities.find((a) => a.storeId === `${OURS}_PP2`)?.available).toBe('no');
+    await waitFor('the card repriced', () => priceIn(REOPENED.productId, ALMATY) === 9_699);
+    expect(atKaspi(REOPENED.sku)).toEqual({ listed: true, points: { [`${OURS}_PP1`]: true, [`${OURS}_PP2`]: true } });
+    const [push] = sandbox.market.pushLog({ merchantUid: OURS, sku: REOPENED.sku });
+    expect(push!.availabilities).toEqual([
+      expect.objectContaining({ storeId: `${OURS}_PP1`, available: 'yes' }),
+      expect.objectContaining({ storeId: `${OURS}_PP2`, available: 'yes' }),
+    ]);
+    const row = (await product(REOPENED.sku))!;
+    expect(row.pointsReadAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 });
