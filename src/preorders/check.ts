@@ -50,9 +50,14 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
     .from(preorders)
     .leftJoin(products, eq(products.id, preorders.productId))
     .where(and(eq(preorders.storeId, storeId), eq(preorders.status, 'processing')));
-  const pushes = await latestPreorderChanges(db, processing.map((p) => p.preorder.id));
+  const latest = await latestPreorderChanges(db, processing.map((p) => p.preorder.id));
+  // A push recorded before the preorder's latest upload (a price-list file since) no longer speaks for it.
+  const pushOf = (preorder: (typeof processing)[number]['preorder']) => {
+    const push = latest.get(preorder.id);
+    return push && preorder.uploadedAt && push.recordedAt >= preorder.uploadedAt ? push : undefined;
+  };
   for (const { preorder } of processing) {
-    const push = pushes.get(preorder.id);
+    const push = pushOf(preorder);
     if (push?.state !== 'failed') continue;
     const failed = await db
       .update(preorders)
@@ -62,7 +67,7 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
     result.failed += failed.length;
   }
   // A preorder pushed by the loop is looked up once its push went; one carried by a price-list file at once.
-  const waiting = processing.filter(({ preorder }) => (pushes.get(preorder.id)?.state ?? 'sent') === 'sent');
+  const waiting = processing.filter(({ preorder }) => (pushOf(preorder)?.state ?? 'sent') === 'sent');
 
   const lookups = waiting.flatMap(({ preorder, kaspiProductId }) => {
     const stocked = [...preorder.warehouses].sort((a, b) => a.point - b.point).find((w) => w.quantity > 0);

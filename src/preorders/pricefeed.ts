@@ -187,20 +187,16 @@ export async function preorderChangeOutcome(db: Db, changeId: string): Promise<C
   return row ? changeOutcome(row) : { state: 'failed', reason: 'the push was deleted with its product' };
 }
 
-/** The newest push recorded for each of these preorders. */
+/** The newest push recorded for each of these preorders, with when it was recorded. */
 export async function latestPreorderChanges(db: Db, preorderIds: readonly string[]) {
-  if (preorderIds.length === 0) return new Map<string, ChangeOutcome>();
+  const latest = new Map<string, ChangeOutcome & { recordedAt: Date }>();
+  if (preorderIds.length === 0) return latest;
+  const preorderId = sql<string>`${priceChanges.detail}->'preorder'->>'preorderId'`;
   const rows = await db
-    .select({ preorderId: sql<string>`${priceChanges.detail}->'preorder'->>'preorderId'`, status: priceChanges.status, error: priceChanges.error })
+    .select({ preorderId, status: priceChanges.status, error: priceChanges.error, createdAt: priceChanges.createdAt })
     .from(priceChanges)
-    .where(
-      and(
-        eq(priceChanges.source, 'preorder'),
-        inArray(sql<string>`${priceChanges.detail}->'preorder'->>'preorderId'`, [...preorderIds]),
-      ),
-    )
+    .where(and(eq(priceChanges.source, 'preorder'), inArray(preorderId, [...preorderIds])))
     .orderBy(desc(priceChanges.seq));
-  const latest = new Map<string, ChangeOutcome>();
-  for (const row of rows) if (!latest.has(row.preorderId)) latest.set(row.preorderId, changeOutcome(row));
+  for (const row of rows) if (!latest.has(row.preorderId)) latest.set(row.preorderId, { ...changeOutcome(row), recordedAt: row.createdAt });
   return latest;
 }
