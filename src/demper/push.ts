@@ -301,8 +301,10 @@ export async function sendPriceChange(
     const sent = async (jobId: string | null, points: PushPoint[] | null) => {
       const at = deps.now();
       // What Kaspi now has, as far as we know: the points just pushed, else those the cabinet showed.
-      const freshPoints = points?.map(storedPoint) ?? (details?.availabilities.length ? details.availabilities.map(storedDetail) : null);
-      const pointsUpdate = freshPoints ? { availabilities: freshPoints, pointsReadAt: at } : {};
+      const shown = details?.availabilities.length ? details.availabilities : null;
+      const freshPoints = points?.map(storedPoint) ?? shown?.map(storedDetail) ?? null;
+      // Only a read of the cabinet renews `pointsReadAt`: our own pushes cannot show a point opened since.
+      const pointsUpdate = { ...(freshPoints ? { availabilities: freshPoints } : {}), ...(shown ? { pointsReadAt: at } : {}) };
       await tx
         .update(priceChanges)
         .set({ status: 'sent', kaspiJobId: jobId, sentAt: at })
