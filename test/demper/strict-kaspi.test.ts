@@ -126,21 +126,27 @@ describe('the demper against a strict Kaspi', () => {
     expect(priceIn(ONE_POINT.productId, ASTANA)).toBeUndefined();
     expect({ base: idleOffer.basePrice, cities: Object.fromEntries(idleOffer.cityPrices) }).toEqual(idlePrice);
 
-    // The right prices: each card shows what the last push the database recorded as sent carried.
-    for (const { sku, productId } of [ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS]) {
+    // The right prices: each card shows what the last push the database recorded as sent carried (waited
+    // for: Kaspi may apply a push before its sender commits).
+    const lastSent = async (sku: string) => {
       const row = (await product(sku))!;
-      const last = (
-        await ctx.db
-          .select()
-          .from(priceChanges)
-          .where(and(eq(priceChanges.productId, row.id), eq(priceChanges.status, 'sent')))
-          .orderBy(priceChanges.seq)
-      ).at(-1);
-      const sent = (last!.detail as { cityPrices: { cityId: string; value: number }[] }).cityPrices;
-      for (const { cityId, value } of sent) {
-        if (priceIn(productId, cityId) !== undefined) expect(priceIn(productId, cityId), `${sku} in ${cityId}`).toBe(value);
+      const sent = await ctx.db
+        .select()
+        .from(priceChanges)
+        .where(and(eq(priceChanges.productId, row.id), eq(priceChanges.status, 'sent')))
+        .orderBy(priceChanges.seq);
+      return (sent.at(-1)!.detail as { cityPrices: { cityId: string; value: number }[] }).cityPrices;
+    };
+    const shownAsSent = async () => {
+      for (const { sku, productId } of [ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS]) {
+        for (const { cityId, value } of await lastSent(sku)) {
+          const shown = priceIn(productId, cityId);
+          if (shown !== undefined && shown !== value) return false;
+        }
       }
-    }
+      return true;
+    };
+    await waitFor('every card to show the last push recorded as sent', shownAsSent);
     expect(priceIn(TWO_POINTS.productId, ASTANA)).toBe(10_500);
 
     // Every push named all the offer's points, except the one whose points nobody knew; none carried stock.
