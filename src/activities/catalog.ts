@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import { importOffers, markVanished } from '../catalog/sync';
+import { importOffers, markVanished, touchUnreadable } from '../catalog/sync';
 import { kaspiStores } from '../db/schema';
-import { fetchOfferListPage, MAX_OFFER_LIST_PAGE_SIZE } from '../kaspi';
+import { fetchOfferListPage, MAX_OFFER_LIST_PAGE_SIZE, type UnreadableOffer } from '../kaspi';
 import { withStoreSession } from '../stores/relogin';
 import { cabinetFailure } from './cabinet-failure';
 import type { ActivityDeps, WorkerLocal } from './deps';
@@ -14,6 +14,8 @@ export interface CatalogPageResult {
   skipped: number;
   /** Offers on sale in the whole list, when the cabinet says. */
   total: number | null;
+  /** Items of the page that could not be read: the rest of the page is imported without them. */
+  unreadable: UnreadableOffer[];
   /** There is a next page. */
   more: boolean;
 }
@@ -38,20 +40,30 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
           fetchOfferListPage(ctx, { merchantUid: store.merchantUid, available: true, page, size }),
         );
         const imported = await importOffers(db, storeId, new Date(syncedAt), listed.offers);
+        const unreadableSkus = listed.unreadable.flatMap((u) => (u.sku ? [u.sku] : []));
+        await touchUnreadable(db, storeId, new Date(syncedAt), unreadableSkus);
+        if (listed.unreadable.length > 0) {
+          deps.logger.warn({ storeId, page, unreadable: listed.unreadable }, 'cabinet offer list items could not be read');
+        }
         return {
           offers: listed.offers.length,
           ...imported,
-          total: listed.total ?? null,
-          more: listed.offers.length === size && (page + 1) * size < listed.total,
+          total: listed.total,
+          unreadable: listed.unreadable,
+          // Like the cabinet's own clients: a full page means there may be another.
+          more: listed.listed === size,
         };
       } catch (error) {
         throw cabinetFailure(error);
       }
     },
 
-    /** The sync saw every page: what it did not see has vanished from the cabinet. */
-    async finishCatalogSync({ storeId, syncedAt }: { storeId: string; syncedAt: string }): Promise<{ vanished: number }> {
-      return { vanished: await markVanished(db, storeId, new Date(syncedAt)) };
+    /**
+     * The sync saw every page: what it did not see has vanished from the cabinet — unless an item
+     * without a SKU could not be read (`markVanished: false`), which may have been any offer.
+     */
+    async finishCatalogSync(input: { storeId: string; syncedAt: string; markVanished?: boolean }): Promise<{ vanished: number }> {
+      return { vanished: await markVanished(db, input.storeId, new Date(input.syncedAt), { markOffers: input.markVanished ?? true }) };
     },
   };
 }

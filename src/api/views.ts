@@ -8,6 +8,7 @@ import { productSettingsSchema } from '../domain/product-settings';
 import { kaspiStores, PRICE_CHANGE_STATUSES, type StorePoint } from '../db/schema';
 import type { ChangeDetail } from '../demper/check';
 import { cityName } from '../kaspi/cities';
+import { PREORDER_CLEAR, PREORDER_SET } from '../preorders/pricefeed';
 import { PRODUCT_STATES, productsWithState, type ProductWithState } from '../products/listing';
 import { settingsColumns } from '../products/settings';
 import { Tenge, Timestamp, Uuid } from './schemas';
@@ -106,14 +107,14 @@ export const PriceChangeView = z
   .object({
     id: Uuid,
     productId: Uuid,
-    source: z.enum(['demper', 'manual']),
+    source: z.enum(['demper', 'manual', 'preorder']),
     cycle: z.int().meta({ description: 'The demper cycle that decided it (manual changes count down from -1)' }),
     status: z.enum(PRICE_CHANGE_STATUSES).meta({
       description:
         '`pending` (to be pushed), `sent`, `proposed` (a dry run’s), `applied` (a proposal the merchant applied), ' +
         '`superseded` (a newer decision came first), `deferred` (the change budget or a breaker), `failed`',
     }),
-    reason: z.union([z.enum(PRICE_REASONS), z.literal('manual')]),
+    reason: z.union([z.enum(PRICE_REASONS), z.enum(['manual', PREORDER_SET, PREORDER_CLEAR])]),
     oldPrice: Tenge.nullable(),
     newPrice: Tenge,
     cityId: z.string().nullable().meta({ description: 'The one city changed, when only one was' }),

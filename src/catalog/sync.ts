@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, products, type ProductAvailability } from '../db/schema';
 import type { CabinetOffer } from '../kaspi';
@@ -30,6 +30,7 @@ export async function importOffers(db: Db, storeId: string, syncedAt: Date, offe
         (a): ProductAvailability => ({ storeId: a.storeId, available: a.available ? 'yes' : 'no', preOrder: a.preOrderDays }),
       ),
       catalogSyncedAt: syncedAt,
+      pointsReadAt: syncedAt,
       vanishedAt: null,
     }));
   const skipped = offers.length - rows.length;
@@ -48,6 +49,7 @@ export async function importOffers(db: Db, storeId: string, syncedAt: Date, offe
         price: sql`excluded.price`,
         cityPrices: sql`excluded.city_prices`,
         availabilities: sql`excluded.availabilities`,
+        pointsReadAt: sql`excluded.points_read_at`,
         catalogSyncedAt: sql`excluded.catalog_synced_at`,
         vanishedAt: null,
         updatedAt: new Date(),
@@ -59,8 +61,24 @@ export async function importOffers(db: Db, storeId: string, syncedAt: Date, offe
   return { created, updated: written.length - created, skipped };
 }
 
+/**
+ * Offers the cabinet listed but whose items could not be read: they are still there, so their products
+ * are marked seen by this sync (nothing else of them is written) and do not count as vanished.
+ */
+export async function touchUnreadable(db: Db, storeId: string, syncedAt: Date, skus: readonly string[]): Promise<void> {
+  if (skus.length === 0) return;
+  await db
+    .update(products)
+    .set({ catalogSyncedAt: syncedAt })
+    .where(and(eq(products.storeId, storeId), inArray(products.sku, [...skus])));
+}
+
 /** After a complete sync: offers this sync did not see are gone from the cabinet's list. */
-export async function markVanished(db: Db, storeId: string, syncedAt: Date): Promise<number> {
+export async function markVanished(db: Db, storeId: string, syncedAt: Date, options = { markOffers: true }): Promise<number> {
+  if (!options.markOffers) {
+    await db.update(kaspiStores).set({ lastSyncAt: new Date() }).where(eq(kaspiStores.id, storeId));
+    return 0;
+  }
   const vanished = await db
     .update(products)
     .set({ vanishedAt: new Date() })

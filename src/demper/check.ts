@@ -6,6 +6,7 @@ import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-sche
 import { accrueDayStats } from '../domain/day-stats';
 import { lastReasonOf } from '../domain/last-reason';
 import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-config';
+import type { PreorderIntent } from '../domain/offer-points';
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
@@ -283,6 +284,8 @@ export interface ChangeDetail {
   changes: PriceDecision[];
   /** The names the card showed for the rivals of `changes`, by merchant id. */
   rivalNames?: Record<string, string>;
+  /** The preorder a `preorder` change sets (days 1–30) or clears (days 0); the preorder's id when it sets one. */
+  preorder?: PreorderIntent & { preorderId: string | null };
 }
 
 /** Merchant names as the cards show them, by merchant id. */

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { priceChanges, products } from '../db/schema';
+import { priceChanges, products, type ProductAvailability } from '../db/schema';
 import type { WorkingHours } from '../domain/check-schedule';
+import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
 import { rememberPush } from '../domain/product-pricing';
 import {
   changeBudgetStatus,
@@ -11,7 +12,15 @@ import {
   type ChangeCandidate,
   type WriteBucket,
 } from '../domain/write-budget';
-import { fetchOfferDetails, isKaspiError, pushPrice, type CabinetContext, type KaspiError, type KaspiUrls } from '../kaspi';
+import {
+  fetchOfferDetails,
+  isKaspiError,
+  pushPrice,
+  type CabinetContext,
+  type KaspiError,
+  type KaspiUrls,
+  type OfferDetails,
+} from '../kaspi';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { readStoreSession } from '../stores/session';
@@ -19,10 +28,13 @@ import type { ChangeDetail } from './check';
 import { storeNextWakeAt } from './schedule';
 
 /**
- * The push step of a cycle: the cycle's recorded changes (and any manual price waiting) go to
- * Kaspi's pricefeed, paced per merchant, within the rolling change budget — the changes that win
- * first place with the most at stake first — and each one fenced: it is sent only while it is the
- * newest decision for its product, and a retry never sends one twice.
+ * The push step of a cycle: the cycle's recorded changes (and any manual price or preorder waiting)
+ * go to Kaspi's pricefeed, paced per merchant, within the rolling change budget — the merchant's own
+ * requests first, then the changes that win first place with the most at stake — and each one fenced:
+ * it is sent only while it is the newest decision for its product, and a retry never sends one twice.
+ * Every push names all of the offer's pickup points as the cabinet last showed them (a point left out
+ * loses the offer); one whose points are unknown even to the cabinet's offer details goes without
+ * them, and is counted.
  */
 export interface PushDeps {
   db: Db;
@@ -45,13 +57,15 @@ export interface PushInput {
   maxPushesPerSecond: number;
   /** The merchant's write pace, carried between push steps by the loop. */
   bucket: WriteBucket;
-  /** Only manual prices (the loop is paused). */
+  /** Only the merchant's own requests: manual prices and preorders (the loop is paused). */
   manualOnly: boolean;
   workingHours: WorkingHours | null;
 }
 
 export interface PushResult {
   sent: number;
+  /** Of those, pushes that named no pickup points because none was known. */
+  withoutAvailabilities: number;
   deferred: number;
   failed: number;
   /** Kaspi stopped this merchant's writes (429) or its pricefeed is failing: no push before then. */
@@ -67,12 +81,19 @@ export interface PushResult {
 /** How long writes rest after the pricefeed failed for a reason other than a ban (5xx, timeout). */
 const PRICEFEED_TROUBLE_PAUSE_MS = 30_000;
 
+/**
+ * Points older than this are read again (the cabinet's offer details) before a push names them: a point
+ * the merchant opened since would otherwise be left out, and Kaspi would take the offer off it.
+ */
+export const POINTS_MAX_AGE_MS = 60 * 60_000;
+
 type ChangeRow = typeof priceChanges.$inferSelect;
 
 export async function pushPendingChanges(deps: PushDeps, input: PushInput): Promise<PushResult> {
   const { db } = deps;
   const result: PushResult = {
     sent: 0,
+    withoutAvailabilities: 0,
     deferred: 0,
     failed: 0,
     writesBlockedUntil: null,
@@ -104,9 +125,8 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
       and(
         eq(priceChanges.storeId, input.storeId),
         eq(priceChanges.status, 'pending'),
-        input.manualOnly
-          ? eq(priceChanges.source, 'manual')
-          : undefined,
+        // The merchant's own requests (manual prices, preorders) go out even while the loop is paused.
+        input.manualOnly ? ne(priceChanges.source, 'demper') : undefined,
       ),
     )
     .orderBy(asc(priceChanges.seq));
@@ -144,6 +164,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     result.bucket = token.bucket;
     const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id);
     if (outcome.kind === 'sent' || outcome.kind === 'already_live') result.sent++;
+    if (outcome.kind === 'sent' && outcome.withoutAvailabilities) result.withoutAvailabilities++;
     else if (outcome.kind === 'failed') {
       result.failed++;
       const stop = await afterFailure(deps, input, outcome.error, result);
@@ -156,9 +177,9 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   return finish(deps, input, result);
 }
 
-/** Manual prices first (the merchant asked), then the domain's order: first place, most at stake. */
+/** Manual prices and preorders first (the merchant asked), then the domain's order: first place, most at stake. */
 function inPushOrder(pending: ChangeRow[]): ChangeRow[] {
-  const manual = pending.filter((r) => r.source === 'manual');
+  const manual = pending.filter((r) => r.source !== 'demper');
   const demper = pending.filter((r) => r.source === 'demper');
   const candidates: (ChangeCandidate & { row: ChangeRow })[] = demper.map((row) => ({
     row,
@@ -221,7 +242,7 @@ async function finish(deps: PushDeps, input: PushInput, result: PushResult): Pro
 }
 
 export type SendOutcome =
-  | { kind: 'sent'; jobId: string }
+  | { kind: 'sent'; jobId: string; withoutAvailabilities: boolean }
   /** A retry found the price already live: the earlier attempt's push went through. */
   | { kind: 'already_live' }
   | { kind: 'superseded' }
@@ -270,8 +291,20 @@ export async function sendPriceChange(
       .limit(1);
     const detail = current.detail as unknown as ChangeDetail;
     const cityPrices = detail.cityPrices.map((c) => ({ cityId: c.cityId, priceTenge: c.value }));
-    const sent = async (jobId: string | null) => {
+    // The cabinet's offer details, read at most once per send: for a retry's "already live?", and when
+    // the offer's points are unknown or old.
+    let details: OfferDetails | null | undefined;
+    const readDetails = async () => {
+      if (details === undefined) details = await readOfferDetails(ctx, merchantUid, product.sku, deps.logger);
+      return details;
+    };
+    const sent = async (jobId: string | null, points: PushPoint[] | null) => {
       const at = deps.now();
+      // What Kaspi now has, as far as we know: the points just pushed, else those the cabinet showed.
+      const shown = details?.availabilities.length ? details.availabilities : null;
+      const freshPoints = points?.map(storedPoint) ?? shown?.map(storedDetail) ?? null;
+      // Only a read of the cabinet renews `pointsReadAt`: our own pushes cannot show a point opened since.
+      const pointsUpdate = { ...(freshPoints ? { availabilities: freshPoints } : {}), ...(shown ? { pointsReadAt: at } : {}) };
       await tx
         .update(priceChanges)
         .set({ status: 'sent', kaspiJobId: jobId, sentAt: at })
@@ -282,22 +315,42 @@ export async function sendPriceChange(
           price: Math.min(...cityPrices.map((c) => c.priceTenge)),
           cityPrices: { ...product.cityPrices, ...Object.fromEntries(cityPrices.map((c) => [c.cityId, c.priceTenge])) },
           pricingState: rememberPush(product.pricingState, detail.changes ?? [], at),
+          ...pointsUpdate,
         })
         .where(eq(products.id, product.id));
     };
 
-    if (mayBeLive && (await alreadyLive(ctx, merchantUid, product.sku, cityPrices, deps.logger))) {
-      await sent(null);
-      return { kind: 'already_live' };
+    if (mayBeLive) {
+      const live = await readDetails();
+      if (live && isLive(live, cityPrices, detail)) {
+        await sent(null, null);
+        return { kind: 'already_live' };
+      }
     }
     if (newer) {
       await tx.update(priceChanges).set({ status: 'superseded' }).where(eq(priceChanges.id, current.id));
       return { kind: 'superseded' };
     }
+    let known: KnownPoint[] = product.availabilities.map(knownPoint);
+    const stale = product.pointsReadAt === null || deps.now().getTime() - product.pointsReadAt.getTime() > POINTS_MAX_AGE_MS;
+    if (known.length === 0 || stale) {
+      const live = (await readDetails())?.availabilities ?? [];
+      // The cabinet's answer wins; when it has none, the points last known are still better than none.
+      if (live.length > 0) known = live;
+    }
+    const { points, preOrderDays } = pushPoints(known, detail.preorder);
     try {
-      const { jobId } = await pushPrice(ctx, { merchantUid, sku: product.sku, model: product.name, cityPrices });
-      await sent(jobId);
-      return { kind: 'sent', jobId };
+      const { jobId } = await pushPrice(ctx, {
+        merchantUid,
+        sku: product.sku,
+        model: product.name,
+        cityPrices,
+        ...(points ? { availabilities: points } : {}),
+        ...(preOrderDays !== undefined ? { preOrderDays } : {}),
+      });
+      await sent(jobId, points);
+      if (!points) deps.logger.warn({ sku: product.sku }, 'pushed without pickup points: neither the catalog nor the cabinet showed any');
+      return { kind: 'sent', jobId, withoutAvailabilities: points === null };
     } catch (error) {
       if (!isKaspiError(error)) throw error;
       const retryable = ['merchant_throttled', 'session_expired'].includes(error.kind);
@@ -314,21 +367,32 @@ export async function sendPriceChange(
   });
 }
 
-/** Whether the cabinet already shows these prices for the offer (an earlier, unrecorded push went through). */
-async function alreadyLive(
-  ctx: CabinetContext,
-  merchantUid: string,
-  sku: string,
-  cityPrices: { cityId: string; priceTenge: number }[],
-  logger: Logger,
-): Promise<boolean> {
+function knownPoint(a: ProductAvailability): KnownPoint {
+  return { storeId: a.storeId, available: a.available === 'yes', preOrderDays: a.preOrder ?? 0 };
+}
+
+function storedPoint(p: PushPoint): ProductAvailability {
+  return { storeId: p.storeId, available: p.available ? 'yes' : 'no', preOrder: p.preOrderDays ?? 0 };
+}
+
+function storedDetail(p: KnownPoint): ProductAvailability {
+  return { storeId: p.storeId, available: p.available ? 'yes' : 'no', preOrder: p.preOrderDays };
+}
+
+/** Whether the cabinet already shows what the change asks for (an earlier, unrecorded push went through). */
+function isLive(live: OfferDetails, cityPrices: { cityId: string; priceTenge: number }[], detail: ChangeDetail): boolean {
+  const prices = new Map(live.cityPrices.map((c) => [c.cityId, c.priceTenge]));
+  if (!cityPrices.every((c) => prices.get(c.cityId) === c.priceTenge)) return false;
+  return !detail.preorder || preorderApplied(live.availabilities, detail.preorder);
+}
+
+/** The offer as the cabinet shows it now, or null when it cannot say (the caller goes on without). */
+async function readOfferDetails(ctx: CabinetContext, merchantUid: string, sku: string, logger: Logger): Promise<OfferDetails | null> {
   try {
     const [offer] = await fetchOfferDetails(ctx, { merchantUid, skus: [sku] });
-    if (!offer) return false;
-    const live = new Map(offer.cityPrices.map((c) => [c.cityId, c.priceTenge]));
-    return cityPrices.every((c) => live.get(c.cityId) === c.priceTenge);
+    return offer ?? null;
   } catch (error) {
-    logger.warn({ err: error, sku }, 'could not check the live price before pushing again');
-    return false;
+    logger.warn({ err: error, sku }, 'could not read the offer details');
+    return null;
   }
 }

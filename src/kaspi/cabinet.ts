@@ -1,21 +1,35 @@
 import { z } from 'zod';
 import { KaspiError } from './errors';
 import { cabinetHeaders, kaspiRequest, type CabinetContext } from './http';
-import { idString } from './offers';
+import { optionalId, priceNumber } from './offers';
+
+/**
+ * Whether an offer is available at a point, or on sale at all: Kaspi writes `"yes"`/`"no"`, newer
+ * answers a boolean, and some a null for "not set". Only a yes or true counts as available.
+ */
+export const availableFlag = z
+  .union([z.string(), z.boolean(), z.null()])
+  .optional()
+  .transform((v) => v === true || (typeof v === 'string' && v.trim().toLowerCase() === 'yes'));
+
+const days = z
+  .union([z.number(), z.null()])
+  .optional()
+  .transform((v) => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : 0));
 
 /** One pickup point's state for an offer; `storeId` is merchant-prefixed (`{merchantUid}_PP1`). */
 export const availabilitySchema = z.object({
   storeId: z.string().min(1),
-  available: z.enum(['yes', 'no']),
-  preOrder: z.number().int().nonnegative().nullish(),
+  available: availableFlag,
+  preOrder: days,
   stockSpecified: z.boolean().nullish(),
   stockCount: z.number().nullish(),
 });
 
 export const cabinetOfferSchema = z.object({
   sku: z.string().min(1),
-  masterSku: idString.nullish(),
-  offerId: idString.nullish(),
+  masterSku: optionalId,
+  offerId: optionalId,
   title: z.string().nullish(),
   model: z.string().nullish(),
   masterTitle: z.string().nullish(),
@@ -23,19 +37,23 @@ export const cabinetOfferSchema = z.object({
   brandName: z.string().nullish(),
   masterCategory: z.string().nullish(),
   images: z.array(z.string()).nullish(),
-  available: z.boolean().nullish(),
-  price: z.number().nullish(),
-  minPrice: z.number().nullish(),
-  allCityPrices: z.record(z.string(), z.object({ price: z.number() })).nullish(),
-  points: z.array(z.string()).nullish(),
+  /** Absent or null on some answers: the list was asked for offers on sale or archived, so it says. */
+  available: z.union([z.string(), z.boolean(), z.null()]).optional(),
+  price: priceNumber.nullish(),
+  minPrice: priceNumber.nullish(),
+  allCityPrices: z.record(z.string(), z.object({ price: priceNumber })).nullish(),
   availabilities: z.array(availabilitySchema).nullish(),
   shopLink: z.string().nullish(),
   updatedAt: z.string().nullish(),
 });
 
+/**
+ * The list page; its items are read one by one (`toOfferListPage`) so one bad item does not lose the
+ * page. `total` is not always there, and nothing depends on it.
+ */
 export const offerListResponseSchema = z.object({
-  total: z.number().int().nonnegative(),
-  data: z.array(cabinetOfferSchema),
+  total: z.number().int().nonnegative().nullish(),
+  data: z.array(z.unknown()),
 });
 
 export interface CityPrice {
@@ -73,11 +91,17 @@ export function productIdFromShopLink(shopLink: string | null | undefined): stri
   return shopLink ? (SHOP_LINK_PRODUCT_ID.exec(shopLink)?.[1] ?? null) : null;
 }
 
-export function toAvailability(raw: z.infer<typeof availabilitySchema>): PointAvailability {
-  return { storeId: raw.storeId, available: raw.available === 'yes', preOrderDays: raw.preOrder ?? 0 };
+/** The pricefeed's point id (`{merchantUid}_PP1`) from whatever form an answer used (`PP1` or already prefixed). */
+export function jsonStoreId(merchantUid: string | undefined, storeId: string): string {
+  return !merchantUid || storeId.includes('_') ? storeId : `${merchantUid}_${storeId}`;
 }
 
-export function toCabinetOffer(raw: z.infer<typeof cabinetOfferSchema>): CabinetOffer {
+export function toAvailability(raw: z.infer<typeof availabilitySchema>, merchantUid?: string): PointAvailability {
+  return { storeId: jsonStoreId(merchantUid, raw.storeId), available: raw.available, preOrderDays: raw.preOrder };
+}
+
+/** The list asked for offers on sale (`a=true`) or archived: an item that does not say is what was asked for. */
+export function toCabinetOffer(raw: z.infer<typeof cabinetOfferSchema>, listed: { merchantUid?: string; available?: boolean } = {}): CabinetOffer {
   const cityPrices = Object.entries(raw.allCityPrices ?? {}).map(([cityId, { price }]) => ({
     cityId,
     priceTenge: Math.floor(price),
@@ -88,10 +112,10 @@ export function toCabinetOffer(raw: z.infer<typeof cabinetOfferSchema>): Cabinet
     productId: raw.masterSku ?? productIdFromShopLink(raw.shopLink),
     title: raw.title ?? raw.model ?? raw.masterTitle ?? raw.sku,
     brand: raw.brandName ?? raw.brand ?? null,
-    available: raw.available ?? true,
+    available: raw.available === null || raw.available === undefined ? (listed.available ?? true) : availableFlag.parse(raw.available),
     priceTenge: Math.floor(raw.price || raw.minPrice || lowestCityPrice),
     cityPrices,
-    availabilities: (raw.availabilities ?? []).map(toAvailability),
+    availabilities: (raw.availabilities ?? []).map((a) => toAvailability(a, listed.merchantUid)),
     image: raw.images?.[0] ?? null,
     shopLink: raw.shopLink ?? null,
   };
@@ -107,9 +131,43 @@ export interface OfferListParams {
   text?: string;
 }
 
+/** A list item that could not be read: its SKU when it had one, and why. */
+export interface UnreadableOffer {
+  sku: string | null;
+  reason: string;
+}
+
 export interface OfferListPage {
-  total: number;
+  /** Kaspi's count of offers, when it sent one; paging never relies on it. */
+  total: number | null;
   offers: CabinetOffer[];
+  /** Items of the page that could not be read, left out of `offers`. */
+  unreadable: UnreadableOffer[];
+  /** Items on the page, read or not: a page with fewer than asked for is the last. */
+  listed: number;
+}
+
+/** Reads a list page item by item: a bad item is set aside with its SKU instead of failing the page. */
+export function toOfferListPage(
+  body: z.infer<typeof offerListResponseSchema>,
+  listed: { merchantUid?: string; available?: boolean } = {},
+): OfferListPage {
+  const offers: CabinetOffer[] = [];
+  const unreadable: UnreadableOffer[] = [];
+  for (const item of body.data) {
+    const parsed = cabinetOfferSchema.safeParse(item);
+    if (parsed.success) {
+      offers.push(toCabinetOffer(parsed.data, listed));
+      continue;
+    }
+    const sku = (item as { sku?: unknown } | null)?.sku;
+    const issue = parsed.error.issues[0];
+    unreadable.push({
+      sku: typeof sku === 'string' && sku ? sku : null,
+      reason: issue ? `${issue.path.join('.') || '(item)'} ${issue.message}` : 'unreadable',
+    });
+  }
+  return { total: body.total ?? null, offers, unreadable, listed: body.data.length };
 }
 
 /** GET `/bff/offer-view/list?m=&p=&l=&a=` — one page of the merchant's offers. */
@@ -135,65 +193,114 @@ export async function fetchOfferListPage(
     headers: cabinetHeaders(ctx),
     schema: offerListResponseSchema,
   });
-  return { total: body.total, offers: body.data.map(toCabinetOffer) };
+  return toOfferListPage(body, { merchantUid: params.merchantUid, available: params.available });
 }
 
-/** Pages through the offer list until an empty or short page, or `total` is reached. */
+/**
+ * Pages through the offer list until an empty or short page, the way the cabinet's own clients do;
+ * `total` is not trusted to end it (a stale count would cut the list short).
+ */
 export async function* offerListPages(
   ctx: CabinetContext,
   params: OfferListParams & { pageSize?: number; maxPages?: number },
 ): AsyncGenerator<OfferListPage> {
   const size = params.pageSize ?? MAX_OFFER_LIST_PAGE_SIZE;
   const maxPages = params.maxPages ?? 10_000;
-  let seen = 0;
   for (let page = 0; page < maxPages; page++) {
     const result = await fetchOfferListPage(ctx, { ...params, page, size });
-    seen += result.offers.length;
     yield result;
-    if (result.offers.length < size || seen >= result.total) return;
+    if (result.listed < size) return;
   }
 }
 
-/** Every offer of the merchant with the given availability, all pages. */
+/**
+ * Every offer of the merchant with the given availability, all pages; the items that could not be
+ * read; and Kaspi's own count when it gave one.
+ */
 export async function fetchAllOffers(
   ctx: CabinetContext,
   params: OfferListParams & { pageSize?: number; maxPages?: number },
-): Promise<CabinetOffer[]> {
+): Promise<{ offers: CabinetOffer[]; unreadable: UnreadableOffer[]; total: number | null }> {
   const offers: CabinetOffer[] = [];
-  for await (const page of offerListPages(ctx, params)) offers.push(...page.offers);
-  return offers;
+  const unreadable: UnreadableOffer[] = [];
+  let total: number | null = null;
+  for await (const page of offerListPages(ctx, params)) {
+    offers.push(...page.offers);
+    unreadable.push(...page.unreadable);
+    total ??= page.total;
+  }
+  return { offers, unreadable, total };
 }
 
+/** A point under a city of the details answer: `{pointId, name, available: true}`, or a bare point id. */
+const detailsPointSchema = z.union([
+  z.string().min(1).transform((storeId) => ({ storeId, available: true })),
+  z
+    .object({ pointId: z.string().nullish(), storeId: z.string().nullish(), available: availableFlag })
+    .transform((p) => ({ storeId: p.pointId ?? p.storeId ?? '', available: p.available })),
+]);
+
+/**
+ * One offer of the details answer. Seen in two shapes: cities with `id` and availabilities with
+ * `"yes"`/`"no"`, and (live, 2026) cities with `cityId`, their points as objects with a boolean
+ * `available`, next to (or instead of) the availabilities list.
+ */
 export const offerDetailsSchema = z.object({
   sku: z.string().min(1),
-  masterSku: idString.nullish(),
+  masterSku: optionalId,
   title: z.string().nullish(),
   model: z.string().nullish(),
   cities: z
-    .array(z.object({ id: idString, name: z.string().nullish(), price: z.number().nullish() }))
+    .array(
+      z.object({
+        id: optionalId,
+        cityId: optionalId,
+        name: z.string().nullish(),
+        price: priceNumber.nullish(),
+        points: z.array(detailsPointSchema).nullish(),
+      }),
+    )
     .nullish(),
   availabilities: z.array(availabilitySchema).nullish(),
 });
 
-export const offerDetailsResponseSchema = z.array(offerDetailsSchema);
+/** A bare array of offers, or the same under `data`; the offers are read one by one. */
+export const offerDetailsResponseSchema = z
+  .union([z.array(z.unknown()), z.object({ data: z.array(z.unknown()) })])
+  .transform((body) => (Array.isArray(body) ? body : body.data));
 
 export interface OfferDetails {
   sku: string;
   productId: string | null;
   title: string;
   cityPrices: CityPrice[];
+  /** Every point the answer names, from its availabilities list and from its cities' points. */
   availabilities: PointAvailability[];
 }
 
-export function toOfferDetails(raw: z.infer<typeof offerDetailsSchema>): OfferDetails {
+export function toOfferDetails(raw: z.infer<typeof offerDetailsSchema>, merchantUid?: string): OfferDetails {
+  const cityPrices: CityPrice[] = [];
+  const points = new Map<string, PointAvailability>();
+  for (const a of raw.availabilities ?? []) {
+    const point = toAvailability(a, merchantUid);
+    points.set(point.storeId, point);
+  }
+  for (const city of raw.cities ?? []) {
+    const cityId = city.cityId ?? city.id;
+    if (cityId && typeof city.price === 'number') cityPrices.push({ cityId, priceTenge: Math.floor(city.price) });
+    for (const p of city.points ?? []) {
+      if (!p.storeId) continue;
+      const storeId = jsonStoreId(merchantUid, p.storeId);
+      // The availabilities list says more (preorder days) where it names the point too.
+      if (!points.has(storeId)) points.set(storeId, { storeId, available: p.available, preOrderDays: 0 });
+    }
+  }
   return {
     sku: raw.sku,
-    productId: raw.masterSku ?? null,
+    productId: raw.masterSku,
     title: raw.title ?? raw.model ?? raw.sku,
-    cityPrices: (raw.cities ?? [])
-      .filter((c) => typeof c.price === 'number')
-      .map((c) => ({ cityId: c.id, priceTenge: Math.floor(c.price!) })),
-    availabilities: (raw.availabilities ?? []).map(toAvailability),
+    cityPrices,
+    availabilities: [...points.values()],
   };
 }
 
@@ -212,5 +319,13 @@ export async function fetchOfferDetails(
     body: JSON.stringify({ sku: params.skus }),
     schema: offerDetailsResponseSchema,
   });
-  return body.map(toOfferDetails);
+  const details: OfferDetails[] = [];
+  for (const item of body) {
+    const parsed = offerDetailsSchema.safeParse(item);
+    if (parsed.success) details.push(toOfferDetails(parsed.data, params.merchantUid));
+  }
+  if (body.length > 0 && details.length === 0) {
+    throw new KaspiError({ kind: 'malformed', endpoint: 'offer_details', surface: 'cabinet', detail: 'none of the offers could be read' });
+  }
+  return details;
 }

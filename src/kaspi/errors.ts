@@ -27,10 +27,18 @@ export type KaspiErrorKind =
   | 'proxy_auth'
   | 'proxy_failed';
 
+/**
+ * How Kaspi's statuses read depends on where they come from: a 403 on the storefront is a per-IP ban,
+ * on the cabinet an expired session; a 429 on pushes bans the merchant account.
+ */
+export type Surface = 'public' | 'cabinet' | 'pricefeed' | 'shop_api';
+
 export interface KaspiErrorOptions {
   kind: KaspiErrorKind;
   /** Our name of the endpoint that failed, e.g. `offers`, `pricefeed`. */
   endpoint: string;
+  /** The surface that answered, when there was an answer to classify. */
+  surface?: Surface;
   /** HTTP status when there was a response (407 for a proxy refusing credentials). */
   status?: number;
   /** How long Kaspi asked us to wait (`rate_limited`). */
@@ -45,6 +53,7 @@ export interface KaspiErrorOptions {
 export class KaspiError extends Error {
   readonly kind: KaspiErrorKind;
   readonly endpoint: string;
+  readonly surface: Surface | undefined;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly cooldownMs: number | undefined;
@@ -56,6 +65,7 @@ export class KaspiError extends Error {
     this.name = 'KaspiError';
     this.kind = options.kind;
     this.endpoint = options.endpoint;
+    this.surface = options.surface;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.cooldownMs = options.cooldownMs;

@@ -1,8 +1,12 @@
 import { Agent, type Dispatcher, type FormData, ProxyAgent, request } from 'undici';
 import type { z } from 'zod';
-import { BodyTooLargeError, KASPI_MAX_BODY_BYTES, readCappedText } from '../lib/capped-body';
+import { BodyTooLargeError, KASPI_MAX_BODY_BYTES, readCappedBytes } from '../lib/capped-body';
 import { checkedProxyLookup } from '../proxies/addresses';
-import { KaspiError, type KaspiErrorKind } from './errors';
+import { BROWSER_HEADERS, decodeBody } from './browser-identity';
+import { KaspiError, type KaspiErrorKind, type Surface } from './errors';
+
+export { BROWSER_USER_AGENT } from './browser-identity';
+export type { Surface } from './errors';
 
 /** Base URLs of Kaspi's surfaces, exactly as the config holds them (`config.kaspi`), without trailing slashes. */
 export interface KaspiUrls {
@@ -39,15 +43,6 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Default cooldown after a 429 on price pushes when Kaspi does not say how long (measured ≈30 min). */
 export const PUSH_BAN_COOLDOWN_MS = 30 * 60_000;
-
-export const BROWSER_USER_AGENT =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
-/**
- * How Kaspi's statuses read depends on where they come from: a 403 on the storefront is a per-IP ban,
- * on the cabinet an expired session; a 429 on pushes bans the merchant account.
- */
-export type Surface = 'public' | 'cabinet' | 'pricefeed' | 'shop_api';
 
 const dispatchers = new Map<string, Dispatcher>();
 
@@ -130,15 +125,31 @@ export interface KaspiRequest<T> {
   schema: z.ZodType<T>;
 }
 
+/** A 2xx answer as it came: its status, content type and decoded body. */
+export interface KaspiReply {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
 /** One call to Kaspi: sends it, classifies every failure as a `KaspiError`, and returns the parsed body. */
 export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): Promise<T> {
+  const reply = await kaspiRequestRaw(ctx, req);
+  return parseJsonBody(req.endpoint, reply.status, reply.contentType, reply.text, req.schema, req.surface);
+}
+
+/**
+ * One call to Kaspi, as a browser sends it (the headers of `BROWSER_HEADERS`), returning any 2xx
+ * answer without judging its body; every other outcome is thrown as a classified `KaspiError`.
+ */
+export async function kaspiRequestRaw(ctx: KaspiContext, req: Omit<KaspiRequest<unknown>, 'schema'>): Promise<KaspiReply> {
   const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let response: Dispatcher.ResponseData;
   try {
     response = await request(req.url, {
       method: req.method,
       dispatcher: dispatcherFor(ctx.proxyUrl),
-      headers: { 'user-agent': BROWSER_USER_AGENT, 'accept-language': 'ru-RU,ru;q=0.9', ...req.headers },
+      headers: { ...BROWSER_HEADERS, ...req.headers },
       body: req.body,
       signal: AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
@@ -148,9 +159,9 @@ export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): 
     throw transportError(req.endpoint, error, ctx.proxyUrl !== undefined);
   }
 
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readCappedText(response.body, KASPI_MAX_BODY_BYTES);
+    bytes = await readCappedBytes(response.body, KASPI_MAX_BODY_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       throw new KaspiError({ kind: 'unavailable', endpoint: req.endpoint, status: response.statusCode, detail: error.message });
@@ -158,7 +169,6 @@ export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): 
     throw transportError(req.endpoint, error, ctx.proxyUrl !== undefined);
   }
 
-  const contentType = headerValue(response.headers['content-type']) ?? '';
   const failure = classifyStatus({
     endpoint: req.endpoint,
     surface: req.surface,
@@ -166,7 +176,9 @@ export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): 
     retryAfter: headerValue(response.headers['retry-after']),
   });
   if (failure) throw failure;
-  return parseJsonBody(req.endpoint, response.statusCode, contentType, text, req.schema);
+  // Decoded, the answer is held to the same size: a small gzip can unpack to gigabytes.
+  const text = decodeBody(req.endpoint, bytes, headerValue(response.headers['content-encoding']), KASPI_MAX_BODY_BYTES).toString('utf8');
+  return { status: response.statusCode, contentType: headerValue(response.headers['content-type']) ?? '', text };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -191,7 +203,7 @@ export function classifyStatus(args: {
   const { endpoint, surface, status } = args;
   if (status >= 200 && status < 300) return undefined;
   const fail = (kind: KaspiErrorKind, extra: { retryAfterMs?: number; cooldownMs?: number; detail?: string } = {}) =>
-    new KaspiError({ kind, endpoint, status, ...extra });
+    new KaspiError({ kind, endpoint, surface, status, ...extra });
   const retryAfterMs = parseRetryAfter(args.retryAfter);
 
   if (status >= 300 && status < 400) {
@@ -279,14 +291,15 @@ export function parseJsonBody<T>(
   contentType: string,
   text: string,
   schema: z.ZodType<T>,
+  surface?: Surface,
 ): T {
   const looksHtml = /text\/html/i.test(contentType) || /^\s*</.test(text);
-  if (looksHtml) throw new KaspiError({ kind: 'anti_bot', endpoint, status, detail: 'HTML instead of JSON' });
+  if (looksHtml) throw new KaspiError({ kind: 'anti_bot', endpoint, surface, status, detail: 'HTML instead of JSON' });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new KaspiError({ kind: 'malformed', endpoint, status, detail: 'body is not JSON' });
+    throw new KaspiError({ kind: 'malformed', endpoint, surface, status, detail: 'body is not JSON' });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -294,7 +307,7 @@ export function parseJsonBody<T>(
       .slice(0, 3)
       .map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)
       .join('; ');
-    throw new KaspiError({ kind: 'malformed', endpoint, status, detail: `unexpected shape: ${where}` });
+    throw new KaspiError({ kind: 'malformed', endpoint, surface, status, detail: `unexpected shape: ${where}` });
   }
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 /** The Kaspi protocol client: one module per surface, every call classified into a `KaspiError`. */
 export * from './errors';
+export { BROWSER_HEADERS, LOGIN_VIEWPORT, loginUserAgent } from './browser-identity';
 export {
   BROWSER_USER_AGENT,
   DEFAULT_TIMEOUT_MS,
@@ -27,6 +28,7 @@ export {
   fetchAllOffers,
   fetchOfferDetails,
   fetchOfferListPage,
+  jsonStoreId,
   offerListPages,
   productIdFromShopLink,
   MAX_OFFER_LIST_PAGE_SIZE,
@@ -36,6 +38,7 @@ export {
   type OfferListPage,
   type OfferListParams,
   type PointAvailability,
+  type UnreadableOffer,
 } from './cabinet';
 export { checkSession, fetchMerchant, type MerchantInfo, type PickupPoint } from './session';
 export { pushPrice, pushPricesBatch, pricePushBody, type PricePush, type PushAvailability } from './pricefeed';
@@ -49,6 +52,7 @@ export {
   type PriceListAvailability,
   type PriceListFile,
   type PriceListOffer,
+  type UploadReply,
 } from './price-list';
 export {
   fetchOrderEntries,

@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { LOGIN_VIEWPORT, loginUserAgent } from './browser-identity';
 import type { KaspiSession, KaspiUrls } from './http';
 
 /**
@@ -14,6 +15,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--no-first-run',
   '--disable-sync',
+  // Leaves `navigator.webdriver` false, as in a browser a person started.
+  '--disable-blink-features=AutomationControlled',
 ];
 
 export const SELECTORS = {
@@ -48,12 +51,23 @@ const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
 /** Debian's Chromium, headless, started by path (Playwright cannot download browsers here). */
 export function launchBrowser(options: { chromiumPath: string }): Promise<Browser> {
-  return chromium.launch({ executablePath: options.chromiumPath, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: options.chromiumPath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ['--enable-automation'],
+  });
 }
 
-/** A fresh, isolated browser context for one login; close it when the login is over. */
+/** A fresh, isolated browser context for one login, with a desktop window and User-Agent; close it when the login is over. */
 export async function newLoginPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
-  const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Almaty' });
+  const context = await browser.newContext({
+    locale: 'ru-RU',
+    timezoneId: 'Asia/Almaty',
+    viewport: LOGIN_VIEWPORT,
+    screen: LOGIN_VIEWPORT,
+    userAgent: loginUserAgent(browser.version()),
+  });
   const page = await context.newPage();
   return { context, page, close: () => context.close() };
 }

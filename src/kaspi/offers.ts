@@ -5,6 +5,22 @@ import { kaspiRequest, storefrontHeaders, type KaspiContext } from './http';
 /** Kaspi sends ids as strings but older payloads carry numbers; we always hold strings. */
 export const idString = z.union([z.string().min(1), z.number()]).transform(String);
 
+/** An id that may also come as an empty string or null, both meaning "none". */
+export const optionalId = z
+  .union([z.string(), z.number(), z.null()])
+  .optional()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : String(v)));
+
+/** A price in tenge: a number, or the same number written as a string (`"9990"`, `"9 990,5"`). */
+export const priceNumber = z.union([
+  z.number(),
+  z
+    .string()
+    .transform((text) => text.replace(/[\s\u00a0]/g, '').replace(',', '.'))
+    .pipe(z.string().regex(/^\d+(\.\d+)?$/, 'not a number'))
+    .transform(Number),
+]);
+
 /** One seller's offer on a product card, as `offer-view/offers` returns it. */
 export const offerSchema = z.object({
   merchantId: idString,
@@ -12,7 +28,7 @@ export const offerSchema = z.object({
   merchantSku: z.string().nullish(),
   masterSku: idString.nullish(),
   title: z.string().nullish(),
-  price: z.number().nonnegative(),
+  price: priceNumber.pipe(z.number().nonnegative()),
   merchantRating: z.number().nullish(),
   merchantReviewsQuantity: z.number().nullish(),
   deliveryDuration: z.string().nullish(),
@@ -20,8 +36,9 @@ export const offerSchema = z.object({
   preorder: z.number().nullish(),
 });
 
+/** The card: offers are read one by one (`toOffersPage`), so one unusable offer does not hide the rest. */
 export const offersResponseSchema = z.object({
-  offers: z.array(offerSchema),
+  offers: z.array(z.unknown()),
   total: z.number().int().nonnegative().nullish(),
   offersCount: z.number().int().nonnegative().nullish(),
 });
@@ -44,6 +61,8 @@ export interface CompetitorOffer {
 export interface OffersPage {
   offers: CompetitorOffer[];
   total: number;
+  /** Offers on the page that could not be read (no merchant, no usable price) and were left out. */
+  skipped: number;
 }
 
 export function toCompetitorOffer(raw: z.infer<typeof offerSchema>): CompetitorOffer {
@@ -60,12 +79,21 @@ export function toCompetitorOffer(raw: z.infer<typeof offerSchema>): CompetitorO
   };
 }
 
-/** One page of the offers response, normalised. */
+/**
+ * One page of the offers response, normalised. Unreadable offers are skipped and counted; the page
+ * fails as malformed only when it had offers and none of them could be read.
+ */
 export function toOffersPage(body: z.infer<typeof offersResponseSchema>): OffersPage {
-  return {
-    offers: body.offers.map(toCompetitorOffer),
-    total: body.total ?? body.offersCount ?? body.offers.length,
-  };
+  const offers: CompetitorOffer[] = [];
+  for (const raw of body.offers) {
+    const parsed = offerSchema.safeParse(raw);
+    if (parsed.success) offers.push(toCompetitorOffer(parsed.data));
+  }
+  const skipped = body.offers.length - offers.length;
+  if (body.offers.length > 0 && offers.length === 0) {
+    throw new KaspiError({ kind: 'malformed', endpoint: 'offers', surface: 'public', detail: `none of the ${skipped} offers could be read` });
+  }
+  return { offers, total: body.total ?? body.offersCount ?? body.offers.length, skipped };
 }
 
 export const MAX_OFFERS_PAGE_SIZE = 64;
@@ -94,6 +122,8 @@ export interface OffersResult {
   /** Everyone else. */
   rivals: CompetitorOffer[];
   total: number;
+  /** Offers Kaspi listed that could not be read. */
+  skipped: number;
 }
 
 const DIGITS = /^\d+$/;
@@ -152,11 +182,14 @@ export async function fetchOffers(ctx: KaspiContext, params: FetchOffersParams):
   const maxPages = params.maxPages ?? 10;
   const offers: CompetitorOffer[] = [];
   let total = 0;
+  let skipped = 0;
   for (let page = 0; page < maxPages; page++) {
     const result = await fetchOffersPage(ctx, { productId: params.productId, cityId: params.cityId, page, limit });
     offers.push(...result.offers);
+    skipped += result.skipped;
     total = result.total;
-    if (result.offers.length < limit || offers.length >= total) break;
+    const listed = result.offers.length + result.skipped;
+    if (listed < limit || offers.length + skipped >= total) break;
   }
   const ourIndex = params.merchantId === undefined ? -1 : offers.findIndex((o) => o.merchantId === params.merchantId);
   return {
@@ -167,6 +200,7 @@ export async function fetchOffers(ctx: KaspiContext, params: FetchOffersParams):
     ourPosition: ourIndex >= 0 ? ourIndex + 1 : undefined,
     rivals: offers.filter((o) => o.merchantId !== params.merchantId),
     total,
+    skipped,
   };
 }
 

@@ -1,7 +1,7 @@
 import { FormData } from 'undici';
 import { z } from 'zod';
 import { KaspiError } from './errors';
-import { cabinetHeaders, kaspiRequest, type CabinetContext } from './http';
+import { cabinetHeaders, kaspiRequestRaw, type CabinetContext } from './http';
 import { idString } from './offers';
 import { writeSheet, XLSX_CONTENT_TYPE, type Cell } from '../lib/spreadsheet';
 
@@ -167,25 +167,41 @@ export function excelPriceListFile(data: Uint8Array, fileName = 'prices.xlsx'): 
   return { fileName, contentType: XLSX_CONTENT_TYPE, data };
 }
 
-export const uploadReplySchema = z.object({ id: idString.nullish() });
+export const uploadReplySchema = z.union([
+  z.object({ id: idString }),
+  z.array(z.object({ id: idString })).min(1).transform((reply) => reply[0]!),
+]);
 
-/** POST `/pricefeed/upload/merchant/upload?merchantUid=` — multipart field `file` (XML or XLSX). */
-export async function uploadPriceList(
-  ctx: CabinetContext,
-  params: { merchantUid: string; file: PriceListFile },
-): Promise<{ jobId: string | null }> {
+export interface UploadReply {
+  jobId: string | null;
+  /** The body of a successful answer that did not carry a job id, kept as Kaspi sent it (shortened). */
+  unexpectedBody?: string;
+}
+
+/**
+ * POST `/pricefeed/upload/merchant/upload?merchantUid=` — multipart field `file` (XML or XLSX). Any 2xx
+ * means Kaspi took the file: an answer of another shape is recorded, never taken for a failure (which
+ * would upload the whole list again).
+ */
+export async function uploadPriceList(ctx: CabinetContext, params: { merchantUid: string; file: PriceListFile }): Promise<UploadReply> {
   const form = new FormData();
   const bytes = typeof params.file.data === 'string' ? Buffer.from(params.file.data, 'utf8') : params.file.data;
   form.append('file', new Blob([bytes], { type: params.file.contentType }), params.file.fileName);
   form.append('merchantUid', params.merchantUid);
-  const body = await kaspiRequest(ctx, {
+  const reply = await kaspiRequestRaw(ctx, {
     endpoint: 'price_list_upload',
     surface: 'pricefeed',
     method: 'POST',
     url: `${ctx.urls.mcUrl}/pricefeed/upload/merchant/upload?merchantUid=${encodeURIComponent(params.merchantUid)}`,
     headers: cabinetHeaders(ctx),
     body: form,
-    schema: uploadReplySchema,
   });
-  return { jobId: body.id ?? null };
+  let json: unknown;
+  try {
+    json = JSON.parse(reply.text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = uploadReplySchema.safeParse(json);
+  return parsed.success ? { jobId: parsed.data.id } : { jobId: null, unexpectedBody: reply.text.slice(0, 500) };
 }

@@ -19,15 +19,19 @@ export interface PricePush {
   /** Whole tenge per city; the base `price` sent alongside is their minimum. */
   cityPrices: { cityId: string; priceTenge: number }[];
   /**
-   * Every pickup point the offer currently has. Kaspi removes the offer from any point a push leaves out,
-   * so pass the offer's full known list, or leave this undefined to keep Kaspi's as they are.
+   * Every pickup point the offer has, as the cabinet last showed it. Kaspi removes the offer from any
+   * point a push leaves out, so pass the offer's full known list; leave this undefined only when the
+   * points are truly unknown (Kaspi then keeps its own).
    */
   availabilities?: PushAvailability[];
   /** Top-level preorder days (0–30). */
   preOrderDays?: number;
 }
 
-export const pushReplySchema = z.object({ id: idString });
+/** Kaspi answers a job id: `{"id"}` from the single pricefeed, `[{"id"}]` from the batch one; either may come from either. */
+export const pushReplySchema = z
+  .union([z.object({ id: idString }), z.array(z.object({ id: idString })).min(1)])
+  .transform((reply) => (Array.isArray(reply) ? reply[0]! : reply));
 
 /** The JSON the cabinet sends for one offer. Never carries `stockCount`: Kaspi delists offers pushed with it. */
 export function pricePushBody(push: PricePush) {
@@ -56,10 +60,12 @@ export function batchItemBody(push: PricePush) {
   };
 }
 
+/** One point: `stockEnabled: false` says the offer's stock is not counted there, as the working clients send it. */
 function availabilityBody(a: PushAvailability) {
   return {
     available: a.available ? 'yes' : 'no',
     storeId: a.storeId,
+    stockEnabled: false,
     ...(a.preOrderDays !== undefined ? { preOrder: a.preOrderDays } : {}),
   };
 }
@@ -69,6 +75,12 @@ function validatePush(push: PricePush, endpoint: string): void {
   if (!push.merchantUid) throw bad('merchantUid is required');
   if (!push.sku) throw bad('sku is required');
   if (push.cityPrices.length === 0) throw bad('cityPrices must not be empty');
+  const points = new Set<string>();
+  for (const { storeId } of push.availabilities ?? []) {
+    if (!storeId.startsWith(`${push.merchantUid}_`)) throw bad(`availabilities: storeId "${storeId}" must be ${push.merchantUid}_{point}`);
+    if (points.has(storeId)) throw bad(`availabilities: ${storeId} appears twice`);
+    points.add(storeId);
+  }
   const cities = new Set<string>();
   for (const { cityId, priceTenge } of push.cityPrices) {
     if (!/^\d+$/.test(cityId)) throw bad(`cityPrices: cityId "${cityId}" must be digits`);

@@ -210,6 +210,11 @@ export async function fetchOrders(
   return [...byId.values()];
 }
 
+/**
+ * One order line. Kaspi names the ordered offer in `attributes.offer`; older answers leave it out and
+ * link the line's `product` (a master product, which in turn links the merchant's own product, whose
+ * code is the SKU).
+ */
 export const orderEntrySchema = z.object({
   type: z.string(),
   id: idString,
@@ -219,7 +224,7 @@ export const orderEntrySchema = z.object({
     basePrice: z.number().nullish(),
     entryNumber: z.number().nullish(),
     deliveryCost: z.number().nullish(),
-    offer: z.object({ code: z.string(), name: z.string().nullish() }),
+    offer: z.object({ code: z.string(), name: z.string().nullish() }).nullish(),
     category: z.object({ code: z.string().nullish(), title: z.string().nullish() }).nullish(),
   }),
 });
@@ -236,16 +241,58 @@ export interface OrderEntry {
   totalPriceTenge: number;
 }
 
-export function toOrderEntry(raw: z.infer<typeof orderEntrySchema>): OrderEntry {
+/** A line; `sku` is null when the answer is of the older shape and the product must be looked up. */
+export function toOrderEntry(raw: z.infer<typeof orderEntrySchema>): Omit<OrderEntry, 'sku'> & { sku: string | null } {
   const a = raw.attributes;
   return {
     id: raw.id,
-    sku: a.offer.code,
-    name: a.offer.name ?? null,
+    sku: a.offer?.code ?? null,
+    name: a.offer?.name ?? null,
     quantity: a.quantity,
     basePriceTenge: Math.floor(a.basePrice ?? a.totalPrice / Math.max(1, a.quantity)),
     totalPriceTenge: Math.floor(a.totalPrice),
   };
+}
+
+/** A JSON:API product resource: the line's master product, or the merchant's product behind it. */
+export const productResourceSchema = z.object({
+  data: z.object({
+    id: idString,
+    attributes: z.object({ code: idString.nullish(), name: z.string().nullish() }).nullish(),
+    relationships: z
+      .object({ merchantProduct: z.object({ links: z.object({ related: z.string().nullish() }).nullish() }).nullish() })
+      .nullish(),
+  }),
+});
+
+async function fetchProductResource(ctx: ShopApiContext, url: string) {
+  return kaspiRequest(ctx, {
+    endpoint: 'order_entry_product',
+    surface: 'shop_api',
+    method: 'GET',
+    url,
+    headers: jsonApiHeaders(ctx),
+    schema: productResourceSchema,
+  });
+}
+
+/**
+ * The SKU and name of an older-shape line: GET `/v2/orderentries/{id}/product`, then its merchant
+ * product. The token goes only to our own Shop API base, whatever link an answer carries.
+ */
+async function lookUpEntryProduct(ctx: ShopApiContext, entryId: string): Promise<{ sku: string; name: string | null }> {
+  const base = ctx.urls.shopApiUrl;
+  const product = await fetchProductResource(ctx, `${base}/v2/orderentries/${encodeURIComponent(entryId)}/product`);
+  const link = product.data.relationships?.merchantProduct?.links?.related;
+  const merchantProductUrl =
+    link && link.startsWith(`${base}/`) ? link : `${base}/v2/masterproducts/${encodeURIComponent(product.data.id)}/merchantProduct`;
+  const merchantProduct = await fetchProductResource(ctx, merchantProductUrl).catch((error: unknown) => {
+    if (error instanceof KaspiError && error.kind === 'not_found') return null;
+    throw error;
+  });
+  const sku = merchantProduct?.data.attributes?.code ?? product.data.attributes?.code;
+  if (!sku) throw new KaspiError({ kind: 'malformed', endpoint: 'order_entry_product', detail: `no product code for entry ${entryId}` });
+  return { sku, name: merchantProduct?.data.attributes?.name ?? product.data.attributes?.name ?? null };
 }
 
 /** GET `/v2/orders/{id}/entries` — the order's lines (the list response does not carry them). */
@@ -258,5 +305,11 @@ export async function fetchOrderEntries(ctx: ShopApiContext, orderId: string): P
     headers: jsonApiHeaders(ctx),
     schema: orderEntriesResponseSchema,
   });
-  return body.data.map(toOrderEntry);
+  const entries: OrderEntry[] = [];
+  for (const raw of body.data) {
+    const entry = toOrderEntry(raw);
+    if (entry.sku !== null) entries.push({ ...entry, sku: entry.sku });
+    else entries.push({ ...entry, ...(await lookUpEntryProduct(ctx, entry.id)) });
+  }
+  return entries;
 }

@@ -18,6 +18,11 @@ export const MESSENGER_MAX_BODY_BYTES = 2 * 1024 * 1024;
  * rest is never read or buffered) and `BodyTooLargeError` thrown. Whatever the sender says its length is.
  */
 export async function readCappedText(body: Readable & AsyncIterable<Buffer | string>, maxBytes: number): Promise<string> {
+  return (await readCappedBytes(body, maxBytes)).toString('utf8');
+}
+
+/** The body's bytes, at most `maxBytes` of them (see `readCappedText`). */
+export async function readCappedBytes(body: Readable & AsyncIterable<Buffer | string>, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -29,5 +34,5 @@ export async function readCappedText(body: Readable & AsyncIterable<Buffer | str
     }
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -5,6 +5,7 @@ import { preorderShown } from '../domain/preorders';
 import { fetchOffers, type KaspiUrls } from '../kaspi';
 import type { ReadChannel } from '../proxies/read-channel';
 import { readThrough } from '../proxies/read-through';
+import { latestPreorderChanges } from './pricefeed';
 
 export interface CheckDeps {
   db: Db;
@@ -31,7 +32,8 @@ export interface CheckResult {
 
 /**
  * Looks each uploaded preorder up on Kaspi's public offers (our offer, in the city of its first stocked
- * point): shown with preorder days, it is `active`. One not shown within
+ * point): shown with preorder days, it is `active`. One whose push the store's loop could not send is
+ * `failed` with why; one still waiting for its push is not looked up yet. One not shown within
  * `PREORDER_ACTIVATION_TIMEOUT_HOURS` of its upload is `failed`. Reads go through the user's `catalog`
  * proxies.
  */
@@ -43,11 +45,29 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
     .from(kaspiStores)
     .where(and(eq(kaspiStores.id, storeId), isNull(kaspiStores.deletedAt)));
   if (!store) return result;
-  const waiting = await db
+  const processing = await db
     .select({ preorder: preorders, kaspiProductId: products.kaspiProductId })
     .from(preorders)
     .leftJoin(products, eq(products.id, preorders.productId))
     .where(and(eq(preorders.storeId, storeId), eq(preorders.status, 'processing')));
+  const latest = await latestPreorderChanges(db, processing.map((p) => p.preorder.id));
+  // A push recorded before the preorder's latest upload (a price-list file since) no longer speaks for it.
+  const pushOf = (preorder: (typeof processing)[number]['preorder']) => {
+    const push = latest.get(preorder.id);
+    return push && preorder.uploadedAt && push.recordedAt >= preorder.uploadedAt ? push : undefined;
+  };
+  for (const { preorder } of processing) {
+    const push = pushOf(preorder);
+    if (push?.state !== 'failed') continue;
+    const failed = await db
+      .update(preorders)
+      .set({ status: 'failed', error: `Kaspi was not sent the preorder: ${push.reason}`.slice(0, 500) })
+      .where(and(eq(preorders.id, preorder.id), eq(preorders.status, 'processing')))
+      .returning({ id: preorders.id });
+    result.failed += failed.length;
+  }
+  // A preorder pushed by the loop is looked up once its push went; one carried by a price-list file at once.
+  const waiting = processing.filter(({ preorder }) => (pushOf(preorder)?.state ?? 'sent') === 'sent');
 
   const lookups = waiting.flatMap(({ preorder, kaspiProductId }) => {
     const stocked = [...preorder.warehouses].sort((a, b) => a.point - b.point).find((w) => w.quantity > 0);
@@ -86,7 +106,7 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
       ),
     )
     .returning({ id: preorders.id });
-  result.failed = expired.length;
+  result.failed += expired.length;
   const [left] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(preorders)

@@ -67,7 +67,7 @@ export type ReadGrant = UsableGrant | WaitGrant;
 export interface ReadOutcome {
   /** Reads answered. */
   ok: number;
-  /** The address was banned (HTTP 403 or 405 on the storefront); `retryAfterMs` when Kaspi said. */
+  /** The address was refused: a ban (403/405), or on the storefront a 429 or a check page; `retryAfterMs` when Kaspi said. */
   banned?: { retryAfterMs?: number };
   /** The proxy refused our credentials (407). */
   proxyAuthFailed?: boolean;

@@ -89,7 +89,7 @@ async function useGrant<I, R>(
         outcome.ok++;
         continue;
       }
-      if (cause.kind === 'ip_throttled') outcome.banned = cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs };
+      if (exitRefused(cause)) outcome.banned = cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs };
       else if (cause.kind === 'proxy_auth') outcome.proxyAuthFailed = true;
       else outcome.failed++;
       if (tries[index]! < TRIES_PER_ITEM) queue.unshift(index);
@@ -102,5 +102,15 @@ async function useGrant<I, R>(
 /** Failures that are the address's or the proxy's doing, not the item's. */
 function addressFault(error: unknown): KaspiError | undefined {
   if (!isKaspiError(error)) throw error;
-  return ['ip_throttled', 'proxy_auth', 'proxy_failed', 'anti_bot'].includes(error.kind) ? error : undefined;
+  if (exitRefused(error)) return error;
+  return ['proxy_auth', 'proxy_failed', 'anti_bot'].includes(error.kind) ? error : undefined;
+}
+
+/**
+ * Kaspi refusing this exit address: its 403 ban, and on the storefront a 429, an HTML check page or a
+ * redirect to one. Each benches the address like a ban, so the next reads go through another.
+ */
+function exitRefused(error: KaspiError): boolean {
+  if (error.kind === 'ip_throttled') return true;
+  return error.surface === 'public' && (error.kind === 'rate_limited' || error.kind === 'anti_bot');
 }

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { kaspiUrlsEnv, LIMIT_PROFILES, startSandbox, type ProfileName } from './index';
 
 /**
- * `npm run sandbox [-- --products 50 --rivals 2-8 --profile measured --seed 1 --public-port 9001 ...]`:
+ * `npm run sandbox [-- --products 50 --rivals 2-8 --profile measured --seed 1 --public-port 9001 --lenient ...]`:
  * a Kaspi sandbox with a generated demo market, printing the settings that point the service at it.
+ * It shows real Kaspi's strict behaviours unless `--lenient` switches them all off.
  */
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     'mc-port': { type: 'string', default: '0' },
     'idmc-port': { type: 'string', default: '0' },
     'provider-port': { type: 'string', default: '0' },
+    lenient: { type: 'boolean', default: false },
   },
 });
 
@@ -33,6 +35,7 @@ async function main() {
   const [minRivals, maxRivals = minRivals] = (values.rivals ?? '').split('-').map((v) => int('rivals', v));
   const sandbox = await startSandbox({
     profile,
+    ...(values.lenient ? { lenient: true as const } : {}),
     seed: int('seed', values.seed),
     latency: { baseMs: 20, jitterMs: 40 },
     proxies: { count: int('proxies', values.proxies) },
@@ -63,7 +66,7 @@ async function main() {
   console.log(`# demo merchant:  ${merchant.uid} "${merchant.name}", ${sandbox.generated!.products.length} products`);
   console.log(`#   login:        ${merchant.email} / ${merchant.password}, phone ${merchant.phone}`);
   console.log(`#   Shop API token: ${merchant.shopApiToken}`);
-  console.log(`# limit profile:  ${profile}. Ctrl-C stops.`);
+  console.log(`# limit profile:  ${profile}; strict Kaspi behaviours ${values.lenient ? 'off' : 'on'}. Ctrl-C stops.`);
 
   const stop = () => {
     sandbox.stop().then(

@@ -11,7 +11,7 @@ import { ProxyProvider, type ProviderOptions } from './provider';
 import { startProxy, type RunningProxy, type SandboxProxy } from './proxies';
 import { createRandom } from './random';
 import { applySeed, type MarketSeed } from './seed';
-import { recordRequests, type RequestRecord, type SandboxState, type SandboxUrls } from './servers/common';
+import { compressReplies, recordRequests, type RequestRecord, type SandboxState, type SandboxUrls } from './servers/common';
 import { controlRouter } from './servers/control';
 import { idmcRouter } from './servers/idmc';
 import { mcRouter } from './servers/mc';
@@ -19,6 +19,7 @@ import { publicRouter } from './servers/public';
 import { shopApiRouter } from './servers/shop-api';
 import { TelegramServer } from './servers/telegram';
 import { WahaServer } from './servers/waha';
+import { resolveStrictness, type ExitRefusal, type Leniency, type Strictness } from './strictness';
 
 export interface SandboxOptions {
   /** Interface to listen on. 127.0.0.1 is reachable from every 127.0.0.x source address on Linux. */
@@ -29,6 +30,11 @@ export interface SandboxOptions {
   seed?: number;
   /** Kaspi's limits: `measured` (default), `seed`, `unlimited`, or a custom profile. */
   profile?: ProfileName | LimitProfile;
+  /**
+   * Real Kaspi's harsher behaviours (`strictness.ts`) are all on unless a test needs leniency: `true`
+   * for every rule off, or the rules to switch off.
+   */
+  lenient?: Leniency;
   /** Multiplies every ban and every window of a minute or more (budgets), e.g. 0.001 in tests. */
   banScale?: number;
   /** Added to every Kaspi endpoint's answer. */
@@ -79,7 +85,14 @@ export interface SandboxHandle {
   seed(seed: MarketSeed): void;
   seedMarket(options: SeedMarketOptions): GeneratedMarket;
   setProfile(profile: ProfileName | LimitProfile, banScale?: number): LimitProfile;
-  /** Empties the market, logins, orders, faults and logs, and restores the starting profile. */
+  /** Switches real Kaspi's harsher behaviours: `undefined` all on, `true` all off, or the rules to switch off. */
+  setLeniency(lenient: Leniency): Strictness;
+  /**
+   * Makes every storefront read from a source address (a proxy's `localAddress`) answer a 429, an HTML
+   * check page or a redirect to one; `null` serves it again.
+   */
+  refuseExit(sourceIp: string, refusal: ExitRefusal | null): void;
+  /** Empties the market, logins, orders, faults, refused exits and logs, and restores the starting profile and strictness. */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -168,7 +181,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       latency: options.latency ?? { baseMs: 0, jitterMs: 0 },
       pushApplyDelayMs: options.pushApplyDelayMs ?? 200,
       uploadApplyDelayMs: options.uploadApplyDelayMs ?? 1_000,
+      strict: resolveStrictness(options.lenient),
     },
+    refusedExits: new Map(),
     later(delayMs, task) {
       const timer = setTimeout(() => {
         timers.delete(timer);
@@ -224,6 +239,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests.length = 0;
     tally.clear();
     limits.set(resolveProfile(startingProfile, banScale));
+    state.settings.strict = resolveStrictness(options.lenient);
+    state.refusedExits.clear();
     provider.reset();
     waha.reset();
     telegram.reset();
@@ -236,6 +253,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const resolved = resolveProfile(profile, scale);
     limits.set(resolved);
     return resolved;
+  };
+  const setLeniency = (lenient: Leniency) => {
+    state.settings.strict = resolveStrictness(lenient);
+    return state.settings.strict;
+  };
+  const refuseExit = (sourceIp: string, refusal: ExitRefusal | null) => {
+    if (refusal) state.refusedExits.set(sourceIp, refusal);
+    else state.refusedExits.delete(sourceIp);
   };
 
   const publicApp = baseApp();
@@ -252,21 +277,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       seedMarket: (body) => seedMarket(parts, body as SeedMarketOptions),
       setProfile: (profile, scale) => setProfile(profile as ProfileName | LimitProfile, scale),
+      setLeniency,
+      refuseExit,
       proxies: () => proxies,
       provider,
     }),
   );
+  publicApp.use(compressReplies);
   publicApp.use('/shop/api', shopApiRouter(state));
   publicApp.use(publicRouter(state));
   publicApp.use(errorHandler);
 
   const mcApp = baseApp();
   mcApp.use(recordRequests(state, 'mc'));
+  mcApp.use(compressReplies);
   mcApp.use(mcRouter(state));
   mcApp.use(errorHandler);
 
   const idmcApp = baseApp();
   idmcApp.use(recordRequests(state, 'idmc'));
+  idmcApp.use(compressReplies);
   idmcApp.use(idmcRouter(state));
   idmcApp.use(errorHandler);
 
@@ -326,6 +356,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     seed: (seed) => applySeed(parts, seed),
     seedMarket: (generatorOptions) => seedMarket(parts, generatorOptions),
     setProfile,
+    setLeniency,
+    refuseExit,
     reset,
     async stop() {
       market.stopBots();
@@ -342,6 +374,7 @@ export type { SeedMarketOptions, GeneratedMarket } from './generator';
 export type { LimitProfile, ProfileName, WindowRule } from './limits';
 export type { FaultSpec, FaultKind, EndpointName } from './faults';
 export type { SandboxProxy, ProxyMode } from './proxies';
+export { STRICT_RULES, EXIT_REFUSALS, type StrictRule, type Strictness, type Leniency, type ExitRefusal } from './strictness';
 export type { SentWhatsApp, WahaStatus } from './servers/waha';
 export type { SentTelegram } from './servers/telegram';
 export { LIMIT_PROFILES } from './limits';

@@ -42,6 +42,11 @@ export interface OfferSeed {
   /** Point codes where the offer is available; default: every point of the merchant. */
   points?: string[];
   preorderDays?: number;
+  /**
+   * Kaspi serves this offer broken wherever it lists it: the storefront with an unusable price, the
+   * cabinet list with unreadable availabilities (the item keeps its SKU).
+   */
+  malformed?: boolean;
 }
 
 export const BOT_KINDS = ['static', 'undercut', 'raise', 'enter_leave'] as const;
@@ -101,6 +106,7 @@ export interface Offer {
   listed: boolean;
   delistReason?: string;
   preorderDays: number;
+  malformed: boolean;
   updatedAtMs: number;
 }
 
@@ -253,6 +259,7 @@ export class Market {
       ),
       listed: true,
       preorderDays: seed.preorderDays ?? 0,
+      malformed: seed.malformed ?? false,
       updatedAtMs: this.now(),
     };
     this.offers.set(key, offer);
@@ -431,10 +438,11 @@ export class Market {
   }
 
   /**
-   * What Kaspi does with an accepted single or batch push when its job runs. A single push carrying
-   * `stockCount` delists the offer; availabilities replace the offer's, so a point left out is removed.
+   * What Kaspi does with an accepted single or batch push when its job runs. A push carrying
+   * `stockCount` delists the offer (`delistOnStockCount`); availabilities replace the offer's, so a
+   * point left out is removed (`removeMissingPoints`; else it keeps its state).
    */
-  applyPush(record: PushRecord, options: { delistOnStockCount: boolean }): void {
+  applyPush(record: PushRecord, options: { delistOnStockCount: boolean; removeMissingPoints: boolean }): void {
     const offer = this.offer(record.merchantUid, record.sku);
     if (!offer) return;
     record.appliedAtMs = this.now();
@@ -454,6 +462,7 @@ export class Market {
         const given = new Map(record.availabilities.map((a) => [a.storeId, a]));
         for (const [storeId, current] of offer.availabilities) {
           const pushed = given.get(storeId);
+          if (!pushed && !options.removeMissingPoints) continue;
           current.available = pushed?.available === 'yes';
           if (pushed?.preOrder !== undefined) current.preOrder = pushed.preOrder;
         }
@@ -466,6 +475,20 @@ export class Market {
       for (const { cityId, value } of record.cityPrices ?? []) offer.cityPrices.set(cityId, value);
       if (record.preOrder !== undefined) offer.preorderDays = record.preOrder;
     });
+  }
+
+  /** What an uploaded price list does to an offer it leaves out, when Kaspi takes the list as the whole assortment. */
+  removeFromPriceList(merchantUid: string, listed: ReadonlySet<string>): string[] {
+    const removed: string[] = [];
+    for (const offer of this.offersOf(merchantUid)) {
+      if (listed.has(offer.sku) || !offer.listed) continue;
+      this.mutate(offer, () => {
+        offer.listed = false;
+        offer.delistReason = 'Нет в прайс-листе';
+      });
+      removed.push(offer.sku);
+    }
+    return removed;
   }
 
   /** An uploaded price list's line: replaces prices, points and preorder days of the offer. */

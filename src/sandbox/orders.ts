@@ -49,6 +49,8 @@ export interface OrderAnomalies {
   duplicateAcrossPages?: boolean;
   /** Serve the orders in a shuffled (but stable) order instead of newest first. */
   pagesOutOfOrder?: boolean;
+  /** Serve entries in the older shape: no `attributes.offer`, the product only as a relationship to look up. */
+  legacyEntries?: boolean;
 }
 
 export interface OrderQuery {
@@ -150,6 +152,19 @@ export class OrderBook {
 
   setAnomalies(merchantUid: string, anomalies: OrderAnomalies): void {
     this.anomalies.set(merchantUid, anomalies);
+  }
+
+  anomaliesOf(merchantUid: string): OrderAnomalies {
+    return this.anomalies.get(merchantUid) ?? {};
+  }
+
+  /** An order line by its JSON:API id, with its order. */
+  entry(entryId: string): { order: Order; entry: Order['entries'][number] } | undefined {
+    for (const order of this.byId.values()) {
+      const entry = order.entries.find((e) => e.id === entryId);
+      if (entry) return { order, entry };
+    }
+    return undefined;
   }
 
   /** One page as the Shop API serves it: ARCHIVE only when asked for, newest first unless disordered. */

@@ -57,6 +57,7 @@ export const marketSeedSchema = z.object({
         cityPrices: z.record(z.string(), z.number().positive()).optional(),
         points: z.array(z.string()).optional(),
         preorderDays: z.number().int().min(0).max(30).optional(),
+        malformed: z.boolean().optional(),
       }),
     )
     .default([]),

@@ -9,6 +9,7 @@ import { demperWorkflow } from '../workflows/demper';
 import {
   configureUpdate,
   demperStatusQuery,
+  demperWorkflowId,
   PAUSED_BY_MERCHANT,
   pauseSignal,
   resumeSignal,
@@ -30,12 +31,10 @@ export interface DemperControlDeps {
   config: Pick<Config, 'temporal'>;
 }
 
+export { demperWorkflowId };
+
 /** How long the API waits for a loop to answer a query or an update before saying it is unavailable. */
 const ANSWER_DEADLINE_MS = 5_000;
-
-export function demperWorkflowId(storeId: string): string {
-  return `demper:${storeId}`;
-}
 
 /** Starts the store's loop, or wakes the running one: safe to call again (connect, reconnect). */
 export async function startDemper(deps: DemperControlDeps, store: { id: string; userId: string }): Promise<void> {
@@ -131,9 +130,11 @@ export type DemperStatusView = Omit<DemperStatus, 'state'> & { state: DemperStat
 export async function demperStatus(deps: DemperControlDeps, storeId: string): Promise<DemperStatusView> {
   if (await isDemperRunning(deps, storeId)) {
     try {
-      return await deps.temporal.withDeadline(Date.now() + ANSWER_DEADLINE_MS, () =>
+      const status = await deps.temporal.withDeadline(Date.now() + ANSWER_DEADLINE_MS, () =>
         deps.temporal.workflow.getHandle(demperWorkflowId(storeId)).query(demperStatusQuery),
       );
+      // A cycle summary carried from a run that did not count pushes without points yet says 0.
+      return { ...status, lastCycle: status.lastCycle && { ...status.lastCycle, withoutAvailabilities: status.lastCycle.withoutAvailabilities ?? 0 } };
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) {
         throw new DemperUnavailableError('the demper loop did not answer in time (is a worker running?)', { cause: error });
@@ -153,6 +154,7 @@ export async function demperStatus(deps: DemperControlDeps, storeId: string): Pr
     nextCheckAt: null,
     breakers: [],
     config: completeDemperConfig(store?.config),
+    pushesWithoutAvailabilities: 0,
   };
 }
 

@@ -5,8 +5,9 @@ import { catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type C
 
 /**
  * Imports a store's cabinet offer list (`catalog-sync:<storeId>`): one activity per page of up to
- * 100 offers, then the offers not seen are marked vanished. Only a sync that saw every page marks
- * anything vanished. The merchant's settings are never written.
+ * 100 offers, then the offers not seen are marked vanished. Only a sync that saw every page (and could
+ * tell every item's SKU) marks anything vanished. An item that cannot be read is skipped and reported
+ * with its SKU; the rest of its page is imported. The merchant's settings are never written.
  */
 export interface CatalogSyncInput {
   storeId: string;
@@ -25,6 +26,8 @@ const { syncCatalogPage, finishCatalogSync } = proxyActivities<Activities>({
 
 /** A catalog of more pages than this is cut off rather than paged for ever. */
 const MAX_PAGES = 1000;
+/** How many SKUs of unreadable items the progress lists. */
+const MAX_UNREADABLE_SKUS = 100;
 
 export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<CatalogSyncProgress> {
   const progress: CatalogSyncProgress = {
@@ -36,6 +39,8 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
     updated: 0,
     vanished: 0,
     skipped: 0,
+    unreadable: 0,
+    unreadableSkus: [],
     error: null,
   };
   setHandler(catalogSyncProgressQuery, () => progress);
@@ -48,6 +53,8 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
 
   // Every row this sync writes carries its start time; rows older than that afterwards have vanished.
   const syncedAt = new Date().toISOString();
+  // An unreadable item without a SKU may be any of the store's offers: then none is called vanished.
+  let everyOfferKnown = true;
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await syncCatalogPage({ storeId: input.storeId, page, syncedAt });
@@ -57,9 +64,14 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
       progress.created += result.created;
       progress.updated += result.updated;
       progress.skipped += result.skipped;
+      progress.unreadable += result.unreadable.length;
+      for (const { sku } of result.unreadable) {
+        if (sku === null) everyOfferKnown = false;
+        else if (progress.unreadableSkus.length < MAX_UNREADABLE_SKUS) progress.unreadableSkus.push(sku);
+      }
       if (!result.more) break;
     }
-    progress.vanished = (await finishCatalogSync({ storeId: input.storeId, syncedAt })).vanished;
+    progress.vanished = (await finishCatalogSync({ storeId: input.storeId, syncedAt, markVanished: everyOfferKnown })).vanished;
     progress.state = 'done';
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;

@@ -53,6 +53,8 @@ export interface DemperCarried {
   nextCheckAt: string | null;
   manualPending: boolean;
   failuresInARow: number;
+  /** Absent in state carried by runs from before it was counted. */
+  pushesWithoutAvailabilities?: number;
 }
 
 /** Check batches per cycle; products still due after them start the next cycle at once. */
@@ -85,6 +87,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
   let nextCheckAt = carried?.nextCheckAt ?? null;
   let manualPending = carried?.manualPending ?? false;
   let failuresInARow = carried?.failuresInARow ?? 0;
+  let pushesWithoutAvailabilities = carried?.pushesWithoutAvailabilities ?? 0;
   let woken = false;
   let pauseTouched = false;
 
@@ -109,7 +112,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     woken = true;
   });
   setHandler(wakeSignal, ({ reason }) => {
-    if (reason === 'manual_price') manualPending = true;
+    if (reason === 'manual_price' || reason === 'preorder') manualPending = true;
     woken = true;
   });
   setHandler(
@@ -133,6 +136,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       nextCheckAt: isPaused() ? null : nextCheckAt,
       breakers: liveBreakers(),
       config,
+      pushesWithoutAvailabilities,
     }),
   );
 
@@ -192,6 +196,8 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       bucket = pushed.bucket;
       nextCheckAt = pushed.nextDueAt;
       summary.changed += pushed.sent;
+      summary.withoutAvailabilities = (summary.withoutAvailabilities ?? 0) + pushed.withoutAvailabilities;
+      pushesWithoutAvailabilities += pushed.withoutAvailabilities;
       summary.deferred += pushed.deferred;
       summary.errors += pushed.failed;
       if (pushed.writesBlockedUntil) trip('writes', pushed.writesBlockedUntil, pushed.writesBlockedReason ?? 'writes blocked');
@@ -306,6 +312,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
           nextCheckAt,
           manualPending,
           failuresInARow,
+          pushesWithoutAvailabilities,
         };
         return await continueAsNew<typeof demperWorkflow>({ storeId, userId: input.userId, carried: state });
       }
@@ -327,5 +334,15 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
 }
 
 function emptySummary(cycle: number): CycleSummary {
-  return { cycle, startedAt: new Date().toISOString(), finishedAt: null, checked: 0, changed: 0, heldAtFloor: 0, errors: 0, deferred: 0 };
+  return {
+    cycle,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    checked: 0,
+    changed: 0,
+    heldAtFloor: 0,
+    errors: 0,
+    deferred: 0,
+    withoutAvailabilities: 0,
+  };
 }

@@ -29,14 +29,16 @@ export const NEEDS_REAUTH = 'needs_reauth';
 export const pauseSignal = defineSignal<[{ reason: string }]>('pause');
 export const resumeSignal = defineSignal('resume');
 
-/** Look at the products now: one was just switched on, or a manual price waits to be pushed. */
-export type WakeReason = 'started' | 'product_activated' | 'manual_price';
+/** Look at the products now: one was just switched on, or a manual price or a preorder waits to be pushed. */
+export type WakeReason = 'started' | 'product_activated' | 'manual_price' | 'preorder';
 export const wakeSignal = defineSignal<[{ reason: WakeReason }]>('wake');
 
 /** Replaces the loop's configuration (validated); it takes effect from the next cycle. */
 export const configureUpdate = defineUpdate<DemperConfig, [DemperConfig]>('configure');
 
 export const demperStatusQuery = defineQuery<DemperStatus>('status');
+
+export const demperWorkflowId = (storeId: string) => `demper:${storeId}`;
 
 export interface CycleSummary {
   cycle: number;
@@ -52,6 +54,8 @@ export interface CycleSummary {
   errors: number;
   /** Changes left for later by the change budget or a breaker. */
   deferred: number;
+  /** Pushes sent without the offer's pickup points, because none was known (absent in runs from before it was counted). */
+  withoutAvailabilities?: number;
 }
 
 /** A breaker the loop is honouring: no request goes to that surface until `until`. */
@@ -72,6 +76,11 @@ export interface DemperStatus {
   nextCheckAt: string | null;
   breakers: Breaker[];
   config: DemperConfig;
+  /**
+   * Pushes this loop sent without the offer's pickup points since it started (carried across
+   * continue-as-new): the cabinet showed none for those offers, so Kaspi kept its own.
+   */
+  pushesWithoutAvailabilities: number;
 }
 
 /** The failure type an activity throws when the loop's store was deleted: the loop ends. */
@@ -92,6 +101,10 @@ export interface CatalogSyncProgress {
   vanished: number;
   /** Offers without a product card id, which the demper cannot watch. */
   skipped: number;
+  /** Items of the cabinet list that could not be read (the rest were imported). */
+  unreadable: number;
+  /** Their SKUs, where they had one (the first 100). */
+  unreadableSkus: string[];
   error: string | null;
 }
 
@@ -222,6 +235,8 @@ export const ordersPollStatusQuery = defineQuery<OrdersPollStatus>('status');
 
 export const preorderUploadWorkflowId = (storeId: string) => `preorder-upload:${storeId}`;
 export const preorderWithdrawWorkflowId = (storeId: string, sku: string) => `preorder-withdraw:${storeId}:${sku}`;
+/** The whole-assortment price-list upload (a `preorderUploadWorkflow` with a file). */
+export const priceListUploadWorkflowId = (storeId: string) => `price-list-upload:${storeId}`;
 
 // --- telegramBotWorkflow ---------------------------------------------------------------------------
 

@@ -1,42 +1,81 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PriceListFormat } from '../preorders/price-list';
 import { failureOf } from './failures';
+import { demperWorkflowId, wakeSignal } from './messages';
 
-const { uploadPreorders } = proxyActivities<Activities>({
+const { uploadPriceListFile } = proxyActivities<Activities>({
   startToCloseTimeout: '6 minutes',
   retry: { initialInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'] },
 });
-const { checkPreorders, failPreorderUpload } = proxyActivities<Activities>({
+const { recordPreorderPushes, checkPreorders, failPreorderUpload } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '10 seconds', maximumAttempts: 5 },
 });
 
+export interface PreorderUploadInput {
+  storeId: string;
+  /** Upload the whole assortment as one price-list file instead (only on the merchant's explicit request). */
+  priceList?: { format: PriceListFormat };
+}
+
 export interface PreorderUploadResult {
+  /** Preorders sent (pushes recorded for the store's loop, or carried by the price-list file). */
   uploaded: number;
   activated: number;
   failed: number;
+  /** Offers in the price-list file, for a whole-assortment upload. */
+  offers?: number;
+  /** A successful upload answered with a body of an unexpected shape: kept as it came. */
+  unexpectedBody?: string;
   refused?: string;
 }
 
+const NO_LOOP =
+  "the store's demper loop is not running, so nothing would push the preorders; connect the store (or start its demper) and upload again";
+
 /**
- * A store's preorders to Kaspi (`preorder-upload:<storeId>`): uploads them as one price list through
- * the cabinet, then looks them up on the public offers every `PREORDER_CHECK_INTERVAL_SECONDS` until
- * each is shown (`active`) or its time is up (`failed`). A new upload replaces a running one.
+ * A store's preorders to Kaspi (`preorder-upload:<storeId>`). Each preorder is pushed through the
+ * JSON pricefeed by the store's demper loop — the merchant's one writer, within its pace and change
+ * budget — or, when the merchant asks for it, the whole assortment goes as one price-list file. Then
+ * the preorders are looked up on the public offers every `PREORDER_CHECK_INTERVAL_SECONDS` until each
+ * is shown (`active`) or its push failed or its time is up (`failed`). A new upload replaces a running one.
  */
-export async function preorderUploadWorkflow(input: { storeId: string; format: PriceListFormat }): Promise<PreorderUploadResult> {
-  let upload;
+export async function preorderUploadWorkflow(input: PreorderUploadInput): Promise<PreorderUploadResult> {
+  const result: PreorderUploadResult = { uploaded: 0, activated: 0, failed: 0 };
+  let checkIntervalSeconds: number;
   try {
-    upload = await uploadPreorders(input);
+    if (input.priceList) {
+      const upload = await uploadPriceListFile({ storeId: input.storeId, format: input.priceList.format });
+      Object.assign(result, {
+        uploaded: upload.preorders,
+        offers: upload.offers,
+        ...(upload.unexpectedBody !== undefined ? { unexpectedBody: upload.unexpectedBody } : {}),
+        ...(upload.refused ? { refused: upload.refused } : {}),
+      });
+      checkIntervalSeconds = upload.checkIntervalSeconds;
+    } else {
+      const recorded = await recordPreorderPushes({ storeId: input.storeId });
+      result.uploaded = recorded.recorded;
+      result.failed = recorded.refused.length;
+      checkIntervalSeconds = recorded.checkIntervalSeconds;
+      if (recorded.recorded > 0) {
+        try {
+          await getExternalWorkflowHandle(demperWorkflowId(input.storeId)).signal(wakeSignal, { reason: 'preorder' });
+        } catch {
+          await failPreorderUpload({ storeId: input.storeId, reason: NO_LOOP });
+          return { ...result, uploaded: 0, refused: NO_LOOP };
+        }
+      }
+    }
   } catch (error) {
     const reason = failureOf(error).message;
     await failPreorderUpload({ storeId: input.storeId, reason: `the upload failed: ${reason}` });
-    return { uploaded: 0, activated: 0, failed: 0, refused: reason };
+    return { ...result, uploaded: 0, refused: reason };
   }
-  const result: PreorderUploadResult = { uploaded: upload.uploaded, activated: 0, failed: 0, ...(upload.refused ? { refused: upload.refused } : {}) };
-  if (upload.uploaded === 0) return result;
+  if (result.uploaded === 0) return result;
   for (;;) {
-    await sleep(upload.checkIntervalSeconds * 1000);
+    await sleep(checkIntervalSeconds * 1000);
     const check = await checkPreorders({ storeId: input.storeId });
     result.activated += check.activated;
     result.failed += check.failed;

@@ -95,9 +95,11 @@ describe('offer list and details', () => {
     });
   });
 
-  it('reads one page with total, prices per city, points and the product id', async () => {
+  it('reads one page with prices per city, points and the product id (from the shop link: masterSku is empty)', async () => {
     const page = await fetchOfferListPage(cabinetContext(sandbox), { merchantUid: OUR_UID, available: true, page: 0, size: 2 });
-    expect(page.total).toBe(5);
+    // Real answers may leave `total` out; nothing depends on it.
+    expect(page.total).toBeNull();
+    expect(page.listed).toBe(2);
     expect(page.offers).toHaveLength(2);
     const ours = page.offers.find((o) => o.sku === OUR_SKU)!;
     expect(ours).toMatchObject({ productId: PRODUCT_ID, priceTenge: 10_000, available: true });
@@ -116,9 +118,9 @@ describe('offer list and details', () => {
 
   it('pages through every offer on sale, and separately through the archived ones', async () => {
     const onSale = await fetchAllOffers(cabinetContext(sandbox), { merchantUid: OUR_UID, available: true, pageSize: 2 });
-    expect(onSale.map((o) => o.sku).sort()).toEqual([OUR_SKU, 'extra-0', 'extra-1', 'extra-2', 'extra-3'].sort());
+    expect(onSale.offers.map((o) => o.sku).sort()).toEqual([OUR_SKU, 'extra-0', 'extra-1', 'extra-2', 'extra-3'].sort());
     const archived = await fetchAllOffers(cabinetContext(sandbox), { merchantUid: OUR_UID, available: false });
-    expect(archived.map((o) => o.sku)).toEqual(['extra-4']);
+    expect(archived.offers.map((o) => o.sku)).toEqual(['extra-4']);
   });
 
   it('reads offer details by sku', async () => {

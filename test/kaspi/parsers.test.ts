@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cabinetOfferSchema, offerDetailsResponseSchema, offerListResponseSchema, toCabinetOffer, toOfferDetails } from '../../src/kaspi/cabinet';
+import {
+  cabinetOfferSchema,
+  offerDetailsResponseSchema,
+  offerDetailsSchema,
+  offerListResponseSchema,
+  toCabinetOffer,
+  toOfferDetails,
+} from '../../src/kaspi/cabinet';
 import { KaspiError, toApplicationFailure } from '../../src/kaspi/errors';
 import { classifyStatus, parseCookieHeader, parseJsonBody, parseRetryAfter, transportError } from '../../src/kaspi/http';
 import { offersRequestBody, offersResponseSchema, toOffersPage } from '../../src/kaspi/offers';
@@ -144,7 +151,10 @@ describe('parsers read the documented payloads', () => {
   });
 
   it('offers: a response without the fields we depend on is rejected', () => {
-    expect(() => offersResponseSchema.parse({ offers: [{ merchantName: 'x' }] })).toThrow();
+    expect(() => offersResponseSchema.parse({ total: 1 })).toThrow();
+    expect(() => toOffersPage(offersResponseSchema.parse({ offers: [{ merchantName: 'x' }] }))).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
   });
 
   it('cabinet list item: price 0 falls back to minPrice, product id from masterSku or shopLink', () => {
@@ -166,7 +176,7 @@ describe('parsers read the documented payloads', () => {
     const [details] = offerDetailsResponseSchema.parse([
       { sku: 'A1', cities: [{ id: '750000000', price: 12990.5 }], availabilities: [{ storeId: '30_PP1', available: 'no' }] },
     ]);
-    expect(toOfferDetails(details!)).toEqual({
+    expect(toOfferDetails(offerDetailsSchema.parse(details))).toEqual({
       sku: 'A1',
       productId: null,
       title: 'A1',
@@ -214,7 +224,7 @@ describe('parsers read the documented payloads', () => {
       sku: '130342357_673822557',
       model: 'Product title',
       price: 12890,
-      availabilities: [{ available: 'yes', storeId: '30xxxxxx_PP1' }],
+      availabilities: [{ available: 'yes', storeId: '30xxxxxx_PP1', stockEnabled: false }],
       cityPrices: [
         { cityId: '710000000', value: 12990 },
         { cityId: '750000000', value: 12890 },

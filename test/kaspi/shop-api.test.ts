@@ -85,6 +85,18 @@ describe('Shop API orders against the sandbox', () => {
     ]);
   });
 
+  it('reads entries of the older shape by looking up each line’s product', async () => {
+    sandbox.orders.setAnomalies(OUR_UID, { legacyEntries: true });
+    const [order] = (await fetchOrdersPage(shopApiContext(sandbox), { filter: { ...window, code: '800000003' }, page: 0 })).orders;
+    const entries = await fetchOrderEntries(shopApiContext(sandbox), order!.id);
+    expect(entries.map((e) => [e.sku, e.name, e.quantity, e.basePriceTenge, e.totalPriceTenge])).toEqual([
+      [OUR_SKU, 'Смартфон Test X1', 2, 10_000, 20_000],
+      ['case', 'case', 1, 990, 990],
+    ]);
+    const lookups = sandbox.requests.filter((r) => /\/v2\/(orderentries|masterproducts)\//.test(r.path));
+    expect(lookups.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
   it('rejects a window over 14 days and a page over 100 before sending them', async () => {
     for (const params of [
       { filter: { creationDateFromMs: now - 15 * DAY_MS, creationDateToMs: now }, page: 0 },

@@ -106,3 +106,29 @@ describe('cabinet login in Chromium', () => {
     }
   });
 });
+
+describe('the login browser', () => {
+  it('looks like a desktop Chrome: a desktop window, no HeadlessChrome, no automation flag', async () => {
+    const login = await newLoginPage(browser);
+    try {
+      let userAgentSent = '';
+      login.page.on('request', (request) => {
+        userAgentSent ||= request.headers()['user-agent'] ?? '';
+      });
+      await login.page.goto(`${sandbox.urls.idmcUrl}/login`);
+      const seen = (await login.page.evaluate(
+        '({ webdriver: navigator.webdriver, userAgent: navigator.userAgent, width: window.innerWidth, height: window.innerHeight })',
+      )) as { webdriver: boolean; userAgent: string; width: number; height: number };
+      const major = browser.version().split('.')[0];
+      expect(seen).toEqual({
+        webdriver: false,
+        userAgent: `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`,
+        width: 1920,
+        height: 1080,
+      });
+      expect(userAgentSent).toBe(seen.userAgent);
+    } finally {
+      await login.close();
+    }
+  });
+});

@@ -19,12 +19,29 @@ const SyncView = z
     updated: z.int(),
     vanished: z.int(),
     skipped: z.int().meta({ description: 'Offers without a product card id' }),
+    unreadable: z.int().meta({
+      description:
+        'Items of the cabinet list that could not be read; the rest of their page was imported. When one had no SKU, no offer is marked vanished by that sync',
+    }),
+    unreadableSkus: z.array(z.string()).meta({ description: 'SKUs of the unreadable items (the first 100)' }),
     error: z.string().nullable(),
     lastSyncAt: Timestamp.nullable().meta({ description: 'When a sync last finished' }),
   })
   .meta({ id: 'CatalogSync' });
 
-const NEVER = { state: 'never', pagesDone: 0, offersSeen: 0, offersTotal: null, created: 0, updated: 0, vanished: 0, skipped: 0, error: null } as const;
+const NEVER = {
+  state: 'never',
+  pagesDone: 0,
+  offersSeen: 0,
+  offersTotal: null,
+  created: 0,
+  updated: 0,
+  vanished: 0,
+  skipped: 0,
+  unreadable: 0,
+  unreadableSkus: [],
+  error: null,
+} as const;
 
 export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(

@@ -62,6 +62,9 @@ const CycleView = z.object({
   heldAtFloor: z.int().meta({ description: 'Products held at their floor by a rival below it' }),
   errors: z.int(),
   deferred: z.int().meta({ description: 'Changes left for later by the change budget or a breaker' }),
+  withoutAvailabilities: z.int().meta({
+    description: 'Pushes sent without the offer’s pickup points because the cabinet showed none (Kaspi kept its own)',
+  }),
 });
 
 export const ChangeBudgetView = z
@@ -84,6 +87,11 @@ const DemperStatusView = z
       z.object({ surface: z.enum(['writes', 'reads']), until: Timestamp, reason: z.string() }),
     ).meta({ description: 'Surfaces the loop sends nothing to until the time given' }),
     config: DemperConfigView,
+    pushesWithoutAvailabilities: z.int().meta({
+      description:
+        'Price pushes this loop sent without the offer’s pickup points since it started, because neither the catalog nor ' +
+        'the cabinet’s offer details showed any; sync the catalog to give them their points',
+    }),
     changeBudget: ChangeBudgetView,
   })
   .meta({ id: 'DemperStatus' });

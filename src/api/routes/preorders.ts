@@ -1,11 +1,19 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { preorders, products } from '../../db/schema';
 import { PREORDER_MAX_DAYS, PREORDER_MIN_DAYS, PREORDER_POINTS, PREORDER_STATUSES } from '../../domain/preorders';
 import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
 import { PRICE_LIST_FORMATS, preorderWorkbook } from '../../preorders/price-list';
-import { preorderUploadWorkflowId, preorderWithdrawWorkflowId, storeSearchAttributes } from '../../workflows/messages';
+import { isDemperRunning } from '../../stores/demper-control';
+import {
+  preorderUploadWorkflowId,
+  preorderWithdrawWorkflowId,
+  priceListUploadWorkflowId,
+  storeSearchAttributes,
+} from '../../workflows/messages';
 import type { preorderUploadWorkflow, preorderWithdrawWorkflow } from '../../workflows';
+import type { PreorderUploadInput } from '../../workflows/preorder-upload';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError, type FieldError } from '../problem';
@@ -48,9 +56,24 @@ const PatchBody = z.strictObject({
   brand: Brand.optional(),
 });
 
-const UploadBody = z.strictObject({
+const UploadBody = z.strictObject({}).meta({ description: 'Nothing to give: every preorder of the store is sent' });
+
+const PriceListUploadBody = z.strictObject({
   format: z.enum(PRICE_LIST_FORMATS).default('xlsx').meta({ description: "Kaspi's Excel layout (default) or the XML price list" }),
+  wholeAssortment: z.literal(true).meta({
+    description: 'Must be true: the file replaces the whole assortment at Kaspi, which removes every offer a price list leaves out',
+  }),
 });
+
+const PriceListUploadView = z
+  .object({
+    state: z.enum(['never', 'running', 'done', 'failed']),
+    offers: z.int().nullable().meta({ description: 'Offers in the uploaded file' }),
+    preorders: z.int().nullable().meta({ description: 'Preorders the file carried (then followed as in a preorder upload)' }),
+    refused: z.string().nullable().meta({ description: 'Why nothing was uploaded' }),
+    unexpectedBody: z.string().nullable().meta({ description: 'Kaspi took the file but answered a body of an unexpected shape: kept as it came' }),
+  })
+  .meta({ id: 'PriceListUpload' });
 
 const PreorderParams = z.strictObject({ id: Uuid, preorderId: Uuid });
 
@@ -112,6 +135,10 @@ function checkPoints(store: Store, warehouses: readonly { point: number }[] | un
 
 export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   const scopeOf = (req: Parameters<typeof currentUser>[0]) => tenantScope(deps.db, currentUser(req).userId);
+  /** Preorders reach Kaspi through the store's demper loop, the merchant's one writer: it must be running. */
+  const requireLoop = async (store: Store, what: string) => {
+    if (!(await isDemperRunning(deps, store.id))) throw new HttpError(409, `The store's demper loop is not running, so nothing would ${what}.`);
+  };
 
   api.route(
     {
@@ -265,13 +292,15 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       path: '/stores/:id/preorders/:preorderId',
       summary: 'Take a product off preorder',
       description:
-        'The product goes back to the demper. A preorder that was uploaded is also taken off at Kaspi (its offer is ' +
-        'sent back with zero preorder days); when that fails for good the merchant gets an alert saying why.',
+        'The product goes back to the demper. A preorder that was uploaded is also taken off at Kaspi: the store’s ' +
+        'demper loop pushes its offer with zero preorder days on every point; when that fails for good the merchant ' +
+        'gets an alert saying why.',
       tags: ['preorders'],
       access: 'user',
       params: PreorderParams,
       responses: {
         204: { description: 'Deleted' },
+        409: { description: "The preorder was uploaded and the store's demper loop is not running; nothing was deleted" },
         503: { description: 'The withdrawal at Kaspi could not start; nothing was deleted, try again' },
       },
     },
@@ -279,6 +308,7 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       const scope = scopeOf(req);
       const store = await scope.store(params.id);
       const preorder = await scope.storePreorder(store.id, params.preorderId);
+      if (preorder.uploadedAt) await requireLoop(store, 'take the preorder off at Kaspi');
       // Started before the row goes: if the delete then fails, the withdrawal finds the preorder still
       // there and sends nothing; the other way round a failed start would leave Kaspi showing it.
       if (preorder.uploadedAt) await startWithdrawal(store, preorder);
@@ -297,7 +327,9 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
         workflowId: preorderWithdrawWorkflowId(store.id, preorder.sku),
         // A withdrawal of the same offer still running does the job for this one too.
         workflowIdConflictPolicy: 'USE_EXISTING',
-        args: [{ storeId: store.id, sku: preorder.sku, model: preorder.model, brand: preorder.brand ?? '', priceTenge: preorder.price }],
+        args: [
+          { storeId: store.id, sku: preorder.sku, model: preorder.model, brand: preorder.brand ?? '', priceTenge: preorder.price, preorderId: preorder.id },
+        ],
         typedSearchAttributes: storeSearchAttributes(store),
       });
     } catch {
@@ -309,42 +341,120 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     {
       method: 'post',
       path: '/stores/:id/preorders/upload',
-      summary: "Upload the store's preorders to Kaspi",
+      summary: "Send the store's preorders to Kaspi",
       description:
-        "Sends every preorder of the store as one price list through the merchant cabinet (Kaspi's Excel layout, or " +
-        'XML), then watches the public offers: each preorder turns `processing`, then `active` once Kaspi shows it ' +
-        '(or `failed` with the reason). Follow them in the preorder list.',
+        'Each preorder goes through Kaspi’s JSON pricefeed, one offer per push, sent by the store’s demper loop within ' +
+        'the merchant’s write pace and change budget: the offer at every pickup point it has (and those the preorder ' +
+        'names), `preOrder` days on them, the preorder’s price in every city. Then the public offers are watched: each ' +
+        'preorder turns `processing`, then `active` once Kaspi shows it (or `failed` with the reason). No price-list ' +
+        'file is uploaded (see `POST /stores/{id}/price-list/upload`).',
       tags: ['preorders'],
       access: 'user',
       params: IdParams,
       body: UploadBody,
-      bodyExample: { format: 'xlsx' },
+      bodyExample: {},
       responses: {
-        202: { description: 'The upload started', schema: z.object({ workflowId: z.string(), preorders: z.int(), format: z.enum(PRICE_LIST_FORMATS) }) },
+        202: { description: 'The upload started', schema: z.object({ workflowId: z.string(), preorders: z.int() }) },
+        409: { description: "The store's demper loop is not running" },
         422: { description: 'Nothing to upload, or the store has no cabinet session' },
         503: { description: 'The worker did not answer; try again' },
       },
     },
-    async ({ params, body }, req, res) => {
+    async ({ params }, req, res) => {
       const scope = scopeOf(req);
       const store = await scope.store(params.id);
       const { total } = await scope.listPreorders(store.id, {}, { limit: 1, page: 1 });
       if (total === 0) throw new HttpError(422, 'The store has no preorders to upload.');
       if (!store.sessionEnc) throw new HttpError(422, 'The store has no Kaspi cabinet session: connect it first.');
+      await requireLoop(store, 'push the preorders');
       const workflowId = preorderUploadWorkflowId(store.id);
-      try {
-        await deps.temporal.workflow.start<typeof preorderUploadWorkflow>('preorderUploadWorkflow', {
-          taskQueue: deps.config.temporal.taskQueue,
-          workflowId,
-          // The newest upload carries every preorder as it is now: it replaces one still watching the last.
-          workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-          args: [{ storeId: store.id, format: body.format }],
-          typedSearchAttributes: storeSearchAttributes(store),
-        });
-      } catch {
-        throw new HttpError(503, 'The upload could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
-      }
-      res.status(202).json({ workflowId, preorders: total, format: body.format });
+      await startUpload(store, workflowId, { storeId: store.id });
+      res.status(202).json({ workflowId, preorders: total });
     },
   );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/stores/:id/price-list/upload',
+      summary: 'Upload the whole assortment to Kaspi as one price-list file',
+      description:
+        'Kaspi takes a price list as the whole assortment and removes every offer the file leaves out, so this is only ' +
+        'done when asked for (`wholeAssortment: true`). The file is built from the cabinet’s own list of offers on sale — ' +
+        'each with its pickup points and prices as the cabinet shows them, the store’s preorders applied, no stock ' +
+        'counts — and is refused (see `refused` in the upload’s status) when it would hold fewer offers than the ' +
+        'cabinet: an item of the list that could not be read, an offer without a brand, a list shorter than Kaspi’s count.',
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      body: PriceListUploadBody,
+      bodyExample: { format: 'xlsx', wholeAssortment: true },
+      responses: {
+        202: { description: 'The upload started; follow it with GET', schema: z.object({ workflowId: z.string() }) },
+        422: { description: 'The store has no cabinet session' },
+        503: { description: 'The worker did not answer; try again' },
+      },
+    },
+    async ({ params, body }, req, res) => {
+      const store = await scopeOf(req).store(params.id);
+      if (!store.sessionEnc) throw new HttpError(422, 'The store has no Kaspi cabinet session: connect it first.');
+      const workflowId = priceListUploadWorkflowId(store.id);
+      await startUpload(store, workflowId, { storeId: store.id, priceList: { format: body.format } });
+      res.status(202).json({ workflowId });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id/price-list/upload',
+      summary: 'The latest whole-assortment upload',
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      responses: { 200: { description: 'Its state and outcome', schema: PriceListUploadView } },
+    },
+    async ({ params }, req, res) => {
+      const store = await scopeOf(req).store(params.id);
+      const handle = deps.temporal.workflow.getHandle<typeof preorderUploadWorkflow>(priceListUploadWorkflowId(store.id));
+      const none = { offers: null, preorders: null, refused: null, unexpectedBody: null };
+      let status: string;
+      try {
+        status = (await handle.describe()).status.name;
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        res.json({ state: 'never', ...none });
+        return;
+      }
+      if (status === 'RUNNING') {
+        res.json({ state: 'running', ...none });
+      } else if (status === 'COMPLETED') {
+        const result = await handle.result();
+        res.json({
+          state: result.refused ? 'failed' : 'done',
+          offers: result.offers ?? null,
+          preorders: result.uploaded,
+          refused: result.refused ?? null,
+          unexpectedBody: result.unexpectedBody ?? null,
+        });
+      } else {
+        res.json({ state: 'failed', ...none, refused: `the upload was ${status.toLowerCase()}` });
+      }
+    },
+  );
+
+  async function startUpload(store: Store, workflowId: string, input: PreorderUploadInput) {
+    try {
+      await deps.temporal.workflow.start<typeof preorderUploadWorkflow>('preorderUploadWorkflow', {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId,
+        // The newest upload carries every preorder as it is now: it replaces one still watching the last.
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+        args: [input],
+        typedSearchAttributes: storeSearchAttributes(store),
+      });
+    } catch {
+      throw new HttpError(503, 'The upload could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
+    }
+  }
 }

@@ -48,7 +48,10 @@ export const products = pgTable(
     price: integer('price'),
     /** Live prices per city id, whole tenge. */
     cityPrices: jsonb('city_prices').$type<Record<string, number>>().notNull().default({}),
+    /** Every pickup point of the offer as the cabinet last showed it (or as we last pushed it). */
     availabilities: jsonb('availabilities').$type<ProductAvailability[]>().notNull().default([]),
+    /** When `availabilities` was last read from the cabinet or pushed; a push reads them again once they are old. */
+    pointsReadAt: ts('points_read_at'),
     /** Demper settings (the merchant's). */
     active: boolean('active').notNull().default(false),
     strategy: text('strategy', { enum: PRICING_STRATEGIES }).notNull().default('undercut'),
@@ -152,7 +155,8 @@ export const priceChanges = pgTable(
     status: text('status', { enum: PRICE_CHANGE_STATUSES })
       .notNull()
       .default('pending'),
-    source: text('source', { enum: ['demper', 'manual'] }).notNull().default('demper'),
+    /** Who asked: the demper loop, the merchant (a price set by hand), or a preorder being set or cleared. */
+    source: text('source', { enum: ['demper', 'manual', 'preorder'] }).notNull().default('demper'),
     kaspiJobId: text('kaspi_job_id'),
     error: text('error'),
     /**

@@ -1,3 +1,4 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
 import type { Auth, CabinetSession } from '../auth';
 import type { EndpointName, Faults } from '../faults';
@@ -5,6 +6,7 @@ import type { Limits } from '../limits';
 import type { Market } from '../market';
 import type { OrderBook } from '../orders';
 import type { Random } from '../random';
+import type { ExitRefusal, Strictness } from '../strictness';
 
 export interface SandboxUrls {
   publicUrl: string;
@@ -36,7 +38,11 @@ export interface SandboxState {
     latency: { baseMs: number; jitterMs: number };
     pushApplyDelayMs: number;
     uploadApplyDelayMs: number;
+    /** Which of real Kaspi's harsher behaviours are on (all, unless a test asked for leniency). */
+    strict: Strictness;
   };
+  /** Source addresses whose storefront reads are refused, and how. */
+  refusedExits: Map<string, ExitRefusal>;
   requests: RequestRecord[];
   /** Every request ever served, counted by `endpoint:status` (the log above keeps only the latest). */
   tally: Map<string, number>;
@@ -81,6 +87,27 @@ export function recordRequests(state: SandboxState, server: RequestRecord['serve
     });
     next();
   };
+}
+
+/**
+ * Compresses answers the way Kaspi's servers do for a browser that accepts it (`br`, else `gzip`), so
+ * a client that says it accepts them must decode them.
+ */
+export function compressReplies(req: Request, res: Response, next: NextFunction): void {
+  const accepted = req.get('accept-encoding') ?? '';
+  const coding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+  if (!coding || req.method === 'HEAD') return next();
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    if ((typeof body !== 'string' && !Buffer.isBuffer(body)) || res.get('content-encoding')) return send(body);
+    if (!res.get('content-type')) res.type(typeof body === 'string' ? 'html' : 'bin');
+    const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    res.set('content-encoding', coding).append('vary', 'accept-encoding');
+    // A server compressing on the fly uses a fast level, not brotli's slowest (and default) one.
+    const packed = coding === 'br' ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }) : gzipSync(raw, { level: 6 });
+    return send(packed);
+  };
+  next();
 }
 
 export function sleep(ms: number): Promise<void> {

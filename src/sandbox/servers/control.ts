@@ -4,6 +4,7 @@ import { FAULT_KINDS, ENDPOINTS } from '../faults';
 import type { Offer } from '../market';
 import type { ProxyProvider } from '../provider';
 import type { SandboxProxy } from '../proxies';
+import { EXIT_REFUSALS, STRICT_RULES, type ExitRefusal, type Leniency } from '../strictness';
 import type { SandboxState } from './common';
 
 /** What the control API needs beyond the shared state: things owned by the sandbox process itself. */
@@ -12,6 +13,8 @@ export interface ControlHooks {
   seed(body: unknown): unknown;
   seedMarket(body: unknown): unknown;
   setProfile(profile: unknown, banScale?: number): unknown;
+  setLeniency(lenient: Leniency): unknown;
+  refuseExit(sourceIp: string, refusal: ExitRefusal | null): void;
   proxies(): SandboxProxy[];
   provider: ProxyProvider;
 }
@@ -32,8 +35,11 @@ const anomaliesSchema = z.object({
   merchantUid: z.string().min(1),
   duplicateAcrossPages: z.boolean().optional(),
   pagesOutOfOrder: z.boolean().optional(),
+  legacyEntries: z.boolean().optional(),
 });
 const proxyModeSchema = z.object({ mode: z.enum(['ok', 'refuse', 'drop']) });
+const leniencySchema = z.object({ lenient: z.union([z.literal(true), z.array(z.enum(STRICT_RULES))]).optional() });
+const refusalSchema = z.object({ refusal: z.enum(EXIT_REFUSALS).nullable() });
 
 function query(req: Request, name: string): string | undefined {
   const value = req.query[name];
@@ -69,6 +75,8 @@ export function controlRouter(state: SandboxState, hooks: ControlHooks): express
     res.json({
       urls: state.urls,
       profile: state.limits.profile,
+      strict: state.settings.strict,
+      refusedExits: Object.fromEntries(state.refusedExits),
       counts: {
         merchants: state.market.merchants.size,
         products: state.market.products.size,
@@ -89,6 +97,10 @@ export function controlRouter(state: SandboxState, hooks: ControlHooks): express
   router.post('/profile', (req, res) => {
     const body = (req.body ?? {}) as { profile?: unknown; banScale?: number };
     res.json(hooks.setProfile(body.profile, body.banScale));
+  });
+
+  router.post('/strictness', (req, res) => {
+    res.json(hooks.setLeniency(leniencySchema.parse(req.body ?? {}).lenient));
   });
 
   router.get('/faults', (_req, res) => res.json(state.faults.all()));
@@ -213,6 +225,18 @@ export function controlRouter(state: SandboxState, hooks: ControlHooks): express
     proxy.mode = proxyModeSchema.parse(req.body).mode;
     proxy.closeTunnels();
     res.json(proxy);
+  });
+
+  /** Every storefront read through this proxy's exit address is refused (429, a check page, a redirect), or served again. */
+  router.post('/proxies/:id/refusal', (req, res) => {
+    const proxy = hooks.proxies().find((p) => p.id === req.params.id);
+    if (!proxy) {
+      res.status(404).json({ error: 'no such proxy' });
+      return;
+    }
+    const { refusal } = refusalSchema.parse(req.body);
+    hooks.refuseExit(proxy.localAddress, refusal);
+    res.json({ id: proxy.id, localAddress: proxy.localAddress, refusal });
   });
 
   router.post('/provider/balance', (req, res) => {

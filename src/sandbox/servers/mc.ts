@@ -95,7 +95,8 @@ export function mcRouter(state: SandboxState): express.Router {
       .offersOf(merchantUid)
       .filter((o) => isOnSale(o) === onSale)
       .filter((o) => !text || o.model.toLowerCase().includes(text) || o.sku.toLowerCase().includes(text));
-    res.json({ total: offers.length, data: offers.slice(page * size, page * size + size).map(listItem) });
+    const data = offers.slice(page * size, page * size + size).map(listItem);
+    res.json(state.settings.strict.list_without_total ? { data } : { total: offers.length, data });
   });
 
   router.post('/offers/api/v1/offer/details', json, async (req, res) => {
@@ -111,16 +112,36 @@ export function mcRouter(state: SandboxState): express.Router {
       return;
     }
     const found = skus.map((sku: string) => state.market.offer(merchantUid, sku)).filter((o): o is Offer => !!o);
-    res.json(
-      found.map((o) => ({
-        sku: o.sku,
-        masterSku: o.productId,
-        title: o.model,
-        cities: cityIdsOf(o).map((id) => ({ id, name: cityName(id) ?? id, price: o.cityPrices.get(id) ?? o.basePrice })),
-        availabilities: availabilitiesJson(o),
-      })),
-    );
+    res.json(found.map((o) => (state.settings.strict.captured_details_shape ? capturedDetails(o) : details(o))));
   });
+
+  function details(offer: Offer) {
+    return {
+      sku: offer.sku,
+      masterSku: offer.productId,
+      title: offer.model,
+      cities: cityIdsOf(offer).map((id) => ({ id, name: cityName(id) ?? id, price: offer.cityPrices.get(id) ?? offer.basePrice })),
+      availabilities: availabilitiesJson(offer),
+    };
+  }
+
+  /** The shape captured live (2026-08): cities by `cityId` with their points as objects, boolean availability, no stock. */
+  function capturedDetails(offer: Offer) {
+    return {
+      sku: offer.sku,
+      masterSku: offer.productId,
+      title: offer.model,
+      cities: cityIdsOf(offer).map((cityId) => ({
+        cityId,
+        name: cityName(cityId) ?? cityId,
+        price: offer.cityPrices.get(cityId) ?? offer.basePrice,
+        points: [...offer.availabilities]
+          .filter(([storeId]) => state.market.points.get(storeId)?.cityId === cityId)
+          .map(([pointId, a]) => ({ pointId, name: null, available: a.available })),
+      })),
+      availabilities: [...offer.availabilities].map(([storeId, a]) => ({ storeId, available: a.available, preOrder: a.preOrder })),
+    };
+  }
 
   function cityIdsOf(offer: Offer): string[] {
     const cities = new Set<string>();
@@ -146,15 +167,20 @@ export function mcRouter(state: SandboxState): express.Router {
   }
 
   function listItem(offer: Offer) {
+    const strict = state.settings.strict.list_without_total;
     const product = state.market.products.get(offer.productId);
     const cityPrices = Object.fromEntries(
       cityIdsOf(offer).map((id) => [id, { price: offer.cityPrices.get(id) ?? offer.basePrice }]),
     );
     const prices = Object.values(cityPrices).map((c) => c.price);
+    const availabilities = availabilitiesJson(offer).map((a) =>
+      strict ? { ...a, available: a.available === 'yes' ? true : null } : a,
+    );
     return {
       sku: offer.sku,
-      masterSku: offer.productId,
-      offerId: offer.key,
+      // Seen empty in real answers: the card id then comes from the shop link.
+      masterSku: strict ? '' : offer.productId,
+      offerId: strict ? '' : offer.key,
       title: offer.model,
       model: offer.model,
       masterTitle: product?.title ?? offer.model,
@@ -169,7 +195,7 @@ export function mcRouter(state: SandboxState): express.Router {
       minPrice: prices.length ? Math.min(...prices) : offer.basePrice,
       allCityPrices: cityPrices,
       points: [...offer.availabilities].filter(([, a]) => a.available).map(([storeId]) => storeId),
-      availabilities: availabilitiesJson(offer),
+      availabilities: offer.malformed ? 'n/a' : availabilities,
       stocks: [],
       shopLink: `/p/${slug(offer.model)}-${offer.productId}/`,
       updatedAt: new Date(offer.updatedAtMs).toISOString(),
@@ -181,7 +207,16 @@ export function mcRouter(state: SandboxState): express.Router {
   const hasOffer = (merchantUid: string, sku: string) => state.market.offer(merchantUid, sku) !== undefined;
 
   /** Throttles, records and schedules a push; answers `{id}` like Kaspi's asynchronous job. */
-  function acceptPush(req: Request, res: Response, kind: PushRecord['kind'], merchantUid: string, items: PushItem[], apply: (records: PushRecord[]) => void, delayMs: number) {
+  function acceptPush(
+    req: Request,
+    res: Response,
+    kind: PushRecord['kind'],
+    merchantUid: string,
+    items: PushItem[],
+    apply: (records: PushRecord[]) => void,
+    delayMs: number,
+    answerList = false,
+  ) {
     const now = Date.now();
     const record = (status: number, reason?: string, jobId?: string) =>
       items.map((item) =>
@@ -197,7 +232,7 @@ export function mcRouter(state: SandboxState): express.Router {
     const jobId = state.market.jobId();
     const records = record(200, undefined, jobId);
     state.later(delayMs, () => apply(records));
-    res.json({ id: jobId });
+    res.json(answerList ? [{ id: jobId }] : { id: jobId });
   }
 
   function refusePush(res: Response, status: number, error: string, item?: PushItem, req?: Request, kind?: PushRecord['kind']) {
@@ -216,8 +251,13 @@ export function mcRouter(state: SandboxState): express.Router {
     const parsed = parsePushItem(req.body, session.merchantUids, 'single', hasOffer);
     if ('error' in parsed) return refusePush(res, parsed.status, parsed.error, parsed.item, req, 'single');
     acceptPush(req, res, 'single', parsed.item.merchantUid, [parsed.item], (records) => {
-      for (const r of records) state.market.applyPush(r, { delistOnStockCount: true });
+      for (const r of records) state.market.applyPush(r, pushRules());
     }, state.settings.pushApplyDelayMs);
+  });
+
+  const pushRules = () => ({
+    delistOnStockCount: state.settings.strict.stock_count_delists,
+    removeMissingPoints: state.settings.strict.missing_points_removed,
   });
 
   router.post('/pricefeed/upload/merchant/process/process/batch', json, async (req, res) => {
@@ -235,8 +275,8 @@ export function mcRouter(state: SandboxState): express.Router {
     const merchantUid = items[0]!.merchantUid;
     if (items.some((i) => i.merchantUid !== merchantUid)) return refusePush(res, 400, 'one merchant per batch');
     acceptPush(req, res, 'batch', merchantUid, items, (records) => {
-      for (const r of records) state.market.applyPush(r, { delistOnStockCount: false });
-    }, state.settings.pushApplyDelayMs);
+      for (const r of records) state.market.applyPush(r, pushRules());
+    }, state.settings.pushApplyDelayMs, state.settings.strict.batch_answers_list);
   });
 
   router.post(
@@ -274,6 +314,8 @@ export function mcRouter(state: SandboxState): express.Router {
       acceptPush(req, res, 'upload', merchantUid, items, (records) => {
         const appliedAtMs = Date.now();
         for (const line of lines) state.market.applyPriceListLine(merchantUid, line);
+        // Kaspi takes the file as the merchant's whole assortment: what it leaves out is removed.
+        if (state.settings.strict.price_list_is_assortment) state.market.removeFromPriceList(merchantUid, new Set(lines.map((l) => l.sku)));
         for (const r of records) r.appliedAtMs = appliedAtMs;
       }, state.settings.uploadApplyDelayMs);
     },
@@ -406,6 +448,7 @@ function parsePushItem(
       if (a.preOrder !== undefined && !(Number.isInteger(a.preOrder) && (a.preOrder as number) >= 0 && (a.preOrder as number) <= 30)) {
         return fail('availabilities[].preOrder must be 0..30');
       }
+      if (a.stockEnabled !== undefined && typeof a.stockEnabled !== 'boolean') return fail('availabilities[].stockEnabled must be a boolean');
       parsed.push({
         storeId: a.storeId,
         available: a.available,

@@ -3,6 +3,7 @@ import type { Offer } from '../market';
 import {
   endpointFault,
   hasBrowserHeaders,
+  INTERSTITIAL_HTML,
   parseCookies,
   refuseBare,
   sendLimit,
@@ -17,10 +18,26 @@ const DELIVERY_BUCKETS = ['TODAY', 'TOMORROW', 'TILL_2_DAYS', 'TILL_3_DAYS', 'TI
 export function publicRouter(state: SandboxState): express.Router {
   const router = express.Router();
 
-  /** Per-IP read limits, checked after the browser-header check like Kaspi's firewall does. */
+  /**
+   * Per-IP read limits, checked after the browser-header check like Kaspi's firewall does; an exit
+   * address the firewall refuses gets its 429, check page or redirect to one, whatever it asks.
+   */
   const admitRead = (req: Request, res: Response): boolean => {
     if (!hasBrowserHeaders(req)) {
       refuseBare(res);
+      return false;
+    }
+    const refusal = state.refusedExits.get(sourceIp(req));
+    if (refusal === '429') {
+      res.status(429).type('text/html').send('<html><body><h1>429 Too Many Requests</h1></body></html>');
+      return false;
+    }
+    if (refusal === 'html') {
+      res.status(200).type('text/html').send(INTERSTITIAL_HTML);
+      return false;
+    }
+    if (refusal === 'redirect') {
+      res.redirect(302, `/check?back=${encodeURIComponent(req.originalUrl)}`);
       return false;
     }
     const verdict = state.limits.publicReads.take(sourceIp(req), Date.now());
@@ -59,7 +76,13 @@ export function publicRouter(state: SandboxState): express.Router {
       return;
     }
     const card = state.market.card(req.params.productId!, cityId);
-    const offers = card.slice(page * limit, page * limit + limit).map((e) => offerJson(e.offer, e.price, cityId));
+    const untidy = state.settings.strict.untidy_storefront;
+    const offers = card.slice(page * limit, page * limit + limit).map((e, i) => {
+      const json = offerJson(e.offer, e.price, cityId);
+      // Real cards mix number and string prices; a broken offer carries no usable price at all.
+      if (e.offer.malformed) return { ...json, price: 'n/a', merchantId: null };
+      return untidy && i % 2 === 1 ? { ...json, price: String(json.price) } : json;
+    });
     const facets: Record<string, number> = {};
     for (const o of card) {
       const bucket = deliveryDuration(o.offer, state.market.preorderIn(o.offer, cityId));

@@ -77,6 +77,7 @@ export function shopApiRouter(state: SandboxState): express.Router {
     if (await endpointFault(state, 'order_entries', req, res)) return;
     const order = state.orders.get(req.params.id!);
     if (!order || order.merchantUid !== merchantUid) return jsonApiError(res, 404, 'Order not found');
+    const legacy = state.orders.anomaliesOf(merchantUid).legacyEntries === true;
     res.type(JSON_API).send(
       JSON.stringify({
         data: order.entries.map((e, i) => ({
@@ -88,14 +89,54 @@ export function shopApiRouter(state: SandboxState): express.Router {
             basePrice: e.basePrice,
             entryNumber: i,
             deliveryCost: 0,
-            unitType: 'PIECE',
-            offer: { code: e.sku, name: e.name ?? e.sku },
-            category: { code: 'Master - Misc', title: 'Разное' },
+            ...(legacy
+              ? {}
+              : { unitType: 'PIECE', offer: { code: e.sku, name: e.name ?? e.sku }, category: { code: 'Master - Misc', title: 'Разное' } }),
           },
           relationships: {
             product: { links: { related: `${state.urls.shopApiUrl}/v2/orderentries/${e.id}/product` } },
           },
         })),
+      }),
+    );
+  });
+
+  /** An order line's product: the card (master product), linking the merchant's own product behind it. */
+  router.get('/v2/orderentries/:id/product', async (req, res) => {
+    tag(res, 'order_entries');
+    const merchantUid = merchantFor(req, res);
+    if (!merchantUid) return;
+    const found = state.orders.entry(req.params.id!);
+    if (!found || found.order.merchantUid !== merchantUid) return jsonApiError(res, 404, 'Entry not found');
+    const productId = state.market.offer(merchantUid, found.entry.sku)?.productId ?? found.entry.sku;
+    res.type(JSON_API).send(
+      JSON.stringify({
+        data: {
+          type: 'masterproducts',
+          id: `${productId}~${found.entry.id}`,
+          attributes: { code: productId, name: state.market.products.get(productId)?.title ?? found.entry.name ?? found.entry.sku },
+          relationships: {
+            merchantProduct: { links: { related: `${state.urls.shopApiUrl}/v2/masterproducts/${productId}~${found.entry.id}/merchantProduct` } },
+          },
+        },
+      }),
+    );
+  });
+
+  router.get('/v2/masterproducts/:id/merchantProduct', async (req, res) => {
+    tag(res, 'order_entries');
+    const merchantUid = merchantFor(req, res);
+    if (!merchantUid) return;
+    const entryId = req.params.id!.split('~')[1] ?? '';
+    const found = state.orders.entry(entryId);
+    if (!found || found.order.merchantUid !== merchantUid) return jsonApiError(res, 404, 'Product not found');
+    res.type(JSON_API).send(
+      JSON.stringify({
+        data: {
+          type: 'merchantproducts',
+          id: `${merchantUid}~${found.entry.sku}`,
+          attributes: { code: found.entry.sku, name: found.entry.name ?? found.entry.sku, manufacturer: null },
+        },
       }),
     );
   });

@@ -3721,7 +3721,7 @@ export interface paths {
         post?: never;
         /**
          * Take a product off preorder
-         * @description The product goes back to the demper. A preorder that was uploaded is also taken off at Kaspi (its offer is sent back with zero preorder days); when that fails for good the merchant gets an alert saying why.
+         * @description The product goes back to the demper. A preorder that was uploaded is also taken off at Kaspi: the store’s demper loop pushes its offer with zero preorder days on every point; when that fails for good the merchant gets an alert saying why.
          */
         delete: {
             parameters: {
@@ -3770,6 +3770,13 @@ export interface paths {
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
+                };
+                /** @description The preorder was uploaded and the store's demper loop is not running; nothing was deleted */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description The withdrawal at Kaspi could not start; nothing was deleted, try again */
                 503: {
@@ -3967,8 +3974,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upload the store's preorders to Kaspi
-         * @description Sends every preorder of the store as one price list through the merchant cabinet (Kaspi's Excel layout, or XML), then watches the public offers: each preorder turns `processing`, then `active` once Kaspi shows it (or `failed` with the reason). Follow them in the preorder list.
+         * Send the store's preorders to Kaspi
+         * @description Each preorder goes through Kaspi’s JSON pricefeed, one offer per push, sent by the store’s demper loop within the merchant’s write pace and change budget: the offer at every pickup point it has (and those the preorder names), `preOrder` days on them, the preorder’s price in every city. Then the public offers are watched: each preorder turns `processing`, then `active` once Kaspi shows it (or `failed` with the reason). No price-list file is uploaded (see `POST /stores/{id}/price-list/upload`).
          */
         post: {
             parameters: {
@@ -3982,19 +3989,8 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    /**
-                     * @example {
-                     *       "format": "xlsx"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * @description Kaspi's Excel layout (default) or the XML price list
-                         * @default xlsx
-                         * @enum {string}
-                         */
-                        format?: "xlsx" | "xml";
-                    };
+                    /** @example {} */
+                    "application/json": Record<string, never>;
                 };
             };
             responses: {
@@ -4005,8 +4001,6 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {string} */
-                            format: "xlsx" | "xml";
                             preorders: number;
                             workflowId: string;
                         };
@@ -4039,7 +4033,171 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The store's demper loop is not running */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Nothing to upload, or the store has no cabinet session */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The worker did not answer; try again */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/price-list/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest whole-assortment upload */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Its state and outcome */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PriceListUpload"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload the whole assortment to Kaspi as one price-list file
+         * @description Kaspi takes a price list as the whole assortment and removes every offer the file leaves out, so this is only done when asked for (`wholeAssortment: true`). The file is built from the cabinet’s own list of offers on sale — each with its pickup points and prices as the cabinet shows them, the store’s preorders applied, no stock counts — and is refused (see `refused` in the upload’s status) when it would hold fewer offers than the cabinet: an item of the list that could not be read, an offer without a brand, a list shorter than Kaspi’s count.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "format": "xlsx",
+                     *       "wholeAssortment": true
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Kaspi's Excel layout (default) or the XML price list
+                         * @default xlsx
+                         * @enum {string}
+                         */
+                        format?: "xlsx" | "xml";
+                        /**
+                         * @description Must be true: the file replaces the whole assortment at Kaspi, which removes every offer a price list leaves out
+                         * @enum {boolean}
+                         */
+                        wholeAssortment: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description The upload started; follow it with GET */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            workflowId: string;
+                        };
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The store has no cabinet session */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6077,6 +6235,10 @@ export interface components {
             skipped: number;
             /** @enum {string} */
             state: "never" | "running" | "done" | "failed";
+            /** @description Items of the cabinet list that could not be read; the rest of their page was imported. When one had no SKU, no offer is marked vanished by that sync */
+            unreadable: number;
+            /** @description SKUs of the unreadable items (the first 100) */
+            unreadableSkus: string[];
             updated: number;
             vanished: number;
         };
@@ -6225,6 +6387,8 @@ export interface components {
                  * @example 2026-11-21T08:30:00.000Z
                  */
                 startedAt: string;
+                /** @description Pushes sent without the offer’s pickup points because the cabinet showed none (Kaspi kept its own) */
+                withoutAvailabilities: number;
             } | null;
             /**
              * Format: date-time
@@ -6234,6 +6398,8 @@ export interface components {
             nextCheckAt: string | null;
             /** @example paused_by_merchant */
             pausedReason: string | null;
+            /** @description Price pushes this loop sent without the offer’s pickup points since it started, because neither the catalog nor the cabinet’s offer details showed any; sync the catalog to give them their points */
+            pushesWithoutAvailabilities: number;
             /**
              * @description `stopped`: no loop runs for the store
              * @enum {string}
@@ -6712,7 +6878,7 @@ export interface components {
              * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
              */
             productId: string;
-            reason: ("undercut" | "stay_top_n" | "match" | "raise" | "already_best" | "floor_reached" | "price_war_hold" | "ceiling" | "no_rivals_hold" | "no_rivals_ceiling" | "no_floor" | "drop_limited" | "kill_switch" | "inactive") | "manual";
+            reason: ("undercut" | "stay_top_n" | "match" | "raise" | "already_best" | "floor_reached" | "price_war_hold" | "ceiling" | "no_rivals_hold" | "no_rivals_ceiling" | "no_floor" | "drop_limited" | "kill_switch" | "inactive") | ("manual" | "preorder_set" | "preorder_clear");
             /** @description The rival whose price set the target */
             rival: {
                 merchantId: string;
@@ -6730,7 +6896,7 @@ export interface components {
              */
             sentAt: string | null;
             /** @enum {string} */
-            source: "demper" | "manual";
+            source: "demper" | "manual" | "preorder";
             /**
              * @description `pending` (to be pushed), `sent`, `proposed` (a dry run’s), `applied` (a proposal the merchant applied), `superseded` (a newer decision came first), `deferred` (the change budget or a breaker), `failed`
              * @enum {string}
@@ -6748,6 +6914,18 @@ export interface components {
              * @example 1
              */
             total: number;
+        };
+        PriceListUpload: {
+            /** @description Offers in the uploaded file */
+            offers: number | null;
+            /** @description Preorders the file carried (then followed as in a preorder upload) */
+            preorders: number | null;
+            /** @description Why nothing was uploaded */
+            refused: string | null;
+            /** @enum {string} */
+            state: "never" | "running" | "done" | "failed";
+            /** @description Kaspi took the file but answered a body of an unexpected shape: kept as it came */
+            unexpectedBody: string | null;
         };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
@@ -7242,7 +7420,7 @@ export interface components {
              */
             productId: string;
             productName: string;
-            reason: ("undercut" | "stay_top_n" | "match" | "raise" | "already_best" | "floor_reached" | "price_war_hold" | "ceiling" | "no_rivals_hold" | "no_rivals_ceiling" | "no_floor" | "drop_limited" | "kill_switch" | "inactive") | "manual";
+            reason: ("undercut" | "stay_top_n" | "match" | "raise" | "already_best" | "floor_reached" | "price_war_hold" | "ceiling" | "no_rivals_hold" | "no_rivals_ceiling" | "no_floor" | "drop_limited" | "kill_switch" | "inactive") | ("manual" | "preorder_set" | "preorder_clear");
             /** @description The rival whose price set the target */
             rival: {
                 merchantId: string;
@@ -7260,7 +7438,7 @@ export interface components {
              */
             sentAt: string | null;
             /** @enum {string} */
-            source: "demper" | "manual";
+            source: "demper" | "manual" | "preorder";
             /**
              * @description `pending` (to be pushed), `sent`, `proposed` (a dry run’s), `applied` (a proposal the merchant applied), `superseded` (a newer decision came first), `deferred` (the change budget or a breaker), `failed`
              * @enum {string}

@@ -238,6 +238,8 @@ export const en = {
     drop_limited: { plain: 'Drop limited', withRival: 'Lowering towards “{{rival}}” ({{price}}) step by step' },
     kill_switch: { plain: 'Kill switch' },
     inactive: { plain: 'Product switched off' },
+    preorder_set: { plain: 'Preorder set' },
+    preorder_clear: { plain: 'Preorder cleared' },
   },
   decision: {
     none: 'No decisions yet.',

@@ -238,6 +238,8 @@ export const kk = {
     drop_limited: { plain: 'Түсіру шектелген', withRival: '«{{rival}}»-ге ({{price}}) біртіндеп жақындаймыз' },
     kill_switch: { plain: 'Апаттық тоқтату' },
     inactive: { plain: 'Тауар өшірулі' },
+    preorder_set: { plain: 'Алдын ала тапсырыс қосылды' },
+    preorder_clear: { plain: 'Алдын ала тапсырыс алынды' },
   },
   decision: {
     none: 'Әзірге шешім болған жоқ.',

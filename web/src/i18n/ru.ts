@@ -260,6 +260,8 @@ export const ru = {
     drop_limited: { plain: 'Снижение ограничено', withRival: 'Снижаем к «{{rival}}» ({{price}}) постепенно' },
     kill_switch: { plain: 'Аварийная остановка' },
     inactive: { plain: 'Товар выключен' },
+    preorder_set: { plain: 'Предзаказ включён' },
+    preorder_clear: { plain: 'Предзаказ снят' },
   },
   decision: {
     none: 'Решений пока не было.',

@@ -1,0 +1,1 @@
+ALTER TABLE "products" ADD COLUMN "points_read_at" timestamp with time zone;
