@@ -33,7 +33,7 @@ const anomaliesSchema = z.object({
   duplicateAcrossPages: z.boolean().optional(),
   pagesOutOfOrder: z.boolean().optional(),
 });
-const proxyModeSchema = z.object({ mode: z.enum(['ok', 'refuse', 'drop']) });
+const proxyModeSchema = z.object({ mode: z.enum(['ok', '502', 'hang', 'drop']) });
 
 function query(req: Request, name: string): string | undefined {
   const value = req.query[name];
