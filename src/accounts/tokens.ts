@@ -18,8 +18,12 @@ export interface TokenService {
   verify(token: string): Promise<TokenClaims | undefined>;
 }
 
-/** Short-lived bearer tokens: HS256 pinned, issuer and audience checked, expiry enforced. */
-export function createTokenService(secret: string, ttlSeconds: number): TokenService {
+/**
+ * Short-lived bearer tokens: HS256 pinned, issuer and audience checked, expiry enforced. A token is
+ * still accepted `clockLeewaySeconds` past its `exp` (and before its `nbf`, were it to carry one): the
+ * API that issued it and the one checking it need not agree on the time to the second.
+ */
+export function createTokenService(secret: string, ttlSeconds: number, clockLeewaySeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
     async issue({ userId, role }) {
@@ -36,7 +40,12 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE });
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          clockTolerance: clockLeewaySeconds,
+        });
         if (typeof payload.sub !== 'string' || (payload.role !== 'user' && payload.role !== 'admin')) return undefined;
         return { userId: payload.sub, role: payload.role };
       } catch (err) {
