@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger';
 import { ALMATY } from '../../src/kaspi/cities';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { proxyUsageLog } from '../../src/db/schema';
+import { proxies, proxyUsageLog } from '../../src/db/schema';
 import { demperWorkflowId } from '../../src/stores/demper-control';
 import { wakeSignal } from '../../src/workflows/messages';
 import { demperProduct } from '../support/demper';
@@ -80,6 +80,10 @@ beforeAll(async () => {
   failing!.mode = '502';
   hanging!.mode = 'hang';
   proxyIds = await giveSandboxProxies(stack.ctx.db, stack.ctx.keyring, [good!, failing!, hanging!], { userId: merchant.id, module: 'demper' });
+  // Least recently used goes first: the first read tries the hanging proxy, then the failing one, then the good one.
+  for (const [i, id] of proxyIds.entries()) {
+    await stack.ctx.db.update(proxies).set({ lastUsedAt: new Date(Date.now() - (i + 1) * 60_000) }).where(eq(proxies.id, id));
+  }
   await runFlows();
 });
 afterAll(async () => {
