@@ -9,14 +9,8 @@ const ROOT = path.resolve(__dirname, '../..');
  * Runs one of our entry points (`src/api/server.ts`, `src/worker.ts`) as a real child process. Node
  * loads tsx itself (`--import tsx`), so the child is the program: a signal reaches it, not a wrapper.
  */
-export function spawnEntry(
-  entry: string,
-  env: Record<string, string>,
-  /** A command the program runs under, e.g. `['faketime', '-f', '+2h']`. */
-  under: string[] = [],
-): ChildProcess & { output: () => string } {
-  const [command, ...args] = [...under, process.execPath, '--import', 'tsx', path.join(ROOT, entry)];
-  const child = spawn(command!, args, {
+export function spawnEntry(entry: string, env: Record<string, string>): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', LOG_PRETTY: 'false', ...TEST_SECRETS_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
