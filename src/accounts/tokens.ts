@@ -38,8 +38,10 @@ export interface TokenService {
 /**
  * Short-lived bearer tokens: HS256 pinned, issuer and audience checked, expiry enforced. Each carries
  * an id (`jti`) and the account's token version (`tv`), so one token or all of an account's can be revoked.
+ * A token is still accepted `clockLeewaySeconds` past its `exp` (and before its `nbf`, were it to carry
+ * one): the API that issued it and the one checking it need not agree on the time to the second.
  */
-export function createTokenService(secret: string, ttlSeconds: number): TokenService {
+export function createTokenService(secret: string, ttlSeconds: number, clockLeewaySeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
   const csrfKey = createHmac('sha256', secret).update('kaspi-demper csrf').digest();
   return {
@@ -62,7 +64,12 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE });
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          clockTolerance: clockLeewaySeconds,
+        });
         const { sub, role, tv, jti, exp } = payload;
         if (typeof sub !== 'string' || (role !== 'user' && role !== 'admin')) return undefined;
         // Tokens without an id or a version (issued before they existed) cannot be revoked: refused.

@@ -1,5 +1,6 @@
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
+import { databaseClock } from '../db/clock';
 import type { DemperConfig } from '../domain/demper-config';
 import type { WorkingHours } from '../domain/check-schedule';
 import type { WriteBucket } from '../domain/write-budget';
@@ -73,7 +74,7 @@ export function createDemperActivities(deps: ActivityDeps) {
           logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           batchSize: config.demper.batchSize,
           concurrency: config.demper.readConcurrency,
-          now: () => new Date(),
+          now: await databaseClock(db),
           sleep: heartbeatingSleep,
           progress,
         },
@@ -93,7 +94,7 @@ export function createDemperActivities(deps: ActivityDeps) {
           timeoutMs: config.kaspiClient.timeoutMs,
           logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           budget: { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds },
-          now: () => new Date(),
+          now: await databaseClock(db),
           sleep: heartbeatingSleep,
           progress,
         },

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
+import { databaseClock } from '../db/clock';
 import { kaspiStores } from '../db/schema';
 import { isKaspiError, toApplicationFailure } from '../kaspi';
 import { recordAlert } from '../notify/alerts';
@@ -19,8 +20,15 @@ export function createOrderActivities(deps: ActivityDeps) {
     async pollOrders(input: PollInput): Promise<PollOrdersResult> {
       const ctx = Context.current();
       try {
+        const now = await databaseClock(deps.db);
         const result = await pollStoreOrders(
-          { ...deps, channel: deps.readChannel, heartbeat: (progress) => ctx.heartbeat(progress), sleep: heartbeatingSleep },
+          {
+            ...deps,
+            channel: deps.readChannel,
+            heartbeat: (progress) => ctx.heartbeat(progress),
+            sleep: heartbeatingSleep,
+            nowMs: () => now().getTime(),
+          },
           input,
         );
         return { ...result, intervalSeconds: deps.config.orders.pollIntervalSeconds };

@@ -80,7 +80,7 @@ export function apiServices(
     secret = ephemeralSecret();
   }
   return {
-    tokens: createTokenService(secret, config.auth.jwtTtlSeconds),
+    tokens: createTokenService(secret, config.auth.jwtTtlSeconds, config.auth.jwtClockLeewaySeconds),
     authLimits: createAuthLimits(pool, config.auth.limits),
     connectLimits: createConnectLimits(pool, config.kaspiLogin),
     readChannel: createReadChannel(base),

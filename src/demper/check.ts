@@ -92,12 +92,13 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
       if (!product) continue;
       const cityIds = competingCities(product.cities, store.points.filter((p) => p.cityId));
       const read = await readCards(
-        { channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: () => deps.now().getTime() },
+        // The channel paces by this process's clock; what goes back to the loop is on `deps.now`'s.
+        { channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: Date.now },
         { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds },
       );
       if (read.blockedUntil) {
         // This product and the rest stay due; the loop waits for the channel.
-        result.readsBlockedUntil = read.blockedUntil.toISOString();
+        result.readsBlockedUntil = new Date(read.blockedUntil.getTime() - Date.now() + deps.now().getTime()).toISOString();
         result.moreDue = true;
         return;
       }

@@ -1,4 +1,4 @@
-import { Agent, type Dispatcher, type FormData, ProxyAgent, request } from 'undici';
+import { Agent, type Dispatcher, type FormData, Pool, ProxyAgent, request } from 'undici';
 import type { z } from 'zod';
 import { BodyTooLargeError, KASPI_MAX_BODY_BYTES, readCappedBytes } from '../lib/capped-body';
 import { checkedProxyLookup } from '../proxies/addresses';
@@ -46,15 +46,50 @@ export const PUSH_BAN_COOLDOWN_MS = 30 * 60_000;
 
 const dispatchers = new Map<string, Dispatcher>();
 
-/** One connection pool per proxy (and one for direct calls), so keep-alive connections are reused. */
-export function dispatcherFor(proxyUrl: string | undefined): Dispatcher {
-  const key = proxyUrl ?? '';
+/** The proxy did not open a tunnel in time: the proxy's fault, not Kaspi's. */
+export class ProxyTunnelError extends Error {
+  constructor(cause: unknown) {
+    super('the proxy did not open the tunnel in time', { cause });
+    this.name = 'ProxyTunnelError';
+  }
+}
+
+/**
+ * The pool of connections to one proxy. undici bounds a proxy's answer to CONNECT neither by the
+ * request's deadline nor by anything shorter than its 300 s default: a proxy that takes the CONNECT and
+ * never answers would hold a read for minutes. So the wait for that answer gets the call's deadline, and
+ * its failure is marked as the proxy's, which moves the read to another proxy.
+ */
+function tunnelPool(origin: string | URL, options: Pool.Options, tunnelTimeoutMs: number): Pool {
+  const pool = new Pool(origin, { ...options, headersTimeout: tunnelTimeoutMs, connectTimeout: tunnelTimeoutMs });
+  const connect = pool.connect.bind(pool) as (options: Dispatcher.ConnectOptions) => Promise<Dispatcher.ConnectData>;
+  Object.assign(pool, {
+    connect: (connectOptions: Dispatcher.ConnectOptions) =>
+      connect(connectOptions).catch((error: unknown) => {
+        throw new ProxyTunnelError(error);
+      }),
+  });
+  return pool;
+}
+
+/**
+ * One connection pool per proxy (and one for direct calls), so keep-alive connections are reused;
+ * a proxy's pool waits for its tunnels no longer than `timeoutMs`.
+ */
+export function dispatcherFor(proxyUrl: string | undefined, timeoutMs = DEFAULT_TIMEOUT_MS): Dispatcher {
+  const key = proxyUrl === undefined ? '' : `${timeoutMs} ${proxyUrl}`;
   let dispatcher = dispatchers.get(key);
   if (!dispatcher) {
     const pool = { keepAliveTimeout: 10_000, connections: 16 };
     // The proxy's host is resolved again, and checked, at every connect (`checkedProxyLookup`).
     dispatcher = proxyUrl
-      ? new ProxyAgent({ uri: proxyUrl, proxyTunnel: true, ...pool, proxyTls: { lookup: checkedProxyLookup } })
+      ? new ProxyAgent({
+          uri: proxyUrl,
+          proxyTunnel: true,
+          ...pool,
+          proxyTls: { lookup: checkedProxyLookup },
+          clientFactory: (origin, options) => tunnelPool(origin, options, timeoutMs),
+        })
       : new Agent(pool);
     dispatchers.set(key, dispatcher);
   }
@@ -63,7 +98,7 @@ export function dispatcherFor(proxyUrl: string | undefined): Dispatcher {
 
 /** Closes every cached connection pool (at shutdown, or when a proxy is retired). */
 export async function closeDispatchers(proxyUrl?: string): Promise<void> {
-  const keys = proxyUrl === undefined ? [...dispatchers.keys()] : [proxyUrl];
+  const keys = [...dispatchers.keys()].filter((key) => proxyUrl === undefined || key.endsWith(` ${proxyUrl}`));
   await Promise.all(
     keys.map(async (key) => {
       const dispatcher = dispatchers.get(key);
@@ -148,7 +183,7 @@ export async function kaspiRequestRaw(ctx: KaspiContext, req: Omit<KaspiRequest<
   try {
     response = await request(req.url, {
       method: req.method,
-      dispatcher: dispatcherFor(ctx.proxyUrl),
+      dispatcher: dispatcherFor(ctx.proxyUrl, timeoutMs),
       headers: { ...BROWSER_HEADERS, ...req.headers },
       body: req.body,
       signal: AbortSignal.timeout(timeoutMs),
@@ -253,6 +288,9 @@ const NETWORK_CODES = new Set([
 export function transportError(endpoint: string, error: unknown, proxied: boolean): KaspiError {
   const err = error as { name?: string; code?: string; message?: string };
   const message = err?.message ?? '';
+  if (proxied && (error instanceof ProxyTunnelError || (error as { cause?: unknown })?.cause instanceof ProxyTunnelError)) {
+    return new KaspiError({ kind: 'proxy_failed', endpoint, detail: 'the proxy did not open the tunnel in time', cause: error });
+  }
   const proxyStatus = /Proxy response \((\d{3})\)/.exec(message);
   if (proxyStatus) {
     const status = Number(proxyStatus[1]);

@@ -66,6 +66,7 @@ const envSchema = z.object({
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL_SECONDS: positiveInt.default(43_200),
+  JWT_CLOCK_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10).max(128).optional(),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
@@ -260,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Unset outside production: the launcher provides one, or the API makes a per-process one. */
       jwtSecret: e.JWT_SECRET,
       jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      /** How far a token's `exp` may be passed by the clock of the API checking it (clocks of API hosts differ a little). */
+      jwtClockLeewaySeconds: e.JWT_CLOCK_LEEWAY_SECONDS,
       admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
       limits: {
         /** Wrong passwords for one account from one address before each further one waits. */

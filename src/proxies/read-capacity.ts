@@ -189,6 +189,23 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       ? ` It was user ${dead.owner.userId}'s ${dead.owner.module} proxy; ${dead.owner.replaced ? 'a free proxy replaced it' : 'the free pool had none to replace it'}.`
       : '';
     await recordAlert(db, deps.logger, { audience: 'admin', kind: 'proxy_dead', message: `Proxy ${dead.endpoint} is dead: ${reason}.${who}` });
+    if (dead.owner && !dead.owner.replaced) await alertIfSpent(dead.owner.userId, dead.owner.module);
+  }
+
+  /** The merchant hears when the last of their proxies for a module is gone: its reads now leave from our own address, slower. */
+  async function alertIfSpent(userId: string, module: ProxyModule): Promise<void> {
+    const left = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from proxies where user_id = ${userId} and module = ${module} and status = 'allocated'`);
+    if (left.rows[0]!.n > 0) return;
+    await recordAlert(db, deps.logger, {
+      audience: 'user',
+      userId,
+      kind: 'proxies_spent',
+      message:
+        `Every proxy of yours for ${module} has failed and no spare one was left to replace it, so ${module} reads now go ` +
+        'from the service\'s own address, more slowly. New proxies are given as soon as the pool has them.',
+      link: '/api/v1/billing/subscription',
+    });
   }
 
   return {

@@ -6,7 +6,7 @@ import net from 'node:net';
  * (127.0.0.x), so the sandbox's per-IP limits see one client per proxy, as Kaspi sees one per exit IP.
  * Tunnels go only to the sandbox's own ports.
  */
-export type ProxyMode = 'ok' | 'refuse' | 'drop';
+export type ProxyMode = 'ok' | '502' | 'hang' | 'drop';
 
 export interface SandboxProxy {
   id: string;
@@ -19,7 +19,8 @@ export interface SandboxProxy {
   /** `http://user:password@127.0.0.1:port` */
   url: string;
   /**
-   * `ok` tunnels; `refuse` answers CONNECT with 502; `drop` accepts the tunnel and then cuts it.
+   * `ok` tunnels; `502` answers CONNECT with 502 Bad Gateway; `hang` takes the CONNECT and never
+   * answers; `drop` accepts the tunnel and then cuts it.
    * `revoked` credentials (expired or deleted at the provider) get 407.
    */
   mode: ProxyMode;
@@ -77,8 +78,14 @@ export async function startProxy(options: {
       answer('407 Proxy Authentication Required', ['Proxy-Authenticate: Basic realm="sandbox"']);
       return;
     }
-    if (proxy.mode === 'refuse') {
+    if (proxy.mode === '502') {
       answer('502 Bad Gateway');
+      return;
+    }
+    if (proxy.mode === 'hang') {
+      // Held open, unanswered, until the client gives up (or the proxy is closed).
+      tunnels.add(client);
+      client.on('close', () => tunnels.delete(client));
       return;
     }
     const [targetHost, targetPort] = splitHostPort(req.url ?? '');

@@ -64,8 +64,8 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
       progress.created += result.created;
       progress.updated += result.updated;
       progress.skipped += result.skipped;
-      progress.unreadable += result.unreadable.length;
-      for (const { sku } of result.unreadable) {
+      progress.unreadable += result.unreadable?.length ?? 0;
+      for (const { sku } of result.unreadable ?? []) {
         if (sku === null) everyOfferKnown = false;
         else if (progress.unreadableSkus.length < MAX_UNREADABLE_SKUS) progress.unreadableSkus.push(sku);
       }

@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, proxyActivities, sleep } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PriceListFormat } from '../preorders/price-list';
 import { failureOf } from './failures';
@@ -11,6 +11,22 @@ const { uploadPriceListFile } = proxyActivities<Activities>({
 const { recordPreorderPushes, checkPreorders, failPreorderUpload } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+/**
+ * Runs started before preorders went through the pricefeed uploaded a price-list file holding only the
+ * preorders. Replayed, they keep that step (the activity is gone: one still to run fails, and the
+ * merchant is told); new runs take the pricefeed.
+ */
+const PREORDERS_THROUGH_PRICEFEED = 'preorders-through-pricefeed';
+
+interface FileUploadActivities {
+  uploadPreorders(input: { storeId: string; format: PriceListFormat }): Promise<{ uploaded: number; checkIntervalSeconds: number; refused?: string }>;
+}
+
+const { uploadPreorders } = proxyActivities<FileUploadActivities>({
+  startToCloseTimeout: '6 minutes',
+  retry: { initialInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'] },
 });
 
 export interface PreorderUploadInput {
@@ -45,7 +61,11 @@ export async function preorderUploadWorkflow(input: PreorderUploadInput): Promis
   const result: PreorderUploadResult = { uploaded: 0, activated: 0, failed: 0 };
   let checkIntervalSeconds: number;
   try {
-    if (input.priceList) {
+    if (!patched(PREORDERS_THROUGH_PRICEFEED)) {
+      const upload = await uploadPreorders({ storeId: input.storeId, format: (input as { format?: PriceListFormat }).format ?? 'xlsx' });
+      Object.assign(result, { uploaded: upload.uploaded, ...(upload.refused ? { refused: upload.refused } : {}) });
+      checkIntervalSeconds = upload.checkIntervalSeconds;
+    } else if (input.priceList) {
       const upload = await uploadPriceListFile({ storeId: input.storeId, format: input.priceList.format });
       Object.assign(result, {
         uploaded: upload.preorders,

@@ -82,11 +82,11 @@ describe('accounts, tokens and API keys', () => {
     expect((await call(api.url, 'GET', '/api/v1/me')).status).toBe(401);
     expect((await call(api.url, 'GET', '/api/v1/me', { token: `${m.token}x` })).status).toBe(401);
 
-    const otherKey = createTokenService('another-secret-that-is-long-enough-0123456789', 3600);
+    const otherKey = createTokenService('another-secret-that-is-long-enough-0123456789', 3600, 60);
     const forged = await otherKey.issue({ userId: m.id, role: 'admin', tokenVersion: 0 });
     expect((await call(api.url, 'GET', '/api/v1/me', { token: forged.token })).status).toBe(401);
 
-    const expired = await createTokenService(ctx.config.auth.jwtSecret!, -60).issue({ userId: m.id, role: 'user', tokenVersion: 0 });
+    const expired = await createTokenService(ctx.config.auth.jwtSecret!, -120, 60).issue({ userId: m.id, role: 'user', tokenVersion: 0 });
     const reply = await call(api.url, 'GET', '/api/v1/me', { token: expired.token });
     expect(reply.status).toBe(401);
     expect(reply.headers.get('www-authenticate')).toBe('Bearer');

@@ -121,7 +121,7 @@ describe('signing out and changing the password', () => {
     expect((await me(legacy)).status).toBe(401);
     // A token of the right secret with a stale version is refused too.
     await call(api.url, 'POST', '/api/v1/auth/logout-all', { token: m.token });
-    const stale = await createTokenService(ctx.config.auth.jwtSecret!, 3600).issue({ userId: m.id, role: 'user', tokenVersion: 0 });
+    const stale = await createTokenService(ctx.config.auth.jwtSecret!, 3600, 60).issue({ userId: m.id, role: 'user', tokenVersion: 0 });
     expect((await me(stale.token)).status).toBe(401);
   });
 

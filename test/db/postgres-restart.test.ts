@@ -6,11 +6,16 @@ import { inject } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/stack/embedded-postgres';
 import { waitForPort } from '../../src/stack/temporal-dev-server';
 import { freePort } from '../../src/stack/ports';
+import { runMigrations } from '../../src/db/migrate';
+import { registerMerchant } from '../support/http';
 import { exited, spawnEntry } from '../support/processes';
+
+const CONNECT_TIMEOUT_MS = 1_000;
 
 /**
  * The API process keeps running while its PostgreSQL crashes and comes back: requests fail fast with
- * 503 meanwhile and succeed again afterwards, without a restart of the API.
+ * 503 meanwhile and succeed again afterwards, without a restart of the API. Under load on an
+ * authenticated route, no request waits longer than the pool's connect timeout and a second.
  */
 describe('PostgreSQL restarting under a running API', () => {
   let dataDir: string;
@@ -31,12 +36,14 @@ describe('PostgreSQL restarting under a running API', () => {
     fs.chmodSync(dataDir, 0o755);
     pgPort = await freePort();
     postgres = await start();
+    await runMigrations(postgres.url);
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
     api = spawnEntry('src/api/server.ts', {
       PORT: String(port),
       DATABASE_URL: postgres.url,
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      DATABASE_POOL_MAX: '5',
       TEMPORAL_ADDRESS: inject('temporalAddress'),
     });
     await waitForPort('127.0.0.1', port, 60_000, () => api.exitCode === null);
@@ -68,6 +75,50 @@ describe('PostgreSQL restarting under a running API', () => {
       if (!recovered) await new Promise((r) => setTimeout(r, 200));
     }
     expect(recovered).toBe(true);
+    expect(api.exitCode).toBeNull();
+    expect(api.output()).not.toMatch(/Unhandled 'error' event|uncaught/i);
+  });
+
+  it('keeps every request of a loaded authenticated route within the connect timeout and a second, and serves again soon after', async () => {
+    const merchant = await registerMerchant(apiUrl, 'pg-crash');
+    const replies: { startedAt: number; ms: number; status: number }[] = [];
+    let loading = true;
+    // Twenty clients in a closed loop, four times the pool: requests wait for a connection too.
+    const clients = Array.from({ length: 20 }, async () => {
+      while (loading) {
+        const startedAt = Date.now();
+        const status = await fetch(`${apiUrl}/api/v1/stores`, { headers: { authorization: `Bearer ${merchant.token}` }, signal: AbortSignal.timeout(30_000) }).then(
+          async (res) => (await res.arrayBuffer(), res.status),
+          () => 0,
+        );
+        replies.push({ startedAt, ms: Date.now() - startedAt, status });
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await postgres.stop('immediate');
+    const downAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    postgres = await start();
+    const upAt = Date.now();
+    const served = () => replies.find((r) => r.startedAt >= upAt && r.status === 200);
+    while (!served() && Date.now() - upAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    loading = false;
+    await Promise.all(clients);
+
+    const during = replies.filter((r) => r.startedAt >= downAt && r.startedAt < upAt);
+    expect(during.length).toBeGreaterThan(10);
+    // Refused, fast, while it is down (the tail of the window may already be served again).
+    expect(during.filter((r) => r.status >= 500).length).toBeGreaterThan(10);
+    expect(during.every((r) => r.status >= 500 || r.status === 200), during.map((r) => r.status).join(',')).toBe(true);
+    // Before the crash the route serves (a request may still fail fast waiting for one of the five connections).
+    const before = replies.filter((r) => r.startedAt < downAt - 500);
+    expect(before.filter((r) => r.status === 200).length).toBeGreaterThan(before.length / 2);
+    const slowest = Math.max(...replies.map((r) => r.ms));
+    expect(slowest, `slowest request ${slowest} ms`).toBeLessThanOrEqual(CONNECT_TIMEOUT_MS + 1_000);
+    expect(replies.every((r) => r.status !== 0)).toBe(true);
+    const resumedMs = served()!.startedAt + served()!.ms - upAt;
+    expect(resumedMs).toBeLessThan(5_000);
     expect(api.exitCode).toBeNull();
     expect(api.output()).not.toMatch(/Unhandled 'error' event|uncaught/i);
   });

@@ -141,7 +141,7 @@ describe('every failure the sandbox produces is classified', () => {
 
   it('proxy_failed: a proxy that refuses the tunnel, drops it, or is not there', async () => {
     const proxy = sandbox.proxies[1]!;
-    proxy.mode = 'refuse';
+    proxy.mode = '502';
     expect(await failure(readOffers(proxy.url))).toMatchObject({ kind: 'proxy_failed', status: 502 });
     proxy.mode = 'drop';
     expect((await failure(readOffers(proxy.url))).kind).toBe('proxy_failed');

@@ -429,5 +429,19 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(deaths.some((m) => m.includes(`${merchant.id}'s orders proxy; a free proxy replaced it`))).toBe(true);
     expect(deaths.some((m) => m.includes(`${merchant.id}'s orders proxy; the free pool had none`))).toBe(true);
     expect(deaths.join(' ')).not.toContain(wrongPassword!.password);
+    // The credential Kaspi's proxy refused was tried once, never again.
+    const refused = await byPort(wrongPassword!.port);
+    expect(await ctx.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.proxyId, refused.id))).toHaveLength(1);
+
+    // The merchant's last orders proxy goes too, with no spare left: the merchant is told, once it is the last.
+    expect(await alertsOf('proxies_spent')).toEqual([]);
+    const last = await capacity.acquire({ userId: merchant.id, module: 'orders', wanted: 1 });
+    expect(last.kind).toBe('proxy');
+    await capacity.report(last as { leaseId: string; proxyId: string }, { succeeded: 0, failed: 1, proxyAuthFailed: true });
+    expect(await held(merchant.id)).toEqual({});
+    const spent = await alertsOf('proxies_spent');
+    expect(spent).toMatchObject([{ audience: 'user', userId: merchant.id }]);
+    expect(spent[0]!.message).toMatch(/Every proxy of yours for orders has failed/);
+    expect(await capacity.acquire({ userId: merchant.id, module: 'orders', wanted: 1 })).toEqual({ kind: 'direct' });
   });
 });

@@ -2,12 +2,19 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger';
 import { ALMATY } from '../../src/kaspi/cities';
 import { call, registerMerchant, type Merchant } from '../support/http';
+import { proxies, proxyUsageLog } from '../../src/db/schema';
+import { demperWorkflowId } from '../../src/stores/demper-control';
+import { wakeSignal } from '../../src/workflows/messages';
+import { demperProduct } from '../support/demper';
+import { giveSandboxProxies } from '../support/proxies';
+import { OUR_SKU, PRODUCT_ID } from '../support/sandbox';
+import { waitFor } from '../support/wait';
 import { loginState, smsCode, startConnectStack, type ConnectStack } from '../support/connect';
 import { testConfig } from '../support/env';
 
@@ -26,6 +33,7 @@ const SENTINEL = {
   wrongPassword: `SNTwrong${tag()}`,
   token: `SNTtoken${tag()}`,
   wrongToken: `SNTbadtoken${tag()}`,
+  proxyPassword: `SNTproxy${tag()}`,
 };
 const EMAIL = `sentinel-${tag()}@shop.test`;
 const PHONE = '+7 708 555 44 33';
@@ -34,6 +42,7 @@ const MERCHANT_UID = '30900001';
 let stack: ConnectStack;
 let merchant: Merchant;
 let logFile: string;
+let proxyIds: string[];
 /** Secrets that only exist once the flows ran: the SMS code and every cookie Kaspi handed out. */
 const learned: string[] = [];
 
@@ -45,7 +54,11 @@ beforeAll(async () => {
   logFile = path.join(os.tmpdir(), `kaspi-demper-sentinel-${tag()}.log`);
   const config = testConfig({ LOG_LEVEL: 'debug' });
   const logger = createLogger(config, 'sentinel', pino.destination({ dest: logFile, sync: true }));
-  stack = await startConnectStack({ logger, env: { LOG_LEVEL: 'debug' } });
+  stack = await startConnectStack({
+    logger,
+    env: { LOG_LEVEL: 'debug', KASPI_TIMEOUT_MS: '2000', DIRECT_READS_PER_SECOND: '12' },
+    sandbox: { proxies: { count: 3, password: SENTINEL.proxyPassword } },
+  });
   stack.sandbox.seed({
     merchants: [{ uid: MERCHANT_UID, name: 'Sentinel Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: SENTINEL.token }],
     logins: [{ email: EMAIL, password: SENTINEL.password, phone: PHONE, merchantUids: [MERCHANT_UID] }],
@@ -61,6 +74,16 @@ beforeAll(async () => {
     });
   }
   merchant = await registerMerchant(stack.api.url, 'sentinel');
+  // The merchant's demper reads go through proxies whose password is a sentinel: one works, one answers
+  // CONNECT with 502 and one never answers, so the password also travels through failing proxy calls.
+  const [good, failing, hanging] = stack.sandbox.proxies;
+  failing!.mode = '502';
+  hanging!.mode = 'hang';
+  proxyIds = await giveSandboxProxies(stack.ctx.db, stack.ctx.keyring, [good!, failing!, hanging!], { userId: merchant.id, module: 'demper' });
+  // Least recently used goes first: the first read tries the hanging proxy, then the failing one, then the good one.
+  for (const [i, id] of proxyIds.entries()) {
+    await stack.ctx.db.update(proxies).set({ lastUsedAt: new Date(Date.now() - (i + 1) * 60_000) }).where(eq(proxies.id, id));
+  }
   await runFlows();
 });
 afterAll(async () => {
@@ -93,6 +116,15 @@ async function runFlows() {
 
   expect((await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: SENTINEL.wrongToken })).status).toBe(422);
   expect((await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: SENTINEL.token })).status).toBe(200);
+
+  // The store's demper loop reads its card through the merchant's proxies, the failing ones included.
+  await demperProduct(stack.ctx, storeId, { kaspiProductId: PRODUCT_ID, sku: OUR_SKU, price: 10_000, minPrice: 5_000 });
+  await stack.ctx.temporal.workflow.getHandle(demperWorkflowId(storeId)).signal(wakeSignal, { reason: 'product_activated' });
+  await waitFor('reads through the good proxy and failures through the others', async () => {
+    const leases = await stack.ctx.db.select().from(proxyUsageLog).where(inArray(proxyUsageLog.proxyId, proxyIds));
+    const by = (id: string) => leases.filter((l) => l.proxyId === id);
+    return by(proxyIds[0]!).some((l) => l.successes > 0) && by(proxyIds[1]!).some((l) => l.failures > 0) && by(proxyIds[2]!).some((l) => l.failures > 0);
+  }, 90_000);
 
   // A refused session renewed with the remembered password: the re-login path runs in an activity.
   stack.sandbox.auth.expireSessions({ merchantUid: MERCHANT_UID });
@@ -146,6 +178,10 @@ describe('secrets never appear in plain text', () => {
           and session_enc like 'v2.%' and credentials_enc like 'v2.%' and shop_api_token_enc like 'v2.%'`,
     );
     expect(stores[0]!.n).toBe(1);
+    const { rows: sealed } = await stack.ctx.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from proxies where id in (${sql.join(proxyIds.map((id) => sql`${id}`), sql`, `)}) and password_enc like 'v1.%'`,
+    );
+    expect(sealed[0]!.n).toBe(3);
   });
 
   it('in the logs of the whole run', () => {

@@ -84,7 +84,8 @@ let runtimeInstalled = false;
 export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDeps> = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     // The SDK logs through the test logger (silent unless TEST_LOG_LEVEL is set), once per test file.
-    Runtime.install({ logger: temporalLogger(ctx.logger), shutdownSignals: [] });
+    // The core's own logs too (a worker retrying an absent server warns many times a second).
+    Runtime.install({ logger: temporalLogger(ctx.logger), shutdownSignals: [], telemetryOptions: { logging: { forward: {} } } });
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: ctx.config.temporal.address });

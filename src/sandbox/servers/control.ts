@@ -37,7 +37,7 @@ const anomaliesSchema = z.object({
   pagesOutOfOrder: z.boolean().optional(),
   legacyEntries: z.boolean().optional(),
 });
-const proxyModeSchema = z.object({ mode: z.enum(['ok', 'refuse', 'drop']) });
+const proxyModeSchema = z.object({ mode: z.enum(['ok', '502', 'hang', 'drop']) });
 const leniencySchema = z.object({ lenient: z.union([z.literal(true), z.array(z.enum(STRICT_RULES))]).optional() });
 const refusalSchema = z.object({ refusal: z.enum(EXIT_REFUSALS).nullable() });
 
