@@ -57,6 +57,31 @@ export function eventRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' 
       }
       open.set(auth.userId, streams + 1);
 
+      const send = (events: StreamEvent[]) => {
+        for (const e of events) res.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      };
+      let unsubscribe: (() => void) | null = null;
+      const timers: NodeJS.Timeout[] = [];
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        for (const timer of timers) clearTimeout(timer);
+        unsubscribe?.();
+        open.set(auth.userId, (open.get(auth.userId) ?? 1) - 1);
+        if (open.get(auth.userId)! <= 0) open.delete(auth.userId);
+      };
+      res.on('close', end);
+      try {
+        // Subscribed before the head goes out: whatever is written once the client sees 200 is on its stream.
+        const stop = await deps.events.subscribe(store.id, resumeFrom ? Number(resumeFrom) : null, { deliver: send, end: () => res.end() });
+        if (ended) return stop();
+        unsubscribe = stop;
+      } catch (error) {
+        end();
+        throw error;
+      }
+      // The hub delivers on a later turn of the event loop, so the head is always written first.
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-cache, no-transform',
@@ -65,34 +90,8 @@ export function eventRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' 
         'X-Accel-Buffering': 'no',
       });
       res.write(`retry: ${RETRY_MS}\n\n`);
-
-      const send = (events: StreamEvent[]) => {
-        for (const e of events) res.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
-      };
-      let unsubscribe: (() => void) | null = null;
-      const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.config.events.heartbeatSeconds * 1000);
-      const expiry = auth.tokenExpiresAt
-        ? setTimeout(() => res.end(), Math.max(0, auth.tokenExpiresAt.getTime() - Date.now()))
-        : undefined;
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        clearInterval(heartbeat);
-        clearTimeout(expiry);
-        unsubscribe?.();
-        open.set(auth.userId, (open.get(auth.userId) ?? 1) - 1);
-        if (open.get(auth.userId)! <= 0) open.delete(auth.userId);
-      };
-      res.on('close', end);
-      try {
-        const stop = await deps.events.subscribe(store.id, resumeFrom ? Number(resumeFrom) : null, { deliver: send, end: () => res.end() });
-        if (ended) stop();
-        else unsubscribe = stop;
-      } catch (error) {
-        req.log.warn({ err: error }, 'could not open the live stream');
-        res.end();
-      }
+      timers.push(setInterval(() => res.write(': ping\n\n'), deps.config.events.heartbeatSeconds * 1000));
+      if (auth.tokenExpiresAt) timers.push(setTimeout(() => res.end(), Math.max(0, auth.tokenExpiresAt.getTime() - Date.now())));
     },
   );
 }
