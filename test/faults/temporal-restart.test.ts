@@ -88,10 +88,14 @@ describe('a Temporal server restart under fifty store loops', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(worker.worker.getState()).toBe('RUNNING');
     server = await startServer();
+    const upAt = Date.now();
 
-    const after = await waitFor('every loop past its cycle at the restart', async () => {
+    // Past its cycle, and its new decision on Kaspi: a decision is pushed by the activity after it.
+    const pushedSinceUp = (s: (typeof stores)[number]) =>
+      sandbox.market.pushLog({ merchantUid: s.merchantUid, sku: s.sku }).some((p) => p.status === 200 && p.atMs > upAt);
+    const after = await waitFor('every loop past its cycle at the restart, and pushing again', async () => {
       const now = await cycles();
-      return now.every((c, i) => c > before[i]!) && now;
+      return now.every((c, i) => c > before[i]!) && stores.every(pushedSinceUp) && now;
     }, 120_000);
 
     const running: string[] = [];

@@ -179,7 +179,7 @@ describe('secrets never appear in plain text', () => {
     );
     expect(stores[0]!.n).toBe(1);
     const { rows: sealed } = await stack.ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from proxies where id in (${sql.join(proxyIds.map((id) => sql`${id}`), sql`, `)}) and password_enc like 'v1.%'`,
+      sql`select count(*)::int as n from proxies where id in (${sql.join(proxyIds.map((id) => sql`${id}`), sql`, `)}) and password_enc like 'v2.%'`,
     );
     expect(sealed[0]!.n).toBe(3);
   });
