@@ -15,8 +15,9 @@ export function RelativeTime({ at, fallback = '—', future = false }: { at: str
   return (
     <Tooltip label={exact} withinPortal>
       <time dateTime={at}>
-        {/* A moment that should be ahead but has passed is happening now (a check under way). */}
-        {future && Date.parse(at) <= now ? t('time.now') : formatRelative(at, i18n.language, now)}
+        {/* A moment that should be ahead but has passed is happening now (a check under way); one that has
+            passed but reads ahead of this page's clock (which ticks every few seconds) is just now. */}
+        {future && Date.parse(at) <= now ? t('time.now') : formatRelative(future ? at : new Date(Math.min(Date.parse(at), now)), i18n.language, now)}
       </time>
     </Tooltip>
   );

@@ -45,7 +45,7 @@ export default function Home() {
       {overview.error && <ErrorState error={overview.error} onRetry={() => void overview.refetch()} />}
       {o && (
         <>
-          <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
+          <SimpleGrid cols={{ base: 2, md: 4 }} spacing={{ base: 'xs', sm: 'md' }}>
             <Stat label={t('home.active')} value={String(o.products.active)} hint={t('home.ofTotal', { total: o.products.total })} />
             <Stat
               label={t('home.firstNow')}

@@ -117,7 +117,7 @@ export function SmsLogin({ onConnected }: { onConnected(stores: Store[]): void }
         </Anchor>
       </Group>
       {start.error && (
-        <Text size="sm" c="red.8">
+        <Text size="sm" c="red.9">
           {describeError(start.error, t)}
         </Text>
       )}
@@ -132,7 +132,7 @@ function Countdown({ expiresAt }: { expiresAt: string }) {
   const mm = Math.floor(left / 60);
   const ss = String(left % 60).padStart(2, '0');
   return (
-    <Text size="sm" c={left < 30 ? 'red.8' : 'dimmed'} aria-live={left < 30 ? 'polite' : 'off'}>
+    <Text size="sm" c={left < 30 ? 'red.9' : 'dimmed'} aria-live={left < 30 ? 'polite' : 'off'}>
       {left > 0 ? t('sms.expiresIn', { time: `${mm}:${ss}` }) : t('sms.expired')}
     </Text>
   );

@@ -1,4 +1,5 @@
-import { Badge, Pagination, Stack, Table, Text } from '@mantine/core';
+import { Badge, Card, Group, Pagination, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -36,6 +37,7 @@ export function StatusBadge({ status }: { status: PriceChange['status'] }) {
 export function Decisions({ productId }: { productId: string }) {
   const { t } = useTranslation();
   const [page, setPage] = useState(1);
+  const narrow = useMediaQuery('(max-width: 48em)');
   const list = useQuery({
     queryKey: ['price-changes', productId, 'list', page],
     placeholderData: keepPreviousData,
@@ -53,41 +55,65 @@ export function Decisions({ productId }: { productId: string }) {
   }
   return (
     <Stack gap="sm">
-      <ScrollTable minWidth={560} label={t('product.decisions')}>
-        <Table verticalSpacing={6} aria-label={t('product.decisions')}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('decision.when')}</Table.Th>
-              <Table.Th>{t('decision.change')}</Table.Th>
-              <Table.Th>{t('decision.why')}</Table.Th>
-              <Table.Th>{t('decision.statusLabel')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data.items.map((c) => (
-              <Table.Tr key={c.id}>
-                <Table.Td>
-                  <RelativeTime at={c.createdAt} />
-                </Table.Td>
-                <Table.Td className="num">
+      {narrow ? (
+        <Stack gap="xs" component="ol" className="plain-list" aria-label={t('product.decisions')}>
+          {list.data.items.map((c) => (
+            <Card key={c.id} withBorder padding="xs" component="li">
+              <Group justify="space-between" wrap="nowrap" align="flex-start">
+                <Text size="sm" className="num">
                   <Money value={c.oldPrice} /> → <Money value={c.newPrice} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{reasonText(c, t)}</Text>
-                  {c.error && (
-                    <Text size="xs" c="red.8">
-                      {c.error}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <StatusBadge status={c.status} />
-                </Table.Td>
+                </Text>
+                <StatusBadge status={c.status} />
+              </Group>
+              <Text size="xs">{reasonText(c, t)}</Text>
+              {c.error && (
+                <Text size="xs" c="red.9">
+                  {c.error}
+                </Text>
+              )}
+              <Text size="xs" c="dimmed">
+                <RelativeTime at={c.createdAt} />
+              </Text>
+            </Card>
+          ))}
+        </Stack>
+      ) : (
+        <ScrollTable minWidth={560} label={t('product.decisions')}>
+          <Table verticalSpacing={6} aria-label={t('product.decisions')}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('decision.when')}</Table.Th>
+                <Table.Th>{t('decision.change')}</Table.Th>
+                <Table.Th>{t('decision.why')}</Table.Th>
+                <Table.Th>{t('decision.statusLabel')}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </ScrollTable>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data.items.map((c) => (
+                <Table.Tr key={c.id}>
+                  <Table.Td>
+                    <RelativeTime at={c.createdAt} />
+                  </Table.Td>
+                  <Table.Td className="num">
+                    <Money value={c.oldPrice} /> → <Money value={c.newPrice} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{reasonText(c, t)}</Text>
+                    {c.error && (
+                      <Text size="xs" c="red.9">
+                        {c.error}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={c.status} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </ScrollTable>
+      )}
       {list.data.total > PAGE && (
         <Pagination size="sm" total={Math.ceil(list.data.total / PAGE)} value={page} onChange={setPage} />
       )}

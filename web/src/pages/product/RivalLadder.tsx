@@ -63,14 +63,14 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
           </ActionIcon>
         </Tooltip>
       </Group>
-      <ScrollTable minWidth={360} label={t('product.rivals')}>
+      <ScrollTable minWidth={280} label={t('product.rivals')}>
         <Table verticalSpacing={6} aria-label={t('product.rivals')}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th w={40}>#</Table.Th>
               <Table.Th>{t('rivals.merchant')}</Table.Th>
               <Table.Th ta="right">{t('rivals.price')}</Table.Th>
-              <Table.Th>{t('rivals.delivery')}</Table.Th>
+              <Table.Th visibleFrom="sm">{t('rivals.delivery')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -95,7 +95,7 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
                 <Table.Td ta="right">
                   <Money value={offer.price} />
                 </Table.Td>
-                <Table.Td>
+                <Table.Td visibleFrom="sm">
                   <Text size="sm">{offer.deliveryDuration ? t(`delivery.${offer.deliveryDuration}`, { defaultValue: offer.deliveryDuration }) : '—'}</Text>
                 </Table.Td>
               </Table.Tr>

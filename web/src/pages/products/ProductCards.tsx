@@ -26,7 +26,7 @@ export function ProductCards({ items, selected, onSelect }: { items: Product[]; 
             <Group gap="xs" wrap="nowrap" align="flex-start">
               <Checkbox mt={4} aria-label={t('products.select', { name: p.name })} checked={selected.has(p.id)} onChange={() => toggle(p.id)} />
               <div>
-                <Anchor component={Link} to={`/products/${p.id}`} fw={500} size="sm" lineClamp={2}>
+                <Anchor component={Link} to={`/products/${p.id}`} fw={500} size="sm" lineClamp={2} className="product-link">
                   {p.name}
                 </Anchor>
                 <Text size="xs" c="dimmed">
