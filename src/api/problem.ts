@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable';
 
 /** One offending input field: `body.email`, `query.limit`, `params.id`. */
 export interface FieldError {
@@ -103,6 +104,10 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
           ? 'The body is larger than this API accepts.'
           : (parserError.message ?? 'Bad request');
     return sendProblem(res, parserError.status, detail, { errors: [{ field: 'body', message: detail }] });
+  }
+  if (isDatabaseUnavailable(err)) {
+    req.log.warn({ err }, 'request failed: the database is unavailable');
+    return sendProblem(res, 503, 'The service is briefly unavailable; try again in a few seconds.', { headers: { 'Retry-After': '5' } });
   }
   req.log.error({ err }, 'request failed');
   sendProblem(res, 500, 'Something went wrong on our side; the request id identifies it in our logs.');
