@@ -54,7 +54,7 @@ describe('a worker killed mid-cycle', () => {
 
   const accepted = () => sandbox.market.pushLog({ merchantUid: OURS }).filter((p) => p.status === 200);
 
-  it('carries on under another worker with no duplicate and no stale push', async () => {
+  it('carries on under another worker with no duplicate and no stale push', { timeout: 180_000 }, async () => {
     const env = workerProcessEnv(ctx.config.temporal.taskQueue, {
       ...kaspiUrlsEnv(sandbox.urls),
       KASPI_TIMEOUT_MS: '3000',
