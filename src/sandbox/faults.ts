@@ -4,13 +4,14 @@ import type { Random } from './random';
  * Misbehaviour a test can ask an endpoint for:
  * - `5xx`: answer `status` (default 503);
  * - `malformed`: 200 with a truncated JSON body;
+ * - `wrong_schema`: 200 with well-formed JSON in a shape no Kaspi endpoint answers (a contract change);
  * - `html`: 200 with the anti-bot interstitial page;
  * - `slow`: wait `delayMs` (default 30 s) before answering normally;
  * - `drop`: close the connection without answering;
  * - `401`: answer as if the session had expired;
  * - `429`: answer 429 with `Retry-After: retryAfterSeconds` (default 2).
  */
-export const FAULT_KINDS = ['5xx', 'malformed', 'html', 'slow', 'drop', '401', '429'] as const;
+export const FAULT_KINDS = ['5xx', 'malformed', 'wrong_schema', 'html', 'slow', 'drop', '401', '429'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Sandbox endpoint names; the same names the client uses where they coincide. */

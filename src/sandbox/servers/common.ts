@@ -151,6 +151,9 @@ export async function endpointFault(
     case 'malformed':
       res.status(200).type('application/json').send('{"data":[{"id":');
       return true;
+    case 'wrong_schema':
+      res.status(200).json({ result: { items: 'renamed' } });
+      return true;
     case 'html':
       res.status(200).type('text/html').send(INTERSTITIAL_HTML);
       return true;
