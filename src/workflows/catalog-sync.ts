@@ -1,7 +1,7 @@
 import { ActivityFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureOf } from './failures';
-import { catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
+import { blankCatalogProgress, catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
 
 /**
  * Imports a store's cabinet offer list (`catalog-sync:<storeId>`): one activity per page of up to
@@ -30,19 +30,8 @@ const MAX_PAGES = 1000;
 const MAX_UNREADABLE_SKUS = 100;
 
 export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<CatalogSyncProgress> {
-  const progress: CatalogSyncProgress = {
-    state: 'running',
-    pagesDone: 0,
-    offersSeen: 0,
-    offersTotal: null,
-    created: 0,
-    updated: 0,
-    vanished: 0,
-    skipped: 0,
-    unreadable: 0,
-    unreadableSkus: [],
-    error: null,
-  };
+  const progress: CatalogSyncProgress = blankCatalogProgress('running');
+
   setHandler(catalogSyncProgressQuery, () => progress);
   if (workflowInfo().typedSearchAttributes.get(STORE_ID_KEY) === undefined) {
     upsertSearchAttributes([

@@ -108,6 +108,23 @@ export interface CatalogSyncProgress {
   error: string | null;
 }
 
+/** Progress before any page is read: a sync starting (`running`), or, for the API, one never run. */
+export function blankCatalogProgress<S extends string>(state: S) {
+  return {
+    state,
+    pagesDone: 0,
+    offersSeen: 0,
+    offersTotal: null,
+    created: 0,
+    updated: 0,
+    vanished: 0,
+    skipped: 0,
+    unreadable: 0,
+    unreadableSkus: [] as string[],
+    error: null as string | null,
+  };
+}
+
 export const catalogSyncProgressQuery = defineQuery<CatalogSyncProgress>('progress');
 
 // --- subscriptionWorkflow ---------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { catalogSyncWorkflow } from '../../workflows/catalog-sync';
-import { catalogSyncProgressQuery, catalogSyncWorkflowId, storeSearchAttributes } from '../../workflows/messages';
+import { blankCatalogProgress, catalogSyncProgressQuery, catalogSyncWorkflowId, storeSearchAttributes } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
@@ -29,19 +29,7 @@ const SyncView = z
   })
   .meta({ id: 'CatalogSync' });
 
-const NEVER = {
-  state: 'never',
-  pagesDone: 0,
-  offersSeen: 0,
-  offersTotal: null,
-  created: 0,
-  updated: 0,
-  vanished: 0,
-  skipped: 0,
-  unreadable: 0,
-  unreadableSkus: [],
-  error: null,
-} as const;
+const NEVER = blankCatalogProgress('never');
 
 export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(
