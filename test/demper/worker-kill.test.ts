@@ -1,10 +1,10 @@
-import { and, asc, eq, max } from 'drizzle-orm';
+import { eq, max } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { priceChanges, products } from '../../src/db/schema';
+import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
-import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { connectStore, demperProduct, demperTestConfig, loopStatus, sentAndPushed, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
 import { startTestSandbox } from '../support/sandbox';
@@ -109,14 +109,7 @@ describe('a worker killed mid-cycle', () => {
 
     let confirmed = 0;
     for (const { sku, productId } of SKUS) {
-      const [product] = await ctx.db.select().from(products).where(and(eq(products.storeId, storeId), eq(products.sku, sku)));
-      const sent = await ctx.db
-        .select()
-        .from(priceChanges)
-        .where(and(eq(priceChanges.productId, product!.id), eq(priceChanges.status, 'sent')))
-        .orderBy(asc(priceChanges.seq));
-      const recorded = sent.map((c) => (c.detail as { cityPrices: { value: number }[] }).cityPrices[0]!.value);
-      const pushed = sandbox.market.pushLog({ merchantUid: OURS, sku }).filter((p) => p.status === 200).map((p) => p.cityPrices![0]!.value);
+      const { sent, recorded, pushed } = await sentAndPushed(ctx, sandbox, { storeId, sku, merchantUid: OURS });
       // Kaspi saw exactly what the database says was sent, in order: nothing twice, nothing out of turn.
       expect(pushed, sku).toEqual(recorded);
       for (let i = 1; i < pushed.length; i++) expect(pushed[i], `${sku} push ${i}`).not.toBe(pushed[i - 1]);

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { priceChanges, products } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { SandboxHandle } from '../../src/sandbox';
 import { freePort } from '../../src/stack/ports';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
-import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
+import { connectStore, demperProduct, demperTestConfig, sentAndPushed, startLoop } from '../support/demper';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { startTestSandbox } from '../support/sandbox';
 import { waitFor } from '../support/wait';
@@ -106,15 +105,8 @@ describe('a Temporal server restart under fifty store loops', () => {
     await worker.stop();
     let pushedAfterRestart = 0;
     for (const store of stores) {
-      const [product] = await ctx.db.select().from(products).where(and(eq(products.storeId, store.id), eq(products.sku, store.sku)));
-      const sent = await ctx.db
-        .select()
-        .from(priceChanges)
-        .where(and(eq(priceChanges.productId, product!.id), eq(priceChanges.status, 'sent')))
-        .orderBy(asc(priceChanges.seq));
-      const recorded = sent.map((c) => (c.detail as { cityPrices: { value: number }[] }).cityPrices[0]!.value);
-      const pushes = sandbox.market.pushLog({ merchantUid: store.merchantUid, sku: store.sku }).filter((p) => p.status === 200);
-      expect(pushes.map((p) => p.cityPrices![0]!.value), store.sku).toEqual(recorded);
+      const { recorded, pushes, pushed } = await sentAndPushed(ctx, sandbox, { storeId: store.id, sku: store.sku, merchantUid: store.merchantUid });
+      expect(pushed, store.sku).toEqual(recorded);
       const live = sandbox.market.card(store.productId, ALMATY).find((e) => e.offer.merchantUid === store.merchantUid)!.price;
       expect(live, store.sku).toBe(recorded.at(-1) ?? 10_000);
       pushedAfterRestart += pushes.filter((p) => p.atMs > downAt).length;

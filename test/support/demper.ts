@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { kaspiStores, priceChanges, type products } from '../../src/db/schema';
+import { and, asc, eq } from 'drizzle-orm';
+import { kaspiStores, priceChanges, products } from '../../src/db/schema';
 import type { DemperConfig } from '../../src/domain/demper-config';
 import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
 import { demperStatus, startDemper, type DemperControlDeps } from '../../src/stores/demper-control';
@@ -80,4 +80,20 @@ export async function changesOf(ctx: TestContext, productId: string) {
 export async function storeRow(ctx: TestContext, storeId: string) {
   const [row] = await ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, storeId));
   return row!;
+}
+
+/**
+ * One product's pushes as the database records them sent (in order, with the changes themselves) and
+ * as Kaspi accepted them, for tests to hold against each other after a fault.
+ */
+export async function sentAndPushed(ctx: TestContext, sandbox: SandboxHandle, of: { storeId: string; sku: string; merchantUid: string }) {
+  const [product] = await ctx.db.select().from(products).where(and(eq(products.storeId, of.storeId), eq(products.sku, of.sku)));
+  const sent = await ctx.db
+    .select()
+    .from(priceChanges)
+    .where(and(eq(priceChanges.productId, product!.id), eq(priceChanges.status, 'sent')))
+    .orderBy(asc(priceChanges.seq));
+  const recorded = sent.map((c) => (c.detail as { cityPrices: { value: number }[] }).cityPrices[0]!.value);
+  const pushes = sandbox.market.pushLog({ merchantUid: of.merchantUid, sku: of.sku }).filter((p) => p.status === 200);
+  return { sent, recorded, pushes, pushed: pushes.map((p) => p.cityPrices![0]!.value) };
 }
