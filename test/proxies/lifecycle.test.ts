@@ -18,7 +18,7 @@ import type { ProxyPoolReport } from '../../src/workflows/proxy-pool';
 import type { startSandbox } from '../../src/sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { leakedProxies, seedProxies } from '../support/proxies';
+import { holdFreePool, leakedProxies, seedProxies } from '../support/proxies';
 import { connectStore, control, demperProduct, startLoop } from '../support/demper';
 import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
 import { seedProduct, seedStore, seedUser } from '../support/seed';
@@ -27,7 +27,8 @@ import { TEST_OPERATOR_TOKEN } from '../support/secrets';
 
 /**
  * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
- * run one after another and each can start from a free pool it controls.
+ * run one after another and each can start from a free pool it controls; other files that need the
+ * free pool wait for it (`holdFreePool`).
  */
 const SECRET = 'webhook-secret-for-tests-0123456789';
 /** Of the fleet's free pool, the proxies bought from the sandbox's provider (the rest are admin imports). */
@@ -39,6 +40,7 @@ describe('proxy pools and the subscription lifecycle', () => {
   let worker: RunningWorker;
   let api: TestApi;
   let admin: Merchant;
+  let releaseFreePool: (() => Promise<void>) | undefined;
 
   /** The settings of this file's contexts: the sandbox's provider, a small pool minimum, short retries. */
   const poolEnv = (): Record<string, string> => ({
@@ -53,6 +55,7 @@ describe('proxy pools and the subscription lifecycle', () => {
   });
 
   beforeAll(async () => {
+    releaseFreePool = await holdFreePool();
     // 44 proxies for the tests that import them, and the provider's stock for the fleet of subscriptions.
     sandbox = await startTestSandbox({ profile: 'measured', proxies: { count: 44 + FLEET_PROVIDER_PROXIES }, provider: { balance: 1000, pricePerProxyDay: 2 } });
     sandbox.seed(contractSeed());
@@ -67,6 +70,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     await worker?.stop();
     await ctx?.close();
     await sandbox?.stop();
+    await releaseFreePool?.();
   });
 
   /** Takes every free proxy out of the way (as dead), so a test decides what the free pool holds. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { inject } from 'vitest';
 import type { Db } from '../../src/db';
 import { proxies } from '../../src/db/schema';
 import type { ProxyModule } from '../../src/domain/plans';
@@ -68,4 +70,19 @@ export async function leakedProxies(db: Db, among: string[]): Promise<string[]> 
     where p.id = any(${`{${among.join(',')}}`}::uuid[]) and p.status = 'allocated'
       and not exists (select 1 from subscriptions s where s.user_id = p.user_id and s.status = 'active')`);
   return rows.rows.map((r) => r.id);
+}
+
+/** The advisory lock of the shared free pool (an arbitrary constant of this project's tests). */
+const FREE_POOL_LOCK = 7_000_001;
+
+/**
+ * Takes the shared free pool for a test file until the returned function is called: files whose
+ * tests take from it or empty it hold it, so they run one after another even when vitest runs files
+ * side by side. On a connection of its own, without the pool's statement timeout, as it may wait long.
+ */
+export async function holdFreePool(): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: inject('databaseUrl') });
+  await client.connect();
+  await client.query('select pg_advisory_lock($1)', [FREE_POOL_LOCK]);
+  return () => client.end();
 }
