@@ -5,18 +5,22 @@ import type { ProxyModule } from '../domain/plans';
 import { recordAlert } from '../notify/alerts';
 import { allocateProxies, releaseProxies } from '../proxies/pool';
 import type { ActivityDeps } from './deps';
+import { whileHeartbeating } from './heartbeating';
 
-/** The steps of `subscriptionWorkflow`; each is safe to repeat. */
+/**
+ * The steps of `subscriptionWorkflow`; each is safe to repeat. Allocation and release heartbeat while
+ * they run, so one whose worker died runs again within `SUBSCRIPTION_HEARTBEAT_TIMEOUT_SECONDS`.
+ */
 export function createSubscriptionActivities({ db, logger }: Pick<ActivityDeps, 'db' | 'logger'>) {
   return {
     /** Tops the user's proxies for the module up to `count` (a repeat takes only what is missing). */
     async allocateModuleProxies(input: { userId: string; module: ProxyModule; count: number }) {
-      return allocateProxies(db, input);
+      return whileHeartbeating(() => allocateProxies(db, input));
     },
 
     /** Gives the module's proxies back to the free pool; nothing allocated is fine. */
     async releaseModuleProxies(input: { userId: string; module: ProxyModule }): Promise<number> {
-      return releaseProxies(db, input);
+      return whileHeartbeating(() => releaseProxies(db, input));
     },
 
     /** Puts the plan's limits in force and makes sure the subscription is on record. */

@@ -54,7 +54,15 @@ export async function startOrRenewSubscription(
   await temporal.workflow.signalWithStart<typeof subscriptionWorkflow, [string]>('subscriptionWorkflow', {
     workflowId,
     taskQueue: config.temporal.taskQueue,
-    args: [{ userId: input.userId, plan: input.plan, periodEnd, shortageRetrySeconds: config.proxies.shortageRetrySeconds }],
+    args: [
+      {
+        userId: input.userId,
+        plan: input.plan,
+        periodEnd,
+        shortageRetrySeconds: config.proxies.shortageRetrySeconds,
+        heartbeatTimeoutSeconds: config.billing.heartbeatTimeoutSeconds,
+      },
+    ],
     signal: renewSignal,
     signalArgs: [periodEnd],
     typedSearchAttributes: [{ key: USER_ID_KEY, value: input.userId }],

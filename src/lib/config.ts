@@ -146,6 +146,8 @@ const envSchema = z.object({
 
   BILLING_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   BILLING_PERIOD_DAYS: positiveInt.default(30),
+  SUBSCRIPTION_HEARTBEAT_TIMEOUT_SECONDS: positiveSeconds.default(30),
+  CATALOG_HEARTBEAT_TIMEOUT_SECONDS: positiveSeconds.default(30),
 
   DIRECT_READS_PER_SECOND: z.coerce.number().positive().max(15).default(3),
   DIRECT_READ_BAN_PAUSE_SECONDS: positiveInt.default(15),
@@ -372,6 +374,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** HMAC-SHA256 key of the payment provider's webhook; the webhook answers 503 without it. */
       webhookSecret: e.BILLING_WEBHOOK_SECRET,
       periodDays: e.BILLING_PERIOD_DAYS,
+      /** A subscription's proxy allocation or release whose worker stopped heartbeating this long runs again elsewhere. */
+      heartbeatTimeoutSeconds: e.SUBSCRIPTION_HEARTBEAT_TIMEOUT_SECONDS,
+    },
+    catalog: {
+      /** A catalog page import whose worker stopped heartbeating this long runs again elsewhere. */
+      heartbeatTimeoutSeconds: e.CATALOG_HEARTBEAT_TIMEOUT_SECONDS,
     },
     reads: {
       /** Storefront reads per second from this process's own address, for users without proxies for a module. */

@@ -12,17 +12,12 @@ import { blankCatalogProgress, catalogSyncProgressQuery, STORE_GONE, STORE_ID_KE
 export interface CatalogSyncInput {
   storeId: string;
   userId: string;
+  /** `CATALOG_HEARTBEAT_TIMEOUT_SECONDS`: how soon a page whose worker died is imported again elsewhere. */
+  heartbeatTimeoutSeconds?: number;
 }
 
-const { syncCatalogPage, finishCatalogSync } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: [STORE_GONE, 'KaspiSessionExpired', 'KaspiBadRequest'],
-  },
-});
+/** `CATALOG_HEARTBEAT_TIMEOUT_SECONDS`'s default, for syncs started before it was passed in. */
+const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 30;
 
 /** A catalog of more pages than this is cut off rather than paged for ever. */
 const MAX_PAGES = 1000;
@@ -30,8 +25,17 @@ const MAX_PAGES = 1000;
 const MAX_UNREADABLE_SKUS = 100;
 
 export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<CatalogSyncProgress> {
+  const { syncCatalogPage, finishCatalogSync } = proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: `${input.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS} seconds`,
+    retry: {
+      initialInterval: '2 seconds',
+      maximumInterval: '1 minute',
+      maximumAttempts: 8,
+      nonRetryableErrorTypes: [STORE_GONE, 'KaspiSessionExpired', 'KaspiBadRequest'],
+    },
+  });
   const progress: CatalogSyncProgress = blankCatalogProgress('running');
-
   setHandler(catalogSyncProgressQuery, () => progress);
   if (workflowInfo().typedSearchAttributes.get(STORE_ID_KEY) === undefined) {
     upsertSearchAttributes([

@@ -21,15 +21,15 @@ import {
 } from './messages';
 
 /** Allocation gives up after a few tries, so a broken allocation is undone instead of hanging the payment. */
-const allocation = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
-});
+const ALLOCATION_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 };
 /** Releases, downgrades and bookkeeping must eventually happen: they retry until they do. */
-const { releaseModuleProxies, activatePlan, closeSubscription, downgradeToFree, alertAdmins } = proxyActivities<Activities>({
+const UNTIL_DONE_RETRY = { initialInterval: '1 second', maximumInterval: '1 minute' };
+const { activatePlan, closeSubscription, downgradeToFree, alertAdmins } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  retry: UNTIL_DONE_RETRY,
 });
+/** `SUBSCRIPTION_HEARTBEAT_TIMEOUT_SECONDS`'s default, for runs started before it was passed in. */
+const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 30;
 
 export interface SubscriptionInput {
   userId: string;
@@ -38,6 +38,8 @@ export interface SubscriptionInput {
   periodEnd: string;
   /** While a plan's proxies are short, how often to try to allocate the rest. */
   shortageRetrySeconds: number;
+  /** `SUBSCRIPTION_HEARTBEAT_TIMEOUT_SECONDS`: how soon an allocation or release whose worker died runs again. */
+  heartbeatTimeoutSeconds?: number;
 }
 
 export interface SubscriptionResult {
@@ -55,6 +57,10 @@ export interface SubscriptionResult {
  */
 export async function subscriptionWorkflow(input: SubscriptionInput): Promise<SubscriptionResult> {
   const { userId, plan } = input;
+  // Allocations and releases heartbeat: the proxies wait on them, so a dead worker is noticed at once.
+  const heartbeatTimeout = `${input.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS} seconds`;
+  const allocation = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout, retry: ALLOCATION_RETRY });
+  const { releaseModuleProxies } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout, retry: UNTIL_DONE_RETRY });
   let periodEndMs = Date.parse(input.periodEnd);
   let cancelRequested = false;
   let state: SubscriptionState = 'activating';

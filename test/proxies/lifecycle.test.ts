@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/billing/signature';
 import { alerts, billingEvents, kaspiStores as stores, payments, products, proxies, proxyUsageLog, subscriptions, users } from '../../src/db/schema';
@@ -7,26 +7,32 @@ import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { fetchOffersPage, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import { allocateProxies } from '../../src/proxies/pool';
+import { createProxy6Provider } from '../../src/proxies/provider';
+import { ensureProxyPoolSchedule } from '../../src/proxies/schedule';
 import { readCapacityFor } from '../../src/proxies/read-capacity';
 import { createReadChannel } from '../../src/proxies/read-channel';
 import { stopDemper } from '../../src/stores/demper-control';
 import { cancelSignal, subscriptionWorkflowId, USER_ID_KEY } from '../../src/workflows/messages';
 import { proxyPoolWorkflow } from '../../src/workflows';
+import type { ProxyPoolReport } from '../../src/workflows/proxy-pool';
 import type { startSandbox } from '../../src/sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { seedProxies } from '../support/proxies';
+import { holdFreePool, leakedProxies, seedProxies } from '../support/proxies';
 import { connectStore, control, demperProduct, startLoop } from '../support/demper';
 import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
-import { seedProduct, seedStore } from '../support/seed';
+import { seedProduct, seedStore, seedUser } from '../support/seed';
 import { waitFor } from '../support/wait';
 import { TEST_OPERATOR_TOKEN } from '../support/secrets';
 
 /**
  * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
- * run one after another and each can start from a free pool it controls.
+ * run one after another and each can start from a free pool it controls; other files that need the
+ * free pool wait for it (`holdFreePool`).
  */
 const SECRET = 'webhook-secret-for-tests-0123456789';
+/** Of the fleet's free pool, the proxies bought from the sandbox's provider (the rest are admin imports). */
+const FLEET_PROVIDER_PROXIES = 120;
 
 describe('proxy pools and the subscription lifecycle', () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -34,22 +40,26 @@ describe('proxy pools and the subscription lifecycle', () => {
   let worker: RunningWorker;
   let api: TestApi;
   let admin: Merchant;
+  let releaseFreePool: (() => Promise<void>) | undefined;
+
+  /** The settings of this file's contexts: the sandbox's provider, a small pool minimum, short retries. */
+  const poolEnv = (): Record<string, string> => ({
+    BILLING_WEBHOOK_SECRET: SECRET,
+    PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
+    PROXY_SHORTAGE_RETRY_SECONDS: '1',
+    PROXY_PROVIDER_URL: sandbox.provider.url,
+    PROXY_PROVIDER_KEY: sandbox.provider.apiKey,
+    PROXY_PROVIDER_PERIOD_DAYS: '5',
+    PROXY_POOL_MIN: '3',
+    KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
+  });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({ profile: 'measured', proxies: { count: 44 }, provider: { balance: 1000, pricePerProxyDay: 2 } });
+    releaseFreePool = await holdFreePool();
+    // 44 proxies for the tests that import them, and the provider's stock for the fleet of subscriptions.
+    sandbox = await startTestSandbox({ profile: 'measured', proxies: { count: 44 + FLEET_PROVIDER_PROXIES }, provider: { balance: 1000, pricePerProxyDay: 2 } });
     sandbox.seed(contractSeed());
-    ctx = testContext(
-      testConfig({
-        BILLING_WEBHOOK_SECRET: SECRET,
-        PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
-        PROXY_SHORTAGE_RETRY_SECONDS: '1',
-        PROXY_PROVIDER_URL: sandbox.provider.url,
-        PROXY_PROVIDER_KEY: sandbox.provider.apiKey,
-        PROXY_PROVIDER_PERIOD_DAYS: '5',
-        PROXY_POOL_MIN: '3',
-        KASPI_PUBLIC_URL: sandbox.urls.publicUrl,
-      }),
-    );
+    ctx = testContext(testConfig(poolEnv()));
     worker = await startTestWorker(ctx);
     api = await startTestApi(ctx);
     admin = await registerMerchant(api.url, 'proxy-admin');
@@ -60,6 +70,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     await worker?.stop();
     await ctx?.close();
     await sandbox?.stop();
+    await releaseFreePool?.();
   });
 
   /** Takes every free proxy out of the way (as dead), so a test decides what the free pool holds. */
@@ -110,7 +121,7 @@ describe('proxy pools and the subscription lifecycle', () => {
     data: { paymentId, amountTenge, ...(periodEnd ? { periodEnd: periodEnd.toISOString() } : {}) },
   });
 
-  async function grant(merchant: Merchant, plan = 'start') {
+  async function grant(merchant: { id: string }, plan = 'start') {
     subscribers.push(merchant.id);
     const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'grant', plan } });
     expect(reply.status).toBe(202);
@@ -444,4 +455,125 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(spent[0]!.message).toMatch(/Every proxy of yours for orders has failed/);
     expect(await capacity.acquire({ userId: merchant.id, module: 'orders', wanted: 1 })).toEqual({ kind: 'direct' });
   });
+  /**
+   * RELIABILITY.md §6.9: 50 subscriptions allocate their proxies through their lifecycle workflows, 25
+   * are cancelled (their compensations release), 10 workflows are terminated (no cleanup runs), and
+   * the proxy-pool Schedule's reconciliation runs. Afterwards no proxy of the pool is leaked (the §2.3(3)
+   * query is empty, and every holder's workflow runs), every lease open at the provider is a proxy the
+   * database holds, and only the 15 live subscriptions hold proxies, each its whole split.
+   */
+  it('leaks no proxy through 50 subscriptions, 25 cancelled and 10 terminated, once the scheduled reconciliation ran', async () => {
+    const FLEET = 50;
+    const split = planProxySplit(PLANS.start);
+    const perUser = split.demper + split.orders + split.catalog;
+    // A worker of its own runs the pool workflow, whose minimum is what the fleet buys from the provider.
+    const poolCtx = testContext(testConfig({ ...poolEnv(), PROXY_POOL_MIN: String(FLEET_PROVIDER_PROXIES) }));
+    const poolWorker = await startTestWorker(poolCtx);
+    const scheduleId = `proxy-pool-fleet-${randomUUID()}`;
+    expect(await ensureProxyPoolSchedule(ctx.temporal, { taskQueue: poolCtx.config.temporal.taskQueue, scheduleId })).toBe('created');
+    const schedule = ctx.temporal.schedule.getHandle(scheduleId);
+    /** Triggers the Schedule now, as its interval would, and waits for that run's report. */
+    const runSchedule = async (): Promise<ProxyPoolReport> => {
+      const before = (await schedule.describe()).info.recentActions.length;
+      await schedule.trigger();
+      const started = await waitFor('the scheduled run to start', async () => (await schedule.describe()).info.recentActions[before]?.action);
+      if (started.type !== 'startWorkflow') throw new Error(`unexpected schedule action ${started.type}`);
+      return ctx.temporal.workflow.getHandle(started.workflow.workflowId, started.workflow.firstExecutionRunId).result();
+    };
+    const provider = createProxy6Provider({ url: sandbox.provider.url, apiKey: sandbox.provider.apiKey });
+    try {
+      // The free pool: bought from the provider by the scheduled run, topped up with admin imports.
+      sandbox.provider.state.balance = 10_000;
+      const stocked = await runSchedule();
+      expect(stocked.pool).toMatchObject({ min: FLEET_PROVIDER_PROXIES, free: FLEET_PROVIDER_PROXIES });
+      // Allocations an earlier test left without a subscription were released into the pool first.
+      const bought = stocked.pool.bought;
+      expect(bought).toBeGreaterThan(FLEET_PROVIDER_PROXIES / 2);
+      const imported = await seedProxies(ctx.db, ctx.keyring, FLEET * perUser + 40 - FLEET_PROVIDER_PROXIES);
+      const pool = (await ctx.db.select({ id: proxies.id }).from(proxies).where(eq(proxies.status, 'available'))).map((p) => p.id);
+      expect(pool).toHaveLength(FLEET_PROVIDER_PROXIES + imported.length);
+
+      const users_ = await Promise.all(Array.from({ length: FLEET }, () => seedUser(ctx.db)));
+      const fleet = users_.map((u) => u.id);
+      await Promise.all(fleet.map((userId) => grant({ id: userId })));
+      const holdings = async () =>
+        (
+          await ctx.db.execute<{ user_id: string; demper: number; orders: number; catalog: number; from_provider: number }>(sql`
+            select user_id, count(*) filter (where module = 'demper')::int as demper, count(*) filter (where module = 'orders')::int as orders,
+              count(*) filter (where module = 'catalog')::int as catalog, count(*) filter (where provider = 'proxy6')::int as from_provider
+            from proxies where status = 'allocated' and user_id = any(${`{${fleet.join(',')}}`}::uuid[]) group by user_id`)
+        ).rows;
+      const whole = (h: { demper: number; orders: number; catalog: number }) => h.demper === split.demper && h.orders === split.orders && h.catalog === split.catalog;
+      const activated = await waitFor(
+        'every subscription to hold its split on the start plan',
+        async () => {
+          const rows = await holdings();
+          const onPlan = await ctx.db.select({ id: users.id }).from(users).where(and(inArray(users.id, fleet), eq(users.plan, 'start')));
+          return rows.length === FLEET && rows.every(whole) && onPlan.length === FLEET && rows;
+        },
+        60_000,
+      );
+      // The oldest free proxies go first: the provider's are all held.
+      expect(activated.reduce((n, h) => n + h.from_provider, 0)).toBe(bought);
+
+      // The holders of the provider's proxies are terminated; of the rest, 25 are cancelled and 15 live on.
+      const byProviderProxies = [...activated].sort((a, b) => b.from_provider - a.from_provider).map((h) => h.user_id);
+      const terminated = byProviderProxies.slice(0, 10);
+      const cancelled = byProviderProxies.slice(10, 35);
+      const live = byProviderProxies.slice(35);
+      for (const userId of cancelled) {
+        const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId, action: 'cancel' } });
+        expect(reply.status).toBe(202);
+      }
+      for (const userId of terminated) await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).terminate('operator mistake');
+      const ended = await Promise.all(cancelled.map((userId) => ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).result()));
+      expect(ended.every((r) => r.endedBy === 'cancelled')).toBe(true);
+
+      // The cancelled gave everything back; the terminated did not, and their subscriptions still look active.
+      const before = new Map((await holdings()).map((h) => [h.user_id, h]));
+      expect(cancelled.filter((u) => before.has(u))).toEqual([]);
+      expect(terminated.every((u) => before.get(u) && whole(before.get(u)!))).toBe(true);
+      const stillActive = await ctx.db.select().from(subscriptions).where(and(inArray(subscriptions.userId, terminated), eq(subscriptions.status, 'active')));
+      expect(stillActive).toHaveLength(10);
+
+      const reconciled = await runSchedule();
+      expect(reconciled.leaks.users).toBeGreaterThanOrEqual(terminated.length);
+      expect(reconciled.leaks.proxies).toBeGreaterThanOrEqual(terminated.length * perUser);
+      expect(reconciled.pool.bought).toBe(0);
+
+      // No leak: the §2.3(3) query over the pool is empty, and whoever holds a proxy has a running workflow.
+      expect(await leakedProxies(ctx.db, pool)).toEqual([]);
+      const after = await holdings();
+      expect(after.map((h) => h.user_id).sort()).toEqual([...live].sort());
+      expect(after.every(whole)).toBe(true);
+      for (const userId of live) expect((await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).describe()).status.name).toBe('RUNNING');
+      const closed = await ctx.db.select().from(subscriptions).where(inArray(subscriptions.userId, [...terminated, ...cancelled]));
+      expect(closed.map((c) => c.status)).toEqual(Array(35).fill('cancelled'));
+      const plans = await ctx.db.select({ id: users.id, plan: users.plan }).from(users).where(inArray(users.id, fleet));
+      expect(plans.filter((p) => p.plan === 'start').map((p) => p.id).sort()).toEqual([...live].sort());
+      const told = (await alertsOf('proxy_leak')).map((a) => a.message);
+      expect(terminated.every((u) => told.some((m) => m.includes(`${perUser} proxies of user ${u}`)))).toBe(true);
+
+      // Every allocation of the pool belongs to a live subscription, and the provider's open leases are
+      // exactly the provider proxies the database holds (free or allocated): none paid for and forgotten.
+      const allocated = await ctx.db
+        .select({ id: proxies.id, userId: proxies.userId })
+        .from(proxies)
+        .where(and(inArray(proxies.id, pool), eq(proxies.status, 'allocated')));
+      expect(allocated).toHaveLength(live.length * perUser);
+      expect(allocated.every((a) => live.includes(a.userId!))).toBe(true);
+      const open = (await provider.list()).filter((p) => p.expiresAt.getTime() > Date.now()).map((p) => p.providerProxyId);
+      const held = await ctx.db
+        .select({ providerProxyId: proxies.providerProxyId, status: proxies.status })
+        .from(proxies)
+        .where(and(eq(proxies.provider, 'proxy6'), isNotNull(proxies.providerProxyId), ne(proxies.status, 'dead')));
+      expect(new Set(open)).toEqual(new Set(held.map((h) => h.providerProxyId)));
+      expect(open).toHaveLength(bought);
+      expect(held.filter((h) => h.status === 'available')).toHaveLength(bought - after.reduce((n, h) => n + h.from_provider, 0));
+    } finally {
+      await schedule.delete();
+      await poolWorker.stop();
+      await poolCtx.close();
+    }
+  }, 110_000);
 });

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import pg from 'pg';
+import { inject } from 'vitest';
 import type { Db } from '../../src/db';
 import { proxies } from '../../src/db/schema';
 import type { ProxyModule } from '../../src/domain/plans';
 import type { Keyring } from '../../src/lib/crypto';
+import { sealFor } from '../../src/db/sealed-columns';
 import { upsertProxy } from '../../src/proxies/import';
 
 let nextHost = Math.floor(Math.random() * 200);
 
 /**
  * Proxies with made-up benchmark-network addresses (198.18.0.0/15), added to the free pool, or given
- * straight to `owner` when set (then the free pool is never touched).
+ * straight to `owner` when set (then the free pool is never touched). Written as an admin import
+ * writes them (password sealed), many to a statement.
  */
 export async function seedProxies(
   db: Db,
@@ -18,21 +22,21 @@ export async function seedProxies(
   count: number,
   owner?: { userId: string; module: ProxyModule },
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
+  const rows = Array.from({ length: count }, () => {
     nextHost++;
-    const host = `198.${18 + ((nextHost >> 16) & 1)}.${(nextHost >> 8) & 255}.${nextHost & 255}`;
-    await upsertProxy(db, keyring, { protocol: 'http', host, port: 3128, username: `u${randomUUID().slice(0, 8)}`, password: `pw-${randomUUID()}` });
-    const [row] = await db.select({ id: proxies.id }).from(proxies).where(inArray(proxies.host, [host]));
-    ids.push(row!.id);
-  }
-  if (owner) {
-    await db
-      .update(proxies)
-      .set({ userId: owner.userId, module: owner.module, status: 'allocated', allocatedAt: new Date() })
-      .where(inArray(proxies.id, ids));
-  }
-  return ids;
+    const id = randomUUID();
+    return {
+      id,
+      protocol: 'http' as const,
+      host: `198.${18 + ((nextHost >> 16) & 1)}.${(nextHost >> 8) & 255}.${nextHost & 255}`,
+      port: 3128,
+      username: `u${randomUUID().slice(0, 8)}`,
+      passwordEnc: sealFor(keyring, 'proxyPassword', id, `pw-${randomUUID()}`),
+      ...(owner ? { userId: owner.userId, module: owner.module, status: 'allocated' as const, allocatedAt: new Date() } : { status: 'available' as const }),
+    };
+  });
+  for (let at = 0; at < rows.length; at += 500) await db.insert(proxies).values(rows.slice(at, at + 500));
+  return rows.map((r) => r.id);
 }
 
 /** Sandbox proxies (real CONNECT proxies on 127.0.0.x) put in the pool and given to `owner`. */
@@ -53,4 +57,32 @@ export async function giveSandboxProxies(
     .set({ userId: owner.userId, module: owner.module, status: 'allocated', allocatedAt: new Date() })
     .where(inArray(proxies.id, ids));
   return ids;
+}
+
+/**
+ * RELIABILITY.md §2.3(3), the leak query, over `among` (proxy ids): allocated proxies whose user has no
+ * active subscription. Proxies of other test files (given straight to users, with no subscription, as
+ * fixtures) are left out by naming the proxies a test owns.
+ */
+export async function leakedProxies(db: Db, among: string[]): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select p.id from proxies p
+    where p.id = any(${`{${among.join(',')}}`}::uuid[]) and p.status = 'allocated'
+      and not exists (select 1 from subscriptions s where s.user_id = p.user_id and s.status = 'active')`);
+  return rows.rows.map((r) => r.id);
+}
+
+/** The advisory lock of the shared free pool (an arbitrary constant of this project's tests). */
+const FREE_POOL_LOCK = 7_000_001;
+
+/**
+ * Takes the shared free pool for a test file until the returned function is called: files whose
+ * tests take from it or empty it hold it, so they run one after another even when vitest runs files
+ * side by side. On a connection of its own, without the pool's statement timeout, as it may wait long.
+ */
+export async function holdFreePool(): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: inject('databaseUrl') });
+  await client.connect();
+  await client.query('select pg_advisory_lock($1)', [FREE_POOL_LOCK]);
+  return () => client.end();
 }

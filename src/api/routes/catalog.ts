@@ -51,7 +51,7 @@ export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       await deps.temporal.workflow.start(catalogSyncWorkflow, {
         workflowId,
         taskQueue: deps.config.temporal.taskQueue,
-        args: [{ storeId: store.id, userId: store.userId }],
+        args: [{ storeId: store.id, userId: store.userId, heartbeatTimeoutSeconds: deps.config.catalog.heartbeatTimeoutSeconds }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         typedSearchAttributes: storeSearchAttributes(store),
       });
