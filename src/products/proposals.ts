@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, products, type StorePoint } from '../db/schema';
 import type { ChangeDetail } from '../demper/check';
@@ -53,6 +53,17 @@ export async function listStoreDecisions(db: Db, storeId: string, page: { limit:
     db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(priceChanges).where(eq(priceChanges.storeId, storeId)),
   ]);
   return { items: rows.map((r) => ({ ...r.change, productName: r.productName })), total: total?.n ?? 0 };
+}
+
+/** Which of the given ids are not decisions of this store (another store's, or none at all). */
+export async function foreignChangeIds(db: Db, storeId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: priceChanges.id })
+    .from(priceChanges)
+    .where(and(inArray(priceChanges.id, [...ids]), eq(priceChanges.storeId, storeId)));
+  const ours = new Set(rows.map((r) => r.id));
+  return ids.filter((id) => !ours.has(id));
 }
 
 export type ApplyOutcome = { applied: typeof priceChanges.$inferSelect } | { skipped: string };

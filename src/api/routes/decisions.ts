@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyProposal, listProposals, listStoreDecisions } from '../../products/proposals';
+import { applyProposal, foreignChangeIds, listProposals, listStoreDecisions } from '../../products/proposals';
 import { isDemperRunning, wakeDemper } from '../../stores/demper-control';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
@@ -79,7 +79,8 @@ export function decisionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
         'Each applied proposal becomes a price change of the merchant’s own (keeping its reason and rival), pushed by ' +
         'the store’s loop through the usual paced, budgeted path, and the proposal is marked `applied`. A proposal ' +
         'that a newer decision followed, or whose prices are outside the product’s floor and ceiling as they are now, ' +
-        'is skipped and said why. 409 when the store’s loop is not running.',
+        'is skipped and said why. A given id that is no decision of this store refuses the whole request (422 naming ' +
+        'it) before anything is applied. 409 when the store’s loop is not running.',
       tags: ['demper'],
       access: 'user',
       params: IdParams,
@@ -88,10 +89,20 @@ export function decisionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       responses: {
         200: { description: 'What was applied and what was not', schema: Applied },
         409: { description: "The store's demper loop is not running" },
+        422: { description: 'A given id is no decision of this store; nothing was applied' },
       },
     },
     async ({ params, body }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
+      // Checked before anything is applied: an id of another store's decision must not half-apply a request.
+      const foreign = new Set(await foreignChangeIds(deps.db, store.id, body.changeIds ?? []));
+      if (foreign.size > 0) {
+        throw new HttpError(422, 'Some ids are no decisions of this store; nothing was applied.', {
+          errors: (body.changeIds ?? []).flatMap((id, i) =>
+            foreign.has(id) ? [{ field: `body.changeIds.${i}`, message: 'no decision of this store has this id' }] : [],
+          ),
+        });
+      }
       if (!(await isDemperRunning(control, store.id))) {
         throw new HttpError(409, "The store's demper loop is not running, so nothing would push the prices.");
       }

@@ -4537,7 +4537,7 @@ export interface paths {
         put?: never;
         /**
          * Apply proposals: their prices are pushed like manual prices
-         * @description Each applied proposal becomes a price change of the merchant’s own (keeping its reason and rival), pushed by the store’s loop through the usual paced, budgeted path, and the proposal is marked `applied`. A proposal that a newer decision followed, or whose prices are outside the product’s floor and ceiling as they are now, is skipped and said why. 409 when the store’s loop is not running.
+         * @description Each applied proposal becomes a price change of the merchant’s own (keeping its reason and rival), pushed by the store’s loop through the usual paced, budgeted path, and the proposal is marked `applied`. A proposal that a newer decision followed, or whose prices are outside the product’s floor and ceiling as they are now, is skipped and said why. A given id that is no decision of this store refuses the whole request (422 naming it) before anything is applied. 409 when the store’s loop is not running.
          */
         post: {
             parameters: {
@@ -4594,6 +4594,13 @@ export interface paths {
                 };
                 /** @description The store's demper loop is not running */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A given id is no decision of this store; nothing was applied */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
