@@ -50,10 +50,9 @@ export function webCabinet(distDir: string, logger: Logger): Router {
   };
   if (!readPage()) logger.warn({ distDir }, 'the web cabinet is not built (npm run web:build); / answers 503');
 
-  router.use(
-    '/assets',
-    express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
-  );
+  const assetsDir = path.join(distDir, 'assets');
+  router.use('/assets', precompressed(assetsDir));
+  router.use('/assets', express.static(assetsDir, { immutable: true, maxAge: '365d', index: false }));
   router.use(express.static(distDir, { index: false, maxAge: '1h' }));
   // A middleware, not a route: the page is no part of the API and its document.
   router.use((req, res, next) => {
@@ -72,4 +71,26 @@ export function webCabinet(distDir: string, logger: Logger): Router {
       .send(html.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
   });
   return router;
+}
+
+const ENCODINGS = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
+
+/**
+ * Scripts and stylesheets in the Brotli or gzip copy the build wrote beside them, when the browser
+ * takes that encoding; anything else (or an old browser) falls through to the plain file.
+ */
+function precompressed(assetsDir: string): express.RequestHandler {
+  return (req, res, next) => {
+    const type = /\.js$/.test(req.path) ? 'text/javascript' : /\.css$/.test(req.path) ? 'text/css' : null;
+    if (!type || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    // The smallest copy the browser takes, whatever order it lists its encodings in.
+    const encoding = ENCODINGS.find((e) => req.acceptsEncodings(e.name) === e.name);
+    const file = encoding && path.join(assetsDir, path.normalize(req.path) + encoding.suffix);
+    if (!encoding || !file || !file.startsWith(assetsDir + path.sep) || !fs.existsSync(file)) return next();
+    res.set({ 'Content-Type': `${type}; charset=utf-8`, 'Content-Encoding': encoding.name, Vary: 'Accept-Encoding' });
+    res.sendFile(file, { immutable: true, maxAge: '365d' });
+  };
 }

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSP_NONCE_PLACEHOLDER } from '../../src/api/web-cabinet';
 import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
@@ -134,5 +136,30 @@ describe('web cabinet session and page', () => {
     expect(missingApi.status).toBe(404);
     expect(missingApi.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await fetch(`${api.url}/assets/no-such-file.js`)).status).toBe(404);
+  });
+
+  it('sends scripts in the compressed copy the browser takes, the same bytes once decoded', async () => {
+    const html = await (await fetch(`${api.url}/`, { headers: { accept: 'text/html' } })).text();
+    const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)![1]!;
+    const raw = (encoding: string) => new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      http.get(api.url + asset, { headers: { 'accept-encoding': encoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+      }).on('error', reject);
+    });
+    const plain = await raw('identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await raw('gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(br.headers['vary']).toMatch(/accept-encoding/i);
+    expect(br.headers['cache-control']).toContain('immutable');
+    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    expect(zlib.brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    const gz = await raw('gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    // A path that climbs out of the assets folder is no asset.
+    expect((await fetch(`${api.url}/assets/..%2f..%2fpackage.json`, { headers: { 'accept-encoding': 'br' } })).status).toBe(404);
   });
 });

@@ -293,7 +293,7 @@ describe('the web cabinet in a browser', () => {
       await p.goto(api.url + route);
       await p.locator('main h1').first().waitFor();
       // Settled when no loader spins (the live screens keep a stream open, so the network is never idle).
-      await p.waitForFunction("!document.querySelector('.mantine-Loader-root')");
+      await expect.poll(() => p.locator('.mantine-Loader-root').count()).toBe(0);
       if (name === 'products') {
         await p.locator('li[data-product-id]').first().waitFor();
         expect(await p.locator('table').count()).toBe(0);

@@ -1,5 +1,5 @@
 import { lazy, Suspense, type ComponentType } from 'react';
-import { createBrowserRouter, Navigate } from 'react-router';
+import { createBrowserRouter, matchPath, Navigate } from 'react-router';
 import { onSignedOut } from './api/client';
 import { PageLoader } from './components/PageLoader';
 import { RequireSession } from './components/RequireSession';
@@ -8,9 +8,13 @@ import { queryClient } from './lib/query';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 
-/** Screens load on demand: the first paint carries only the shell and the sign-in forms. */
-function page(load: () => Promise<{ default: ComponentType }>) {
+/**
+ * Screens load on demand: the first paint carries only the shell and the sign-in forms. The screen
+ * the address names starts loading at once, beside the session check, rather than after it.
+ */
+function page(path: string | null, load: () => Promise<{ default: ComponentType }>) {
   const Page = lazy(load);
+  if (path && matchPath(path, window.location.pathname)) void load();
   return (
     <Suspense fallback={<PageLoader />}>
       <Page />
@@ -28,14 +32,14 @@ export const router = createBrowserRouter([
       </RequireSession>
     ),
     children: [
-      { index: true, element: page(() => import('./pages/Home')) },
-      { path: 'connect', element: page(() => import('./pages/Connect')) },
+      { index: true, element: page('/', () => import('./pages/Home')) },
+      { path: 'connect', element: page('/connect', () => import('./pages/Connect')) },
       { path: 'stores/:storeId', element: <Navigate to="products" replace /> },
-      { path: 'stores/:storeId/products', element: page(() => import('./pages/Products')) },
-      { path: 'stores/:storeId/demper', element: page(() => import('./pages/Demper')) },
-      { path: 'stores/:storeId/activity', element: page(() => import('./pages/Activity')) },
-      { path: 'products/:productId', element: page(() => import('./pages/Product')) },
-      { path: '*', element: page(() => import('./pages/NotFound')) },
+      { path: 'stores/:storeId/products', element: page('/stores/:storeId/products', () => import('./pages/Products')) },
+      { path: 'stores/:storeId/demper', element: page('/stores/:storeId/demper', () => import('./pages/Demper')) },
+      { path: 'stores/:storeId/activity', element: page('/stores/:storeId/activity', () => import('./pages/Activity')) },
+      { path: 'products/:productId', element: page('/products/:productId', () => import('./pages/Product')) },
+      { path: '*', element: page(null, () => import('./pages/NotFound')) },
     ],
   },
 ]);

@@ -2,7 +2,7 @@ import { Chip, Group, Pagination, Select, Stack, Text, TextInput, Title } from '
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { api, data } from '../api/client';
@@ -24,6 +24,16 @@ export default function Products() {
   const [search, setSearch] = useState(state.search);
   const [debouncedSearch] = useDebouncedValue(search, 250);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const toggleSelected = useCallback(
+    (id: string) =>
+      setSelected((previous) => {
+        const next = new Set(previous);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
   const narrow = useMediaQuery('(max-width: 62em)');
   const stores = useStores();
   const store = stores.data?.find((s) => s.id === storeId);
@@ -134,9 +144,9 @@ export default function Products() {
           {state.filter === 'all' && !state.search ? t('products.emptyStore') : t('products.emptyFilter')}
         </Text>
       ) : narrow ? (
-        <ProductCards items={items} selected={visibleSelected} onSelect={setSelected} />
+        <ProductCards items={items} selected={visibleSelected} onToggle={toggleSelected} />
       ) : (
-        <ProductsTable items={items} selected={visibleSelected} onSelect={setSelected} />
+        <ProductsTable items={items} selected={visibleSelected} onSelect={setSelected} onToggle={toggleSelected} />
       )}
 
       {list.data && list.data.total > PAGE_SIZE && (

@@ -1,21 +1,25 @@
-import { NumberInput } from '@mantine/core';
+import { TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, data } from '../../api/client';
+import { formatTenge } from '../../lib/format';
 import { describeError } from '../../lib/forms';
 import { translateFieldError } from '../../lib/field-errors';
 import { useProductUpdater, type Product } from '../../lib/products';
 
 /**
- * A floor or ceiling edited in the list: saved on Enter or when the field loses focus, with the
- * API's error under the field and the typed value kept until the merchant fixes it. Keyed by the
- * saved value, so a change from elsewhere (the live stream, a bulk edit) starts it afresh.
+ * A floor or ceiling edited in the list: `19 000 ₸` at rest, plain digits while typed, saved on
+ * Enter or when the field loses focus, with the API's error under the field and the typed value kept
+ * until the merchant fixes it. A plain text field rather than a number input: a page holds a hundred
+ * of them, and each must cost little to draw. Keyed by the saved value, so a change from elsewhere
+ * (the live stream, a bulk edit) starts it afresh.
  */
 export function InlinePrice({ product, field, label }: { product: Product; field: 'minPrice' | 'maxPrice'; label: string }) {
   const { t } = useTranslation();
   const saved = product[field];
-  const [value, setValue] = useState<string | number>(saved ?? '');
+  /** What the merchant is typing; null while the field shows the saved value. */
+  const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const update = useProductUpdater();
 
@@ -24,6 +28,7 @@ export function InlinePrice({ product, field, label }: { product: Product; field
       data(await api.PATCH('/api/v1/products/{id}', { params: { path: { id: product.id } }, body: { [field]: next } })),
     onSuccess: (p) => {
       setError(null);
+      setDraft(null);
       update(p);
     },
     onError: (e) => {
@@ -33,34 +38,37 @@ export function InlinePrice({ product, field, label }: { product: Product; field
   });
 
   const commit = () => {
-    const next = value === '' ? null : Number(value);
-    if (next === saved) return;
+    if (draft === null) return;
+    const next = draft === '' ? null : Number(draft);
+    if (next === saved) {
+      setDraft(null);
+      setError(null);
+      return;
+    }
     save.mutate(next);
   };
 
   return (
-    <NumberInput
+    <TextInput
       aria-label={`${label}: ${product.name}`}
-      value={value}
-      onChange={setValue}
+      inputMode="numeric"
+      autoComplete="off"
+      value={draft ?? (saved === null ? '' : formatTenge(saved))}
+      onFocus={() => setDraft((d) => d ?? (saved === null ? '' : String(saved)))}
+      onChange={(e) => setDraft(e.currentTarget.value.replace(/\D/g, ''))}
       onBlur={commit}
       onKeyDown={(e) => {
         if (e.key === 'Enter') commit();
         if (e.key === 'Escape') {
-          setValue(saved ?? '');
+          setDraft(null);
           setError(null);
+          e.currentTarget.blur();
         }
       }}
       error={error}
-      min={1}
-      allowDecimal={false}
-      allowNegative={false}
-      thousandSeparator=" "
-      hideControls
       size="xs"
       w={104}
       placeholder="—"
-      suffix=" ₸"
       disabled={save.isPending}
     />
   );
