@@ -13,7 +13,7 @@ import { waitForPort } from '../../src/stack/temporal-dev-server';
 import { startDemper } from '../../src/stores/demper-control';
 import { startOrdersPoll } from '../../src/stores/orders-poll';
 import { connectStore, demperProduct, loopStatus } from '../support/demper';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { SHARED_ADDRESS_LIMITS_ENV, startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant } from '../support/http';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
 import { startTestSandbox } from '../support/sandbox';
@@ -205,7 +205,14 @@ describe('clock skew of workers and the API', () => {
       const port = await freePort();
       const child = spawnEntry(
         'src/api/server.ts',
-        { PORT: String(port), DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), ...skewedEnv(skew), ...env },
+        {
+          PORT: String(port),
+          DATABASE_URL: inject('databaseUrl'),
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          ...SHARED_ADDRESS_LIMITS_ENV,
+          ...skewedEnv(skew),
+          ...env,
+        },
       );
       apis.push(child);
       await waitForPort('127.0.0.1', port, 60_000, () => child.exitCode === null);

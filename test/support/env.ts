@@ -20,6 +20,20 @@ import { createWorker, type ServiceWorker } from '../../src/worker';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 
+/**
+ * Every test connects from 127.0.0.1, and the counters behind these limits live in the shared database:
+ * left at their defaults, the suite's own sign-ups and connects would use them up. Per-address limits
+ * get their own tests with their own addresses. API processes a test spawns take these too.
+ */
+export const SHARED_ADDRESS_LIMITS_ENV = {
+  LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
+  REGISTER_MAX_PER_IP: '1000000',
+  CONNECT_MAX_PER_IP: '1000000',
+  CONNECT_MAX_PER_USER: '1000000',
+  CONNECT_MAX_PER_MINUTE: '1000000',
+  BROWSER_LOGINS_MAX_OPEN: '1000000',
+};
+
 /** Configuration pointing at the run's shared Temporal server and database, plus any overrides. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -31,14 +45,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     WORKER_SHUTDOWN_GRACE_SECONDS: '5',
     ...TEST_SECRETS_ENV,
-    // Every test connects from 127.0.0.1; per-IP limits get their own tests with their own addresses.
-    LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
-    REGISTER_MAX_PER_IP: '1000000',
-    // The same for store connects (and their counters shared by every test file), and the logins open at once.
-    CONNECT_MAX_PER_IP: '1000000',
-    CONNECT_MAX_PER_USER: '1000000',
-    CONNECT_MAX_PER_MINUTE: '1000000',
-    BROWSER_LOGINS_MAX_OPEN: '1000000',
+    ...SHARED_ADDRESS_LIMITS_ENV,
     ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
     LOGIN_SCREENSHOT_DIR: path.join(os.tmpdir(), 'kaspi-demper-test-screenshots'),
     ...overrides,
