@@ -5,6 +5,7 @@ import { PageLoader } from './components/PageLoader';
 import { RequireSession } from './components/RequireSession';
 import { Layout } from './components/Layout';
 import { queryClient } from './lib/query';
+import { apiQuery, productListQuery, readListState } from './pages/products/filters';
 import { SignIn } from './pages/SignIn';
 import { SignUp } from './pages/SignUp';
 
@@ -35,7 +36,15 @@ export const router = createBrowserRouter([
       { index: true, element: page('/', () => import('./pages/Home')) },
       { path: 'connect', element: page('/connect', () => import('./pages/Connect')) },
       { path: 'stores/:storeId', element: <Navigate to="products" replace /> },
-      { path: 'stores/:storeId/products', element: page('/stores/:storeId/products', () => import('./pages/Products')) },
+      {
+        path: 'stores/:storeId/products',
+        // The list is asked for at once, beside the session check, not after the screen has loaded.
+        loader: ({ params, request }) => {
+          void queryClient.prefetchQuery(productListQuery(params.storeId!, apiQuery(readListState(new URL(request.url).searchParams))));
+          return null;
+        },
+        element: page('/stores/:storeId/products', () => import('./pages/Products')),
+      },
       { path: 'stores/:storeId/demper', element: page('/stores/:storeId/demper', () => import('./pages/Demper')) },
       { path: 'stores/:storeId/activity', element: page('/stores/:storeId/activity', () => import('./pages/Activity')) },
       { path: 'products/:productId', element: page('/products/:productId', () => import('./pages/Product')) },

@@ -8,11 +8,10 @@ import { useParams, useSearchParams } from 'react-router';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
 import { PageLoader } from '../components/PageLoader';
-import { productsKey } from '../lib/products';
 import { useStores } from '../lib/stores';
 import { BulkBar } from './products/BulkBar';
 import { ExcelActions } from './products/ExcelActions';
-import { apiQuery, FILTERS, PAGE_SIZE, readListState, SORTS, writeListState, type ListState } from './products/filters';
+import { apiQuery, FILTERS, PAGE_SIZE, productListQuery, readListState, SORTS, writeListState, type ListState } from './products/filters';
 import { ProductCards } from './products/ProductCards';
 import { ProductsTable } from './products/ProductsTable';
 
@@ -50,12 +49,7 @@ export default function Products() {
   }, [debouncedSearch]);
 
   const query = apiQuery(state);
-  const list = useQuery({
-    queryKey: [...productsKey(storeId), query],
-    placeholderData: keepPreviousData,
-    queryFn: async () =>
-      data(await api.GET('/api/v1/stores/{id}/products', { params: { path: { id: storeId }, query } })),
-  });
+  const list = useQuery({ ...productListQuery(storeId, query), placeholderData: keepPreviousData });
   const overview = useQuery({
     queryKey: ['overview', storeId],
     queryFn: async () => data(await api.GET('/api/v1/stores/{id}/overview', { params: { path: { id: storeId } } })),

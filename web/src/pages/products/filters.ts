@@ -1,4 +1,7 @@
+import { queryOptions } from '@tanstack/react-query';
+import { api, data } from '../../api/client';
 import type { paths } from '../../api/schema';
+import { productsKey } from '../../lib/products';
 
 export type ListQuery = NonNullable<paths['/api/v1/stores/{id}/products']['get']['parameters']['query']>;
 
@@ -45,4 +48,12 @@ export function apiQuery(state: ListState): ListQuery {
   else if (state.filter !== 'all') query.state = state.filter;
   if (state.search.trim()) query.search = state.search.trim();
   return query;
+}
+
+/** One page of a store's list as the screen asks for it, so the route can start the request before the screen draws. */
+export function productListQuery(storeId: string, query: ListQuery) {
+  return queryOptions({
+    queryKey: [...productsKey(storeId), query],
+    queryFn: async () => data(await api.GET('/api/v1/stores/{id}/products', { params: { path: { id: storeId }, query } })),
+  });
 }
