@@ -12,7 +12,7 @@ import { contenderSetup } from './lib/twins';
  * seconds); then they are driven at `--load` of it (60 %) for `--minutes` (15), minute by minute. It
  * prints per minute the rate, errors and p99 latency, and at the end checks the soak's criteria: error
  * rate < 0.1 %, p99 of every minute ≤ 2× the first minute's, resident memory of the API and of the
- * worker grown < 20 % (from the end of minute 5, or the first minute of a shorter run), and the
+ * worker grown < 20 % (each minute's lowest reading, from minute 5, or the first minute of a shorter run), and the
  * API's PostgreSQL pool with nobody waiting once the load stops. Exits non-zero when one fails.
  * `--minutes 1 --calibrate 10` checks the bench itself briefly.
  */
@@ -66,8 +66,17 @@ function run(url: string, token: string, requests: Request[], extra: { duration:
   });
 }
 
-async function poolWaiting(apiUrl: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+/**
+ * The lowest memory a process held during a minute (samples every few seconds): one reading at an
+ * instant mostly says where the garbage collector happened to be, while a leak lifts the floor.
+ */
+function floorSince(samples: number[], from: number): number {
+  const minute = samples.slice(from).filter((b) => b > 0);
+  return minute.length > 0 ? Math.min(...minute) : 0;
+}
+
+async function poolWaiting(apiUrl: string, operatorToken: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` } })).text();
   return Number(/^pg_pool_requests_waiting(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? NaN);
 }
 
@@ -124,6 +133,7 @@ async function main() {
     const rows: Minute[] = [];
     try {
       for (let minute = 1; minute <= minutes; minute++) {
+        const sampledBefore = { api: rss.api.length, worker: rss.worker.length };
         const r = await run(apiUrl, token, requests, { duration: 60, overallRate: rate, connections });
         const row: Minute = {
           minute,
@@ -132,8 +142,8 @@ async function main() {
           errors: r.non2xx + r.errors + r.timeouts,
           p50Ms: r.latency.p50,
           p99Ms: r.latency.p99,
-          apiRssBytes: sampleProcess(pids.api!)?.rssBytes ?? 0,
-          workerRssBytes: sampleProcess(pids.worker!)?.rssBytes ?? 0,
+          apiRssBytes: floorSince(rss.api, sampledBefore.api),
+          workerRssBytes: floorSince(rss.worker, sampledBefore.worker),
         };
         rows.push(row);
         console.log(`  minute ${minute}: ${row.ratePerSecond.toFixed(0)} req/s, ${row.errors} errors, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, api ${mb(row.apiRssBytes)}, worker ${mb(row.workerRssBytes)}`);
@@ -142,7 +152,7 @@ async function main() {
       clearInterval(sampler);
     }
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const waitingAfter = await poolWaiting(apiUrl);
+    const waitingAfter = await poolWaiting(apiUrl, system.operatorToken);
 
     const total = rows.reduce((n, r) => n + r.requests, 0);
     const errors = rows.reduce((n, r) => n + r.errors, 0);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,8 @@ export interface OurStore {
 
 export interface OurSystem {
   stack: Stack;
+  /** Reads the operators' routes (`/metrics`, detailed health). */
+  operatorToken: string;
   db: Db;
   /** Connects a store of a new merchant to a sandbox merchant, with its products switched on and proxies given. */
   addStore(setup: ContenderSetup, options: { proxies: SandboxProxy[]; loop?: Partial<DemperConfig> }): Promise<OurStore>;
@@ -63,6 +66,7 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
     ENCRYPTION_KEYS: newKeySpec('bench'),
     ...kaspiUrlsEnv(kaspi),
     PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
+    OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
   };
   const config = loadConfig({ ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env });
   const logger = createLogger(config, 'bench');
@@ -75,6 +79,7 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
 
   return {
     stack,
+    operatorToken: env.OPERATOR_TOKEN!,
     db,
     async addStore(setup, options) {
       const user = await createUser(db, { email: `bench-${setup.merchantUid}-${Date.now()}@bench.kz`, password: 'bench password 123' });
