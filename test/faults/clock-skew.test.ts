@@ -189,8 +189,13 @@ describe('clock skew of workers and the API', () => {
         expect(longer.length - shorter.length, `${card.sku} at ${skewed}: ${a.join(',')} vs ${b.join(',')}`).toBeLessThanOrEqual(1);
       }
     }
+    // Neither stalled nor spinning: a loop that misreads its due times by hours runs no cycle in this
+    // window, or dozens. Within that, processes sharing two busy cores keep somewhat different paces.
     const [onTime, ...skewed] = paces;
-    for (const pace of skewed) expect(Math.abs(pace - onTime!), `cycles run meanwhile: ${paces.join(', ')}`).toBeLessThanOrEqual(2);
+    for (const pace of skewed) {
+      expect(pace, `cycles run meanwhile: ${paces.join(', ')}`).toBeGreaterThanOrEqual(1);
+      expect(pace, `cycles run meanwhile: ${paces.join(', ')}`).toBeLessThanOrEqual(2 * onTime! + 2);
+    }
     const { rows } = await ctx.db.execute<{ n: number }>(
       sql`select count(*)::int as n from orders where store_id in (${sql.join(shops.map((s) => sql`${s.storeId}`), sql`, `)})`,
     );
