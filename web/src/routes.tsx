@@ -4,6 +4,7 @@ import { onSignedOut } from './api/client';
 import { PageLoader } from './components/PageLoader';
 import { RequireSession } from './components/RequireSession';
 import { Layout } from './components/Layout';
+import { meQuery } from './lib/session';
 import { queryClient } from './lib/query';
 import { apiQuery, productListQuery, readListState } from './pages/products/filters';
 import { SignIn } from './pages/SignIn';
@@ -11,11 +12,23 @@ import { SignUp } from './pages/SignUp';
 
 /**
  * Screens load on demand: the first paint carries only the shell and the sign-in forms. The screen
- * the address names starts loading at once, beside the session check, rather than after it.
+ * the address names starts loading at once, beside the session check, rather than after it; once its
+ * code is here it is drawn in the same frame as the shell, since a suspended screen is held back at
+ * least 300 ms by React even when its code arrives a moment later.
  */
 function page(path: string | null, load: () => Promise<{ default: ComponentType }>) {
-  const Page = lazy(load);
-  if (path && matchPath(path, window.location.pathname)) void load();
+  let loaded: ComponentType | undefined;
+  const keep = () =>
+    load().then((module) => {
+      loaded = module.default;
+      return module;
+    });
+  const Lazy = lazy(keep);
+  if (path && matchPath(path, window.location.pathname)) void keep();
+  function Page() {
+    const Loaded = loaded;
+    return Loaded ? <Loaded /> : <Lazy />;
+  }
   return (
     <Suspense fallback={<PageLoader />}>
       <Page />
@@ -27,6 +40,11 @@ export const router = createBrowserRouter([
   { path: '/signin', element: <SignIn /> },
   { path: '/signup', element: <SignUp /> },
   {
+    // Who is signed in is asked at once, beside the screen's code and data.
+    loader: () => {
+      void queryClient.prefetchQuery(meQuery);
+      return null;
+    },
     element: (
       <RequireSession>
         <Layout />

@@ -23,27 +23,34 @@ export function formatPercent(share: number | null | undefined, digits = 0): str
   return `${(share * 100).toFixed(digits)}${NBSP}%`;
 }
 
-const exactFormatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Intl formatters are costly to build and a list formats hundreds of times per draw, so each is built
+ * once per language.
+ */
+function perLanguage<T>(make: (locale: string) => T): (language: string) => T {
+  const made = new Map<string, T>();
+  return (language) => {
+    let formatter = made.get(language);
+    if (!formatter) {
+      formatter = make(intlLocale(language));
+      made.set(language, formatter);
+    }
+    return formatter;
+  };
+}
+
+const exactFormatter = perLanguage((locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, dateStyle: 'short', timeStyle: 'medium' }));
+const clockFormatter = perLanguage((locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, hour: '2-digit', minute: '2-digit' }));
+const relativeFormatter = perLanguage((locale) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }));
 
 /** The exact local time in Almaty, e.g. `05.12.2026, 14:03:27`. */
 export function formatExactTime(iso: string | Date, locale: string): string {
-  let formatter = exactFormatters.get(locale);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(intlLocale(locale), {
-      timeZone: ALMATY_TZ,
-      dateStyle: 'short',
-      timeStyle: 'medium',
-    });
-    exactFormatters.set(locale, formatter);
-  }
-  return formatter.format(typeof iso === 'string' ? new Date(iso) : iso);
+  return exactFormatter(locale).format(typeof iso === 'string' ? new Date(iso) : iso);
 }
 
 /** Hours and minutes in Almaty, for feeds and chart axes. */
 export function formatClock(iso: string | Date, locale: string): string {
-  return new Intl.DateTimeFormat(intlLocale(locale), { timeZone: ALMATY_TZ, hour: '2-digit', minute: '2-digit' }).format(
-    typeof iso === 'string' ? new Date(iso) : iso,
-  );
+  return clockFormatter(locale).format(typeof iso === 'string' ? new Date(iso) : iso);
 }
 
 /** "2 мин назад" / "через 40 с": the largest unit that fits, in the cabinet's language. */
@@ -51,7 +58,7 @@ export function formatRelative(iso: string | Date, locale: string, nowMs: number
   const at = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
   const seconds = Math.round((at - nowMs) / 1000);
   const abs = Math.abs(seconds);
-  const rtf = new Intl.RelativeTimeFormat(intlLocale(locale), { numeric: 'auto', style: 'short' });
+  const rtf = relativeFormatter(locale);
   if (abs < 60) return rtf.format(seconds, 'second');
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), 'minute');
   if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), 'hour');

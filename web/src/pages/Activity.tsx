@@ -40,7 +40,7 @@ export default function Activity() {
           {decisions.map((d) => (
             <Card key={d.id} withBorder padding="sm" component="li" data-decision-id={d.id} data-status={d.status}>
               <Group justify="space-between" wrap="nowrap" align="flex-start">
-                <div>
+                <div className="feed-main">
                   <Anchor component={Link} to={`/products/${d.productId}`} size="sm" fw={500}>
                     {d.productName}
                   </Anchor>
@@ -51,7 +51,7 @@ export default function Activity() {
                     {reasonText(d, t)}
                   </Text>
                 </div>
-                <Stack gap={4} align="flex-end">
+                <Stack gap={4} align="flex-end" className="feed-aside">
                   <StatusBadge status={d.status} />
                   <Text size="xs" c="dimmed">
                     <RelativeTime at={d.createdAt} />

@@ -33,7 +33,7 @@ export default function Products() {
       }),
     [],
   );
-  const narrow = useMediaQuery('(max-width: 62em)');
+  const narrow = useMediaQuery('(max-width: 62em)', undefined, { getInitialValueInEffect: false });
   const stores = useStores();
   const store = stores.data?.find((s) => s.id === storeId);
 

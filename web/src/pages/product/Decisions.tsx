@@ -37,7 +37,7 @@ export function StatusBadge({ status }: { status: PriceChange['status'] }) {
 export function Decisions({ productId }: { productId: string }) {
   const { t } = useTranslation();
   const [page, setPage] = useState(1);
-  const narrow = useMediaQuery('(max-width: 48em)');
+  const narrow = useMediaQuery('(max-width: 48em)', undefined, { getInitialValueInEffect: false });
   const list = useQuery({
     queryKey: ['price-changes', productId, 'list', page],
     placeholderData: keepPreviousData,

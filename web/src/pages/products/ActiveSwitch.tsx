@@ -1,4 +1,3 @@
-import { Switch } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +5,7 @@ import { api, data } from '../../api/client';
 import { describeError } from '../../lib/forms';
 import { useProductUpdater, type Product } from '../../lib/products';
 
+/** The demper on or off for one product: the browser's own checkbox drawn as a switch, cheap in a long list. */
 export function ActiveSwitch({ product }: { product: Product }) {
   const { t } = useTranslation();
   const update = useProductUpdater();
@@ -20,7 +20,10 @@ export function ActiveSwitch({ product }: { product: Product }) {
     onError: (error) => notifications.show({ color: 'red', title: product.name, message: describeError(error, t) }),
   });
   return (
-    <Switch
+    <input
+      type="checkbox"
+      role="switch"
+      className="switch"
       aria-label={t('products.toggle', { name: product.name })}
       checked={product.active}
       disabled={toggle.isPending}

@@ -1,6 +1,5 @@
-import { TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, data } from '../../api/client';
 import { formatTenge } from '../../lib/format';
@@ -11,7 +10,7 @@ import { useProductUpdater, type Product } from '../../lib/products';
 /**
  * A floor or ceiling edited in the list: `19 000 ₸` at rest, plain digits while typed, saved on
  * Enter or when the field loses focus, with the API's error under the field and the typed value kept
- * until the merchant fixes it. A plain text field rather than a number input: a page holds a hundred
+ * until the merchant fixes it. The browser's own field styled like the kit's: a page holds a hundred
  * of them, and each must cost little to draw. Keyed by the saved value, so a change from elsewhere
  * (the live stream, a bulk edit) starts it afresh.
  */
@@ -22,6 +21,7 @@ export function InlinePrice({ product, field, label }: { product: Product; field
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const update = useProductUpdater();
+  const errorId = useId();
 
   const save = useMutation({
     mutationFn: async (next: number | null) =>
@@ -49,27 +49,34 @@ export function InlinePrice({ product, field, label }: { product: Product; field
   };
 
   return (
-    <TextInput
-      aria-label={`${label}: ${product.name}`}
-      inputMode="numeric"
-      autoComplete="off"
-      value={draft ?? (saved === null ? '' : formatTenge(saved))}
-      onFocus={() => setDraft((d) => d ?? (saved === null ? '' : String(saved)))}
-      onChange={(e) => setDraft(e.currentTarget.value.replace(/\D/g, ''))}
-      onBlur={commit}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
-        if (e.key === 'Escape') {
-          setDraft(null);
-          setError(null);
-          e.currentTarget.blur();
-        }
-      }}
-      error={error}
-      size="xs"
-      w={104}
-      placeholder="—"
-      disabled={save.isPending}
-    />
+    <div className="inline-price">
+      <input
+        className="inline-price-input num"
+        aria-label={`${label}: ${product.name}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        inputMode="numeric"
+        autoComplete="off"
+        value={draft ?? (saved === null ? '' : formatTenge(saved))}
+        onFocus={() => setDraft((d) => d ?? (saved === null ? '' : String(saved)))}
+        onChange={(e) => setDraft(e.currentTarget.value.replace(/\D/g, ''))}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') {
+            setDraft(null);
+            setError(null);
+            e.currentTarget.blur();
+          }
+        }}
+        placeholder="—"
+        disabled={save.isPending}
+      />
+      {error && (
+        <div id={errorId} className="inline-price-error">
+          {error}
+        </div>
+      )}
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { Anchor, Card, Checkbox, Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Anchor, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -9,13 +9,16 @@ import { formatTengeDelta } from '../../lib/format';
 import type { Product } from '../../lib/products';
 import { ActiveSwitch } from './ActiveSwitch';
 import { InlinePrice } from './InlinePrice';
+import { SelectBox } from './SelectBox';
+import { useFirstRowsFirst } from './first-rows';
 
 /** The list on a phone: one card per product, the same facts and controls as a table row. */
 export function ProductCards({ items, selected, onToggle }: { items: Product[]; selected: Set<string>; onToggle(id: string): void }) {
   const { t } = useTranslation();
+  const shown = useFirstRowsFirst(items);
   return (
     <Stack gap="sm" component="ul" className="plain-list" aria-label={t('products.title')}>
-      {items.map((p) => (
+      {shown.map((p) => (
         <ProductCard key={p.id} p={p} checked={selected.has(p.id)} onToggle={onToggle} />
       ))}
     </Stack>
@@ -29,7 +32,7 @@ const ProductCard = memo(function ProductCard({ p, checked, onToggle }: { p: Pro
     <Card withBorder padding="sm" component="li" data-product-id={p.id}>
       <Group justify="space-between" wrap="nowrap" align="flex-start">
         <Group gap="xs" wrap="nowrap" align="flex-start">
-          <Checkbox mt={4} aria-label={t('products.select', { name: p.name })} checked={checked} onChange={() => onToggle(p.id)} />
+          <SelectBox label={t('products.select', { name: p.name })} checked={checked} onChange={() => onToggle(p.id)} />
           <div>
             <Anchor component={Link} to={`/products/${p.id}`} fw={500} size="sm" lineClamp={2} className="product-link">
               {p.name}

@@ -1,5 +1,5 @@
-import { Anchor, Checkbox, Table, Text } from '@mantine/core';
-import { memo, useDeferredValue } from 'react';
+import { Table } from '@mantine/core';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ScrollTable } from '../../components/ScrollTable';
@@ -10,6 +10,8 @@ import { formatTengeDelta } from '../../lib/format';
 import type { Product } from '../../lib/products';
 import { ActiveSwitch } from './ActiveSwitch';
 import { InlinePrice } from './InlinePrice';
+import { SelectBox } from './SelectBox';
+import { useFirstRowsFirst } from './first-rows';
 
 interface Props {
   items: Product[];
@@ -19,12 +21,9 @@ interface Props {
   onToggle(id: string): void;
 }
 
-/** Rows drawn in the first frame; the rest of the page follows in the next, without holding the first back. */
-const FIRST_ROWS = 12;
-
 export function ProductsTable({ items, selected, onSelect, onToggle }: Props) {
   const { t } = useTranslation();
-  const rows = useDeferredValue(items, items.slice(0, FIRST_ROWS));
+  const rows = useFirstRowsFirst(items);
   const all = items.length > 0 && items.every((p) => selected.has(p.id));
   return (
     <ScrollTable minWidth={980} label={t('products.title')}>
@@ -32,8 +31,8 @@ export function ProductsTable({ items, selected, onSelect, onToggle }: Props) {
         <Table.Thead>
           <Table.Tr>
             <Table.Th w={36}>
-              <Checkbox
-                aria-label={t('products.selectAll')}
+              <SelectBox
+                label={t('products.selectAll')}
                 checked={all}
                 indeterminate={!all && items.some((p) => selected.has(p.id))}
                 onChange={() => onSelect(all ? new Set() : new Set(items.map((p) => p.id)))}
@@ -59,52 +58,47 @@ export function ProductsTable({ items, selected, onSelect, onToggle }: Props) {
   );
 }
 
-/** One product's row; drawn again only when its product, its selection or the language changes. */
+/**
+ * One product's row; drawn again only when its product, its selection or the language changes. Plain
+ * elements styled by class rather than kit components: the first rows of the screen wait on these.
+ */
 const ProductRow = memo(function ProductRow({ p, checked, onToggle }: { p: Product; checked: boolean; onToggle(id: string): void }) {
   const { t } = useTranslation();
   return (
     <Table.Tr data-product-id={p.id} aria-selected={checked}>
       <Table.Td>
-        <Checkbox aria-label={t('products.select', { name: p.name })} checked={checked} onChange={() => onToggle(p.id)} />
+        <SelectBox label={t('products.select', { name: p.name })} checked={checked} onChange={() => onToggle(p.id)} />
       </Table.Td>
       <Table.Td miw={200}>
-        <Anchor component={Link} to={`/products/${p.id}`} fw={500} size="sm" lineClamp={2} className="product-link">
+        <Link to={`/products/${p.id}`} className="product-link product-name">
           {p.name}
-        </Anchor>
-        <Text size="xs" c="dimmed">
+        </Link>
+        <div className="cell-note">
           {p.sku} · {t(`strategy.${p.strategy}`, { n: p.topN ?? '' })}
-        </Text>
+        </div>
       </Table.Td>
       <Table.Td className="nowrap">
         <StateBadge state={p.state} />
-        <Text size="xs" c="dimmed" mt={2} data-testid="position">
+        <div className="cell-note" data-testid="position">
           {p.position !== null ? t('products.positionOf', { position: p.position, total: p.offersCount ?? '?' }) : '—'}
-        </Text>
+        </div>
       </Table.Td>
       <Table.Td ta="right" className="num">
-        <Text size="sm" fw={600}>
+        <div className="cell-price">
           <Money value={p.price} />
-        </Text>
-        {p.gap !== null && (
-          <Text size="xs" className={p.gap > 0 ? 'gap-dearer' : 'gap-cheaper'}>
-            {formatTengeDelta(p.gap)}
-          </Text>
-        )}
+        </div>
+        {p.gap !== null && <div className={`cell-gap ${p.gap > 0 ? 'gap-dearer' : 'gap-cheaper'}`}>{formatTengeDelta(p.gap)}</div>}
       </Table.Td>
       <Table.Td maw={170}>
         {p.cheapestRival ? (
           <>
-            <Text size="sm" className="num">
+            <div className="cell-text num">
               <Money value={p.cheapestRival.price} />
-            </Text>
-            <Text size="xs" c="dimmed" lineClamp={1}>
-              {p.cheapestRival.merchantName ?? p.cheapestRival.merchantId}
-            </Text>
+            </div>
+            <div className="cell-note one-line">{p.cheapestRival.merchantName ?? p.cheapestRival.merchantId}</div>
           </>
         ) : (
-          <Text size="sm" c="dimmed">
-            {t('products.noRival')}
-          </Text>
+          <div className="cell-text dimmed">{t('products.noRival')}</div>
         )}
       </Table.Td>
       <Table.Td>
@@ -117,13 +111,13 @@ const ProductRow = memo(function ProductRow({ p, checked, onToggle }: { p: Produ
         <ActiveSwitch product={p} />
       </Table.Td>
       <Table.Td className="nowrap">
-        <Text size="sm">
+        <div className="cell-text">
           <RelativeTime at={p.lastCheckAt} fallback={t('products.neverChecked')} />
-        </Text>
+        </div>
         {p.active && p.nextCheckAt && (
-          <Text size="xs" c="dimmed">
+          <div className="cell-note">
             {t('products.next')} <RelativeTime at={p.nextCheckAt} future />
-          </Text>
+          </div>
         )}
       </Table.Td>
     </Table.Tr>
