@@ -8,6 +8,7 @@ import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
 import { PageLoader } from '../components/PageLoader';
 import { RelativeTime } from '../components/RelativeTime';
+import { Section } from '../components/Section';
 import { describeError } from '../lib/forms';
 import { useStores } from '../lib/stores';
 import { ConfigForm } from './demper/ConfigForm';
@@ -121,10 +122,7 @@ export default function Demper() {
 
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 6 }}>
-          <Card withBorder padding="lg" h="100%">
-            <Title order={2} size="h4" mb="sm">
-              {t('demper.lastCycle')}
-            </Title>
+          <Section title={t('demper.lastCycle')} h="100%">
             {s.lastCycle ? (
               <>
                 <SimpleGrid cols={{ base: 2, xs: 3 }} spacing="sm">
@@ -143,13 +141,10 @@ export default function Demper() {
                 {t('demper.noCycle')}
               </Text>
             )}
-          </Card>
+          </Section>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
-          <Card withBorder padding="lg" h="100%">
-            <Title order={2} size="h4" mb="sm">
-              {t('home.budget')}
-            </Title>
+          <Section title={t('home.budget')} h="100%">
             <Text size="sm" mb={6}>
               {t('home.budgetUsed', { used: s.changeBudget.used, limit: s.changeBudget.limit, minutes: s.changeBudget.windowSeconds / 60 })}
             </Text>
@@ -175,24 +170,18 @@ export default function Demper() {
                 </Text>
               ))
             )}
-          </Card>
+          </Section>
         </Grid.Col>
       </Grid>
 
-      <Card withBorder padding="lg">
-        <Title order={2} size="h4" mb="sm">
-          {t('demper.config')}
-        </Title>
+      <Section title={t('demper.config')}>
         <ConfigForm storeId={storeId} config={s.config} onSaved={refresh} />
-      </Card>
+      </Section>
 
       {s.config.dryRun && (
-        <Card withBorder padding="lg">
-          <Title order={2} size="h4" mb="sm">
-            {t('proposals.title')}
-          </Title>
+        <Section title={t('proposals.title')}>
           <Proposals storeId={storeId} />
-        </Card>
+        </Section>
       )}
     </Stack>
   );

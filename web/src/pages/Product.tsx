@@ -8,6 +8,7 @@ import { ErrorState } from '../components/ErrorState';
 import { Money } from '../components/Money';
 import { PageLoader } from '../components/PageLoader';
 import { RelativeTime } from '../components/RelativeTime';
+import { Section } from '../components/Section';
 import { StateBadge } from '../components/StateBadge';
 import { rememberStore } from '../lib/stores';
 import { productKey } from '../lib/products';
@@ -93,42 +94,27 @@ export default function Product() {
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="lg">
-            <Card withBorder padding="lg">
-              <Title order={2} size="h4" mb="sm">
-                {t('product.history')}
-              </Title>
+            <Section title={t('product.history')}>
               <Suspense fallback={<PageLoader />}>
                 <PriceChart product={p} />
               </Suspense>
-            </Card>
-            <Card withBorder padding="lg">
-              <Title order={2} size="h4" mb="sm">
-                {t('product.rivals')}
-              </Title>
+            </Section>
+            <Section title={t('product.rivals')}>
               <RivalLadder product={p} />
-            </Card>
-            <Card withBorder padding="lg">
-              <Title order={2} size="h4" mb="sm">
-                {t('product.decisions')}
-              </Title>
+            </Section>
+            <Section title={t('product.decisions')}>
               <Decisions productId={p.id} />
-            </Card>
+            </Section>
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="lg">
-            <Card withBorder padding="lg">
-              <Title order={2} size="h4" mb="sm">
-                {t('product.settings')}
-              </Title>
+            <Section title={t('product.settings')}>
               <SettingsForm product={p} />
-            </Card>
-            <Card withBorder padding="lg">
-              <Title order={2} size="h4" mb="sm">
-                {t('product.manual')}
-              </Title>
+            </Section>
+            <Section title={t('product.manual')}>
               <ManualPrice product={p} />
-            </Card>
+            </Section>
           </Stack>
         </Grid.Col>
       </Grid>
