@@ -7,19 +7,20 @@ import { users } from '../../src/db/schema';
 import { call, registerMerchant, uniqueEmail } from '../support/http';
 import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
 
+// One database and API for the account tests; TRUST_PROXY below starts its own with other settings.
+let ctx: TestContext;
+let api: TestApi;
+
+beforeAll(async () => {
+  ctx = testContext();
+  api = await startTestApi(ctx);
+});
+afterAll(async () => {
+  await api.close();
+  await ctx.close();
+});
+
 describe('first administrator', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    ctx = testContext();
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await ctx.close();
-  });
-
   it('does not make an account registered in advance with ADMIN_EMAIL an administrator', async () => {
     const squatter = await registerMerchant(api.url, 'admin-squatter');
     await expect(ensureAdmin(ctx.db, { email: squatter.email, password: 'the operator’s password' })).rejects.toThrow(AdminSetupError);
@@ -43,18 +44,6 @@ describe('first administrator', () => {
 });
 
 describe('signing out and changing the password', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    ctx = testContext();
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await ctx.close();
-  });
-
   const login = async (email: string, password: string) => {
     const reply = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email, password } });
     expect(reply.status).toBe(200);

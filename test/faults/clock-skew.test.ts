@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTokenService } from '../../src/accounts/tokens';
-import { kaspiStores, orders, priceChanges, products } from '../../src/db/schema';
+import { kaspiStores, orders } from '../../src/db/schema';
 import { sealFor } from '../../src/db/sealed-columns';
 import { ALMATY } from '../../src/kaspi/cities';
 import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
@@ -12,7 +12,7 @@ import { freePort } from '../../src/stack/ports';
 import { waitForPort } from '../../src/stack/temporal-dev-server';
 import { startDemper } from '../../src/stores/demper-control';
 import { startOrdersPoll } from '../../src/stores/orders-poll';
-import { connectStore, demperProduct, loopStatus } from '../support/demper';
+import { connectStore, demperProduct, loopStatus, sentAndPushed } from '../support/demper';
 import { SHARED_ADDRESS_LIMITS_ENV, startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant } from '../support/http';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
@@ -169,13 +169,8 @@ describe('clock skew of workers and the API', () => {
       expect(codes, `orders at ${shop.name}`).toEqual(expected);
       decisions[shop.name] = {};
       for (const card of CARDS) {
-        const [product] = await ctx.db.select().from(products).where(and(eq(products.storeId, shop.storeId), eq(products.sku, card.sku)));
-        const sent = await ctx.db
-          .select()
-          .from(priceChanges)
-          .where(and(eq(priceChanges.productId, product!.id), eq(priceChanges.status, 'sent')))
-          .orderBy(asc(priceChanges.seq));
-        decisions[shop.name]![card.sku] = sent.map((c) => (c.detail as { cityPrices: { value: number }[] }).cityPrices[0]!.value);
+        const { recorded } = await sentAndPushed(ctx, sandbox, { storeId: shop.storeId, sku: card.sku, merchantUid: shop.merchantUid });
+        decisions[shop.name]![card.sku] = recorded;
       }
     }
     expect(decisions['no skew']!['SK-UNDER']!.at(-1)).toBe(8_999);

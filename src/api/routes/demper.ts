@@ -18,6 +18,7 @@ import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { IdParams, Timestamp, Uuid } from '../schemas';
 import { tenantScope } from '../tenancy';
+import { sharedAnswers } from '../../lib/shared-answers';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (00:00–23:59)');
 
@@ -101,8 +102,16 @@ const Requested = z.object({
   state: z.enum(['running', 'paused']).meta({ description: 'The state the loop was asked to take' }),
 });
 
+/**
+ * How long one answer of a loop's status serves every request for that store. Each answer is a
+ * query the loop's workflow must take between its own tasks; a status screen in many tabs or an
+ * integration polling hard would otherwise queue behind them and slow every other store's answers.
+ */
+const STATUS_SHARED_MS = 1_000;
+
 export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   const control = { db: deps.db, temporal: deps.temporal, config: deps.config };
+  const statuses = sharedAnswers(STATUS_SHARED_MS, (storeId) => demperStatus(control, storeId));
 
   api.route(
     {
@@ -117,7 +126,7 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
     async ({ params }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
       const [status, activity] = await Promise.all([
-        unavailableAs503(() => demperStatus(control, store.id)),
+        unavailableAs503(() => statuses.get(store.id)),
         changeActivity(deps.db, store.id, new Date(), budgetOf(deps.config)),
       ]);
       res.json({ ...status, changeBudget: activity.changeBudget });
@@ -148,7 +157,9 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
         });
       }
       try {
-        res.json(await configureDemper(control, store.id, next));
+        const view = await configureDemper(control, store.id, next);
+        statuses.forget(store.id);
+        res.json(view);
       } catch (error) {
         if (error instanceof DemperRejectedError) throw new HttpError(422, error.message);
         if (error instanceof DemperUnavailableError) throw new HttpError(503, error.message);
@@ -172,6 +183,7 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
         const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
         if (action === 'pause') await pauseDemper(control, store.id, PAUSED_BY_MERCHANT);
         else await resumeDemper(control, store.id);
+        statuses.forget(store.id);
         res.status(202).json({ storeId: store.id, state: action === 'pause' ? 'paused' : 'running' });
       },
     );
@@ -197,6 +209,7 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
         for (const store of stores) {
           if (action === 'pause') await pauseDemper(control, store.id, PAUSED_BY_MERCHANT);
           else await resumeDemper(control, store.id);
+          statuses.forget(store.id);
         }
         res.status(202).json({ stores: stores.length });
       },
