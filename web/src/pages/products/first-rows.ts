@@ -4,14 +4,27 @@ import { startTransition, useEffect, useState } from 'react';
 const FIRST_ROWS = 12;
 
 /**
+ * Which products a list holds, whatever their order or contents: a live update to a price or a
+ * re-sort keeps it, a new page, filter or search changes it.
+ */
+export function rowSetKey(items: readonly { id: string }[]): string {
+  return items
+    .map((item) => item.id)
+    .sort()
+    .join(',');
+}
+
+/**
  * A new list (the first page, a filter, a search) shows its first rows in the first frame and the
  * rest in the next, in the background: the merchant sees the answer without waiting for rows below
- * the fold.
+ * the fold. The same products updated live stay drawn in full, so a floor being typed further down
+ * is not lost.
  */
-export function useFirstRowsFirst<T>(items: T[]): T[] {
-  const [complete, setComplete] = useState<T[] | null>(null);
+export function useFirstRowsFirst<T extends { id: string }>(items: T[]): T[] {
+  const key = rowSetKey(items);
+  const [complete, setComplete] = useState<string | null>(null);
   useEffect(() => {
-    startTransition(() => setComplete(items));
-  }, [items]);
-  return complete === items ? items : items.slice(0, FIRST_ROWS);
+    startTransition(() => setComplete(key));
+  }, [key]);
+  return complete === key ? items : items.slice(0, FIRST_ROWS);
 }
