@@ -155,11 +155,12 @@ describe('clock skew of workers and the API', () => {
       for (const shop of shops) if ((await stored(shop.storeId)).length < sandbox.orders.all(shop.merchantUid).length) return false;
       return true;
     }, 60_000);
-    // The same pace: while the loop on time runs three more cycles, a skewed loop neither spins nor sleeps through its checks.
-    const ended = await waitFor('three more cycles on time', async () => {
+    // The same pace: while the loop on time runs six more cycles (long enough that one slow check on
+    // busy cores is not a stall), a skewed loop neither spins nor sleeps through its checks.
+    const ended = await waitFor('six more cycles on time', async () => {
       const now = await cycles();
-      return now[0]! >= started[0]! + 3 && now;
-    }, 60_000);
+      return now[0]! >= started[0]! + 6 && now;
+    }, 90_000);
     const paces = ended.map((c, i) => c - started[i]!);
 
     const decisions: Record<string, Record<string, number[]>> = {};

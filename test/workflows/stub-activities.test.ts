@@ -170,12 +170,17 @@ describe('workflow logic with stub activities', () => {
       const storeId = randomUUID();
       const handle = await startLoop(storeId, {
         loadDemperLoop: () => ({ store: { userId: 'u', pausedReason: null, config: CONFIG }, settings: { heartbeatTimeoutSeconds: 30, historyLimitEvents: 40 } }),
-        // Always more to do at once: the history grows fast.
+        // Always more to do at once: the history grows fast. Both steps say so, as a push finishing
+        // after a check sets the loop's next due time too.
         checkProducts: () => checkResult({ changed: 1, nextDueAt: new Date().toISOString() }),
         pushPriceChanges: (_input, log) =>
           log.filter((c) => c.name === 'pushPriceChanges').length === 1
-            ? pushResult({ writesBlockedUntil: new Date(Date.now() + 3_600_000).toISOString(), writesBlockedReason: 'pricefeed failing' })
-            : pushResult(),
+            ? pushResult({
+                writesBlockedUntil: new Date(Date.now() + 3_600_000).toISOString(),
+                writesBlockedReason: 'pricefeed failing',
+                nextDueAt: new Date().toISOString(),
+              })
+            : pushResult({ nextDueAt: new Date().toISOString() }),
       });
       const firstRun = handle.firstExecutionRunId;
       await waitFor('a new run', async () => (await ctx.temporal.workflow.getHandle(`demper:${storeId}`).describe()).runId !== firstRun, 30_000);
