@@ -3,6 +3,7 @@ import { formatPercent, formatRelative, formatTenge, formatTengeDelta } from '..
 import { en } from '../../web/src/i18n/en';
 import { kk } from '../../web/src/i18n/kk';
 import { ru } from '../../web/src/i18n/ru';
+import { mergeDecisions, type LiveDecision } from '../../web/src/lib/feed';
 import { rowSetKey } from '../../web/src/pages/products/first-rows';
 
 const NBSP = '\u00a0';
@@ -57,5 +58,22 @@ describe('the products list draws a new list first rows first, and keeps an upda
     expect(rowSetKey(updatedAndResorted)).toBe(rowSetKey(list));
     expect(rowSetKey([{ id: 'a' }, { id: 'b' }, { id: 'd' }])).not.toBe(rowSetKey(list));
     expect(rowSetKey([{ id: 'a' }, { id: 'b' }])).not.toBe(rowSetKey(list));
+  });
+});
+
+describe('the live feed catches up with the server', () => {
+  const decision = (id: string, status: LiveDecision['status'], minute: number): LiveDecision =>
+    ({ id, status, createdAt: `2026-12-05T10:${String(minute).padStart(2, '0')}:00.000Z` }) as LiveDecision;
+
+  it('takes the server’s status for a decision it shows unsettled, and never takes a final one back', () => {
+    const shown = [decision('c', 'pending', 3), decision('b', 'sent', 2), decision('a', 'deferred', 1)];
+    const latest = [decision('c', 'sent', 3), decision('b', 'pending', 2), decision('a', 'sent', 1)];
+    expect(mergeDecisions(shown, latest).map((d) => `${d.id}:${d.status}`)).toEqual(['c:sent', 'b:sent', 'a:sent']);
+  });
+
+  it('adds the decisions the stream passed over in their place, newest first', () => {
+    const shown = [decision('c', 'sent', 3), decision('a', 'sent', 1)];
+    const latest = [decision('d', 'pending', 4), decision('b', 'sent', 2)];
+    expect(mergeDecisions(shown, latest).map((d) => d.id)).toEqual(['d', 'c', 'b', 'a']);
   });
 });

@@ -1,10 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api/client';
-import type { components } from '../api/schema';
+import { FEED_SIZE, mergeDecisions, type LiveDecision } from './feed';
 import { applyProductUpdate } from './products';
 
-export type LiveDecision = components['schemas']['StoreDecisionEvent'];
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 interface LiveEvents {
@@ -13,9 +12,15 @@ interface LiveEvents {
   decisions: LiveDecision[];
 }
 
-const FEED_SIZE = 200;
-/** Decisions read when the feed opens. */
+/** Decisions read when the feed opens, and again every `RECONCILE_MS`. */
 const BACKFILL = 30;
+/**
+ * How often the feed is compared with the server: an event whose transaction committed after a
+ * later one was read can be passed over by the stream, and a decision would then stay "pending" on
+ * screen until a reload.
+ */
+const RECONCILE_MS = 15_000;
+
 /** After the stream fails for good (the server was away), wait this long, doubling up to the cap. */
 const RETRY_MS = 2_000;
 const RETRY_CAP_MS = 30_000;
@@ -83,23 +88,26 @@ export function LiveEventsProvider({ storeId, children }: { storeId: string | nu
       });
     };
     open();
-    // The latest decisions so the feed does not start empty; live ones that came meanwhile stay first.
-    void api
-      .GET('/api/v1/stores/{id}/decisions', { params: { path: { id: storeId }, query: { limit: BACKFILL } } })
-      .then(({ data: page }) => {
-        if (closed || !page) return;
-        setState((s) => {
-          const known = new Set(s.decisions.map((d) => d.id));
-          return { ...s, decisions: [...s.decisions, ...page.items.filter((d) => !known.has(d.id))].slice(0, FEED_SIZE) };
-        });
-      })
-      .catch(() => undefined);
+    // The latest decisions, so the feed does not start empty and catches up on any status the
+    // stream passed over; live ones that came meanwhile stay first.
+    const reconcile = () =>
+      api
+        .GET('/api/v1/stores/{id}/decisions', { params: { path: { id: storeId }, query: { limit: BACKFILL } } })
+        .then(({ data: page }) => {
+          if (closed || !page) return;
+          setState((s) => ({ ...s, decisions: mergeDecisions(s.decisions, page.items) }));
+        })
+        .catch(() => undefined);
+    void reconcile();
+    const reconcileTimer = setInterval(() => void reconcile(), RECONCILE_MS);
     return () => {
       closed = true;
       clearTimeout(retryTimer);
+      clearInterval(reconcileTimer);
       source?.close();
     };
   }, [storeId, client]);
 
   return <LiveEventsContext.Provider value={state}>{children}</LiveEventsContext.Provider>;
 }
+
