@@ -56,7 +56,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main.ts', 'scripts/**', 'bench/**', 'src/sandbox/cli.ts', 'src/**/cli.ts', 'src/**/*-cli.ts', 'src/demo.ts'],
+    files: ['src/main.ts', 'scripts/**', 'bench/**', 'sandbox/cli.ts', 'sandbox/demo.ts', 'src/**/cli.ts', 'src/**/*-cli.ts'],
     rules: { 'no-console': 'off' },
   },
   {

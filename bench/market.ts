@@ -1,5 +1,5 @@
 import { ALMATY, ASTANA } from '../src/kaspi/cities';
-import type { SandboxHandle } from '../src/sandbox';
+import type { SandboxHandle } from '../sandbox';
 import { startBaseline } from './lib/baseline';
 import { byCard, cardFigures, combine, type DemperFigures } from './lib/metrics';
 import { startOracle } from './lib/oracle';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ALMATY, ASTANA } from '../src/kaspi/cities';
-import { startSandbox, type SandboxHandle } from '../src/sandbox';
+import { startSandbox, type SandboxHandle } from '../sandbox';
 import os from 'node:os';
 import { sampleProcess, watchCpu } from './lib/process-stats';
 import { mb, options, range, table, writeResults } from './lib/report';

@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
-import { startSandbox } from '../src/sandbox';
+import { startSandbox } from '../sandbox';
 import { sampleProcess } from './lib/process-stats';
 import { mb, options, pct, table, writeResults } from './lib/report';
 import { startOurSystem } from './lib/system';

@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { chromium, type Page } from 'playwright';
 import { priceChanges, products, users } from '../src/db/schema';
 import { CHROMIUM_ARGS } from '../src/kaspi/login';
-import { startSandbox } from '../src/sandbox';
+import { startSandbox } from '../sandbox';
 import { WEB_DIST } from '../src/stack/web-build';
 import { percentile } from './lib/metrics';
 import { options, table, writeResults } from './lib/report';

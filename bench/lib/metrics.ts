@@ -1,4 +1,4 @@
-import type { PriceEvent } from '../../src/sandbox/market';
+import type { PriceEvent } from '../../sandbox/market';
 
 /**
  * How good a demper was, computed from a market's ground truth (every visible price change of every

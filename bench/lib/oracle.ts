@@ -1,6 +1,6 @@
 import { isKaspiError, pushPrice } from '../../src/kaspi';
 import { changeBudgetStatus, DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, FULL_WRITE_BUCKET, takeWriteToken } from '../../src/domain/write-budget';
-import type { Market } from '../../src/sandbox/market';
+import type { Market } from '../../sandbox/market';
 import type { BenchProduct, ContenderSetup } from './contender';
 import { highestFirstPrice } from './metrics';
 

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/lib/logger';
 import { createTemporalClient } from '../../src/lib/temporal';
 import { allocateProxies } from '../../src/proxies/pool';
 import { upsertProxy } from '../../src/proxies/import';
-import { kaspiUrlsEnv, type SandboxHandle, type SandboxProxy } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle, type SandboxProxy } from '../../sandbox';
 import { startStack, type Stack } from '../../src/stack/launcher';
 import { startDemper, stopDemper } from '../../src/stores/demper-control';
 import { writeStoreSession } from '../../src/stores/session';

@@ -1,5 +1,5 @@
-import { startSandbox, type GeneratedMarket, type SandboxHandle } from '../../src/sandbox';
-import type { BotKind } from '../../src/sandbox/market';
+import { startSandbox, type GeneratedMarket, type SandboxHandle } from '../../sandbox';
+import type { BotKind } from '../../sandbox/market';
 import type { BenchProduct, ContenderSetup } from './contender';
 
 export interface MarketSettings {

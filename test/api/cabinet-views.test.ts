@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts, priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
 import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';

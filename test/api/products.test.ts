@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { isDemperRunning } from '../../src/stores/demper-control';
 import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { connectStore, control, demperTestConfig, startLoop } from '../support/demper';

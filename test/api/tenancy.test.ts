@@ -7,7 +7,7 @@ import { seedApiKey, seedLogin, seedOrder, seedPreorder, seedProduct, seedStore 
 import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
 import { startTestSandbox } from '../support/sandbox';
 import { tenantRows } from '../support/tenant-rows';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 
 interface Operation {
   method: string;

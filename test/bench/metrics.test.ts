@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byCard, cardFigures, combine, percentile } from '../../bench/lib/metrics';
-import type { PriceEvent } from '../../src/sandbox/market';
+import type { PriceEvent } from '../../sandbox/market';
 
 const US = 'us';
 const ev = (atMs: number, merchantUid: string, price: number | null): PriceEvent => ({

@@ -2,7 +2,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { demperWorkflowId, stopDemper } from '../../src/stores/demper-control';
 import { STORE_ID_KEY, USER_ID_KEY } from '../../src/workflows/messages';
 import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';

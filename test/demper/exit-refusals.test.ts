@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxies } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { ExitRefusal, SandboxHandle } from '../../src/sandbox';
+import type { ExitRefusal, SandboxHandle } from '../../sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
 import { giveSandboxProxies } from '../support/proxies';

@@ -8,7 +8,7 @@ import { loadDemperStore } from '../../src/demper/store';
 import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { CabinetContext } from '../../src/kaspi';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { testContext, type TestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, FAST_LOOP } from '../support/demper';
 import { startTestSandbox } from '../support/sandbox';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { changesOf, connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchOffers, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts, products } from '../../src/db/schema';
 import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { LimitProfile, SandboxHandle } from '../../src/sandbox';
+import type { LimitProfile, SandboxHandle } from '../../sandbox';
 import { configureDemper, wakeDemper } from '../../src/stores/demper-control';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import {

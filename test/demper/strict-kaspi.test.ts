@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products } from '../../src/db/schema';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
 import { catalogSyncWorkflowId } from '../../src/workflows/messages';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';

@@ -2,7 +2,7 @@ import { eq, max } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, loopStatus, sentAndPushed, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';

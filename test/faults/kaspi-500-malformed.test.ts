@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders, priceChanges, products } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import { createLogger } from '../../src/lib/logger';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { pollOrdersNow, startOrdersPoll } from '../../src/stores/orders-poll';
 import { saveShopApiToken } from '../../src/stores/shop-api-token';
 import { ordersPollStatusQuery, ordersPollWorkflowId } from '../../src/workflows/messages';

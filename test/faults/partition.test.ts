@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { demperWorkflowId } from '../../src/workflows/messages';
 import { changesOf, connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
 import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';

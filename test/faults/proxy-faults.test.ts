@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxies, proxyUsageLog } from '../../src/db/schema';
 import { fetchOffersPage, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { createReadChannel } from '../../src/proxies/read-channel';
 import { readThrough } from '../../src/proxies/read-through';
 import { testConfig, testContext, type TestContext } from '../support/env';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { freePort } from '../../src/stack/ports';
 import { resolveTemporalCli, startTemporalDevServer, type TemporalDevServer } from '../../src/stack/temporal-dev-server';
 import { connectStore, demperProduct, demperTestConfig, sentAndPushed, startLoop } from '../support/demper';

@@ -5,7 +5,7 @@ import { extendSubscription, startOrRenewSubscription } from '../../src/billing/
 import { products, proxies } from '../../src/db/schema';
 import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { ALMATY } from '../../src/kaspi/cities';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
 import { cancelSignal, catalogSyncWorkflowId, subscriptionStatusQuery, subscriptionWorkflowId } from '../../src/workflows/messages';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';

@@ -22,7 +22,7 @@ import {
   toOrdersPage,
 } from '../../src/kaspi/shop-api';
 import { readFirstSheet } from '../../src/lib/spreadsheet';
-import { parseXmlPriceList } from '../../src/sandbox/price-list-parser';
+import { parseXmlPriceList } from '../../sandbox/price-list-parser';
 
 /** The example payloads of KASPI_API.md, verbatim where the document gives JSON. */
 const DOC_OFFERS = {

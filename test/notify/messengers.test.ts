@@ -1,4 +1,4 @@
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessengerError } from '../../src/notify/messenger-http';
 import { getTelegramUpdates, sendTelegramMessage } from '../../src/notify/telegram';

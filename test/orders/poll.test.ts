@@ -1,9 +1,9 @@
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationLog, orders } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { OrderSeed } from '../../src/sandbox/orders';
+import type { OrderSeed } from '../../sandbox/orders';
 import { ordersPollStatusQuery, ordersPollWorkflowId, type OrdersPollStatus } from '../../src/workflows/messages';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';

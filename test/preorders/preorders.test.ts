@@ -1,4 +1,4 @@
-import type { SandboxHandle } from '../../src/sandbox';
+import type { SandboxHandle } from '../../sandbox';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts, preorders, priceChanges, products } from '../../src/db/schema';
@@ -7,7 +7,7 @@ import { CAPACITY_WAIT_MS, checkStorePreorders } from '../../src/preorders/check
 import type { ReadChannel } from '../../src/proxies/read-channel';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { readFirstSheet } from '../../src/lib/spreadsheet';
-import { parseExcelPriceList } from '../../src/sandbox/price-list-parser';
+import { parseExcelPriceList } from '../../sandbox/price-list-parser';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { messagingEnv } from '../support/orders';

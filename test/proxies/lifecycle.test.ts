@@ -15,7 +15,7 @@ import { stopDemper } from '../../src/stores/demper-control';
 import { cancelSignal, subscriptionWorkflowId, USER_ID_KEY } from '../../src/workflows/messages';
 import { proxyPoolWorkflow } from '../../src/workflows';
 import type { ProxyPoolReport } from '../../src/workflows/proxy-pool';
-import type { startSandbox } from '../../src/sandbox';
+import type { startSandbox } from '../../sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { holdFreePool, leakedProxies, seedProxies } from '../support/proxies';

@@ -4,7 +4,7 @@ import { fetchOffersPage } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import { createProxy6Provider, ProviderError, PROVIDER_NO_MONEY } from '../../src/proxies/provider';
 import { ensureProxyPoolSchedule } from '../../src/proxies/schedule';
-import type { startSandbox } from '../../src/sandbox';
+import type { startSandbox } from '../../sandbox';
 import { testContext, type TestContext } from '../support/env';
 import { contractSeed, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
 

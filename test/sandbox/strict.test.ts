@@ -10,7 +10,7 @@ import {
   xmlPriceListFile,
 } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { StrictRule } from '../../src/sandbox';
+import type { StrictRule } from '../../sandbox';
 import { waitFor } from '../support/wait';
 import { browserHeaders, cabinetContext, contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, startTestSandbox } from '../support/sandbox';
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { kaspiUrlsEnv, type SandboxOptions, type SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxOptions, type SandboxHandle } from '../../sandbox';
 import { call, registerMerchant, type Merchant } from './http';
 import { contractSeed, startTestSandbox } from './sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from './env';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { kaspiStores, priceChanges, products } from '../../src/db/schema';
 import type { DemperConfig } from '../../src/domain/demper-config';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
 import { demperStatus, startDemper, type DemperControlDeps } from '../../src/stores/demper-control';
 import { writeStoreSession } from '../../src/stores/session';
 import { testConfig, type TestContext } from './env';

@@ -1,7 +1,7 @@
 import type { Db } from '../../src/db';
 import { telegramChats } from '../../src/db/schema';
 import { writeNotificationSettings } from '../../src/notify/settings';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../src/sandbox';
+import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
 
 /** Settings that point the service at a sandbox's Kaspi, WAHA and Telegram, with reads unthrottled. */
 export function messagingEnv(sandbox: SandboxHandle): Record<string, string> {

@@ -1,6 +1,6 @@
 import type { CabinetContext, KaspiContext, ShopApiContext } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import { startSandbox, type MarketSeed, type SandboxOptions, type SandboxHandle } from '../../src/sandbox';
+import { startSandbox, type MarketSeed, type SandboxOptions, type SandboxHandle } from '../../sandbox';
 
 export const OUR_UID = '30100001';
 export const RIVAL_A = '30200001';

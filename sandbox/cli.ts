@@ -60,7 +60,7 @@ async function main() {
   console.log(`TELEGRAM_BOT_TOKEN=${sandbox.telegram.botToken}`);
   console.log(`TELEGRAM_BOT_USERNAME=${sandbox.telegram.botUsername}`);
   console.log('');
-  console.log(`# control API:    ${sandbox.controlUrl}  (see src/sandbox/README.md)`);
+  console.log(`# control API:    ${sandbox.controlUrl}  (see sandbox/README.md)`);
   console.log(`# proxy provider: ${sandbox.provider.url}/api/${sandbox.provider.apiKey}/getproxy`);
   for (const proxy of sandbox.proxies) console.log(`# proxy ${proxy.id}:     ${proxy.url}  (exits from ${proxy.localAddress})`);
   console.log(`# demo merchant:  ${merchant.uid} "${merchant.name}", ${sandbox.generated!.products.length} products`);

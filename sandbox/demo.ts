@@ -2,19 +2,19 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { and, asc, eq, gt, ne } from 'drizzle-orm';
-import { createDb, type Db } from './db';
-import { createPool } from './db/pool';
-import { kaspiStores, priceChanges, products } from './db/schema';
-import type { ChangeDetail } from './demper/check';
-import { ALMATY, ASTANA, cityName } from './kaspi/cities';
-import { configOrExit, loadConfig, type Config } from './lib/config';
-import { createKeyring } from './lib/crypto';
-import { createLogger } from './lib/logger';
-import { createTemporalClient } from './lib/temporal';
-import { kaspiUrlsEnv, startSandbox, type SandboxHandle } from './sandbox';
-import { startStack } from './stack/launcher';
-import { startDemper } from './stores/demper-control';
-import { writeStoreSession } from './stores/session';
+import { createDb, type Db } from '../src/db';
+import { createPool } from '../src/db/pool';
+import { kaspiStores, priceChanges, products } from '../src/db/schema';
+import type { ChangeDetail } from '../src/demper/check';
+import { ALMATY, ASTANA, cityName } from '../src/kaspi/cities';
+import { configOrExit, loadConfig, type Config } from '../src/lib/config';
+import { createKeyring } from '../src/lib/crypto';
+import { createLogger } from '../src/lib/logger';
+import { createTemporalClient } from '../src/lib/temporal';
+import { startStack } from '../src/stack/launcher';
+import { startDemper } from '../src/stores/demper-control';
+import { writeStoreSession } from '../src/stores/session';
+import { kaspiUrlsEnv, startSandbox, type SandboxHandle } from '.';
 
 /**
  * `npm run demo`: the whole system on embedded defaults, selling into a Kaspi sandbox with a lively

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { readFirstSheet, SpreadsheetError } from '../lib/spreadsheet';
+import { readFirstSheet, SpreadsheetError } from '../src/lib/spreadsheet';
 
 /** What the sandbox reads from an uploaded price list (XML `kaspi_catalog` or Kaspi's Excel layout). */
 export interface PriceListLine {

@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { cityName, KASPI_CITIES } from '../../kaspi/cities';
+import { cityName, KASPI_CITIES } from '../../src/kaspi/cities';
 import { pkceChallenge } from '../auth';
 import type { Offer, PushRecord } from '../market';
 import { parseExcelPriceList, parseXmlPriceList, PriceListError, type PriceListLine } from '../price-list-parser';

@@ -1,4 +1,4 @@
-import { ALMATY, ASTANA } from '../kaspi/cities';
+import { ALMATY, ASTANA } from '../src/kaspi/cities';
 import type { Auth } from './auth';
 import { BOT_KINDS, type BotKind, type Market } from './market';
 import type { OrderBook } from './orders';
