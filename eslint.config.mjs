@@ -1,11 +1,15 @@
-import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-// Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, and activities only as types.
-const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
+// The layering of ARCHITECTURE §3, held by the linter: which folder may import what at runtime. Type-only
+// imports carry no I/O and stay allowed.
+const notTheSandbox = {
+  regex: '^(\\.\\./)+(sandbox|bench|test)(/|$)',
+  message: 'Production code never imports the Kaspi sandbox, the benchmarks or the tests.',
+};
+const layerRule = (...patterns) => ['error', { patterns: [notTheSandbox, ...patterns] }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'bench/results/**', 'web/dist/**'] },
@@ -25,33 +29,51 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': layerRule() },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins and no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
+      '@typescript-eslint/no-restricted-imports': layerRule(
         {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: 'Workflow code runs in the Temporal sandbox; Node built-ins are not available there.',
-          })),
-          patterns: [
-            {
-              group: ['**/activities', '**/activities/*', '@temporalio/activity', '@temporalio/worker', '@temporalio/client'],
-              allowTypeImports: true,
-              message: 'Workflows may import activities only as types (import type), and never the worker or client SDKs.',
-            },
-            {
-              group: ['**/db', '**/db/*', '**/kaspi', '**/kaspi/*', '**/lib/*', '**/api/*', 'pg', 'drizzle-orm', 'drizzle-orm/*', 'undici', 'express'],
-              allowTypeImports: true,
-              message: 'Workflows do no I/O: reach databases and networks through activities.',
-            },
-          ],
+          regex: '^(?!@temporalio/(workflow|common)$)(?!\\.{1,2}/)',
+          allowTypeImports: true,
+          message: 'Workflows import only @temporalio/workflow at runtime: reach databases and networks through activities.',
         },
-      ],
+        {
+          regex: '^\\.\\./(?!domain(/|$))',
+          allowTypeImports: true,
+          message: 'Workflows import domain/ and each other at runtime; activities and other modules only as types (import type).',
+        },
+      ),
       'no-restricted-globals': [
         'error',
         { name: 'process', message: 'Read configuration in activities and pass values to workflows.' },
         { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+      ],
+    },
+  },
+  {
+    // Pure logic: no I/O and no clock, so it can be unit-tested and called from workflows.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': layerRule({
+        regex: '^(?!zod$)(?!\\./)',
+        allowTypeImports: true,
+        message: 'domain/ is pure: it imports zod and other domain modules, anything else only as types.',
+      }),
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'domain/ takes configuration as arguments.' },
+        { name: 'fetch', message: 'domain/ does no I/O.' },
+        { name: 'setTimeout', message: 'domain/ does not wait: callers schedule.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain/ reads no clock: take the time as an argument.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ reads no clock: take the time as an argument.' },
       ],
     },
   },
