@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import type { Random } from './random';
-
 /**
  * Who may log in and what they hold: cabinet logins (email/password, phone), SMS codes, the IDMC
  * single-sign-on state behind `MS_AUTH_SSO`, OAuth2 codes, cabinet sessions (`mc-session` + `mc-sid`) and
  * Shop API tokens.
  */
+
+import { createHash } from 'node:crypto';
+import type { Random } from './random';
+
 export interface LoginSeed {
   email?: string;
   password?: string;

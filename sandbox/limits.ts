@@ -4,6 +4,7 @@
  * that long. The measured model (403 bans per IP, 429 bans per merchant) and the seeds' older model
  * (250 requests per 30 minutes per IP) are two configurations of it.
  */
+
 export interface WindowRule {
   windowMs: number;
   maxRequests: number;

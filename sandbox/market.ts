@@ -1,10 +1,11 @@
-import type { Random } from './random';
-
 /**
  * The market the sandbox serves: merchants with pickup points, products, every merchant's offers with
  * per-city prices and per-point availabilities, rival bots that reprice on their own timers, the pushes
  * merchants sent, and a ground-truth timeline of every visible price change.
  */
+
+import type { Random } from './random';
+
 export interface PointSeed {
   /** `PP1`; the JSON `storeId` is `{merchantUid}_{code}`. */
   code: string;

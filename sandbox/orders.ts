@@ -1,9 +1,10 @@
-import type { Random } from './random';
-
 /**
  * Shop API orders: each with its entries and a status history the control API can advance, plus the
  * pagination anomalies real polling has to survive.
  */
+
+import type { Random } from './random';
+
 export interface OrderEntrySeed {
   sku: string;
   name?: string;

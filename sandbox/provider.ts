@@ -1,10 +1,11 @@
-import express from 'express';
-import type { SandboxProxy } from './proxies';
-
 /**
  * A proxy shop in the style of Proxy6 (`/api/{key}/{method}?...`, answers `status: "yes" | "no"` with the
  * account's balance on every success). It sells the sandbox's own proxies and tracks a balance.
  */
+
+import express from 'express';
+import type { SandboxProxy } from './proxies';
+
 export interface ProviderOptions {
   apiKey: string;
   /** Starting balance, in the account currency. */

@@ -1,11 +1,12 @@
-import http from 'node:http';
-import net from 'node:net';
-
 /**
  * Local HTTP CONNECT proxies. Each one opens its outgoing connections from its own loopback address
  * (127.0.0.x), so the sandbox's per-IP limits see one client per proxy, as Kaspi sees one per exit IP.
  * Tunnels go only to the sandbox's own ports.
  */
+
+import http from 'node:http';
+import net from 'node:net';
+
 export type ProxyMode = 'ok' | '502' | 'hang' | 'drop';
 
 export interface SandboxProxy {

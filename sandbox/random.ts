@@ -1,4 +1,5 @@
 /** A small seeded PRNG (mulberry32): the same seed gives the same market, codes and jitter. */
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;

@@ -1,12 +1,13 @@
-import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
-
 /**
  * The Telegram Bot API for one bot (`/bot<token>/<method>`): `getMe`, `getUpdates` (with `offset`
  * confirming earlier updates and `timeout` long polling) and `sendMessage`. A bot can only write to a
  * chat whose user wrote to it first; a user who blocked the bot answers 403. Users' messages come in
  * through the control API, and every message the bot sends is recorded.
  */
+
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+
 export interface SentTelegram {
   atMs: number;
   chatId: string;

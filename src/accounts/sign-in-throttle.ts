@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import type pg from 'pg';
-
 /**
  * Throttles of password guesses, kept in `login_throttles` so they hold across API instances.
  *
@@ -13,6 +10,10 @@ import type pg from 'pg';
  * all read the same count and pass), and the point is given back when the password was right. A key is
  * forgotten `windowSeconds` after its last attempt.
  */
+
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
 export interface ThrottleRule {
   free: number;
   delaySeconds: number;

@@ -1,13 +1,14 @@
-import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { kaspiStores, products, type ProductAvailability } from '../db/schema';
-import type { CabinetOffer } from '../kaspi';
-
 /**
  * Catalog sync: the cabinet's offer list into `products`. Only the fields Kaspi owns are written
  * (name, brand, live price, city prices, availabilities, card id); the merchant's demper settings
  * are never touched, so a sync can run any time without resetting anything.
  */
+
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { kaspiStores, products, type ProductAvailability } from '../db/schema';
+import type { CabinetOffer } from '../kaspi';
+
 export interface PageImport {
   created: number;
   updated: number;

@@ -1,14 +1,15 @@
+/**
+ * What the merchant hears about their demper's trouble (delivered by Telegram, with a link to the
+ * store): Kaspi banning their price changes, and many products held at their floors at once — the sign
+ * of a price war or of floors set too high, which only the merchant can judge.
+ */
+
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { alerts } from '../db/schema';
 import type { Logger } from '../lib/logger';
 import { recordAlert } from '../notify/alerts';
 
-/**
- * What the merchant hears about their demper's trouble (delivered by Telegram, with a link to the
- * store): Kaspi banning their price changes, and many products held at their floors at once — the sign
- * of a price war or of floors set too high, which only the merchant can judge.
- */
 export interface DemperAlertDeps {
   db: Db;
   logger: Logger;

@@ -1,11 +1,12 @@
-import { fetchOffers, isKaspiError, type KaspiError, type KaspiUrls, type OffersResult } from '../kaspi';
-import type { ReadChannel } from '../proxies/read-channel';
-import { readThrough } from '../proxies/read-through';
-
 /**
  * Reads one product's card in each of its cities through the read channel (the merchant's demper
  * proxies, or the process's own address).
  */
+
+import { fetchOffers, isKaspiError, type KaspiError, type KaspiUrls, type OffersResult } from '../kaspi';
+import type { ReadChannel } from '../proxies/read-channel';
+import { readThrough } from '../proxies/read-through';
+
 export interface CardReadRequest {
   userId: string;
   storeId: string;

@@ -1,10 +1,11 @@
-import { almatyClock } from './almaty-time';
-
 /**
  * How a product spent the current Almaty day, counted by the demper's own checks without a row per
  * check: each check adds the time since the previous one to "watched", and to "first" or "at the
  * floor" when that is how the previous check left the product.
  */
+
+import { almatyClock } from './almaty-time';
+
 export interface DayStats {
   /** The Almaty day counted, `YYYY-MM-DD`; null before the first check. */
   day: string | null;

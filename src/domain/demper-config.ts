@@ -1,10 +1,11 @@
-import { minuteOfDay, type WorkingHours } from './check-schedule';
-
 /**
  * A store's demper loop settings, as the merchant configures them (`PATCH /stores/:id/demper`) and the
  * loop's `configure` update applies them. Plain checks rather than a schema library, because the
  * workflow validates updates with them inside Temporal's sandbox.
  */
+
+import { minuteOfDay, type WorkingHours } from './check-schedule';
+
 export interface DemperConfig {
   /** A quiet product (rivals still) is checked this often. */
   intervalSeconds: number;

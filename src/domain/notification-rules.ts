@@ -1,12 +1,13 @@
-import { almatyClock } from './almaty-time';
-import { isWithinWorkingHours, nextWorkingHoursStart, type WorkingHours } from './check-schedule';
-
 /**
  * When a store's queued message may go out. Each channel of a store is one sender: at most
  * `dailyCap` messages per Almaty day, at least `minIntervalSeconds` apart, only within working hours
  * (Almaty wall clock), and never one that waited past `maxDelayHours` — a "your order is ready" a day
  * late helps nobody.
  */
+
+import { almatyClock } from './almaty-time';
+import { isWithinWorkingHours, nextWorkingHoursStart, type WorkingHours } from './check-schedule';
+
 
 export interface SendRules {
   dailyCap: number;

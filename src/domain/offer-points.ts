@@ -4,6 +4,7 @@
  * the offer, each as it was (available or not, its preorder days), changing only what the push is for
  * (a preorder set or cleared). With no point known the push names none, and Kaspi keeps its own.
  */
+
 export interface KnownPoint {
   /** `{merchantUid}_PPn` */
   storeId: string;

@@ -1,7 +1,3 @@
-import { minusPercentRoundedUp } from './money';
-import type { ProductSettings } from './product-settings';
-import type { Rival } from './rivals';
-
 /**
  * Price-war detection for one product in one city. A price war is a rival that answers each of our
  * cuts by going under us again: followed a tenge at a time, both prices spiral down to the floor.
@@ -13,6 +9,11 @@ import type { Rival } from './rivals';
  *   (one more round), or let us be for `answerWindowSeconds` (the war is over), or retreated.
  * `decidePrice` consults `priceWarGuardTenge` and stops following that rival below the guard.
  */
+
+import { minusPercentRoundedUp } from './money';
+import type { ProductSettings } from './product-settings';
+import type { Rival } from './rivals';
+
 export interface PriceWarState {
   /** The rival answering our cuts, and how many of our cuts in a row it has answered. */
   rivalMerchantId: string | null;

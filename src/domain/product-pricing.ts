@@ -1,3 +1,10 @@
+/**
+ * One product, every city, one call: what an activity does after reading a product's offers.
+ * Per city it brings the remembered state up to date (a new Almaty day, the rival's answer to our
+ * last cut, the cheapest rival), decides the target, and combines the cities into one push plan. After the push went
+ * through, `rememberPush` records our cuts so the rival's next answer can be recognised.
+ */
+
 import { planPush, type PushPlan } from './city-prices';
 import { rollDropDay } from './drop-limits';
 import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
@@ -5,12 +12,6 @@ import { type CityPricingState, decidePrice, type PriceDecision } from './pricin
 import type { ProductSettings } from './product-settings';
 import { compareIds, type KaspiOffer, normaliseRivals, rivalsMoved } from './rivals';
 
-/**
- * One product, every city, one call: what an activity does after reading a product's offers.
- * Per city it brings the remembered state up to date (a new Almaty day, the rival's answer to our
- * last cut, the cheapest rival), decides the target, and combines the cities into one push plan. After the push went
- * through, `rememberPush` records our cuts so the rival's next answer can be recognised.
- */
 
 export interface ProductPricingInput {
   at: Date;

@@ -1,12 +1,13 @@
-import type { PriceDecision } from './pricing';
-import { compareIds } from './rivals';
-
 /**
  * Kaspi's limits on price writes, per merchant account (KASPI_API.md §3): about 2 pushes a second
  * are safe and 3 bring a 30-minute ban, and stores budget about 250 changes per rolling 30 minutes.
  * The store's demper is the merchant's only writer, so it owns both budgets; these functions keep
  * them as plain state the workflow carries.
  */
+
+import type { PriceDecision } from './pricing';
+import { compareIds } from './rivals';
+
 
 export interface WritePace {
   pushesPerSecond: number;

@@ -1,5 +1,3 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-
 /**
  * AES-256-GCM with key ids. `ENCRYPTION_KEYS` lists `id:base64key` pairs, comma-separated; the
  * first key is the current one and encrypts, every listed key decrypts.
@@ -18,6 +16,9 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  * associated data binds a value to where it is stored (e.g. `kaspi_stores.session_enc:<storeId>`),
  * so a ciphertext copied into another row does not decrypt.
  */
+
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+
 export interface Keyring {
   currentKeyId: string;
   seal(plaintext: string | Buffer, associatedData?: string): string;

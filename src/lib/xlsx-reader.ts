@@ -1,5 +1,3 @@
-import { inflateRawSync } from 'node:zlib';
-
 /**
  * A bounded reader of an .xlsx workbook's first sheet, as rows of trimmed text. Uploads come from
  * anyone, so nothing here trusts the file: the zip's declared sizes are checked before anything is
@@ -9,6 +7,9 @@ import { inflateRawSync } from 'node:zlib';
  *
  * Synchronous and CPU-bound: the API calls it in a worker thread (`spreadsheet.ts`), never on its event loop.
  */
+
+import { inflateRawSync } from 'node:zlib';
+
 export interface SheetLimits {
   /** Sum of the uncompressed sizes the zip declares, and of what is actually inflated. */
   maxUncompressedBytes: number;

@@ -1,10 +1,11 @@
-import { z } from 'zod';
-import { jsonCall, MessengerError, retryAfterMs } from './messenger-http';
-
 /**
  * The Telegram Bot API (`<api>/bot<token>/<method>`): `sendMessage` to a linked chat, and `getUpdates`
  * to read the link codes users send the bot. The token is part of every URL, so no URL is ever logged.
  */
+
+import { z } from 'zod';
+import { jsonCall, MessengerError, retryAfterMs } from './messenger-http';
+
 export interface TelegramSettings {
   apiUrl: string;
   botToken: string;

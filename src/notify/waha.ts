@@ -1,11 +1,12 @@
-import { z } from 'zod';
-import { kazakhPhoneDigits } from '../logins/phone';
-import { jsonCall, MessengerError, retryAfterMs, type JsonReply } from './messenger-http';
-
 /**
  * WAHA, the WhatsApp HTTP API a store's customer messages go through: one session per store
  * (`kaspi-store-<storeId>`), connected when the merchant scans its QR code; text to `7XXXXXXXXXX@c.us`.
  */
+
+import { z } from 'zod';
+import { kazakhPhoneDigits } from '../logins/phone';
+import { jsonCall, MessengerError, retryAfterMs, type JsonReply } from './messenger-http';
+
 export interface WahaSettings {
   url: string;
   apiKey?: string;

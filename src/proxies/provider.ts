@@ -1,10 +1,11 @@
-import { z } from 'zod';
-
 /**
  * The proxy shop the pool buys from, behind an interface so another shop can take its place. The one
  * implementation speaks Proxy6's API: `GET {url}/api/{key}/{method}/?{params}`, answers with
  * `status: "yes"` (plus the account's `balance`) or `status: "no"` with `error_id` and `error`.
  */
+
+import { z } from 'zod';
+
 export interface ProviderProxy {
   providerProxyId: string;
   protocol: 'http' | 'socks5';

@@ -1,5 +1,3 @@
-import type { ProxyGrant, ReadChannel, ReadOutcome, UsableGrant } from './read-channel';
-
 /**
  * Lets the concurrent readers of one batch share proxy grants. Each reader asks for a product's few
  * reads; asked one by one, every product would cost a lease of its own (a PostgreSQL transaction to
@@ -11,6 +9,9 @@ import type { ProxyGrant, ReadChannel, ReadOutcome, UsableGrant } from './read-c
  * `close()` stops cutting from the grant in hand (reporting it once its slices are in); call it when
  * the batch is over, or the lease counts against the proxy's budget until its deadline.
  */
+
+import type { ProxyGrant, ReadChannel, ReadOutcome, UsableGrant } from './read-channel';
+
 export interface SharedGrants extends ReadChannel {
   close(): Promise<void>;
 }

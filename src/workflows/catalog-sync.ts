@@ -1,14 +1,15 @@
-import { ActivityFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { failureOf } from './failures';
-import { blankCatalogProgress, catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
-
 /**
  * Imports a store's cabinet offer list (`catalog-sync:<storeId>`): one activity per page of up to
  * 100 offers, then the offers not seen are marked vanished. Only a sync that saw every page (and could
  * tell every item's SKU) marks anything vanished. An item that cannot be read is skipped and reported
  * with its SKU; the rest of its page is imported. The merchant's settings are never written.
  */
+
+import { ActivityFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { failureOf } from './failures';
+import { blankCatalogProgress, catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
+
 export interface CatalogSyncInput {
   storeId: string;
   userId: string;

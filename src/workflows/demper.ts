@@ -1,3 +1,12 @@
+/**
+ * One store's demper loop (`demper:<storeId>`), alive while the store is connected. Each cycle checks
+ * the products that are due (hottest first) in a few batch activities, then pushes the changes they
+ * recorded in one paced, budgeted activity, and sleeps until the next product is due or a message
+ * wakes it. Breakers for the merchant's writes (429) and for reads (no capacity) live here, so the
+ * loop sends nothing to a surface that is shut. History stays small: activities return counts, and
+ * the loop continues as new with its state when the history grows.
+ */
+
 import {
   ActivityFailure,
   allHandlersFinished,
@@ -27,14 +36,6 @@ import {
   type DemperStatus,
 } from './messages';
 
-/**
- * One store's demper loop (`demper:<storeId>`), alive while the store is connected. Each cycle checks
- * the products that are due (hottest first) in a few batch activities, then pushes the changes they
- * recorded in one paced, budgeted activity, and sleeps until the next product is due or a message
- * wakes it. Breakers for the merchant's writes (429) and for reads (no capacity) live here, so the
- * loop sends nothing to a surface that is shut. History stays small: activities return counts, and
- * the loop continues as new with its state when the history grows.
- */
 export interface DemperWorkflowInput {
   storeId: string;
   userId: string;

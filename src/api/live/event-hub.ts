@@ -1,3 +1,11 @@
+/**
+ * Fans the `store_events` rows out to the cabinet's open streams. Each API process LISTENs on one
+ * dedicated connection; a notification names a store, and the hub reads that store's new rows once
+ * for all its subscribers, renders what they name as it is now (a decision, a product row) and hands
+ * them over. A subscriber resuming from an event id gets the rows after it first. Works with any
+ * number of API processes: the rows, not the notifications, are the record.
+ */
+
 import { and, asc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { Db } from '../../db';
@@ -8,13 +16,6 @@ import type { Logger } from '../../lib/logger';
 import { scrubCredentials } from '../../lib/logger';
 import { priceChangeView, renderProducts, type PriceChangeViewShape, type ProductViewShape } from '../views';
 
-/**
- * Fans the `store_events` rows out to the cabinet's open streams. Each API process LISTENs on one
- * dedicated connection; a notification names a store, and the hub reads that store's new rows once
- * for all its subscribers, renders what they name as it is now (a decision, a product row) and hands
- * them over. A subscriber resuming from an event id gets the rows after it first. Works with any
- * number of API processes: the rows, not the notifications, are the record.
- */
 export type StreamEvent =
   | { id: number; event: 'decision'; data: PriceChangeViewShape & { productName: string } }
   | { id: number; event: 'product'; data: ProductViewShape };
