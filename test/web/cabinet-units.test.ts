@@ -4,6 +4,7 @@ import { en } from '../../web/src/i18n/en';
 import { kk } from '../../web/src/i18n/kk';
 import { ru } from '../../web/src/i18n/ru';
 import { mergeDecisions, type LiveDecision } from '../../web/src/lib/feed';
+import { expiryFrom } from '../../web/src/pages/account/key-lifetime';
 import { rowSetKey } from '../../web/src/pages/products/first-rows';
 
 const NBSP = '\u00a0';
@@ -75,5 +76,14 @@ describe('the live feed catches up with the server', () => {
     const shown = [decision('c', 'sent', 3), decision('a', 'sent', 1)];
     const latest = [decision('d', 'pending', 4), decision('b', 'sent', 2)];
     expect(mergeDecisions(shown, latest).map((d) => d.id)).toEqual(['d', 'c', 'b', 'a']);
+  });
+});
+
+describe('a new API key lives as long as chosen', () => {
+  const now = Date.parse('2026-12-05T10:00:00Z');
+  it('counts whole days from now, or never ends', () => {
+    expect(expiryFrom('30', now)).toBe('2027-01-04T10:00:00.000Z');
+    expect(expiryFrom('365', now)).toBe('2027-12-05T10:00:00.000Z');
+    expect(expiryFrom('never', now)).toBeUndefined();
   });
 });

@@ -237,7 +237,8 @@ export function authRoutes(api: ApiRouter, deps: AuthRouteDeps) {
       summary: 'Change the password',
       description:
         'Takes the current password and a new one. Every bearer token issued before — on every device — stops ' +
-        'working; the answer carries a fresh token for this session. API keys are left alone. Wrong current ' +
+        'working; the answer carries a fresh token for this session (from the web cabinet, in fresh session ' +
+        'cookies too, so the cabinet stays signed in). API keys are left alone. Wrong current ' +
         'passwords count against the same limits as sign-in (429 with Retry-After). Not with an API key (403).',
       tags: ['accounts'],
       access: 'user',
@@ -262,8 +263,10 @@ export function authRoutes(api: ApiRouter, deps: AuthRouteDeps) {
       }
       await attempt.succeeded(user.id);
       const tokenVersion = await changePassword(deps.db, user.id, body.newPassword);
-      const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion });
-      res.json({ token, expiresAt: expiresAt.toISOString() });
+      const issued = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion });
+      // The cabinet's own session is one of those just revoked: its cookie carries the fresh token.
+      if (auth.fromCookie) setSessionCookies(req, res, deps, issued);
+      res.json({ token: issued.token, expiresAt: issued.expiresAt.toISOString() });
     },
   );
 }

@@ -730,7 +730,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password
-         * @description Takes the current password and a new one. Every bearer token issued before — on every device — stops working; the answer carries a fresh token for this session. API keys are left alone. Wrong current passwords count against the same limits as sign-in (429 with Retry-After). Not with an API key (403).
+         * @description Takes the current password and a new one. Every bearer token issued before — on every device — stops working; the answer carries a fresh token for this session (from the web cabinet, in fresh session cookies too, so the cabinet stays signed in). API keys are left alone. Wrong current passwords count against the same limits as sign-in (429 with Retry-After). Not with an API key (403).
          */
         post: {
             parameters: {

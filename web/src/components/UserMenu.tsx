@@ -1,7 +1,7 @@
 import { Menu, Text } from '@mantine/core';
-import { IconLogout, IconUserCircle } from '@tabler/icons-react';
+import { IconLogout, IconShieldLock, IconUserCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client';
 import { queryClient } from '../lib/query';
 import { useMe } from '../lib/session';
@@ -27,6 +27,9 @@ export function UserMenu() {
         </Text>
       </Menu.Label>
       <Menu.Divider />
+      <Menu.Item component={Link} to="/account" leftSection={<IconShieldLock size={16} aria-hidden />}>
+        {t('accountPage.title')}
+      </Menu.Item>
       <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={() => void signOut()}>
         {t('account.signOut')}
       </Menu.Item>

@@ -1,9 +1,10 @@
-import { Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, data } from '../api/client';
+import { PasswordField } from '../components/PasswordField';
 import { showApiErrors } from '../lib/forms';
 import { queryClient } from '../lib/query';
 import { meKey } from '../lib/session';
@@ -42,7 +43,7 @@ export function SignUp() {
       <form onSubmit={form.onSubmit((values) => signUp.mutate(values))} noValidate>
         <Stack>
           <TextInput label={t('auth.email')} type="email" autoComplete="email" required {...form.getInputProps('email')} />
-          <PasswordInput
+          <PasswordField
             label={t('auth.password')}
             description={t('auth.passwordRule')}
             autoComplete="new-password"

@@ -1,8 +1,9 @@
-import { Button, Checkbox, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Checkbox, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, data } from '../../api/client';
+import { PasswordField } from '../../components/PasswordField';
 import { showApiErrors } from '../../lib/forms';
 import type { Store } from '../../lib/stores';
 
@@ -23,7 +24,7 @@ export function PasswordLogin({ onConnected, onNeedsSms }: { onConnected(stores:
     <form onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate>
       <Stack gap="sm">
         <TextInput label={t('connect.kaspiEmail')} type="email" autoComplete="off" required {...form.getInputProps('email')} />
-        <PasswordInput label={t('connect.kaspiPassword')} autoComplete="off" required {...form.getInputProps('password')} />
+        <PasswordField label={t('connect.kaspiPassword')} autoComplete="off" required {...form.getInputProps('password')} />
         <Checkbox label={t('connect.remember')} description={t('connect.rememberHint')} {...form.getInputProps('remember', { type: 'checkbox' })} />
         <Text size="xs" c="dimmed">
           {t('connect.passwordNote')}

@@ -1,9 +1,10 @@
-import { Button, Group, PasswordInput, Stack, Text } from '@mantine/core';
+import { Button, Group, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
+import { PasswordField } from '../../components/PasswordField';
 import { showApiErrors } from '../../lib/forms';
 import type { Store } from '../../lib/stores';
 
@@ -35,7 +36,7 @@ function TokenForm({ store }: { store: Store }) {
   return (
     <form onSubmit={form.onSubmit((v) => save.mutate(v.token.trim()))} noValidate>
       <Group align="flex-end" wrap="nowrap">
-        <PasswordInput
+        <PasswordField
           label={t('token.label', { name: store.name })}
           description={store.hasShopApiToken ? t('token.hasOne') : t('token.where')}
           autoComplete="off"

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import { expect } from 'vitest';
+import { CHROMIUM_ARGS } from '../../src/kaspi/login';
+
+/** The web cabinet in Debian's Chromium: the screen sizes, the checks every screen passes, and photographs. */
+export const DESKTOP = { width: 1366, height: 900 };
+export const PHONE_SCREEN = { width: 375, height: 812 };
+export const SHOTS = path.resolve(__dirname, '../output/screenshots');
+
+export async function launchCabinetBrowser(chromiumPath: string): Promise<Browser> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A merchant's browser in Almaty, on a laptop or on a phone. */
+export function cabinetContext(browser: Browser, device: 'desktop' | 'phone'): Promise<BrowserContext> {
+  const common = { locale: 'ru-RU', timezoneId: 'Asia/Almaty', acceptDownloads: true } as const;
+  return device === 'desktop'
+    ? browser.newContext({ ...common, viewport: DESKTOP })
+    : browser.newContext({ ...common, viewport: PHONE_SCREEN, isMobile: true, hasTouch: true });
+}
+
+/** Serious and critical axe findings (WCAG 2.1 A and AA) fail the test, named by screen. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${screen}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)).toEqual([]);
+}
+
+/** A whole-page photograph, taken from the top so the fixed header stands where a visitor sees it. */
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Collects script errors and content-security refusals, for a final "nothing broke" check. */
+export function watchForProblems(page: Page, label: string, problems: string[]): void {
+  page.on('pageerror', (e) => problems.push(`${label}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) problems.push(`${label}: ${m.text()}`);
+  });
+}
+
+/** Nothing wider than the screen: no sideways scrolling on a phone. */
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(page.viewportSize()!.width);
+}
+
+/** Signs in on the sign-in page and waits for the page it was sent on to (`next`). */
+export async function signInThroughPage(page: Page, baseUrl: string, credentials: { email: string; password: string }, next = '/') {
+  await page.goto(`${baseUrl}/signin?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(credentials.email);
+  await page.getByLabel('Пароль', { exact: false }).first().fill(credentials.password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.waitForURL((u) => u.pathname === next);
+}
