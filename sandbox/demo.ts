@@ -5,7 +5,6 @@ import { and, asc, eq, gt, ne } from 'drizzle-orm';
 import { createDb, type Db } from '../src/db';
 import { createPool } from '../src/db/pool';
 import { kaspiStores, priceChanges, products } from '../src/db/schema';
-import type { ChangeDetail } from '../src/demper/check';
 import { ALMATY, ASTANA, cityName } from '../src/kaspi/cities';
 import { configOrExit, loadConfig, type Config } from '../src/lib/config';
 import { createKeyring } from '../src/lib/crypto';
@@ -195,7 +194,7 @@ function printDecisions(db: Db, sandbox: SandboxHandle, storeId: string): NodeJS
           lastSeq = change.seq;
           const at = change.createdAt.toTimeString().slice(0, 8);
           const status = change.status === 'sent' ? '' : ` (${change.status}${change.error ? `: ${change.error}` : ''})`;
-          const decisions = (change.detail as unknown as ChangeDetail).changes ?? [];
+          const decisions = change.detail.changes;
           if (decisions.length === 0) {
             console.log(`${at}  ${name.padEnd(24).slice(0, 24)}  ${tenge(change.oldPrice)} → ${tenge(change.newPrice)}  ${change.reason}${status}`);
           }

@@ -1,9 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import { preorders, priceChanges } from '../db/schema';
+import { eq, inArray } from 'drizzle-orm';
+import { preorders } from '../db/schema';
+import { failPendingPreorderSets } from '../demper/price-changes';
 import { checkStorePreorders, type CheckResult } from '../preorders/check';
 import type { PriceListFormat } from '../preorders/price-list';
 import {
-  PREORDER_SET,
   preorderChangeOutcome,
   recordPreorderClear,
   recordStorePreorders,
@@ -69,10 +69,7 @@ export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerL
      */
     async failPreorderUpload(input: { storeId: string; reason: string }): Promise<void> {
       const reason = input.reason.slice(0, 500);
-      await deps.db
-        .update(priceChanges)
-        .set({ status: 'failed', error: reason })
-        .where(and(eq(priceChanges.storeId, input.storeId), eq(priceChanges.reason, PREORDER_SET), eq(priceChanges.status, 'pending')));
+      await failPendingPreorderSets(deps.db, input.storeId, reason);
       const rows = await deps.db.select({ id: preorders.id }).from(preorders).where(eq(preorders.storeId, input.storeId));
       if (rows.length === 0) return;
       await deps.db

@@ -6,9 +6,8 @@ import { competingCities } from '../domain/city-prices';
 import { PRICE_REASONS } from '../domain/pricing';
 import { productSettingsSchema } from '../domain/product-settings';
 import { kaspiStores, PRICE_CHANGE_STATUSES, type StorePoint } from '../db/schema';
-import type { ChangeDetail } from '../demper/check';
+import { PREORDER_CLEAR, PREORDER_SET } from '../domain/price-change';
 import { cityName } from '../kaspi/cities';
-import { PREORDER_CLEAR, PREORDER_SET } from '../preorders/pricefeed';
 import { PRODUCT_STATES, productsWithState, type ProductWithState } from '../products/listing';
 import { settingsColumns } from '../products/settings';
 import { Tenge, Timestamp, Uuid } from './schemas';
@@ -133,8 +132,8 @@ export const PriceChangeView = z
 export type PriceChangeViewShape = z.infer<typeof PriceChangeView>;
 
 export function priceChangeView(c: PriceChange): PriceChangeViewShape {
-  const detail = c.detail as unknown as Partial<ChangeDetail>;
-  const rival = detail.changes?.find((d) => d.rival)?.rival ?? null;
+  const { detail } = c;
+  const rival = detail.changes.find((d) => d.rival)?.rival ?? null;
   return {
     id: c.id,
     productId: c.productId,
@@ -146,7 +145,7 @@ export function priceChangeView(c: PriceChange): PriceChangeViewShape {
     newPrice: c.newPrice,
     cityId: c.cityId,
     cityName: c.cityId ? (cityName(c.cityId) ?? null) : null,
-    cityPrices: (detail.cityPrices ?? []).map((p) => ({ cityId: p.cityId, price: p.value })),
+    cityPrices: detail.cityPrices.map((p) => ({ cityId: p.cityId, price: p.value })),
     rival: rival && { merchantId: rival.merchantId, merchantName: detail.rivalNames?.[rival.merchantId] ?? null, price: rival.priceTenge },
     error: c.error,
     createdAt: c.createdAt.toISOString(),

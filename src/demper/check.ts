@@ -1,30 +1,30 @@
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+/**
+ * One check batch of a store's cycle: the products due now, hottest first, each read on its card in
+ * every city it competes in, priced by the domain rules, and recorded — live price, position,
+ * cheapest rival, next check — with a price change recorded (`price-changes.ts`) when a push is due.
+ * The push itself is the next step's (`push.ts`), so the budget can pick among all of a cycle's changes.
+ */
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
-import { priceChanges, products } from '../db/schema';
+import { products } from '../db/schema';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
 import { accrueDayStats } from '../domain/day-stats';
 import { lastReasonOf } from '../domain/last-reason';
 import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-config';
-import type { PreorderIntent } from '../domain/offer-points';
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
 import type { KaspiError, KaspiUrls, OffersResult } from '../kaspi';
 import type { Logger } from '../lib/logger';
 import { settingsOf } from '../products/settings';
-import { readCards } from './card-reader';
 import type { ReadChannel } from '../proxies/read-channel';
 import { sharedGrants } from '../proxies/shared-grants';
+import { readCards } from './card-reader';
+import { recordDecision } from './price-changes';
 import { dueProductIds, noLaterThanStoreInterval, storeNextWakeAt } from './schedule';
 import type { DemperStore } from './store';
 
-/**
- * One check batch of a store's cycle: the products due now, hottest first, each read on its card in
- * every city it competes in, priced by the domain rules, and recorded — live price, position,
- * cheapest rival, next check — with a `price_changes` row when a push is due. The push itself is
- * the next step's (`push.ts`), so the budget can pick among all of a cycle's changes.
- */
 export interface CheckDeps {
   db: Db;
   channel: ReadChannel;
@@ -235,19 +235,15 @@ async function checkProduct(
       })
       .where(eq(products.id, product.id));
     if (!plan?.push || !willPush) return false;
-    const row = changeRow(store.id, product.id, input.cycle, plan.changes, plan.cityPrices, config.dryRun, names);
-    if (config.dryRun && (await sameAsLatestProposal(tx, product.id, plan.cityPrices))) return false;
-    // A late retry of an older cycle's check must not record a decision after a newer cycle's.
-    const inserted = await tx.execute(sql`
-      insert into ${priceChanges} (store_id, product_id, cycle, city_id, old_price, new_price, reason, detail, status, source)
-      select ${row.storeId}, ${row.productId}, ${row.cycle}, ${row.cityId}, ${row.oldPrice}, ${row.newPrice}, ${row.reason},
-             ${JSON.stringify(row.detail)}::jsonb, ${row.status}, 'demper'
-      where not exists (
-        select 1 from ${priceChanges}
-        where product_id = ${row.productId} and source = 'demper' and cycle > ${row.cycle}
-      )
-      on conflict (product_id, cycle) do nothing`);
-    return (inserted.rowCount ?? 0) > 0;
+    return recordDecision(tx, {
+      storeId: store.id,
+      productId: product.id,
+      cycle: input.cycle,
+      changes: plan.changes,
+      cityPrices: plan.cityPrices,
+      merchantNames: names,
+      dryRun: config.dryRun,
+    });
   });
 
   return {
@@ -278,69 +274,9 @@ function cheapestLeader(decisions: readonly PriceDecision[]): Rival | null {
   return leader;
 }
 
-export interface ChangeDetail {
-  /** The whole push: every city the offer sells in. */
-  cityPrices: { cityId: string; value: number }[];
-  /** The decisions that changed a price, one per city. */
-  changes: PriceDecision[];
-  /** The names the card showed for the rivals of `changes`, by merchant id. */
-  rivalNames?: Record<string, string>;
-  /** The preorder a `preorder` change sets (days 1–30) or clears (days 0); the preorder's id when it sets one. */
-  preorder?: PreorderIntent & { preorderId: string | null };
-}
-
 /** Merchant names as the cards show them, by merchant id. */
 function merchantNames(cards: Map<string, OffersResult>): Record<string, string> {
   const names: Record<string, string> = {};
   for (const card of cards.values()) for (const o of card.offers) if (o.merchantName) names[o.merchantId] = o.merchantName;
   return names;
-}
-
-function changeRow(
-  storeId: string,
-  productId: string,
-  cycle: number,
-  changes: PriceDecision[],
-  cityPrices: { cityId: string; value: number }[],
-  dryRun: boolean,
-  names: Record<string, string>,
-) {
-  const first = changes[0]!;
-  const rivalNames = Object.fromEntries(
-    changes.flatMap((c) => (c.rival && names[c.rival.merchantId] ? [[c.rival.merchantId, names[c.rival.merchantId]!]] : [])),
-  );
-  const detail: ChangeDetail = { cityPrices, changes, rivalNames };
-  return {
-    storeId,
-    productId,
-    cycle,
-    cityId: changes.length === 1 ? first.cityId : null,
-    oldPrice: changes.length === 1 ? first.livePriceTenge : Math.min(...changes.map((c) => c.livePriceTenge)),
-    newPrice: changes.length === 1 ? first.targetPriceTenge : Math.min(...cityPrices.map((c) => c.value)),
-    reason: first.reason,
-    detail,
-    status: dryRun ? ('proposed' as const) : ('pending' as const),
-  };
-}
-
-/** In a dry run the live price does not move, so the same proposal would be recorded every check. */
-async function sameAsLatestProposal(
-  tx: Pick<Db, 'select'>,
-  productId: string,
-  cityPrices: { cityId: string; value: number }[],
-): Promise<boolean> {
-  const [latest] = await tx
-    .select({ status: priceChanges.status, detail: priceChanges.detail })
-    .from(priceChanges)
-    .where(eq(priceChanges.productId, productId))
-    .orderBy(desc(priceChanges.seq))
-    .limit(1);
-  if (latest?.status !== 'proposed') return false;
-  // Compared as values: PostgreSQL hands jsonb objects back with their keys in its own order.
-  const key = (prices: readonly { cityId: string; value: number }[]) =>
-    prices
-      .map((c) => `${c.cityId}=${c.value}`)
-      .sort()
-      .join(',');
-  return key((latest.detail as unknown as ChangeDetail).cityPrices) === key(cityPrices);
 }

@@ -1,8 +1,18 @@
-import { and, asc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+/**
+ * The push step of a cycle: the cycle's recorded changes (and any manual price or preorder waiting)
+ * go to Kaspi's pricefeed, paced per merchant, within the rolling change budget — the merchant's own
+ * requests first, then the changes that win first place with the most at stake — and each one fenced:
+ * it is sent only while it is the newest decision for its product, and a retry never sends one twice.
+ * Every push names all of the offer's pickup points as the cabinet last showed them (a point left out
+ * loses the offer); one whose points are unknown even to the cabinet's offer details goes without
+ * them, and is counted.
+ */
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { priceChanges, products, type ProductAvailability } from '../db/schema';
+import { products, type ProductAvailability } from '../db/schema';
 import type { WorkingHours } from '../domain/check-schedule';
 import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
+import type { ChangeDetail } from '../domain/price-change';
 import { rememberPush } from '../domain/product-pricing';
 import {
   changeBudgetStatus,
@@ -24,18 +34,21 @@ import {
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { readStoreSession } from '../stores/session';
-import type { ChangeDetail } from './check';
+import {
+  deferChanges,
+  failStaleDecisions,
+  hasNewerDecision,
+  markPushFailed,
+  markPushStarted,
+  markSent,
+  markSuperseded,
+  pendingChanges,
+  readChange,
+  sendTimesSince,
+  type PriceChange,
+} from './price-changes';
 import { storeNextWakeAt } from './schedule';
 
-/**
- * The push step of a cycle: the cycle's recorded changes (and any manual price or preorder waiting)
- * go to Kaspi's pricefeed, paced per merchant, within the rolling change budget — the merchant's own
- * requests first, then the changes that win first place with the most at stake — and each one fenced:
- * it is sent only while it is the newest decision for its product, and a retry never sends one twice.
- * Every push names all of the offer's pickup points as the cabinet last showed them (a point left out
- * loses the offer); one whose points are unknown even to the cabinet's offer details goes without
- * them, and is counted.
- */
 export interface PushDeps {
   db: Db;
   keyring: Keyring;
@@ -87,8 +100,6 @@ const PRICEFEED_TROUBLE_PAUSE_MS = 30_000;
  */
 export const POINTS_MAX_AGE_MS = 60 * 60_000;
 
-type ChangeRow = typeof priceChanges.$inferSelect;
-
 export async function pushPendingChanges(deps: PushDeps, input: PushInput): Promise<PushResult> {
   const { db } = deps;
   const result: PushResult = {
@@ -106,46 +117,26 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
 
   // A demper decision that waited too long (writes were paced or blocked) is stale; its product is
   // decided afresh on its next check. A newer decision of a product supersedes an older one when sent.
-  const staleBefore = new Date(deps.now().getTime() - input.decisionMaxAgeSeconds * 1000);
-  await db
-    .update(priceChanges)
-    .set({ status: 'failed', error: `not sent within ${input.decisionMaxAgeSeconds} s of its decision` })
-    .where(
-      and(
-        eq(priceChanges.storeId, input.storeId),
-        eq(priceChanges.status, 'pending'),
-        eq(priceChanges.source, 'demper'),
-        lt(priceChanges.createdAt, staleBefore),
-      ),
-    );
-  const pending = await db
-    .select()
-    .from(priceChanges)
-    .where(
-      and(
-        eq(priceChanges.storeId, input.storeId),
-        eq(priceChanges.status, 'pending'),
-        // The merchant's own requests (manual prices, preorders) go out even while the loop is paused.
-        input.manualOnly ? ne(priceChanges.source, 'demper') : undefined,
-      ),
-    )
-    .orderBy(asc(priceChanges.seq));
+  await failStaleDecisions(db, input.storeId, deps.now(), input.decisionMaxAgeSeconds);
+  // The merchant's own requests (manual prices, preorders) go out even while the loop is paused.
+  const pending = await pendingChanges(db, input.storeId, input.manualOnly);
   if (pending.length === 0) return finish(deps, input, result);
 
   const session = await readStoreSession(db, deps.keyring, input.storeId);
   if (!session) {
     result.sessionExpired = true;
-    result.deferred += await defer(db, pending, 'the store has no Kaspi session');
+    result.deferred += await deferChanges(db, pending, 'the store has no Kaspi session');
     return finish(deps, input, result);
   }
   const ctx: CabinetContext = { urls: deps.urls, timeoutMs: deps.timeoutMs, session };
 
-  const budget = changeBudgetStatus(await recentSendTimes(db, input.storeId, deps.now(), deps.budget), deps.now(), deps.budget);
+  const since = new Date(deps.now().getTime() - deps.budget.windowSeconds * 1000);
+  const budget = changeBudgetStatus(await sendTimesSince(db, input.storeId, since), deps.now(), deps.budget);
   const ordered = inPushOrder(pending);
   const selected = ordered.slice(0, budget.remaining);
   const overBudget = ordered.slice(budget.remaining);
   if (overBudget.length > 0) {
-    result.deferred += await defer(db, overBudget, `change budget spent until ${budget.nextFreeAt.toISOString()}`);
+    result.deferred += await deferChanges(db, overBudget, `change budget spent until ${budget.nextFreeAt.toISOString()}`);
     // Decided again once the budget has room, from the card as it is then.
     await db
       .update(products)
@@ -167,9 +158,9 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     if (outcome.kind === 'sent' && outcome.withoutAvailabilities) result.withoutAvailabilities++;
     else if (outcome.kind === 'failed') {
       result.failed++;
-      const stop = await afterFailure(deps, input, outcome.error, result);
+      const stop = afterFailure(deps, outcome.error, result);
       if (stop) {
-        result.deferred += await defer(db, selected.slice(index + 1), stop);
+        result.deferred += await deferChanges(db, selected.slice(index + 1), stop);
         break;
       }
     }
@@ -178,39 +169,20 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
 }
 
 /** Manual prices and preorders first (the merchant asked), then the domain's order: first place, most at stake. */
-function inPushOrder(pending: ChangeRow[]): ChangeRow[] {
+function inPushOrder(pending: PriceChange[]): PriceChange[] {
   const manual = pending.filter((r) => r.source !== 'demper');
   const demper = pending.filter((r) => r.source === 'demper');
-  const candidates: (ChangeCandidate & { row: ChangeRow })[] = demper.map((row) => ({
+  const candidates: (ChangeCandidate & { row: PriceChange })[] = demper.map((row) => ({
     row,
     productId: row.productId,
-    changes: (row.detail as unknown as ChangeDetail).changes ?? [],
+    changes: row.detail.changes,
   }));
   const { selected } = prioritiseChanges(candidates, { remaining: candidates.length });
   return [...manual, ...selected.map((c) => c.row)];
 }
 
-async function recentSendTimes(db: Db, storeId: string, now: Date, budget: ChangeBudget): Promise<number[]> {
-  const since = new Date(now.getTime() - budget.windowSeconds * 1000);
-  const rows = await db
-    .select({ sentAt: priceChanges.sentAt })
-    .from(priceChanges)
-    .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'sent'), gt(priceChanges.sentAt, since)));
-  return rows.map((r) => r.sentAt!.getTime());
-}
-
-async function defer(db: Db, rows: readonly ChangeRow[], why: string): Promise<number> {
-  if (rows.length === 0) return 0;
-  const updated = await db
-    .update(priceChanges)
-    .set({ status: 'deferred', error: why })
-    .where(and(inArray(priceChanges.id, rows.map((r) => r.id)), eq(priceChanges.status, 'pending')))
-    .returning({ id: priceChanges.id });
-  return updated.length;
-}
-
 /** What a failed push means for the rest of the step; a reason to stop, or null to go on. */
-async function afterFailure(deps: PushDeps, input: PushInput, error: KaspiError, result: PushResult): Promise<string | null> {
+function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): string | null {
   const now = deps.now().getTime();
   switch (error.kind) {
     case 'merchant_throttled':
@@ -268,28 +240,16 @@ export async function sendPriceChange(
   merchantUid: string,
   changeId: string,
 ): Promise<SendOutcome> {
-  const [change] = await deps.db
-    .select({ productId: priceChanges.productId, pushStartedAt: priceChanges.pushStartedAt })
-    .from(priceChanges)
-    .where(eq(priceChanges.id, changeId));
-  if (!change) return { kind: 'settled' };
-  const mayBeLive = change.pushStartedAt !== null;
   // Committed before the transaction below, so the mark outlives a crash that rolls it back.
-  await deps.db
-    .update(priceChanges)
-    .set({ pushStartedAt: deps.now() })
-    .where(and(eq(priceChanges.id, changeId), eq(priceChanges.status, 'pending')));
+  const change = await markPushStarted(deps.db, changeId, deps.now());
+  if (!change) return { kind: 'settled' };
   return deps.db.transaction(async (tx) => {
     const [product] = await tx.select().from(products).where(eq(products.id, change.productId)).for('update');
     // Read again under the product's lock: another sender may have settled it meanwhile.
-    const [current] = await tx.select().from(priceChanges).where(eq(priceChanges.id, changeId));
+    const current = await readChange(tx, changeId);
     if (!product || current?.status !== 'pending') return { kind: 'settled' };
-    const [newer] = await tx
-      .select({ id: priceChanges.id })
-      .from(priceChanges)
-      .where(and(eq(priceChanges.productId, product.id), gt(priceChanges.seq, current.seq), ne(priceChanges.status, 'proposed')))
-      .limit(1);
-    const detail = current.detail as unknown as ChangeDetail;
+    const newer = await hasNewerDecision(tx, current);
+    const { detail } = current;
     const cityPrices = detail.cityPrices.map((c) => ({ cityId: c.cityId, priceTenge: c.value }));
     // The cabinet's offer details, read at most once per send: for a retry's "already live?", and when
     // the offer's points are unknown or old.
@@ -305,22 +265,19 @@ export async function sendPriceChange(
       const freshPoints = points?.map(storedPoint) ?? shown?.map(storedDetail) ?? null;
       // Only a read of the cabinet renews `pointsReadAt`: our own pushes cannot show a point opened since.
       const pointsUpdate = { ...(freshPoints ? { availabilities: freshPoints } : {}), ...(shown ? { pointsReadAt: at } : {}) };
-      await tx
-        .update(priceChanges)
-        .set({ status: 'sent', kaspiJobId: jobId, sentAt: at })
-        .where(eq(priceChanges.id, current.id));
+      await markSent(tx, current.id, jobId, at);
       await tx
         .update(products)
         .set({
           price: Math.min(...cityPrices.map((c) => c.priceTenge)),
           cityPrices: { ...product.cityPrices, ...Object.fromEntries(cityPrices.map((c) => [c.cityId, c.priceTenge])) },
-          pricingState: rememberPush(product.pricingState, detail.changes ?? [], at),
+          pricingState: rememberPush(product.pricingState, detail.changes, at),
           ...pointsUpdate,
         })
         .where(eq(products.id, product.id));
     };
 
-    if (mayBeLive) {
+    if (change.mayBeLive) {
       const live = await readDetails();
       if (live && isLive(live, cityPrices, detail)) {
         await sent(null, null);
@@ -328,7 +285,7 @@ export async function sendPriceChange(
       }
     }
     if (newer) {
-      await tx.update(priceChanges).set({ status: 'superseded' }).where(eq(priceChanges.id, current.id));
+      await markSuperseded(tx, current.id);
       return { kind: 'superseded' };
     }
     let known: KnownPoint[] = product.availabilities.map(knownPoint);
@@ -354,10 +311,7 @@ export async function sendPriceChange(
     } catch (error) {
       if (!isKaspiError(error)) throw error;
       const retryable = ['merchant_throttled', 'session_expired'].includes(error.kind);
-      await tx
-        .update(priceChanges)
-        .set({ status: retryable ? 'deferred' : 'failed', error: error.message.slice(0, 500) })
-        .where(eq(priceChanges.id, current.id));
+      await markPushFailed(tx, current.id, retryable ? 'deferred' : 'failed', error.message);
       if (!retryable) {
         // Look at the product again soon: the push may have gone through despite the error.
         await tx.update(products).set({ nextCheckAt: sql`now()` }).where(eq(products.id, product.id));

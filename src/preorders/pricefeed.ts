@@ -1,13 +1,3 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { kaspiStores, preorders, priceChanges, priceChangeManualSeq, products } from '../db/schema';
-import type { ChangeDetail } from '../demper/check';
-import { competingCities } from '../domain/city-prices';
-
-type ProductRow = typeof products.$inferSelect;
-type PreorderRow = typeof preorders.$inferSelect;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 /**
  * Preorders reach Kaspi through the JSON pricefeed, one offer per push, as the store's other price
  * changes do: each is recorded as a pending `price_changes` row (source `preorder`) that the store's
@@ -16,8 +6,16 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
  * available ones and at the top level; clearing sends 0. A price-list file, which Kaspi takes as the
  * whole assortment, is never used for this.
  */
-export const PREORDER_SET = 'preorder_set';
-export const PREORDER_CLEAR = 'preorder_clear';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { kaspiStores, preorders, priceChanges, products } from '../db/schema';
+import { recordMerchantChange } from '../demper/price-changes';
+import { competingCities, type CityPrice } from '../domain/city-prices';
+import { PREORDER_CLEAR, PREORDER_SET, type ChangeDetail } from '../domain/price-change';
+
+type ProductRow = typeof products.$inferSelect;
+type PreorderRow = typeof preorders.$inferSelect;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Every city the offer sells in, at `priceTenge`; or its live prices as they are when none is given. */
 function offerCityPrices(product: ProductRow, points: { code: string; cityId: string; enabled: boolean }[], priceTenge?: number) {
@@ -32,25 +30,11 @@ async function recordChange(
   tx: Tx,
   product: ProductRow,
   reason: typeof PREORDER_SET | typeof PREORDER_CLEAR,
-  cityPrices: ChangeDetail['cityPrices'],
+  cityPrices: CityPrice[],
   preorder: NonNullable<ChangeDetail['preorder']>,
 ): Promise<string> {
-  const detail: ChangeDetail = { cityPrices, changes: [], preorder };
-  const [row] = await tx
-    .insert(priceChanges)
-    .values({
-      storeId: product.storeId,
-      productId: product.id,
-      cycle: sql`-nextval(${priceChangeManualSeq.seqName}::regclass)`,
-      oldPrice: product.price,
-      newPrice: Math.min(...cityPrices.map((c) => c.value)),
-      reason,
-      detail: detail as unknown as Record<string, unknown>,
-      status: 'pending',
-      source: 'preorder',
-    })
-    .returning({ id: priceChanges.id });
-  return row!.id;
+  const detail = { cityPrices, changes: [], preorder };
+  return (await recordMerchantChange(tx, product, { source: 'preorder', reason, detail })).id;
 }
 
 export interface SetResult {

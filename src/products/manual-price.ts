@@ -1,15 +1,15 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { priceChanges, priceChangeManualSeq, type products, type StorePoint } from '../db/schema';
-import type { ChangeDetail } from '../demper/check';
+import type { products, StorePoint } from '../db/schema';
+import { recordMerchantChange } from '../demper/price-changes';
 import { competingCities } from '../domain/city-prices';
+import type { ChangeDetail } from '../domain/price-change';
 
 type ProductRow = typeof products.$inferSelect;
 
 /**
- * A price the merchant sets by hand. It is recorded like a demper decision (`price_changes`,
- * pending) with a `cycle` from its own sequence, negated so it never meets a demper cycle, and the
- * store's loop pushes it through the same fenced, paced path.
+ * A price the merchant sets by hand, recorded as a change of the merchant's own for the store's loop
+ * to push (`recordMerchantChange`). A push names every city the offer sells in: the given prices over
+ * the live ones.
  */
 export async function recordManualPrice(
   db: Pick<Db, 'insert'>,
@@ -22,7 +22,6 @@ export async function recordManualPrice(
     basis?: { reason: string; detail: ChangeDetail & { appliedFrom: string } };
   },
 ) {
-  // A push must name every city the offer sells in: the given prices over the live ones.
   const known = Object.keys(product.cityPrices).length
     ? Object.keys(product.cityPrices)
     : competingCities(product.cities, points);
@@ -36,20 +35,10 @@ export async function recordManualPrice(
 
   const detail: ChangeDetail = request.basis ? { ...request.basis.detail, cityPrices } : { cityPrices, changes: [] };
   const changedCities = cityPrices.filter((c) => product.cityPrices[c.cityId] !== c.value);
-  const [row] = await db
-    .insert(priceChanges)
-    .values({
-      storeId: product.storeId,
-      productId: product.id,
-      cycle: sql`-nextval(${priceChangeManualSeq.seqName}::regclass)`,
-      cityId: changedCities.length === 1 ? changedCities[0]!.cityId : null,
-      oldPrice: product.price,
-      newPrice: Math.min(...cityPrices.map((c) => c.value)),
-      reason: request.basis?.reason ?? 'manual',
-      detail: detail as unknown as Record<string, unknown>,
-      status: 'pending',
-      source: 'manual',
-    })
-    .returning();
-  return row!;
+  return recordMerchantChange(db, product, {
+    source: 'manual',
+    reason: request.basis?.reason ?? 'manual',
+    detail,
+    cityId: changedCities.length === 1 ? changedCities[0]!.cityId : null,
+  });
 }

@@ -1,17 +1,17 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { priceChanges, products, type StorePoint } from '../db/schema';
-import type { ChangeDetail } from '../demper/check';
-import { floorTenge } from '../domain/product-settings';
-import { recordManualPrice } from './manual-price';
-import { settingsOf } from './settings';
-
 /**
  * A dry run records what the demper would push as `proposed` changes. The proposals that still
  * stand are each product's newest decision when it is a proposal; applying one records its prices
  * as a change of the merchant's own (pushed by the loop like a manual price, keeping the proposal's
  * reason and rival) and marks the proposal `applied`.
  */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { priceChanges, products, type StorePoint } from '../db/schema';
+import { markApplied } from '../demper/price-changes';
+import { floorTenge } from '../domain/product-settings';
+import { recordManualPrice } from './manual-price';
+import { settingsOf } from './settings';
+
 /** A decision with the name of the product it concerns. */
 export type NamedDecision = typeof priceChanges.$inferSelect & { productName: string };
 
@@ -90,7 +90,7 @@ export async function applyProposal(db: Db, storeId: string, points: readonly St
       .orderBy(sql`${priceChanges.seq} desc`)
       .limit(1);
     if (newest?.id !== change.id) return { skipped: 'a newer decision followed it' };
-    const detail = change.detail as unknown as ChangeDetail;
+    const { detail } = change;
     const settings = settingsOf(product);
     const floor = floorTenge(settings);
     const prices = detail.cityPrices.map((c) => c.value);
@@ -102,7 +102,7 @@ export async function applyProposal(db: Db, storeId: string, points: readonly St
       cityPrices: Object.fromEntries(detail.cityPrices.map((c) => [c.cityId, c.value])),
       basis: { reason: change.reason, detail: { ...detail, appliedFrom: change.id } },
     });
-    await tx.update(priceChanges).set({ status: 'applied' }).where(eq(priceChanges.id, change.id));
+    await markApplied(tx, change.id);
     return { applied };
   });
 }

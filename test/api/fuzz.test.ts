@@ -183,7 +183,7 @@ describe('input fuzzing of every route', () => {
         newPrice: 9_990,
         reason: 'undercut',
         status: 'proposed',
-        detail: { cityPrices: [{ cityId: '750000000', value: 9_990 }] },
+        detail: { cityPrices: [{ cityId: '750000000', value: 9_990 }], changes: [] },
       })
       .returning();
     Object.assign(ids, {

@@ -125,7 +125,7 @@ describe('tenant isolation on every route', () => {
         newPrice: 9_990,
         reason: 'undercut',
         status: 'proposed',
-        detail: { cityPrices: [{ cityId: '750000000', value: 9_990 }] },
+        detail: { cityPrices: [{ cityId: '750000000', value: 9_990 }], changes: [] },
       })
       .returning();
     const [notification] = await ctx.db

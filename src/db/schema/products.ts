@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ChangeDetail } from '../../domain/price-change';
 import type { CityPricingState } from '../../domain/pricing';
 import {
   NO_RIVALS_ACTIONS,
@@ -148,8 +149,11 @@ export const priceChanges = pgTable(
     newPrice: integer('new_price').notNull(),
     /** Machine-readable reason, e.g. `undercut`, `raise`, `floor_reached`, `manual`. */
     reason: text('reason').notNull(),
-    /** The rival that drove the decision and their price, plus anything else worth auditing. */
-    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The whole push and why it was decided: the decisions, the rivals that drove them, a preorder's points.
+     * Every change is recorded with one; the column's default is only the schema as migrated.
+     */
+    detail: jsonb('detail').$type<ChangeDetail>().notNull().default(sql`'{}'::jsonb`),
     /** Recording order across every price change. */
     seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     status: text('status', { enum: PRICE_CHANGE_STATUSES })
