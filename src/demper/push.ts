@@ -14,6 +14,7 @@ import type { WorkingHours } from '../domain/check-schedule';
 import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
 import type { ChangeDetail } from '../domain/price-change';
 import { rememberPush } from '../domain/product-pricing';
+import { pushFailurePolicy } from '../domain/push-failure';
 import {
   changeBudgetStatus,
   prioritiseChanges,
@@ -184,7 +185,8 @@ function inPushOrder(pending: PriceChange[]): PriceChange[] {
 /** What a failed push means for the rest of the step; a reason to stop, or null to go on. */
 function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): string | null {
   const now = deps.now().getTime();
-  switch (error.kind) {
+  const { stop } = pushFailurePolicy(error.kind);
+  switch (stop) {
     case 'merchant_throttled':
       result.writesBlockedUntil = new Date(now + (error.cooldownMs ?? 0)).toISOString();
       result.writesBlockedReason = 'Kaspi throttled the merchant’s price pushes (429)';
@@ -193,17 +195,11 @@ function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): st
     case 'session_expired':
       result.sessionExpired = true;
       return 'session expired';
-    case 'rate_limited':
-    case 'unavailable':
-    case 'anti_bot':
-    case 'malformed':
-    case 'proxy_failed':
-    case 'proxy_auth':
+    case 'pricefeed_failing':
       result.writesBlockedUntil = new Date(now + Math.max(error.retryAfterMs ?? 0, PRICEFEED_TROUBLE_PAUSE_MS)).toISOString();
       result.writesBlockedReason = `the pricefeed is failing (${error.kind})`;
       return `pricefeed ${error.kind}`;
-    default:
-      // Refused as invalid (400) or unknown (404): this change is lost, the others may go.
+    case null:
       return null;
   }
 }
@@ -310,9 +306,9 @@ export async function sendPriceChange(
       return { kind: 'sent', jobId, withoutAvailabilities: points === null };
     } catch (error) {
       if (!isKaspiError(error)) throw error;
-      const retryable = ['merchant_throttled', 'session_expired'].includes(error.kind);
-      await markPushFailed(tx, current.id, retryable ? 'deferred' : 'failed', error.message);
-      if (!retryable) {
+      const policy = pushFailurePolicy(error.kind);
+      await markPushFailed(tx, current.id, policy.change, error.message);
+      if (policy.change === 'failed') {
         // Look at the product again soon: the push may have gone through despite the error.
         await tx.update(products).set({ nextCheckAt: sql`now()` }).where(eq(products.id, product.id));
       }
