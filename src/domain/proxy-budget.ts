@@ -1,7 +1,7 @@
 /**
- * The one mechanism behind both limit profiles (see `PROXY_LIMIT_PROFILES` in `lib/config.ts`): a
- * proxy may be granted at most `budgetRequests` reads in any `budgetWindowSeconds`, rests
- * `restSeconds` once a grant spends the budget, and is benched `banBenchSeconds` after a ban.
+ * The one mechanism behind both limit profiles: a proxy may be granted at most `budgetRequests` reads in
+ * any `budgetWindowSeconds`, rests `restSeconds` once a grant spends the budget, and is benched
+ * `banBenchSeconds` after a ban.
  *
  * Why leases count until one window after they end: a lease's reads all start between its grant and
  * its end (report, or `leaseSeconds` at the latest). Any interval of one window that holds some of
@@ -9,6 +9,8 @@
  * the leases reaching into that interval was granted, every older one still counted. Each grant keeps
  * the counted sum within the budget, hence no interval of one window sees more than the budget.
  */
+
+/** The numbers one proxy's reads are granted by; `leaseSeconds` bounds when a lease's reads may start. */
 export interface BudgetRules {
   budgetRequests: number;
   budgetWindowSeconds: number;
@@ -16,6 +18,18 @@ export interface BudgetRules {
   banBenchSeconds: number;
   leaseSeconds: number;
 }
+
+/**
+ * The two limit profiles of Kaspi's per-IP read throttle (`PROXY_LIMIT_PROFILE`), as numbers of the one mechanism:
+ * - measured (KASPI_API.md §1): ≈10 req/s is safe, ≈15 req/s earns a 403 ban of ≈10 s.
+ * - seed: 250 requests per 30 minutes per IP, so rotate after 249 and rest 40 minutes.
+ */
+export const PROXY_LIMIT_PROFILES = {
+  measured: { budgetRequests: 10, budgetWindowSeconds: 1, restSeconds: 0, banBenchSeconds: 15 },
+  seed: { budgetRequests: 249, budgetWindowSeconds: 1800, restSeconds: 2400, banBenchSeconds: 1800 },
+} as const satisfies Record<string, Omit<BudgetRules, 'leaseSeconds'>>;
+
+export type ProxyLimitProfile = keyof typeof PROXY_LIMIT_PROFILES;
 
 /** Permits to hand out now: as many as wanted, within what the budget has left. */
 export function permitsToGrant(wanted: number, usedPermits: number, rules: Pick<BudgetRules, 'budgetRequests'>): number {

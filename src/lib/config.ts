@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { PROXY_LIMIT_PROFILES } from '../domain/proxy-budget';
 import { KeyringError, parseKeys } from './crypto';
 
 /**
@@ -180,18 +181,6 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
-
-/**
- * The two limit profiles of Kaspi's per-IP read throttle, as numbers of one mechanism: a proxy may
- * be granted at most `budgetRequests` reads in any `budgetWindowSeconds`; once a grant spends the
- * budget the proxy rests `restSeconds`; a ban (403) benches it `banBenchSeconds`.
- * - measured (KASPI_API.md §1): ≈10 req/s is safe, ≈15 req/s earns a 403 ban of ≈10 s.
- * - seed: 250 requests per 30 minutes per IP, so rotate after 249 and rest 40 minutes.
- */
-export const PROXY_LIMIT_PROFILES = {
-  measured: { budgetRequests: 10, budgetWindowSeconds: 1, restSeconds: 0, banBenchSeconds: 15 },
-  seed: { budgetRequests: 249, budgetWindowSeconds: 1800, restSeconds: 2400, banBenchSeconds: 1800 },
-} as const;
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
