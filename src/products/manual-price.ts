@@ -6,6 +6,14 @@ import type { ChangeDetail } from '../domain/price-change';
 
 type ProductRow = typeof products.$inferSelect;
 
+/** No price was given for any city, and the product sells in none yet that a single price could go to. */
+export class NoCityToPrice extends Error {
+  constructor() {
+    super('the product sells in no known city; give cityPrices');
+    this.name = 'NoCityToPrice';
+  }
+}
+
 /**
  * A price the merchant sets by hand, recorded as a change of the merchant's own for the store's loop
  * to push (`recordMerchantChange`). A push names every city the offer sells in: the given prices over
@@ -31,7 +39,7 @@ export async function recordManualPrice(
   const cityPrices = Object.entries(prices)
     .map(([cityId, value]) => ({ cityId, value }))
     .sort((a, b) => (a.cityId < b.cityId ? -1 : 1));
-  if (cityPrices.length === 0) throw new RangeError('the product sells in no known city; give cityPrices');
+  if (cityPrices.length === 0) throw new NoCityToPrice();
 
   const detail: ChangeDetail = request.basis ? { ...request.basis.detail, cityPrices } : { cityPrices, changes: [] };
   const changedCities = cityPrices.filter((c) => product.cityPrices[c.cityId] !== c.value);
