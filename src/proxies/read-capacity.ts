@@ -1,14 +1,3 @@
-import { sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { openFrom } from '../db/sealed-columns';
-import type { ProxyModule } from '../domain/plans';
-import { isFailing, permitsToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
-import type { Config } from '../lib/config';
-import type { Keyring } from '../lib/crypto';
-import type { Logger } from '../lib/logger';
-import { recordAlert } from '../notify/alerts';
-import { markProxyDead } from './pool';
-
 /**
  * Read capacity against Kaspi's per-IP limits, leased from the user's own proxies for one module.
  *
@@ -39,12 +28,27 @@ import { markProxyDead } from './pool';
  * together never exceed a proxy's budget: a grant is computed while holding the proxy's row lock,
  * from every committed lease of that proxy.
  */
-export type ReadGrant =
+import { and, count, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db } from '../db';
+import { proxies, proxyUsageLog } from '../db/schema';
+import { openFrom } from '../db/sealed-columns';
+import type { ProxyModule } from '../domain/plans';
+import { isFailing, permitsToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
+import type { Config } from '../lib/config';
+import type { Keyring } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import { recordAlert } from '../notify/alerts';
+import { markProxyDead } from './pool';
+
+/** What `acquire` answers (see the contract above). */
+export type LeaseGrant =
   | { kind: 'proxy'; leaseId: string; proxyId: string; proxyUrl: string; permits: number; useWithinMs: number }
   | { kind: 'direct' }
   | { kind: 'wait'; retryAfterMs: number };
 
-export interface ReadOutcome {
+/** How a `proxy` grant's reads went, as `report` takes it. */
+export interface LeaseOutcome {
   succeeded: number;
   failed: number;
   banned?: boolean;
@@ -59,8 +63,8 @@ export interface Lease {
 }
 
 export interface ReadCapacity {
-  acquire(request: { userId: string; module: ProxyModule; wanted: number }): Promise<ReadGrant>;
-  report(lease: Lease, outcome: ReadOutcome): Promise<void>;
+  acquire(request: { userId: string; module: ProxyModule; wanted: number }): Promise<LeaseGrant>;
+  report(lease: Lease, outcome: LeaseOutcome): Promise<void>;
 }
 
 export interface ReadCapacityDeps {
@@ -85,6 +89,10 @@ const PICK_ATTEMPTS = 5;
 /** The shortest wait we ask for, so callers do not spin. */
 const MIN_WAIT_MS = 20;
 
+/** A proxy (`p`) and its ledger rows (`l`), as the queries below name them: `from ${proxies} ${p}`. */
+const p = alias(proxies, 'p');
+const l = alias(proxyUsageLog, 'l');
+
 type Picked = {
   id: string;
   protocol: string;
@@ -98,11 +106,11 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
   const { db, rules } = deps;
   const windowSql = sql`make_interval(secs => ${rules.budgetWindowSeconds})`;
   const leaseSql = sql`make_interval(secs => ${rules.leaseSeconds})`;
-  /** Ledger rows of proxy `p` that still count against its budget at time `at`. */
-  const counting = (at: ReturnType<typeof sql>) => sql`
-    l.proxy_id = p.id
-    and l.started_at > ${at} - ${windowSql} - ${leaseSql}
-    and least(coalesce(l.finished_at, l.use_by), l.use_by) + ${windowSql} > ${at}`;
+  /** Ledger rows `l` of proxy `p` that still count against its budget at time `at`. */
+  const counting = (at: SQL) => sql`
+    ${l.proxyId} = ${p.id}
+    and ${l.startedAt} > ${at} - ${windowSql} - ${leaseSql}
+    and least(coalesce(${l.finishedAt}, ${l.useBy}), ${l.useBy}) + ${windowSql} > ${at}`;
 
   function proxyUrl(row: Picked): string {
     const password = row.password_enc ? openFrom(deps.keyring, 'proxyPassword', row.id, row.password_enc) : null;
@@ -114,40 +122,53 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
   async function tryLease(userId: string, module: ProxyModule, wanted: number, skip: string[]) {
     return db.transaction(async (tx) => {
       const picked = await tx.execute<Picked>(sql`
-        select p.id, p.protocol, p.host, p.port, p.username, p.password_enc from proxies p
-        where p.user_id = ${userId} and p.module = ${module} and p.status = 'allocated'
-          and (p.rest_until is null or p.rest_until <= clock_timestamp())
-          ${skip.length ? sql`and p.id not in (${sql.join(skip.map((id) => sql`${id}`), sql`, `)})` : sql``}
-          and (select coalesce(sum(l.requests), 0) from proxy_usage_log l where ${counting(sql`clock_timestamp()`)}) < ${rules.budgetRequests}
-        order by p.last_used_at nulls first, p.id
+        select ${p.id}, ${p.protocol}, ${p.host}, ${p.port}, ${p.username}, ${p.passwordEnc} from ${proxies} ${p}
+        where ${p.userId} = ${userId} and ${p.module} = ${module} and ${p.status} = 'allocated'
+          and (${p.restUntil} is null or ${p.restUntil} <= clock_timestamp())
+          ${skip.length ? sql`and ${p.id} not in (${sql.join(skip.map((id) => sql`${id}`), sql`, `)})` : sql``}
+          and (select coalesce(sum(${l.requests}), 0) from ${proxyUsageLog} ${l} where ${counting(sql`clock_timestamp()`)}) < ${rules.budgetRequests}
+        order by ${p.lastUsedAt} nulls first, ${p.id}
         limit 1
-        for update of p skip locked`);
+        for update of ${p} skip locked`);
       const row = picked.rows[0];
       if (!row) return { kind: 'none' as const };
       // Authoritative count, read after taking the lock: every earlier lease of this proxy has committed.
       // `at` stays PostgreSQL's own microsecond timestamp (as text): a JavaScript Date would round it down.
       const ledger = await tx.execute<{ at: string; used: number }>(sql`
         with t as (select clock_timestamp() as at)
-        select t.at::text as at, (select coalesce(sum(l.requests), 0)::int from proxy_usage_log l, (select ${row.id}::uuid as id) p
+        select t.at::text as at, (select coalesce(sum(${l.requests}), 0)::int from ${proxyUsageLog} ${l}, (select ${row.id}::uuid as id) ${p}
           where ${counting(sql`t.at`)}) as used
         from t`);
       const { at, used } = ledger.rows[0]!;
       const permits = permitsToGrant(wanted, used, rules);
       if (permits === 0) return { kind: 'full' as const, proxyId: row.id };
       const restSeconds = restSecondsAfterGrant(used + permits, rules);
-      const lease = await tx.execute<{ id: string }>(sql`
-        insert into proxy_usage_log (proxy_id, user_id, module, requests, started_at, use_by)
-        values (${row.id}, ${userId}, ${module}, ${permits}, ${at}::timestamptz, ${at}::timestamptz + ${leaseSql})
-        returning id`);
-      await tx.execute(sql`
-        update proxies set last_used_at = ${at}::timestamptz, updated_at = now()
-          ${restSeconds === undefined ? sql`` : sql`, rest_until = greatest(rest_until, ${at}::timestamptz + make_interval(secs => ${restSeconds}))`}
-        where id = ${row.id}`);
+      const [lease] = await tx
+        .insert(proxyUsageLog)
+        .values({
+          proxyId: row.id,
+          userId,
+          module,
+          requests: permits,
+          startedAt: sql`${at}::timestamptz`,
+          useBy: sql`${at}::timestamptz + ${leaseSql}`,
+        })
+        .returning({ id: proxyUsageLog.id });
+      await tx
+        .update(proxies)
+        .set({
+          lastUsedAt: sql`${at}::timestamptz`,
+          updatedAt: sql`now()`,
+          ...(restSeconds === undefined
+            ? {}
+            : { restUntil: sql`greatest(${proxies.restUntil}, ${at}::timestamptz + make_interval(secs => ${restSeconds}))` }),
+        })
+        .where(eq(proxies.id, row.id));
       return {
         kind: 'granted' as const,
         grant: {
           kind: 'proxy' as const,
-          leaseId: lease.rows[0]!.id,
+          leaseId: lease!.id,
           proxyId: row.id,
           proxyUrl: proxyUrl(row),
           permits,
@@ -167,13 +188,13 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       with t as (select clock_timestamp() as at),
       free as (
         select greatest(
-          coalesce(p.rest_until, t.at),
-          case when coalesce(sum(l.requests), 0) >= ${rules.budgetRequests}
-            then min(least(coalesce(l.finished_at, t.at), l.use_by) + ${windowSql}) else t.at end
+          coalesce(${p.restUntil}, t.at),
+          case when coalesce(sum(${l.requests}), 0) >= ${rules.budgetRequests}
+            then min(least(coalesce(${l.finishedAt}, t.at), ${l.useBy}) + ${windowSql}) else t.at end
         ) as at
-        from t, proxies p left join proxy_usage_log l on ${counting(sql`(select at from t)`)}
-        where p.user_id = ${userId} and p.module = ${module} and p.status = 'allocated'
-        group by p.id, p.rest_until, t.at
+        from t, ${proxies} ${p} left join ${proxyUsageLog} ${l} on ${counting(sql`(select at from t)`)}
+        where ${p.userId} = ${userId} and ${p.module} = ${module} and ${p.status} = 'allocated'
+        group by ${p.id}, ${p.restUntil}, t.at
       )
       select count(*)::int as proxies,
         (extract(epoch from (min(free.at) - (select at from t))) * 1000)::float8 as wait_ms
@@ -194,9 +215,11 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
 
   /** The merchant hears when the last of their proxies for a module is gone: its reads now leave from our own address, slower. */
   async function alertIfSpent(userId: string, module: ProxyModule): Promise<void> {
-    const left = await db.execute<{ n: number }>(sql`
-      select count(*)::int as n from proxies where user_id = ${userId} and module = ${module} and status = 'allocated'`);
-    if (left.rows[0]!.n > 0) return;
+    const [left] = await db
+      .select({ n: count() })
+      .from(proxies)
+      .where(and(eq(proxies.userId, userId), eq(proxies.module, module), eq(proxies.status, 'allocated')));
+    if (left!.n > 0) return;
     await recordAlert(db, deps.logger, {
       audience: 'user',
       userId,
@@ -232,27 +255,32 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       const succeeded = Math.max(0, Math.floor(outcome.succeeded));
       const failed = Math.max(0, Math.floor(outcome.failed));
       const health = await db.transaction(async (tx) => {
-        const closed = await tx.execute(sql`
-          update proxy_usage_log set successes = ${succeeded}, failures = ${failed}, finished_at = clock_timestamp()
-          where id = ${lease.leaseId} and proxy_id = ${lease.proxyId} and finished_at is null
-          returning id`);
-        if (closed.rows.length === 0) return undefined;
-        const updated = await tx.execute<{ success_count: number; failure_count: number }>(sql`
-          update proxies set
-            success_count = success_count + ${succeeded},
-            failure_count = failure_count + ${failed},
-            ${outcome.lastError ? sql`last_error = ${outcome.lastError.slice(0, 500)},` : sql``}
-            ${outcome.banned ? sql`rest_until = greatest(rest_until, clock_timestamp() + make_interval(secs => ${rules.banBenchSeconds})),` : sql``}
-            updated_at = now()
-          where id = ${lease.proxyId}
-          returning success_count, failure_count`);
-        return updated.rows[0];
+        const closed = await tx
+          .update(proxyUsageLog)
+          .set({ successes: succeeded, failures: failed, finishedAt: sql`clock_timestamp()` })
+          .where(and(eq(proxyUsageLog.id, lease.leaseId), eq(proxyUsageLog.proxyId, lease.proxyId), isNull(proxyUsageLog.finishedAt)))
+          .returning({ id: proxyUsageLog.id });
+        if (closed.length === 0) return undefined;
+        const [updated] = await tx
+          .update(proxies)
+          .set({
+            successCount: sql`${proxies.successCount} + ${succeeded}`,
+            failureCount: sql`${proxies.failureCount} + ${failed}`,
+            ...(outcome.lastError ? { lastError: outcome.lastError.slice(0, 500) } : {}),
+            ...(outcome.banned
+              ? { restUntil: sql`greatest(${proxies.restUntil}, clock_timestamp() + make_interval(secs => ${rules.banBenchSeconds}))` }
+              : {}),
+            updatedAt: sql`now()`,
+          })
+          .where(eq(proxies.id, lease.proxyId))
+          .returning({ successCount: proxies.successCount, failureCount: proxies.failureCount });
+        return updated;
       });
       if (!health) return;
       if (outcome.proxyAuthFailed) {
         await retire(lease.proxyId, 'the proxy refused our credentials (407)');
-      } else if (isFailing(health.success_count, health.failure_count)) {
-        await retire(lease.proxyId, `${health.failure_count} of ${health.success_count + health.failure_count} requests through it failed`);
+      } else if (isFailing(health.successCount, health.failureCount)) {
+        await retire(lease.proxyId, `${health.failureCount} of ${health.successCount + health.failureCount} requests through it failed`);
       }
       if (outcome.banned) deps.logger.info({ proxyId: lease.proxyId, benchSeconds: rules.banBenchSeconds }, 'proxy benched after a ban');
     },

@@ -1,3 +1,10 @@
+/**
+ * Where storefront reads go out from. Kaspi limits reads per source IP (≈10/s safe, 403 bans above
+ * ≈15/s), so read capacity is something to ask for, not assume: a reader asks for a batch of reads,
+ * gets one grant, uses it within its limits, and reports how it went. The process's own address is
+ * one channel (at a conservative rate); the user's proxy pool, leased through PostgreSQL, is put
+ * in front of it by `poolReadChannel`.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db';
 import type { ProxyModule } from '../domain/plans';
@@ -7,13 +14,7 @@ import type { Logger } from '../lib/logger';
 import { readCapacityFor, type ReadCapacity } from './read-capacity';
 import { allowPrivateProxyAddresses } from './addresses';
 
-/**
- * Where storefront reads go out from. Kaspi limits reads per source IP (≈10/s safe, 403 bans above
- * ≈15/s), so read capacity is something to ask for, not assume: a reader asks for a batch of reads,
- * gets one grant, uses it within its limits, and reports how it went. The process's own address is
- * one channel (at a conservative rate); the user's proxy pool, leased through PostgreSQL, is put
- * in front of it by `poolReadChannel`.
- */
+/** One source of read capacity: it grants reads when asked, and is told how they went. */
 export interface ReadChannel {
   acquire(request: ReadRequest): Promise<ReadGrant>;
   /** How a grant's reads went; a channel benches or retires what failed. Called once per grant. */

@@ -2,7 +2,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxies, proxyUsageLog } from '../../src/db/schema';
 import type { BudgetRules } from '../../src/domain/proxy-budget';
-import { createReadCapacity, type ReadCapacity, type ReadGrant } from '../../src/proxies/read-capacity';
+import { createReadCapacity, type LeaseGrant, type ReadCapacity } from '../../src/proxies/read-capacity';
 import { testContext, type TestContext } from '../support/env';
 import { seedProxies } from '../support/proxies';
 import { seedUser } from '../support/seed';
@@ -47,7 +47,7 @@ describe('read capacity leased from PostgreSQL', () => {
     const rules = { budgetRequests: 5, budgetWindowSeconds: 0.5, leaseSeconds: 1 };
     const workers = [capacity(a, rules), capacity(b, rules)];
     const deadline = Date.now() + 2_500;
-    const granted: Extract<ReadGrant, { kind: 'proxy' }>[] = [];
+    const granted: Extract<LeaseGrant, { kind: 'proxy' }>[] = [];
     let waits = 0;
     await Promise.all(
       workers.flatMap((worker) =>
@@ -95,7 +95,7 @@ describe('read capacity leased from PostgreSQL', () => {
     const leases = capacity(a, { budgetRequests: 4, budgetWindowSeconds: 0.2, restSeconds: 1 });
     const first = await leases.acquire({ userId: user.id, module: 'orders', wanted: 10 });
     expect(first).toMatchObject({ kind: 'proxy', proxyId: id, permits: 4 });
-    await leases.report(first as Extract<ReadGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
+    await leases.report(first as Extract<LeaseGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
     const [rested] = await a.db.select().from(proxies).where(eq(proxies.id, id!));
     expect(rested!.restUntil).not.toBeNull();
 
@@ -120,7 +120,7 @@ describe('read capacity leased from PostgreSQL', () => {
     const grant = await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 });
     expect(grant.kind).toBe('wait');
     expect((grant as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(1_000);
-    await leases.report(inUse as Extract<ReadGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
+    await leases.report(inUse as Extract<LeaseGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
     await sleep(1_050);
     expect(await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).toMatchObject({ kind: 'proxy', permits: 1 });
   });
@@ -129,14 +129,14 @@ describe('read capacity leased from PostgreSQL', () => {
     const user = await seedUser(a.db);
     const ids = await seedProxies(a.db, a.keyring, 2, { userId: user.id, module: 'catalog' });
     const leases = capacity(a, { budgetRequests: 100, banBenchSeconds: 30 });
-    const first = (await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 })) as Extract<ReadGrant, { kind: 'proxy' }>;
+    const first = (await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 })) as Extract<LeaseGrant, { kind: 'proxy' }>;
     await leases.report(first, { succeeded: 2, failed: 0, banned: true });
     const others = new Set<string>();
     for (let i = 0; i < 4; i++) {
       const grant = await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 });
       expect(grant.kind).toBe('proxy');
       others.add((grant as { proxyId: string }).proxyId);
-      await leases.report(grant as Extract<ReadGrant, { kind: 'proxy' }>, { succeeded: 5, failed: 0 });
+      await leases.report(grant as Extract<LeaseGrant, { kind: 'proxy' }>, { succeeded: 5, failed: 0 });
     }
     expect([...others]).toEqual(ids.filter((id) => id !== first.proxyId));
     const [benched] = await a.db.select().from(proxies).where(eq(proxies.id, first.proxyId));
@@ -148,7 +148,7 @@ describe('read capacity leased from PostgreSQL', () => {
     const user = await seedUser(a.db);
     await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
     const leases = capacity(a, {});
-    const grant = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 3 })) as Extract<ReadGrant, { kind: 'proxy' }>;
+    const grant = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 3 })) as Extract<LeaseGrant, { kind: 'proxy' }>;
     await leases.report(grant, { succeeded: 2, failed: 1 });
     await leases.report(grant, { succeeded: 2, failed: 1 });
     const [row] = await a.db.select().from(proxies).where(eq(proxies.id, grant.proxyId));
