@@ -1,16 +1,20 @@
+/**
+ * The demper loop's activities: what a run starts from, a check of the store's due products, and a push of
+ * its pending price changes. Each loads the store afresh: one deleted or disconnected meanwhile ends the loop.
+ */
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { databaseClock } from '../db/clock';
 import type { DemperConfig } from '../domain/demper-config';
 import type { WorkingHours } from '../domain/check-schedule';
 import type { WriteBucket } from '../domain/write-budget';
+import { manyHeldAtFloor, pricePushesBanned } from '../demper/alerts';
 import { checkDueProducts, type CheckResult } from '../demper/check';
 import { pushPendingChanges, type PushResult } from '../demper/push';
 import { loadDemperStore } from '../demper/store';
 import type { ActivityDeps } from './deps';
 import { heartbeatingSleep } from './heartbeating-sleep';
 import { storeGone } from './store-gone';
-import { manyHeldAtFloor, pricePushesBanned } from '../demper/alerts';
 
 /** What a loop learns at the start of each run: the store's durable state, and the worker's settings. */
 export interface DemperLoopStart {
@@ -51,6 +55,17 @@ export function createDemperActivities(deps: ActivityDeps) {
     return store;
   };
 
+  /** What a check and a push both run with: Kaspi, the database's clock, a logger naming the store and cycle, heartbeats. */
+  const runDeps = async (storeId: string, cycle: number) => ({
+    db,
+    urls: config.kaspi,
+    timeoutMs: config.kaspiClient.timeoutMs,
+    logger: logger.child({ storeId, cycle }),
+    now: await databaseClock(db),
+    sleep: heartbeatingSleep,
+    progress,
+  });
+
   return {
     async loadDemperLoop({ storeId }: { storeId: string }): Promise<DemperLoopStart> {
       const store = await loadDemperStore(db, storeId);
@@ -67,16 +82,10 @@ export function createDemperActivities(deps: ActivityDeps) {
       const store = await storeOrGone(input.storeId);
       const result = await checkDueProducts(
         {
-          db,
+          ...(await runDeps(store.id, input.cycle)),
           channel: deps.readChannel,
-          urls: config.kaspi,
-          timeoutMs: config.kaspiClient.timeoutMs,
-          logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           batchSize: config.demper.batchSize,
           concurrency: config.demper.readConcurrency,
-          now: await databaseClock(db),
-          sleep: heartbeatingSleep,
-          progress,
         },
         { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
       );
@@ -88,15 +97,9 @@ export function createDemperActivities(deps: ActivityDeps) {
       const store = await storeOrGone(input.storeId);
       const result = await pushPendingChanges(
         {
-          db,
+          ...(await runDeps(store.id, input.cycle)),
           keyring: deps.keyring,
-          urls: config.kaspi,
-          timeoutMs: config.kaspiClient.timeoutMs,
-          logger: logger.child({ storeId: store.id, cycle: input.cycle }),
           budget: { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds },
-          now: await databaseClock(db),
-          sleep: heartbeatingSleep,
-          progress,
         },
         { ...input, merchantUid: store.merchantUid },
       );
