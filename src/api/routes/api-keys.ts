@@ -1,7 +1,5 @@
-import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { newApiKey } from '../../accounts/api-keys';
-import { apiKeys } from '../../db/schema';
+import { issueApiKey, MAX_ACTIVE_API_KEYS, revokeApiKey, TooManyApiKeys } from '../../accounts/api-key-issue';
 import type { ApiDeps } from '../app';
 import { currentUser, signedInWithToken } from '../auth';
 import { HttpError } from '../problem';
@@ -35,9 +33,6 @@ function view(key: ApiKey) {
   };
 }
 
-/** Active (unrevoked, unexpired) keys one account may hold. */
-export const MAX_ACTIVE_API_KEYS = 20;
-
 export function apiKeyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
   api.route(
     {
@@ -65,23 +60,13 @@ export function apiKeyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
     },
     async ({ body }, req, res) => {
       const { userId } = signedInWithToken(req);
-      const row = await deps.db.transaction(async (tx) => {
-        // One creation at a time per account, so parallel requests cannot pass the cap together.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`api-keys:${userId}`}, 0))`);
-        const [active] = await tx
-          .select({ n: count() })
-          .from(apiKeys)
-          .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, new Date()))));
-        if ((active?.n ?? 0) >= MAX_ACTIVE_API_KEYS) {
-          throw new HttpError(409, `This account already has ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
-        }
-        const { key, prefix, hash } = newApiKey();
-        const [created] = await tx
-          .insert(apiKeys)
-          .values({ userId, name: body.name, prefix, keyHash: hash, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null })
-          .returning();
-        return { ...created!, key };
-      });
+      let row;
+      try {
+        row = await issueApiKey(deps.db, userId, { name: body.name, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null });
+      } catch (error) {
+        if (error instanceof TooManyApiKeys) throw new HttpError(409, error.message);
+        throw error;
+      }
       res.status(201).json({ ...view(row), key: row.key });
     },
   );
@@ -115,7 +100,7 @@ export function apiKeyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
     },
     async ({ params }, req, res) => {
       const key = await tenantScope(deps.db, currentUser(req).userId).apiKey(params.id);
-      if (!key.revokedAt) await deps.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, key.id));
+      await revokeApiKey(deps.db, key);
       res.status(204).end();
     },
   );
