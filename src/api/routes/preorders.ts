@@ -1,10 +1,18 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { preorders, products } from '../../db/schema';
 import { PREORDER_MAX_DAYS, PREORDER_MIN_DAYS, PREORDER_POINTS, PREORDER_STATUSES } from '../../domain/preorders';
 import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
 import { PRICE_LIST_FORMATS, preorderWorkbook } from '../../preorders/price-list';
+import {
+  AlreadyOnPreorder,
+  createPreorder,
+  deletePreorder,
+  pointIssues,
+  PreorderRefused,
+  storePreorders,
+  updatePreorder,
+  type PreorderIssue,
+} from '../../preorders/records';
 import { isDemperRunning } from '../../stores/demper-control';
 import {
   preorderUploadWorkflowId,
@@ -16,7 +24,7 @@ import type { preorderUploadWorkflow, preorderWithdrawWorkflow } from '../../wor
 import type { PreorderUploadInput } from '../../workflows/preorder-upload';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
-import { HttpError, type FieldError } from '../problem';
+import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, Tenge, Timestamp, Uuid, paginated } from '../schemas';
 import { tenantScope, type Preorder, type Store } from '../tenancy';
@@ -121,16 +129,10 @@ function preorderView(p: Preorder): z.infer<typeof PreorderView> {
   };
 }
 
-function refused(errors: FieldError[]): HttpError {
-  return new HttpError(422, 'The preorder cannot be made as given.', { errors });
-}
-
-/** Every warehouse names a pickup point the store has. */
-function checkPoints(store: Store, warehouses: readonly { point: number }[] | undefined): FieldError[] {
-  const codes = new Set(store.points.map((p) => p.code));
-  return (warehouses ?? []).flatMap((w, i) =>
-    codes.has(`PP${w.point}`) ? [] : [{ field: `body.warehouses.${i}.point`, message: `the store has no pickup point PP${w.point}` }],
-  );
+function refused(issues: PreorderIssue[]): HttpError {
+  return new HttpError(422, 'The preorder cannot be made as given.', {
+    errors: issues.map((i) => ({ field: `body.${i.field}`, message: i.message })),
+  });
 }
 
 export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
@@ -153,7 +155,7 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     },
     async ({ params }, req, res) => {
       const store = await scopeOf(req).store(params.id);
-      const rows = await deps.db.select().from(preorders).where(eq(preorders.storeId, store.id)).orderBy(preorders.sku);
+      const rows = await storePreorders(deps.db, store.id);
       const file = await preorderWorkbook(rows);
       res
         .type(XLSX_CONTENT_TYPE)
@@ -217,34 +219,14 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     async ({ params, body }, req, res) => {
       const scope = scopeOf(req);
       const store = await scope.store(params.id);
-      const [product] = await deps.db.select().from(products).where(and(eq(products.id, body.productId), eq(products.storeId, store.id)));
-      const errors: FieldError[] = [];
-      if (!product) errors.push({ field: 'body.productId', message: 'no product of this store has this id' });
-      errors.push(...checkPoints(store, body.warehouses));
-      const brand = body.brand ?? product?.brand ?? null;
-      const price = body.price ?? product?.price ?? null;
-      if (product && !brand) errors.push({ field: 'body.brand', message: "is required: the product has none and Kaspi's price list needs one" });
-      if (product && !price) errors.push({ field: 'body.price', message: 'is required: the product has no live price' });
-      if (errors.length > 0) throw refused(errors);
-      const created = await deps.db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(preorders)
-          .values({
-            storeId: store.id,
-            productId: product!.id,
-            sku: product!.sku,
-            model: body.model ?? product!.name,
-            brand,
-            price: price!,
-            days: body.days,
-            warehouses: body.warehouses,
-          })
-          .onConflictDoNothing({ target: [preorders.storeId, preorders.sku] })
-          .returning();
-        if (row) await tx.update(products).set({ preorderDays: body.days }).where(eq(products.id, product!.id));
-        return row;
-      });
-      if (!created) throw new HttpError(409, `The product ${product!.sku} is already on preorder.`);
+      let created;
+      try {
+        created = await createPreorder(deps.db, store, body);
+      } catch (error) {
+        if (error instanceof PreorderRefused) throw refused(error.issues);
+        if (error instanceof AlreadyOnPreorder) throw new HttpError(409, error.message);
+        throw error;
+      }
       res.status(201).location(`${api.prefix}/stores/${store.id}/preorders/${created.id}`).json(preorderView(created));
     },
   );
@@ -269,19 +251,9 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       const scope = scopeOf(req);
       const store = await scope.store(params.id);
       const preorder = await scope.storePreorder(store.id, params.preorderId);
-      const errors = checkPoints(store, body.warehouses);
-      if (errors.length > 0) throw refused(errors);
-      const updated = await deps.db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(preorders)
-          .set({ ...body, status: 'draft', error: null, updatedAt: new Date() })
-          .where(eq(preorders.id, preorder.id))
-          .returning();
-        if (body.days !== undefined && preorder.productId) {
-          await tx.update(products).set({ preorderDays: body.days }).where(eq(products.id, preorder.productId));
-        }
-        return row!;
-      });
+      const issues = pointIssues(store.points, body.warehouses);
+      if (issues.length > 0) throw refused(issues);
+      const updated = await updatePreorder(deps.db, preorder, body);
       res.json(preorderView(updated));
     },
   );
@@ -312,10 +284,7 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       // Started before the row goes: if the delete then fails, the withdrawal finds the preorder still
       // there and sends nothing; the other way round a failed start would leave Kaspi showing it.
       if (preorder.uploadedAt) await startWithdrawal(store, preorder);
-      await deps.db.transaction(async (tx) => {
-        await tx.delete(preorders).where(eq(preorders.id, preorder.id));
-        if (preorder.productId) await tx.update(products).set({ preorderDays: null }).where(eq(products.id, preorder.productId));
-      });
+      await deletePreorder(deps.db, preorder);
       res.status(204).end();
     },
   );
