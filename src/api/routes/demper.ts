@@ -1,6 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { kaspiStores, users } from '../../db/schema';
 import { completeDemperConfig, DEMPER_CONFIG_LIMITS, demperConfigIssues, type DemperConfig } from '../../domain/demper-config';
 import {
   configureDemper,
@@ -11,6 +9,7 @@ import {
   resumeDemper,
 } from '../../stores/demper-control';
 import { changeActivity } from '../../stores/activity';
+import { setAllStoresPaused } from '../../stores/pause-all';
 import { PAUSED_BY_MERCHANT } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
@@ -200,18 +199,9 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
         },
       },
       async (_input, req, res) => {
-        const { userId } = currentUser(req);
-        await deps.db.update(users).set({ demperPaused: action === 'pause' }).where(eq(users.id, userId));
-        const stores = await deps.db
-          .select({ id: kaspiStores.id })
-          .from(kaspiStores)
-          .where(and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt)));
-        for (const store of stores) {
-          if (action === 'pause') await pauseDemper(control, store.id, PAUSED_BY_MERCHANT);
-          else await resumeDemper(control, store.id);
-          statuses.forget(store.id);
-        }
-        res.status(202).json({ stores: stores.length });
+        const storeIds = await setAllStoresPaused(control, currentUser(req).userId, action === 'pause');
+        for (const storeId of storeIds) statuses.forget(storeId);
+        res.status(202).json({ stores: storeIds.length });
       },
     );
   }
