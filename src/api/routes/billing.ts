@@ -1,11 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { findUser } from '../../accounts/users';
+import { OtherPlanActive, startPayment } from '../../billing/payment-start';
 import { checkSignature, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS } from '../../billing/signature';
 import { applyPaymentEvent, PaymentEvent } from '../../billing/webhook';
-import { payments, subscriptions } from '../../db/schema';
-import { PAID_PLAN_NAMES, PLAN_NAMES, PLANS, PROXY_MODULES, planProxySplit } from '../../domain/plans';
+import { PAID_PLAN_NAMES, PLAN_NAMES, PLANS, PROXY_MODULES, planProxySplit, type PlanName } from '../../domain/plans';
 import { recordAlert } from '../../notify/alerts';
 import { subscriptionStatusQuery, subscriptionWorkflowId } from '../../workflows/messages';
 import type { ApiDeps, RawBodyRequest } from '../app';
@@ -99,21 +98,19 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
     async ({ body }, req, res) => {
       const userId = currentUser(req).userId;
       await limits.beforePayment(userId);
-      const [active] = await deps.db
-        .select({ plan: subscriptions.plan })
-        .from(subscriptions)
-        .where(and(eq(subscriptions.userId, userId), eq(subscriptions.status, 'active')));
-      if (active && active.plan !== body.plan) {
-        throw new HttpError(409, `The ${active.plan} plan is active; you can renew it, or choose another plan when it ends.`);
+      let payment;
+      try {
+        payment = await startPayment(deps.db, userId, body.plan as PlanName);
+      } catch (error) {
+        if (error instanceof OtherPlanActive) throw new HttpError(409, error.message);
+        throw error;
       }
-      const plan = PLANS[body.plan as keyof typeof PLANS];
-      const [payment] = await deps.db.insert(payments).values({ userId, plan: plan.name, amount: plan.monthlyPriceTenge }).returning();
       res.status(201).json({
-        id: payment!.id,
-        plan: payment!.plan,
-        amountTenge: payment!.amount,
-        status: payment!.status,
-        createdAt: payment!.createdAt.toISOString(),
+        id: payment.id,
+        plan: payment.plan,
+        amountTenge: payment.amount,
+        status: payment.status,
+        createdAt: payment.createdAt.toISOString(),
       });
     },
   );
