@@ -1,10 +1,10 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { extendSubscription, PlanConflictError, startOrRenewSubscription } from '../../billing/subscriptions';
+import { cancelSubscription, grantSubscription, NoRunningSubscription } from '../../billing/admin-grants';
+import { PlanConflictError } from '../../billing/subscriptions';
 import { users } from '../../db/schema';
 import { PAID_PLAN_NAMES } from '../../domain/plans';
-import { cancelSignal, subscriptionWorkflowId } from '../../workflows/messages';
+import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
@@ -50,32 +50,21 @@ export function adminSubscriptionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'
       if (!user) throw new HttpError(404, 'No such user.');
       const workflowId = subscriptionWorkflowId(body.userId);
       if (body.action === 'cancel') {
-        try {
-          const handle = deps.temporal.workflow.getHandle(workflowId);
-          if ((await handle.describe()).status.name !== 'RUNNING') throw new HttpError(404, 'The user has no running subscription.');
-          await handle.signal(cancelSignal);
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'The user has no running subscription.');
+        await cancelSubscription(deps.temporal, body.userId).catch((err: unknown) => {
+          if (err instanceof NoRunningSubscription) throw new HttpError(404, err.message);
           throw err;
-        }
+        });
         res.status(202).json({ userId: body.userId, workflowId });
         return;
       }
-      const periodEnd = await deps.db
-        .transaction(async (tx) => {
-          const end = await extendSubscription(tx, {
-            userId: body.userId,
-            plan: body.plan!,
-            periodEnd: body.periodEnd ? new Date(body.periodEnd) : undefined,
-            periodDays: deps.config.billing.periodDays,
-          });
-          await startOrRenewSubscription(deps.temporal, deps.config, { userId: body.userId, plan: body.plan!, periodEnd: end });
-          return end;
-        })
-        .catch((err: unknown) => {
-          if (err instanceof PlanConflictError) throw new HttpError(409, `The user's ${err.activePlan} plan is active; cancel it first.`);
-          throw err;
-        });
+      const periodEnd = await grantSubscription(deps.db, deps.temporal, deps.config, {
+        userId: body.userId,
+        plan: body.plan!,
+        periodEnd: body.periodEnd ? new Date(body.periodEnd) : undefined,
+      }).catch((err: unknown) => {
+        if (err instanceof PlanConflictError) throw new HttpError(409, `The user's ${err.activePlan} plan is active; cancel it first.`);
+        throw err;
+      });
       res.status(202).json({ userId: body.userId, workflowId, periodEnd: periodEnd.toISOString() });
     },
   );
