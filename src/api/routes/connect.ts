@@ -1,24 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { kaspiLogins, kaspiStores } from '../../db/schema';
+import { kaspiStores } from '../../db/schema';
 import { isKaspiError, parseCookieHeader, type KaspiSession } from '../../kaspi';
-import { sealLoginCredentials } from '../../logins/credentials';
-import { kazakhPhoneDigits, maskPhone } from '../../logins/phone';
-import { reserveBrowserLogin, TooManyBrowserLogins } from '../../logins/reservations';
+import { kazakhPhoneDigits } from '../../logins/phone';
+import { TooManyBrowserLogins } from '../../logins/reservations';
+import { LoginNotRun, runPasswordLogin, startSmsLogin } from '../../logins/start-login';
 import { connectSession } from '../../stores/connect';
 import { startOrdersPoll } from '../../stores/orders-poll';
 import { checkShopApiToken, saveShopApiToken } from '../../stores/shop-api-token';
-import {
-  passwordLoginWorkflowId,
-  smsLoginWorkflowId,
-  storeSearchAttributes,
-  storeSessionCheckWorkflowId,
-  USER_ID_KEY,
-  type PasswordLoginResult,
-} from '../../workflows/messages';
-import type { passwordLoginWorkflow, smsLoginWorkflow, storeSessionCheckWorkflow } from '../../workflows';
+import { storeSearchAttributes, storeSessionCheckWorkflowId } from '../../workflows/messages';
+import type { storeSessionCheckWorkflow } from '../../workflows';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
@@ -81,16 +73,19 @@ function clientIp(req: { ip?: string }): string {
   return req.ip ?? 'unknown';
 }
 
-export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
-  /** A browser login's row, while the service runs fewer than its cap of them (429 otherwise). */
-  const reserve = (values: Parameters<typeof reserveBrowserLogin>[2]) =>
-    reserveBrowserLogin(deps.db, deps.config.kaspiLogin.maxOpenBrowserLogins, values).catch((error: unknown) => {
-      if (!(error instanceof TooManyBrowserLogins)) throw error;
-      throw new HttpError(429, error.message, {
-        headers: { 'Retry-After': String(error.retryAfterSeconds) },
-        extra: { retryAfterSeconds: error.retryAfterSeconds },
-      });
+/** A browser login the service has no room for (429), or that did not run (503); anything else as it is. */
+function loginProblem(error: unknown): unknown {
+  if (error instanceof TooManyBrowserLogins) {
+    return new HttpError(429, error.message, {
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+      extra: { retryAfterSeconds: error.retryAfterSeconds },
     });
+  }
+  if (error instanceof LoginNotRun) return error.failedAt === 'kaspi' ? kaspiUnavailable() : loginServiceUnavailable();
+  return error;
+}
+
+export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
 
   const storesByIds = async (userId: string, ids: string[]) =>
     ids.length === 0
@@ -161,31 +156,9 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
     async ({ body }, req, res) => {
       const userId = currentUser(req).userId;
       await deps.connectLimits.beforeConnect(clientIp(req), userId);
-      const loginId = randomUUID();
-      await reserve({
-        id: loginId,
-        userId,
-        method: 'password',
-        state: 'verifying',
-        credentialsEnc: sealLoginCredentials(deps.keyring, loginId, { email: body.email, password: body.password }),
+      const result = await runPasswordLogin(deps, { userId, ...body }).catch((error: unknown) => {
+        throw loginProblem(error);
       });
-      let result: PasswordLoginResult;
-      try {
-        result = await deps.temporal.workflow.execute<typeof passwordLoginWorkflow>('passwordLoginWorkflow', {
-          taskQueue: deps.config.temporal.taskQueue,
-          workflowId: passwordLoginWorkflowId(loginId),
-          args: [{ loginId, remember: body.remember }],
-          workflowExecutionTimeout: '5 minutes',
-          typedSearchAttributes: [{ key: USER_ID_KEY, value: userId }],
-        });
-      } catch (error) {
-        // The login never finished: its credentials must not outlive it.
-        await deps.db
-          .update(kaspiLogins)
-          .set({ credentialsEnc: null, state: 'failed', failureReason: 'The login could not finish; try again.' })
-          .where(eq(kaspiLogins.id, loginId));
-        throw error instanceof WorkflowFailedError ? kaspiUnavailable() : loginServiceUnavailable();
-      }
       if (result.status === 'sms_required') {
         throw new HttpError(409, 'Kaspi confirms logins of this account by SMS: connect with the phone number instead.', {
           extra: { needs: 'sms' },
@@ -219,34 +192,13 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       const userId = currentUser(req).userId;
       const digits = kazakhPhoneDigits(body.phone)!;
       await deps.connectLimits.beforeSmsLogin(clientIp(req), userId, digits);
-      const timeoutSeconds = deps.config.kaspiLogin.smsTimeoutSeconds;
-      const login = await reserve({
-        userId,
-        method: 'sms',
-        state: 'waiting_code',
-        phoneMasked: maskPhone(digits),
-        expiresAt: new Date(Date.now() + timeoutSeconds * 1000),
+      const login = await startSmsLogin(deps, { userId, digits }).catch((error: unknown) => {
+        throw loginProblem(error);
       });
-      try {
-        await deps.temporal.workflow.start<typeof smsLoginWorkflow>('smsLoginWorkflow', {
-          taskQueue: deps.config.temporal.taskQueue,
-          workflowId: smsLoginWorkflowId(login!.id),
-          args: [{ loginId: login!.id, phone: `+7${digits}`, codeTimeoutSeconds: timeoutSeconds }],
-          // A bound for a run nobody picked up; the login itself expires after timeoutSeconds.
-          workflowExecutionTimeout: `${timeoutSeconds + 600}s`,
-          typedSearchAttributes: [{ key: USER_ID_KEY, value: userId }],
-        });
-      } catch {
-        await deps.db
-          .update(kaspiLogins)
-          .set({ state: 'failed', failureReason: 'The login could not start; try again.' })
-          .where(eq(kaspiLogins.id, login!.id));
-        throw loginServiceUnavailable();
-      }
       res
         .status(202)
-        .location(`${api.prefix}/logins/${login!.id}`)
-        .json({ loginId: login!.id, state: 'waiting_code', phoneMasked: login!.phoneMasked, expiresAt: login!.expiresAt!.toISOString() });
+        .location(`${api.prefix}/logins/${login.id}`)
+        .json({ loginId: login.id, state: 'waiting_code', phoneMasked: login.phoneMasked, expiresAt: login.expiresAt!.toISOString() });
     },
   );
 
