@@ -1,12 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { kaspiStores } from '../../db/schema';
-import { stopDemper } from '../../stores/demper-control';
+import { disconnectStore } from '../../stores/disconnect';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
-import { stopOrdersPoll } from '../../stores/orders-poll';
 import { tenantScope, type Store } from '../tenancy';
 
 export const StoreView = z
@@ -96,13 +93,7 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
     },
     async ({ params }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
-      await deps.db
-        .update(kaspiStores)
-        .set({ deletedAt: new Date(), sessionEnc: null, credentialsEnc: null, shopApiTokenEnc: null })
-        .where(eq(kaspiStores.id, store.id));
-      await stopDemper({ db: deps.db, temporal: deps.temporal, config: deps.config }, store.id);
-      // A poll that misses the cancel finds the store deleted at its next poll and ends there.
-      await stopOrdersPoll(deps, store.id).catch((error: unknown) => req.log.warn({ err: error, storeId: store.id }, 'could not stop the orders poll'));
+      await disconnectStore({ db: deps.db, temporal: deps.temporal, config: deps.config, logger: req.log }, store.id);
       res.status(204).end();
     },
   );
