@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { apiKeys, kaspiLogins, kaspiStores, notificationLog, orders, preorders, priceChanges, products } from '../db/schema';
+import { apiKeys, kaspiLogins, kaspiStores, notificationLog, orders, payments, preorders, priceChanges, products } from '../db/schema';
 import { HttpError } from './problem';
 
 export type Store = typeof kaspiStores.$inferSelect;
@@ -93,6 +93,21 @@ export function tenantScope(db: Db, userId: string) {
           .limit(page.limit)
           .offset((page.page - 1) * page.limit),
         db.select({ n: count() }).from(apiKeys).where(mine),
+      ]);
+      return { items, total: total?.n ?? 0 };
+    },
+
+    async listPayments(page: PageRequest) {
+      const mine = eq(payments.userId, userId);
+      const [items, [total]] = await Promise.all([
+        db
+          .select()
+          .from(payments)
+          .where(mine)
+          .orderBy(desc(payments.createdAt), desc(payments.id))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
+        db.select({ n: count() }).from(payments).where(mine),
       ]);
       return { items, total: total?.n ?? 0 };
     },

@@ -66,6 +66,7 @@ export const router = createBrowserRouter([
       { path: 'stores/:storeId/demper', element: page('/stores/:storeId/demper', () => import('./pages/Demper')) },
       { path: 'stores/:storeId/activity', element: page('/stores/:storeId/activity', () => import('./pages/Activity')) },
       { path: 'account', element: page('/account', () => import('./pages/Account')) },
+      { path: 'billing', element: page('/billing', () => import('./pages/Billing')) },
       { path: 'products/:productId', element: page('/products/:productId', () => import('./pages/Product')) },
       { path: '*', element: page(null, () => import('./pages/NotFound')) },
     ],

@@ -5,13 +5,15 @@ import { OtherPlanActive, startPayment } from '../../billing/payment-start';
 import { checkSignature, SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECONDS } from '../../billing/signature';
 import { applyPaymentEvent, PaymentEvent } from '../../billing/webhook';
 import { PAID_PLAN_NAMES, PLAN_NAMES, PLANS, PROXY_MODULES, planProxySplit, type PlanName } from '../../domain/plans';
+import type { payments } from '../../db/schema';
 import { recordAlert } from '../../notify/alerts';
 import { subscriptionStatusQuery, subscriptionWorkflowId } from '../../workflows/messages';
 import type { ApiDeps, RawBodyRequest } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
-import { Tenge, Timestamp, Uuid } from '../schemas';
+import { paginated, PaginationQuery, Tenge, Timestamp, Uuid } from '../schemas';
+import { tenantScope } from '../tenancy';
 import { ABUSE_LIMITS, createAbuseLimits } from '../rate-limits';
 
 const ModuleCounts = z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.int()])) as Record<(typeof PROXY_MODULES)[number], z.ZodInt>);
@@ -46,6 +48,16 @@ const SubscriptionView = z
     proxies: z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.object({ wanted: z.int(), held: z.int() })]))).nullable(),
   })
   .meta({ id: 'Subscription' });
+
+function paymentView(payment: typeof payments.$inferSelect) {
+  return {
+    id: payment.id,
+    plan: payment.plan,
+    amountTenge: payment.amount,
+    status: payment.status,
+    createdAt: payment.createdAt.toISOString(),
+  };
+}
 
 const WebhookAnswer = z.object({ received: z.literal(true), outcome: z.string() }).meta({ id: 'WebhookAnswer' });
 
@@ -105,13 +117,24 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         if (error instanceof OtherPlanActive) throw new HttpError(409, error.message);
         throw error;
       }
-      res.status(201).json({
-        id: payment.id,
-        plan: payment.plan,
-        amountTenge: payment.amount,
-        status: payment.status,
-        createdAt: payment.createdAt.toISOString(),
-      });
+      res.status(201).json(paymentView(payment));
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/billing/payments',
+      summary: "The signed-in merchant's payments",
+      description: 'Every payment started, newest first: pending until the provider confirms it, then paid or failed.',
+      tags: ['billing'],
+      access: 'user',
+      query: PaginationQuery,
+      responses: { 200: { description: 'Payments, newest first', schema: paginated(PaymentView, 'PaymentPage') } },
+    },
+    async ({ query }, req, res) => {
+      const { items, total } = await tenantScope(deps.db, currentUser(req).userId).listPayments(query);
+      res.json({ items: items.map(paymentView), page: query.page, limit: query.limit, total });
     },
   );
 

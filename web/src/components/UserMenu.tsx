@@ -1,5 +1,5 @@
 import { Menu, Text } from '@mantine/core';
-import { IconLogout, IconShieldLock, IconUserCircle } from '@tabler/icons-react';
+import { IconCreditCard, IconLogout, IconShieldLock, IconUserCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client';
@@ -29,6 +29,9 @@ export function UserMenu() {
       <Menu.Divider />
       <Menu.Item component={Link} to="/account" leftSection={<IconShieldLock size={16} aria-hidden />}>
         {t('accountPage.title')}
+      </Menu.Item>
+      <Menu.Item component={Link} to="/billing" leftSection={<IconCreditCard size={16} aria-hidden />}>
+        {t('billing.nav')}
       </Menu.Item>
       <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={() => void signOut()}>
         {t('account.signOut')}

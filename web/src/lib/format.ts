@@ -4,13 +4,18 @@ export const ALMATY_TZ = 'Asia/Almaty';
 
 const NBSP = '\u00a0';
 
+/** `2 000`: a whole number in groups of three split by a no-break space, whatever the language. */
+export function formatCount(value: number): string {
+  return Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+}
+
 /** `12 990 ₸`: groups of three split by a no-break space, whatever the language. */
 export function formatTenge(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const sign = value < 0 ? '−' : '';
-  const digits = Math.abs(Math.round(value)).toString();
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
-  return `${sign}${grouped}${NBSP}₸`;
+  return `${sign}${formatCount(Math.abs(value))}${NBSP}₸`;
 }
 
 /** A signed difference in tenge, `+10 ₸` or `−1 ₸`. */
@@ -46,6 +51,13 @@ const relativeFormatter = perLanguage((locale) => new Intl.RelativeTimeFormat(lo
 /** The exact local time in Almaty, e.g. `05.12.2026, 14:03:27`. */
 export function formatExactTime(iso: string | Date, locale: string): string {
   return exactFormatter(locale).format(typeof iso === 'string' ? new Date(iso) : iso);
+}
+
+const dateFormatter = perLanguage((locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, dateStyle: 'long' }));
+
+/** The day in Almaty, e.g. `5 января 2027 г.`. */
+export function formatDate(iso: string | Date, locale: string): string {
+  return dateFormatter(locale).format(typeof iso === 'string' ? new Date(iso) : iso);
 }
 
 /** Hours and minutes in Almaty, for feeds and chart axes. */

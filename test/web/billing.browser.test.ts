@@ -1,0 +1,132 @@
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../src/billing/signature';
+import { subscriptionWorkflowId } from '../../src/workflows/messages';
+import {
+  cabinetContext,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  launchCabinetBrowser,
+  shoot,
+  signInThroughPage,
+  watchForProblems,
+} from '../support/cabinet-browser';
+import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { registerMerchant, type Merchant } from '../support/http';
+import { holdFreePool } from '../support/proxies';
+
+const SECRET = 'webhook-secret-for-billing-screen-0123';
+
+/** The text of an element with the non-breaking spaces of money and dates as plain ones. */
+const textOf = async (locator: { textContent(): Promise<string | null> }) => ((await locator.textContent()) ?? '').replace(/\s/g, ' ');
+
+/**
+ * The plan and billing screen in Chromium against the real API and worker: the plans side by side,
+ * a subscription started (a pending payment in the history), the provider's signed webhook paying it,
+ * and the screen showing the plan in force with its end, renewal offered and other plans locked.
+ */
+describe('the billing screen in a browser', () => {
+  let ctx: TestContext;
+  let worker: RunningWorker;
+  let api: TestApi;
+  let browser: Browser;
+  let laptop: BrowserContext;
+  let page: Page;
+  let merchant: Merchant;
+  let releaseFreePool: (() => Promise<void>) | undefined;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // Activation takes proxies from the shared free pool: hold it, as the proxy tests do.
+    releaseFreePool = await holdFreePool();
+    ctx = testContext(testConfig({ BILLING_WEBHOOK_SECRET: SECRET }));
+    worker = await startTestWorker(ctx);
+    api = await startTestApi(ctx);
+    merchant = await registerMerchant(api.url, 'billing');
+    browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
+    laptop = await cabinetContext(browser, 'desktop');
+    page = await laptop.newPage();
+    watchForProblems(page, 'laptop', problems);
+    await signInThroughPage(page, api.url, merchant, '/billing');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ctx?.temporal.workflow
+      .getHandle(subscriptionWorkflowId(merchant.id))
+      .terminate('test over')
+      .catch(() => undefined);
+    await api?.close();
+    await worker?.stop();
+    await ctx?.close();
+    await releaseFreePool?.();
+  });
+
+  it('shows the plans side by side and starts a subscription as a pending payment', async () => {
+    await page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
+    await page.getByText('Платежей пока не было.').waitFor();
+    for (const plan of ['Бесплатный', 'Старт', 'Про']) await page.getByRole('heading', { name: plan, exact: true }).waitFor();
+    expect(await page.getByText('без подписки').count()).toBe(1);
+    await expectAccessible(page, 'billing');
+    await shoot(page, 'billing-desktop');
+
+    await page.getByRole('button', { name: 'Оформить тариф «Старт»' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Счёт создан' });
+    await dialog.waitFor();
+    const paymentId = (await dialog.getByTestId('payment-id').textContent())!.trim();
+    expect(paymentId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await textOf(dialog)).toContain('19 990 ₸');
+    await expectAccessible(page, 'billing: invoice');
+    await dialog.getByRole('button', { name: 'Готово' }).click();
+
+    const row = page.getByRole('row').filter({ hasText: 'ждёт оплаты' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Старт');
+    expect(await textOf(row)).toContain('19 990 ₸');
+
+    const periodEnd = new Date(Date.now() + 30 * 24 * 3600_000);
+    const event = JSON.stringify({ id: `evt_${paymentId}`, type: 'payment.succeeded', data: { paymentId, amountTenge: 19_990, periodEnd: periodEnd.toISOString() } });
+    const webhook = await fetch(`${api.url}/api/v1/billing/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, event) },
+      body: event,
+    });
+    expect(webhook.status).toBe(200);
+  });
+
+  it('shows the plan in force with its end once paid, renewal offered and the other plan locked', async () => {
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
+          return page.getByText('действует', { exact: true }).count();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(1);
+    await page.getByText(/^Оплачен до \d+ \S+ \d{4}/).waitFor();
+    await page.getByRole('button', { name: 'Продлить тариф «Старт» на месяц' }).waitFor();
+    await page.getByText('Сменить тариф можно, когда закончится текущий').waitFor();
+    await page.getByRole('row').filter({ hasText: 'оплачен' }).waitFor();
+    await expectAccessible(page, 'billing: active');
+    await shoot(page, 'billing-active-desktop');
+  });
+
+  it('works on a 375 px phone', async () => {
+    const phone = await cabinetContext(browser, 'phone');
+    const p = await phone.newPage();
+    watchForProblems(p, 'phone', problems);
+    await signInThroughPage(p, api.url, merchant, '/billing');
+    await p.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
+    await p.getByRole('row').filter({ hasText: 'оплачен' }).waitFor();
+    await expectNoSidewaysScroll(p);
+    await expectAccessible(p, 'billing (phone)');
+    await shoot(p, 'billing-phone');
+    await phone.close();
+  });
+
+  it('broke no page and no content security rule on the way', () => {
+    expect(problems).toEqual([]);
+  });
+});
