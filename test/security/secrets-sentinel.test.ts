@@ -17,6 +17,7 @@ import { OUR_SKU, PRODUCT_ID } from '../support/sandbox';
 import { waitFor } from '../support/wait';
 import { loginState, smsCode, startConnectStack, type ConnectStack } from '../support/connect';
 import { testConfig } from '../support/env';
+import { textOf } from '../support/histories';
 
 /**
  * Secrets go in through the real API flows against the sandbox — a pasted cookie, a remembered password,
@@ -132,15 +133,6 @@ async function runFlows() {
   expect(checked.body.sessionState).toBe('active');
 
   for (const session of stack.sandbox.auth.sessions.values()) learned.push(session.mcSession, session.mcSid);
-}
-
-/** Every string and byte field of a history, bytes read as text, unescaped (as someone reading the store would). */
-function textOf(node: unknown): string {
-  if (node instanceof Uint8Array) return Buffer.from(node).toString('latin1');
-  if (typeof node === 'string') return node;
-  if (Array.isArray(node)) return node.map(textOf).join('\n');
-  if (node && typeof node === 'object') return Object.values(node).map(textOf).join('\n');
-  return String(node);
 }
 
 function occurrences(text: string): string[] {

@@ -14,6 +14,8 @@ import { temporal } from '@temporalio/proto';
  * the sandbox's made-up data, ids and counts; the recorder's secrets are the sentinels below, which must
  * appear in no fixture.
  */
+
+/** Where the fixtures live. */
 export const HISTORIES_DIR = path.resolve(__dirname, '../workflows/histories');
 
 /** The secrets the recorder feeds the flows; a fixture holding any of them is refused (and fails the replay test). */
@@ -86,7 +88,7 @@ export function fixtureHistory(fixture: HistoryFixture): temporal.api.history.v1
 }
 
 /** Every string and byte field of a history, bytes read as text, as someone reading the store would. */
-function textOf(node: unknown): string {
+export function textOf(node: unknown): string {
   if (node instanceof Uint8Array) return Buffer.from(node).toString('latin1');
   if (typeof node === 'string') return node;
   if (Array.isArray(node)) return node.map(textOf).join('\n');

@@ -11,6 +11,26 @@ export interface ZipEntry {
   deflated?: Buffer;
 }
 
+interface EntryFields {
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameLength: number;
+}
+
+/**
+ * The fields a local header and a central directory header both carry, laid out alike from the method on
+ * (the modification time and date between stay zero).
+ */
+function writeEntryFields(header: Buffer, at: number, fields: EntryFields): void {
+  header.writeUInt16LE(fields.method, at);
+  header.writeUInt32LE(fields.crc, at + 6);
+  header.writeUInt32LE(fields.compressedSize, at + 10);
+  header.writeUInt32LE(fields.size, at + 14);
+  header.writeUInt16LE(fields.nameLength, at + 18);
+}
+
 /** A zip archive written byte by byte, so tests can make hostile ones (lying sizes, bombs). */
 export function zip(entries: ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
@@ -22,23 +42,16 @@ export function zip(entries: ZipEntry[]): Buffer {
     const name = Buffer.from(entry.name);
     const size = entry.declaredSize ?? data.length;
     const crc = crc32(data);
+    const fields = { method: entry.stored ? 0 : 8, crc, compressedSize: body.length, size, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(entry.stored ? 0 : 8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
+    writeEntryFields(local, 8, fields);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(entry.stored ? 0 : 8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 10, fields);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     centrals.push(central, name);
