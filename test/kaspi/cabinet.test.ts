@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   buildPriceListXlsx,
   buildPriceListXml,
@@ -19,25 +19,15 @@ import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { waitFor } from '../support/wait';
 import {
   cabinetContext,
-  contractSeed,
   OUR_SKU,
   OUR_UID,
   PRODUCT_ID,
   publicContext,
   RIVAL_A,
-  startTestSandbox,
+  useContractSandbox,
 } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-afterAll(() => sandbox.stop());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.seed(contractSeed());
-});
+const sandbox = useContractSandbox();
 
 const ourOffer = () => sandbox.market.offer(OUR_UID, OUR_SKU)!;
 const pointsOf = () => Object.fromEntries([...ourOffer().availabilities].map(([id, a]) => [id, a.available]));

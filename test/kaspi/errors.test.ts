@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   checkSession,
   fetchOffersPage,
@@ -19,15 +19,10 @@ import {
   PRODUCT_ID,
   publicContext,
   shopApiContext,
-  startTestSandbox,
+  useSandbox,
 } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({ banScale: 0.001, proxies: { count: 2 } });
-});
-afterAll(() => sandbox.stop());
+const sandbox = useSandbox({ banScale: 0.001, proxies: { count: 2 } });
 beforeEach(() => {
   sandbox.reset();
   sandbox.setProfile('unlimited');

@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fetchOffers, fetchOffersPage, fetchReviews, isKaspiError } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import {
   browserHeaders,
-  contractSeed,
   OUR_UID,
   PRODUCT_ID,
   publicContext,
   RIVAL_A,
   RIVAL_B,
-  startTestSandbox,
+  useContractSandbox,
 } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-afterAll(() => sandbox.stop());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.seed(contractSeed());
-});
+const sandbox = useContractSandbox();
 
 describe('fetchOffers against the sandbox', () => {
   it('returns the card cheapest first, floors fractional prices and finds our own offer', async () => {

@@ -1,41 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchOrderEntries, fetchOrders, fetchOrdersPage, isKaspiError } from '../../src/kaspi';
-import {
-  contractSeed,
-  OUR_SKU,
-  OUR_UID,
-  shopApiContext,
-  SHOP_TOKEN,
-  startTestSandbox,
-} from '../support/sandbox';
+import { contractSeed, OUR_SKU, OUR_UID, SHOP_TOKEN, shopApiContext, useContractSandbox } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
 const DAY_MS = 24 * 3600_000;
 const now = Date.now();
 const window = { creationDateFromMs: now - 13 * DAY_MS, creationDateToMs: now };
 
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-afterAll(() => sandbox.stop());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.seed({
-    ...contractSeed(),
-    orders: Array.from({ length: 25 }, (_, i) => ({
-      merchantUid: OUR_UID,
-      code: String(800_000_000 + i),
-      creationDateMs: now - (i + 1) * 3600_000,
-      state: i % 5 === 0 ? 'ARCHIVE' : 'NEW',
-      status: i % 5 === 0 ? 'COMPLETED' : 'APPROVED_BY_BANK',
-      pickupPointCode: 'PP1',
-      entries: [
-        { sku: OUR_SKU, name: 'Смартфон Test X1', quantity: 1 + (i % 2), basePrice: 10_000 },
-        { sku: 'case', quantity: 1, basePrice: 990 },
-      ],
-    })),
-  });
-});
+const sandbox = useContractSandbox({}, () => ({
+  ...contractSeed(),
+  orders: Array.from({ length: 25 }, (_, i) => ({
+    merchantUid: OUR_UID,
+    code: String(800_000_000 + i),
+    creationDateMs: now - (i + 1) * 3600_000,
+    state: i % 5 === 0 ? 'ARCHIVE' : 'NEW',
+    status: i % 5 === 0 ? 'COMPLETED' : 'APPROVED_BY_BANK',
+    pickupPointCode: 'PP1',
+    entries: [
+      { sku: OUR_SKU, name: 'Смартфон Test X1', quantity: 1 + (i % 2), basePrice: 10_000 },
+      { sku: 'case', quantity: 1, basePrice: 990 },
+    ],
+  })),
+}));
 
 describe('Shop API orders against the sandbox', () => {
   it('reads a JSON:API page with meta, state and status apart', async () => {

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fetchOffers, fetchOrders } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import { contractSeed, OUR_UID, PRODUCT_ID, publicContext, RIVAL_A, RIVAL_B, startTestSandbox } from '../support/sandbox';
+import { contractSeed, OUR_UID, PRODUCT_ID, publicContext, RIVAL_A, RIVAL_B, useSandbox } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox();
-});
-afterAll(() => sandbox.stop());
+const sandbox = useSandbox();
 beforeEach(() => {
   sandbox.reset();
   sandbox.market.stopBots();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   buildPriceListXml,
   fetchAllOffers,
@@ -12,14 +12,9 @@ import {
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import type { StrictRule } from '../../sandbox';
 import { waitFor } from '../support/wait';
-import { browserHeaders, cabinetContext, contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, startTestSandbox } from '../support/sandbox';
+import { browserHeaders, cabinetContext, contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, useSandbox } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({ proxies: { count: 3 } });
-});
-afterAll(() => sandbox.stop());
+const sandbox = useSandbox({ proxies: { count: 3 } });
 beforeEach(() => {
   sandbox.reset();
   sandbox.seed(contractSeed());

@@ -14,6 +14,7 @@ import { createReadChannel } from '../../src/proxies/read-channel';
 import { loadConfig, type Config } from '../../src/lib/config';
 import { createKeyring, type Keyring } from '../../src/lib/crypto';
 import { TEST_SECRETS_ENV } from './secrets';
+import { suiteResource } from './suite-resource';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { createTemporalClient, temporalLogger } from '../../src/lib/temporal';
 import { createWorker, type ServiceWorker } from '../../src/worker';
@@ -62,6 +63,7 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
+/** A database pool and Temporal client on the configuration; `close` ends both. */
 export function testContext(config = testConfig(), logger: Logger = createLogger(config, 'test')): TestContext {
   const pool = createPool({ ...config.database, url: config.database.url! }, logger, 'kaspi-demper-test');
   const keyring = createKeyring(config.secrets.encryptionKeys!);
@@ -78,6 +80,18 @@ export function testContext(config = testConfig(), logger: Logger = createLogger
       await pool.end();
     },
   };
+}
+
+/** The suite's context: settings overriding `testConfig`'s, or a function making them once the suite starts. */
+export function useTestContext(config: Record<string, string> | (() => Config) = {}, logger?: (config: Config) => Logger): TestContext {
+  return suiteResource(
+    'the test context',
+    () => {
+      const resolved = typeof config === 'function' ? config() : testConfig(config);
+      return testContext(resolved, logger?.(resolved));
+    },
+    (ctx) => ctx.close(),
+  );
 }
 
 export interface RunningWorker {
@@ -125,6 +139,11 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
   };
 }
 
+/** The suite's worker (see `startTestWorker`). */
+export function useTestWorker(ctx: TestContext): RunningWorker {
+  return suiteResource('the test worker', () => startTestWorker(ctx), (worker) => worker.stop());
+}
+
 export interface TestApi {
   url: string;
   app: Express;
@@ -158,4 +177,9 @@ export async function startTestApi(ctx: TestContext): Promise<TestApi> {
       await services.events.close();
     },
   };
+}
+
+/** The suite's API (see `startTestApi`). */
+export function useTestApi(ctx: TestContext): TestApi {
+  return suiteResource('the test API', () => startTestApi(ctx), (api) => api.close());
 }

@@ -1,6 +1,8 @@
+import { beforeEach } from 'vitest';
 import type { CabinetContext, KaspiContext, ShopApiContext } from '../../src/kaspi';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { startSandbox, type MarketSeed, type SandboxOptions, type SandboxHandle } from '../../sandbox';
+import { suiteResource } from './suite-resource';
 
 export const OUR_UID = '30100001';
 export const RIVAL_A = '30200001';
@@ -13,28 +15,15 @@ export const MFA_OWNER = { email: 'mfa@shop.test', password: 'another secret', p
 
 /** A small market every contract test starts from: us and two rivals on one product in two cities. */
 export function contractSeed(): MarketSeed {
+  const bothCities = () => [
+    { code: 'PP1', cityId: ALMATY },
+    { code: 'PP2', cityId: ASTANA },
+  ];
   return {
     merchants: [
-      {
-        uid: OUR_UID,
-        name: 'Наш Магазин',
-        points: [
-          { code: 'PP1', cityId: ALMATY },
-          { code: 'PP2', cityId: ASTANA },
-        ],
-        rating: 4.9,
-        shopApiToken: SHOP_TOKEN,
-      },
+      { uid: OUR_UID, name: 'Наш Магазин', points: bothCities(), rating: 4.9, shopApiToken: SHOP_TOKEN },
       { uid: RIVAL_A, name: 'Rival A', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
-      {
-        uid: RIVAL_B,
-        name: 'Rival B',
-        points: [
-          { code: 'PP1', cityId: ALMATY },
-          { code: 'PP2', cityId: ASTANA },
-        ],
-        rating: 4.7,
-      },
+      { uid: RIVAL_B, name: 'Rival B', points: bothCities(), rating: 4.7 },
     ],
     logins: [
       { ...OWNER, merchantUids: [OUR_UID] },
@@ -64,6 +53,21 @@ export function startTestSandbox(options: SandboxOptions = {}) {
     smsResendIntervalMs: 0,
     ...options,
   });
+}
+
+/** The suite's sandbox (see `startTestSandbox`). */
+export function useSandbox(options: SandboxOptions = {}): SandboxHandle {
+  return suiteResource('the sandbox', () => startTestSandbox(options), (sandbox) => sandbox.stop());
+}
+
+/** The suite's sandbox, emptied and seeded with the contract market (or the given one) before each test. */
+export function useContractSandbox(options: SandboxOptions = {}, seed: () => MarketSeed = contractSeed): SandboxHandle {
+  const sandbox = useSandbox(options);
+  beforeEach(() => {
+    sandbox.reset();
+    sandbox.seed(seed());
+  });
+  return sandbox;
 }
 
 export function publicContext(sandbox: SandboxHandle, extra: Partial<KaspiContext> = {}): KaspiContext {
