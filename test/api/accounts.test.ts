@@ -1,26 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/accounts/tokens';
 import { ensureAdmin } from '../../src/accounts/users';
 import { users } from '../../src/db/schema';
 import { call, registerMerchant, uniqueEmail } from '../support/http';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 
 describe('accounts, tokens and API keys', () => {
   const adminEmail = uniqueEmail('admin');
-  let ctx: TestContext;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    ctx = testContext(testConfig({ ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: 'admin-password-123' }));
-    await ensureAdmin(ctx.db, ctx.config.auth.admin!);
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await ctx.close();
-  });
+  const ctx = useTestContext({ ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: 'admin-password-123' });
+  beforeAll(() => ensureAdmin(ctx.db, ctx.config.auth.admin!));
+  const api = useTestApi(ctx);
 
   it('registers with a normalised email, signs in, and shows the account', async () => {
     const raw = `  New.Merchant-${randomUUID()}@Example.KZ `;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, registerMerchant, uniqueEmail } from '../support/http';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 
 const WINDOW_SECONDS = 60;
 
@@ -11,27 +11,17 @@ function from(ip: string) {
 const randomIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 describe('abuse limits on sign-in and sign-up', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    ctx = testContext(
-      testConfig({
-        LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
-        LOGIN_MAX_FAILURES_ACROSS_ADDRESSES: '1000',
-        // Waits of 2 s, then 4 s: far enough apart that a slow machine still tells them apart.
-        LOGIN_DELAY_SECONDS: '2',
-        LOGIN_MAX_ATTEMPTS_PER_IP: '8',
-        LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
-        REGISTER_MAX_PER_IP: '2',
-      }),
-    );
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await ctx.close();
-  });
+  const api = useTestApi(
+    useTestContext({
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_MAX_FAILURES_ACROSS_ADDRESSES: '1000',
+      // Waits of 2 s, then 4 s: far enough apart that a slow machine still tells them apart.
+      LOGIN_DELAY_SECONDS: '2',
+      LOGIN_MAX_ATTEMPTS_PER_IP: '8',
+      LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      REGISTER_MAX_PER_IP: '2',
+    }),
+  );
 
   it('slows repeated wrong passwords from one address with growing delays, then lets the right one in', async () => {
     // Signs up from an address of its own: sign-ups from 127.0.0.1 are counted across every test file.
@@ -116,24 +106,14 @@ describe('abuse limits on sign-in and sign-up', () => {
 
 describe('wrong passwords for one account from many addresses', () => {
   const LIMIT = 8;
-  let ctx: TestContext;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    ctx = testContext(
-      testConfig({
-        LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
-        LOGIN_MAX_FAILURES_ACROSS_ADDRESSES: String(LIMIT),
-        LOGIN_DELAY_SECONDS: '60',
-        LOGIN_WINDOW_SECONDS: '600',
-      }),
-    );
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await ctx.close();
-  });
+  const api = useTestApi(
+    useTestContext({
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
+      LOGIN_MAX_FAILURES_ACROSS_ADDRESSES: String(LIMIT),
+      LOGIN_DELAY_SECONDS: '60',
+      LOGIN_WINDOW_SECONDS: '600',
+    }),
+  );
 
   it('cuts 40 parallel guesses from 40 addresses off at the limit, and still lets the owner in where they signed in before', async () => {
     const m = await registerMerchant(api.url, undefined, from(randomIp()));

@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { alerts, priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
-import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { waitFor } from '../support/wait';
 
 const OURS = '31900001';
@@ -19,10 +18,23 @@ const card = (n: number) => `95000000${n}`;
  * applied (or refused when the floor moved), floors and ceilings set as percentages in bulk, alerts.
  */
 describe('the cabinet’s views of a store', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [
+        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.9 },
+        { uid: RIVAL, name: 'Соперник', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.2 },
+      ],
+      offers: [
+        ...[1, 2, 3, 4, 5].map((n) => ({ merchantUid: OURS, sku: `V-${n}`, productId: card(n), model: `Товар ${n}`, price: 10_000 })),
+        { merchantUid: RIVAL, sku: 'R-1', productId: card(1), price: 9_500 },
+        { merchantUid: RIVAL, sku: 'R-2', productId: card(2), price: 8_000 },
+        { merchantUid: RIVAL, sku: 'R-5', productId: card(5), price: 9_000 },
+      ],
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox));
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let store: { id: string; userId: string };
   const ids: Record<string, string> = {};
@@ -35,23 +47,6 @@ describe('the cabinet’s views of a store', () => {
   const skus = (page: { items: { sku: string }[] }) => page.items.map((p) => p.sku).sort();
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [
-          { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.9 },
-          { uid: RIVAL, name: 'Соперник', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.2 },
-        ],
-        offers: [
-          ...[1, 2, 3, 4, 5].map((n) => ({ merchantUid: OURS, sku: `V-${n}`, productId: card(n), model: `Товар ${n}`, price: 10_000 })),
-          { merchantUid: RIVAL, sku: 'R-1', productId: card(1), price: 9_500 },
-          { merchantUid: RIVAL, sku: 'R-2', productId: card(2), price: 8_000 },
-          { merchantUid: RIVAL, sku: 'R-5', productId: card(5), price: 9_000 },
-        ],
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox));
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'views');
     // A dry run that looks at each product once: proposals stay as they are while the test applies them.
     ({ store } = await connectStore(ctx, sandbox, OURS, {
@@ -77,12 +72,6 @@ describe('the cabinet’s views of a store', () => {
     });
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
-  });
 
   it('says what state each product is in, and filters and sorts by it on the server', async () => {
     const all = await get(`/api/v1/stores/${store.id}/products?sort=name`);

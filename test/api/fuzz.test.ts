@@ -2,18 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products, users } from '../../src/db/schema';
 import { XLSX_CONTENT_TYPE } from '../../src/lib/spreadsheet';
 import { PRODUCT_COLUMNS } from '../../src/products/excel';
 import { SETTINGS_FIELDS } from '../../src/products/settings';
-import type { SandboxHandle } from '../../sandbox';
 import { kaspiUrlsEnv } from '../../sandbox';
 import { connectStore } from '../support/demper';
 import { call, registerMerchant, type Merchant, type Reply } from '../support/http';
-import { OUR_UID, startTestSandbox } from '../support/sandbox';
+import { OUR_UID, useSandbox } from '../support/sandbox';
 import { seedApiKey, seedLogin, seedOrder, seedPreorder, seedProduct, seedUser } from '../support/seed';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { testConfig, useTestApi, useTestContext } from '../support/env';
 import { tenantRows } from '../support/tenant-rows';
 
 interface Operation {
@@ -133,9 +132,12 @@ function describeMutation(m: Mutation): string {
  * 2xx; and after every refused request the merchant's stored rows are exactly as they were.
  */
 describe('input fuzzing of every route', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-  let sandbox: SandboxHandle;
+  const sandbox = useSandbox();
+  // With the webhook's secret set, an unsigned webhook is a 401 (without it, a 503 by design).
+  const ctx = useTestContext(() =>
+    testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '2000', BILLING_WEBHOOK_SECRET: 'fuzz-webhook-secret-0123456789' }),
+  );
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let ops: Operation[];
   let doc: any;
@@ -160,10 +162,6 @@ describe('input fuzzing of every route', () => {
   };
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
-    // With the webhook's secret set, an unsigned webhook is a 401 (without it, a 503 by design).
-    ctx = testContext(testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '2000', BILLING_WEBHOOK_SECRET: 'fuzz-webhook-secret-0123456789' }));
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'fuzz');
     await ctx.db.update(users).set({ role: 'admin' }).where(eq(users.id, merchant.id));
     const { store } = await connectStore(ctx, sandbox, OUR_UID, { userId: merchant.id });
@@ -217,11 +215,6 @@ describe('input fuzzing of every route', () => {
       }
     }
     rows = await tenantRows(ctx.db, merchant.id);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   /** The documented example with the fuzzer's own ids in place of the placeholder ones. */

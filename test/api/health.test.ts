@@ -1,25 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { users } from '../../src/db/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call, registerMerchant } from '../support/http';
 import { TEST_OPERATOR_TOKEN } from '../support/secrets';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { startTestApi, testConfig, testContext, useTestApi, useTestContext, useTestWorker } from '../support/env';
 
 describe('health, metrics and errors over HTTP', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-  let worker: RunningWorker;
-
-  beforeAll(async () => {
-    ctx = testContext();
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await worker.stop();
-    await ctx.close();
-  });
+  const ctx = useTestContext();
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
 
   const asOperator = { headers: { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` } };
 

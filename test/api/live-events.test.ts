@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products, storeEvents } from '../../src/db/schema';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { startTestApi, type TestApi, useTestApi, useTestContext } from '../support/env';
 import { openEventStream, type OpenStream } from '../support/event-stream';
 import { registerMerchant, type Merchant } from '../support/http';
 import { seedProduct, seedStore } from '../support/seed';
@@ -13,8 +13,8 @@ import { waitFor } from '../support/wait';
  * stays tenant-checked and bounded, and keeps quiet connections alive with heartbeats.
  */
 describe('the store live stream', () => {
-  let ctx: TestContext;
-  let first: TestApi;
+  const ctx = useTestContext({ EVENTS_HEARTBEAT_SECONDS: '1', EVENTS_MAX_STREAMS_PER_USER: '3' });
+  const first = useTestApi(ctx);
   let second: TestApi;
   let owner: Merchant;
   let stranger: Merchant;
@@ -37,8 +37,6 @@ describe('the store live stream', () => {
   };
 
   beforeAll(async () => {
-    ctx = testContext(testConfig({ EVENTS_HEARTBEAT_SECONDS: '1', EVENTS_MAX_STREAMS_PER_USER: '3' }));
-    first = await startTestApi(ctx);
     second = await startTestApi(ctx);
     owner = await registerMerchant(first.url, 'live');
     stranger = await registerMerchant(first.url, 'live-stranger');
@@ -48,8 +46,6 @@ describe('the store live stream', () => {
 
   afterAll(async () => {
     for (const s of open) s.close();
-    await first?.close();
-    await ctx?.close();
   });
 
   it('answers another merchant 404 and nobody 401', async () => {

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
 import { isDemperRunning } from '../../src/stores/demper-control';
-import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { connectStore, control, demperTestConfig, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { seedProduct } from '../support/seed';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '31700001';
 const RIVAL = '31800001';
@@ -20,10 +19,21 @@ const OFFERS = [1, 2, 3].map((n) => ({ sku: `SKU-${n}`, productId: `94000000${n}
  * a manual price work end to end.
  */
 describe('products and catalog sync', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [
+        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
+        { uid: RIVAL, name: 'Соперник', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.2 },
+      ],
+      offers: [
+        ...OFFERS.map((o) => ({ merchantUid: OURS, ...o, price: 10_000, cityPrices: { [ALMATY]: 10_000, [ASTANA]: 10_500 } })),
+        { merchantUid: RIVAL, sku: 'R-1', productId: OFFERS[0]!.productId, price: 9_490.5 },
+      ],
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox));
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let store: { id: string; userId: string };
   const byId: Record<string, string> = {};
@@ -39,33 +49,12 @@ describe('products and catalog sync', () => {
   };
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [
-          { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
-          { uid: RIVAL, name: 'Соперник', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.2 },
-        ],
-        offers: [
-          ...OFFERS.map((o) => ({ merchantUid: OURS, ...o, price: 10_000, cityPrices: { [ALMATY]: 10_000, [ASTANA]: 10_500 } })),
-          { merchantUid: RIVAL, sku: 'R-1', productId: OFFERS[0]!.productId, price: 9_490.5 },
-        ],
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox));
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'products');
     ({ store } = await connectStore(ctx, sandbox, OURS, {
       userId: merchant.id,
       // Long intervals: only a wake makes the loop look at a product soon.
       demperConfig: { intervalSeconds: 3_600, hotIntervalSeconds: 3_600 },
     }));
-  });
-  afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('imports the cabinet offer list', async () => {

@@ -1,24 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/accounts/tokens';
 import { AdminSetupError, ensureAdmin } from '../../src/accounts/users';
 import { users } from '../../src/db/schema';
 import { call, registerMerchant, uniqueEmail } from '../support/http';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { startTestApi, testConfig, testContext, useTestApi, useTestContext } from '../support/env';
 
 // One database and API for the account tests; TRUST_PROXY below starts its own with other settings.
-let ctx: TestContext;
-let api: TestApi;
-
-beforeAll(async () => {
-  ctx = testContext();
-  api = await startTestApi(ctx);
-});
-afterAll(async () => {
-  await api.close();
-  await ctx.close();
-});
+const ctx = useTestContext();
+const api = useTestApi(ctx);
 
 describe('first administrator', () => {
   it('does not make an account registered in advance with ADMIN_EMAIL an administrator', async () => {

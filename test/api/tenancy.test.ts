@@ -1,13 +1,12 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { alerts, notificationLog, priceChanges } from '../../src/db/schema';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { expressRoutes } from '../support/routes';
 import { seedApiKey, seedLogin, seedOrder, seedPreorder, seedProduct, seedStore } from '../support/seed';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
-import { startTestSandbox } from '../support/sandbox';
+import { testConfig, useTestApi, useTestContext } from '../support/env';
+import { useSandbox } from '../support/sandbox';
 import { tenantRows } from '../support/tenant-rows';
-import type { SandboxHandle } from '../../sandbox';
 
 interface Operation {
   method: string;
@@ -97,9 +96,10 @@ async function workbookText(bytes: ArrayBuffer): Promise<string> {
  * body fields this test has no case for, fail the test, so no route escapes it.
  */
 describe('tenant isolation on every route', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-  let sandbox: SandboxHandle;
+  // Routes that read Kaspi live (a product's offers) read this stand-in.
+  const sandbox = useSandbox();
+  const ctx = useTestContext(() => testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_MC_URL: sandbox.urls.mcUrl }));
+  const api = useTestApi(ctx);
   let doc: any;
   let ops: Operation[];
   let a: Tenant;
@@ -187,20 +187,11 @@ describe('tenant isolation on every route', () => {
   }
 
   beforeAll(async () => {
-    // Routes that read Kaspi live (a product's offers) read this stand-in.
-    sandbox = await startTestSandbox();
-    ctx = testContext(testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_MC_URL: sandbox.urls.mcUrl }));
-    api = await startTestApi(ctx);
     a = await tenant('tenant-a');
     b = await tenant('tenant-b');
     doc = (await call(api.url, 'GET', '/openapi.json')).body;
     ops = operations(doc);
     rowsOfB = await tenantRows(ctx.db, b.merchant.id);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   /** The resource a path parameter names: `{id}` after `/stores` is a store; `{loginId}` is a login. */

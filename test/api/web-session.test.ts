@@ -1,8 +1,8 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CSP_NONCE_PLACEHOLDER } from '../../src/api/web-cabinet';
-import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 
 /** The cookies a `Set-Cookie` list sets, by name, with their attributes as written. */
@@ -22,8 +22,7 @@ function setCookies(headers: Headers): Record<string, { value: string; attribute
  * token, and bearer tokens keep working for integrations. The page itself comes with a strict CSP.
  */
 describe('web cabinet session and page', () => {
-  let ctx: TestContext;
-  let api: TestApi;
+  const api = useTestApi(useTestContext());
   let merchant: Merchant;
 
   const signIn = async (who = merchant) => {
@@ -40,14 +39,7 @@ describe('web cabinet session and page', () => {
   });
 
   beforeAll(async () => {
-    ctx = testContext();
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'web-session');
-  });
-
-  afterAll(async () => {
-    await api?.close();
-    await ctx?.close();
   });
 
   it('signs in with an httpOnly, SameSite=Strict session cookie and a CSRF cookie, never a token in the body', async () => {
