@@ -1,20 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser } from '../src/accounts/users';
 import { kaspiStores } from '../src/db/schema';
 import { readStoreSession, writeStoreSession } from '../src/stores/session';
 import { uniqueEmail } from './support/http';
 import { seedStore } from './support/seed';
-import { testContext, type TestContext } from './support/env';
+import { useTestContext } from './support/env';
 
 describe('store sessions', () => {
-  let ctx: TestContext;
-  beforeAll(() => {
-    ctx = testContext();
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestContext();
 
   it('round-trips through the sealed column, never stored in plain text', async () => {
     const user = await createUser(ctx.db, { email: uniqueEmail(), password: 'long enough password' });

@@ -1,19 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alerts } from '../../src/db/schema';
 import { FLOOR_ALERT_MIN_PRODUCTS, manyHeldAtFloor } from '../../src/demper/alerts';
 import { seedStore } from '../support/seed';
 import { seedUser } from '../support/seed';
-import { testContext, type TestContext } from '../support/env';
+import { useTestContext } from '../support/env';
 
 describe('demper alerts', () => {
-  let ctx: TestContext;
-  beforeAll(() => {
-    ctx = testContext();
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestContext();
 
   it('tells the merchant once a day when many products are held at their floors', async () => {
     const user = await seedUser(ctx.db);

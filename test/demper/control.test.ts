@@ -1,15 +1,14 @@
 import { and, eq, gt } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
 import { demperWorkflowId, stopDemper } from '../../src/stores/demper-control';
 import { STORE_ID_KEY, USER_ID_KEY } from '../../src/workflows/messages';
-import { startTestApi, startTestWorker, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '30700001';
 const OTHER_STORE = '30700002';
@@ -23,10 +22,24 @@ const PRODUCT = { productId: '700000001', sku: 'CTRL-1' };
  * mid-push ends the loop cleanly.
  */
 describe('pausing, resuming and configuring the loop', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [
+        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }] },
+        { uid: OTHER_STORE, name: 'Мы тоже', points: [{ code: 'PP1', cityId: ALMATY }] },
+        { uid: RIVAL, name: 'Rival', points: [{ code: 'PP1', cityId: ALMATY }] },
+      ],
+      offers: [
+        { merchantUid: OURS, sku: PRODUCT.sku, productId: PRODUCT.productId, price: 10_000 },
+        { merchantUid: RIVAL, sku: 'R-1', productId: PRODUCT.productId, price: 9_000 },
+      ],
+      // A rival that keeps raising: every cycle has a change to push (up to just under it).
+      bots: [{ merchantUid: RIVAL, sku: 'R-1', kind: 'raise', intervalMs: 400, stepTenge: 10, ceilingPrice: 50_000 }],
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox, { DEMPER_HISTORY_LIMIT_EVENTS: '40' }));
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let storeId: string;
   let otherStoreId: string;
@@ -36,24 +49,6 @@ describe('pausing, resuming and configuring the loop', () => {
   const as = () => ({ token: merchant.token });
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [
-          { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }] },
-          { uid: OTHER_STORE, name: 'Мы тоже', points: [{ code: 'PP1', cityId: ALMATY }] },
-          { uid: RIVAL, name: 'Rival', points: [{ code: 'PP1', cityId: ALMATY }] },
-        ],
-        offers: [
-          { merchantUid: OURS, sku: PRODUCT.sku, productId: PRODUCT.productId, price: 10_000 },
-          { merchantUid: RIVAL, sku: 'R-1', productId: PRODUCT.productId, price: 9_000 },
-        ],
-        // A rival that keeps raising: every cycle has a change to push (up to just under it).
-        bots: [{ merchantUid: RIVAL, sku: 'R-1', kind: 'raise', intervalMs: 400, stepTenge: 10, ceilingPrice: 50_000 }],
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox, { DEMPER_HISTORY_LIMIT_EVENTS: '40' }));
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'demper-control');
     const { store } = await connectStore(ctx, sandbox, OURS, { userId: merchant.id });
     const other = await connectStore(ctx, sandbox, OTHER_STORE, { userId: merchant.id });
@@ -62,12 +57,6 @@ describe('pausing, resuming and configuring the loop', () => {
     await demperProduct(ctx, store.id, { kaspiProductId: PRODUCT.productId, sku: PRODUCT.sku, price: 10_000, minPrice: 5_000 });
     await startLoop(ctx, store);
     await startLoop(ctx, other.store);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('reports the running loop, and sets the search attributes operators filter by', async () => {

@@ -1,13 +1,13 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { proxies } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { ExitRefusal, SandboxHandle } from '../../sandbox';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import type { ExitRefusal } from '../../sandbox';
+import { useTestContext, useTestWorker } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
-import { giveSandboxProxies } from '../support/proxies';
+import { benchedProxiesEnv, giveSandboxProxies } from '../support/proxies';
 import { waitFor } from '../support/wait';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '31700011';
 const RIVAL = '31700012';
@@ -20,43 +20,29 @@ const PRODUCTS = [1, 2, 3, 4, 5, 6].map((n) => ({ sku: `X-${n}`, productId: `960
  * reads on through the healthy exit, and no read goes out through a refused one while it sits out.
  */
 describe('a storefront exit that answers 429, a check page or a redirect', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
+  const sandbox = useSandbox({
+    proxies: { count: 4, firstLocalHost: 31 },
+    market: {
+      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      offers: PRODUCTS.flatMap(({ sku, productId }) => [
+        { merchantUid: OURS, sku, productId, price: 10_000 },
+        { merchantUid: RIVAL, sku: `R-${sku}`, productId, price: 9_500 },
+      ]),
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox, benchedProxiesEnv(BENCH_MS)));
+  useTestWorker(ctx);
   let proxyIds: string[];
   const refusals: ExitRefusal[] = ['429', 'html', 'redirect'];
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      proxies: { count: 4, firstLocalHost: 31 },
-      market: {
-        merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: PRODUCTS.flatMap(({ sku, productId }) => [
-          { merchantUid: OURS, sku, productId, price: 10_000 },
-          { merchantUid: RIVAL, sku: `R-${sku}`, productId, price: 9_500 },
-        ]),
-      },
-    });
     refusals.forEach((refusal, i) => sandbox.refuseExit(sandbox.proxies[i]!.localAddress, refusal));
-    ctx = testContext(
-      demperTestConfig(sandbox, {
-        PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
-        PROXY_BUDGET_REQUESTS: '3',
-        PROXY_BAN_BENCH_SECONDS: String(BENCH_MS / 1000),
-      }),
-    );
-    worker = await startTestWorker(ctx);
     const { store, user } = await connectStore(ctx, sandbox, OURS);
     proxyIds = await giveSandboxProxies(ctx.db, ctx.keyring, sandbox.proxies, { userId: user.id, module: 'demper' });
     for (const { sku, productId } of PRODUCTS) {
       await demperProduct(ctx, store.id, { kaspiProductId: productId, sku, price: 10_000, minPrice: 5_000 });
     }
     await startLoop(ctx, store);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('benches each refused exit and reads on through the healthy one, sending nothing through a benched exit', async () => {

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, notInArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores, priceChanges, products } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
 import { sendPriceChange } from '../../src/demper/push';
@@ -8,10 +8,9 @@ import { loadDemperStore } from '../../src/demper/store';
 import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { CabinetContext } from '../../src/kaspi';
-import type { SandboxHandle } from '../../sandbox';
-import { testContext, type TestContext } from '../support/env';
+import { useTestContext } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, FAST_LOOP } from '../support/demper';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '31500001';
 const RIVAL = '31600001';
@@ -24,22 +23,20 @@ const RIVAL = '31600001';
  * slow batch ends before its decisions go stale, and a batch keeps to intervals shortened while it ran.
  */
 describe('fenced price pushes', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      offers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].flatMap((n) => [
+        { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
+        { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
+      ]),
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox));
   let cabinet: CabinetContext;
   let storeId: string;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].flatMap((n) => [
-          { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
-          { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
-        ]),
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox));
     const connected = await connectStore(ctx, sandbox, OURS);
     storeId = connected.store.id;
     cabinet = {
@@ -47,10 +44,6 @@ describe('fenced price pushes', () => {
       timeoutMs: 3_000,
       session: { cookies: { 'mc-session': connected.session.mcSession, 'mc-sid': connected.session.mcSid } },
     };
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const deps = () => ({ db: ctx.db, logger: ctx.logger, now: () => new Date() });

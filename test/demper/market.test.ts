@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { useTestContext, useTestWorker } from '../support/env';
 import { changesOf, connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '30500001';
 const rival = (n: number) => `3060000${n}`;
@@ -21,34 +20,31 @@ const WAR = { productId: '500000004', sku: 'WAR-1', floor: 9_300 };
  * (whatever an undercutting bot does), and raises the price when the rival it undercut leaves.
  */
 describe('the demper loop on a market', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
+  const sandbox = useSandbox({
+    profile: 'measured',
+    banScale: 0.001,
+    market: {
+      merchants: [
+        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
+        ...[1, 2, 3, 4, 5].map((n) => ({ uid: rival(n), name: `Rival ${n}`, points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 })),
+      ],
+      offers: [
+        ...[FIRST, FLOOR, LEAVE, WAR].map((p) => ({ merchantUid: OURS, sku: p.sku, productId: p.productId, price: 10_000 })),
+        { merchantUid: rival(1), sku: 'R1', productId: FIRST.productId, price: 9_500.5 },
+        { merchantUid: rival(2), sku: 'R2', productId: FLOOR.productId, price: 9_000 },
+        { merchantUid: rival(3), sku: 'R3', productId: LEAVE.productId, price: 9_800 },
+        { merchantUid: rival(4), sku: 'R4', productId: LEAVE.productId, price: 9_900 },
+        { merchantUid: rival(5), sku: 'R5', productId: WAR.productId, price: 9_400 },
+      ],
+      bots: [{ merchantUid: rival(5), sku: 'R5', kind: 'undercut', intervalMs: 500, stepTenge: 100, floorPrice: 9_100 }],
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox));
+  useTestWorker(ctx);
   let storeId: string;
   const productIds: Record<string, string> = {};
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      profile: 'measured',
-      banScale: 0.001,
-      market: {
-        merchants: [
-          { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
-          ...[1, 2, 3, 4, 5].map((n) => ({ uid: rival(n), name: `Rival ${n}`, points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 })),
-        ],
-        offers: [
-          ...[FIRST, FLOOR, LEAVE, WAR].map((p) => ({ merchantUid: OURS, sku: p.sku, productId: p.productId, price: 10_000 })),
-          { merchantUid: rival(1), sku: 'R1', productId: FIRST.productId, price: 9_500.5 },
-          { merchantUid: rival(2), sku: 'R2', productId: FLOOR.productId, price: 9_000 },
-          { merchantUid: rival(3), sku: 'R3', productId: LEAVE.productId, price: 9_800 },
-          { merchantUid: rival(4), sku: 'R4', productId: LEAVE.productId, price: 9_900 },
-          { merchantUid: rival(5), sku: 'R5', productId: WAR.productId, price: 9_400 },
-        ],
-        bots: [{ merchantUid: rival(5), sku: 'R5', kind: 'undercut', intervalMs: 500, stepTenge: 100, floorPrice: 9_100 }],
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox));
-    worker = await startTestWorker(ctx);
     const { store } = await connectStore(ctx, sandbox, OURS);
     storeId = store.id;
     for (const p of [FIRST, FLOOR, LEAVE, WAR]) {
@@ -65,11 +61,6 @@ describe('the demper loop on a market', () => {
       productIds[p.sku] = product.id;
     }
     await startLoop(ctx, store);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const ourPrice = (productId: string, cityId = ALMATY) => sandbox.market.card(productId, cityId).find((e) => e.offer.merchantUid === OURS)?.price;

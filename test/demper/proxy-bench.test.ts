@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fetchOffers, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { useTestContext, useTestWorker } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { eq } from 'drizzle-orm';
 import { proxies } from '../../src/db/schema';
-import { giveSandboxProxies } from '../support/proxies';
-import { startTestSandbox } from '../support/sandbox';
+import { benchedProxiesEnv, giveSandboxProxies } from '../support/proxies';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '31100001';
 const RIVAL = '31200001';
@@ -20,32 +19,23 @@ const BENCH_MS = 4_000;
  * banned one while it sits out.
  */
 describe('a 403 through one proxy', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
+  const sandbox = useSandbox({
+    proxies: { count: 2 },
+    // Per source address: 5 reads a second, else a 403 and a 5-second ban.
+    profile: { name: 'reads', publicReads: [{ windowMs: 1_000, maxRequests: 5, status: 403, banMs: 5_000 }], pushes: [], changes: [] },
+    market: {
+      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      offers: [1, 2, 3, 4].flatMap((n) => [
+        { merchantUid: OURS, sku: `P-${n}`, productId: `91000000${n}`, price: 10_000 },
+        { merchantUid: RIVAL, sku: `R-${n}`, productId: `91000000${n}`, price: 9_500 },
+      ]),
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox, benchedProxiesEnv(BENCH_MS)));
+  useTestWorker(ctx);
   let proxyIds: string[];
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      proxies: { count: 2 },
-      // Per source address: 5 reads a second, else a 403 and a 5-second ban.
-      profile: { name: 'reads', publicReads: [{ windowMs: 1_000, maxRequests: 5, status: 403, banMs: 5_000 }], pushes: [], changes: [] },
-      market: {
-        merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: [1, 2, 3, 4].flatMap((n) => [
-          { merchantUid: OURS, sku: `P-${n}`, productId: `91000000${n}`, price: 10_000 },
-          { merchantUid: RIVAL, sku: `R-${n}`, productId: `91000000${n}`, price: 9_500 },
-        ]),
-      },
-    });
-    ctx = testContext(
-      demperTestConfig(sandbox, {
-        PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
-        PROXY_BUDGET_REQUESTS: '3',
-        PROXY_BAN_BENCH_SECONDS: String(BENCH_MS / 1000),
-      }),
-    );
-    worker = await startTestWorker(ctx);
     const { store, user } = await connectStore(ctx, sandbox, OURS);
     proxyIds = await giveSandboxProxies(ctx.db, ctx.keyring, sandbox.proxies, { userId: user.id, module: 'demper' });
     for (const n of [1, 2, 3, 4]) {
@@ -62,11 +52,6 @@ describe('a 403 through one proxy', () => {
       );
     }
     await startLoop(ctx, store);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('benches only that address and reads on through the other', async () => {

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { alerts, products } from '../../src/db/schema';
 import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { LimitProfile, SandboxHandle } from '../../sandbox';
+import type { LimitProfile } from '../../sandbox';
 import { configureDemper, wakeDemper } from '../../src/stores/demper-control';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { useTestContext, useTestWorker } from '../support/env';
 import {
   changesOf,
   connectStore,
@@ -18,7 +18,7 @@ import {
   storeRow,
 } from '../support/demper';
 import { waitFor } from '../support/wait';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const BANNED = '30900001';
 const CALM = '30900002';
@@ -41,30 +41,27 @@ const TIGHT_PUSHES: LimitProfile = {
  * ban pause (direct reads: one address).
  */
 describe("the loop under Kaspi's refusals", () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
+  const sandbox = useSandbox({
+    profile: TIGHT_PUSHES,
+    market: {
+      merchants: [BANNED, CALM, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      offers: [
+        ...[1, 2, 3].flatMap((n) => [
+          { merchantUid: BANNED, sku: `B-${n}`, productId: `90000000${n}`, price: 10_000 },
+          { merchantUid: RIVAL, sku: `RB-${n}`, productId: `90000000${n}`, price: 9_000 + n },
+        ]),
+        { merchantUid: CALM, sku: 'C-1', productId: '900000010', price: 10_000 },
+        { merchantUid: RIVAL, sku: 'RC-1', productId: '900000010', price: 9_000 },
+      ],
+      bots: [{ merchantUid: RIVAL, sku: 'RC-1', kind: 'raise', intervalMs: 300, stepTenge: 10, ceilingPrice: 50_000 }],
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox, { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }));
+  useTestWorker(ctx);
   let bannedStore: { id: string; userId: string };
   let calmStore: { id: string; userId: string };
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      profile: TIGHT_PUSHES,
-      market: {
-        merchants: [BANNED, CALM, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: [
-          ...[1, 2, 3].flatMap((n) => [
-            { merchantUid: BANNED, sku: `B-${n}`, productId: `90000000${n}`, price: 10_000 },
-            { merchantUid: RIVAL, sku: `RB-${n}`, productId: `90000000${n}`, price: 9_000 + n },
-          ]),
-          { merchantUid: CALM, sku: 'C-1', productId: '900000010', price: 10_000 },
-          { merchantUid: RIVAL, sku: 'RC-1', productId: '900000010', price: 9_000 },
-        ],
-        bots: [{ merchantUid: RIVAL, sku: 'RC-1', kind: 'raise', intervalMs: 300, stepTenge: 10, ceilingPrice: 50_000 }],
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox, { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }));
-    worker = await startTestWorker(ctx);
     bannedStore = (await connectStore(ctx, sandbox, BANNED)).store;
     calmStore = (await connectStore(ctx, sandbox, CALM)).store;
     for (const n of [1, 2, 3]) {
@@ -73,11 +70,6 @@ describe("the loop under Kaspi's refusals", () => {
     await demperProduct(ctx, calmStore.id, { kaspiProductId: '900000010', sku: 'C-1', price: 10_000, minPrice: 5_000 });
     await startLoop(ctx, bannedStore);
     await startLoop(ctx, calmStore);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('stops a merchant’s writes for a 429 ban, sends nothing meanwhile, and goes on after; other stores are not held up', async () => {

@@ -1,15 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products } from '../../src/db/schema';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
 import { catalogSyncWorkflowId } from '../../src/workflows/messages';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { useTestContext, useTestWorker } from '../support/env';
 import { connectStore, demperTestConfig, loopStatus, startLoop } from '../support/demper';
 import { seedProduct } from '../support/seed';
 import { waitFor } from '../support/wait';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '31500001';
 const RIVAL = '31600001';
@@ -33,44 +32,36 @@ const REOPENED = { sku: 'S-NEW', productId: '950000007' }; // opened at PP2 afte
  * the store's demper status counts it.
  */
 describe('the demper against a strict Kaspi', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [
+        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
+        { uid: RIVAL, name: 'Rival', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
+        { uid: OTHER, name: 'Other', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
+      ],
+      offers: [
+        { merchantUid: OURS, ...ONE_POINT, price: 10_000, points: ['PP1'] },
+        { merchantUid: OURS, ...TWO_POINTS, price: 10_000, cityPrices: { [ALMATY]: 10_000, [ASTANA]: 10_500 } },
+        { merchantUid: OURS, ...BROKEN_RIVAL, price: 10_000 },
+        { merchantUid: OURS, ...NO_POINTS, price: 10_000 },
+        { merchantUid: OURS, ...IDLE, price: 7_000 },
+        { merchantUid: OURS, ...UNREADABLE, price: 6_000, malformed: true },
+        { merchantUid: OURS, ...REOPENED, price: 10_000, points: ['PP1'] },
+        { merchantUid: RIVAL, sku: 'R-NEW', productId: REOPENED.productId, price: 9_700 },
+        { merchantUid: RIVAL, sku: 'R-ONE', productId: ONE_POINT.productId, price: 9_500 },
+        { merchantUid: RIVAL, sku: 'R-TWO', productId: TWO_POINTS.productId, price: 9_800.5 },
+        { merchantUid: RIVAL, sku: 'R-MAL', productId: BROKEN_RIVAL.productId, price: 9_000 },
+        { merchantUid: OTHER, sku: 'O-MAL', productId: BROKEN_RIVAL.productId, price: 8_000, malformed: true },
+        { merchantUid: RIVAL, sku: 'R-NOP', productId: NO_POINTS.productId, price: 9_400 },
+      ],
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox));
+  useTestWorker(ctx);
   let store: { id: string; userId: string };
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [
-          { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
-          { uid: RIVAL, name: 'Rival', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
-          { uid: OTHER, name: 'Other', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
-        ],
-        offers: [
-          { merchantUid: OURS, ...ONE_POINT, price: 10_000, points: ['PP1'] },
-          { merchantUid: OURS, ...TWO_POINTS, price: 10_000, cityPrices: { [ALMATY]: 10_000, [ASTANA]: 10_500 } },
-          { merchantUid: OURS, ...BROKEN_RIVAL, price: 10_000 },
-          { merchantUid: OURS, ...NO_POINTS, price: 10_000 },
-          { merchantUid: OURS, ...IDLE, price: 7_000 },
-          { merchantUid: OURS, ...UNREADABLE, price: 6_000, malformed: true },
-          { merchantUid: OURS, ...REOPENED, price: 10_000, points: ['PP1'] },
-          { merchantUid: RIVAL, sku: 'R-NEW', productId: REOPENED.productId, price: 9_700 },
-          { merchantUid: RIVAL, sku: 'R-ONE', productId: ONE_POINT.productId, price: 9_500 },
-          { merchantUid: RIVAL, sku: 'R-TWO', productId: TWO_POINTS.productId, price: 9_800.5 },
-          { merchantUid: RIVAL, sku: 'R-MAL', productId: BROKEN_RIVAL.productId, price: 9_000 },
-          { merchantUid: OTHER, sku: 'O-MAL', productId: BROKEN_RIVAL.productId, price: 8_000, malformed: true },
-          { merchantUid: RIVAL, sku: 'R-NOP', productId: NO_POINTS.productId, price: 9_400 },
-        ],
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox));
-    worker = await startTestWorker(ctx);
     ({ store } = await connectStore(ctx, sandbox, OURS));
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const product = async (sku: string) =>

@@ -2,12 +2,12 @@ import { eq, max } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { kaspiUrlsEnv } from '../../sandbox';
+import { startTestWorker, useTestContext, type RunningWorker } from '../support/env';
 import { connectStore, demperProduct, demperTestConfig, loopStatus, sentAndPushed, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const OURS = '31300001';
 const RIVAL = '31400001';
@@ -19,27 +19,25 @@ const SKUS = [1, 2, 3, 4, 5, 6].map((n) => ({ sku: `K-${n}`, productId: `9200000
  * stale — ending on the newest decision for every product.
  */
 describe('a worker killed mid-cycle', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
+  const sandbox = useSandbox({
+    // Every Kaspi answer takes a while, so the kill lands with requests in flight.
+    latency: { baseMs: 150, jitterMs: 100 },
+    market: {
+      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      offers: SKUS.flatMap(({ sku, productId }) => [
+        { merchantUid: OURS, sku, productId, price: 10_000 },
+        { merchantUid: RIVAL, sku: `R-${sku}`, productId, price: 9_000 },
+      ]),
+      // Rivals that keep raising: every cycle has a push to make for every product.
+      bots: SKUS.map(({ sku }) => ({ merchantUid: RIVAL, sku: `R-${sku}`, kind: 'raise' as const, intervalMs: 500, stepTenge: 10, ceilingPrice: 50_000 })),
+    },
+  });
+  const ctx = useTestContext(() => demperTestConfig(sandbox, { DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '3' }));
   let replacement: RunningWorker | undefined;
   let store: { id: string; userId: string };
   let storeId: string;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      // Every Kaspi answer takes a while, so the kill lands with requests in flight.
-      latency: { baseMs: 150, jitterMs: 100 },
-      market: {
-        merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: SKUS.flatMap(({ sku, productId }) => [
-          { merchantUid: OURS, sku, productId, price: 10_000 },
-          { merchantUid: RIVAL, sku: `R-${sku}`, productId, price: 9_000 },
-        ]),
-        // Rivals that keep raising: every cycle has a push to make for every product.
-        bots: SKUS.map(({ sku }) => ({ merchantUid: RIVAL, sku: `R-${sku}`, kind: 'raise' as const, intervalMs: 500, stepTenge: 10, ceilingPrice: 50_000 })),
-      },
-    });
-    ctx = testContext(demperTestConfig(sandbox, { DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '3' }));
     ({ store } = await connectStore(ctx, sandbox, OURS));
     storeId = store.id;
     for (const { sku, productId } of SKUS) {
@@ -48,8 +46,6 @@ describe('a worker killed mid-cycle', () => {
   });
   afterAll(async () => {
     await replacement?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const accepted = () => sandbox.market.pushLog({ merchantUid: OURS }).filter((p) => p.status === 200);

@@ -12,6 +12,18 @@ import { upsertProxy } from '../../src/proxies/import';
 let nextHost = Math.floor(Math.random() * 200);
 
 /**
+ * Settings for reads through the sandbox's proxies (on loopback addresses): three reads to a lease, and a
+ * refused address benched for `benchMs`, short enough for a test to watch it sit out and come back.
+ */
+export function benchedProxiesEnv(benchMs: number): Record<string, string> {
+  return {
+    PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
+    PROXY_BUDGET_REQUESTS: '3',
+    PROXY_BAN_BENCH_SECONDS: String(benchMs / 1000),
+  };
+}
+
+/**
  * Proxies with made-up benchmark-network addresses (198.18.0.0/15), added to the free pool, or given
  * straight to `owner` when set (then the free pool is never touched). Written as an admin import
  * writes them (password sealed), many to a statement.
