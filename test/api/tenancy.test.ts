@@ -98,7 +98,9 @@ async function workbookText(bytes: ArrayBuffer): Promise<string> {
 describe('tenant isolation on every route', () => {
   // Routes that read Kaspi live (a product's offers) read this stand-in.
   const sandbox = useSandbox();
-  const ctx = useTestContext(() => testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_MC_URL: sandbox.urls.mcUrl }));
+  const ctx = useTestContext(() =>
+    testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_MC_URL: sandbox.urls.mcUrl }),
+  );
   const api = useTestApi(ctx);
   let doc: any;
   let ops: Operation[];

@@ -56,7 +56,9 @@ describe("the loop under Kaspi's refusals", () => {
       bots: [{ merchantUid: RIVAL, sku: 'RC-1', kind: 'raise', intervalMs: 300, stepTenge: 10, ceilingPrice: 50_000 }],
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox, { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }));
+  const ctx = useTestContext(() =>
+    demperTestConfig(sandbox, { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }),
+  );
   useTestWorker(ctx);
   let bannedStore: { id: string; userId: string };
   let calmStore: { id: string; userId: string };

@@ -6,17 +6,25 @@ import { createTokenService } from '../../src/accounts/tokens';
 import { kaspiStores, orders } from '../../src/db/schema';
 import { sealFor } from '../../src/db/sealed-columns';
 import { ALMATY } from '../../src/kaspi/cities';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
+import { kaspiUrlsEnv } from '../../sandbox';
 import type { OrderSeed } from '../../sandbox/orders';
 import { freePort } from '../../src/stack/ports';
 import { waitForPort } from '../../src/stack/temporal-dev-server';
 import { startDemper } from '../../src/stores/demper-control';
 import { startOrdersPoll } from '../../src/stores/orders-poll';
 import { connectStore, demperProduct, loopStatus, sentAndPushed } from '../support/demper';
-import { SHARED_ADDRESS_LIMITS_ENV, startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import {
+  SHARED_ADDRESS_LIMITS_ENV,
+  startTestApi,
+  testConfig,
+  testContext,
+  useTestContext,
+  type TestApi,
+  type TestContext,
+} from '../support/env';
 import { call, registerMerchant } from '../support/http';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { TEST_JWT_SECRET } from '../support/secrets';
 import { waitFor } from '../support/wait';
 
@@ -58,8 +66,20 @@ const skewedEnv = (skew: string | null): Record<string, string> => {
  * one that expired before.
  */
 describe('clock skew of workers and the API', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [...SKEWS.map((s) => ({ uid: s.merchantUid, name: s.name, shopApiToken: `token-${s.merchantUid}` })), { uid: RIVAL, name: 'Rival' }].map(
+        (m) => ({ ...m, points: [{ code: 'PP1', cityId: ALMATY }] }),
+      ),
+      offers: SKEWS.flatMap((s, i) =>
+        CARDS.flatMap((c, j) => [
+          { merchantUid: s.merchantUid as string, sku: c.sku, productId: productIdOf(i, j), price: 10_000 },
+          ...(c.rival === null ? [] : [{ merchantUid: RIVAL, sku: `R-${i}-${c.sku}`, productId: productIdOf(i, j), price: c.rival }]),
+        ]),
+      ),
+    },
+  });
+  const ctx = useTestContext(() => testConfig({ ...kaspiUrlsEnv(sandbox.urls) }));
   const workers: ReturnType<typeof spawnEntry>[] = [];
   const shops: { name: string; storeId: string; userId: string; merchantUid: string; taskQueue: string }[] = [];
   let orderCodes = 0;
@@ -78,20 +98,6 @@ describe('clock skew of workers and the API', () => {
     }));
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [...SKEWS.map((s) => ({ uid: s.merchantUid, name: s.name, shopApiToken: `token-${s.merchantUid}` })), { uid: RIVAL, name: 'Rival' }].map(
-          (m) => ({ ...m, points: [{ code: 'PP1', cityId: ALMATY }] }),
-        ),
-        offers: SKEWS.flatMap((s, i) =>
-          CARDS.flatMap((c, j) => [
-            { merchantUid: s.merchantUid as string, sku: c.sku, productId: productIdOf(i, j), price: 10_000 },
-            ...(c.rival === null ? [] : [{ merchantUid: RIVAL, sku: `R-${i}-${c.sku}`, productId: productIdOf(i, j), price: c.rival }]),
-          ]),
-        ),
-      },
-    });
-    ctx = testContext(testConfig({ ...kaspiUrlsEnv(sandbox.urls) }));
     for (const skew of SKEWS) {
       sandbox.seed({ orders: ordersFor(skew.merchantUid, 5, Date.now() - DAY) });
       const taskQueue = `skew-${randomUUID()}`;
@@ -135,8 +141,6 @@ describe('clock skew of workers and the API', () => {
   afterAll(async () => {
     for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
     await Promise.all(workers.map(exited));
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const cycleOf = async (storeId: string) => (await loopStatus(ctx, storeId).catch(() => null))?.cycle ?? 0;

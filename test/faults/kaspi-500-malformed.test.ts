@@ -1,17 +1,16 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { orders, priceChanges, products } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import { createLogger } from '../../src/lib/logger';
-import type { SandboxHandle } from '../../sandbox';
 import { pollOrdersNow, startOrdersPoll } from '../../src/stores/orders-poll';
 import { saveShopApiToken } from '../../src/stores/shop-api-token';
 import { ordersPollStatusQuery, ordersPollWorkflowId } from '../../src/workflows/messages';
 import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
-import { startTestWorker, testConfig, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { testConfig, useTestContext, useTestWorker } from '../support/env';
 import { messagingEnv } from '../support/orders';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { seedStore, seedUser } from '../support/seed';
 import { waitFor } from '../support/wait';
 
@@ -29,20 +28,14 @@ const POLL_FIRST_RETRY_MS = 2_000;
 describe('a Shop API answering 500 to every orders read', () => {
   const OURS = '32300001';
   const TOKEN = 'orders-500-token-0001';
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
+  const sandbox = useSandbox();
+  const ctx = useTestContext(() =>
+    testConfig({ ...messagingEnv(sandbox), KASPI_TIMEOUT_MS: '2000', ORDERS_POLL_INTERVAL: '3600', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '5' }),
+  );
+  useTestWorker(ctx);
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
     sandbox.seed({ merchants: [{ uid: OURS, name: 'Orders 500', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
-    ctx = testContext(testConfig({ ...messagingEnv(sandbox), KASPI_TIMEOUT_MS: '2000', ORDERS_POLL_INTERVAL: '3600', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '5' }));
-    worker = await startTestWorker(ctx);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('retries the poll with backoff, stops at five attempts, records the failure and writes no order', { timeout: 80_000 }, async ({ annotate }) => {
@@ -101,37 +94,28 @@ describe('a malformed or wrong-schema product card', () => {
   const OURS = '32400001';
   const RIVAL = '32400002';
   const PRODUCT = { sku: 'MAL-1', productId: '961000001' };
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
   let logged = '';
-
-  beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-        offers: [
-          // Within one change's drop limit (10 %) of the rival's 9,000, so one push reaches 8,999.
-          { merchantUid: OURS, ...PRODUCT, price: 9_500 },
-          { merchantUid: RIVAL, sku: 'R-MAL-1', productId: PRODUCT.productId, price: 9_000 },
-        ],
-      },
-    });
-    const config = demperTestConfig(sandbox, { LOG_LEVEL: 'warn' });
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logged += String(chunk);
-        done();
-      },
-    });
-    ctx = testContext(config, createLogger(config, 'worker', sink));
-    worker = await startTestWorker(ctx);
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logged += String(chunk);
+      done();
+    },
   });
-  afterAll(async () => {
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
+  const sandbox = useSandbox({
+    market: {
+      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      offers: [
+        // Within one change's drop limit (10 %) of the rival's 9,000, so one push reaches 8,999.
+        { merchantUid: OURS, ...PRODUCT, price: 9_500 },
+        { merchantUid: RIVAL, sku: 'R-MAL-1', productId: PRODUCT.productId, price: 9_000 },
+      ],
+    },
   });
+  const ctx = useTestContext(
+    () => demperTestConfig(sandbox, { LOG_LEVEL: 'warn' }),
+    (config) => createLogger(config, 'worker', sink),
+  );
+  useTestWorker(ctx);
 
   it('logs each broken card as malformed and writes no price, change or push', { timeout: 60_000 }, async ({ annotate }) => {
     const { store } = await connectStore(ctx, sandbox, OURS, { demperConfig: { intervalSeconds: 5, hotIntervalSeconds: 5, maxPushesPerSecond: 2 } });

@@ -1,14 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { proxies, proxyUsageLog } from '../../src/db/schema';
 import { fetchOffersPage, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { SandboxHandle } from '../../sandbox';
 import { createReadChannel } from '../../src/proxies/read-channel';
 import { readThrough } from '../../src/proxies/read-through';
-import { testConfig, testContext, type TestContext } from '../support/env';
+import { testConfig, useTestContext } from '../support/env';
 import { giveSandboxProxies } from '../support/proxies';
-import { contractSeed, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
+import { contractSeed, PRODUCT_ID, useSandbox } from '../support/sandbox';
 import { seedUser } from '../support/seed';
 
 const TIMEOUT_MS = 1_000;
@@ -22,17 +22,13 @@ const TIMEOUT_MS = 1_000;
  * which owns the free pool that replaces dead proxies.)
  */
 describe('a hanging proxy and a 502 proxy among a merchant’s proxies', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
+  const sandbox = useSandbox({ proxies: { count: 3 } });
+  const ctx = useTestContext(() =>
+    testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_TIMEOUT_MS: String(TIMEOUT_MS) }),
+  );
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({ proxies: { count: 3 } });
     sandbox.seed(contractSeed());
-    ctx = testContext(testConfig({ KASPI_PUBLIC_URL: sandbox.urls.publicUrl, KASPI_TIMEOUT_MS: String(TIMEOUT_MS) }));
-  });
-  afterAll(async () => {
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('moves every read to the working proxy within the deadline, and none reaches Kaspi through the bad ones', async () => {

@@ -1,4 +1,3 @@
-import type { SandboxHandle } from '../../sandbox';
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +11,9 @@ import { notifyEverything, connectMessengers, messagingEnv } from '../support/or
 import { waitFor } from '../support/wait';
 import { queueOrderMessages } from '../../src/orders/store-orders';
 import { TELEGRAM_BOT_WORKFLOW_ID, ordersPollWorkflowId } from '../../src/workflows/messages';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { startTestWorker, testConfig, useTestApi, useTestContext, type RunningWorker } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { seedOrder, seedStore } from '../support/seed';
 import { saveShopApiToken } from '../../src/stores/shop-api-token';
 import { startOrdersPoll } from '../../src/stores/orders-poll';
@@ -34,29 +33,23 @@ function almatyClockIn(hours: number): string {
  * wait for the session, give up). The bot links chats by code and delivers alerts; the API sets it all up.
  */
 describe('notifications', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let api: TestApi;
+  const sandbox = useSandbox();
+  const ctx = useTestContext(() =>
+    testConfig({ ...messagingEnv(sandbox), NOTIFY_WORKER_ERROR_ATTEMPTS: '2', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '5' }),
+  );
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let store: { id: string; userId: string; name: string };
   let worker: RunningWorker | undefined;
   const chatId = String(700_000_000 + Math.floor(Math.random() * 1e6));
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
     sandbox.seed({ merchants: [{ uid: OURS, name: 'Notify Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
-    ctx = testContext(testConfig({ ...messagingEnv(sandbox), NOTIFY_WORKER_ERROR_ATTEMPTS: '2', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '5' }));
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'notify');
     store = await seedStore(ctx.db, merchant.id, { merchantUid: OURS, name: 'Notify Shop' });
     await connectMessengers(ctx.db, sandbox, { storeId: store.id, userId: merchant.id, chatId });
   });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.close();
-    await ctx?.close();
-    await sandbox?.stop();
-  });
+  afterAll(() => worker?.stop());
 
   const deliver = () => deliverStoreMessages(ctx, store.id);
 

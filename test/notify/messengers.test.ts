@@ -1,11 +1,10 @@
-import type { SandboxHandle } from '../../sandbox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessengerError } from '../../src/notify/messenger-http';
 import { getTelegramUpdates, sendTelegramMessage } from '../../src/notify/telegram';
 import { codeInMessage } from '../../src/notify/telegram-links';
 import { getWahaSession, sendWhatsAppText, startWahaSession, whatsappChatId } from '../../src/notify/waha';
 import { freePort } from '../../src/stack/ports';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 
 const failure = (promise: Promise<unknown>) =>
   promise.then(
@@ -20,13 +19,7 @@ const failure = (promise: Promise<unknown>) =>
 
 /** The WAHA and Telegram clients against the sandbox's stand-ins: every answer classified. */
 describe('messenger clients', () => {
-  let sandbox: SandboxHandle;
-  beforeAll(async () => {
-    sandbox = await startTestSandbox();
-  });
-  afterAll(async () => {
-    await sandbox?.stop();
-  });
+  const sandbox = useSandbox();
 
   const waha = () => ({ url: sandbox.waha.url, apiKey: sandbox.waha.apiKey, timeoutMs: 3000 });
   const telegram = () => ({ apiUrl: sandbox.telegram.url, botToken: sandbox.telegram.botToken, timeoutMs: 3000 });

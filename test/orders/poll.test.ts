@@ -1,16 +1,15 @@
-import type { SandboxHandle } from '../../sandbox';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationLog, orders } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { OrderSeed } from '../../sandbox/orders';
 import { ordersPollStatusQuery, ordersPollWorkflowId, type OrdersPollStatus } from '../../src/workflows/messages';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { startTestWorker, testConfig, useTestApi, useTestContext, type RunningWorker } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { connectMessengers, messagingEnv, notifyEverything } from '../support/orders';
 import { waitFor } from '../support/wait';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { seedStore } from '../support/seed';
 
 const OURS = '31500001';
@@ -50,16 +49,17 @@ function seedOrders(nowMs: number): OrderSeed[] {
  * order is stored exactly once, none is missing, and each change is told exactly once.
  */
 describe('the orders poll', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let api: TestApi;
+  const sandbox = useSandbox();
+  const ctx = useTestContext(() =>
+    testConfig({ ...messagingEnv(sandbox), ORDERS_POLL_INTERVAL: '3600', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '3' }),
+  );
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let storeId: string;
   let replacement: RunningWorker | undefined;
   const nowMs = Date.now();
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
     sandbox.seed({ merchants: [{ uid: OURS, name: 'Orders Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
     sandbox.seed({ orders: seedOrders(nowMs) });
     await fetch(`${sandbox.controlUrl}/orders/anomalies`, {
@@ -67,8 +67,6 @@ describe('the orders poll', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ merchantUid: OURS, duplicateAcrossPages: true, pagesOutOfOrder: true }),
     });
-    ctx = testContext(testConfig({ ...messagingEnv(sandbox), ORDERS_POLL_INTERVAL: '3600', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '3' }));
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'orders');
     storeId = (await seedStore(ctx.db, merchant.id, { merchantUid: OURS, name: 'Orders Shop' })).id;
     await notifyEverything(ctx.db, storeId);
@@ -76,9 +74,6 @@ describe('the orders poll', () => {
   });
   afterAll(async () => {
     await replacement?.stop();
-    await api?.close();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const stored = async () =>

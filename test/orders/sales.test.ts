@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApi, useTestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { seedOrder, seedStore } from '../support/seed';
 
@@ -7,15 +7,13 @@ const line = (sku: string, name: string, quantity: number, basePrice: number) =>
 
 /** Sales figures and order lists from the stored orders, by Almaty calendar. */
 describe('orders and sales', () => {
-  let ctx: TestContext;
-  let api: TestApi;
+  const ctx = useTestContext();
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let storeId: string;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    ctx = testContext();
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'sales');
     storeId = (await seedStore(ctx.db, merchant.id)).id;
     const orders = [
@@ -33,10 +31,6 @@ describe('orders and sales', () => {
       const row = await seedOrder(ctx.db, storeId, { code: o.code, creationDate: new Date(o.at), status: o.status, state: o.state, totalPrice: total, entries: o.entries });
       ids[o.code] = row.id;
     }
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ctx?.close();
   });
 
   const sales = (query: string) => call(api.url, 'GET', `/api/v1/stores/${storeId}/sales?${query}`, { token: merchant.token });

@@ -1,6 +1,5 @@
-import type { SandboxHandle } from '../../sandbox';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { alerts, preorders, priceChanges, products } from '../../src/db/schema';
 import { isOnPreorder } from '../../src/domain/preorders';
 import { CAPACITY_WAIT_MS, checkStorePreorders } from '../../src/preorders/check';
@@ -8,12 +7,12 @@ import type { ReadChannel } from '../../src/proxies/read-channel';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { readFirstSheet } from '../../src/lib/spreadsheet';
 import { parseExcelPriceList } from '../../sandbox/price-list-parser';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { testConfig, useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { messagingEnv } from '../support/orders';
 import { waitFor } from '../support/wait';
 import { giveLiveSession, startLoop } from '../support/demper';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { seedProduct, seedStore } from '../support/seed';
 
 const OURS = '31700001';
@@ -30,10 +29,19 @@ const LAMP = { sku: 'PRE-LAMP-1', productId: '930000003' };
  * failed, saying why — and only an explicit whole-assortment upload sends a price-list file.
  */
 describe('preorders', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let api: TestApi;
-  let worker: RunningWorker;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [{ uid: OURS, name: 'Preorder Shop', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }] }],
+      offers: [
+        { merchantUid: OURS, ...PHONE, price: 250_000 },
+        { merchantUid: OURS, ...WATCH, price: 90_000 },
+        { merchantUid: OURS, ...LAMP, price: 12_000, cityPrices: { [ALMATY]: 12_000, [ASTANA]: 12_500 }, points: ['PP2'] },
+      ],
+    },
+  });
+  const ctx = useTestContext(() => testConfig({ ...messagingEnv(sandbox), PREORDER_CHECK_INTERVAL_SECONDS: '0.3' }));
+  const api = useTestApi(ctx);
+  useTestWorker(ctx);
   let merchant: Merchant;
   let storeId: string;
   let phoneId: string;
@@ -41,19 +49,6 @@ describe('preorders', () => {
   const path = () => `/api/v1/stores/${storeId}/preorders`;
 
   beforeAll(async () => {
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [{ uid: OURS, name: 'Preorder Shop', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }] }],
-        offers: [
-          { merchantUid: OURS, ...PHONE, price: 250_000 },
-          { merchantUid: OURS, ...WATCH, price: 90_000 },
-          { merchantUid: OURS, ...LAMP, price: 12_000, cityPrices: { [ALMATY]: 12_000, [ASTANA]: 12_500 }, points: ['PP2'] },
-        ],
-      },
-    });
-    ctx = testContext(testConfig({ ...messagingEnv(sandbox), PREORDER_CHECK_INTERVAL_SECONDS: '0.3' }));
-    api = await startTestApi(ctx);
-    worker = await startTestWorker(ctx);
     merchant = await registerMerchant(api.url, 'preorders');
     const store = await seedStore(ctx.db, merchant.id, {
       merchantUid: OURS,
@@ -67,12 +62,6 @@ describe('preorders', () => {
     await giveLiveSession(ctx, sandbox, storeId, OURS);
     phoneId = (await seedProduct(ctx.db, storeId, { kaspiProductId: PHONE.productId, sku: PHONE.sku, name: 'Смартфон X2', brand: 'Test', price: 250_000, active: true, minPrice: 200_000 })).id;
     watchId = (await seedProduct(ctx.db, storeId, { kaspiProductId: WATCH.productId, sku: WATCH.sku, name: 'Часы W1', brand: null, price: 90_000 })).id;
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await api?.close();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   const product = async (id: string) => (await ctx.db.select().from(products).where(eq(products.id, id)))[0]!;

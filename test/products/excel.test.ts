@@ -1,9 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { products } from '../../src/db/schema';
 import { PRODUCT_COLUMNS } from '../../src/products/excel';
 import { readFirstSheet, writeSheet, XLSX_CONTENT_TYPE, type Cell } from '../../src/lib/spreadsheet';
-import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { seedProduct, seedStore } from '../support/seed';
 
@@ -13,14 +13,12 @@ import { seedProduct, seedStore } from '../support/seed';
  * bad one not at all, reporting each row.
  */
 describe('products in Excel', () => {
-  let ctx: TestContext;
-  let api: TestApi;
+  const ctx = useTestContext();
+  const api = useTestApi(ctx);
   let merchant: Merchant;
   let storeId: string;
 
   beforeAll(async () => {
-    ctx = testContext();
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'excel');
     storeId = (await seedStore(ctx.db, merchant.id)).id;
     await seedProduct(ctx.db, storeId, {
@@ -42,10 +40,6 @@ describe('products in Excel', () => {
     });
     await seedProduct(ctx.db, storeId, { sku: 'B-2', name: 'Чехол B', kaspiProductId: '940000002', price: 2_500, strategy: 'stay_top_n', topN: 2, cost: 1_000, minMarginPercent: 15 });
     await seedProduct(ctx.db, storeId, { sku: 'C-3', name: 'Кабель C', kaspiProductId: '940000003', price: null, preorderDays: 7 });
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ctx?.close();
   });
 
   const exported = async () => {

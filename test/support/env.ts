@@ -83,7 +83,10 @@ export function testContext(config = testConfig(), logger: Logger = createLogger
 }
 
 /** The suite's context: settings overriding `testConfig`'s, or a function making them once the suite starts. */
-export function useTestContext(config: Record<string, string> | (() => Config) = {}, logger?: (config: Config) => Logger): TestContext {
+export function useTestContext(
+  config: Record<string, string> | (() => Config) = {},
+  logger?: (config: Config) => Logger,
+): TestContext {
   return suiteResource(
     'the test context',
     () => {
