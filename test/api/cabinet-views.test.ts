@@ -72,7 +72,6 @@ describe('the cabinet’s views of a store', () => {
     });
   });
 
-
   it('says what state each product is in, and filters and sorts by it on the server', async () => {
     const all = await get(`/api/v1/stores/${store.id}/products?sort=name`);
     const bySku = Object.fromEntries(all.items.map((p: { sku: string }) => [p.sku, p]));

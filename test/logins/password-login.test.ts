@@ -1,23 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kaspiLogins, kaspiStores } from '../../src/db/schema';
 import { checkSession } from '../../src/kaspi';
 import { openStoreCredentials } from '../../src/logins/credentials';
 import { readStoreSession } from '../../src/stores/session';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { MFA_OWNER, OUR_UID, OWNER } from '../support/sandbox';
-import { startConnectStack, type ConnectStack } from '../support/connect';
+import { useConnectStack } from '../support/connect';
 
-let stack: ConnectStack;
-
-beforeAll(async () => {
-  stack = await startConnectStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useConnectStack();
 
 const connect = (merchant: Merchant, body: Record<string, unknown>) =>
   call(stack.api.url, 'POST', '/api/v1/stores/connect/password', { token: merchant.token, body });

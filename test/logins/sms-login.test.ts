@@ -1,21 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kaspiStores } from '../../src/db/schema';
 import { openStoreCredentials } from '../../src/logins/credentials';
 import { START_AGAIN } from '../../src/workflows/messages';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { OUR_UID, OWNER } from '../support/sandbox';
-import { kaspiEnv, loginState, smsCode, startConnectStack, type ConnectStack } from '../support/connect';
+import { kaspiEnv, loginState, smsCode, useConnectStack } from '../support/connect';
 import { startTestApi, startTestWorker, testConfig, testContext } from '../support/env';
 
-let stack: ConnectStack;
-
-beforeAll(async () => {
-  stack = await startConnectStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useConnectStack();
 
 async function startSms(merchant: Merchant, apiUrl = stack.api.url) {
   const startedAt = Date.now();

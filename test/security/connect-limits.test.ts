@@ -1,13 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kaspiLogins } from '../../src/db/schema';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { startConnectStack, type ConnectStack } from '../support/connect';
+import { useConnectStack } from '../support/connect';
 
 const randomIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 /** The connect routes drive Kaspi (and a browser): each is capped per address, per account and in all, with 429 and Retry-After. */
 describe('caps on the store connect routes', () => {
-  let stack: ConnectStack;
+  const stack = useConnectStack({
+    worker: false,
+    env: { CONNECT_MAX_PER_IP: '2', CONNECT_MAX_PER_USER: '3', BROWSER_LOGINS_MAX_OPEN: '1', SMS_LOGIN_MAX_PER_USER: '1000' },
+  });
 
   const connectCookies = (m: Merchant, ip: string) =>
     call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
@@ -15,16 +18,6 @@ describe('caps on the store connect routes', () => {
       body: { cookies: { mcSession: 'not-a-live-session', mcSid: 'not-a-live-sid' } },
       headers: { 'x-forwarded-for': ip },
     });
-
-  beforeAll(async () => {
-    stack = await startConnectStack({
-      worker: false,
-      env: { CONNECT_MAX_PER_IP: '2', CONNECT_MAX_PER_USER: '3', BROWSER_LOGINS_MAX_OPEN: '1', SMS_LOGIN_MAX_PER_USER: '1000' },
-    });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
 
   it('per address: across accounts, the next connect waits', async () => {
     const ip = randomIp();
@@ -78,14 +71,7 @@ describe('caps on the store connect routes', () => {
 });
 
 describe('the global cap on store connects', () => {
-  let stack: ConnectStack;
-
-  beforeAll(async () => {
-    stack = await startConnectStack({ worker: false, env: { CONNECT_MAX_PER_MINUTE: '2' } });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useConnectStack({ worker: false, env: { CONNECT_MAX_PER_MINUTE: '2' } });
 
   it('answers 429 once the service-wide connects of the minute are spent', async () => {
     const statuses: number[] = [];

@@ -1,21 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kaspiStores } from '../../src/db/schema';
 import { openFrom } from '../../src/db/sealed-columns';
 import { readStoreSession } from '../../src/stores/session';
 import { call, registerMerchant } from '../support/http';
 import { seedStore } from '../support/seed';
 import { OUR_UID, RIVAL_A, SHOP_TOKEN } from '../support/sandbox';
-import { startConnectStack, type ConnectStack } from '../support/connect';
+import { useConnectStack } from '../support/connect';
 
-let stack: ConnectStack;
-
-beforeAll(async () => {
-  stack = await startConnectStack({ worker: false, env: { SMS_LOGIN_MAX_PER_PHONE: '2', SMS_LOGIN_MAX_PER_USER: '3' } });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useConnectStack({ worker: false, env: { SMS_LOGIN_MAX_PER_PHONE: '2', SMS_LOGIN_MAX_PER_USER: '3' } });
 
 function sandboxSession(merchantUids = [OUR_UID]) {
   const session = stack.sandbox.auth.createSession(merchantUids);

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kaspiStores, products } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import { demperStatus, isDemperRunning, stopDemper } from '../../src/stores/demper-control';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { OUR_SKU, OUR_UID, OWNER, PRODUCT_ID, RIVAL_A } from '../support/sandbox';
-import { startConnectStack, type ConnectStack } from '../support/connect';
+import { useConnectStack } from '../support/connect';
 import { control, FAST_LOOP } from '../support/demper';
 import { waitFor } from '../support/wait';
 
@@ -15,14 +15,7 @@ import { waitFor } from '../support/wait';
  * Connecting is what starts (and resumes) the loop.
  */
 describe('the demper meeting an expired Kaspi session', { timeout: 180_000 }, () => {
-  let stack: ConnectStack;
-
-  beforeAll(async () => {
-    stack = await startConnectStack({ env: { DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '10' } });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useConnectStack({ env: { DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '10' } });
 
   async function prepare(merchant: Merchant, storeId: string) {
     await stack.ctx.db

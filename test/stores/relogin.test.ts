@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser } from '../../src/accounts/users';
 import { kaspiStores } from '../../src/db/schema';
 import { checkSession } from '../../src/kaspi';
@@ -11,16 +11,9 @@ import { storeSessionCheckWorkflowId } from '../../src/workflows/messages';
 import { call, registerMerchant, uniqueEmail, type Merchant } from '../support/http';
 import { seedStore } from '../support/seed';
 import { OUR_UID, OWNER } from '../support/sandbox';
-import { startConnectStack, type ConnectStack } from '../support/connect';
+import { useConnectStack } from '../support/connect';
 
-let stack: ConnectStack;
-
-beforeAll(async () => {
-  stack = await startConnectStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useConnectStack();
 
 async function connectWithPassword(merchant: Merchant) {
   const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/password', {

@@ -4,6 +4,7 @@ import { call, registerMerchant, type Merchant } from './http';
 import { contractSeed, startTestSandbox } from './sandbox';
 import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from './env';
 import type { Logger } from '../../src/lib/logger';
+import { suiteResource } from './suite-resource';
 
 /** Settings that point the service at a sandbox. */
 export function kaspiEnv(sandbox: SandboxHandle): Record<string, string> {
@@ -46,6 +47,11 @@ export async function startConnectStack(
       await sandbox.stop();
     },
   };
+}
+
+/** The suite's connect stack (see `startConnectStack`). */
+export function useConnectStack(options: Parameters<typeof startConnectStack>[0] = {}): ConnectStack {
+  return suiteResource('the connect stack', () => startConnectStack(options), (stack) => stack.close());
 }
 
 /** The newest SMS code the sandbox sent to a phone, waiting for it to be sent. */
