@@ -5,16 +5,16 @@ import { extendSubscription, startOrRenewSubscription } from '../../src/billing/
 import { products, proxies } from '../../src/db/schema';
 import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { ALMATY } from '../../src/kaspi/cities';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
+import { kaspiUrlsEnv } from '../../sandbox';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
 import { cancelSignal, catalogSyncWorkflowId, subscriptionStatusQuery, subscriptionWorkflowId } from '../../src/workflows/messages';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import { inject } from 'vitest';
-import { startTestWorker, testConfig, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { startTestWorker, testConfig, useTestContext, type RunningWorker } from '../support/env';
 import { connectStore } from '../support/demper';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
-import { holdFreePool, leakedProxies, seedProxies } from '../support/proxies';
-import { startTestSandbox } from '../support/sandbox';
+import { holdFreePoolForSuite, leakedProxies, seedProxies } from '../support/proxies';
+import { useSandbox } from '../support/sandbox';
 import { seedUser } from '../support/seed';
 import { waitFor } from '../support/wait';
 import { retriedActivities, stuckWorkflows } from '../support/workflow-states';
@@ -37,30 +37,24 @@ const HEARTBEAT_SETTINGS = { SUBSCRIPTION_HEARTBEAT_TIMEOUT_SECONDS: '3', CATALO
  * the cancel), every offer is one product row, and no workflow of the test is stuck.
  */
 describe('a worker killed while it allocates proxies and syncs a catalog', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
+  holdFreePoolForSuite();
+  const sandbox = useSandbox({
+    market: {
+      merchants: [{ uid: OURS, name: 'Kill Shop', points: [{ code: 'PP1', cityId: ALMATY }] }],
+      offers: OFFERS.map((o, i) => ({ merchantUid: OURS, ...o, price: 5_000 + i })),
+    },
+  });
+  const ctx = useTestContext(() => testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '3000', ...HEARTBEAT_SETTINGS }));
   let barrier: pg.Client;
-  let releaseFreePool: (() => Promise<void>) | undefined;
   let replacement: RunningWorker | undefined;
 
   beforeAll(async () => {
-    releaseFreePool = await holdFreePool();
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [{ uid: OURS, name: 'Kill Shop', points: [{ code: 'PP1', cityId: ALMATY }] }],
-        offers: OFFERS.map((o, i) => ({ merchantUid: OURS, ...o, price: 5_000 + i })),
-      },
-    });
-    ctx = testContext(testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '3000', ...HEARTBEAT_SETTINGS }));
     barrier = new pg.Client({ connectionString: inject('databaseUrl') });
     await barrier.connect();
   });
   afterAll(async () => {
     await replacement?.stop();
     await barrier?.end();
-    await ctx?.close();
-    await sandbox?.stop();
-    await releaseFreePool?.();
   });
 
   it('carries both on under another worker with no duplicate, no leaked proxy and no stuck workflow', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/billing/signature';
 import { alerts, billingEvents, kaspiStores as stores, payments, products, proxies, proxyUsageLog, subscriptions, users } from '../../src/db/schema';
 import { PLANS, planProxySplit } from '../../src/domain/plans';
@@ -15,12 +15,19 @@ import { stopDemper } from '../../src/stores/demper-control';
 import { cancelSignal, subscriptionWorkflowId, USER_ID_KEY } from '../../src/workflows/messages';
 import { proxyPoolWorkflow } from '../../src/workflows';
 import type { ProxyPoolReport } from '../../src/workflows/proxy-pool';
-import type { startSandbox } from '../../sandbox';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import {
+  startTestApi,
+  startTestWorker,
+  testConfig,
+  testContext,
+  useTestApi,
+  useTestContext,
+  useTestWorker,
+} from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { holdFreePool, leakedProxies, seedProxies } from '../support/proxies';
+import { holdFreePoolForSuite, leakedProxies, seedProxies } from '../support/proxies';
 import { connectStore, control, demperProduct, startLoop } from '../support/demper';
-import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
+import { contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, useSandbox } from '../support/sandbox';
 import { seedProduct, seedStore, seedUser } from '../support/seed';
 import { waitFor } from '../support/wait';
 import { TEST_OPERATOR_TOKEN } from '../support/secrets';
@@ -28,19 +35,24 @@ import { TEST_OPERATOR_TOKEN } from '../support/secrets';
 /**
  * Everything that takes from or adds to the shared free pool lives in this one file, so its tests
  * run one after another and each can start from a free pool it controls; other files that need the
- * free pool wait for it (`holdFreePool`).
+ * free pool wait for it (`holdFreePoolForSuite`).
  */
 const SECRET = 'webhook-secret-for-tests-0123456789';
 /** Of the fleet's free pool, the proxies bought from the sandbox's provider (the rest are admin imports). */
 const FLEET_PROVIDER_PROXIES = 120;
 
 describe('proxy pools and the subscription lifecycle', () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  holdFreePoolForSuite();
+  // 44 proxies for the tests that import them, and the provider's stock for the fleet of subscriptions.
+  const sandbox = useSandbox({
+    profile: 'measured',
+    proxies: { count: 44 + FLEET_PROVIDER_PROXIES },
+    provider: { balance: 1000, pricePerProxyDay: 2 },
+  });
+  const ctx = useTestContext(() => testConfig(poolEnv()));
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let admin: Merchant;
-  let releaseFreePool: (() => Promise<void>) | undefined;
 
   /** The settings of this file's contexts: the sandbox's provider, a small pool minimum, short retries. */
   const poolEnv = (): Record<string, string> => ({
@@ -55,22 +67,9 @@ describe('proxy pools and the subscription lifecycle', () => {
   });
 
   beforeAll(async () => {
-    releaseFreePool = await holdFreePool();
-    // 44 proxies for the tests that import them, and the provider's stock for the fleet of subscriptions.
-    sandbox = await startTestSandbox({ profile: 'measured', proxies: { count: 44 + FLEET_PROVIDER_PROXIES }, provider: { balance: 1000, pricePerProxyDay: 2 } });
     sandbox.seed(contractSeed());
-    ctx = testContext(testConfig(poolEnv()));
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     admin = await registerMerchant(api.url, 'proxy-admin');
     await ctx.db.update(users).set({ role: 'admin' }).where(eq(users.id, admin.id));
-  });
-  afterAll(async () => {
-    await api?.close();
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
-    await releaseFreePool?.();
   });
 
   /** Takes every free proxy out of the way (as dead), so a test decides what the free pool holds. */

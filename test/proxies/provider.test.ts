@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fetchOffersPage } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
 import { createProxy6Provider, ProviderError, PROVIDER_NO_MONEY } from '../../src/proxies/provider';
 import { ensureProxyPoolSchedule } from '../../src/proxies/schedule';
-import type { startSandbox } from '../../sandbox';
-import { testContext, type TestContext } from '../support/env';
-import { contractSeed, PRODUCT_ID, startTestSandbox } from '../support/sandbox';
+import { useTestContext } from '../support/env';
+import { contractSeed, PRODUCT_ID, useSandbox } from '../support/sandbox';
 
 describe('the Proxy6-style provider client against the sandbox provider', () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-
-  beforeAll(async () => {
-    sandbox = await startTestSandbox({ proxies: { count: 3 }, provider: { balance: 100, pricePerProxyDay: 2 } });
-    sandbox.seed(contractSeed());
-  });
-  afterAll(() => sandbox.stop());
+  const sandbox = useSandbox({ proxies: { count: 3 }, provider: { balance: 100, pricePerProxyDay: 2 } });
+  beforeAll(() => sandbox.seed(contractSeed()));
 
   const provider = () => createProxy6Provider({ url: sandbox.provider.url, apiKey: sandbox.provider.apiKey });
 
@@ -61,11 +55,7 @@ describe('the Proxy6-style provider client against the sandbox provider', () => 
 });
 
 describe('the proxy-pool schedule', () => {
-  let ctx: TestContext;
-  beforeAll(() => {
-    ctx = testContext();
-  });
-  afterAll(() => ctx.close());
+  const ctx = useTestContext();
 
   it('is created once, every 6 hours, starting proxyPoolWorkflow without overlaps', async () => {
     const scheduleId = `proxy-pool-${randomUUID()}`;

@@ -1,20 +1,15 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { proxyUsageLog } from '../../src/db/schema';
 import { pruneUsageLog } from '../../src/proxies/usage-log';
-import { testContext, type TestContext } from '../support/env';
+import { useTestContext } from '../support/env';
 import { seedProxies } from '../support/proxies';
 
 const HOUR = 3600_000;
 
 /** Old read leases go, in batches; recent ones and any that may still count against a budget stay. */
 describe('pruning the read-lease ledger', () => {
-  let ctx: TestContext;
-
-  beforeAll(() => {
-    ctx = testContext();
-  });
-  afterAll(() => ctx.close());
+  const ctx = useTestContext();
 
   it('deletes leases older than the keep period, batch by batch, and keeps the rest', async () => {
     const [proxyId] = await seedProxies(ctx.db, ctx.keyring, 1);

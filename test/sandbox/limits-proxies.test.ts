@@ -1,19 +1,10 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { fetchOffersPage, type KaspiError, pushPrice, pushPricesBatch } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
-import { cabinetContext, contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, startTestSandbox } from '../support/sandbox';
+import { cabinetContext, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, useContractSandbox } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
-
-beforeAll(async () => {
-  sandbox = await startTestSandbox({ proxies: { count: 3 }, banScale: 0.001 });
-});
-afterAll(() => sandbox.stop());
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.seed(contractSeed());
-});
+const sandbox = useContractSandbox({ proxies: { count: 3 }, banScale: 0.001 });
 
 const read = (proxyUrl?: string) =>
   fetchOffersPage(publicContext(sandbox, { proxyUrl }), { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 10 });

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkSession,
   fetchMerchant,
@@ -11,22 +11,16 @@ import {
   type LoginResult,
 } from '../../src/kaspi';
 import { loadConfig } from '../../src/lib/config';
-import { contractSeed, MFA_OWNER, OUR_UID, OWNER, startTestSandbox } from '../support/sandbox';
+import { MFA_OWNER, OUR_UID, OWNER, useContractSandbox } from '../support/sandbox';
 
-let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
+const sandbox = useContractSandbox();
 let browser: Browser;
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
   browser = await launchBrowser({ chromiumPath: loadConfig({ CHROMIUM_PATH: process.env.CHROMIUM_PATH }).browser.chromiumPath });
 });
 afterAll(async () => {
   await browser?.close();
-  await sandbox?.stop();
-});
-beforeEach(() => {
-  sandbox.reset();
-  sandbox.seed(contractSeed());
 });
 
 const options = () => ({ urls: sandbox.urls, timeoutMs: 15_000 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Db } from '../../src/db';
 import { proxies } from '../../src/db/schema';
 import type { ProxyModule } from '../../src/domain/plans';
@@ -97,4 +97,13 @@ export async function holdFreePool(): Promise<() => Promise<void>> {
   await client.connect();
   await client.query('select pg_advisory_lock($1)', [FREE_POOL_LOCK]);
   return () => client.end();
+}
+
+/** Holds the shared free pool (see `holdFreePool`) for the enclosing suite: call it before the suite starts anything. */
+export function holdFreePoolForSuite(): void {
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    release = await holdFreePool();
+  });
+  afterAll(() => release?.());
 }
