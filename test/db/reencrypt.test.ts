@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { runMigrations } from '../../src/db/migrate';
 import { createUser } from '../../src/accounts/users';
 import { kaspiLogins, kaspiStores } from '../../src/db/schema';
@@ -17,6 +17,7 @@ import { readStoreSession, writeStoreSession } from '../../src/stores/session';
 import { uniqueEmail } from '../support/http';
 import { seedLogin, seedStore } from '../support/seed';
 import { testConfig, testContext, type TestContext } from '../support/env';
+import { suiteResource } from '../support/suite-resource';
 
 /**
  * Re-encryption rewrites every sealed row of a database, so each rotation runs on a database of its own:
@@ -45,13 +46,7 @@ async function privateContext(): Promise<TestContext> {
 }
 
 describe('key rotation', () => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await privateContext();
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = suiteResource('the private database', privateContext, (ctx) => ctx.close());
 
   it('re-encrypts every secret under the new key; all of it still opens and new writes use the new key', async () => {
     const oldKey = newKeySpec('old');
@@ -85,13 +80,7 @@ describe('key rotation', () => {
 });
 
 describe('key rotation of what connecting a store writes', () => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await privateContext();
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = suiteResource('the private database', privateContext, (ctx) => ctx.close());
 
   it('session, remembered credentials, Shop API token and a running login all open after rotation; new writes use the new key', async () => {
     const oldKey = newKeySpec('conn-old');

@@ -44,7 +44,9 @@ describe('a worker killed while it allocates proxies and syncs a catalog', () =>
       offers: OFFERS.map((o, i) => ({ merchantUid: OURS, ...o, price: 5_000 + i })),
     },
   });
-  const ctx = useTestContext(() => testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '3000', ...HEARTBEAT_SETTINGS }));
+  const ctx = useTestContext(() =>
+    testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '3000', ...HEARTBEAT_SETTINGS }),
+  );
   let barrier: pg.Client;
   let replacement: RunningWorker | undefined;
 

@@ -1,9 +1,9 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { proxies, proxyUsageLog } from '../../src/db/schema';
 import type { BudgetRules } from '../../src/domain/proxy-budget';
 import { createReadCapacity, type LeaseGrant, type ReadCapacity } from '../../src/proxies/read-capacity';
-import { testContext, type TestContext } from '../support/env';
+import { useTestContext, type TestContext } from '../support/env';
 import { seedProxies } from '../support/proxies';
 import { seedUser } from '../support/seed';
 
@@ -23,18 +23,9 @@ function capacity(ctx: TestContext, rules: Partial<BudgetRules>): ReadCapacity {
 }
 
 describe('read capacity leased from PostgreSQL', () => {
-  let a: TestContext;
-  let b: TestContext;
-
-  beforeAll(() => {
-    a = testContext();
-    // A second pool of connections: another worker process, as far as PostgreSQL can tell.
-    b = testContext();
-  });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-  });
+  const a = useTestContext();
+  // A second pool of connections: another worker process, as far as PostgreSQL can tell.
+  const b = useTestContext();
 
   it('tells a user without proxies to read directly', async () => {
     const user = await seedUser(a.db);

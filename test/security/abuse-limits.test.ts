@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ABUSE_LIMITS } from '../../src/api/rate-limits';
 import { call, registerMerchant } from '../support/http';
-import { startTestApi, testConfig, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 import { seedStore } from '../support/seed';
 
 describe('bounds on what a merchant can set off', () => {
-  let ctx: TestContext;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    // A bot token so link codes are handed out; no Telegram call is made for them.
-    ctx = testContext(testConfig({ TELEGRAM_BOT_TOKEN: '123456:test-token-not-used', TELEGRAM_BOT_USERNAME: 'demper_test_bot' }));
-    api = await startTestApi(ctx);
-  });
-  afterAll(async () => {
-    await api.close();
-    await ctx.close();
-  });
+  // A bot token so link codes are handed out; no Telegram call is made for them.
+  const ctx = useTestContext({ TELEGRAM_BOT_TOKEN: '123456:test-token-not-used', TELEGRAM_BOT_USERNAME: 'demper_test_bot' });
+  const api = useTestApi(ctx);
 
   it('test messages: per recipient and per account, each hour', async () => {
     const m = await registerMerchant(api.url);

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_LOCK_BUSY, withLoginLock } from '../../src/logins/lock';
-import { testConfig, testContext, type TestContext } from '../support/env';
+import { useTestContext } from '../support/env';
 
 /**
  * A burst of expired sessions means many re-logins at once, each holding its merchant's lock for a whole
  * browser login: the locks must not take the pool's connections, which the logins and everyone else need.
  */
 describe('re-login locks and the connection pool', () => {
-  let ctx: TestContext;
-
-  beforeAll(() => {
-    ctx = testContext(testConfig({ DATABASE_POOL_MAX: '5', DATABASE_CONNECT_TIMEOUT_MS: '3000' }));
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestContext({ DATABASE_POOL_MAX: '5', DATABASE_CONNECT_TIMEOUT_MS: '3000' });
 
   it('15 concurrent re-logins leave the pool serving other queries, and run a bounded number at once', async () => {
     let inside = 0;

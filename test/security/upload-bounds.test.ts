@@ -1,8 +1,8 @@
 import { deflateRawSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFirstSheet, writeSheet, XLSX_CONTENT_TYPE } from '../../src/lib/spreadsheet';
 import { DEFAULT_SHEET_LIMITS, parseFirstSheet, SpreadsheetError } from '../../src/lib/xlsx-reader';
-import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { seedProduct, seedStore } from '../support/seed';
 import { workbook } from '../support/zip';
@@ -41,8 +41,8 @@ describe('the bounded .xlsx reader', () => {
 });
 
 describe('Excel uploads do not hold up other tenants', () => {
-  let ctx: TestContext;
-  let api: TestApi;
+  const ctx = useTestContext();
+  const api = useTestApi(ctx);
   let attacker: Merchant;
   let other: Merchant;
   let storeId: string;
@@ -54,8 +54,6 @@ describe('Excel uploads do not hold up other tenants', () => {
     files.set('sparse', workbook(sparseRows(20_000), { stored: true }));
     files.set('declared', workbook('', { deflated: bomb, declaredSize: 256 * MB }));
     files.set('lying', workbook('', { deflated: bomb, declaredSize: 4096 }));
-    ctx = testContext();
-    api = await startTestApi(ctx);
     attacker = await registerMerchant(api.url, 'uploader');
     other = await registerMerchant(api.url, 'bystander');
     storeId = (await seedStore(ctx.db, attacker.id)).id;
@@ -63,10 +61,6 @@ describe('Excel uploads do not hold up other tenants', () => {
     // The reader's workers start once per process: warm them so timings measure the files, not the start.
     const warm = await upload(Buffer.from(await writeSheet([['SKU', 'active'], ['A-1', 'no']])));
     expect(warm.status).toBe(200);
-  });
-  afterAll(async () => {
-    await api?.close();
-    await ctx?.close();
   });
 
   async function upload(file: Buffer) {

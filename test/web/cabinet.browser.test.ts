@@ -6,11 +6,10 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from '../../src/kaspi/login';
 import { ALMATY } from '../../src/kaspi/cities';
-import type { SandboxHandle } from '../../sandbox';
 import { kaspiEnv, smsCode } from '../support/connect';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { testConfig, useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { uniqueEmail } from '../support/http';
-import { startTestSandbox } from '../support/sandbox';
+import { useSandbox } from '../support/sandbox';
 import { waitFor } from '../support/wait';
 
 const OURS = '33000001';
@@ -35,10 +34,24 @@ const PHONE_SCREEN = { width: 375, height: 812 };
  * axe and photographed at desktop and phone widths (test/output/screenshots).
  */
 describe('the web cabinet in a browser', () => {
-  let sandbox: SandboxHandle;
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  const sandbox = useSandbox({
+    market: {
+      merchants: [
+        { uid: OURS, name: 'Магазин Теста', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.9 },
+        { uid: RIVAL, name: 'Быстрый Продавец', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
+      ],
+      logins: [{ email: 'shop@cabinet.test', password: 'kaspi secret', phone: PHONE, merchantUids: [OURS] }],
+      offers: [
+        ...PRODUCTS.map((p) => ({ merchantUid: OURS, ...p })),
+        ...PRODUCTS.map((p) => ({ merchantUid: RIVAL, sku: `R-${p.sku}`, productId: p.productId, price: p.price - 300 })),
+      ],
+    },
+  });
+  const ctx = useTestContext(() =>
+    testConfig({ ...kaspiEnv(sandbox), KASPI_TIMEOUT_MS: '3000', DIRECT_READS_PER_SECOND: '12' }),
+  );
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let browser: Browser;
   let desktop: BrowserContext;
   let page: Page;
@@ -72,22 +85,6 @@ describe('the web cabinet in a browser', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    sandbox = await startTestSandbox({
-      market: {
-        merchants: [
-          { uid: OURS, name: 'Магазин Теста', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.9 },
-          { uid: RIVAL, name: 'Быстрый Продавец', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
-        ],
-        logins: [{ email: 'shop@cabinet.test', password: 'kaspi secret', phone: PHONE, merchantUids: [OURS] }],
-        offers: [
-          ...PRODUCTS.map((p) => ({ merchantUid: OURS, ...p })),
-          ...PRODUCTS.map((p) => ({ merchantUid: RIVAL, sku: `R-${p.sku}`, productId: p.productId, price: p.price - 300 })),
-        ],
-      },
-    });
-    ctx = testContext(testConfig({ ...kaspiEnv(sandbox), KASPI_TIMEOUT_MS: '3000', DIRECT_READS_PER_SECOND: '12' }));
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     browser = await chromium.launch({ executablePath: ctx.config.browser.chromiumPath, headless: true, args: CHROMIUM_ARGS });
     desktop = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU', timezoneId: 'Asia/Almaty', acceptDownloads: true });
     page = await desktop.newPage();
@@ -96,10 +93,6 @@ describe('the web cabinet in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await ctx?.close();
-    await sandbox?.stop();
   });
 
   it('signs a new merchant up and connects the store by SMS, a wrong code first', async () => {

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { canaryWorkflow } from '../../src/workflows';
-import { startTestWorker, testContext, type RunningWorker, type TestContext } from '../support/env';
+import { useTestContext, useTestWorker } from '../support/env';
 
 describe('a workflow through the client and a real worker', () => {
-  let ctx: TestContext;
-  let worker: RunningWorker;
-
-  beforeAll(async () => {
-    ctx = testContext();
-    worker = await startTestWorker(ctx);
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await ctx.close();
-  });
+  const ctx = useTestContext();
+  useTestWorker(ctx);
 
   it('canaryWorkflow runs its activity against PostgreSQL and returns', async () => {
     const result = await ctx.temporal.workflow.execute(canaryWorkflow, {

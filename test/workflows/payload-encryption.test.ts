@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/lib/logger';
 import { ENCRYPTED_PAYLOAD_ENCODING, PayloadCodecError, createPayloadCodec } from '../../src/lib/payload-codec';
 import { canaryWorkflow } from '../../src/workflows';
 import { call } from '../support/http';
 import { TEST_CODEC_TOKEN } from '../support/secrets';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { startTestApi, testConfig, testContext, useTestApi, useTestContext, useTestWorker } from '../support/env';
 
 function payloadsOf(history: any): any[] {
   const found: any[] = [];
@@ -20,22 +20,14 @@ function payloadsOf(history: any): any[] {
 }
 
 describe('workflow history is encrypted; the codec endpoint decodes it for operators', () => {
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  const ctx = useTestContext();
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let workflowId: string;
 
   beforeAll(async () => {
-    ctx = testContext();
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     workflowId = `canary-${randomUUID()}`;
     await ctx.temporal.workflow.execute(canaryWorkflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId });
-  });
-  afterAll(async () => {
-    await api.close();
-    await worker.stop();
-    await ctx.close();
   });
 
   it('stores every payload as binary/encrypted', async () => {

@@ -9,7 +9,7 @@ import { FULL_WRITE_BUCKET } from '../../src/domain/write-budget';
 import { dataConverter } from '../../src/lib/data-converter';
 import { demperWorkflow, subscriptionWorkflow } from '../../src/workflows';
 import { demperStatusQuery, pauseSignal, wakeSignal, type DemperStatus } from '../../src/workflows/messages';
-import { testContext, type TestContext } from '../support/env';
+import { useTestContext } from '../support/env';
 import { waitFor } from '../support/wait';
 
 /**
@@ -46,7 +46,7 @@ function pushResult(overrides: Partial<PushResult> = {}): PushResult {
 }
 
 describe('workflow logic with stub activities', () => {
-  let ctx: TestContext;
+  const ctx = useTestContext();
   let connection: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -69,7 +69,6 @@ describe('workflow logic with stub activities', () => {
   const asked = (key: string, name?: string) => (calls.get(key) ?? []).filter((c) => name === undefined || c.name === name);
 
   beforeAll(async () => {
-    ctx = testContext();
     connection = await NativeConnection.connect({ address: ctx.config.temporal.address });
     worker = await Worker.create({
       connection,
@@ -98,7 +97,6 @@ describe('workflow logic with stub activities', () => {
     worker?.shutdown();
     await running;
     await connection?.close();
-    await ctx?.close();
   });
 
   const startLoop = async (storeId: string, script: Parameters<typeof scripts.set>[1] = {}) => {
