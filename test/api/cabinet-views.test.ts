@@ -2,10 +2,9 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alerts, priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
-import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
-import { useTestApi, useTestContext, useTestWorker } from '../support/env';
+import { connectStore, demperProduct, startLoop, useDemperStack } from '../support/demper';
+import { useTestApi } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { useSandbox } from '../support/sandbox';
 import { waitFor } from '../support/wait';
 
 const OURS = '31900001';
@@ -18,7 +17,7 @@ const card = (n: number) => `95000000${n}`;
  * applied (or refused when the floor moved), floors and ceilings set as percentages in bulk, alerts.
  */
 describe('the cabinet’s views of a store', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
     market: {
       merchants: [
         { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.9 },
@@ -32,8 +31,6 @@ describe('the cabinet’s views of a store', () => {
       ],
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox));
-  useTestWorker(ctx);
   const api = useTestApi(ctx);
   let merchant: Merchant;
   let store: { id: string; userId: string };

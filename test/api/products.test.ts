@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { isDemperRunning } from '../../src/stores/demper-control';
-import { useTestApi, useTestContext, useTestWorker } from '../support/env';
-import { connectStore, control, demperTestConfig, startLoop } from '../support/demper';
+import { useTestApi } from '../support/env';
+import { connectStore, control, startLoop, useDemperStack } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { seedProduct } from '../support/seed';
-import { useSandbox } from '../support/sandbox';
 
 const OURS = '31700001';
 const RIVAL = '31800001';
@@ -19,7 +18,7 @@ const OFFERS = [1, 2, 3].map((n) => ({ sku: `SKU-${n}`, productId: `94000000${n}
  * a manual price work end to end.
  */
 describe('products and catalog sync', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
     market: {
       merchants: [
         { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
@@ -31,8 +30,6 @@ describe('products and catalog sync', () => {
       ],
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox));
-  useTestWorker(ctx);
   const api = useTestApi(ctx);
   let merchant: Merchant;
   let store: { id: string; userId: string };

@@ -4,11 +4,10 @@ import { priceChanges } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import { demperWorkflowId, stopDemper } from '../../src/stores/demper-control';
 import { STORE_ID_KEY, USER_ID_KEY } from '../../src/workflows/messages';
-import { useTestApi, useTestContext, useTestWorker } from '../support/env';
-import { connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { useTestApi } from '../support/env';
+import { connectStore, demperProduct, loopStatus, startLoop, useDemperStack } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { call, registerMerchant, type Merchant } from '../support/http';
-import { useSandbox } from '../support/sandbox';
 
 const OURS = '30700001';
 const OTHER_STORE = '30700002';
@@ -22,7 +21,8 @@ const PRODUCT = { productId: '700000001', sku: 'CTRL-1' };
  * mid-push ends the loop cleanly.
  */
 describe('pausing, resuming and configuring the loop', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
+    env: { DEMPER_HISTORY_LIMIT_EVENTS: '40' },
     market: {
       merchants: [
         { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }] },
@@ -37,8 +37,6 @@ describe('pausing, resuming and configuring the loop', () => {
       bots: [{ merchantUid: RIVAL, sku: 'R-1', kind: 'raise', intervalMs: 400, stepTenge: 10, ceilingPrice: 50_000 }],
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox, { DEMPER_HISTORY_LIMIT_EVENTS: '40' }));
-  useTestWorker(ctx);
   const api = useTestApi(ctx);
   let merchant: Merchant;
   let storeId: string;

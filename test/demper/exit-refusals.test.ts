@@ -3,11 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { proxies } from '../../src/db/schema';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { ExitRefusal } from '../../sandbox';
-import { useTestContext, useTestWorker } from '../support/env';
-import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
+import { connectStore, demperProduct, startLoop, useDemperStack } from '../support/demper';
 import { benchedProxiesEnv, giveSandboxProxies } from '../support/proxies';
 import { waitFor } from '../support/wait';
-import { useSandbox } from '../support/sandbox';
+import { headToHead } from '../support/sandbox';
 
 const OURS = '31700011';
 const RIVAL = '31700012';
@@ -20,18 +19,11 @@ const PRODUCTS = [1, 2, 3, 4, 5, 6].map((n) => ({ sku: `X-${n}`, productId: `960
  * reads on through the healthy exit, and no read goes out through a refused one while it sits out.
  */
 describe('a storefront exit that answers 429, a check page or a redirect', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
+    env: benchedProxiesEnv(BENCH_MS),
     proxies: { count: 4, firstLocalHost: 31 },
-    market: {
-      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: PRODUCTS.flatMap(({ sku, productId }) => [
-        { merchantUid: OURS, sku, productId, price: 10_000 },
-        { merchantUid: RIVAL, sku: `R-${sku}`, productId, price: 9_500 },
-      ]),
-    },
+    market: headToHead(OURS, RIVAL, PRODUCTS, 9_500),
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox, benchedProxiesEnv(BENCH_MS)));
-  useTestWorker(ctx);
   let proxyIds: string[];
   const refusals: ExitRefusal[] = ['429', 'html', 'redirect'];
 

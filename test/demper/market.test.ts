@@ -1,9 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
-import { useTestContext, useTestWorker } from '../support/env';
-import { changesOf, connectStore, demperProduct, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { changesOf, connectStore, demperProduct, loopStatus, startLoop, useDemperStack } from '../support/demper';
 import { waitFor } from '../support/wait';
-import { useSandbox } from '../support/sandbox';
 
 const OURS = '30500001';
 const rival = (n: number) => `3060000${n}`;
@@ -20,7 +18,7 @@ const WAR = { productId: '500000004', sku: 'WAR-1', floor: 9_300 };
  * (whatever an undercutting bot does), and raises the price when the rival it undercut leaves.
  */
 describe('the demper loop on a market', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
     profile: 'measured',
     banScale: 0.001,
     market: {
@@ -39,8 +37,6 @@ describe('the demper loop on a market', () => {
       bots: [{ merchantUid: rival(5), sku: 'R5', kind: 'undercut', intervalMs: 500, stepTenge: 100, floorPrice: 9_100 }],
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox));
-  useTestWorker(ctx);
   let storeId: string;
   const productIds: Record<string, string> = {};
 

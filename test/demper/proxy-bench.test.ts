@@ -1,13 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fetchOffers, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
-import { useTestContext, useTestWorker } from '../support/env';
-import { connectStore, demperProduct, demperTestConfig, startLoop } from '../support/demper';
+import { connectStore, demperProduct, startLoop, useDemperStack } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { eq } from 'drizzle-orm';
 import { proxies } from '../../src/db/schema';
 import { benchedProxiesEnv, giveSandboxProxies } from '../support/proxies';
-import { useSandbox } from '../support/sandbox';
 
 const OURS = '31100001';
 const RIVAL = '31200001';
@@ -19,7 +17,8 @@ const BENCH_MS = 4_000;
  * banned one while it sits out.
  */
 describe('a 403 through one proxy', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
+    env: benchedProxiesEnv(BENCH_MS),
     proxies: { count: 2 },
     // Per source address: 5 reads a second, else a 403 and a 5-second ban.
     profile: { name: 'reads', publicReads: [{ windowMs: 1_000, maxRequests: 5, status: 403, banMs: 5_000 }], pushes: [], changes: [] },
@@ -31,8 +30,6 @@ describe('a 403 through one proxy', () => {
       ]),
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox, benchedProxiesEnv(BENCH_MS)));
-  useTestWorker(ctx);
   let proxyIds: string[];
 
   beforeAll(async () => {

@@ -5,20 +5,18 @@ import { completeDemperConfig } from '../../src/domain/demper-config';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { LimitProfile } from '../../sandbox';
 import { configureDemper, wakeDemper } from '../../src/stores/demper-control';
-import { useTestContext, useTestWorker } from '../support/env';
 import {
   changesOf,
   connectStore,
   control,
   demperProduct,
-  demperTestConfig,
   FAST_LOOP,
   loopStatus,
   startLoop,
   storeRow,
+  useDemperStack,
 } from '../support/demper';
 import { waitFor } from '../support/wait';
-import { useSandbox } from '../support/sandbox';
 
 const BANNED = '30900001';
 const CALM = '30900002';
@@ -41,7 +39,8 @@ const TIGHT_PUSHES: LimitProfile = {
  * ban pause (direct reads: one address).
  */
 describe("the loop under Kaspi's refusals", () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
+    env: { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) },
     profile: TIGHT_PUSHES,
     market: {
       merchants: [BANNED, CALM, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
@@ -56,10 +55,6 @@ describe("the loop under Kaspi's refusals", () => {
       bots: [{ merchantUid: RIVAL, sku: 'RC-1', kind: 'raise', intervalMs: 300, stepTenge: 10, ceilingPrice: 50_000 }],
     },
   });
-  const ctx = useTestContext(() =>
-    demperTestConfig(sandbox, { DIRECT_READ_BAN_PAUSE_SECONDS: String(READ_PAUSE_MS / 1000) }),
-  );
-  useTestWorker(ctx);
   let bannedStore: { id: string; userId: string };
   let calmStore: { id: string; userId: string };
 

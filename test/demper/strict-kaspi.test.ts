@@ -4,11 +4,9 @@ import { priceChanges, products } from '../../src/db/schema';
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
 import { catalogSyncWorkflowId } from '../../src/workflows/messages';
-import { useTestContext, useTestWorker } from '../support/env';
-import { connectStore, demperTestConfig, loopStatus, startLoop } from '../support/demper';
+import { connectStore, loopStatus, startLoop, useDemperStack } from '../support/demper';
 import { seedProduct } from '../support/seed';
 import { waitFor } from '../support/wait';
-import { useSandbox } from '../support/sandbox';
 
 const OURS = '31500001';
 const RIVAL = '31600001';
@@ -32,7 +30,7 @@ const REOPENED = { sku: 'S-NEW', productId: '950000007' }; // opened at PP2 afte
  * the store's demper status counts it.
  */
 describe('the demper against a strict Kaspi', () => {
-  const sandbox = useSandbox({
+  const { sandbox, ctx } = useDemperStack({
     market: {
       merchants: [
         { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
@@ -56,8 +54,6 @@ describe('the demper against a strict Kaspi', () => {
       ],
     },
   });
-  const ctx = useTestContext(() => demperTestConfig(sandbox));
-  useTestWorker(ctx);
   let store: { id: string; userId: string };
 
   beforeAll(async () => {

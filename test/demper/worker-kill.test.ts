@@ -7,7 +7,7 @@ import { startTestWorker, useTestContext, type RunningWorker } from '../support/
 import { connectStore, demperProduct, demperTestConfig, loopStatus, sentAndPushed, startLoop } from '../support/demper';
 import { waitFor } from '../support/wait';
 import { exited, spawnEntry, workerProcessEnv } from '../support/processes';
-import { useSandbox } from '../support/sandbox';
+import { headToHead, useSandbox } from '../support/sandbox';
 
 const OURS = '31300001';
 const RIVAL = '31400001';
@@ -23,11 +23,7 @@ describe('a worker killed mid-cycle', () => {
     // Every Kaspi answer takes a while, so the kill lands with requests in flight.
     latency: { baseMs: 150, jitterMs: 100 },
     market: {
-      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: SKUS.flatMap(({ sku, productId }) => [
-        { merchantUid: OURS, sku, productId, price: 10_000 },
-        { merchantUid: RIVAL, sku: `R-${sku}`, productId, price: 9_000 },
-      ]),
+      ...headToHead(OURS, RIVAL, SKUS, 9_000),
       // Rivals that keep raising: every cycle has a push to make for every product.
       bots: SKUS.map(({ sku }) => ({ merchantUid: RIVAL, sku: `R-${sku}`, kind: 'raise' as const, intervalMs: 500, stepTenge: 10, ceilingPrice: 50_000 })),
     },

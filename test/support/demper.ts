@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { kaspiStores, priceChanges, products } from '../../src/db/schema';
 import type { DemperConfig } from '../../src/domain/demper-config';
-import { kaspiUrlsEnv, type SandboxHandle } from '../../sandbox';
+import { kaspiUrlsEnv, type SandboxHandle, type SandboxOptions } from '../../sandbox';
 import { demperStatus, startDemper, type DemperControlDeps } from '../../src/stores/demper-control';
 import { writeStoreSession } from '../../src/stores/session';
-import { testConfig, type TestContext } from './env';
+import { testConfig, useTestContext, useTestWorker, type TestContext } from './env';
+import { useSandbox } from './sandbox';
 import { seedProduct, seedStore, seedUser } from './seed';
 
 /** Settings that point the service at a sandbox and keep the demper's waits short. */
@@ -18,6 +19,14 @@ export function demperTestConfig(sandbox: SandboxHandle, overrides: Record<strin
     DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '5',
     ...overrides,
   });
+}
+
+/** The suite's sandbox, a context on it with `demperTestConfig` (and `env` over it), and a worker. */
+export function useDemperStack({ env, ...options }: SandboxOptions & { env?: Record<string, string> }) {
+  const sandbox = useSandbox(options);
+  const ctx = useTestContext(() => demperTestConfig(sandbox, env));
+  useTestWorker(ctx);
+  return { sandbox, ctx };
 }
 
 /** Loop settings for tests: every product checked every 5 s. */

@@ -44,6 +44,25 @@ export function contractSeed(): MarketSeed {
   };
 }
 
+/**
+ * Us and one rival, each with one point in Almaty, on every product: ours at 10,000 under its SKU, the
+ * rival's under `R-<SKU>` at `rivalPriceTenge`.
+ */
+export function headToHead(
+  ours: string,
+  rival: string,
+  products: { sku: string; productId: string }[],
+  rivalPriceTenge: number,
+) {
+  return {
+    merchants: [ours, rival].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+    offers: products.flatMap(({ sku, productId }) => [
+      { merchantUid: ours, sku, productId, price: 10_000 },
+      { merchantUid: rival, sku: `R-${sku}`, productId, price: rivalPriceTenge },
+    ]),
+  } satisfies MarketSeed;
+}
+
 /** A sandbox for one test file: no limits and short delays unless the test asks otherwise. */
 export function startTestSandbox(options: SandboxOptions = {}) {
   return startSandbox({
