@@ -9,7 +9,7 @@ import {
   signInThroughPage,
   watchForProblems,
 } from '../support/cabinet-browser';
-import { startTestApi, testContext, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
 
 /**
@@ -19,8 +19,8 @@ import { call, registerMerchant, type Merchant } from '../support/http';
  * everywhere". Checked with axe and photographed on a laptop and a 375 px phone.
  */
 describe('the account screen in a browser', () => {
-  let ctx: TestContext;
-  let api: TestApi;
+  const ctx = useTestContext();
+  const api = useTestApi(ctx);
   let browser: Browser;
   let laptop: BrowserContext;
   let page: Page;
@@ -29,8 +29,6 @@ describe('the account screen in a browser', () => {
   const meWith = async (key: string) => (await call(api.url, 'GET', '/api/v1/me', { token: key })).status;
 
   beforeAll(async () => {
-    ctx = testContext();
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'account');
     browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
     laptop = await cabinetContext(browser, 'desktop');
@@ -41,8 +39,6 @@ describe('the account screen in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await ctx?.close();
   });
 
   it('creates an API key, shows it once, and revokes it', async () => {

@@ -11,9 +11,9 @@ import {
   signInThroughPage,
   watchForProblems,
 } from '../support/cabinet-browser';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from '../support/env';
+import { useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { registerMerchant, type Merchant } from '../support/http';
-import { holdFreePool } from '../support/proxies';
+import { holdFreePoolForSuite } from '../support/proxies';
 
 const SECRET = 'webhook-secret-for-billing-screen-0123';
 
@@ -26,22 +26,18 @@ const textOf = async (locator: { textContent(): Promise<string | null> }) => ((a
  * and the screen showing the plan in force with its end, renewal offered and other plans locked.
  */
 describe('the billing screen in a browser', () => {
-  let ctx: TestContext;
-  let worker: RunningWorker;
-  let api: TestApi;
+  // Activation takes proxies from the shared free pool: hold it, as the proxy tests do.
+  holdFreePoolForSuite();
+  const ctx = useTestContext({ BILLING_WEBHOOK_SECRET: SECRET });
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
   let browser: Browser;
   let laptop: BrowserContext;
   let page: Page;
   let merchant: Merchant;
-  let releaseFreePool: (() => Promise<void>) | undefined;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    // Activation takes proxies from the shared free pool: hold it, as the proxy tests do.
-    releaseFreePool = await holdFreePool();
-    ctx = testContext(testConfig({ BILLING_WEBHOOK_SECRET: SECRET }));
-    worker = await startTestWorker(ctx);
-    api = await startTestApi(ctx);
     merchant = await registerMerchant(api.url, 'billing');
     browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
     laptop = await cabinetContext(browser, 'desktop');
@@ -52,14 +48,10 @@ describe('the billing screen in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await ctx?.temporal.workflow
+    await ctx.temporal.workflow
       .getHandle(subscriptionWorkflowId(merchant.id))
       .terminate('test over')
       .catch(() => undefined);
-    await api?.close();
-    await worker?.stop();
-    await ctx?.close();
-    await releaseFreePool?.();
   });
 
   it('shows the plans side by side and starts a subscription as a pending payment', async () => {

@@ -1,11 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
+import type { Browser, BrowserContext, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../src/kaspi/login';
 import { ALMATY } from '../../src/kaspi/cities';
+import {
+  cabinetContext,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  launchCabinetBrowser,
+  shoot,
+  signInThroughPage,
+  watchForProblems,
+} from '../support/cabinet-browser';
 import { kaspiEnv, smsCode } from '../support/connect';
 import { testConfig, useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { uniqueEmail } from '../support/http';
@@ -15,15 +20,12 @@ import { waitFor } from '../support/wait';
 const OURS = '33000001';
 const RIVAL = '33100001';
 const PHONE = '+7 705 555 12 34';
-const SHOTS = path.resolve(__dirname, '../output/screenshots');
 const PRODUCTS = [
   { sku: 'W-1', productId: '960000001', model: 'Чайник Tefal KI 150', price: 20_000 },
   { sku: 'W-2', productId: '960000002', model: 'Пылесос Xiaomi G10', price: 15_000 },
   { sku: 'W-3', productId: '960000003', model: 'Наушники Sony WH-720', price: 12_000 },
   { sku: 'W-4', productId: '960000004', model: 'Утюг Philips Azur 5000', price: 30_000 },
 ];
-const DESKTOP = { width: 1366, height: 900 };
-const PHONE_SCREEN = { width: 375, height: 812 };
 
 /**
  * The merchant's web cabinet in Debian's Chromium against the real stack and the Kaspi sandbox: a new
@@ -60,14 +62,6 @@ describe('the web cabinet in a browser', () => {
   const productIds: Record<string, string> = {};
   const pageProblems: string[] = [];
 
-  const accessible = async (p: Page, screen: string) => {
-    const result = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${screen}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)).toEqual([]);
-  };
-  const shoot = async (p: Page, name: string) => {
-    await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  };
   const pushesOf = (sku?: string) => sandbox.market.pushLog({ merchantUid: OURS, ...(sku ? { sku } : {}) });
   const moveRival = (productId: string, price: number) => {
     const offer = sandbox.market.offersForProduct(productId).find((o) => o.merchantUid === RIVAL)!;
@@ -76,19 +70,12 @@ describe('the web cabinet in a browser', () => {
       offer.cityPrices.set(ALMATY, price);
     });
   };
-  const watch = (p: Page, label: string) => {
-    p.on('pageerror', (e) => pageProblems.push(`${label}: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) pageProblems.push(`${label}: ${m.text()}`);
-    });
-  };
 
   beforeAll(async () => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: ctx.config.browser.chromiumPath, headless: true, args: CHROMIUM_ARGS });
-    desktop = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU', timezoneId: 'Asia/Almaty', acceptDownloads: true });
+    browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
+    desktop = await cabinetContext(browser, 'desktop');
     page = await desktop.newPage();
-    watch(page, 'desktop');
+    watchForProblems(page, 'desktop', pageProblems);
   });
 
   afterAll(async () => {
@@ -97,7 +84,7 @@ describe('the web cabinet in a browser', () => {
 
   it('signs a new merchant up and connects the store by SMS, a wrong code first', async () => {
     await page.goto(`${api.url}/signup`);
-    await accessible(page, 'sign-up');
+    await expectAccessible(page, 'sign-up');
     await shoot(page, 'signup-desktop');
     await page.getByLabel('Email').fill(merchant.email);
     await page.getByLabel('Пароль', { exact: false }).first().fill(merchant.password);
@@ -108,7 +95,7 @@ describe('the web cabinet in a browser', () => {
     await page.getByLabel('Номер телефона').fill(PHONE);
     await page.getByRole('button', { name: 'Получить код' }).click();
     await page.getByText('Kaspi отправил код').waitFor();
-    await accessible(page, 'connect: code');
+    await expectAccessible(page, 'connect: code');
     await shoot(page, 'connect-sms-desktop');
     const code = await smsCode(sandbox, PHONE);
     await page.getByLabel('Код из SMS').fill(code === '000000' ? '111111' : '000000');
@@ -152,12 +139,12 @@ describe('the web cabinet in a browser', () => {
     await expect
       .poll(async () => page.getByTestId('position').filter({ hasText: /^#1 из 2$/ }).count(), { timeout: 45_000 })
       .toBeGreaterThanOrEqual(3);
-    await accessible(page, 'products');
+    await expectAccessible(page, 'products');
     await shoot(page, 'products-desktop');
 
     await page.getByRole('link', { name: 'Лента решений' }).click();
     await expect.poll(() => page.locator('[data-decision-id][data-status="sent"]').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
-    await accessible(page, 'activity');
+    await expectAccessible(page, 'activity');
     await shoot(page, 'activity-desktop');
     expect(pushesOf().length).toBeGreaterThanOrEqual(3);
   }, 120_000);
@@ -173,7 +160,7 @@ describe('the web cabinet in a browser', () => {
     await page.getByText('Наша цена', { exact: true }).first().waitFor();
     await page.getByRole('tab', { name: 'Алматы' }).waitFor();
     await page.getByText('Быстрый Продавец').first().waitFor();
-    await accessible(page, 'product');
+    await expectAccessible(page, 'product');
     await shoot(page, 'product-desktop');
   });
 
@@ -181,7 +168,7 @@ describe('the web cabinet in a browser', () => {
     await page.goto(`${api.url}/stores/${storeId}/demper`);
     await page.getByRole('button', { name: 'Поставить на паузу' }).click();
     await page.getByText('На паузе', { exact: true }).waitFor();
-    await accessible(page, 'demper');
+    await expectAccessible(page, 'demper');
     await shoot(page, 'demper-desktop');
     // A push already under way may land; after that, nothing.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -229,14 +216,14 @@ describe('the web cabinet in a browser', () => {
     await page.goto(api.url);
     await page.getByText('Первые сейчас').waitFor();
     await page.getByText(/из 240 за 30 мин/).waitFor();
-    await accessible(page, 'home');
+    await expectAccessible(page, 'home');
     await shoot(page, 'home-desktop');
   });
 
   it('shows another merchant’s store and product as not found', async () => {
-    const other = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU' });
+    const other = await cabinetContext(browser, 'desktop');
     const p = await other.newPage();
-    watch(p, 'stranger');
+    watchForProblems(p, 'stranger', pageProblems);
     await p.goto(`${api.url}/signup`);
     await p.getByLabel('Email').fill(uniqueEmail('stranger'));
     await p.getByLabel('Пароль', { exact: false }).first().fill('another long password');
@@ -256,7 +243,7 @@ describe('the web cabinet in a browser', () => {
     await desktop.clearCookies();
     await page.goto(api.url + next);
     await page.waitForURL(`**/signin?next=${encodeURIComponent(next)}`);
-    await accessible(page, 'sign-in');
+    await expectAccessible(page, 'sign-in');
     await shoot(page, 'signin-desktop');
     await page.getByLabel('Email').fill(merchant.email);
     await page.getByLabel('Пароль', { exact: false }).first().fill(merchant.password);
@@ -266,14 +253,10 @@ describe('the web cabinet in a browser', () => {
   });
 
   it('works on a 375 px phone: the products are cards', { timeout: 120_000 }, async () => {
-    const phone = await browser.newContext({ viewport: PHONE_SCREEN, locale: 'ru-RU', timezoneId: 'Asia/Almaty', isMobile: true, hasTouch: true });
+    const phone = await cabinetContext(browser, 'phone');
     const p = await phone.newPage();
-    watch(p, 'phone');
-    await p.goto(`${api.url}/signin`);
-    await p.getByLabel('Email').fill(merchant.email);
-    await p.getByLabel('Пароль', { exact: false }).first().fill(merchant.password);
-    await p.getByRole('button', { name: 'Войти' }).click();
-    await p.waitForURL((u) => u.pathname === '/');
+    watchForProblems(p, 'phone', pageProblems);
+    await signInThroughPage(p, api.url, merchant);
     const screens: [string, string][] = [
       ['home', '/'],
       ['products', `/stores/${storeId}/products`],
@@ -291,9 +274,8 @@ describe('the web cabinet in a browser', () => {
         await p.locator('li[data-product-id]').first().waitFor();
         expect(await p.locator('table').count()).toBe(0);
       }
-      // Nothing wider than the phone: no sideways scrolling.
-      expect(await p.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE_SCREEN.width);
-      await accessible(p, `${name} (phone)`);
+      await expectNoSidewaysScroll(p);
+      await expectAccessible(p, `${name} (phone)`);
       await shoot(p, `${name}-phone`);
     }
     await phone.close();
