@@ -29,6 +29,7 @@ export interface NotificationFilters {
   status?: string;
   event?: string;
   channel?: 'whatsapp' | 'telegram';
+  orderId?: string;
 }
 
 function notFound(what: string): HttpError {
@@ -218,6 +219,7 @@ export function tenantScope(db: Db, userId: string) {
         filters.status ? eq(notificationLog.status, filters.status as NotificationLogRow['status']) : undefined,
         filters.event ? eq(notificationLog.event, filters.event) : undefined,
         filters.channel ? eq(notificationLog.channel, filters.channel) : undefined,
+        filters.orderId ? eq(notificationLog.orderId, filters.orderId) : undefined,
       );
       const [items, [total]] = await Promise.all([
         db

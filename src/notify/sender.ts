@@ -207,7 +207,8 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
         return 'skipped';
       }
       recipient = `telegram:${chat.chatId}`;
-      text = `${text}\n${config.api.publicUrl}/api/v1/orders/${order.id}`;
+      // The merchant opens the order's page in the web cabinet (served at the API's address).
+      text = `${text}\n${config.api.publicUrl}/orders/${order.id}`;
       deliver = () =>
         sendTelegramMessage({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken!, timeoutMs: config.notify.sendTimeoutMs }, { chatId: chat.chatId, text });
     }

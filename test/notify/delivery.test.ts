@@ -92,7 +92,7 @@ describe('notifications', () => {
     expect(sentTo(fresh.chat)[0]!.text).toContain(`заказ ${fresh.order.code}`);
     expect(sentTo(fresh.chat)[0]!.text).toContain('Notify Shop');
     expect(notes().length - before).toBe(1);
-    expect(notes().at(-1)!.text).toContain(`${ctx.config.api.publicUrl}/api/v1/orders/${fresh.order.id}`);
+    expect(notes().at(-1)!.text).toContain(`${ctx.config.api.publicUrl}/orders/${fresh.order.id}`);
 
     // A delivery brings the review request, due later: it waits, and the sender says until when.
     const done = await orderWithMessages({ previous: { status: 'ACCEPTED_BY_MERCHANT', state: 'PICKUP' }, status: 'COMPLETED', state: 'ARCHIVE' });

@@ -216,7 +216,7 @@ describe('the orders poll', () => {
     expect(notes).toHaveLength(2);
     for (const order of fresh) {
       const [row] = await ctx.db.select({ id: orders.id }).from(orders).where(and(eq(orders.storeId, storeId), eq(orders.code, order.code)));
-      expect(notes.some((n) => n.text.includes(order.code) && n.text.includes(`/api/v1/orders/${row!.id}`))).toBe(true);
+      expect(notes.some((n) => n.text.includes(order.code) && n.text.includes(`${ctx.config.api.publicUrl}/orders/${row!.id}`))).toBe(true);
     }
 
     // Polled again: nothing new to tell, nothing told twice.

@@ -65,6 +65,8 @@ export const router = createBrowserRouter([
       },
       { path: 'stores/:storeId/demper', element: page('/stores/:storeId/demper', () => import('./pages/Demper')) },
       { path: 'stores/:storeId/activity', element: page('/stores/:storeId/activity', () => import('./pages/Activity')) },
+      { path: 'stores/:storeId/orders', element: page('/stores/:storeId/orders', () => import('./pages/Orders')) },
+      { path: 'orders/:orderId', element: page('/orders/:orderId', () => import('./pages/Order')) },
       { path: 'account', element: page('/account', () => import('./pages/Account')) },
       { path: 'billing', element: page('/billing', () => import('./pages/Billing')) },
       { path: 'products/:productId', element: page('/products/:productId', () => import('./pages/Product')) },

@@ -100,6 +100,7 @@ const LogQuery = PaginationQuery.extend({
   status: z.enum(['pending', 'sending', 'sent', 'skipped', 'failed']).optional(),
   event: z.enum([...ORDER_EVENTS, 'test']).optional(),
   channel: z.enum(NOTIFICATION_CHANNELS).optional(),
+  orderId: Uuid.optional().meta({ description: 'Only the messages about this order' }),
 });
 
 const LogEntry = z

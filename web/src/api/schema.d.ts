@@ -2985,6 +2985,8 @@ export interface paths {
                     event?: "new_order" | "ready_for_pickup" | "delivered" | "review_request" | "test";
                     /** @description Items per page (1–200) */
                     limit?: number;
+                    /** @description Only the messages about this order */
+                    orderId?: string;
                     /** @description Page number, from 1 */
                     page?: number;
                     status?: "pending" | "sending" | "sent" | "skipped" | "failed";

@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink, ScrollArea, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconActivity, IconAdjustmentsHorizontal, IconHome, IconList, IconPlugConnected } from '@tabler/icons-react';
+import { IconActivity, IconAdjustmentsHorizontal, IconHome, IconList, IconPlugConnected, IconReceipt } from '@tabler/icons-react';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -59,6 +59,7 @@ export function Layout() {
               {item(`/stores/${storeId}/products`, t('nav.products'), <IconList size={18} aria-hidden />)}
               {item(`/stores/${storeId}/demper`, t('nav.demper'), <IconAdjustmentsHorizontal size={18} aria-hidden />)}
               {item(`/stores/${storeId}/activity`, t('nav.activity'), <IconActivity size={18} aria-hidden />)}
+              {item(`/stores/${storeId}/orders`, t('nav.orders'), <IconReceipt size={18} aria-hidden />)}
             </>
           )}
           {item('/connect', t('nav.connect'), <IconPlugConnected size={18} aria-hidden />)}

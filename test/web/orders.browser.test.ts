@@ -1,0 +1,156 @@
+import type { Browser, BrowserContext, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALMATY } from '../../src/kaspi/cities';
+import {
+  cabinetContext,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  launchCabinetBrowser,
+  shoot,
+  signInThroughPage,
+  watchForProblems,
+} from '../support/cabinet-browser';
+import { testConfig, useTestApi, useTestContext, useTestWorker } from '../support/env';
+import { call, registerMerchant, type Merchant } from '../support/http';
+import { connectMessengers, messagingEnv, notifyEverything } from '../support/orders';
+import { useSandbox } from '../support/sandbox';
+import { seedStore } from '../support/seed';
+
+const OURS = '34000001';
+const TOKEN = 'orders-screen-shop-api-token';
+const HOUR = 3600_000;
+
+/**
+ * The orders screens in Chromium against the real stack and the sandbox's Shop API: the orders the
+ * poll read, filtered by tab and number; a new order fetched with "check now"; its page with its goods,
+ * the customer's phone masked and the messages sent about it. Checked with axe and photographed on a
+ * laptop and a 375 px phone.
+ */
+describe('the orders screens in a browser', () => {
+  const sandbox = useSandbox();
+  const ctx = useTestContext(() => testConfig({ ...messagingEnv(sandbox), ORDERS_POLL_INTERVAL: '3600' }));
+  useTestWorker(ctx);
+  const api = useTestApi(ctx);
+  let browser: Browser;
+  let laptop: BrowserContext;
+  let page: Page;
+  let merchant: Merchant;
+  let storeId = '';
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    sandbox.seed({ merchants: [{ uid: OURS, name: 'Магазин Заказов', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
+    const now = Date.now();
+    sandbox.orders.add({
+      merchantUid: OURS,
+      code: '510000001',
+      creationDateMs: now - 30 * HOUR,
+      status: 'COMPLETED',
+      state: 'ARCHIVE',
+      customer: { firstName: 'Айгерим', cellPhone: '7011234567' },
+      entries: [{ sku: 'TEA-1', name: 'Чайник Tefal KI 150', quantity: 1, basePrice: 19_990 }],
+    });
+    sandbox.orders.add({
+      merchantUid: OURS,
+      code: '510000002',
+      creationDateMs: now - 5 * HOUR,
+      status: 'ACCEPTED_BY_MERCHANT',
+      state: 'PICKUP',
+      deliveryMode: 'DELIVERY_PICKUP',
+      customer: { firstName: 'Данияр', cellPhone: '7027654321' },
+      entries: [
+        { sku: 'VAC-1', name: 'Пылесос Xiaomi G10', quantity: 1, basePrice: 89_990 },
+        { sku: 'BAG-1', name: 'Мешки для пылесоса', quantity: 3, basePrice: 1_990 },
+      ],
+    });
+    merchant = await registerMerchant(api.url, 'orders-screen');
+    storeId = (await seedStore(ctx.db, merchant.id, { merchantUid: OURS, name: 'Магазин Заказов' })).id;
+    await notifyEverything(ctx.db, storeId);
+    await connectMessengers(ctx.db, sandbox, { storeId, userId: merchant.id, chatId: '99000001' });
+    const token = await call(api.url, 'PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: merchant.token, body: { token: TOKEN } });
+    expect(token.status).toBe(200);
+
+    browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
+    laptop = await cabinetContext(browser, 'desktop');
+    page = await laptop.newPage();
+    watchForProblems(page, 'laptop', problems);
+    await signInThroughPage(page, api.url, merchant, `/stores/${storeId}/orders`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lists the orders the poll read, by tab and by number', async () => {
+    await page.getByRole('heading', { name: 'Заказы', exact: true }).waitFor();
+    await page.getByRole('link', { name: '510000001' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: '510000002' }).waitFor();
+    expect(await page.getByRole('row').filter({ hasText: '510000002' }).textContent()).toContain('Пылесос Xiaomi G10 и ещё 1 товар');
+    await page.getByText('Заказы прочитаны из Kaspi').waitFor();
+    await expectAccessible(page, 'orders');
+    await shoot(page, 'orders-desktop');
+
+    await page.getByRole('group', { name: 'Вкладки заказов' }).getByText('Архив').click();
+    await expect.poll(() => page.getByRole('link', { name: /^5100000/ }).allTextContents()).toEqual(['510000001']);
+    await page.getByRole('button', { name: 'Сбросить фильтры' }).click();
+    await page.getByLabel('Номер заказа').fill('510000002');
+    await expect.poll(() => page.getByRole('link', { name: /^5100000/ }).allTextContents()).toEqual(['510000002']);
+    expect(new URL(page.url()).searchParams.get('code')).toBe('510000002');
+    await page.getByRole('button', { name: 'Сбросить фильтры' }).click();
+    await expect.poll(() => page.getByRole('link', { name: /^5100000/ }).count()).toBe(2);
+  });
+
+  it('fetches a new order with "check now" and shows its page with the messages sent about it', async () => {
+    sandbox.orders.add({
+      merchantUid: OURS,
+      code: '510000003',
+      creationDateMs: Date.now() - 60_000,
+      customer: { firstName: 'Салтанат', cellPhone: '7071112233' },
+      entries: [{ sku: 'EAR-1', name: 'Наушники Sony WH-720', quantity: 2, basePrice: 12_000 }],
+    });
+    await page.getByRole('button', { name: 'Проверить сейчас' }).click();
+    await page.getByRole('link', { name: '510000003' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: '510000003' }).click();
+    await page.getByRole('heading', { name: 'Заказ № 510000003' }).waitFor();
+    const goods = page.getByRole('table', { name: 'Товары' });
+    expect((await goods.textContent())!.replace(/\s/g, ' ')).toContain('24 000 ₸');
+    await page.getByText(/\+7 \(707\) \*\*\*-\*\*-33/).first().waitFor();
+    expect(await page.locator('main').textContent()).not.toContain('7071112233');
+    // The poll queues "new order" messages; the sender delivers them in a moment.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('heading', { name: 'Сообщения о заказе' }).waitFor();
+          return page.getByText('Новый заказ · WhatsApp').count();
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toBe(1);
+    await page.getByText('отправлено').first().waitFor();
+    await expectAccessible(page, 'order');
+    await shoot(page, 'order-desktop');
+  });
+
+  it('works on a 375 px phone', async () => {
+    const phone = await cabinetContext(browser, 'phone');
+    const p = await phone.newPage();
+    watchForProblems(p, 'phone', problems);
+    await signInThroughPage(p, api.url, merchant, `/stores/${storeId}/orders`);
+    await p.locator('li').filter({ hasText: '510000003' }).waitFor();
+    expect(await p.locator('table').count()).toBe(0);
+    await expectNoSidewaysScroll(p);
+    await expectAccessible(p, 'orders (phone)');
+    await shoot(p, 'orders-phone');
+    await p.getByRole('link', { name: '№ 510000002' }).click();
+    await p.getByRole('heading', { name: 'Заказ № 510000002' }).waitFor();
+    await expectNoSidewaysScroll(p);
+    await expectAccessible(p, 'order (phone)');
+    await shoot(p, 'order-phone');
+    await phone.close();
+  });
+
+  it('broke no page and no content security rule on the way', () => {
+    expect(problems).toEqual([]);
+  });
+});
