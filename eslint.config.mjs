@@ -40,12 +40,14 @@ export default tseslint.config(
         {
           regex: '^(?!@temporalio/(workflow|common)$)(?!\\.{1,2}/)',
           allowTypeImports: true,
-          message: 'Workflows import only @temporalio/workflow at runtime: reach databases and networks through activities.',
+          message:
+            'Workflows import only @temporalio/workflow at runtime: reach databases and networks through activities.',
         },
         {
           regex: '^\\.\\./(?!domain(/|$))',
           allowTypeImports: true,
-          message: 'Workflows import domain/ and each other at runtime; activities and other modules only as types (import type).',
+          message:
+            'Workflows import domain/ and each other at runtime; activities and other modules only as types (import type).',
         },
       ),
       'no-restricted-globals': [
@@ -72,13 +74,27 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain/ reads no clock: take the time as an argument.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain/ reads no clock: take the time as an argument.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'domain/ reads no clock: take the time as an argument.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'domain/ reads no clock: take the time as an argument.',
+        },
       ],
     },
   },
   {
-    files: ['src/main.ts', 'scripts/**', 'bench/**', 'sandbox/cli.ts', 'sandbox/demo.ts', 'src/**/cli.ts', 'src/**/*-cli.ts'],
+    files: [
+      'src/main.ts',
+      'scripts/**',
+      'bench/**',
+      'sandbox/cli.ts',
+      'sandbox/demo.ts',
+      'src/**/cli.ts',
+      'src/**/*-cli.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

@@ -79,7 +79,9 @@ async function main() {
     ceilingFraction: Number(opts.ceiling),
   };
   const minutes = Number(opts.minutes);
-  console.log(`bench:market — ${settings.products} products, ${opts.rivals} rivals each, ${minutes} min, ${settings.proxies} proxies, seed ${settings.seed}`);
+  console.log(
+    `bench:market — ${settings.products} products, ${opts.rivals} rivals each, ${minutes} min, ${settings.proxies} proxies, seed ${settings.seed}`,
+  );
 
   const ours: Contender = { name: 'ours', twin: await startTwin(settings) };
   const baseline: Contender = { name: 'seed baseline', twin: await startTwin(settings) };
@@ -88,7 +90,9 @@ async function main() {
 
   console.log('starting our system (Temporal, PostgreSQL, worker, API)...');
   const system = await startOurSystem(ours.twin.sandbox.urls);
-  const store = await system.addStore(ours.twin.setup, { proxies: ours.twin.sandbox.proxies.slice(0, settings.proxies) });
+  const store = await system.addStore(ours.twin.setup, {
+    proxies: ours.twin.sandbox.proxies.slice(0, settings.proxies),
+  });
   const workerPid = system.stack.pids.worker!;
   const cpu = watchCpu({ worker: workerPid });
 
@@ -109,7 +113,12 @@ async function main() {
   const results = contenders.map((c) => {
     const figures = score(c.twin, fromMs, toMs);
     const traffic = trafficOf(c.twin.sandbox);
-    return { contender: c.name, ...figures, ...traffic, readsPerProductMinute: traffic.reads / settings.products / ((toMs - fromMs) / 60_000) };
+    return {
+      contender: c.name,
+      ...figures,
+      ...traffic,
+      readsPerProductMinute: traffic.reads / settings.products / ((toMs - fromMs) / 60_000),
+    };
   });
   const cities = [ALMATY, ASTANA].length;
   const productChecks = results[0]!.reads / cities;
@@ -124,7 +133,18 @@ async function main() {
   console.log();
   console.log(
     table([
-      ['contender', 'first share', 'margin kept', 'reaction p50', 'reaction p95', 'unanswered', '403s', '429s', 'reads/product/min', 'pushes'],
+      [
+        'contender',
+        'first share',
+        'margin kept',
+        'reaction p50',
+        'reaction p95',
+        'unanswered',
+        '403s',
+        '429s',
+        'reads/product/min',
+        'pushes',
+      ],
       ...results.map((r) => [
         r.contender,
         pct(r.firstShare),

@@ -71,7 +71,9 @@ async function staleness(system: OurSystem) {
 }
 
 async function sentPriceChanges(system: OurSystem): Promise<number> {
-  const result = await system.db.execute<{ n: string }>(sql`select count(*)::text as n from price_changes where status = 'sent'`);
+  const result = await system.db.execute<{ n: string }>(
+    sql`select count(*)::text as n from price_changes where status = 'sent'`,
+  );
   return Number(result.rows[0]!.n);
 }
 
@@ -83,11 +85,17 @@ function rowWrites(before: Map<string, number>, after: Map<string, number>, seco
     .sort((a, b) => b[1] - a[1]);
   return {
     rowWritesPerSecond: byTable.reduce((sum, [, perSecond]) => sum + perSecond, 0),
-    rowWritesPerSecondByTable: Object.fromEntries(byTable.map(([table, perSecond]) => [table, Math.round(perSecond * 10) / 10])),
+    rowWritesPerSecondByTable: Object.fromEntries(
+      byTable.map(([table, perSecond]) => [table, Math.round(perSecond * 10) / 10]),
+    ),
   };
 }
 
-const percentile95 = (values: number[]) => percentile([...values].sort((a, b) => a - b), 95) ?? 0;
+const percentile95 = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    95,
+  ) ?? 0;
 
 async function main() {
   const steps = opts.stores.split(',').map(Number);
@@ -181,14 +189,32 @@ async function main() {
         `sandbox ${step.cores.sandbox.toFixed(2)}, machine ${step.cores.machine.toFixed(2)} of ${os.cpus().length}`,
     );
     const busiest = Object.entries(step.rowWritesPerSecondByTable).slice(0, 4);
-    console.log(`    row writes/s by table: ${busiest.map(([table, perSecond]) => `${table} ${perSecond}`).join(', ')}`);
+    console.log(
+      `    row writes/s by table: ${busiest.map(([table, perSecond]) => `${table} ${perSecond}`).join(', ')}`,
+    );
   }
 
   const first = results[0]!;
   console.log();
   console.log(
     table([
-      ['stores', 'products', 'checks/s', 'needed/s', 'staleness p95', 'overdue p95', 'unchecked', 'price writes/s', 'row writes/s', '403s', 'worker cores', 'machine cores', 'worker peak RSS', 'PostgreSQL', 'Temporal events/min'],
+      [
+        'stores',
+        'products',
+        'checks/s',
+        'needed/s',
+        'staleness p95',
+        'overdue p95',
+        'unchecked',
+        'price writes/s',
+        'row writes/s',
+        '403s',
+        'worker cores',
+        'machine cores',
+        'worker peak RSS',
+        'PostgreSQL',
+        'Temporal events/min',
+      ],
       ...results.map((r) => [
         r.stores,
         r.products,

@@ -54,7 +54,12 @@ async function call(url: string, method: string, body?: unknown, token?: string)
   return res.json();
 }
 
-function run(url: string, token: string, requests: Request[], extra: { duration: number; overallRate?: number; connections: number }) {
+function run(
+  url: string,
+  token: string,
+  requests: Request[],
+  extra: { duration: number; overallRate?: number; connections: number },
+) {
   return autocannon({
     url,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -76,7 +81,9 @@ function floorSince(samples: number[], from: number): number {
 }
 
 async function poolWaiting(apiUrl: string, operatorToken: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` } })).text();
+  const text = await (
+    await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` } })
+  ).text();
   return Number(/^pg_pool_requests_waiting(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? NaN);
 }
 
@@ -84,14 +91,21 @@ async function main() {
   const minutes = Number(opts.minutes);
   const load = Number(opts.load);
   const connections = Number(opts.connections);
-  console.log(`bench:soak — ${minutes} min at ${pct(load)} of the measured maximum, ${connections} connections, demper on ${opts.stores} stores`);
+  console.log(
+    `bench:soak — ${minutes} min at ${pct(load)} of the measured maximum, ${connections} connections, demper on ${opts.stores} stores`,
+  );
 
   const sandbox = await startSandbox({
     seed: Number(opts.seed),
     profile: 'measured',
     latency: { baseMs: 20, jitterMs: 40 },
     proxies: { count: Number(opts.stores) },
-    generate: { products: Number(opts.products), rivalsPerProduct: [2, 3], seed: Number(opts.seed), botIntervalMs: 5_000 },
+    generate: {
+      products: Number(opts.products),
+      rivalsPerProduct: [2, 3],
+      seed: Number(opts.seed),
+      botIntervalMs: 5_000,
+    },
   });
   console.log('starting our system (Temporal, PostgreSQL, worker, API)...');
   const system = await startOurSystem(sandbox.urls);
@@ -100,21 +114,35 @@ async function main() {
     const setup = contenderSetup(sandbox, sandbox.generated!, { floorFraction: 0.85, ceilingFraction: 1.2 });
     const stores = [];
     for (let i = 0; i < Number(opts.stores); i++) {
-      stores.push(await system.addStore(setup, { proxies: [sandbox.proxies[i]!], loop: { intervalSeconds: 30, hotIntervalSeconds: 10 } }));
+      stores.push(
+        await system.addStore(setup, {
+          proxies: [sandbox.proxies[i]!],
+          loop: { intervalSeconds: 30, hotIntervalSeconds: 10 },
+        }),
+      );
     }
     await system.startLoops(stores);
 
     // The merchant under load: signed in through the API, reading and changing the first store's products.
     const apiUrl = system.stack.apiUrl;
     const email = `soak-${Date.now()}@bench.kz`;
-    const { token, user } = await call(`${apiUrl}/api/v1/auth/register`, 'POST', { email, password: 'soak password 123' });
+    const { token, user } = await call(`${apiUrl}/api/v1/auth/register`, 'POST', {
+      email,
+      password: 'soak password 123',
+    });
     const storeId = stores[0]!.storeId;
     await system.db.execute(sql`update kaspi_stores set user_id = ${user.id} where id = ${storeId}`);
-    const productIds = (await call(`${apiUrl}/api/v1/stores/${storeId}/products?limit=50`, 'GET', undefined, token)).items.map((p: { id: string }) => p.id);
+    const productIds = (
+      await call(`${apiUrl}/api/v1/stores/${storeId}/products?limit=50`, 'GET', undefined, token)
+    ).items.map((p: { id: string }) => p.id);
     const requests: Request[] = [
       { method: 'GET', path: `/api/v1/stores/${storeId}/products?limit=20` },
       ...productIds.slice(0, 5).map((id: string) => ({ method: 'GET' as const, path: `/api/v1/products/${id}` })),
-      ...productIds.slice(0, 5).map((id: string, i: number) => ({ method: 'PATCH' as const, path: `/api/v1/products/${id}`, body: JSON.stringify({ cost: 100 + i }) })),
+      ...productIds.slice(0, 5).map((id: string, i: number) => ({
+        method: 'PATCH' as const,
+        path: `/api/v1/products/${id}`,
+        body: JSON.stringify({ cost: 100 + i }),
+      })),
       { method: 'GET', path: `/api/v1/stores/${storeId}/demper` },
     ];
 
@@ -122,7 +150,9 @@ async function main() {
     const max = await run(apiUrl, token, requests, { duration: Number(opts.calibrate), connections });
     const maxRate = max.requests.average;
     const rate = Math.max(1, Math.round(maxRate * load));
-    console.log(`  maximum ≈ ${maxRate.toFixed(0)} req/s (p99 ${max.latency.p99} ms, ${max.non2xx + max.errors} errors); soaking at ${rate} req/s`);
+    console.log(
+      `  maximum ≈ ${maxRate.toFixed(0)} req/s (p99 ${max.latency.p99} ms, ${max.non2xx + max.errors} errors); soaking at ${rate} req/s`,
+    );
 
     const pids = system.stack.pids;
     const rss = { api: [] as number[], worker: [] as number[] };
@@ -146,7 +176,9 @@ async function main() {
           workerRssBytes: floorSince(rss.worker, sampledBefore.worker),
         };
         rows.push(row);
-        console.log(`  minute ${minute}: ${row.ratePerSecond.toFixed(0)} req/s, ${row.errors} errors, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, api ${mb(row.apiRssBytes)}, worker ${mb(row.workerRssBytes)}`);
+        console.log(
+          `  minute ${minute}: ${row.ratePerSecond.toFixed(0)} req/s, ${row.errors} errors, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, api ${mb(row.apiRssBytes)}, worker ${mb(row.workerRssBytes)}`,
+        );
       }
     } finally {
       clearInterval(sampler);
@@ -160,21 +192,47 @@ async function main() {
     const baselineP99 = rows[0]!.p99Ms;
     const worstP99 = Math.max(...rows.map((r) => r.p99Ms));
     // Memory growth from the end of minute 5 (warm), or from the first minute of a shorter run.
-    const from = (minutes > 5 ? rows[4]! : rows[0]!);
+    const from = minutes > 5 ? rows[4]! : rows[0]!;
     const last = rows.at(-1)!;
     const growth = (a: number, b: number) => (a === 0 ? 0 : (b - a) / a);
     const criteria = [
       ['error rate < 0.1 %', pct(errorRate), errorRate < 0.001],
       ['p99 ≤ 2× first minute', `${worstP99} ms vs ${baselineP99} ms`, worstP99 <= 2 * Math.max(baselineP99, 1)],
-      ['API RSS growth < 20 %', pct(growth(from.apiRssBytes, last.apiRssBytes)), growth(from.apiRssBytes, last.apiRssBytes) < 0.2],
-      ['worker RSS growth < 20 %', pct(growth(from.workerRssBytes, last.workerRssBytes)), growth(from.workerRssBytes, last.workerRssBytes) < 0.2],
+      [
+        'API RSS growth < 20 %',
+        pct(growth(from.apiRssBytes, last.apiRssBytes)),
+        growth(from.apiRssBytes, last.apiRssBytes) < 0.2,
+      ],
+      [
+        'worker RSS growth < 20 %',
+        pct(growth(from.workerRssBytes, last.workerRssBytes)),
+        growth(from.workerRssBytes, last.workerRssBytes) < 0.2,
+      ],
       ['pool waiting after the load = 0', String(waitingAfter), waitingAfter === 0],
     ] as const;
 
     console.log('');
-    console.log(table([['minute', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'api RSS', 'worker RSS'], ...rows.map((r) => [r.minute, r.ratePerSecond.toFixed(0), r.errors, r.p50Ms, r.p99Ms, mb(r.apiRssBytes), mb(r.workerRssBytes)])]));
+    console.log(
+      table([
+        ['minute', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'api RSS', 'worker RSS'],
+        ...rows.map((r) => [
+          r.minute,
+          r.ratePerSecond.toFixed(0),
+          r.errors,
+          r.p50Ms,
+          r.p99Ms,
+          mb(r.apiRssBytes),
+          mb(r.workerRssBytes),
+        ]),
+      ]),
+    );
     console.log('');
-    console.log(table([['criterion', 'measured', 'pass'], ...criteria.map(([name, value, ok]) => [name, value, ok ? 'yes' : 'NO'])]));
+    console.log(
+      table([
+        ['criterion', 'measured', 'pass'],
+        ...criteria.map(([name, value, ok]) => [name, value, ok ? 'yes' : 'NO']),
+      ]),
+    );
     const file = writeResults('soak', {
       options: opts,
       maxRatePerSecond: maxRate,

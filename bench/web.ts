@@ -51,15 +51,23 @@ const ms = (x: number) => `${Math.round(x)} ms`;
 
 async function main() {
   const productCount = Number(opts.products);
-  console.log(`bench:web — the cabinet with ${productCount} products, ${opts.runs} visits, ${opts.decisions} decisions`);
+  console.log(
+    `bench:web — the cabinet with ${productCount} products, ${opts.runs} visits, ${opts.decisions} decisions`,
+  );
   const sandbox = await startSandbox({
     seed: Number(opts.seed),
     profile: 'unlimited',
     generate: { products: productCount, rivalsPerProduct: [1, 3], botIntervalMs: 60_000, seed: Number(opts.seed) },
   });
-  console.log('starting our system (Temporal, PostgreSQL, worker, API; the cabinet is built if its sources changed)...');
+  console.log(
+    'starting our system (Temporal, PostgreSQL, worker, API; the cabinet is built if its sources changed)...',
+  );
   const system = await startOurSystem(sandbox.urls);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   try {
     const setup = contenderSetup(sandbox, sandbox.generated!, { floorFraction: 0.9, ceilingFraction: 1.15 });
     console.log(`  importing ${productCount} products through the cabinet's offer list...`);
@@ -67,7 +75,11 @@ async function main() {
     await system.startLoops([store]);
     const [user] = await system.db.select({ email: users.email }).from(users).where(eq(users.id, store.userId));
 
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ru-RU', timezoneId: 'Asia/Almaty' });
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      locale: 'ru-RU',
+      timezoneId: 'Asia/Almaty',
+    });
     const page = await context.newPage();
     await page.goto(`${system.stack.apiUrl}/signin`);
     await page.getByLabel('Email').fill(user!.email);
@@ -79,7 +91,8 @@ async function main() {
     const firstRowsFromAfar: number[] = [];
     const firstRows: number[] = [];
     const filters: number[] = [];
-    const openProducts = () => timed(() => page.goto(productsUrl).then(() => page.locator('tr[data-product-id]').first().waitFor()));
+    const openProducts = () =>
+      timed(() => page.goto(productsUrl).then(() => page.locator('tr[data-product-id]').first().waitFor()));
     for (let run = 0; run < Number(opts.runs); run++) {
       await page.goto('about:blank');
       firstRowsFromAfar.push(await openProducts());
@@ -90,7 +103,11 @@ async function main() {
     const activity = `${system.stack.apiUrl}/stores/${store.storeId}/activity`;
     await page.goto(activity);
     await page.getByText('В эфире').waitFor();
-    const [product] = await system.db.select().from(products).where(and(eq(products.storeId, store.storeId), eq(products.active, true))).limit(1);
+    const [product] = await system.db
+      .select()
+      .from(products)
+      .where(and(eq(products.storeId, store.storeId), eq(products.active, true)))
+      .limit(1);
     const decisions: number[] = [];
     for (let n = 0; n < Number(opts.decisions); n++) {
       decisions.push(
@@ -127,7 +144,13 @@ async function main() {
     console.log(
       table([
         ['measure', 'p50', 'p95', 'max', 'target'],
-        ['products screen: first rows after a link or reload', ms(results.firstRowsMs.p50), ms(results.firstRowsMs.p95), ms(results.firstRowsMs.max), `≤ ${TARGETS.firstRowsMs} ms`],
+        [
+          'products screen: first rows after a link or reload',
+          ms(results.firstRowsMs.p50),
+          ms(results.firstRowsMs.p95),
+          ms(results.firstRowsMs.max),
+          `≤ ${TARGETS.firstRowsMs} ms`,
+        ],
         [
           '  … arriving from another site (new renderer)',
           ms(results.firstRowsFromAnotherSiteMs.p50),
@@ -135,9 +158,27 @@ async function main() {
           ms(results.firstRowsFromAnotherSiteMs.max),
           '',
         ],
-        ['products screen: a filter answered', ms(results.filterMs.p50), ms(results.filterMs.p95), ms(results.filterMs.max), `≤ ${TARGETS.filterMs} ms`],
-        ['a decision recorded → on the open page', ms(results.decisionToPageMs.p50), ms(results.decisionToPageMs.p95), ms(results.decisionToPageMs.max), `≤ ${TARGETS.decisionMs} ms`],
-        ['initial JavaScript (gzip)', `${results.initialJs.gzipKb.toFixed(0)} KB`, '', '', `≤ ${TARGETS.initialJsKb} KB`],
+        [
+          'products screen: a filter answered',
+          ms(results.filterMs.p50),
+          ms(results.filterMs.p95),
+          ms(results.filterMs.max),
+          `≤ ${TARGETS.filterMs} ms`,
+        ],
+        [
+          'a decision recorded → on the open page',
+          ms(results.decisionToPageMs.p50),
+          ms(results.decisionToPageMs.p95),
+          ms(results.decisionToPageMs.max),
+          `≤ ${TARGETS.decisionMs} ms`,
+        ],
+        [
+          'initial JavaScript (gzip)',
+          `${results.initialJs.gzipKb.toFixed(0)} KB`,
+          '',
+          '',
+          `≤ ${TARGETS.initialJsKb} KB`,
+        ],
       ]),
     );
     console.log(`\nwrote ${writeResults('web', results)}`);
@@ -160,7 +201,10 @@ interface FilterClock {
     addEventListener(type: 'click', listener: () => void, options: { capture: boolean; once: boolean }): void;
     querySelector(selector: string): { getAttribute(name: string): string | null } | null;
   };
-  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean }): void; disconnect(): void };
+  MutationObserver: new (callback: () => void) => {
+    observe(target: unknown, options: { childList: boolean; subtree: boolean }): void;
+    disconnect(): void;
+  };
 }
 
 /**
@@ -178,9 +222,15 @@ async function filterTime(page: Page, chip: string): Promise<number> {
       'click',
       () => {
         clock.benchClickAt = performance.now();
-        clock.benchChanges.push({ at: clock.benchClickAt, first: clock.document.querySelector('tr[data-product-id]')?.getAttribute('data-product-id') ?? null });
+        clock.benchChanges.push({
+          at: clock.benchClickAt,
+          first: clock.document.querySelector('tr[data-product-id]')?.getAttribute('data-product-id') ?? null,
+        });
         const observer = new clock.MutationObserver(() =>
-          clock.benchChanges.push({ at: performance.now(), first: clock.document.querySelector('tr[data-product-id]')?.getAttribute('data-product-id') ?? null }),
+          clock.benchChanges.push({
+            at: performance.now(),
+            first: clock.document.querySelector('tr[data-product-id]')?.getAttribute('data-product-id') ?? null,
+          }),
         );
         observer.observe(clock.document.body, { childList: true, subtree: true });
         clock.benchObserver = observer;
@@ -197,12 +247,16 @@ async function filterTime(page: Page, chip: string): Promise<number> {
   const { clickAt, answeredAt, changes } = await page.evaluate(() => {
     const clock = globalThis as unknown as FilterClock;
     clock.benchObserver?.disconnect();
-    const answer = performance.getEntriesByType('resource').filter((e) => e.name.includes('/products?')).pop() as unknown as { responseEnd: number };
+    const answer = performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.includes('/products?'))
+      .pop() as unknown as { responseEnd: number };
     return { clickAt: clock.benchClickAt!, answeredAt: answer.responseEnd, changes: clock.benchChanges };
   });
   // An answer whose rows are those already on screen is shown the moment it arrives.
   const before = changes.filter((c) => c.at < answeredAt).pop();
-  const shownAt = before?.first === first ? answeredAt : changes.find((c) => c.at >= answeredAt && c.first === first)?.at;
+  const shownAt =
+    before?.first === first ? answeredAt : changes.find((c) => c.at >= answeredAt && c.first === first)?.at;
   if (shownAt === undefined) throw new Error(`the filter "${chip}" never showed its answer's rows`);
   return shownAt - clickAt;
 }

@@ -62,7 +62,8 @@ async function main() {
   console.log('');
   console.log(`# control API:    ${sandbox.controlUrl}  (see sandbox/README.md)`);
   console.log(`# proxy provider: ${sandbox.provider.url}/api/${sandbox.provider.apiKey}/getproxy`);
-  for (const proxy of sandbox.proxies) console.log(`# proxy ${proxy.id}:     ${proxy.url}  (exits from ${proxy.localAddress})`);
+  for (const proxy of sandbox.proxies)
+    console.log(`# proxy ${proxy.id}:     ${proxy.url}  (exits from ${proxy.localAddress})`);
   console.log(`# demo merchant:  ${merchant.uid} "${merchant.name}", ${sandbox.generated!.products.length} products`);
   console.log(`#   login:        ${merchant.email} / ${merchant.password}, phone ${merchant.phone}`);
   console.log(`#   Shop API token: ${merchant.shopApiToken}`);

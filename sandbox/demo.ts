@@ -32,7 +32,13 @@ async function main(base: Config) {
     profile: 'measured',
     latency: { baseMs: 20, jitterMs: 40 },
     pushApplyDelayMs: 300,
-    generate: { products: PRODUCTS, rivalsPerProduct: [2, 4], seed: 7, botIntervalMs: 6_000, cityIds: [ALMATY, ASTANA] },
+    generate: {
+      products: PRODUCTS,
+      rivalsPerProduct: [2, 4],
+      seed: 7,
+      botIntervalMs: 6_000,
+      cityIds: [ALMATY, ASTANA],
+    },
   });
   const dataDir = path.resolve(base.embedded.dataDir, 'demo');
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -44,7 +50,10 @@ async function main(base: Config) {
   const pool = createPool({ ...config.database, url: stack.env.DATABASE_URL! }, logger, 'kaspi-demper-demo');
   const db = createDb(pool);
   const keyring = createKeyring(stack.env.ENCRYPTION_KEYS!);
-  const temporal = createTemporalClient({ address: stack.env.TEMPORAL_ADDRESS!, namespace: config.temporal.namespace }, keyring);
+  const temporal = createTemporalClient(
+    { address: stack.env.TEMPORAL_ADDRESS!, namespace: config.temporal.namespace },
+    keyring,
+  );
 
   let stopping = false;
   let poller: NodeJS.Timeout | undefined;
@@ -96,7 +105,8 @@ async function seedAndStart(parts: {
   const startedAt = Date.now();
   for (;;) {
     const progress = await as('GET', `/api/v1/stores/${store.id}/sync`).catch((error: unknown) => {
-      if (error instanceof ApiCallError && error.status === 503 && Date.now() - startedAt < 120_000) return { state: 'running' };
+      if (error instanceof ApiCallError && error.status === 503 && Date.now() - startedAt < 120_000)
+        return { state: 'running' };
       throw error;
     });
     if (progress.state === 'done') break;
@@ -159,7 +169,12 @@ function apiClient(baseUrl: string) {
 }
 
 /** What the store-connection flow does after a login: the store row, its points, and the sealed cabinet session. */
-async function connectDemoStore(db: Db, keyring: ReturnType<typeof createKeyring>, sandbox: SandboxHandle, userId: string) {
+async function connectDemoStore(
+  db: Db,
+  keyring: ReturnType<typeof createKeyring>,
+  sandbox: SandboxHandle,
+  userId: string,
+) {
   const merchant = sandbox.generated!.merchant;
   const [store] = await db
     .insert(kaspiStores)
@@ -172,7 +187,9 @@ async function connectDemoStore(db: Db, keyring: ReturnType<typeof createKeyring
     })
     .returning();
   const session = sandbox.auth.createSession([merchant.uid]);
-  await writeStoreSession(db, keyring, store!.id, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+  await writeStoreSession(db, keyring, store!.id, {
+    cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid },
+  });
   return store!;
 }
 
@@ -193,10 +210,13 @@ function printDecisions(db: Db, sandbox: SandboxHandle, storeId: string): NodeJS
         for (const { change, name } of rows) {
           lastSeq = change.seq;
           const at = change.createdAt.toTimeString().slice(0, 8);
-          const status = change.status === 'sent' ? '' : ` (${change.status}${change.error ? `: ${change.error}` : ''})`;
+          const status =
+            change.status === 'sent' ? '' : ` (${change.status}${change.error ? `: ${change.error}` : ''})`;
           const decisions = change.detail.changes;
           if (decisions.length === 0) {
-            console.log(`${at}  ${name.padEnd(24).slice(0, 24)}  ${tenge(change.oldPrice)} → ${tenge(change.newPrice)}  ${change.reason}${status}`);
+            console.log(
+              `${at}  ${name.padEnd(24).slice(0, 24)}  ${tenge(change.oldPrice)} → ${tenge(change.newPrice)}  ${change.reason}${status}`,
+            );
           }
           for (const d of decisions) {
             const rival = d.rival

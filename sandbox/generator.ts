@@ -44,7 +44,10 @@ const KINDS = ['Смартфон', 'Пылесос', 'Чайник', 'Наушн
  * with our offer and a few rivals whose bots follow `botMix`. Deterministic for a given `seed`; the
  * per-request cost stays constant because every lookup is a map.
  */
-export function seedMarket(parts: { market: Market; auth: Auth; orders: OrderBook }, options: SeedMarketOptions): GeneratedMarket {
+export function seedMarket(
+  parts: { market: Market; auth: Auth; orders: OrderBook },
+  options: SeedMarketOptions,
+): GeneratedMarket {
   const random = createRandom(options.seed ?? 1);
   const cityIds = options.cityIds ?? [ALMATY, ASTANA];
   const mix = { ...DEFAULT_MIX, ...options.botMix };
@@ -58,7 +61,9 @@ export function seedMarket(parts: { market: Market; auth: Auth; orders: OrderBoo
     return 'static';
   };
   const [minRivals, maxRivals] =
-    typeof options.rivalsPerProduct === 'number' ? [options.rivalsPerProduct, options.rivalsPerProduct] : options.rivalsPerProduct;
+    typeof options.rivalsPerProduct === 'number'
+      ? [options.rivalsPerProduct, options.rivalsPerProduct]
+      : options.rivalsPerProduct;
   const interval = options.botIntervalMs ?? 30_000;
 
   const uid = `30${random.digits(6)}`;
@@ -81,8 +86,13 @@ export function seedMarket(parts: { market: Market; auth: Auth; orders: OrderBoo
     reviewsQuantity: random.int(5, 5000),
   }));
 
-  const seed: Required<Pick<MarketSeed, 'merchants' | 'logins' | 'products' | 'offers' | 'bots' | 'reviews' | 'orders'>> = {
-    merchants: [{ uid, name: merchant.name, points, rating: 4.9, reviewsQuantity: 1200, shopApiToken: merchant.shopApiToken }, ...rivals],
+  const seed: Required<
+    Pick<MarketSeed, 'merchants' | 'logins' | 'products' | 'offers' | 'bots' | 'reviews' | 'orders'>
+  > = {
+    merchants: [
+      { uid, name: merchant.name, points, rating: 4.9, reviewsQuantity: 1200, shopApiToken: merchant.shopApiToken },
+      ...rivals,
+    ],
     logins: [{ email: merchant.email, password: merchant.password, phone: merchant.phone, merchantUids: [uid] }],
     products: [],
     offers: [],
@@ -96,7 +106,12 @@ export function seedMarket(parts: { market: Market; auth: Auth; orders: OrderBoo
     const title = `${random.pick(KINDS)} ${random.pick(BRANDS)} ${random.int(100, 999)}`;
     const priceTenge = random.int(50, 20_000) * 10;
     const sku = `${productId}_${random.digits(6)}`;
-    seed.products.push({ id: productId, title, brand: title.split(' ')[1], category: `Master - ${title.split(' ')[0]}` });
+    seed.products.push({
+      id: productId,
+      title,
+      brand: title.split(' ')[1],
+      category: `Master - ${title.split(' ')[0]}`,
+    });
     seed.offers.push({ merchantUid: uid, sku, productId, model: title, price: priceTenge });
     const count = random.int(minRivals, maxRivals);
     const chosen = new Set<number>();

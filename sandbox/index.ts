@@ -11,7 +11,13 @@ import { ProxyProvider, type ProviderOptions } from './provider';
 import { startProxy, type RunningProxy, type SandboxProxy } from './proxies';
 import { createRandom } from './random';
 import { applySeed, type MarketSeed } from './seed';
-import { compressReplies, recordRequests, type RequestRecord, type SandboxState, type SandboxUrls } from './servers/common';
+import {
+  compressReplies,
+  recordRequests,
+  type RequestRecord,
+  type SandboxState,
+  type SandboxUrls,
+} from './servers/common';
 import { controlRouter } from './servers/control';
 import { idmcRouter } from './servers/idmc';
 import { mcRouter } from './servers/mc';
@@ -344,7 +350,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     proxies,
     provider: { url: providerServer.url, apiKey: provider.apiKey, state: provider },
     waha: { url: wahaServer.url, apiKey: waha.apiKey, state: waha },
-    telegram: { url: telegramServer.url, botToken: telegram.botToken, botUsername: telegram.botUsername, state: telegram },
+    telegram: {
+      url: telegramServer.url,
+      botToken: telegram.botToken,
+      botUsername: telegram.botUsername,
+      state: telegram,
+    },
     market,
     auth,
     orders,
@@ -374,7 +385,14 @@ export type { SeedMarketOptions, GeneratedMarket } from './generator';
 export type { LimitProfile, ProfileName, WindowRule } from './limits';
 export type { FaultSpec, FaultKind, EndpointName } from './faults';
 export type { SandboxProxy, ProxyMode } from './proxies';
-export { STRICT_RULES, EXIT_REFUSALS, type StrictRule, type Strictness, type Leniency, type ExitRefusal } from './strictness';
+export {
+  STRICT_RULES,
+  EXIT_REFUSALS,
+  type StrictRule,
+  type Strictness,
+  type Leniency,
+  type ExitRefusal,
+} from './strictness';
 export type { SentWhatsApp, WahaStatus } from './servers/waha';
 export type { SentTelegram } from './servers/telegram';
 export { LIMIT_PROFILES } from './limits';

@@ -234,7 +234,12 @@ export class Market {
   }
 
   addProduct(seed: ProductSeed): Product {
-    const product = { id: seed.id, title: seed.title, brand: seed.brand ?? 'NoName', category: seed.category ?? 'Master - Misc' };
+    const product = {
+      id: seed.id,
+      title: seed.title,
+      brand: seed.brand ?? 'NoName',
+      category: seed.category ?? 'Master - Misc',
+    };
     this.products.set(product.id, product);
     return product;
   }
@@ -244,7 +249,8 @@ export class Market {
     if (!merchant) throw new Error(`offer ${seed.sku}: unknown merchant ${seed.merchantUid}`);
     const key = offerKey(seed.merchantUid, seed.sku);
     if (this.offers.has(key)) throw new Error(`offer ${seed.sku} of ${seed.merchantUid} already exists`);
-    const product = this.products.get(seed.productId) ?? this.addProduct({ id: seed.productId, title: seed.model ?? seed.sku });
+    const product =
+      this.products.get(seed.productId) ?? this.addProduct({ id: seed.productId, title: seed.model ?? seed.sku });
     const codes = seed.points ?? merchant.points.map((p) => p.code);
     const offer: Offer = {
       key,
@@ -310,7 +316,8 @@ export class Market {
     if (!offer.listed) return undefined;
     for (const [storeId, a] of offer.availabilities) {
       const point = this.points.get(storeId);
-      if (a.available && point?.enabled && point.cityId === cityId) return offer.cityPrices.get(cityId) ?? offer.basePrice;
+      if (a.available && point?.enabled && point.cityId === cityId)
+        return offer.cityPrices.get(cityId) ?? offer.basePrice;
     }
     return undefined;
   }

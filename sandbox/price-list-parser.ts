@@ -54,19 +54,20 @@ export function parseXmlPriceList(text: string): { merchantId: string; lines: Pr
     if (offer.model === undefined || offer.brand === undefined || offer.availabilities === undefined) {
       throw new PriceListError(`${sku}: model, brand and availabilities are required`);
     }
-    const availabilities = (((offer.availabilities as Record<string, unknown>)?.availability ?? []) as Record<string, unknown>[]).map(
-      (a) => ({
-        code: String(a['@storeId'] ?? ''),
-        available: a['@available'] === 'yes',
-        ...(a['@preOrder'] !== undefined ? { preOrder: preorderDays(a['@preOrder'], sku) } : {}),
-        ...(a['@stockCount'] !== undefined ? { stockCount: Number(a['@stockCount']) } : {}),
-      }),
-    );
-    const cityPrices = (((offer.cityprices as Record<string, unknown> | undefined)?.cityprice ?? []) as Record<string, unknown>[]).map(
-      (c) => ({ cityId: String(c['@cityId'] ?? ''), value: wholeTenge(c['#text'], `${sku} city price`) }),
-    );
+    const availabilities = (
+      ((offer.availabilities as Record<string, unknown>)?.availability ?? []) as Record<string, unknown>[]
+    ).map((a) => ({
+      code: String(a['@storeId'] ?? ''),
+      available: a['@available'] === 'yes',
+      ...(a['@preOrder'] !== undefined ? { preOrder: preorderDays(a['@preOrder'], sku) } : {}),
+      ...(a['@stockCount'] !== undefined ? { stockCount: Number(a['@stockCount']) } : {}),
+    }));
+    const cityPrices = (
+      ((offer.cityprices as Record<string, unknown> | undefined)?.cityprice ?? []) as Record<string, unknown>[]
+    ).map((c) => ({ cityId: String(c['@cityId'] ?? ''), value: wholeTenge(c['#text'], `${sku} city price`) }));
     const price = offer.price === undefined ? undefined : wholeTenge(offer.price, `${sku} price`);
-    if (price === undefined && cityPrices.length === 0) throw new PriceListError(`${sku}: price or cityprices is required`);
+    if (price === undefined && cityPrices.length === 0)
+      throw new PriceListError(`${sku}: price or cityprices is required`);
     return {
       sku,
       model: String(offer.model),

@@ -186,7 +186,10 @@ export class ProxyProvider {
           period,
           count: leases.length,
           list: Object.fromEntries(
-            (leases as Lease[]).map((l) => [l.proxy.id, { id: l.proxy.id, date_end: this.item(l).date_end, unixtime_end: Math.floor(l.endMs / 1000) }]),
+            (leases as Lease[]).map((l) => [
+              l.proxy.id,
+              { id: l.proxy.id, date_end: this.item(l).date_end, unixtime_end: Math.floor(l.endMs / 1000) },
+            ]),
           ),
         };
       }
@@ -204,7 +207,11 @@ export class ProxyProvider {
       case 'check': {
         const lease = this.leases.get(ids[0] ?? '');
         if (!lease) return no(ERRORS.ids);
-        return { ...this.base(), proxy_id: lease.proxy.id, proxy_status: lease.endMs > this.now() && lease.proxy.mode === 'ok' };
+        return {
+          ...this.base(),
+          proxy_id: lease.proxy.id,
+          proxy_status: lease.endMs > this.now() && lease.proxy.mode === 'ok',
+        };
       }
       default:
         return no(ERRORS.method);

@@ -88,7 +88,11 @@ export const marketSeedSchema = z.object({
         preOrder: z.boolean().optional(),
         signatureRequired: z.boolean().optional(),
         customer: z
-          .object({ firstName: z.string().optional(), lastName: z.string().optional(), cellPhone: z.string().optional() })
+          .object({
+            firstName: z.string().optional(),
+            lastName: z.string().optional(),
+            cellPhone: z.string().optional(),
+          })
           .optional(),
         entries: z
           .array(

@@ -6,7 +6,10 @@ import { WORKFLOWS_PATH } from '../src/worker';
 
 /** Prebuilds the workflow bundle for production so workers start without webpack. */
 async function main() {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  });
   const target = path.resolve(__dirname, '../dist/workflow-bundle.js');
   fs.writeFileSync(target, code);
   console.log(`wrote ${path.relative(process.cwd(), target)} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -70,7 +70,9 @@ export function readmeWithSettingsTable(readme: string): string {
   const start = readme.indexOf(README_TABLE_START);
   const end = readme.indexOf(README_TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md lacks the markers ${README_TABLE_START} and ${README_TABLE_END} around its settings table`);
+    throw new Error(
+      `README.md lacks the markers ${README_TABLE_START} and ${README_TABLE_END} around its settings table`,
+    );
   }
   return `${readme.slice(0, start + README_TABLE_START.length)}\n${settingsTable()}\n${readme.slice(end)}`;
 }

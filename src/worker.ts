@@ -27,7 +27,9 @@ export const WORKFLOWS_PATH = ['index.ts', 'index.js']
   .find((file) => fs.existsSync(file))!;
 
 export function workflowSource(): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
-  return fs.existsSync(PREBUILT_BUNDLE) ? { workflowBundle: { codePath: PREBUILT_BUNDLE } } : { workflowsPath: WORKFLOWS_PATH };
+  return fs.existsSync(PREBUILT_BUNDLE)
+    ? { workflowBundle: { codePath: PREBUILT_BUNDLE } }
+    : { workflowsPath: WORKFLOWS_PATH };
 }
 
 /** A task queue no other process polls: `<taskQueue>-<hostname>-<pid>-<random>`. */
@@ -107,7 +109,11 @@ async function main(config: Config, logger: Logger) {
     logger: temporalLogger(logger),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     ...(config.temporal.workerMetricsPort
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.temporal.workerMetricsPort}` } } } }
+      ? {
+          telemetryOptions: {
+            metrics: { prometheus: { bindAddress: `0.0.0.0:${config.temporal.workerMetricsPort}` } },
+          },
+        }
       : {}),
   });
 
@@ -125,7 +131,12 @@ async function main(config: Config, logger: Logger) {
   if (await ensureTelegramBot(temporal, config)) logger.info('Telegram bot workflow running');
 
   logger.info(
-    { taskQueue: worker.taskQueue, localTaskQueue: worker.localTaskQueue, namespace: config.temporal.namespace, address: config.temporal.address },
+    {
+      taskQueue: worker.taskQueue,
+      localTaskQueue: worker.localTaskQueue,
+      namespace: config.temporal.namespace,
+      address: config.temporal.address,
+    },
     'worker polling',
   );
   try {

@@ -15,7 +15,9 @@ describe('store sessions', () => {
     const store = await seedStore(ctx.db, user.id, { sessionState: 'needs_reauth' });
     expect(await readStoreSession(ctx.db, ctx.keyring, store.id)).toBeUndefined();
 
-    await writeStoreSession(ctx.db, ctx.keyring, store.id, { cookies: { 'mc-session': 'SENTINEL-S', 'mc-sid': 'SENTINEL-ID' } });
+    await writeStoreSession(ctx.db, ctx.keyring, store.id, {
+      cookies: { 'mc-session': 'SENTINEL-S', 'mc-sid': 'SENTINEL-ID' },
+    });
     const [row] = await ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, store.id));
     expect(row!.sessionEnc).not.toContain('SENTINEL');
     expect(row!.sessionState).toBe('active');

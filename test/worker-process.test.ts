@@ -24,7 +24,10 @@ describe('the worker process', () => {
     });
     try {
       await waitFor(() => worker.output().includes('worker polling') || worker.exitCode !== null, 60_000);
-      const result = await ctx.temporal.workflow.execute(canaryWorkflow, { taskQueue, workflowId: `canary-${randomUUID()}` });
+      const result = await ctx.temporal.workflow.execute(canaryWorkflow, {
+        taskQueue,
+        workflowId: `canary-${randomUUID()}`,
+      });
       expect(result.database.migrations).toBeGreaterThan(0);
 
       worker.kill('SIGTERM');

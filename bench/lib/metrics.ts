@@ -58,7 +58,14 @@ export function cardFigures(
   options: { ourMerchantUid: string; floorTenge: number; ceilingTenge?: number; fromMs: number; toMs: number },
 ): CardFigures {
   const state: CardState = { ours: null, rivals: new Map() };
-  const figures: CardFigures = { firstPossibleMs: 0, firstMs: 0, marginWeightedMs: 0, marginMs: 0, reactionsMs: [], unanswered: 0 };
+  const figures: CardFigures = {
+    firstPossibleMs: 0,
+    firstMs: 0,
+    marginWeightedMs: 0,
+    marginMs: 0,
+    reactionsMs: [],
+    unanswered: 0,
+  };
   let lostAt: number | undefined;
 
   const status = () => {
@@ -95,7 +102,8 @@ export function cardFigures(
     else state.rivals.set(event.merchantUid, event.price);
     const after = status();
     if (event.atMs < options.fromMs) continue;
-    if (before.first && !after.first && after.possible && event.merchantUid !== options.ourMerchantUid) lostAt ??= event.atMs;
+    if (before.first && !after.first && after.possible && event.merchantUid !== options.ourMerchantUid)
+      lostAt ??= event.atMs;
     if (after.first && lostAt !== undefined) {
       figures.reactionsMs.push(event.atMs - lostAt);
       lostAt = undefined;

@@ -1,5 +1,11 @@
 import { isKaspiError, pushPrice } from '../../src/kaspi';
-import { changeBudgetStatus, DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, FULL_WRITE_BUCKET, takeWriteToken } from '../../src/domain/write-budget';
+import {
+  changeBudgetStatus,
+  DEFAULT_CHANGE_BUDGET,
+  DEFAULT_WRITE_PACE,
+  FULL_WRITE_BUCKET,
+  takeWriteToken,
+} from '../../src/domain/write-budget';
 import type { Market } from '../../sandbox/market';
 import type { BenchProduct, ContenderSetup } from './contender';
 import { highestFirstPrice } from './metrics';
@@ -52,7 +58,12 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
       return { cityId, priceTenge: target, current: Math.floor(ours) };
     });
     if (cityPrices.every((c) => c.priceTenge === c.current)) return undefined;
-    return { product, cityPrices: cityPrices.map(({ cityId, priceTenge }) => ({ cityId, priceTenge })), regains, atStake };
+    return {
+      product,
+      cityPrices: cityPrices.map(({ cityId, priceTenge }) => ({ cityId, priceTenge })),
+      regains,
+      atStake,
+    };
   }
 
   async function push(w: Wanted) {
@@ -65,7 +76,8 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
         availabilities: setup.points.map((p) => ({ storeId: p.storeId, available: true })),
       });
     } catch (err) {
-      if (isKaspiError(err) && err.kind === 'merchant_throttled') bannedUntil = Date.now() + (err.cooldownMs ?? 30 * 60_000);
+      if (isKaspiError(err) && err.kind === 'merchant_throttled')
+        bannedUntil = Date.now() + (err.cooldownMs ?? 30 * 60_000);
       dirty.add(w.product.productId);
     }
   }
@@ -77,7 +89,9 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
       if (now < bannedUntil || dirty.size === 0) continue;
       const budget = changeBudgetStatus(changeTimes, new Date(now), DEFAULT_CHANGE_BUDGET);
       if (budget.remaining <= 0) continue;
-      const candidates = [...dirty].map((id) => wanted(byProductId.get(id)!)).filter((w): w is Wanted => w !== undefined);
+      const candidates = [...dirty]
+        .map((id) => wanted(byProductId.get(id)!))
+        .filter((w): w is Wanted => w !== undefined);
       dirty.clear();
       candidates.sort((a, b) => Number(b.regains) - Number(a.regains) || b.atStake - a.atStake);
       for (const w of candidates) {

@@ -38,12 +38,20 @@ export function watchCpu(pids: Record<string, number | undefined>) {
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1e6;
   };
-  const start = { machine: machineBusySeconds(), self: self(), ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid)])) };
+  const start = {
+    machine: machineBusySeconds(),
+    self: self(),
+    ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuOf(pid)])),
+  };
   return {
     /** CPU seconds used since watching began, by name, plus `self` and `machine`. */
     stop(): Record<string, number> {
-      const spent: Record<string, number> = { machine: machineBusySeconds() - start.machine, self: self() - start.self };
-      for (const [name, pid] of Object.entries(pids)) spent[name] = cpuOf(pid) - (start as Record<string, number>)[name]!;
+      const spent: Record<string, number> = {
+        machine: machineBusySeconds() - start.machine,
+        self: self() - start.self,
+      };
+      for (const [name, pid] of Object.entries(pids))
+        spent[name] = cpuOf(pid) - (start as Record<string, number>)[name]!;
       return spent;
     },
   };

@@ -8,7 +8,12 @@ export function options<T extends Record<string, string>>(defaults: T, argv = pr
     const arg = argv[i]!;
     if (!arg.startsWith('--')) continue;
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (!(name in defaults)) throw new Error(`unknown option --${name}; known: ${Object.keys(defaults).map((k) => `--${k}`).join(', ')}`);
+    if (!(name in defaults))
+      throw new Error(
+        `unknown option --${name}; known: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(', ')}`,
+      );
     result[name] = inline ?? argv[++i] ?? '';
   }
   return result as T;
@@ -24,7 +29,9 @@ export function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
   return rows
     .map((row, i) => {
-      const line = row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!))).join('  ');
+      const line = row
+        .map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!)))
+        .join('  ');
       return i === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
     .join('\n');

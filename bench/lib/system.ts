@@ -36,7 +36,10 @@ export interface OurSystem {
   operatorToken: string;
   db: Db;
   /** Connects a store of a new merchant to a sandbox merchant, with its products switched on and proxies given. */
-  addStore(setup: ContenderSetup, options: { proxies: SandboxProxy[]; loop?: Partial<DemperConfig> }): Promise<OurStore>;
+  addStore(
+    setup: ContenderSetup,
+    options: { proxies: SandboxProxy[]; loop?: Partial<DemperConfig> },
+  ): Promise<OurStore>;
   startLoops(stores: OurStore[]): Promise<void>;
   stopLoops(stores: OurStore[]): Promise<void>;
   /** Temporal history events of every demper loop so far (continue-as-new chains included), running runs read live. */
@@ -71,19 +74,36 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
   const config = loadConfig({ ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env });
   const logger = createLogger(config, 'bench');
   const stack = await startStack(config, logger, { env });
-  const pool = createPool({ ...config.database, url: stack.env.DATABASE_URL!, poolMax: 4 }, logger, 'kaspi-demper-bench');
+  const pool = createPool(
+    { ...config.database, url: stack.env.DATABASE_URL!, poolMax: 4 },
+    logger,
+    'kaspi-demper-bench',
+  );
   const db = createDb(pool);
   const keyring = createKeyring(env.ENCRYPTION_KEYS!);
-  const temporal = createTemporalClient({ address: stack.env.TEMPORAL_ADDRESS!, namespace: config.temporal.namespace }, keyring);
-  const control = { temporal, db, config: { ...config, temporal: { ...config.temporal, address: stack.env.TEMPORAL_ADDRESS! } } };
+  const temporal = createTemporalClient(
+    { address: stack.env.TEMPORAL_ADDRESS!, namespace: config.temporal.namespace },
+    keyring,
+  );
+  const control = {
+    temporal,
+    db,
+    config: { ...config, temporal: { ...config.temporal, address: stack.env.TEMPORAL_ADDRESS! } },
+  };
 
   return {
     stack,
     operatorToken: env.OPERATOR_TOKEN!,
     db,
     async addStore(setup, options) {
-      const user = await createUser(db, { email: `bench-${setup.merchantUid}-${Date.now()}@bench.kz`, password: 'bench password 123' });
-      await db.update(users).set({ plan: 'pro' }).where(sql`${users.id} = ${user.id}`);
+      const user = await createUser(db, {
+        email: `bench-${setup.merchantUid}-${Date.now()}@bench.kz`,
+        password: 'bench password 123',
+      });
+      await db
+        .update(users)
+        .set({ plan: 'pro' })
+        .where(sql`${users.id} = ${user.id}`);
       const [store] = await db
         .insert(kaspiStores)
         .values({
@@ -109,9 +129,16 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
           .where(and(eq(products.storeId, store!.id), eq(products.sku, p.sku)));
       }
       for (const proxy of options.proxies) {
-        await upsertProxy(db, keyring, { protocol: 'http', host: '127.0.0.1', port: proxy.port, username: proxy.username, password: proxy.password });
+        await upsertProxy(db, keyring, {
+          protocol: 'http',
+          host: '127.0.0.1',
+          port: proxy.port,
+          username: proxy.username,
+          password: proxy.password,
+        });
       }
-      if (options.proxies.length > 0) await allocateProxies(db, { userId: user.id, module: 'demper', count: options.proxies.length });
+      if (options.proxies.length > 0)
+        await allocateProxies(db, { userId: user.id, module: 'demper', count: options.proxies.length });
       return { storeId: store!.id, userId: user.id, setup };
     },
     async startLoops(stores) {
@@ -123,7 +150,10 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
     async demperHistoryEvents() {
       let events = 0;
       for await (const run of temporal.workflow.list({ query: `WorkflowType = "${demperWorkflow.name}"` })) {
-        events += run.status.name === 'RUNNING' ? (await temporal.workflow.getHandle(run.workflowId, run.runId).describe()).historyLength : run.historyLength;
+        events +=
+          run.status.name === 'RUNNING'
+            ? (await temporal.workflow.getHandle(run.workflowId, run.runId).describe()).historyLength
+            : run.historyLength;
       }
       return events;
     },

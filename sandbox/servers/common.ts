@@ -104,7 +104,10 @@ export function compressReplies(req: Request, res: Response, next: NextFunction)
     const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     res.set('content-encoding', coding).append('vary', 'accept-encoding');
     // A server compressing on the fly uses a fast level, not brotli's slowest (and default) one.
-    const packed = coding === 'br' ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }) : gzipSync(raw, { level: 6 });
+    const packed =
+      coding === 'br'
+        ? brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
+        : gzipSync(raw, { level: 6 });
     return send(packed);
   };
   next();
@@ -164,7 +167,10 @@ export async function endpointFault(
       res.status(401).json({ error: 'Unauthorized' });
       return true;
     case '429':
-      res.status(429).set('Retry-After', String(fault.retryAfterSeconds ?? 2)).json({ error: 'Too Many Requests' });
+      res
+        .status(429)
+        .set('Retry-After', String(fault.retryAfterSeconds ?? 2))
+        .json({ error: 'Too Many Requests' });
       return true;
     case 'slow':
       await sleep(fault.delayMs ?? 30_000);

@@ -120,7 +120,11 @@ export function mcRouter(state: SandboxState): express.Router {
       sku: offer.sku,
       masterSku: offer.productId,
       title: offer.model,
-      cities: cityIdsOf(offer).map((id) => ({ id, name: cityName(id) ?? id, price: offer.cityPrices.get(id) ?? offer.basePrice })),
+      cities: cityIdsOf(offer).map((id) => ({
+        id,
+        name: cityName(id) ?? id,
+        price: offer.cityPrices.get(id) ?? offer.basePrice,
+      })),
       availabilities: availabilitiesJson(offer),
     };
   }
@@ -139,7 +143,11 @@ export function mcRouter(state: SandboxState): express.Router {
           .filter(([storeId]) => state.market.points.get(storeId)?.cityId === cityId)
           .map(([pointId, a]) => ({ pointId, name: null, available: a.available })),
       })),
-      availabilities: [...offer.availabilities].map(([storeId, a]) => ({ storeId, available: a.available, preOrder: a.preOrder })),
+      availabilities: [...offer.availabilities].map(([storeId, a]) => ({
+        storeId,
+        available: a.available,
+        preOrder: a.preOrder,
+      })),
     };
   }
 
@@ -235,7 +243,14 @@ export function mcRouter(state: SandboxState): express.Router {
     res.json(answerList ? [{ id: jobId }] : { id: jobId });
   }
 
-  function refusePush(res: Response, status: number, error: string, item?: PushItem, req?: Request, kind?: PushRecord['kind']) {
+  function refusePush(
+    res: Response,
+    status: number,
+    error: string,
+    item?: PushItem,
+    req?: Request,
+    kind?: PushRecord['kind'],
+  ) {
     if (item && req && kind) {
       state.market.recordPush({ ...item, atMs: Date.now(), kind, sourceIp: sourceIp(req), status, reason: error });
     }
@@ -247,12 +262,21 @@ export function mcRouter(state: SandboxState): express.Router {
     const session = cabinetSession(state, req, res);
     if (!session) return;
     if (await endpointFault(state, 'pricefeed', req, res)) return;
-    if (!(req.get('content-type') ?? '').includes('application/json')) return refusePush(res, 400, 'Content-Type must be application/json');
+    if (!(req.get('content-type') ?? '').includes('application/json'))
+      return refusePush(res, 400, 'Content-Type must be application/json');
     const parsed = parsePushItem(req.body, session.merchantUids, 'single', hasOffer);
     if ('error' in parsed) return refusePush(res, parsed.status, parsed.error, parsed.item, req, 'single');
-    acceptPush(req, res, 'single', parsed.item.merchantUid, [parsed.item], (records) => {
-      for (const r of records) state.market.applyPush(r, pushRules());
-    }, state.settings.pushApplyDelayMs);
+    acceptPush(
+      req,
+      res,
+      'single',
+      parsed.item.merchantUid,
+      [parsed.item],
+      (records) => {
+        for (const r of records) state.market.applyPush(r, pushRules());
+      },
+      state.settings.pushApplyDelayMs,
+    );
   });
 
   const pushRules = () => ({
@@ -265,7 +289,8 @@ export function mcRouter(state: SandboxState): express.Router {
     const session = cabinetSession(state, req, res);
     if (!session) return;
     if (await endpointFault(state, 'pricefeed_batch', req, res)) return;
-    if (!Array.isArray(req.body) || req.body.length === 0) return refusePush(res, 400, 'a non-empty JSON array is required');
+    if (!Array.isArray(req.body) || req.body.length === 0)
+      return refusePush(res, 400, 'a non-empty JSON array is required');
     const items: PushItem[] = [];
     for (const raw of req.body as unknown[]) {
       const parsed = parsePushItem(raw, session.merchantUids, 'batch', hasOffer);
@@ -274,9 +299,18 @@ export function mcRouter(state: SandboxState): express.Router {
     }
     const merchantUid = items[0]!.merchantUid;
     if (items.some((i) => i.merchantUid !== merchantUid)) return refusePush(res, 400, 'one merchant per batch');
-    acceptPush(req, res, 'batch', merchantUid, items, (records) => {
-      for (const r of records) state.market.applyPush(r, pushRules());
-    }, state.settings.pushApplyDelayMs, state.settings.strict.batch_answers_list);
+    acceptPush(
+      req,
+      res,
+      'batch',
+      merchantUid,
+      items,
+      (records) => {
+        for (const r of records) state.market.applyPush(r, pushRules());
+      },
+      state.settings.pushApplyDelayMs,
+      state.settings.strict.batch_answers_list,
+    );
   });
 
   router.post(
@@ -311,13 +345,22 @@ export function mcRouter(state: SandboxState): express.Router {
         stockCountSent: false,
         preOrder: line.preorderDays,
       }));
-      acceptPush(req, res, 'upload', merchantUid, items, (records) => {
-        const appliedAtMs = Date.now();
-        for (const line of lines) state.market.applyPriceListLine(merchantUid, line);
-        // Kaspi takes the file as the merchant's whole assortment: what it leaves out is removed.
-        if (state.settings.strict.price_list_is_assortment) state.market.removeFromPriceList(merchantUid, new Set(lines.map((l) => l.sku)));
-        for (const r of records) r.appliedAtMs = appliedAtMs;
-      }, state.settings.uploadApplyDelayMs);
+      acceptPush(
+        req,
+        res,
+        'upload',
+        merchantUid,
+        items,
+        (records) => {
+          const appliedAtMs = Date.now();
+          for (const line of lines) state.market.applyPriceListLine(merchantUid, line);
+          // Kaspi takes the file as the merchant's whole assortment: what it leaves out is removed.
+          if (state.settings.strict.price_list_is_assortment)
+            state.market.removeFromPriceList(merchantUid, new Set(lines.map((l) => l.sku)));
+          for (const r of records) r.appliedAtMs = appliedAtMs;
+        },
+        state.settings.uploadApplyDelayMs,
+      );
     },
   );
 
@@ -343,7 +386,8 @@ export function mcRouter(state: SandboxState): express.Router {
     const isXml = /^(text|application)\/xml\b/i.test(file.type) || /\.xml$/i.test(file.name);
     if (isXml) {
       const parsed = parseXmlPriceList(Buffer.from(bytes).toString('utf8'));
-      if (parsed.merchantId !== merchantUid) throw new PriceListError(`merchantid ${parsed.merchantId} is not ${merchantUid}`);
+      if (parsed.merchantId !== merchantUid)
+        throw new PriceListError(`merchantid ${parsed.merchantId} is not ${merchantUid}`);
       return parsed.lines;
     }
     return parseExcelPriceList(bytes);
@@ -354,7 +398,8 @@ export function mcRouter(state: SandboxState): express.Router {
   router.get('/oauth2/authorization/1', (req, res) => {
     const state_ = state.auth.token();
     const verifier = state.auth.token(32);
-    const redirectUrl = typeof req.query.redirectUrl === 'string' ? req.query.redirectUrl : `${state.urls.publicUrl}/mc/`;
+    const redirectUrl =
+      typeof req.query.redirectUrl === 'string' ? req.query.redirectUrl : `${state.urls.publicUrl}/mc/`;
     state.auth.oauthStates.set(state_, { verifier, redirectUrl });
     const query = new URLSearchParams({
       response_type: 'code',
@@ -391,7 +436,12 @@ export function mcRouter(state: SandboxState): express.Router {
 }
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9а-яё]+/gi, '-').replace(/^-|-$/g, '') || 'product';
+  return (
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9а-яё]+/gi, '-')
+      .replace(/^-|-$/g, '') || 'product'
+  );
 }
 
 type ParsedPush = { item: PushItem } | { error: string; status: number; item?: PushItem };
@@ -408,7 +458,8 @@ function parsePushItem(
   kind: 'single' | 'batch',
   hasOffer: (merchantUid: string, sku: string) => boolean,
 ): ParsedPush {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { error: 'a JSON object is required', status: 400 };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { error: 'a JSON object is required', status: 400 };
   const body = raw as Record<string, unknown>;
   const merchantUid = typeof body.merchantUid === 'string' ? body.merchantUid : '';
   const sku = typeof body.sku === 'string' ? body.sku : '';
@@ -420,7 +471,8 @@ function parsePushItem(
   const item: PushItem = {
     merchantUid,
     sku,
-    stockCountSent: 'stockCount' in body || (availabilities ?? []).some((a) => a && typeof a === 'object' && 'stockCount' in a),
+    stockCountSent:
+      'stockCount' in body || (availabilities ?? []).some((a) => a && typeof a === 'object' && 'stockCount' in a),
   };
   const fail = (error: string): ParsedPush => ({ error, status: 400, item });
   if (!hasOffer(merchantUid, sku)) return fail(`offer ${sku} not found`);
@@ -432,7 +484,8 @@ function parsePushItem(
     if (!Array.isArray(body.cityPrices)) return fail('cityPrices must be an array');
     const cityPrices: { cityId: string; value: number }[] = [];
     for (const c of body.cityPrices as Record<string, unknown>[]) {
-      if (typeof c?.cityId !== 'string' || !/^\d+$/.test(c.cityId)) return fail('cityPrices[].cityId must be a city id string');
+      if (typeof c?.cityId !== 'string' || !/^\d+$/.test(c.cityId))
+        return fail('cityPrices[].cityId must be a city id string');
       if (!isWhole(c.value)) return fail('cityPrices[].value must be a whole number of tenge');
       cityPrices.push({ cityId: c.cityId, value: c.value });
     }
@@ -445,10 +498,14 @@ function parsePushItem(
         return fail('availabilities[].storeId must be {merchantUid}_{point}');
       }
       if (a.available !== 'yes' && a.available !== 'no') return fail('availabilities[].available must be yes or no');
-      if (a.preOrder !== undefined && !(Number.isInteger(a.preOrder) && (a.preOrder as number) >= 0 && (a.preOrder as number) <= 30)) {
+      if (
+        a.preOrder !== undefined &&
+        !(Number.isInteger(a.preOrder) && (a.preOrder as number) >= 0 && (a.preOrder as number) <= 30)
+      ) {
         return fail('availabilities[].preOrder must be 0..30');
       }
-      if (a.stockEnabled !== undefined && typeof a.stockEnabled !== 'boolean') return fail('availabilities[].stockEnabled must be a boolean');
+      if (a.stockEnabled !== undefined && typeof a.stockEnabled !== 'boolean')
+        return fail('availabilities[].stockEnabled must be a boolean');
       parsed.push({
         storeId: a.storeId,
         available: a.available,
@@ -464,6 +521,7 @@ function parsePushItem(
     }
     item.preOrder = body.preOrder as number;
   }
-  if (kind === 'single' && item.price === undefined && !item.cityPrices?.length) return fail('price or cityPrices is required');
+  if (kind === 'single' && item.price === undefined && !item.cityPrices?.length)
+    return fail('price or cityPrices is required');
   return { item };
 }

@@ -48,58 +48,69 @@ export function publicRouter(state: SandboxState): express.Router {
     return true;
   };
 
-  router.all('/yml/offer-view/offers/:productId', express.text({ type: () => true, limit: '64kb' }), async (req, res) => {
-    tag(res, 'offers');
-    if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({ error: 'Method Not Allowed' });
-      return;
-    }
-    if (!admitRead(req, res)) return;
-    if (await endpointFault(state, 'offers', req, res)) return;
-    if (!/application\/json/i.test(req.get('content-type') ?? '')) {
-      res.status(400).json({ error: 'Content-Type must be application/json' });
-      return;
-    }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(typeof req.body === 'string' ? req.body : '') as Record<string, unknown>;
-      if (typeof body !== 'object' || body === null) throw new Error('not an object');
-    } catch {
-      res.status(400).json({ error: 'Bad Request' });
-      return;
-    }
-    const cityId = String(body.cityId ?? '');
-    const limit = body.limit === undefined ? 64 : Number(body.limit);
-    const page = body.page === undefined ? 0 : Number(body.page);
-    if (!/^\d+$/.test(cityId) || !Number.isInteger(limit) || limit < 1 || limit > 64 || !Number.isInteger(page) || page < 0) {
-      res.status(400).json({ error: 'Bad Request' });
-      return;
-    }
-    const card = state.market.card(req.params.productId!, cityId);
-    const untidy = state.settings.strict.untidy_storefront;
-    const offers = card.slice(page * limit, page * limit + limit).map((e, i) => {
-      const json = offerJson(e.offer, e.price, cityId);
-      // Real cards mix number and string prices; a broken offer carries no usable price at all.
-      if (e.offer.malformed) return { ...json, price: 'n/a', merchantId: null };
-      return untidy && i % 2 === 1 ? { ...json, price: String(json.price) } : json;
-    });
-    const facets: Record<string, number> = {};
-    for (const o of card) {
-      const bucket = deliveryDuration(o.offer, state.market.preorderIn(o.offer, cityId));
-      facets[bucket] = (facets[bucket] ?? 0) + 1;
-    }
-    res.json({
-      offers,
-      total: card.length,
-      offersCount: card.length,
-      highRatingPresent: card.some((o) => (state.market.merchants.get(o.offer.merchantUid)?.rating ?? 0) >= 4.5),
-      excellentMerchantPresent: false,
-      deliveryDurationFacetValues: facets,
-      badges: [],
-      loanPicker: {},
-      productCardInfo: {},
-    });
-  });
+  router.all(
+    '/yml/offer-view/offers/:productId',
+    express.text({ type: () => true, limit: '64kb' }),
+    async (req, res) => {
+      tag(res, 'offers');
+      if (req.method !== 'POST') {
+        res.status(405).set('Allow', 'POST').json({ error: 'Method Not Allowed' });
+        return;
+      }
+      if (!admitRead(req, res)) return;
+      if (await endpointFault(state, 'offers', req, res)) return;
+      if (!/application\/json/i.test(req.get('content-type') ?? '')) {
+        res.status(400).json({ error: 'Content-Type must be application/json' });
+        return;
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(typeof req.body === 'string' ? req.body : '') as Record<string, unknown>;
+        if (typeof body !== 'object' || body === null) throw new Error('not an object');
+      } catch {
+        res.status(400).json({ error: 'Bad Request' });
+        return;
+      }
+      const cityId = String(body.cityId ?? '');
+      const limit = body.limit === undefined ? 64 : Number(body.limit);
+      const page = body.page === undefined ? 0 : Number(body.page);
+      if (
+        !/^\d+$/.test(cityId) ||
+        !Number.isInteger(limit) ||
+        limit < 1 ||
+        limit > 64 ||
+        !Number.isInteger(page) ||
+        page < 0
+      ) {
+        res.status(400).json({ error: 'Bad Request' });
+        return;
+      }
+      const card = state.market.card(req.params.productId!, cityId);
+      const untidy = state.settings.strict.untidy_storefront;
+      const offers = card.slice(page * limit, page * limit + limit).map((e, i) => {
+        const json = offerJson(e.offer, e.price, cityId);
+        // Real cards mix number and string prices; a broken offer carries no usable price at all.
+        if (e.offer.malformed) return { ...json, price: 'n/a', merchantId: null };
+        return untidy && i % 2 === 1 ? { ...json, price: String(json.price) } : json;
+      });
+      const facets: Record<string, number> = {};
+      for (const o of card) {
+        const bucket = deliveryDuration(o.offer, state.market.preorderIn(o.offer, cityId));
+        facets[bucket] = (facets[bucket] ?? 0) + 1;
+      }
+      res.json({
+        offers,
+        total: card.length,
+        offersCount: card.length,
+        highRatingPresent: card.some((o) => (state.market.merchants.get(o.offer.merchantUid)?.rating ?? 0) >= 4.5),
+        excellentMerchantPresent: false,
+        deliveryDurationFacetValues: facets,
+        badges: [],
+        loanPicker: {},
+        productCardInfo: {},
+      });
+    },
+  );
 
   function offerJson(offer: Offer, price: number, cityId: string) {
     const merchant = state.market.merchants.get(offer.merchantUid)!;
@@ -183,13 +194,15 @@ export function publicRouter(state: SandboxState): express.Router {
     }
     const uid = session.merchantUids[0] ?? '';
     const name = state.market.merchants.get(uid)?.name ?? '';
-    res.type('html').send(
-      '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Кабинет продавца</title></head><body>' +
-        '<nav class="navbar"><div class="navbar-brand"><span class="navbar-item">Kaspi Магазин</span></div>' +
-        `<div class="navbar-end"><a class="navbar-link is-arrowless">${escapeHtml(name)}</a>` +
-        `<span class="navbar-item">ID - ${escapeHtml(uid)}</span></div></nav>` +
-        '<main class="section"><h1 class="title">Заказы</h1></main></body></html>',
-    );
+    res
+      .type('html')
+      .send(
+        '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Кабинет продавца</title></head><body>' +
+          '<nav class="navbar"><div class="navbar-brand"><span class="navbar-item">Kaspi Магазин</span></div>' +
+          `<div class="navbar-end"><a class="navbar-link is-arrowless">${escapeHtml(name)}</a>` +
+          `<span class="navbar-item">ID - ${escapeHtml(uid)}</span></div></nav>` +
+          '<main class="section"><h1 class="title">Заказы</h1></main></body></html>',
+      );
   });
 
   return router;

@@ -6,7 +6,10 @@ const JSON_API = 'application/vnd.api+json';
 const FOURTEEN_DAYS_MS = 14 * 24 * 3600_000;
 
 function jsonApiError(res: Response, status: number, title: string): void {
-  res.status(status).type(JSON_API).send(JSON.stringify({ errors: [{ status: String(status), title }] }));
+  res
+    .status(status)
+    .type(JSON_API)
+    .send(JSON.stringify({ errors: [{ status: String(status), title }] }));
 }
 
 /** The official Shop API at `kaspi.kz/shop/api`: JSON:API orders and their entries, by `X-Auth-Token`. */
@@ -41,7 +44,9 @@ export function shopApiRouter(state: SandboxState): express.Router {
     const page = Number(q.get('page[number]') ?? 0);
     const size = Number(q.get('page[size]') ?? 20);
     const fromMs = Number(q.get('filter[orders][creationDate][$ge]'));
-    const toMs = q.has('filter[orders][creationDate][$le]') ? Number(q.get('filter[orders][creationDate][$le]')) : Date.now();
+    const toMs = q.has('filter[orders][creationDate][$le]')
+      ? Number(q.get('filter[orders][creationDate][$le]'))
+      : Date.now();
     if (!Number.isInteger(page) || page < 0) return jsonApiError(res, 400, 'page[number] must be 0 or more');
     if (!Number.isInteger(size) || size < 1 || size > 100) return jsonApiError(res, 400, 'page[size] must be 1..100');
     if (!q.has('filter[orders][creationDate][$ge]') || !Number.isFinite(fromMs)) {
@@ -91,7 +96,11 @@ export function shopApiRouter(state: SandboxState): express.Router {
             deliveryCost: 0,
             ...(legacy
               ? {}
-              : { unitType: 'PIECE', offer: { code: e.sku, name: e.name ?? e.sku }, category: { code: 'Master - Misc', title: 'Разное' } }),
+              : {
+                  unitType: 'PIECE',
+                  offer: { code: e.sku, name: e.name ?? e.sku },
+                  category: { code: 'Master - Misc', title: 'Разное' },
+                }),
           },
           relationships: {
             product: { links: { related: `${state.urls.shopApiUrl}/v2/orderentries/${e.id}/product` } },
@@ -114,9 +123,16 @@ export function shopApiRouter(state: SandboxState): express.Router {
         data: {
           type: 'masterproducts',
           id: `${productId}~${found.entry.id}`,
-          attributes: { code: productId, name: state.market.products.get(productId)?.title ?? found.entry.name ?? found.entry.sku },
+          attributes: {
+            code: productId,
+            name: state.market.products.get(productId)?.title ?? found.entry.name ?? found.entry.sku,
+          },
           relationships: {
-            merchantProduct: { links: { related: `${state.urls.shopApiUrl}/v2/masterproducts/${productId}~${found.entry.id}/merchantProduct` } },
+            merchantProduct: {
+              links: {
+                related: `${state.urls.shopApiUrl}/v2/masterproducts/${productId}~${found.entry.id}/merchantProduct`,
+              },
+            },
           },
         },
       }),

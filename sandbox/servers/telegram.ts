@@ -108,7 +108,12 @@ export class TelegramServer {
       const params = { ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) };
       switch (req.params.method) {
         case 'getMe':
-          return ok(res, { id: Number(this.botToken.split(':')[0]), is_bot: true, first_name: 'Kaspi Demper', username: this.botUsername });
+          return ok(res, {
+            id: Number(this.botToken.split(':')[0]),
+            is_bot: true,
+            first_name: 'Kaspi Demper',
+            username: this.botUsername,
+          });
         case 'getUpdates': {
           const parsed = paramsSchema.safeParse(params);
           if (!parsed.success) return fail(res, 400, 'Bad Request: wrong parameters');
@@ -138,14 +143,27 @@ export class TelegramServer {
           if (this.failures && this.failures.times > 0) {
             this.failures.times--;
             const retryAfter = this.failures.retryAfterSeconds;
-            const description = this.failures.status === 429 ? `Too Many Requests: retry after ${retryAfter ?? 1}` : 'Internal Server Error';
-            return fail(res, this.failures.status, description, this.failures.status === 429 ? { retry_after: retryAfter ?? 1 } : undefined);
+            const description =
+              this.failures.status === 429
+                ? `Too Many Requests: retry after ${retryAfter ?? 1}`
+                : 'Internal Server Error';
+            return fail(
+              res,
+              this.failures.status,
+              description,
+              this.failures.status === 429 ? { retry_after: retryAfter ?? 1 } : undefined,
+            );
           }
           const messageId = this.nextMessageId++;
           this.sent.push({ atMs: Date.now(), chatId, text, messageId });
           return ok(res, {
             message_id: messageId,
-            from: { id: Number(this.botToken.split(':')[0]), is_bot: true, first_name: 'Kaspi Demper', username: this.botUsername },
+            from: {
+              id: Number(this.botToken.split(':')[0]),
+              is_bot: true,
+              first_name: 'Kaspi Demper',
+              username: this.botUsername,
+            },
             chat: { id: Number(chatId), type: 'private', ...(chat.username ? { username: chat.username } : {}) },
             date: Math.floor(Date.now() / 1000),
             text,
@@ -163,7 +181,13 @@ export class TelegramServer {
     const router = express.Router();
     router.use(express.json());
     router.post('/updates', (req, res) => {
-      const body = z.object({ chatId: z.union([z.string(), z.number()]).transform(String), text: z.string(), username: z.string().optional() }).parse(req.body);
+      const body = z
+        .object({
+          chatId: z.union([z.string(), z.number()]).transform(String),
+          text: z.string(),
+          username: z.string().optional(),
+        })
+        .parse(req.body);
       res.status(201).json({ updateId: this.userWrites(body.chatId, body.text, body.username) });
     });
     router.post('/chats/:chatId/block', (req, res) => {
@@ -178,7 +202,11 @@ export class TelegramServer {
     });
     router.post('/failures', (req, res) => {
       this.failures = z
-        .object({ times: z.number().int().positive(), status: z.number().int().min(400).max(599), retryAfterSeconds: z.number().int().positive().optional() })
+        .object({
+          times: z.number().int().positive(),
+          status: z.number().int().min(400).max(599),
+          retryAfterSeconds: z.number().int().positive().optional(),
+        })
         .parse(req.body);
       res.status(201).json(this.failures);
     });

@@ -79,7 +79,12 @@ export class WahaServer {
         res.status(422).json({ statusCode: 422, message: `Session '${body.data.name}' is already started.` });
         return;
       }
-      const session: WahaSession = { name: body.data.name, status: 'SCAN_QR_CODE', me: null, config: body.data.config ?? null };
+      const session: WahaSession = {
+        name: body.data.name,
+        status: 'SCAN_QR_CODE',
+        me: null,
+        config: body.data.config ?? null,
+      };
       this.sessions.set(session.name, session);
       res.status(201).json({ ...sessionJson(session), status: 'STARTING' });
     });
@@ -140,7 +145,10 @@ export class WahaServer {
     router.use(express.json());
     router.get('/sessions', (_req, res) => res.json([...this.sessions.values()].map(sessionJson)));
     router.post('/sessions/:name/authorize', (req, res) => {
-      const session = this.authorize(req.params.name!, typeof req.body?.phone === 'string' ? req.body.phone : undefined);
+      const session = this.authorize(
+        req.params.name!,
+        typeof req.body?.phone === 'string' ? req.body.phone : undefined,
+      );
       if (!session) return void res.status(404).json({ error: 'no such session' });
       res.json(sessionJson(session));
     });
@@ -156,7 +164,9 @@ export class WahaServer {
       res.json(this.sent.filter((m) => !chatId || m.chatId === chatId));
     });
     router.post('/failures', (req, res) => {
-      this.failures = z.object({ times: z.number().int().positive(), status: z.number().int().min(400).max(599) }).parse(req.body);
+      this.failures = z
+        .object({ times: z.number().int().positive(), status: z.number().int().min(400).max(599) })
+        .parse(req.body);
       res.status(201).json(this.failures);
     });
     return router;
@@ -164,7 +174,13 @@ export class WahaServer {
 }
 
 function sessionJson(session: WahaSession) {
-  return { name: session.name, status: session.status, config: session.config, me: session.me, engine: { engine: 'WEBJS' } };
+  return {
+    name: session.name,
+    status: session.status,
+    config: session.config,
+    me: session.me,
+    engine: { engine: 'WEBJS' },
+  };
 }
 
 function badRequest(res: Response, message: string): void {

@@ -28,7 +28,13 @@ export async function issueApiKey(
     const [active] = await tx
       .select({ n: count() })
       .from(apiKeys)
-      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, new Date()))));
+      .where(
+        and(
+          eq(apiKeys.userId, userId),
+          isNull(apiKeys.revokedAt),
+          or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, new Date())),
+        ),
+      );
     if ((active?.n ?? 0) >= MAX_ACTIVE_API_KEYS) throw new TooManyApiKeys();
     const { key, prefix, hash } = newApiKey();
     const [created] = await tx
@@ -40,6 +46,9 @@ export async function issueApiKey(
 }
 
 /** Revoking a key again keeps the time it was first revoked. */
-export async function revokeApiKey(db: Pick<Db, 'update'>, key: Pick<typeof apiKeys.$inferSelect, 'id' | 'revokedAt'>): Promise<void> {
+export async function revokeApiKey(
+  db: Pick<Db, 'update'>,
+  key: Pick<typeof apiKeys.$inferSelect, 'id' | 'revokedAt'>,
+): Promise<void> {
   if (!key.revokedAt) await db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, key.id));
 }

@@ -56,7 +56,8 @@ export function createSignInThrottle(pool: pg.Pool) {
       const row = rows[0];
       if (row?.failures != null) {
         // Now and then, drop keys long forgotten.
-        if (Math.random() < 0.01) await pool.query(`delete from login_throttles where expires_at < now() - interval '1 hour'`);
+        if (Math.random() < 0.01)
+          await pool.query(`delete from login_throttles where expires_at < now() - interval '1 hour'`);
         return { ok: true };
       }
       const waitMs = row?.blocked_until ? row.blocked_until.getTime() - Date.now() : 1000;

@@ -73,7 +73,8 @@ export function createTokenService(secret: string, ttlSeconds: number, clockLeew
         const { sub, role, tv, jti, exp } = payload;
         if (typeof sub !== 'string' || (role !== 'user' && role !== 'admin')) return undefined;
         // Tokens without an id or a version (issued before they existed) cannot be revoked: refused.
-        if (typeof jti !== 'string' || !UUID.test(jti) || typeof tv !== 'number' || !Number.isInteger(tv)) return undefined;
+        if (typeof jti !== 'string' || !UUID.test(jti) || typeof tv !== 'number' || !Number.isInteger(tv))
+          return undefined;
         if (typeof exp !== 'number') return undefined;
         return { userId: sub, role, tokenVersion: tv, tokenId: jti, expiresAt: new Date(exp * 1000) };
       } catch (err) {

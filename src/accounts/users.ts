@@ -28,14 +28,18 @@ export async function createUser(db: Db, input: { email: string; password: strin
       .returning();
     return user!;
   } catch (err) {
-    if ((err as { cause?: { code?: string }; code?: string }).cause?.code === UNIQUE_VIOLATION) throw new EmailTakenError();
+    if ((err as { cause?: { code?: string }; code?: string }).cause?.code === UNIQUE_VIOLATION)
+      throw new EmailTakenError();
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) throw new EmailTakenError();
     throw err;
   }
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
-  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)));
   return user;
 }
 
@@ -59,7 +63,7 @@ export async function ensureAdmin(db: Db, admin: { email: string; password: stri
     if (!(await verifyPassword(existing.passwordHash, admin.password))) {
       throw new AdminSetupError(
         'ADMIN_EMAIL belongs to an existing account whose password is not ADMIN_PASSWORD, so it is not made an ' +
-          'administrator: set ADMIN_PASSWORD to that account\'s password, or choose another ADMIN_EMAIL.',
+          "administrator: set ADMIN_PASSWORD to that account's password, or choose another ADMIN_EMAIL.",
       );
     }
     const [promoted] = await db

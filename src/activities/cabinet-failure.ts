@@ -9,7 +9,11 @@ import { StoreSessionMissingError } from '../stores/relogin';
  */
 export function cabinetFailure(error: unknown): unknown {
   if (error instanceof StoreSessionMissingError) {
-    return ApplicationFailure.create({ message: 'the store has no Kaspi session', type: KASPI_FAILURE_TYPES.session_expired, nonRetryable: true });
+    return ApplicationFailure.create({
+      message: 'the store has no Kaspi session',
+      type: KASPI_FAILURE_TYPES.session_expired,
+      nonRetryable: true,
+    });
   }
   return isKaspiError(error) ? toApplicationFailure(error) : error;
 }

@@ -36,14 +36,28 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
      * The sync saw every page: what it did not see has vanished from the cabinet — unless an item
      * without a SKU could not be read (`markVanished: false`), which may have been any offer.
      */
-    async finishCatalogSync(input: { storeId: string; syncedAt: string; markVanished?: boolean }): Promise<{ vanished: number }> {
+    async finishCatalogSync(input: {
+      storeId: string;
+      syncedAt: string;
+      markVanished?: boolean;
+    }): Promise<{ vanished: number }> {
       return whileHeartbeating(async () => ({
-        vanished: await markVanished(db, input.storeId, new Date(input.syncedAt), { markOffers: input.markVanished ?? true }),
+        vanished: await markVanished(db, input.storeId, new Date(input.syncedAt), {
+          markOffers: input.markVanished ?? true,
+        }),
       }));
     },
   };
 
-  async function syncPage({ storeId, page, syncedAt }: { storeId: string; page: number; syncedAt: string }): Promise<CatalogPageResult> {
+  async function syncPage({
+    storeId,
+    page,
+    syncedAt,
+  }: {
+    storeId: string;
+    page: number;
+    syncedAt: string;
+  }): Promise<CatalogPageResult> {
     const [store] = await db
       .select({ merchantUid: kaspiStores.merchantUid })
       .from(kaspiStores)
@@ -60,7 +74,10 @@ export function createCatalogActivities(deps: ActivityDeps, local: Pick<WorkerLo
       const unreadableSkus = listed.unreadable.flatMap((u) => (u.sku ? [u.sku] : []));
       await touchUnreadable(db, storeId, new Date(syncedAt), unreadableSkus);
       if (listed.unreadable.length > 0) {
-        deps.logger.warn({ storeId, page, unreadable: listed.unreadable }, 'cabinet offer list items could not be read');
+        deps.logger.warn(
+          { storeId, page, unreadable: listed.unreadable },
+          'cabinet offer list items could not be read',
+        );
       }
       return {
         offers: listed.offers.length,

@@ -103,7 +103,8 @@ export function createDemperActivities(deps: ActivityDeps) {
         },
         { ...input, merchantUid: store.merchantUid },
       );
-      if (result.merchantThrottled && result.writesBlockedUntil) await pricePushesBanned(deps, store, result.writesBlockedUntil);
+      if (result.merchantThrottled && result.writesBlockedUntil)
+        await pricePushesBanned(deps, store, result.writesBlockedUntil);
       return result;
     },
   };

@@ -22,7 +22,10 @@ export function createLoginActivities(deps: ActivityDeps, local: WorkerLocal) {
   const pageOptions = () => ({ urls: deps.config.kaspi, timeoutMs: deps.config.kaspiClient.timeoutMs });
 
   async function loginOwner(loginId: string): Promise<string> {
-    const [login] = await deps.db.select({ userId: kaspiLogins.userId }).from(kaspiLogins).where(eq(kaspiLogins.id, loginId));
+    const [login] = await deps.db
+      .select({ userId: kaspiLogins.userId })
+      .from(kaspiLogins)
+      .where(eq(kaspiLogins.id, loginId));
     if (!login) throw ApplicationFailure.nonRetryable(`no login ${loginId}`, 'LoginNotFound');
     return login.userId;
   }
@@ -49,7 +52,12 @@ export function createLoginActivities(deps: ActivityDeps, local: WorkerLocal) {
     }): Promise<void> {
       await deps.db
         .update(kaspiLogins)
-        .set({ state: input.state, attempts: input.attempts, failureReason: input.failureReason, storeIds: input.storeIds })
+        .set({
+          state: input.state,
+          attempts: input.attempts,
+          failureReason: input.failureReason,
+          storeIds: input.storeIds,
+        })
         .where(eq(kaspiLogins.id, input.loginId));
     },
 
@@ -61,7 +69,10 @@ export function createLoginActivities(deps: ActivityDeps, local: WorkerLocal) {
     }): Promise<{ status: 'code_sent' } | { status: 'failed'; message: string }> {
       // Each open page holds a browser context for minutes: this worker keeps a bounded number of them.
       if (local.pages.size >= deps.config.kaspiLogin.maxOpenBrowserLogins) {
-        return { status: 'failed', message: 'Too many logins are waiting for their code right now; try again in a few minutes.' };
+        return {
+          status: 'failed',
+          message: 'Too many logins are waiting for their code right now; try again in a few minutes.',
+        };
       }
       const login = await local.browser.openPage();
       try {
@@ -112,7 +123,8 @@ export function createLoginActivities(deps: ActivityDeps, local: WorkerLocal) {
         throw pageFailure(error, [input.phone, input.code]);
       }
       if (result.status === 'failed') {
-        if (await login.page.isVisible(SELECTORS.securityCode)) return { status: 'wrong_code', message: result.message };
+        if (await login.page.isVisible(SELECTORS.securityCode))
+          return { status: 'wrong_code', message: result.message };
         await login.screenshot(`sms-${input.loginId}`);
         await local.pages.close(input.loginId);
         return { status: 'failed', message: result.message };
@@ -164,7 +176,13 @@ export function createLoginActivities(deps: ActivityDeps, local: WorkerLocal) {
           .set({
             credentialsEnc: null,
             state: result?.status === 'connected' ? 'connected' : 'failed',
-            failureReason: !result ? 'The login could not finish; try again.' : result.status === 'connected' ? null : result.status === 'sms_required' ? 'sms_required' : result.message,
+            failureReason: !result
+              ? 'The login could not finish; try again.'
+              : result.status === 'connected'
+                ? null
+                : result.status === 'sms_required'
+                  ? 'sms_required'
+                  : result.message,
             storeIds: result?.status === 'connected' ? result.storeIds : [],
           })
           .where(eq(kaspiLogins.id, login.id));

@@ -46,9 +46,18 @@ export function createOrderActivities(deps: ActivityDeps) {
 
     /** Tells the store's owner something is wrong with the store (delivered by Telegram when linked). */
     async alertStoreOwner(input: { storeId: string; kind: string; message: string; link?: string }): Promise<void> {
-      const [store] = await deps.db.select({ userId: kaspiStores.userId }).from(kaspiStores).where(eq(kaspiStores.id, input.storeId));
+      const [store] = await deps.db
+        .select({ userId: kaspiStores.userId })
+        .from(kaspiStores)
+        .where(eq(kaspiStores.id, input.storeId));
       if (!store) return;
-      await recordAlert(deps.db, deps.logger, { audience: 'user', userId: store.userId, kind: input.kind, message: input.message, link: input.link });
+      await recordAlert(deps.db, deps.logger, {
+        audience: 'user',
+        userId: store.userId,
+        kind: input.kind,
+        message: input.message,
+        link: input.link,
+      });
     },
   };
 }

@@ -32,7 +32,10 @@ export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerL
     },
 
     /** The whole assortment as one price-list file, on the merchant's explicit request. */
-    async uploadPriceListFile(input: { storeId: string; format: PriceListFormat }): Promise<PriceListUploadResult & WithCheckInterval> {
+    async uploadPriceListFile(input: {
+      storeId: string;
+      format: PriceListFormat;
+    }): Promise<PriceListUploadResult & WithCheckInterval> {
       try {
         return { ...(await uploadWholeAssortment(sessionDeps, input.storeId, input.format)), checkIntervalSeconds };
       } catch (error) {
@@ -70,12 +73,20 @@ export function createPreorderActivities(deps: ActivityDeps, local: Pick<WorkerL
     async failPreorderUpload(input: { storeId: string; reason: string }): Promise<void> {
       const reason = input.reason.slice(0, 500);
       await failPendingPreorderSets(deps.db, input.storeId, reason);
-      const rows = await deps.db.select({ id: preorders.id }).from(preorders).where(eq(preorders.storeId, input.storeId));
+      const rows = await deps.db
+        .select({ id: preorders.id })
+        .from(preorders)
+        .where(eq(preorders.storeId, input.storeId));
       if (rows.length === 0) return;
       await deps.db
         .update(preorders)
         .set({ status: 'failed', error: reason })
-        .where(inArray(preorders.id, rows.map((r) => r.id)));
+        .where(
+          inArray(
+            preorders.id,
+            rows.map((r) => r.id),
+          ),
+        );
     },
   };
 }

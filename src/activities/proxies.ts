@@ -72,7 +72,9 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
         await alertAdmins(
           'proxy_leak',
           `Released ${released} proxies of user ${holder.userId}: ` +
-            (active ? `the ${active.plan} subscription's workflow was not running, so the subscription was closed.` : 'they have no active subscription.'),
+            (active
+              ? `the ${active.plan} subscription's workflow was not running, so the subscription was closed.`
+              : 'they have no active subscription.'),
         );
       }
       return { users: usersReleased, proxies: proxiesReleased };
@@ -80,7 +82,9 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
 
     /** Deletes read leases older than `PROXY_USAGE_LOG_KEEP_HOURS`: the ledger gains a row per batch of reads. */
     async pruneProxyUsageLog(): Promise<{ deleted: number }> {
-      const deleted = await pruneUsageLog(db, { keepHours: settings.usageLogKeepHours, rules: settings.limits }, (n) => heartbeat(n));
+      const deleted = await pruneUsageLog(db, { keepHours: settings.usageLogKeepHours, rules: settings.limits }, (n) =>
+        heartbeat(n),
+      );
       return { deleted };
     },
 
@@ -104,7 +108,8 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
           } else {
             report.bought = await buy(provider, missing);
             report.free += report.bought;
-            if (report.bought < missing) report.problem = `the provider's balance pays for ${report.bought} of the ${missing} proxies missing`;
+            if (report.bought < missing)
+              report.problem = `the provider's balance pays for ${report.bought} of the ${missing} proxies missing`;
           }
         }
       } catch (err) {
@@ -112,7 +117,10 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
         report.problem = err.errorId === PROVIDER_NO_MONEY ? 'the provider account has no money left' : err.message;
       }
       if (report.problem) {
-        await alertAdmins('proxy_pool_low', `The free proxy pool has ${report.free} proxies, below the minimum of ${report.min}: ${report.problem}.`);
+        await alertAdmins(
+          'proxy_pool_low',
+          `The free proxy pool has ${report.free} proxies, below the minimum of ${report.min}: ${report.problem}.`,
+        );
       }
       return report;
     },
@@ -123,17 +131,29 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
     const affordable = perProxy > 0 ? Math.floor(balance / perProxy) : wanted;
     const count = Math.min(wanted, affordable);
     if (count <= 0) return 0;
-    const bought = await p.buy({ count, periodDays: settings.provider.periodDays, country: settings.provider.country, descr: 'kaspi-demper' });
+    const bought = await p.buy({
+      count,
+      periodDays: settings.provider.periodDays,
+      country: settings.provider.country,
+      descr: 'kaspi-demper',
+    });
     let added = 0;
     for (const proxy of bought) {
       // The provider's answer is checked like an admin's import: a host inside our network is never used.
       const refused = settings.allowPrivateAddresses ? undefined : await refusedAddressReason(proxy.host);
       if (refused) {
         logger.warn({ providerProxyId: proxy.providerProxyId, reason: refused }, 'provider proxy refused');
-        await alertAdmins('proxy_refused', `The proxy provider sold a proxy (id ${proxy.providerProxyId}) that is not used: ${refused}.`);
+        await alertAdmins(
+          'proxy_refused',
+          `The proxy provider sold a proxy (id ${proxy.providerProxyId}) that is not used: ${refused}.`,
+        );
         continue;
       }
-      await upsertProxy(db, keyring, proxy, { provider: p.name, providerProxyId: proxy.providerProxyId, expiresAt: proxy.expiresAt });
+      await upsertProxy(db, keyring, proxy, {
+        provider: p.name,
+        providerProxyId: proxy.providerProxyId,
+        expiresAt: proxy.expiresAt,
+      });
       added++;
     }
     logger.info({ bought: bought.length, added }, 'bought proxies for the free pool');
@@ -153,7 +173,10 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
         ),
       );
     if (expiring.length === 0) return 0;
-    const ends = await p.prolong(expiring.map((e) => e.providerProxyId!), settings.provider.periodDays);
+    const ends = await p.prolong(
+      expiring.map((e) => e.providerProxyId!),
+      settings.provider.periodDays,
+    );
     for (const proxy of expiring) {
       const end = ends.get(proxy.providerProxyId!);
       if (end) await db.update(proxies).set({ expiresAt: end }).where(eq(proxies.id, proxy.id));
@@ -168,7 +191,8 @@ export function createProxyActivities(deps: Pick<ActivityDeps, 'db' | 'logger' |
       .where(and(eq(proxies.provider, p.name), isNotNull(proxies.providerProxyId), eq(proxies.status, 'dead')));
     if (dead.length === 0) return 0;
     const deleted = await p.delete(dead.map((d) => d.providerProxyId!));
-    for (const proxy of dead) await db.update(proxies).set({ providerProxyId: null, expiresAt: new Date() }).where(eq(proxies.id, proxy.id));
+    for (const proxy of dead)
+      await db.update(proxies).set({ providerProxyId: null, expiresAt: new Date() }).where(eq(proxies.id, proxy.id));
     return deleted;
   }
 }

@@ -29,7 +29,12 @@ export function createSubscriptionActivities({ db, logger }: Pick<ActivityDeps, 
         await tx.update(users).set({ plan: input.plan }).where(eq(users.id, input.userId));
         await tx
           .insert(subscriptions)
-          .values({ userId: input.userId, plan: input.plan, status: 'active', currentPeriodEnd: new Date(input.periodEnd) })
+          .values({
+            userId: input.userId,
+            plan: input.plan,
+            status: 'active',
+            currentPeriodEnd: new Date(input.periodEnd),
+          })
           .onConflictDoNothing();
       });
     },

@@ -14,7 +14,8 @@ export function createTelegramActivities(deps: ActivityDeps) {
      * heartbeat when retried.
      */
     async runTelegramBot(input: { offset: number | null }): Promise<BotRun> {
-      if (!deps.config.telegram.botToken) throw ApplicationFailure.nonRetryable('TELEGRAM_BOT_TOKEN is not set', 'TelegramNotConfigured');
+      if (!deps.config.telegram.botToken)
+        throw ApplicationFailure.nonRetryable('TELEGRAM_BOT_TOKEN is not set', 'TelegramNotConfigured');
       const ctx = Context.current();
       const resumed = ctx.info.heartbeatDetails as number | null | undefined;
       try {

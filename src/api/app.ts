@@ -112,10 +112,15 @@ export function createApp(deps: ApiDeps): Express {
       },
       serializers: {
         // The Temporal UI's codec path carries the operator token: never logged.
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactCodecPath(req.url) }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactCodecPath(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/metrics' || req.url?.startsWith('/health') === true },
     }),
   );

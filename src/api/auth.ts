@@ -183,7 +183,9 @@ export function currentUser(req: { auth?: AuthContext }): AuthContext {
  * For routes that manage the account's credentials (API keys, password, sign-out everywhere): an API
  * key may not use them, so a leaked key cannot mint further keys or lock its owner out.
  */
-export function signedInWithToken(req: { auth?: AuthContext }): AuthContext & { tokenId: string; tokenExpiresAt: Date } {
+export function signedInWithToken(req: {
+  auth?: AuthContext;
+}): AuthContext & { tokenId: string; tokenExpiresAt: Date } {
   const auth = currentUser(req);
   if (auth.via !== 'token' || !auth.tokenId || !auth.tokenExpiresAt) {
     throw new HttpError(403, 'API keys cannot manage credentials; sign in with your password for this.');

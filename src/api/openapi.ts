@@ -16,7 +16,8 @@ export function openApiDocument(registry: OpenAPIRegistry, config: Config) {
   registry.registerComponent('securitySchemes', 'operatorToken', {
     type: 'http',
     scheme: 'bearer',
-    description: 'The operator token (`OPERATOR_TOKEN`), for metrics and health details; an administrator’s token works too.',
+    description:
+      'The operator token (`OPERATOR_TOKEN`), for metrics and health details; an administrator’s token works too.',
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -42,12 +42,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function sendProblem(
-  res: Response,
-  status: number,
-  detail: string,
-  options: HttpError['options'] = {},
-): void {
+export function sendProblem(res: Response, status: number, detail: string, options: HttpError['options'] = {}): void {
   for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
   res
     .status(status)
@@ -65,13 +60,17 @@ export function sendProblem(
 }
 
 export function zodFieldErrors(error: ZodError, location?: string): FieldError[] {
-  return error.issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-    return keys.map((key) => ({
-      field: [location, ...issue.path, ...(key === undefined ? [] : [key])].filter((p) => p !== undefined).join('.') || '(root)',
-      message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
-    }));
-  }).flat();
+  return error.issues
+    .map((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => ({
+        field:
+          [location, ...issue.path, ...(key === undefined ? [] : [key])].filter((p) => p !== undefined).join('.') ||
+          '(root)',
+        message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
+      }));
+    })
+    .flat();
 }
 
 export const notFound: RequestHandler = (req) => {
@@ -107,7 +106,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   }
   if (isDatabaseUnavailable(err)) {
     req.log.warn({ err }, 'request failed: the database is unavailable');
-    return sendProblem(res, 503, 'The service is briefly unavailable; try again in a few seconds.', { headers: { 'Retry-After': '5' } });
+    return sendProblem(res, 503, 'The service is briefly unavailable; try again in a few seconds.', {
+      headers: { 'Retry-After': '5' },
+    });
   }
   req.log.error({ err }, 'request failed');
   sendProblem(res, 500, 'Something went wrong on our side; the request id identifies it in our logs.');

@@ -205,7 +205,11 @@ export function createAbuseLimits(pool: pg.Pool) {
   return {
     async beforeTestMessage(userId: string, recipient: string): Promise<void> {
       await take(testPerUser, userId, 'test messages from this account');
-      await take(testPerRecipient, createHash('sha256').update(recipient).digest('hex').slice(0, 32), 'test messages to this recipient');
+      await take(
+        testPerRecipient,
+        createHash('sha256').update(recipient).digest('hex').slice(0, 32),
+        'test messages to this recipient',
+      );
     },
     beforeLinkCode: (userId: string) => take(linkCodes, userId, 'Telegram link codes'),
     beforePayment: (userId: string) => take(paymentsPerUser, userId, 'payments started'),

@@ -70,10 +70,11 @@ export class ApiRouter {
     private readonly access: Record<Exclude<Access, 'public'>, RequestHandler[]>,
   ) {}
 
-  route<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
-    def: RouteDefinition<P, Q, B>,
-    handler: Handler<z.output<P>, z.output<Q>, z.output<B>>,
-  ): void {
+  route<
+    P extends z.ZodType = z.ZodUndefined,
+    Q extends z.ZodType = z.ZodUndefined,
+    B extends z.ZodType = z.ZodUndefined,
+  >(def: RouteDefinition<P, Q, B>, handler: Handler<z.output<P>, z.output<Q>, z.output<B>>): void {
     this.registry.registerPath(this.describe(def));
 
     const validate: RequestHandler = (req, res, next) => {

@@ -42,8 +42,6 @@ export const Problem = z
     detail: z.string().meta({ example: 'The request is not valid.' }),
     instance: z.string().meta({ example: '/api/v1/auth/register' }),
     requestId: z.string(),
-    errors: z
-      .array(z.object({ field: z.string().meta({ example: 'body.email' }), message: z.string() }))
-      .optional(),
+    errors: z.array(z.object({ field: z.string().meta({ example: 'body.email' }), message: z.string() })).optional(),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' });

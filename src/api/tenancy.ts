@@ -1,6 +1,16 @@
 import { and, asc, count, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { apiKeys, kaspiLogins, kaspiStores, notificationLog, orders, payments, preorders, priceChanges, products } from '../db/schema';
+import {
+  apiKeys,
+  kaspiLogins,
+  kaspiStores,
+  notificationLog,
+  orders,
+  payments,
+  preorders,
+  priceChanges,
+  products,
+} from '../db/schema';
 import { HttpError } from './problem';
 
 export type Store = typeof kaspiStores.$inferSelect;
@@ -50,7 +60,14 @@ export function tenantScope(db: Db, userId: string) {
     return row;
   }
 
-  const store = (id: string) => one(db.select().from(kaspiStores).where(and(eq(kaspiStores.id, id), storeIsMine)), 'store');
+  const store = (id: string) =>
+    one(
+      db
+        .select()
+        .from(kaspiStores)
+        .where(and(eq(kaspiStores.id, id), storeIsMine)),
+      'store',
+    );
   const product = (id: string) =>
     one(
       db
@@ -133,7 +150,13 @@ export function tenantScope(db: Db, userId: string) {
     async listPriceChanges(productId: string, page: PageRequest) {
       const where = eq(priceChanges.productId, (await product(productId)).id);
       const [rows, [total]] = await Promise.all([
-        db.select().from(priceChanges).where(where).orderBy(desc(priceChanges.seq)).limit(page.limit).offset((page.page - 1) * page.limit),
+        db
+          .select()
+          .from(priceChanges)
+          .where(where)
+          .orderBy(desc(priceChanges.seq))
+          .limit(page.limit)
+          .offset((page.page - 1) * page.limit),
         db.select({ n: count() }).from(priceChanges).where(where),
       ]);
       return { items: rows, total: total?.n ?? 0 };
@@ -186,7 +209,10 @@ export function tenantScope(db: Db, userId: string) {
 
     /** The store's preorders by SKU; the store must be the user's. */
     async listPreorders(storeId: string, filters: { status?: Preorder['status'] }, page: PageRequest) {
-      const where = and(eq(preorders.storeId, (await store(storeId)).id), filters.status ? eq(preorders.status, filters.status) : undefined);
+      const where = and(
+        eq(preorders.storeId, (await store(storeId)).id),
+        filters.status ? eq(preorders.status, filters.status) : undefined,
+      );
       const [items, [total]] = await Promise.all([
         db
           .select()
@@ -236,10 +262,22 @@ export function tenantScope(db: Db, userId: string) {
     },
 
     login: (id: string) =>
-      one(db.select().from(kaspiLogins).where(and(eq(kaspiLogins.id, id), eq(kaspiLogins.userId, userId))), 'login'),
+      one(
+        db
+          .select()
+          .from(kaspiLogins)
+          .where(and(eq(kaspiLogins.id, id), eq(kaspiLogins.userId, userId))),
+        'login',
+      ),
 
     apiKey: (id: string) =>
-      one(db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId))), 'API key'),
+      one(
+        db
+          .select()
+          .from(apiKeys)
+          .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId))),
+        'API key',
+      ),
   };
 }
 

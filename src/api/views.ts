@@ -16,7 +16,9 @@ import type { PriceChange } from './tenancy';
 /** The shapes products and price decisions take in answers and in the live stream. */
 
 type SettingsShape = typeof productSettingsSchema.shape;
-type PatchShape = { [K in keyof SettingsShape]: z.ZodOptional<SettingsShape[K] extends z.ZodDefault<infer T> ? T : SettingsShape[K]> };
+type PatchShape = {
+  [K in keyof SettingsShape]: z.ZodOptional<SettingsShape[K] extends z.ZodDefault<infer T> ? T : SettingsShape[K]>;
+};
 
 /** Every setting of the domain's contract, optional and without defaults: a patch changes only what it names. */
 export const settingsPatchShape = Object.fromEntries(
@@ -48,8 +50,14 @@ export const ProductView = z
         '(the card could not be read), `unchecked`, `at_floor` (a rival sells below the floor), `price_war` (held back), ' +
         '`no_floor` (would go lower but has no floor), `first`, `not_first`',
     }),
-    lastReason: z.enum(PRICE_REASONS).nullable().meta({ description: 'The reason that set the price at the last check' }),
-    position: z.int().nullable().meta({ description: 'Our place on the card at the last check (the worst over its cities)' }),
+    lastReason: z
+      .enum(PRICE_REASONS)
+      .nullable()
+      .meta({ description: 'The reason that set the price at the last check' }),
+    position: z
+      .int()
+      .nullable()
+      .meta({ description: 'Our place on the card at the last check (the worst over its cities)' }),
     offersCount: z.int().nullable().meta({ description: 'Offers on the card at the last check, ours included' }),
     cheapestRival: z
       .object({ merchantId: z.string(), merchantName: z.string().nullable(), price: Tenge })
@@ -57,7 +65,9 @@ export const ProductView = z
       .meta({ description: 'The cheapest competing offer at the last check' }),
     gap: z.int().nullable().meta({ description: 'Our price minus the cheapest rival’s: positive when we are dearer' }),
     competingCities: z.array(City).meta({ description: 'The cities the demper competes in for this product' }),
-    cityChoices: z.array(City).meta({ description: 'Cities that `cities` may name: the store’s points and the offer’s' }),
+    cityChoices: z
+      .array(City)
+      .meta({ description: 'Cities that `cities` may name: the store’s points and the offer’s' }),
     lastCheckAt: Timestamp.nullable(),
     nextCheckAt: Timestamp.nullable(),
     checkErrors: z.int().meta({ description: 'Checks in a row that could not read the card' }),
@@ -69,7 +79,11 @@ export const ProductView = z
 
 export type ProductViewShape = z.infer<typeof ProductView>;
 
-export function productView(p: ProductWithState, points: readonly StorePoint[], urls: Config['kaspi']): ProductViewShape {
+export function productView(
+  p: ProductWithState,
+  points: readonly StorePoint[],
+  urls: Config['kaspi'],
+): ProductViewShape {
   const choices = new Set([...points.map((pt) => pt.cityId), ...p.cities, ...Object.keys(p.cityPrices)]);
   return {
     id: p.id,
@@ -83,7 +97,9 @@ export function productView(p: ProductWithState, points: readonly StorePoint[], 
     cityPrices: p.cityPrices,
     ...settingsColumns(p),
     state: p.state,
-    lastReason: (PRICE_REASONS as readonly string[]).includes(p.lastReason ?? '') ? (p.lastReason as ProductViewShape['lastReason']) : null,
+    lastReason: (PRICE_REASONS as readonly string[]).includes(p.lastReason ?? '')
+      ? (p.lastReason as ProductViewShape['lastReason'])
+      : null,
     position: p.position,
     offersCount: p.offersCount,
     cheapestRival:
@@ -118,7 +134,9 @@ export const PriceChangeView = z
     newPrice: Tenge,
     cityId: z.string().nullable().meta({ description: 'The one city changed, when only one was' }),
     cityName: z.string().nullable(),
-    cityPrices: z.array(z.object({ cityId: z.string(), price: Tenge })).meta({ description: 'Every city price the push carries' }),
+    cityPrices: z
+      .array(z.object({ cityId: z.string(), price: Tenge }))
+      .meta({ description: 'Every city price the push carries' }),
     rival: z
       .object({ merchantId: z.string(), merchantName: z.string().nullable(), price: Tenge })
       .nullable()
@@ -146,7 +164,11 @@ export function priceChangeView(c: PriceChange): PriceChangeViewShape {
     cityId: c.cityId,
     cityName: c.cityId ? (cityName(c.cityId) ?? null) : null,
     cityPrices: detail.cityPrices.map((p) => ({ cityId: p.cityId, price: p.value })),
-    rival: rival && { merchantId: rival.merchantId, merchantName: detail.rivalNames?.[rival.merchantId] ?? null, price: rival.priceTenge },
+    rival: rival && {
+      merchantId: rival.merchantId,
+      merchantName: detail.rivalNames?.[rival.merchantId] ?? null,
+      price: rival.priceTenge,
+    },
     error: c.error,
     createdAt: c.createdAt.toISOString(),
     sentAt: c.sentAt?.toISOString() ?? null,
@@ -160,11 +182,18 @@ export const StoreDecisionView = PriceChangeView.extend({ productName: z.string(
  * Products as answers show them, in the order of `ids`: with their state, and their store's cities
  * and the storefront's address. The caller has checked that the products are the user's.
  */
-export async function renderProducts(db: Db, urls: Config['kaspi'], ids: readonly string[]): Promise<ProductViewShape[]> {
+export async function renderProducts(
+  db: Db,
+  urls: Config['kaspi'],
+  ids: readonly string[],
+): Promise<ProductViewShape[]> {
   const rows = new Map((await productsWithState(db, ids)).map((p) => [p.id, p]));
   const storeIds = [...new Set([...rows.values()].map((p) => p.storeId))];
   const stores = storeIds.length
-    ? await db.select({ id: kaspiStores.id, points: kaspiStores.points }).from(kaspiStores).where(inArray(kaspiStores.id, storeIds))
+    ? await db
+        .select({ id: kaspiStores.id, points: kaspiStores.points })
+        .from(kaspiStores)
+        .where(inArray(kaspiStores.id, storeIds))
     : [];
   const points = new Map(stores.map((s) => [s.id, s.points]));
   return ids.flatMap((id) => {

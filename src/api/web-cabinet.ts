@@ -60,7 +60,10 @@ export function webCabinet(distDir: string, logger: Logger): Router {
     if (!wantsPage || API_PATHS.test(req.path)) return next();
     const html = readPage();
     if (!html) {
-      res.status(503).type('text/plain').send('The web cabinet is not built yet: run `npm run web:build`, then reload.');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The web cabinet is not built yet: run `npm run web:build`, then reload.');
       return;
     }
     const nonce = randomBytes(16).toString('base64');

@@ -22,6 +22,9 @@ export async function startPayment(db: Pick<Db, 'select' | 'insert'>, userId: st
     .where(and(eq(subscriptions.userId, userId), eq(subscriptions.status, 'active')));
   if (active && active.plan !== planName) throw new OtherPlanActive(active.plan);
   const plan = PLANS[planName];
-  const [payment] = await db.insert(payments).values({ userId, plan: plan.name, amount: plan.monthlyPriceTenge }).returning();
+  const [payment] = await db
+    .insert(payments)
+    .values({ userId, plan: plan.name, amount: plan.monthlyPriceTenge })
+    .returning();
   return payment!;
 }

@@ -21,7 +21,12 @@ export function signBody(secret: string, rawBody: Buffer | string, timestamp = M
 export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'stale' };
 
 /** Checks a signature header against the raw body (constant time), and its timestamp against now. */
-export function checkSignature(secret: string, rawBody: Buffer, header: string | undefined, nowMs = Date.now()): SignatureCheck {
+export function checkSignature(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+  nowMs = Date.now(),
+): SignatureCheck {
   if (!header) return { ok: false, reason: 'missing' };
   const parts = new Map(
     header
@@ -32,13 +37,19 @@ export function checkSignature(secret: string, rawBody: Buffer, header: string |
   );
   const t = parts.get('t');
   const given = parts.get('sha256');
-  if (!t || !/^\d{1,12}$/.test(t) || !given || !/^[0-9a-f]{64}$/i.test(given)) return { ok: false, reason: 'malformed' };
+  if (!t || !/^\d{1,12}$/.test(t) || !given || !/^[0-9a-f]{64}$/i.test(given))
+    return { ok: false, reason: 'malformed' };
   const expected = Buffer.from(mac(secret, Number(t), rawBody), 'hex');
   if (!timingSafeEqual(Buffer.from(given, 'hex'), expected)) return { ok: false, reason: 'mismatch' };
   if (Math.abs(nowMs / 1000 - Number(t)) > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: 'stale' };
   return { ok: true };
 }
 
-export function isValidSignature(secret: string, rawBody: Buffer, header: string | undefined, nowMs = Date.now()): boolean {
+export function isValidSignature(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+  nowMs = Date.now(),
+): boolean {
   return checkSignature(secret, rawBody, header, nowMs).ok;
 }

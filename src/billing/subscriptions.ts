@@ -38,7 +38,9 @@ export async function extendSubscription(
   if (active) {
     await tx.update(subscriptions).set({ currentPeriodEnd: periodEnd }).where(eq(subscriptions.id, active.id));
   } else {
-    await tx.insert(subscriptions).values({ userId: input.userId, plan: input.plan, status: 'active', currentPeriodEnd: periodEnd });
+    await tx
+      .insert(subscriptions)
+      .values({ userId: input.userId, plan: input.plan, status: 'active', currentPeriodEnd: periodEnd });
   }
   return periodEnd;
 }
@@ -87,7 +89,9 @@ export async function closeActiveSubscription(
       .for('update');
     if (!active) return {};
     const [{ renewed }] = (
-      await tx.execute<{ renewed: boolean }>(sql`select ${active.currentPeriodEnd.toISOString()}::timestamptz > now() as renewed`)
+      await tx.execute<{ renewed: boolean }>(
+        sql`select ${active.currentPeriodEnd.toISOString()}::timestamptz > now() as renewed`,
+      )
     ).rows as [{ renewed: boolean }];
     if (endedBy === 'expired' && renewed) return { renewedUntil: active.currentPeriodEnd.toISOString() };
     await tx
@@ -102,7 +106,11 @@ export async function closeActiveSubscription(
  * Puts the user back on the free plan — unless a subscription became active again meanwhile — and
  * switches off the products beyond the free plan's limit, least valuable first, telling the merchant.
  */
-export async function downgradeToFree(db: Db, logger: Logger, input: { userId: string; fromPlan: string }): Promise<{ switchedOff: number; skipped: boolean }> {
+export async function downgradeToFree(
+  db: Db,
+  logger: Logger,
+  input: { userId: string; fromPlan: string },
+): Promise<{ switchedOff: number; skipped: boolean }> {
   const outcome = await db.transaction(async (tx) => {
     const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId)).for('update');
     if (!user) return { switchedOff: [] as string[], skipped: true };
@@ -130,7 +138,9 @@ export async function downgradeToFree(db: Db, logger: Logger, input: { userId: s
       kind: 'plan_downgraded',
       message:
         `Your ${planOf(input.fromPlan).title} plan has ended and you are on the free plan now (up to ${limit} active products).` +
-        (products_ > 0 ? ` The demper stopped watching ${products_} of your least valuable products; switch them on again after renewing.` : ''),
+        (products_ > 0
+          ? ` The demper stopped watching ${products_} of your least valuable products; switch them on again after renewing.`
+          : ''),
     });
   }
   return { switchedOff: outcome.switchedOff.length, skipped: outcome.skipped };

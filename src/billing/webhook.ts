@@ -41,24 +41,39 @@ export type WebhookOutcome =
  * subscription and starts or renews its workflow (signal-with-start) before the transaction commits;
  * if Temporal cannot be reached nothing is kept and the provider's retry will apply it.
  */
-export async function applyPaymentEvent(db: Db, temporal: Client, config: Config, event: PaymentEvent): Promise<WebhookOutcome> {
+export async function applyPaymentEvent(
+  db: Db,
+  temporal: Client,
+  config: Config,
+  event: PaymentEvent,
+): Promise<WebhookOutcome> {
   return db.transaction(async (tx): Promise<WebhookOutcome> => {
     const [payment] = await tx.select().from(payments).where(eq(payments.id, event.data.paymentId)).for('update');
     if (!payment) return { outcome: 'unknown_payment' };
     const stored = await tx
       .insert(billingEvents)
-      .values({ eventId: event.id, type: event.type, paymentId: payment.id, payload: event as unknown as Record<string, unknown> })
+      .values({
+        eventId: event.id,
+        type: event.type,
+        paymentId: payment.id,
+        payload: event as unknown as Record<string, unknown>,
+      })
       .onConflictDoNothing()
       .returning({ eventId: billingEvents.eventId });
     if (stored.length === 0) return { outcome: 'duplicate' };
 
     if (event.type === 'payment.failed') {
-      if (payment.status === 'pending') await tx.update(payments).set({ status: 'failed' }).where(eq(payments.id, payment.id));
+      if (payment.status === 'pending')
+        await tx.update(payments).set({ status: 'failed' }).where(eq(payments.id, payment.id));
       return { outcome: 'recorded' };
     }
     if (payment.status === 'paid') return { outcome: 'duplicate' };
     if (event.data.amountTenge !== payment.amount) {
-      return { outcome: 'needs_review', userId: payment.userId, reason: `paid ${event.data.amountTenge} ₸ for a ${payment.amount} ₸ payment ${payment.id}` };
+      return {
+        outcome: 'needs_review',
+        userId: payment.userId,
+        reason: `paid ${event.data.amountTenge} ₸ for a ${payment.amount} ₸ payment ${payment.id}`,
+      };
     }
     await tx.update(payments).set({ status: 'paid', paidAt: new Date() }).where(eq(payments.id, payment.id));
     let periodEnd: Date;
@@ -71,7 +86,11 @@ export async function applyPaymentEvent(db: Db, temporal: Client, config: Config
       });
     } catch (err) {
       if (!(err instanceof PlanConflictError)) throw err;
-      return { outcome: 'needs_review', userId: payment.userId, reason: `payment ${payment.id} for the ${payment.plan} plan arrived while ${err.message}` };
+      return {
+        outcome: 'needs_review',
+        userId: payment.userId,
+        reason: `payment ${payment.id} for the ${payment.plan} plan arrived while ${err.message}`,
+      };
     }
     await startOrRenewSubscription(temporal, config, { userId: payment.userId, plan: payment.plan, periodEnd });
     return { outcome: 'applied', periodEnd: periodEnd.toISOString() };

@@ -16,7 +16,12 @@ export interface PageImport {
   skipped: number;
 }
 
-export async function importOffers(db: Db, storeId: string, syncedAt: Date, offers: readonly CabinetOffer[]): Promise<PageImport> {
+export async function importOffers(
+  db: Db,
+  storeId: string,
+  syncedAt: Date,
+  offers: readonly CabinetOffer[],
+): Promise<PageImport> {
   const rows = offers
     .filter((o) => o.productId !== null)
     .map((o) => ({
@@ -27,9 +32,11 @@ export async function importOffers(db: Db, storeId: string, syncedAt: Date, offe
       brand: o.brand,
       price: o.priceTenge > 0 ? o.priceTenge : null,
       cityPrices: Object.fromEntries(o.cityPrices.map((c) => [c.cityId, c.priceTenge])),
-      availabilities: o.availabilities.map(
-        (a): ProductAvailability => ({ storeId: a.storeId, available: a.available ? 'yes' : 'no', preOrder: a.preOrderDays }),
-      ),
+      availabilities: o.availabilities.map((a): ProductAvailability => ({
+        storeId: a.storeId,
+        available: a.available ? 'yes' : 'no',
+        preOrder: a.preOrderDays,
+      })),
       catalogSyncedAt: syncedAt,
       pointsReadAt: syncedAt,
       vanishedAt: null,
@@ -75,7 +82,12 @@ export async function touchUnreadable(db: Db, storeId: string, syncedAt: Date, s
 }
 
 /** After a complete sync: offers this sync did not see are gone from the cabinet's list. */
-export async function markVanished(db: Db, storeId: string, syncedAt: Date, options = { markOffers: true }): Promise<number> {
+export async function markVanished(
+  db: Db,
+  storeId: string,
+  syncedAt: Date,
+  options = { markOffers: true },
+): Promise<number> {
   if (!options.markOffers) {
     await db.update(kaspiStores).set({ lastSyncAt: new Date() }).where(eq(kaspiStores.id, storeId));
     return 0;

@@ -11,7 +11,9 @@ import type { Db } from './index';
  */
 export async function databaseClock(db: Db): Promise<() => Date> {
   const before = performance.now();
-  const { rows } = await db.execute<{ ms: number }>(sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`);
+  const { rows } = await db.execute<{ ms: number }>(
+    sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`,
+  );
   const at = (before + performance.now()) / 2;
   const databaseMs = Number(rows[0]!.ms);
   return () => new Date(databaseMs + performance.now() - at);

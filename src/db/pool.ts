@@ -20,7 +20,10 @@ export function createPool(settings: DatabaseSettings, logger: Logger, applicati
     application_name: applicationName,
   });
   pool.on('error', (err) => {
-    logger.warn({ err: { message: scrubCredentials(err.message) } }, 'idle PostgreSQL client lost; the pool will reconnect');
+    logger.warn(
+      { err: { message: scrubCredentials(err.message) } },
+      'idle PostgreSQL client lost; the pool will reconnect',
+    );
   });
   return pool;
 }

@@ -9,12 +9,48 @@ import { kaspiLogins, kaspiStores, orders, proxies } from './schema';
  * data names table, column and row id, so a value moved to another row or column does not open.
  */
 export const SEALED_COLUMNS = {
-  storeSession: { table: kaspiStores, key: 'sessionEnc', column: kaspiStores.sessionEnc, id: kaspiStores.id, name: 'kaspi_stores.session_enc' },
-  storeCredentials: { table: kaspiStores, key: 'credentialsEnc', column: kaspiStores.credentialsEnc, id: kaspiStores.id, name: 'kaspi_stores.credentials_enc' },
-  storeShopApiToken: { table: kaspiStores, key: 'shopApiTokenEnc', column: kaspiStores.shopApiTokenEnc, id: kaspiStores.id, name: 'kaspi_stores.shop_api_token_enc' },
-  loginCredentials: { table: kaspiLogins, key: 'credentialsEnc', column: kaspiLogins.credentialsEnc, id: kaspiLogins.id, name: 'kaspi_logins.credentials_enc' },
-  orderCustomerPhone: { table: orders, key: 'customerPhoneEnc', column: orders.customerPhoneEnc, id: orders.id, name: 'orders.customer_phone_enc' },
-  proxyPassword: { table: proxies, key: 'passwordEnc', column: proxies.passwordEnc, id: proxies.id, name: 'proxies.password_enc' },
+  storeSession: {
+    table: kaspiStores,
+    key: 'sessionEnc',
+    column: kaspiStores.sessionEnc,
+    id: kaspiStores.id,
+    name: 'kaspi_stores.session_enc',
+  },
+  storeCredentials: {
+    table: kaspiStores,
+    key: 'credentialsEnc',
+    column: kaspiStores.credentialsEnc,
+    id: kaspiStores.id,
+    name: 'kaspi_stores.credentials_enc',
+  },
+  storeShopApiToken: {
+    table: kaspiStores,
+    key: 'shopApiTokenEnc',
+    column: kaspiStores.shopApiTokenEnc,
+    id: kaspiStores.id,
+    name: 'kaspi_stores.shop_api_token_enc',
+  },
+  loginCredentials: {
+    table: kaspiLogins,
+    key: 'credentialsEnc',
+    column: kaspiLogins.credentialsEnc,
+    id: kaspiLogins.id,
+    name: 'kaspi_logins.credentials_enc',
+  },
+  orderCustomerPhone: {
+    table: orders,
+    key: 'customerPhoneEnc',
+    column: orders.customerPhoneEnc,
+    id: orders.id,
+    name: 'orders.customer_phone_enc',
+  },
+  proxyPassword: {
+    table: proxies,
+    key: 'passwordEnc',
+    column: proxies.passwordEnc,
+    id: proxies.id,
+    name: 'proxies.password_enc',
+  },
 } satisfies Record<string, { table: PgTable; key: string; column: PgColumn; id: PgColumn; name: string }>;
 
 export type SealedColumn = keyof typeof SEALED_COLUMNS;

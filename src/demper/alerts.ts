@@ -22,7 +22,11 @@ const FLOOR_ALERT_EVERY_MS = 24 * 3600_000;
 
 const storeLink = (storeId: string) => `/api/v1/stores/${storeId}/demper`;
 
-export async function pricePushesBanned(deps: DemperAlertDeps, store: { id: string; userId: string }, until: string): Promise<void> {
+export async function pricePushesBanned(
+  deps: DemperAlertDeps,
+  store: { id: string; userId: string },
+  until: string,
+): Promise<void> {
   await recordAlert(deps.db, deps.logger, {
     audience: 'user',
     userId: store.userId,
@@ -32,7 +36,11 @@ export async function pricePushesBanned(deps: DemperAlertDeps, store: { id: stri
   });
 }
 
-export async function manyHeldAtFloor(deps: DemperAlertDeps, store: { id: string; userId: string }, heldAtFloor: number): Promise<void> {
+export async function manyHeldAtFloor(
+  deps: DemperAlertDeps,
+  store: { id: string; userId: string },
+  heldAtFloor: number,
+): Promise<void> {
   if (heldAtFloor < FLOOR_ALERT_MIN_PRODUCTS) return;
   const [recent] = await deps.db
     .select({ id: alerts.id })

@@ -66,7 +66,15 @@ type ProductRow = typeof products.$inferSelect;
 export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
   const { db } = deps;
   const { store, config } = input;
-  const result: CheckResult = { checked: 0, changed: 0, heldAtFloor: 0, errors: 0, moreDue: false, readsBlockedUntil: null, nextDueAt: null };
+  const result: CheckResult = {
+    checked: 0,
+    changed: 0,
+    heldAtFloor: 0,
+    errors: 0,
+    moreDue: false,
+    readsBlockedUntil: null,
+    nextDueAt: null,
+  };
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
@@ -90,15 +98,26 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
       deps.progress(done);
       const product = byId.get(id);
       if (!product) continue;
-      const cityIds = competingCities(product.cities, store.points.filter((p) => p.cityId));
+      const cityIds = competingCities(
+        product.cities,
+        store.points.filter((p) => p.cityId),
+      );
       const read = await readCards(
         // The channel paces by this process's clock; what goes back to the loop is on `deps.now`'s.
         { channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: Date.now },
-        { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds },
+        {
+          userId: store.userId,
+          storeId: store.id,
+          merchantId: store.merchantUid,
+          productId: product.kaspiProductId,
+          cityIds,
+        },
       );
       if (read.blockedUntil) {
         // This product and the rest stay due; the loop waits for the channel.
-        result.readsBlockedUntil = new Date(read.blockedUntil.getTime() - Date.now() + deps.now().getTime()).toISOString();
+        result.readsBlockedUntil = new Date(
+          read.blockedUntil.getTime() - Date.now() + deps.now().getTime(),
+        ).toISOString();
         result.moreDue = true;
         return;
       }
@@ -136,11 +155,18 @@ async function checkProduct(
 ): Promise<ProductOutcome> {
   const now = deps.now();
   const { config, store } = input;
-  const schedule = { ...DEFAULT_CHECK_SCHEDULE, intervalSeconds: config.intervalSeconds, hotIntervalSeconds: config.hotIntervalSeconds };
+  const schedule = {
+    ...DEFAULT_CHECK_SCHEDULE,
+    intervalSeconds: config.intervalSeconds,
+    hotIntervalSeconds: config.hotIntervalSeconds,
+  };
   if (cards.size === 0) {
     const failed = failures.length > 0;
     if (failed) {
-      deps.logger.warn({ productId: product.id, errors: failures.map((f) => f.message) }, 'could not read the product card');
+      deps.logger.warn(
+        { productId: product.id, errors: failures.map((f) => f.message) },
+        'could not read the product card',
+      );
     }
     // Each failure in a row doubles the wait, from the hot interval up to the quiet one.
     const backoffSeconds = failed
@@ -277,6 +303,7 @@ function cheapestLeader(decisions: readonly PriceDecision[]): Rival | null {
 /** Merchant names as the cards show them, by merchant id. */
 function merchantNames(cards: Map<string, OffersResult>): Record<string, string> {
   const names: Record<string, string> = {};
-  for (const card of cards.values()) for (const o of card.offers) if (o.merchantName) names[o.merchantId] = o.merchantName;
+  for (const card of cards.values())
+    for (const o of card.offers) if (o.merchantName) names[o.merchantId] = o.merchantName;
   return names;
 }

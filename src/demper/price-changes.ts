@@ -181,7 +181,11 @@ export async function failStaleDecisions(
 }
 
 /** The store's changes waiting to be pushed, in recording order; only the merchant's own with `manualOnly`. */
-export async function pendingChanges(db: Pick<Db, 'select'>, storeId: string, manualOnly: boolean): Promise<PriceChange[]> {
+export async function pendingChanges(
+  db: Pick<Db, 'select'>,
+  storeId: string,
+  manualOnly: boolean,
+): Promise<PriceChange[]> {
   return db
     .select()
     .from(priceChanges)
@@ -214,7 +218,15 @@ export async function deferChanges(
   const updated = await db
     .update(priceChanges)
     .set({ status: 'deferred', error: why })
-    .where(and(inArray(priceChanges.id, changes.map((c) => c.id)), eq(priceChanges.status, 'pending')))
+    .where(
+      and(
+        inArray(
+          priceChanges.id,
+          changes.map((c) => c.id),
+        ),
+        eq(priceChanges.status, 'pending'),
+      ),
+    )
     .returning({ id: priceChanges.id });
   return updated.length;
 }
@@ -256,15 +268,27 @@ export async function hasNewerDecision(
     .select({ id: priceChanges.id })
     .from(priceChanges)
     .where(
-      and(eq(priceChanges.productId, change.productId), gt(priceChanges.seq, change.seq), ne(priceChanges.status, 'proposed')),
+      and(
+        eq(priceChanges.productId, change.productId),
+        gt(priceChanges.seq, change.seq),
+        ne(priceChanges.status, 'proposed'),
+      ),
     )
     .limit(1);
   return newer !== undefined;
 }
 
 /** pending → sent; `jobId` is null when a retry found the change already live. */
-export async function markSent(db: Pick<Db, 'update'>, changeId: string, jobId: string | null, at: Date): Promise<void> {
-  await db.update(priceChanges).set({ status: 'sent', kaspiJobId: jobId, sentAt: at }).where(eq(priceChanges.id, changeId));
+export async function markSent(
+  db: Pick<Db, 'update'>,
+  changeId: string,
+  jobId: string | null,
+  at: Date,
+): Promise<void> {
+  await db
+    .update(priceChanges)
+    .set({ status: 'sent', kaspiJobId: jobId, sentAt: at })
+    .where(eq(priceChanges.id, changeId));
 }
 
 /** pending → superseded: a newer decision of the product is to be pushed instead. */

@@ -137,12 +137,21 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   const selected = ordered.slice(0, budget.remaining);
   const overBudget = ordered.slice(budget.remaining);
   if (overBudget.length > 0) {
-    result.deferred += await deferChanges(db, overBudget, `change budget spent until ${budget.nextFreeAt.toISOString()}`);
+    result.deferred += await deferChanges(
+      db,
+      overBudget,
+      `change budget spent until ${budget.nextFreeAt.toISOString()}`,
+    );
     // Decided again once the budget has room, from the card as it is then.
     await db
       .update(products)
       .set({ nextCheckAt: budget.nextFreeAt })
-      .where(inArray(products.id, overBudget.map((r) => r.productId)));
+      .where(
+        inArray(
+          products.id,
+          overBudget.map((r) => r.productId),
+        ),
+      );
   }
 
   const pace = { pushesPerSecond: input.maxPushesPerSecond, burst: 1 };
@@ -196,7 +205,9 @@ function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): st
       result.sessionExpired = true;
       return 'session expired';
     case 'pricefeed_failing':
-      result.writesBlockedUntil = new Date(now + Math.max(error.retryAfterMs ?? 0, PRICEFEED_TROUBLE_PAUSE_MS)).toISOString();
+      result.writesBlockedUntil = new Date(
+        now + Math.max(error.retryAfterMs ?? 0, PRICEFEED_TROUBLE_PAUSE_MS),
+      ).toISOString();
       result.writesBlockedReason = `the pricefeed is failing (${error.kind})`;
       return `pricefeed ${error.kind}`;
     case null:
@@ -205,7 +216,8 @@ function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): st
 }
 
 async function finish(deps: PushDeps, input: PushInput, result: PushResult): Promise<PushResult> {
-  result.nextDueAt = (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours))?.toISOString() ?? null;
+  result.nextDueAt =
+    (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours))?.toISOString() ?? null;
   return result;
 }
 
@@ -260,7 +272,10 @@ export async function sendPriceChange(
       const shown = details?.availabilities.length ? details.availabilities : null;
       const freshPoints = points?.map(storedPoint) ?? shown?.map(storedDetail) ?? null;
       // Only a read of the cabinet renews `pointsReadAt`: our own pushes cannot show a point opened since.
-      const pointsUpdate = { ...(freshPoints ? { availabilities: freshPoints } : {}), ...(shown ? { pointsReadAt: at } : {}) };
+      const pointsUpdate = {
+        ...(freshPoints ? { availabilities: freshPoints } : {}),
+        ...(shown ? { pointsReadAt: at } : {}),
+      };
       await markSent(tx, current.id, jobId, at);
       await tx
         .update(products)
@@ -285,7 +300,8 @@ export async function sendPriceChange(
       return { kind: 'superseded' };
     }
     let known: KnownPoint[] = product.availabilities.map(knownPoint);
-    const stale = product.pointsReadAt === null || deps.now().getTime() - product.pointsReadAt.getTime() > POINTS_MAX_AGE_MS;
+    const stale =
+      product.pointsReadAt === null || deps.now().getTime() - product.pointsReadAt.getTime() > POINTS_MAX_AGE_MS;
     if (known.length === 0 || stale) {
       const live = (await readDetails())?.availabilities ?? [];
       // The cabinet's answer wins; when it has none, the points last known are still better than none.
@@ -302,7 +318,11 @@ export async function sendPriceChange(
         ...(preOrderDays !== undefined ? { preOrderDays } : {}),
       });
       await sent(jobId, points);
-      if (!points) deps.logger.warn({ sku: product.sku }, 'pushed without pickup points: neither the catalog nor the cabinet showed any');
+      if (!points)
+        deps.logger.warn(
+          { sku: product.sku },
+          'pushed without pickup points: neither the catalog nor the cabinet showed any',
+        );
       return { kind: 'sent', jobId, withoutAvailabilities: points === null };
     } catch (error) {
       if (!isKaspiError(error)) throw error;
@@ -310,7 +330,10 @@ export async function sendPriceChange(
       await markPushFailed(tx, current.id, policy.change, error.message);
       if (policy.change === 'failed') {
         // Look at the product again soon: the push may have gone through despite the error.
-        await tx.update(products).set({ nextCheckAt: sql`now()` }).where(eq(products.id, product.id));
+        await tx
+          .update(products)
+          .set({ nextCheckAt: sql`now()` })
+          .where(eq(products.id, product.id));
       }
       return { kind: 'failed', error };
     }
@@ -330,14 +353,23 @@ function storedDetail(p: KnownPoint): ProductAvailability {
 }
 
 /** Whether the cabinet already shows what the change asks for (an earlier, unrecorded push went through). */
-function isLive(live: OfferDetails, cityPrices: { cityId: string; priceTenge: number }[], detail: ChangeDetail): boolean {
+function isLive(
+  live: OfferDetails,
+  cityPrices: { cityId: string; priceTenge: number }[],
+  detail: ChangeDetail,
+): boolean {
   const prices = new Map(live.cityPrices.map((c) => [c.cityId, c.priceTenge]));
   if (!cityPrices.every((c) => prices.get(c.cityId) === c.priceTenge)) return false;
   return !detail.preorder || preorderApplied(live.availabilities, detail.preorder);
 }
 
 /** The offer as the cabinet shows it now, or null when it cannot say (the caller goes on without). */
-async function readOfferDetails(ctx: CabinetContext, merchantUid: string, sku: string, logger: Logger): Promise<OfferDetails | null> {
+async function readOfferDetails(
+  ctx: CabinetContext,
+  merchantUid: string,
+  sku: string,
+  logger: Logger,
+): Promise<OfferDetails | null> {
   try {
     const [offer] = await fetchOfferDetails(ctx, { merchantUid, skus: [sku] });
     return offer ?? null;

@@ -22,7 +22,12 @@ export async function dueProductIds(
   limit: number,
 ): Promise<{ ids: string[]; more: boolean }> {
   const candidates = await db
-    .select({ id: products.id, active: products.active, nextCheckAt: products.nextCheckAt, hotUntil: products.hotUntil })
+    .select({
+      id: products.id,
+      active: products.active,
+      nextCheckAt: products.nextCheckAt,
+      hotUntil: products.hotUntil,
+    })
     .from(products)
     .where(and(demperProducts(storeId), or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now))));
   const due = dueProducts(candidates, now, { workingHours }, limit + 1);
@@ -30,7 +35,12 @@ export async function dueProductIds(
 }
 
 /** When the store's loop should next look at its products; null when none is switched on. */
-export async function storeNextWakeAt(db: Db, storeId: string, now: Date, workingHours: WorkingHours | null): Promise<Date | null> {
+export async function storeNextWakeAt(
+  db: Db,
+  storeId: string,
+  now: Date,
+  workingHours: WorkingHours | null,
+): Promise<Date | null> {
   const [row] = await db
     .select({
       products: count(),

@@ -62,11 +62,17 @@ export function demperConfigIssues(config: DemperConfig): ConfigIssue[] {
   for (const field of ['intervalSeconds', 'hotIntervalSeconds'] as const) {
     const value = config[field];
     if (!Number.isInteger(value) || value < minIntervalSeconds || value > maxIntervalSeconds) {
-      issues.push({ field, message: `must be a whole number of seconds from ${minIntervalSeconds} to ${maxIntervalSeconds}` });
+      issues.push({
+        field,
+        message: `must be a whole number of seconds from ${minIntervalSeconds} to ${maxIntervalSeconds}`,
+      });
     }
   }
   if (issues.length === 0 && config.hotIntervalSeconds > config.intervalSeconds) {
-    issues.push({ field: 'hotIntervalSeconds', message: `must not be longer than intervalSeconds (${config.intervalSeconds})` });
+    issues.push({
+      field: 'hotIntervalSeconds',
+      message: `must not be longer than intervalSeconds (${config.intervalSeconds})`,
+    });
   }
   const pushes = config.maxPushesPerSecond;
   if (typeof pushes !== 'number' || !(pushes > 0) || pushes > DEMPER_CONFIG_LIMITS.maxPushesPerSecond) {

@@ -107,7 +107,10 @@ export const DEFAULT_TEMPLATES: Record<NotificationChannel, Record<OrderEvent, T
       text: 'Новый заказ {order_code} в «{shop_name}»: {product_name}, {quantity} шт., {total}, {delivery_type}. Покупатель: {customer_name}.',
       active: true,
     },
-    ready_for_pickup: { text: 'Заказ {order_code} ждёт покупателя в пункте выдачи ({product_name}, {total}).', active: false },
+    ready_for_pickup: {
+      text: 'Заказ {order_code} ждёт покупателя в пункте выдачи ({product_name}, {total}).',
+      active: false,
+    },
     delivered: { text: 'Заказ {order_code} выдан: {product_name}, {total}.', active: false },
     review_request: { text: 'Покупателю заказа {order_code} отправлена просьба об отзыве.', active: false },
   },
@@ -120,7 +123,11 @@ export function templatesWithDefaults(
   return NOTIFICATION_CHANNELS.flatMap((channel) =>
     ORDER_EVENTS.map((event) => {
       const mine = own.find((t) => t.event === event && t.channel === channel);
-      return { event, channel, ...(mine ? { text: mine.text, active: mine.active } : DEFAULT_TEMPLATES[channel][event]) };
+      return {
+        event,
+        channel,
+        ...(mine ? { text: mine.text, active: mine.active } : DEFAULT_TEMPLATES[channel][event]),
+      };
     }),
   );
 }

@@ -8,7 +8,6 @@
 import { almatyClock } from './almaty-time';
 import { isWithinWorkingHours, nextWorkingHoursStart, type WorkingHours } from './check-schedule';
 
-
 export interface SendRules {
   dailyCap: number;
   minIntervalSeconds: number;
@@ -25,17 +24,24 @@ export interface ChannelLedger {
 export type WaitReason = 'not_due' | 'outside_working_hours' | 'daily_cap' | 'pacing';
 
 export type SendDecision =
-  | { action: 'send' }
-  | { action: 'wait'; untilMs: number; reason: WaitReason }
-  | { action: 'skip'; reason: 'expired' };
+  { action: 'send' } | { action: 'wait'; untilMs: number; reason: WaitReason } | { action: 'skip'; reason: 'expired' };
 
-export function decideSend(p: { nowMs: number; dueAtMs: number; rules: SendRules; ledger: ChannelLedger }): SendDecision {
+export function decideSend(p: {
+  nowMs: number;
+  dueAtMs: number;
+  rules: SendRules;
+  ledger: ChannelLedger;
+}): SendDecision {
   const { nowMs, dueAtMs, rules, ledger } = p;
   if (nowMs < dueAtMs) return { action: 'wait', untilMs: dueAtMs, reason: 'not_due' };
   if (nowMs - dueAtMs > rules.maxDelayHours * 3600_000) return { action: 'skip', reason: 'expired' };
   const now = new Date(nowMs);
   if (!isWithinWorkingHours(now, rules.workingHours)) {
-    return { action: 'wait', untilMs: nextWorkingHoursStart(now, rules.workingHours!).getTime(), reason: 'outside_working_hours' };
+    return {
+      action: 'wait',
+      untilMs: nextWorkingHoursStart(now, rules.workingHours!).getTime(),
+      reason: 'outside_working_hours',
+    };
   }
   if (ledger.sentToday >= rules.dailyCap) {
     return { action: 'wait', untilMs: startOfNextAlmatyDay(now).getTime(), reason: 'daily_cap' };

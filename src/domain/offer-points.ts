@@ -41,7 +41,11 @@ export function pushPoints(known: readonly KnownPoint[], preorder?: PreorderInte
   if (preorder) {
     const byId = new Map(known.map((p) => [p.storeId, p.available]));
     for (const storeId of preorder.storeIds) byId.set(storeId, true);
-    const points = [...byId].map(([storeId, available]) => ({ storeId, available, ...(available ? { preOrderDays: preorder.days } : {}) }));
+    const points = [...byId].map(([storeId, available]) => ({
+      storeId,
+      available,
+      ...(available ? { preOrderDays: preorder.days } : {}),
+    }));
     return { points: points.length ? points : null, preOrderDays: preorder.days };
   }
   const points = known.map((p) => ({
@@ -57,5 +61,8 @@ export function pushPoints(known: readonly KnownPoint[], preorder?: PreorderInte
 export function preorderApplied(live: readonly KnownPoint[], preorder: PreorderIntent): boolean {
   const available = live.filter((p) => p.available);
   if (preorder.days === 0) return live.every((p) => p.preOrderDays === 0);
-  return preorder.storeIds.every((id) => available.some((p) => p.storeId === id)) && available.every((p) => p.preOrderDays === preorder.days);
+  return (
+    preorder.storeIds.every((id) => available.some((p) => p.storeId === id)) &&
+    available.every((p) => p.preOrderDays === preorder.days)
+  );
 }

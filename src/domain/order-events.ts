@@ -80,8 +80,8 @@ export function planMessages(plan: MessagePlan): PlannedMessage[] {
     due.push({ event: 'review_request', dueAtMs: plan.nowMs + plan.reviewDelayHours * 3600_000 });
   }
   return due.flatMap(({ event, dueAtMs }) =>
-    NOTIFICATION_CHANNELS.filter((channel) => plan.channels[channel] && plan.activeTemplates.has(`${event}:${channel}`)).map(
-      (channel) => ({ event, channel, dueAtMs }),
-    ),
+    NOTIFICATION_CHANNELS.filter(
+      (channel) => plan.channels[channel] && plan.activeTemplates.has(`${event}:${channel}`),
+    ).map((channel) => ({ event, channel, dueAtMs })),
   );
 }

@@ -73,7 +73,9 @@ export function splitProxies(total: number, percent: ProxySplit): ProxySplit {
   const exact = PROXY_MODULES.map((module) => (total * percent[module]) / 100);
   const parts = exact.map(Math.floor);
   let left = total - parts.reduce((a, b) => a + b, 0);
-  const byRemainder = PROXY_MODULES.map((_, i) => i).sort((a, b) => exact[b]! - parts[b]! - (exact[a]! - parts[a]!) || a - b);
+  const byRemainder = PROXY_MODULES.map((_, i) => i).sort(
+    (a, b) => exact[b]! - parts[b]! - (exact[a]! - parts[a]!) || a - b,
+  );
   for (const i of byRemainder) {
     if (left <= 0) break;
     parts[i]!++;

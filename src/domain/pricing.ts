@@ -228,6 +228,7 @@ function withinBounds(priceTenge: number, floor: number | null, ceiling: number 
 
 function wholeTenge(price: number, name: string): number {
   const tenge = Math.floor(price);
-  if (!Number.isFinite(tenge) || tenge < 1) throw new RangeError(`${name} must be a price of at least 1 tenge, got ${price}`);
+  if (!Number.isFinite(tenge) || tenge < 1)
+    throw new RangeError(`${name} must be a price of at least 1 tenge, got ${price}`);
   return tenge;
 }

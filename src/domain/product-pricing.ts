@@ -12,7 +12,6 @@ import { type CityPricingState, decidePrice, type PriceDecision } from './pricin
 import type { ProductSettings } from './product-settings';
 import { compareIds, type KaspiOffer, normaliseRivals, rivalsMoved } from './rivals';
 
-
 export interface ProductPricingInput {
   at: Date;
   ourMerchantId: string;
@@ -51,7 +50,11 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
     const rivals = normaliseRivals(offers, notRivals);
     const leader = rivals[0] ?? null;
     if (remembered !== undefined && rivalsMoved(remembered.leader, leader)) moved = true;
-    const war = observeRivalMove(remembered?.war ?? NO_PRICE_WAR, { at: input.at, ourPriceTenge: livePriceTenge, rivals });
+    const war = observeRivalMove(remembered?.war ?? NO_PRICE_WAR, {
+      at: input.at,
+      ourPriceTenge: livePriceTenge,
+      rivals,
+    });
     const day = rollDropDay(remembered?.day ?? null, input.at, livePriceTenge);
     pricingState[cityId] = { war, day, leader };
     return decidePrice({

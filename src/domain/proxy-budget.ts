@@ -32,12 +32,19 @@ export const PROXY_LIMIT_PROFILES = {
 export type ProxyLimitProfile = keyof typeof PROXY_LIMIT_PROFILES;
 
 /** Permits to hand out now: as many as wanted, within what the budget has left. */
-export function permitsToGrant(wanted: number, usedPermits: number, rules: Pick<BudgetRules, 'budgetRequests'>): number {
+export function permitsToGrant(
+  wanted: number,
+  usedPermits: number,
+  rules: Pick<BudgetRules, 'budgetRequests'>,
+): number {
   return Math.max(0, Math.min(Math.floor(wanted), rules.budgetRequests - usedPermits));
 }
 
 /** How long a proxy rests from a grant that spends its budget; undefined when it does not rest. */
-export function restSecondsAfterGrant(usedAfterGrantPermits: number, rules: Pick<BudgetRules, 'budgetRequests' | 'restSeconds'>): number | undefined {
+export function restSecondsAfterGrant(
+  usedAfterGrantPermits: number,
+  rules: Pick<BudgetRules, 'budgetRequests' | 'restSeconds'>,
+): number | undefined {
   if (usedAfterGrantPermits < rules.budgetRequests || rules.restSeconds <= 0) return undefined;
   return rules.restSeconds;
 }

@@ -8,7 +8,6 @@
 import type { PriceDecision } from './pricing';
 import { compareIds } from './rivals';
 
-
 export interface WritePace {
   pushesPerSecond: number;
   /** Pushes that may go back to back after a quiet spell. */

@@ -9,8 +9,7 @@ import { KaspiError } from './errors';
  */
 export const CHROME_MAJOR_VERSION = 122;
 
-export const BROWSER_USER_AGENT =
-  `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME_MAJOR_VERSION}.0.0.0 Safari/537.36`;
+export const BROWSER_USER_AGENT = `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME_MAJOR_VERSION}.0.0.0 Safari/537.36`;
 
 /** What that Chrome sends with every request, besides the request's own `accept`, origin and referer. */
 export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
@@ -23,7 +22,12 @@ export const BROWSER_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** Undoes `Content-Encoding` (applied in the order listed, so undone from the last); identity passes through. */
-export function decodeBody(endpoint: string, bytes: Buffer, contentEncoding: string | undefined, maxBytes?: number): Buffer {
+export function decodeBody(
+  endpoint: string,
+  bytes: Buffer,
+  contentEncoding: string | undefined,
+  maxBytes?: number,
+): Buffer {
   const codings = (contentEncoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
@@ -37,7 +41,12 @@ export function decodeBody(endpoint: string, bytes: Buffer, contentEncoding: str
       else if (coding === 'deflate') body = inflateSync(body, limit);
       else throw new Error(`unsupported content-encoding ${coding}`);
     } catch (error) {
-      throw new KaspiError({ kind: 'malformed', endpoint, detail: `body could not be decoded (${coding})`, cause: error });
+      throw new KaspiError({
+        kind: 'malformed',
+        endpoint,
+        detail: `body could not be decoded (${coding})`,
+        cause: error,
+      });
     }
   }
   return body;

@@ -101,7 +101,10 @@ export function toAvailability(raw: z.infer<typeof availabilitySchema>, merchant
 }
 
 /** The list asked for offers on sale (`a=true`) or archived: an item that does not say is what was asked for. */
-export function toCabinetOffer(raw: z.infer<typeof cabinetOfferSchema>, listed: { merchantUid?: string; available?: boolean } = {}): CabinetOffer {
+export function toCabinetOffer(
+  raw: z.infer<typeof cabinetOfferSchema>,
+  listed: { merchantUid?: string; available?: boolean } = {},
+): CabinetOffer {
   const cityPrices = Object.entries(raw.allCityPrices ?? {}).map(([cityId, { price }]) => ({
     cityId,
     priceTenge: Math.floor(price),
@@ -112,7 +115,10 @@ export function toCabinetOffer(raw: z.infer<typeof cabinetOfferSchema>, listed: 
     productId: raw.masterSku ?? productIdFromShopLink(raw.shopLink),
     title: raw.title ?? raw.model ?? raw.masterTitle ?? raw.sku,
     brand: raw.brandName ?? raw.brand ?? null,
-    available: raw.available === null || raw.available === undefined ? (listed.available ?? true) : availableFlag.parse(raw.available),
+    available:
+      raw.available === null || raw.available === undefined
+        ? (listed.available ?? true)
+        : availableFlag.parse(raw.available),
     priceTenge: Math.floor(raw.price || raw.minPrice || lowestCityPrice),
     cityPrices,
     availabilities: (raw.availabilities ?? []).map((a) => toAvailability(a, listed.merchantUid)),
@@ -176,7 +182,11 @@ export async function fetchOfferListPage(
   params: OfferListParams & { page: number; size: number },
 ): Promise<OfferListPage> {
   if (!Number.isInteger(params.size) || params.size < 1 || params.size > MAX_OFFER_LIST_PAGE_SIZE) {
-    throw new KaspiError({ kind: 'bad_request', endpoint: 'offer_list', detail: `size must be 1–${MAX_OFFER_LIST_PAGE_SIZE}` });
+    throw new KaspiError({
+      kind: 'bad_request',
+      endpoint: 'offer_list',
+      detail: `size must be 1–${MAX_OFFER_LIST_PAGE_SIZE}`,
+    });
   }
   const query = new URLSearchParams({
     m: params.merchantUid,
@@ -234,7 +244,10 @@ export async function fetchAllOffers(
 
 /** A point under a city of the details answer: `{pointId, name, available: true}`, or a bare point id. */
 const detailsPointSchema = z.union([
-  z.string().min(1).transform((storeId) => ({ storeId, available: true })),
+  z
+    .string()
+    .min(1)
+    .transform((storeId) => ({ storeId, available: true })),
   z
     .object({ pointId: z.string().nullish(), storeId: z.string().nullish(), available: availableFlag })
     .transform((p) => ({ storeId: p.pointId ?? p.storeId ?? '', available: p.available })),
@@ -325,7 +338,12 @@ export async function fetchOfferDetails(
     if (parsed.success) details.push(toOfferDetails(parsed.data, params.merchantUid));
   }
   if (body.length > 0 && details.length === 0) {
-    throw new KaspiError({ kind: 'malformed', endpoint: 'offer_details', surface: 'cabinet', detail: 'none of the offers could be read' });
+    throw new KaspiError({
+      kind: 'malformed',
+      endpoint: 'offer_details',
+      surface: 'cabinet',
+      detail: 'none of the offers could be read',
+    });
   }
   return details;
 }

@@ -177,7 +177,10 @@ export async function kaspiRequest<T>(ctx: KaspiContext, req: KaspiRequest<T>): 
  * One call to Kaspi, as a browser sends it (the headers of `BROWSER_HEADERS`), returning any 2xx
  * answer without judging its body; every other outcome is thrown as a classified `KaspiError`.
  */
-export async function kaspiRequestRaw(ctx: KaspiContext, req: Omit<KaspiRequest<unknown>, 'schema'>): Promise<KaspiReply> {
+export async function kaspiRequestRaw(
+  ctx: KaspiContext,
+  req: Omit<KaspiRequest<unknown>, 'schema'>,
+): Promise<KaspiReply> {
   const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let response: Dispatcher.ResponseData;
   try {
@@ -199,7 +202,12 @@ export async function kaspiRequestRaw(ctx: KaspiContext, req: Omit<KaspiRequest<
     bytes = await readCappedBytes(response.body, KASPI_MAX_BODY_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      throw new KaspiError({ kind: 'unavailable', endpoint: req.endpoint, status: response.statusCode, detail: error.message });
+      throw new KaspiError({
+        kind: 'unavailable',
+        endpoint: req.endpoint,
+        status: response.statusCode,
+        detail: error.message,
+      });
     }
     throw transportError(req.endpoint, error, ctx.proxyUrl !== undefined);
   }
@@ -212,7 +220,12 @@ export async function kaspiRequestRaw(ctx: KaspiContext, req: Omit<KaspiRequest<
   });
   if (failure) throw failure;
   // Decoded, the answer is held to the same size: a small gzip can unpack to gigabytes.
-  const text = decodeBody(req.endpoint, bytes, headerValue(response.headers['content-encoding']), KASPI_MAX_BODY_BYTES).toString('utf8');
+  const text = decodeBody(
+    req.endpoint,
+    bytes,
+    headerValue(response.headers['content-encoding']),
+    KASPI_MAX_BODY_BYTES,
+  ).toString('utf8');
   return { status: response.statusCode, contentType: headerValue(response.headers['content-type']) ?? '', text };
 }
 
@@ -288,8 +301,16 @@ const NETWORK_CODES = new Set([
 export function transportError(endpoint: string, error: unknown, proxied: boolean): KaspiError {
   const err = error as { name?: string; code?: string; message?: string };
   const message = err?.message ?? '';
-  if (proxied && (error instanceof ProxyTunnelError || (error as { cause?: unknown })?.cause instanceof ProxyTunnelError)) {
-    return new KaspiError({ kind: 'proxy_failed', endpoint, detail: 'the proxy did not open the tunnel in time', cause: error });
+  if (
+    proxied &&
+    (error instanceof ProxyTunnelError || (error as { cause?: unknown })?.cause instanceof ProxyTunnelError)
+  ) {
+    return new KaspiError({
+      kind: 'proxy_failed',
+      endpoint,
+      detail: 'the proxy did not open the tunnel in time',
+      cause: error,
+    });
   }
   const proxyStatus = /Proxy response \((\d{3})\)/.exec(message);
   if (proxyStatus) {

@@ -60,7 +60,9 @@ export function launchBrowser(options: { chromiumPath: string }): Promise<Browse
 }
 
 /** A fresh, isolated browser context for one login, with a desktop window and User-Agent; close it when the login is over. */
-export async function newLoginPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
+export async function newLoginPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }> {
   const context = await browser.newContext({
     locale: 'ru-RU',
     timezoneId: 'Asia/Almaty',
@@ -80,7 +82,10 @@ export async function sessionFromContext(context: BrowserContext, mcUrl: string)
 
 /** Waits until one of the selectors is visible and says which. */
 async function firstVisible<K extends string>(page: Page, selectors: Record<K, string>, timeoutMs: number): Promise<K> {
-  const handle = await page.waitForSelector(Object.values<string>(selectors).join(', '), { state: 'visible', timeout: timeoutMs });
+  const handle = await page.waitForSelector(Object.values<string>(selectors).join(', '), {
+    state: 'visible',
+    timeout: timeoutMs,
+  });
   for (const [key, selector] of Object.entries<string>(selectors)) {
     if (await handle.evaluate((el, s) => el.matches(s), selector)) return key as K;
   }

@@ -91,7 +91,12 @@ export function toOffersPage(body: z.infer<typeof offersResponseSchema>): Offers
   }
   const skipped = body.offers.length - offers.length;
   if (body.offers.length > 0 && offers.length === 0) {
-    throw new KaspiError({ kind: 'malformed', endpoint: 'offers', surface: 'public', detail: `none of the ${skipped} offers could be read` });
+    throw new KaspiError({
+      kind: 'malformed',
+      endpoint: 'offers',
+      surface: 'public',
+      detail: `none of the ${skipped} offers could be read`,
+    });
   }
   return { offers, total: body.total ?? body.offersCount ?? body.offers.length, skipped };
 }

@@ -58,7 +58,8 @@ function validate(list: PriceList): void {
     if (!offer.model) throw bad(`${offer.sku}: model is required`);
     if (!offer.brand) throw bad(`${offer.sku}: brand is required`);
     if (offer.availabilities.length === 0) throw bad(`${offer.sku}: availabilities are required`);
-    if (offer.priceTenge === undefined && !offer.cityPrices?.length) throw bad(`${offer.sku}: price or cityPrices is required`);
+    if (offer.priceTenge === undefined && !offer.cityPrices?.length)
+      throw bad(`${offer.sku}: price or cityPrices is required`);
     if (offer.priceTenge !== undefined) checkTenge(offer.priceTenge, `${offer.sku}: price`);
     for (const c of offer.cityPrices ?? []) checkTenge(c.priceTenge, `${offer.sku}: price for ${c.cityId}`);
     for (const a of offer.availabilities) {
@@ -71,7 +72,10 @@ function validate(list: PriceList): void {
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** `2026-09-21T10:00:00+05:00`: Kaspi's feeds carry Almaty time. */
@@ -169,7 +173,10 @@ export function excelPriceListFile(data: Uint8Array, fileName = 'prices.xlsx'): 
 
 export const uploadReplySchema = z.union([
   z.object({ id: idString }),
-  z.array(z.object({ id: idString })).min(1).transform((reply) => reply[0]!),
+  z
+    .array(z.object({ id: idString }))
+    .min(1)
+    .transform((reply) => reply[0]!),
 ]);
 
 export interface UploadReply {
@@ -183,7 +190,10 @@ export interface UploadReply {
  * means Kaspi took the file: an answer of another shape is recorded, never taken for a failure (which
  * would upload the whole list again).
  */
-export async function uploadPriceList(ctx: CabinetContext, params: { merchantUid: string; file: PriceListFile }): Promise<UploadReply> {
+export async function uploadPriceList(
+  ctx: CabinetContext,
+  params: { merchantUid: string; file: PriceListFile },
+): Promise<UploadReply> {
   const form = new FormData();
   const bytes = typeof params.file.data === 'string' ? Buffer.from(params.file.data, 'utf8') : params.file.data;
   form.append('file', new Blob([bytes], { type: params.file.contentType }), params.file.fileName);

@@ -77,7 +77,8 @@ function validatePush(push: PricePush, endpoint: string): void {
   if (push.cityPrices.length === 0) throw bad('cityPrices must not be empty');
   const points = new Set<string>();
   for (const { storeId } of push.availabilities ?? []) {
-    if (!storeId.startsWith(`${push.merchantUid}_`)) throw bad(`availabilities: storeId "${storeId}" must be ${push.merchantUid}_{point}`);
+    if (!storeId.startsWith(`${push.merchantUid}_`))
+      throw bad(`availabilities: storeId "${storeId}" must be ${push.merchantUid}_{point}`);
     if (points.has(storeId)) throw bad(`availabilities: ${storeId} appears twice`);
     points.add(storeId);
   }

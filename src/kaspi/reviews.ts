@@ -8,9 +8,7 @@ export const reviewSchema = z.object({
   /** `dd.mm.yyyy` */
   date: z.string(),
   rating: z.number(),
-  comment: z
-    .object({ plus: z.string().nullish(), minus: z.string().nullish(), text: z.string().nullish() })
-    .nullish(),
+  comment: z.object({ plus: z.string().nullish(), minus: z.string().nullish(), text: z.string().nullish() }).nullish(),
   merchant: z.object({ name: z.string().nullish(), code: idString.nullish() }).nullish(),
   orderNumber: idString.nullish(),
 });

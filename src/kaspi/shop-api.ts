@@ -46,9 +46,7 @@ export const orderSchema = z.object({
     preOrder: z.boolean().nullish(),
     signatureRequired: z.boolean().nullish(),
     pickupPointId: z.string().nullish(),
-    deliveryAddress: z
-      .object({ town: z.string().nullish(), formattedAddress: z.string().nullish() })
-      .nullish(),
+    deliveryAddress: z.object({ town: z.string().nullish(), formattedAddress: z.string().nullish() }).nullish(),
     customer: z
       .object({
         id: idString.nullish(),
@@ -151,11 +149,13 @@ export function toOrdersPage(body: z.infer<typeof ordersResponseSchema>): Orders
 /** Kaspi wants the brackets literal, so the query string is built by hand. */
 export function ordersQuery(filter: OrdersFilter, page: number, size: number, nowMs = Date.now()): string {
   const bad = (detail: string) => new KaspiError({ kind: 'bad_request', endpoint: 'orders', detail });
-  if (!Number.isInteger(size) || size < 1 || size > MAX_ORDERS_PAGE_SIZE) throw bad(`size must be 1–${MAX_ORDERS_PAGE_SIZE}`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_ORDERS_PAGE_SIZE)
+    throw bad(`size must be 1–${MAX_ORDERS_PAGE_SIZE}`);
   if (!Number.isInteger(page) || page < 0) throw bad('page must be 0 or more');
   const to = filter.creationDateToMs ?? nowMs;
   if (to < filter.creationDateFromMs) throw bad('creationDateToMs is before creationDateFromMs');
-  if (to - filter.creationDateFromMs > MAX_CREATION_WINDOW_MS) throw bad('the creation date window may span at most 14 days');
+  if (to - filter.creationDateFromMs > MAX_CREATION_WINDOW_MS)
+    throw bad('the creation date window may span at most 14 days');
   const params: [string, string | number | boolean | undefined][] = [
     ['page[number]', page],
     ['page[size]', size],
@@ -285,13 +285,20 @@ async function lookUpEntryProduct(ctx: ShopApiContext, entryId: string): Promise
   const product = await fetchProductResource(ctx, `${base}/v2/orderentries/${encodeURIComponent(entryId)}/product`);
   const link = product.data.relationships?.merchantProduct?.links?.related;
   const merchantProductUrl =
-    link && link.startsWith(`${base}/`) ? link : `${base}/v2/masterproducts/${encodeURIComponent(product.data.id)}/merchantProduct`;
+    link && link.startsWith(`${base}/`)
+      ? link
+      : `${base}/v2/masterproducts/${encodeURIComponent(product.data.id)}/merchantProduct`;
   const merchantProduct = await fetchProductResource(ctx, merchantProductUrl).catch((error: unknown) => {
     if (error instanceof KaspiError && error.kind === 'not_found') return null;
     throw error;
   });
   const sku = merchantProduct?.data.attributes?.code ?? product.data.attributes?.code;
-  if (!sku) throw new KaspiError({ kind: 'malformed', endpoint: 'order_entry_product', detail: `no product code for entry ${entryId}` });
+  if (!sku)
+    throw new KaspiError({
+      kind: 'malformed',
+      endpoint: 'order_entry_product',
+      detail: `no product code for entry ${entryId}`,
+    });
   return { sku, name: merchantProduct?.data.attributes?.name ?? product.data.attributes?.name ?? null };
 }
 

@@ -17,12 +17,18 @@ export const MESSENGER_MAX_BODY_BYTES = 2 * 1024 * 1024;
  * Reads a response body as UTF-8 text, at most `maxBytes` of it: past that, the body is destroyed (the
  * rest is never read or buffered) and `BodyTooLargeError` thrown. Whatever the sender says its length is.
  */
-export async function readCappedText(body: Readable & AsyncIterable<Buffer | string>, maxBytes: number): Promise<string> {
+export async function readCappedText(
+  body: Readable & AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): Promise<string> {
   return (await readCappedBytes(body, maxBytes)).toString('utf8');
 }
 
 /** The body's bytes, at most `maxBytes` of them (see `readCappedText`). */
-export async function readCappedBytes(body: Readable & AsyncIterable<Buffer | string>, maxBytes: number): Promise<Buffer> {
+export async function readCappedBytes(
+  body: Readable & AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

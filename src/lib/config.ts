@@ -8,10 +8,7 @@ import { envSchema } from './settings';
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
-    super(
-      'Invalid configuration:\n' +
-        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
-    );
+    super('Invalid configuration:\n' + issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -40,7 +37,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     }
   }
   if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
-    issues.push({ variable: e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together' });
+    issues.push({
+      variable: e.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL',
+      message: 'ADMIN_EMAIL and ADMIN_PASSWORD go together',
+    });
   }
   if (e.NODE_ENV === 'production' && e.PROXY_ALLOW_PRIVATE_ADDRESSES) {
     issues.push({ variable: 'PROXY_ALLOW_PRIVATE_ADDRESSES', message: 'must stay off in production' });

@@ -48,11 +48,15 @@ export class KeyringError extends Error {}
 
 export function parseKeys(spec: string): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf(':');
     const id = entry.slice(0, at);
     const key = Buffer.from(entry.slice(at + 1), 'base64');
-    if (at < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new KeyringError('each key must be "<id>:<base64 key>" with a short id');
+    if (at < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id))
+      throw new KeyringError('each key must be "<id>:<base64 key>" with a short id');
     if (key.length !== 32) throw new KeyringError(`key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
     if (keys.has(id)) throw new KeyringError(`key id "${id}" appears twice`);
     keys.set(id, key);
@@ -103,7 +107,8 @@ export function createKeyring(spec: string): Keyring {
 
   function split(sealed: string) {
     const parts = sealed.split('.');
-    if (parts.length !== 5 || (parts[0] !== VERSION && parts[0] !== LEGACY_VERSION)) throw new KeyringError('not a sealed value');
+    if (parts.length !== 5 || (parts[0] !== VERSION && parts[0] !== LEGACY_VERSION))
+      throw new KeyringError('not a sealed value');
     const [version, keyId, iv, ct, tag] = parts as [string, string, string, string, string];
     return {
       legacy: version === LEGACY_VERSION,
@@ -118,7 +123,13 @@ export function createKeyring(spec: string): Keyring {
     currentKeyId,
     seal(plaintext, associatedData) {
       const { iv, ciphertext, tag } = encrypt(keyFor(currentKeyId, 'columns'), Buffer.from(plaintext), associatedData);
-      return [VERSION, currentKeyId, iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
+      return [
+        VERSION,
+        currentKeyId,
+        iv.toString('base64url'),
+        ciphertext.toString('base64url'),
+        tag.toString('base64url'),
+      ].join('.');
     },
     open(sealed, associatedData) {
       const { legacy, keyId, iv, ct, tag } = split(sealed);

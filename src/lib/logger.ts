@@ -64,7 +64,10 @@ export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>
   if (Buffer.isBuffer(value) || value instanceof Date) return value;
   let copy: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value)) {
-    const next = SECRET_NAMES.has(key.toLowerCase()) && item !== undefined && item !== null ? CENSOR : redactDeep(item, depth + 1, seen);
+    const next =
+      SECRET_NAMES.has(key.toLowerCase()) && item !== undefined && item !== null
+        ? CENSOR
+        : redactDeep(item, depth + 1, seen);
     if (next !== item) {
       copy ??= { ...(value as Record<string, unknown>) };
       copy[key] = next;
@@ -97,7 +100,11 @@ function errorSerializer(err: unknown) {
 }
 
 /** Logs go to stdout, or as JSON to `destination` when given (tests capture them that way). */
-export function createLogger(config: Pick<Config, 'log' | 'isProduction'>, name?: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  config: Pick<Config, 'log' | 'isProduction'>,
+  name?: string,
+  destination?: DestinationStream,
+): Logger {
   const pretty = config.log.pretty ?? (!config.isProduction && process.stdout.isTTY === true);
   const options: LoggerOptions = {
     level: config.log.level,
@@ -111,7 +118,10 @@ export function createLogger(config: Pick<Config, 'log' | 'isProduction'>, name?
   if (destination) return redactChildren(pino(options, destination));
   if (pretty) {
     return redactChildren(
-      pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }),
+      pino({
+        ...options,
+        transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+      }),
     );
   }
   return redactChildren(pino(options));

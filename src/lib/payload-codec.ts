@@ -43,7 +43,8 @@ export function createPayloadCodec(keyring: Keyring): PayloadCodec {
         const keyId = payload.metadata?.[KEY_ID];
         if (!keyId || !payload.data) throw new PayloadCodecError('encrypted payload without key id or data');
         const derivation = payload.metadata?.[KEY_DERIVATION];
-        if (derivation && decoder.decode(derivation) !== DERIVATION) throw new PayloadCodecError('unknown key derivation');
+        if (derivation && decoder.decode(derivation) !== DERIVATION)
+          throw new PayloadCodecError('unknown key derivation');
         const plain = keyring.decryptBytes(decoder.decode(keyId), payload.data, { legacy: !derivation });
         return temporal.api.common.v1.Payload.decode(plain);
       });

@@ -51,15 +51,25 @@ export const trustProxy = z
   .transform((value, ctx): number | string[] => {
     if (/^(none|false)$/i.test(value)) return 0;
     if (/^\d+$/.test(value)) return Number(value);
-    const entries = value.split(',').map((v) => v.trim()).filter(Boolean);
+    const entries = value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
     const valid = (entry: string) => {
       if (PROXY_NAMES.has(entry)) return true;
       const [address, bits, ...rest] = entry.split('/');
       if (rest.length > 0 || !ipaddr.isValid(address!)) return false;
-      return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (ipaddr.parse(address!).kind() === 'ipv4' ? 32 : 128));
+      return (
+        bits === undefined ||
+        (/^\d+$/.test(bits) && Number(bits) <= (ipaddr.parse(address!).kind() === 'ipv4' ? 32 : 128))
+      );
     };
     if (!entries.every(valid)) {
-      ctx.addIssue({ code: 'custom', message: 'expected a hop count, "none", or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'expected a hop count, "none", or addresses, CIDR ranges and loopback/linklocal/uniquelocal, comma-separated',
+      });
       return z.NEVER;
     }
     if (entries.length === 0) {

@@ -142,8 +142,7 @@ const ACCOUNTS = {
       '$DATA_DIR/secrets.json when unset.',
     ],
     unset: 'generated',
-    summary:
-      'signs bearer tokens (≥ 32 chars; required in production; `npm start` keeps one in `.data/secrets.json`)',
+    summary: 'signs bearer tokens (≥ 32 chars; required in production; `npm start` keeps one in `.data/secrets.json`)',
   },
   JWT_TTL_SECONDS: {
     schema: positiveInt,
@@ -516,8 +515,7 @@ const BILLING = {
       'HMAC-SHA256 key the payment provider signs webhooks with: X-Signature: t=<unix seconds>,sha256=<hex of the',
       'HMAC of "<t>.<raw body>">; a timestamp more than 5 minutes off is refused. The webhook answers 503 while unset.',
     ],
-    summary:
-      "HMAC-SHA256 key of the payment provider's webhook, signing `<timestamp>.<body>` (required for payments)",
+    summary: "HMAC-SHA256 key of the payment provider's webhook, signing `<timestamp>.<body>` (required for payments)",
   },
   BILLING_PERIOD_DAYS: {
     schema: positiveInt,

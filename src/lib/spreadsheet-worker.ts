@@ -6,6 +6,9 @@ parentPort!.on('message', ({ bytes, limits }: { bytes: Uint8Array; limits: Sheet
   try {
     parentPort!.postMessage({ rows: parseFirstSheet(bytes, limits) });
   } catch (error) {
-    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error), known: error instanceof SpreadsheetError });
+    parentPort!.postMessage({
+      error: error instanceof Error ? error.message : String(error),
+      known: error instanceof SpreadsheetError,
+    });
   }
 });

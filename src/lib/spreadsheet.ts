@@ -75,7 +75,11 @@ function giveBack(worker: Worker | undefined): void {
   } else if (worker) idle.push(worker);
 }
 
-function parseInWorker(worker: Worker, bytes: Uint8Array, limits: SheetLimits): Promise<{ rows: string[][]; healthy: boolean }> {
+function parseInWorker(
+  worker: Worker,
+  bytes: Uint8Array,
+  limits: SheetLimits,
+): Promise<{ rows: string[][]; healthy: boolean }> {
   const copy = new Uint8Array(bytes);
   return new Promise((resolve, reject) => {
     const done = (outcome: () => void) => {
@@ -89,7 +93,8 @@ function parseInWorker(worker: Worker, bytes: Uint8Array, limits: SheetLimits): 
     const onMessage = (message: { rows?: string[][]; error?: string; known?: boolean }) =>
       done(() => {
         if (message.rows) resolve({ rows: message.rows, healthy: true });
-        else if (message.known) reject(Object.assign(new SpreadsheetError(message.error ?? 'not an .xlsx file'), { healthy: true }));
+        else if (message.known)
+          reject(Object.assign(new SpreadsheetError(message.error ?? 'not an .xlsx file'), { healthy: true }));
         else reject(Object.assign(new Error(`reading the sheet failed: ${message.error}`), { healthy: true }));
       });
     const onError = (error: Error) =>
@@ -101,7 +106,10 @@ function parseInWorker(worker: Worker, bytes: Uint8Array, limits: SheetLimits): 
         ),
       );
     const onExit = (code: number) => done(() => reject(new Error(`the sheet reader stopped (exit code ${code})`)));
-    const timer = setTimeout(() => done(() => reject(new SpreadsheetError('the file took too long to read'))), PARSE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => done(() => reject(new SpreadsheetError('the file took too long to read'))),
+      PARSE_TIMEOUT_MS,
+    );
     worker.ref();
     worker.on('message', onMessage);
     worker.once('error', onError);
@@ -115,7 +123,10 @@ function parseInWorker(worker: Worker, bytes: Uint8Array, limits: SheetLimits): 
  * worker thread by a bounded reader (`xlsx-reader.ts`: zip sizes checked first, rows, columns and
  * cells capped), so a hostile upload neither blocks this process's event loop nor exhausts its memory.
  */
-export async function readFirstSheet(bytes: Uint8Array, limits: SheetLimits = DEFAULT_SHEET_LIMITS): Promise<string[][]> {
+export async function readFirstSheet(
+  bytes: Uint8Array,
+  limits: SheetLimits = DEFAULT_SHEET_LIMITS,
+): Promise<string[][]> {
   // What the zip declares is checked here at once (a few thousand bytes read): a declared bomb costs no worker.
   checkDeclaredSizes(bytes, limits);
   const worker = await takeWorker();

@@ -73,7 +73,9 @@ function entries(zip: Buffer, limits: SheetLimits): Map<string, Entry> {
     };
     declared += entry.size;
     if (declared > limits.maxUncompressedBytes) {
-      throw new SpreadsheetError(`the file unpacks to more than ${Math.round(limits.maxUncompressedBytes / 1024 / 1024)} MB`);
+      throw new SpreadsheetError(
+        `the file unpacks to more than ${Math.round(limits.maxUncompressedBytes / 1024 / 1024)} MB`,
+      );
     }
     found.set(entry.name.replace(/^\//, ''), entry);
     at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
@@ -101,7 +103,8 @@ function inflate(zip: Buffer, entry: Entry): string {
   } else {
     throw new SpreadsheetError('not an .xlsx file (unknown compression)');
   }
-  if (out.length !== entry.size) throw new SpreadsheetError(`part ${entry.name} does not unpack to the size it declares`);
+  if (out.length !== entry.size)
+    throw new SpreadsheetError(`part ${entry.name} does not unpack to the size it declares`);
   return out.toString('utf8');
 }
 
@@ -119,14 +122,17 @@ function unescapeXml(text: string): string {
 
 function attributes(tag: string): Map<string, string> {
   const found = new Map<string, string>();
-  for (const m of tag.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) found.set(m[1]!, unescapeXml(m[2] ?? m[3] ?? ''));
+  for (const m of tag.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+    found.set(m[1]!, unescapeXml(m[2] ?? m[3] ?? ''));
   return found;
 }
 
 /** The text of every `<t>` in a string item or inline string (rich text runs joined; phonetic runs left out). */
 function textOf(xml: string): string {
   let text = '';
-  for (const m of xml.replace(/<rPh\b[\s\S]*?<\/rPh>/g, '').matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>|<t(?:\s[^>]*)?\/>/g)) {
+  for (const m of xml
+    .replace(/<rPh\b[\s\S]*?<\/rPh>/g, '')
+    .matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>|<t(?:\s[^>]*)?\/>/g)) {
     text += unescapeXml(m[1] ?? '');
   }
   return text;
@@ -191,7 +197,8 @@ export function parseFirstSheet(bytes: Uint8Array, limits: SheetLimits = DEFAULT
   const sharedXml = part(sharedPath);
   if (sharedXml) {
     for (const m of sharedXml.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>|<si\b[^>]*\/>/g)) {
-      if (shared.length >= limits.maxCells) throw new SpreadsheetError(`the file has more than ${limits.maxCells} cells`);
+      if (shared.length >= limits.maxCells)
+        throw new SpreadsheetError(`the file has more than ${limits.maxCells} cells`);
       shared.push(textOf(m[1] ?? ''));
     }
   }
@@ -211,7 +218,8 @@ export function parseFirstSheet(bytes: Uint8Array, limits: SheetLimits = DEFAULT
       const ref = attrs.get('r');
       const column = ref ? columnIndex(ref) : previousColumn + 1;
       if (column < 1) throw new SpreadsheetError('not an .xlsx file (bad cell reference)');
-      if (column > limits.maxColumns) throw new SpreadsheetError(`the sheet has more than ${limits.maxColumns} columns`);
+      if (column > limits.maxColumns)
+        throw new SpreadsheetError(`the sheet has more than ${limits.maxColumns} columns`);
       previousColumn = column;
       if (++cells > limits.maxCells) throw new SpreadsheetError(`the file has more than ${limits.maxCells} cells`);
       const inner = cellMatch[2] ?? '';

@@ -95,7 +95,10 @@ export function createLoginBrowser(options: LoginBrowserOptions): LoginBrowser {
       void prune();
       return file;
     } catch (error) {
-      options.logger.warn({ label, reason: (error as Error).message.split('\n')[0] }, 'cabinet login failed; no screenshot');
+      options.logger.warn(
+        { label, reason: (error as Error).message.split('\n')[0] },
+        'cabinet login failed; no screenshot',
+      );
       return undefined;
     }
   }

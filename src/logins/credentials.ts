@@ -8,7 +8,10 @@ import type { Keyring } from '../lib/crypto';
  */
 export type RememberedCredentials = { email: string; password: string } | { phone: string };
 
-const credentialsSchema = z.union([z.object({ email: z.string(), password: z.string() }), z.object({ phone: z.string() })]);
+const credentialsSchema = z.union([
+  z.object({ email: z.string(), password: z.string() }),
+  z.object({ phone: z.string() }),
+]);
 
 export function canLogInAlone(credentials: RememberedCredentials): credentials is { email: string; password: string } {
   return 'password' in credentials;
@@ -23,12 +26,22 @@ export function openStoreCredentials(keyring: Keyring, storeId: string, sealed: 
 }
 
 /** A password login's credentials, held (sealed) on its `kaspi_logins` row only while it runs. */
-export function sealLoginCredentials(keyring: Keyring, loginId: string, credentials: { email: string; password: string }): string {
+export function sealLoginCredentials(
+  keyring: Keyring,
+  loginId: string,
+  credentials: { email: string; password: string },
+): string {
   return sealFor(keyring, 'loginCredentials', loginId, JSON.stringify(credentials));
 }
 
-export function openLoginCredentials(keyring: Keyring, loginId: string, sealed: string): { email: string; password: string } {
-  return z.object({ email: z.string(), password: z.string() }).parse(JSON.parse(openFrom(keyring, 'loginCredentials', loginId, sealed)));
+export function openLoginCredentials(
+  keyring: Keyring,
+  loginId: string,
+  sealed: string,
+): { email: string; password: string } {
+  return z
+    .object({ email: z.string(), password: z.string() })
+    .parse(JSON.parse(openFrom(keyring, 'loginCredentials', loginId, sealed)));
 }
 
 /** Replaces every occurrence of the given secrets, for text that came from a browser or a library. */

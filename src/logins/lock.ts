@@ -68,7 +68,10 @@ export async function withLoginLock<T>(
     await client.connect();
     try {
       for (;;) {
-        const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as locked', [key]);
+        const { rows } = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_lock(hashtextextended($1, 0)) as locked',
+          [key],
+        );
         if (rows[0]?.locked) break;
         if (Date.now() >= deadline) return LOGIN_LOCK_BUSY;
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));

@@ -7,7 +7,10 @@ import type { LoginPage } from './browser';
  * workflow vanished cannot leak a browser context.
  */
 export class OpenLoginPages {
-  private readonly pages = new Map<string, { page: LoginPage; timer: NodeJS.Timeout; closed: Promise<void>; markClosed(): void }>();
+  private readonly pages = new Map<
+    string,
+    { page: LoginPage; timer: NodeJS.Timeout; closed: Promise<void>; markClosed(): void }
+  >();
 
   add(loginId: string, page: LoginPage, lifetimeMs: number): void {
     const timer = setTimeout(() => void this.close(loginId), lifetimeMs);

@@ -5,9 +5,7 @@ import type { LoginBrowser } from './browser';
 import { withoutSecrets } from './credentials';
 
 export type PasswordLoginOutcome =
-  | { status: 'ok'; session: KaspiSession }
-  | { status: 'sms_required' }
-  | { status: 'failed'; message: string };
+  { status: 'ok'; session: KaspiSession } | { status: 'sms_required' } | { status: 'failed'; message: string };
 
 export interface BrowserLoginDeps {
   browser: LoginBrowser;

@@ -13,7 +13,12 @@ import { kaspiLogins } from '../db/schema';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { passwordLoginWorkflow, smsLoginWorkflow } from '../workflows';
-import { passwordLoginWorkflowId, smsLoginWorkflowId, USER_ID_KEY, type PasswordLoginResult } from '../workflows/messages';
+import {
+  passwordLoginWorkflowId,
+  smsLoginWorkflowId,
+  USER_ID_KEY,
+  type PasswordLoginResult,
+} from '../workflows/messages';
 import { sealLoginCredentials } from './credentials';
 import { maskPhone } from './phone';
 import { reserveBrowserLogin } from './reservations';

@@ -38,7 +38,13 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<number> {
   const pending = await db
     .select()
     .from(alerts)
-    .where(and(isNull(alerts.deliveredAt), sql`${alerts.createdAt} > now() - make_interval(days => ${ALERT_MAX_AGE_DAYS})`, receivable))
+    .where(
+      and(
+        isNull(alerts.deliveredAt),
+        sql`${alerts.createdAt} > now() - make_interval(days => ${ALERT_MAX_AGE_DAYS})`,
+        receivable,
+      ),
+    )
     .orderBy(alerts.createdAt)
     .limit(BATCH);
   if (pending.length === 0) return 0;
@@ -49,13 +55,19 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<number> {
     .where(eq(users.role, 'admin'));
   const userIds = [...new Set(pending.flatMap((a) => (a.userId ? [a.userId] : [])))];
   const userChats = userIds.length
-    ? await db.select({ userId: telegramChats.userId, chatId: telegramChats.chatId }).from(telegramChats).where(inArray(telegramChats.userId, userIds))
+    ? await db
+        .select({ userId: telegramChats.userId, chatId: telegramChats.chatId })
+        .from(telegramChats)
+        .where(inArray(telegramChats.userId, userIds))
     : [];
 
   let sent = 0;
   for (const alert of pending) {
     deps.heartbeat?.();
-    const chats = alert.audience === 'admin' ? [...new Set(adminChats.map((c) => c.chatId))] : userChats.filter((c) => c.userId === alert.userId).map((c) => c.chatId);
+    const chats =
+      alert.audience === 'admin'
+        ? [...new Set(adminChats.map((c) => c.chatId))]
+        : userChats.filter((c) => c.userId === alert.userId).map((c) => c.chatId);
     if (chats.length === 0) continue;
     const link = alert.link ? absoluteLink(deps.config, alert.link) : defaultAlertLink(deps.config, alert.kind);
     const text = `${alert.audience === 'admin' ? '⚠️ ' : ''}${alert.message}\n${link}`;
@@ -76,7 +88,10 @@ export async function deliverAlerts(deps: AlertDeliveryDeps): Promise<number> {
         if (error.kind === 'unavailable' || error.kind === 'rate_limited') {
           // Nothing reached the chat: forget the claim so the next round tries again, and stop this round.
           await db.delete(alertDeliveries).where(mine);
-          deps.logger.warn({ kind: error.kind, alertId: alert.id }, 'Telegram did not take an alert; trying again later');
+          deps.logger.warn(
+            { kind: error.kind, alertId: alert.id },
+            'Telegram did not take an alert; trying again later',
+          );
           return sent;
         }
         await db.update(alertDeliveries).set({ status: 'failed', error: error.message }).where(mine);

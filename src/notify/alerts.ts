@@ -21,5 +21,14 @@ export async function recordAlert(db: Db, logger: Logger, alert: Alert): Promise
     message: alert.message,
     link: alert.link ?? null,
   });
-  logger.warn({ alert: { audience: alert.audience, kind: alert.kind, userId: alert.audience === 'user' ? alert.userId : undefined } }, alert.message);
+  logger.warn(
+    {
+      alert: {
+        audience: alert.audience,
+        kind: alert.kind,
+        userId: alert.audience === 'user' ? alert.userId : undefined,
+      },
+    },
+    alert.message,
+  );
 }

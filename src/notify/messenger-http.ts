@@ -24,7 +24,10 @@ export class MessengerError extends Error {
 }
 
 export function isRetryable(error: unknown): boolean {
-  return error instanceof MessengerError && (error.kind === 'unavailable' || error.kind === 'rate_limited' || error.kind === 'not_ready');
+  return (
+    error instanceof MessengerError &&
+    (error.kind === 'unavailable' || error.kind === 'rate_limited' || error.kind === 'not_ready')
+  );
 }
 
 export interface JsonReply {
@@ -48,7 +51,11 @@ export async function jsonCall(
   try {
     const response = await request(url, {
       method: init.method,
-      headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+      headers: {
+        accept: 'application/json',
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       signal: AbortSignal.timeout(init.timeoutMs),
       headersTimeout: init.timeoutMs,
@@ -59,7 +66,8 @@ export async function jsonCall(
     retryAfter = Array.isArray(header) ? header[0] : header;
     text = await readCappedText(response.body, MESSENGER_MAX_BODY_BYTES);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new MessengerError('unavailable', `${service} answered with more than we read (${error.message})`);
+    if (error instanceof BodyTooLargeError)
+      throw new MessengerError('unavailable', `${service} answered with more than we read (${error.message})`);
     const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? 'error';
     throw new MessengerError('unavailable', `${service} did not answer (${code})`);
   }
@@ -67,7 +75,8 @@ export async function jsonCall(
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
-    if (status < 300) throw new MessengerError('unavailable', `${service} answered ${status} with a body that is not JSON`, status);
+    if (status < 300)
+      throw new MessengerError('unavailable', `${service} answered ${status} with a body that is not JSON`, status);
   }
   return { status, body, retryAfter };
 }

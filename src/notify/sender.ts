@@ -66,7 +66,10 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
     report.nextAttemptAtMs = report.nextAttemptAtMs === null ? atMs : Math.min(report.nextAttemptAtMs, atMs);
   };
 
-  const [store] = await db.select({ name: kaspiStores.name, userId: kaspiStores.userId }).from(kaspiStores).where(eq(kaspiStores.id, storeId));
+  const [store] = await db
+    .select({ name: kaspiStores.name, userId: kaspiStores.userId })
+    .from(kaspiStores)
+    .where(eq(kaspiStores.id, storeId));
   if (!store) return report;
   const settings = await readNotificationSettings(db, storeId);
   const rules: SendRules = {
@@ -136,7 +139,14 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
     return db.transaction(async (tx): Promise<Step> => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`notify:${storeId}:${channel}`}))`);
       const nowMs = now();
-      const due = await tx.execute<{ id: string; order_id: string | null; event: string; recipient: string; due_at: string; attempts: number }>(sql`
+      const due = await tx.execute<{
+        id: string;
+        order_id: string | null;
+        event: string;
+        recipient: string;
+        due_at: string;
+        attempts: number;
+      }>(sql`
         select id, order_id, event, recipient, due_at::text as due_at, attempts from notification_log
         where store_id = ${storeId} and channel = ${channel} and status = 'pending' and due_at <= to_timestamp(${nowMs}::double precision / 1000)
         order by due_at, created_at, id
@@ -151,7 +161,10 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
         return { kind: 'none', nextDueAtMs: at ? Date.parse(at) : null };
       }
       const skip = async (reason: string): Promise<Step> => {
-        await tx.update(notificationLog).set({ status: 'skipped', error: reason }).where(eq(notificationLog.id, row.id));
+        await tx
+          .update(notificationLog)
+          .set({ status: 'skipped', error: reason })
+          .where(eq(notificationLog.id, row.id));
         return { kind: 'skipped' };
       };
       const template = settings.templates.find((t) => t.channel === channel && t.event === row.event);
@@ -170,19 +183,36 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
         rules,
         ledger: { sentToday, lastSentAtMs: lastAt ? Date.parse(lastAt) : null },
       });
-      if (decision.action === 'skip') return skip('not sent in time (working hours, daily cap or a disconnected channel held it too long)');
-      if (decision.action === 'wait') return { kind: 'wait', untilMs: decision.untilMs, pacing: decision.reason === 'pacing' };
+      if (decision.action === 'skip')
+        return skip('not sent in time (working hours, daily cap or a disconnected channel held it too long)');
+      if (decision.action === 'wait')
+        return { kind: 'wait', untilMs: decision.untilMs, pacing: decision.reason === 'pacing' };
       await tx
         .update(notificationLog)
         .set({ status: 'sending', claimedAt: new Date(nowMs), attempts: row.attempts + 1 })
         .where(eq(notificationLog.id, row.id));
-      return { kind: 'claimed', row: { id: row.id, orderId: row.order_id, event: row.event, recipient: row.recipient, attempts: row.attempts + 1 } };
+      return {
+        kind: 'claimed',
+        row: {
+          id: row.id,
+          orderId: row.order_id,
+          event: row.event,
+          recipient: row.recipient,
+          attempts: row.attempts + 1,
+        },
+      };
     });
   }
 
-  async function send(channel: NotificationChannel, row: Claimed): Promise<'sent' | 'skipped' | 'failed' | { retryAtMs: number }> {
+  async function send(
+    channel: NotificationChannel,
+    row: Claimed,
+  ): Promise<'sent' | 'skipped' | 'failed' | { retryAtMs: number }> {
     const finish = (values: Partial<typeof notificationLog.$inferInsert>) =>
-      db.update(notificationLog).set(values).where(and(eq(notificationLog.id, row.id), eq(notificationLog.status, 'sending')));
+      db
+        .update(notificationLog)
+        .set(values)
+        .where(and(eq(notificationLog.id, row.id), eq(notificationLog.status, 'sending')));
     const [order] = row.orderId ? await db.select().from(orders).where(eq(orders.id, row.orderId)) : [];
     if (!order) {
       await finish({ status: 'skipped', error: 'the order is gone' });
@@ -193,7 +223,9 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
     let recipient = row.recipient;
     let deliver: () => Promise<unknown>;
     if (channel === 'whatsapp') {
-      const phone = order.customerPhoneEnc ? openFrom(deps.keyring, 'orderCustomerPhone', order.id, order.customerPhoneEnc) : null;
+      const phone = order.customerPhoneEnc
+        ? openFrom(deps.keyring, 'orderCustomerPhone', order.id, order.customerPhoneEnc)
+        : null;
       const chatId = whatsappChatId(phone);
       if (!chatId) {
         await finish({ status: 'skipped', error: 'the customer has no WhatsApp-able phone' });
@@ -201,7 +233,10 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
       }
       deliver = () => sendWhatsAppText(waha, { session: wahaSession, chatId, text });
     } else {
-      const [chat] = await db.select({ chatId: telegramChats.chatId }).from(telegramChats).where(eq(telegramChats.userId, store!.userId));
+      const [chat] = await db
+        .select({ chatId: telegramChats.chatId })
+        .from(telegramChats)
+        .where(eq(telegramChats.userId, store!.userId));
       if (!chat) {
         await finish({ status: 'skipped', error: 'the store owner has not linked a Telegram chat' });
         return 'skipped';
@@ -210,13 +245,23 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
       // The merchant opens the order's page in the web cabinet (served at the API's address).
       text = `${text}\n${config.api.publicUrl}/orders/${order.id}`;
       deliver = () =>
-        sendTelegramMessage({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken!, timeoutMs: config.notify.sendTimeoutMs }, { chatId: chat.chatId, text });
+        sendTelegramMessage(
+          {
+            apiUrl: config.telegram.apiUrl,
+            botToken: config.telegram.botToken!,
+            timeoutMs: config.notify.sendTimeoutMs,
+          },
+          { chatId: chat.chatId, text },
+        );
     }
     try {
       await deliver();
     } catch (error) {
       if (!(error instanceof MessengerError)) throw error;
-      deps.logger.warn({ storeId, channel, event: row.event, kind: error.kind, status: error.status }, 'message not sent');
+      deps.logger.warn(
+        { storeId, channel, event: row.event, kind: error.kind, status: error.status },
+        'message not sent',
+      );
       if (error.kind === 'not_ready') {
         // The merchant must reconnect WhatsApp; the message waits (and expires if that takes too long).
         const session = await getWahaSession(waha, wahaSession).catch(() => null);
@@ -225,7 +270,8 @@ export async function deliverStoreMessages(deps: SenderDeps, storeId: string): P
         return { retryAtMs: now() + NOT_READY_RETRY_MS };
       }
       if ((error.kind === 'unavailable' || error.kind === 'rate_limited') && row.attempts < MAX_ATTEMPTS) {
-        const retryAtMs = now() + Math.max(error.retryAfterMs ?? 0, RETRY_BACKOFF_MS[row.attempts - 1] ?? RETRY_BACKOFF_MS[1]!);
+        const retryAtMs =
+          now() + Math.max(error.retryAfterMs ?? 0, RETRY_BACKOFF_MS[row.attempts - 1] ?? RETRY_BACKOFF_MS[1]!);
         await finish({ status: 'pending', dueAt: new Date(retryAtMs), error: error.message });
         return { retryAtMs };
       }

@@ -40,7 +40,12 @@ export const NOTIFICATION_DEFAULTS = {
 export async function readNotificationSettings(db: Db, storeId: string): Promise<StoreNotificationSettings> {
   const [row] = await db.select().from(notificationSettings).where(eq(notificationSettings.storeId, storeId));
   const own = await db
-    .select({ event: notificationTemplates.event, channel: notificationTemplates.channel, text: notificationTemplates.text, active: notificationTemplates.active })
+    .select({
+      event: notificationTemplates.event,
+      channel: notificationTemplates.channel,
+      text: notificationTemplates.text,
+      active: notificationTemplates.active,
+    })
     .from(notificationTemplates)
     .where(eq(notificationTemplates.storeId, storeId));
   return {
@@ -61,7 +66,11 @@ export async function readNotificationSettings(db: Db, storeId: string): Promise
 export type NotificationSettingsInput = Omit<StoreNotificationSettings, 'wahaSession' | 'wahaStatus' | 'wahaCheckedAt'>;
 
 /** Writes a store's settings and the templates given, in one transaction. */
-export async function writeNotificationSettings(db: Db, storeId: string, input: NotificationSettingsInput): Promise<void> {
+export async function writeNotificationSettings(
+  db: Db,
+  storeId: string,
+  input: NotificationSettingsInput,
+): Promise<void> {
   const values = {
     whatsappEnabled: input.whatsappEnabled,
     telegramEnabled: input.telegramEnabled,
@@ -88,7 +97,11 @@ export async function writeNotificationSettings(db: Db, storeId: string, input: 
 }
 
 /** Records what WAHA said about the store's session. */
-export async function saveWahaSession(db: Db, storeId: string, session: { name: string; status: string }): Promise<void> {
+export async function saveWahaSession(
+  db: Db,
+  storeId: string,
+  session: { name: string; status: string },
+): Promise<void> {
   const values = { wahaSession: session.name, wahaStatus: session.status, wahaCheckedAt: new Date() };
   await db
     .insert(notificationSettings)

@@ -24,7 +24,11 @@ export interface BotRun {
 }
 
 export function telegramSettings(config: Pick<Config, 'telegram' | 'notify'>): TelegramSettings {
-  return { apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken!, timeoutMs: config.notify.sendTimeoutMs };
+  return {
+    apiUrl: config.telegram.apiUrl,
+    botToken: config.telegram.botToken!,
+    timeoutMs: config.notify.sendTimeoutMs,
+  };
 }
 
 /**
@@ -32,7 +36,10 @@ export function telegramSettings(config: Pick<Config, 'telegram' | 'notify'>): T
  * `TELEGRAM_POLL_INTERVAL_SECONDS`. Updates are confirmed through the offset, which the caller keeps:
  * an update handled twice after a crash finds its code already used and only repeats the reply.
  */
-export async function runTelegramBot(deps: BotDeps, params: { offset: number | null; forSeconds: number }): Promise<BotRun> {
+export async function runTelegramBot(
+  deps: BotDeps,
+  params: { offset: number | null; forSeconds: number },
+): Promise<BotRun> {
   const telegram = telegramSettings(deps.config);
   const run: BotRun = { offset: params.offset, linked: 0, alertsSent: 0 };
   const endMs = Date.now() + params.forSeconds * 1000;
@@ -55,7 +62,9 @@ export async function runTelegramBot(deps: BotDeps, params: { offset: number | n
       deps.logger.warn({ kind: error.kind }, 'Telegram did not answer; trying again');
     }
     deps.heartbeat(run.offset);
-    await sleep(deps.config.telegram.pollIntervalSeconds * 1000, undefined, { signal: deps.signal }).catch(() => undefined);
+    await sleep(deps.config.telegram.pollIntervalSeconds * 1000, undefined, { signal: deps.signal }).catch(
+      () => undefined,
+    );
   }
   return run;
 
@@ -63,7 +72,9 @@ export async function runTelegramBot(deps: BotDeps, params: { offset: number | n
     const message = update.message;
     if (!message?.text) return false;
     const code = codeInMessage(message.text);
-    const email = code ? await linkChat(deps.db, { code, chatId: message.chat.id, username: message.from?.username }) : undefined;
+    const email = code
+      ? await linkChat(deps.db, { code, chatId: message.chat.id, username: message.from?.username })
+      : undefined;
     const reply = email
       ? `Чат привязан к аккаунту ${email} в Kaspi Demper. Сюда будут приходить новые заказы и уведомления.`
       : 'Отправьте код привязки из Kaspi Demper (POST /api/v1/telegram/link-codes). Код действует 15 минут и только один раз.';

@@ -15,7 +15,11 @@ const CODE_LENGTH = 8;
 
 const hash = (code: string) => createHash('sha256').update(code).digest('hex');
 
-export async function createLinkCode(db: Db, userId: string, nowMs = Date.now()): Promise<{ code: string; expiresAt: Date }> {
+export async function createLinkCode(
+  db: Db,
+  userId: string,
+  nowMs = Date.now(),
+): Promise<{ code: string; expiresAt: Date }> {
   const code = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   const expiresAt = new Date(nowMs + LINK_CODE_TTL_SECONDS * 1000);
   await db.insert(telegramLinkCodes).values({ codeHash: hash(code), userId, expiresAt });
@@ -29,18 +33,30 @@ export function codeInMessage(text: string): string | undefined {
 }
 
 /** Links the chat to the code's user when the code is live; the user's email (to confirm) or undefined. */
-export async function linkChat(db: Db, params: { code: string; chatId: string; username?: string }): Promise<string | undefined> {
+export async function linkChat(
+  db: Db,
+  params: { code: string; chatId: string; username?: string },
+): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     const [used] = await tx
       .update(telegramLinkCodes)
       .set({ usedAt: new Date() })
-      .where(and(eq(telegramLinkCodes.codeHash, hash(params.code)), isNull(telegramLinkCodes.usedAt), gt(telegramLinkCodes.expiresAt, new Date())))
+      .where(
+        and(
+          eq(telegramLinkCodes.codeHash, hash(params.code)),
+          isNull(telegramLinkCodes.usedAt),
+          gt(telegramLinkCodes.expiresAt, new Date()),
+        ),
+      )
       .returning({ userId: telegramLinkCodes.userId });
     if (!used) return undefined;
     await tx
       .insert(telegramChats)
       .values({ userId: used.userId, chatId: params.chatId, username: params.username ?? null })
-      .onConflictDoUpdate({ target: telegramChats.userId, set: { chatId: params.chatId, username: params.username ?? null, linkedAt: new Date() } });
+      .onConflictDoUpdate({
+        target: telegramChats.userId,
+        set: { chatId: params.chatId, username: params.username ?? null, linkedAt: new Date() },
+      });
     const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, used.userId));
     return user?.email;
   });

@@ -36,8 +36,17 @@ const updateSchema = z.object({
 
 export type TelegramUpdate = z.infer<typeof updateSchema>;
 
-async function call(settings: TelegramSettings, method: string, params: Record<string, unknown>, timeoutMs = settings.timeoutMs): Promise<unknown> {
-  const reply = await jsonCall('Telegram', `${settings.apiUrl}/bot${settings.botToken}/${method}`, { method: 'POST', body: params, timeoutMs });
+async function call(
+  settings: TelegramSettings,
+  method: string,
+  params: Record<string, unknown>,
+  timeoutMs = settings.timeoutMs,
+): Promise<unknown> {
+  const reply = await jsonCall('Telegram', `${settings.apiUrl}/bot${settings.botToken}/${method}`, {
+    method: 'POST',
+    body: params,
+    timeoutMs,
+  });
   const parsed = envelope.safeParse(reply.body);
   if (parsed.success && parsed.data.ok) return parsed.data.result;
   const description = parsed.success ? (parsed.data.description ?? '') : '';
@@ -51,7 +60,10 @@ async function call(settings: TelegramSettings, method: string, params: Record<s
   throw new MessengerError('refused', detail, reply.status);
 }
 
-export async function sendTelegramMessage(settings: TelegramSettings, message: { chatId: string; text: string }): Promise<{ messageId: number | null }> {
+export async function sendTelegramMessage(
+  settings: TelegramSettings,
+  message: { chatId: string; text: string },
+): Promise<{ messageId: number | null }> {
   const result = await call(settings, 'sendMessage', {
     chat_id: message.chatId,
     text: message.text.slice(0, MAX_TELEGRAM_TEXT),
@@ -62,15 +74,23 @@ export async function sendTelegramMessage(settings: TelegramSettings, message: {
 }
 
 /** Updates after `offset` (confirming the earlier ones), waiting up to `timeoutSeconds` for one. */
-export async function getTelegramUpdates(settings: TelegramSettings, params: { offset: number | null; timeoutSeconds: number }): Promise<TelegramUpdate[]> {
+export async function getTelegramUpdates(
+  settings: TelegramSettings,
+  params: { offset: number | null; timeoutSeconds: number },
+): Promise<TelegramUpdate[]> {
   const result = await call(
     settings,
     'getUpdates',
-    { ...(params.offset === null ? {} : { offset: params.offset }), timeout: params.timeoutSeconds, allowed_updates: ['message'] },
+    {
+      ...(params.offset === null ? {} : { offset: params.offset }),
+      timeout: params.timeoutSeconds,
+      allowed_updates: ['message'],
+    },
     settings.timeoutMs + params.timeoutSeconds * 1000,
   );
   const updates = z.array(z.unknown()).safeParse(result);
-  if (!updates.success) throw new MessengerError('unavailable', 'Telegram getUpdates answered something that is not a list');
+  if (!updates.success)
+    throw new MessengerError('unavailable', 'Telegram getUpdates answered something that is not a list');
   // An update we cannot read is skipped, not allowed to block every later one.
   return updates.data.flatMap((raw) => {
     const update = updateSchema.safeParse(raw);

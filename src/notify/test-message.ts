@@ -61,17 +61,28 @@ export async function sendTestMessage(
   if (message.channel === 'whatsapp') {
     if (!config.waha.url) throw new TestMessageRefused('WhatsApp (WAHA) is not set up on this server.');
     const chatId = whatsappChatId(message.phone);
-    if (!chatId) throw new TestMessageRefused('must be a Kazakhstan mobile number, e.g. +7 701 123 45 67', 'body.phone');
+    if (!chatId)
+      throw new TestMessageRefused('must be a Kazakhstan mobile number, e.g. +7 701 123 45 67', 'body.phone');
     recipient = maskPhone(kazakhPhoneDigits(message.phone!)!);
     const session = settings.wahaSession ?? wahaSessionName(store.id);
-    send = () => sendWhatsAppText({ url: config.waha.url!, apiKey: config.waha.apiKey, timeoutMs: config.notify.sendTimeoutMs }, { session, chatId, text });
+    send = () =>
+      sendWhatsAppText(
+        { url: config.waha.url!, apiKey: config.waha.apiKey, timeoutMs: config.notify.sendTimeoutMs },
+        { session, chatId, text },
+      );
   } else {
     if (!config.telegram.botToken) throw new TestMessageRefused('Telegram is not set up on this server.');
-    const [chat] = await db.select({ chatId: telegramChats.chatId }).from(telegramChats).where(eq(telegramChats.userId, store.userId));
+    const [chat] = await db
+      .select({ chatId: telegramChats.chatId })
+      .from(telegramChats)
+      .where(eq(telegramChats.userId, store.userId));
     if (!chat) throw new TestMessageRefused('Link a Telegram chat first (POST /api/v1/telegram/link-codes).');
     recipient = `telegram:${chat.chatId}`;
     send = () =>
-      sendTelegramMessage({ apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken!, timeoutMs: config.notify.sendTimeoutMs }, { chatId: chat.chatId, text });
+      sendTelegramMessage(
+        { apiUrl: config.telegram.apiUrl, botToken: config.telegram.botToken!, timeoutMs: config.notify.sendTimeoutMs },
+        { chatId: chat.chatId, text },
+      );
   }
   const log = (status: 'sent' | 'failed', error?: string) =>
     db.insert(notificationLog).values({

@@ -42,7 +42,8 @@ function failure(reply: JsonReply, what: string): MessengerError {
   const message = (reply.body as { message?: unknown } | null)?.message;
   const detail = `WAHA ${what} failed (HTTP ${reply.status})${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`;
   if (reply.status === 401 || reply.status === 403) return new MessengerError('misconfigured', detail, reply.status);
-  if (reply.status === 429) return new MessengerError('rate_limited', detail, reply.status, retryAfterMs(reply.retryAfter));
+  if (reply.status === 429)
+    return new MessengerError('rate_limited', detail, reply.status, retryAfterMs(reply.retryAfter));
   if (reply.status >= 500) return new MessengerError('unavailable', detail, reply.status);
   return new MessengerError('refused', detail, reply.status);
 }
@@ -80,7 +81,10 @@ export async function startWahaSession(settings: WahaSettings, name: string): Pr
 }
 
 /** `POST /api/sendText`. A session that is not `WORKING` answers 422: `not_ready`. */
-export async function sendWhatsAppText(settings: WahaSettings, message: { session: string; chatId: string; text: string }): Promise<{ messageId: string | null }> {
+export async function sendWhatsAppText(
+  settings: WahaSettings,
+  message: { session: string; chatId: string; text: string },
+): Promise<{ messageId: string | null }> {
   const reply = await jsonCall('WAHA', `${settings.url}/api/sendText`, {
     method: 'POST',
     headers: headers(settings),
@@ -88,7 +92,11 @@ export async function sendWhatsAppText(settings: WahaSettings, message: { sessio
     timeoutMs: settings.timeoutMs,
   });
   if (reply.status === 422 || reply.status === 404) {
-    throw new MessengerError('not_ready', `the WhatsApp session ${message.session} is not connected (HTTP ${reply.status})`, reply.status);
+    throw new MessengerError(
+      'not_ready',
+      `the WhatsApp session ${message.session} is not connected (HTTP ${reply.status})`,
+      reply.status,
+    );
   }
   if (reply.status !== 200 && reply.status !== 201) throw failure(reply, 'sendText');
   const sent = messageSchema.safeParse(reply.body);

@@ -73,7 +73,15 @@ const MAX_PAGES = 1000;
 export async function pollStoreOrders(deps: PollDeps, input: PollInput): Promise<PollResult> {
   const { db, config } = deps;
   const nowMs = (deps.nowMs ?? Date.now)();
-  const result: PollResult = { outcome: 'polled', watermarkMs: input.watermarkMs, windows: 0, fetched: 0, newOrders: 0, statusChanges: 0, queued: 0 };
+  const result: PollResult = {
+    outcome: 'polled',
+    watermarkMs: input.watermarkMs,
+    windows: 0,
+    fetched: 0,
+    newOrders: 0,
+    statusChanges: 0,
+    queued: 0,
+  };
 
   const [store] = await db
     .select({ userId: kaspiStores.userId, sealedToken: kaspiStores.shopApiTokenEnc })
@@ -147,7 +155,8 @@ export async function pollStoreOrders(deps: PollDeps, input: PollInput): Promise
       const changes = await upsertOrders(tx, deps.keyring, input.storeId, incoming);
       result.newOrders += changes.filter((c) => c.previous === null).length;
       result.statusChanges += changes.filter((c) => c.previous !== null && c.previous.status !== c.status).length;
-      if (settings) result.queued += (await queueOrderMessages(tx, { storeId: input.storeId, changes, settings, nowMs })).queued;
+      if (settings)
+        result.queued += (await queueOrderMessages(tx, { storeId: input.storeId, changes, settings, nowMs })).queued;
     });
     deps.heartbeat({ stored: start + batch.length, of: pending.length });
   }
@@ -169,7 +178,10 @@ export async function pollStoreOrders(deps: PollDeps, input: PollInput): Promise
       for (const p of pages) for (const order of p.orders) byCode.set(order.code, order);
       const expected = Math.max(...pages.map((p) => p.totalCount));
       if (byCode.size >= expected) break;
-      deps.logger.warn({ storeId: input.storeId, state: state ?? 'OPEN', expected, got: byCode.size, attempt }, 'orders pages shifted while reading; reading the window again');
+      deps.logger.warn(
+        { storeId: input.storeId, state: state ?? 'OPEN', expected, got: byCode.size, attempt },
+        'orders pages shifted while reading; reading the window again',
+      );
     }
     return [...byCode.values()];
   }

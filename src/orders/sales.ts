@@ -25,7 +25,13 @@ export interface SalesReport {
 const TOP_PRODUCTS = 10;
 
 function figures(revenue: number, orders: number, cancellations: number, cancelledRevenue: number): SalesFigures {
-  return { revenue, orders, averageCheck: orders > 0 ? Math.round(revenue / orders) : 0, cancellations, cancelledRevenue };
+  return {
+    revenue,
+    orders,
+    averageCheck: orders > 0 ? Math.round(revenue / orders) : 0,
+    cancellations,
+    cancelledRevenue,
+  };
 }
 
 /**
@@ -33,11 +39,23 @@ function figures(revenue: number, orders: number, cancellations: number, cancell
  * average check of what was not cancelled, and the cancellations (cancelled, being cancelled,
  * returned) apart; the best-selling SKUs by revenue.
  */
-export async function salesReport(db: Db, q: { storeId: string; from: Date; to: Date; groupBy: SalesGroup }): Promise<SalesReport> {
-  const cancelled = sql`(${sql.join(CANCELLED_STATUSES.map((s) => sql`${s}`), sql`, `)})`;
+export async function salesReport(
+  db: Db,
+  q: { storeId: string; from: Date; to: Date; groupBy: SalesGroup },
+): Promise<SalesReport> {
+  const cancelled = sql`(${sql.join(
+    CANCELLED_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  )})`;
   const inRange = sql`o.store_id = ${q.storeId} and o.creation_date >= ${q.from.toISOString()}::timestamptz and o.creation_date < ${q.to.toISOString()}::timestamptz`;
   const local = sql`(o.creation_date at time zone ${MERCHANT_TIME_ZONE})`;
-  const periods = await db.execute<{ period: string; orders: number; revenue: number; cancellations: number; cancelled_revenue: number }>(sql`
+  const periods = await db.execute<{
+    period: string;
+    orders: number;
+    revenue: number;
+    cancellations: number;
+    cancelled_revenue: number;
+  }>(sql`
     select to_char(date_trunc(${q.groupBy}, ${local}), 'YYYY-MM-DD') as period,
            (count(*) filter (where o.status not in ${cancelled}))::int as orders,
            (coalesce(sum(o.total_price) filter (where o.status not in ${cancelled}), 0))::bigint as revenue,
@@ -62,11 +80,25 @@ export async function salesReport(db: Db, q: { storeId: string; from: Date; to: 
     ...figures(Number(r.revenue), r.orders, r.cancellations, Number(r.cancelled_revenue)),
   }));
   const sum = (pick: (r: SalesFigures) => number) => rows.reduce((total, r) => total + pick(r), 0);
-  const totals = figures(sum((r) => r.revenue), sum((r) => r.orders), sum((r) => r.cancellations), sum((r) => r.cancelledRevenue));
+  const totals = figures(
+    sum((r) => r.revenue),
+    sum((r) => r.orders),
+    sum((r) => r.cancellations),
+    sum((r) => r.cancelledRevenue),
+  );
   const placed = totals.orders + totals.cancellations;
   return {
-    totals: { ...totals, cancellationRatePercent: placed > 0 ? Math.round((totals.cancellations / placed) * 1000) / 10 : 0 },
+    totals: {
+      ...totals,
+      cancellationRatePercent: placed > 0 ? Math.round((totals.cancellations / placed) * 1000) / 10 : 0,
+    },
     periods: rows,
-    topProducts: top.rows.map((r) => ({ sku: r.sku, name: r.name, quantity: r.quantity, revenue: Number(r.revenue), orders: r.orders })),
+    topProducts: top.rows.map((r) => ({
+      sku: r.sku,
+      name: r.name,
+      quantity: r.quantity,
+      revenue: Number(r.revenue),
+      orders: r.orders,
+    })),
   };
 }

@@ -3,7 +3,13 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import type { OrderEntry as StoredEntry } from '../db/schema';
 import { sealFor } from '../db/sealed-columns';
-import { orderEvents, planMessages, type NotificationChannel, type OrderEvent, type OrderSnapshot } from '../domain/order-events';
+import {
+  orderEvents,
+  planMessages,
+  type NotificationChannel,
+  type OrderEvent,
+  type OrderSnapshot,
+} from '../domain/order-events';
 import type { OrderEntry, ShopOrder } from '../kaspi';
 import type { Keyring } from '../lib/crypto';
 import { kazakhPhoneDigits, maskPhone } from '../logins/phone';
@@ -35,7 +41,10 @@ export interface MessageSettings {
 }
 
 function customerName(order: ShopOrder): string | null {
-  const name = [order.customer.firstName, order.customer.lastName].filter((p) => p && p.trim()).join(' ').trim();
+  const name = [order.customer.firstName, order.customer.lastName]
+    .filter((p) => p && p.trim())
+    .join(' ')
+    .trim();
   return name || null;
 }
 
@@ -55,7 +64,12 @@ function storedEntries(entries: OrderEntry[] | null): StoredEntry[] {
  * "changed" come from the database itself. Rows whose status, tab, total and lines are unchanged are
  * not touched and not reported. A phone is sealed to the id a new row gets; an existing row keeps its own.
  */
-export async function upsertOrders(tx: Tx, keyring: Keyring, storeId: string, incoming: IncomingOrder[]): Promise<StoredChange[]> {
+export async function upsertOrders(
+  tx: Tx,
+  keyring: Keyring,
+  storeId: string,
+  incoming: IncomingOrder[],
+): Promise<StoredChange[]> {
   if (incoming.length === 0) return [];
   const phones = new Map<string, string | undefined>();
   const values = incoming.map(({ order, entries }) => {
@@ -68,7 +82,14 @@ export async function upsertOrders(tx: Tx, keyring: Keyring, storeId: string, in
       ${order.deliveryMode}, ${order.isKaspiDelivery}::boolean, ${customerName(order)}, ${phoneEnc},
       ${JSON.stringify(storedEntries(entries))}::jsonb, to_timestamp(${order.creationDateMs}::double precision / 1000), ${modifiedMs}::bigint)`;
   });
-  const result = await tx.execute<{ id: string; code: string; status: string; state: string; prev_status: string | null; prev_state: string | null }>(sql`
+  const result = await tx.execute<{
+    id: string;
+    code: string;
+    status: string;
+    state: string;
+    prev_status: string | null;
+    prev_state: string | null;
+  }>(sql`
     with incoming (id, code, kaspi_id, status, state, total_price, delivery_mode, is_kaspi_delivery, customer_name,
                    customer_phone_enc, entries, creation_date, kaspi_modified_ms) as (
       values ${sql.join(values, sql`, `)}

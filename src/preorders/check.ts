@@ -50,7 +50,10 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
     .from(preorders)
     .leftJoin(products, eq(products.id, preorders.productId))
     .where(and(eq(preorders.storeId, storeId), eq(preorders.status, 'processing')));
-  const latest = await latestPreorderChanges(db, processing.map((p) => p.preorder.id));
+  const latest = await latestPreorderChanges(
+    db,
+    processing.map((p) => p.preorder.id),
+  );
   // A push recorded before the preorder's latest upload (a price-list file since) no longer speaks for it.
   const pushOf = (preorder: (typeof processing)[number]['preorder']) => {
     const push = latest.get(preorder.id);
@@ -83,7 +86,10 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
       items: lookups,
       waitUpToMs: CAPACITY_WAIT_MS,
       read: (item, proxyUrl) =>
-        fetchOffers({ urls: deps.urls, timeoutMs: deps.timeoutMs, proxyUrl }, { productId: item.productId, cityId: item.cityId, merchantId: store.merchantUid }),
+        fetchOffers(
+          { urls: deps.urls, timeoutMs: deps.timeoutMs, proxyUrl },
+          { productId: item.productId, cityId: item.cityId, merchantId: store.merchantUid },
+        ),
     },
   );
   const shown = reads.filter((r) => r.result && preorderShown(r.result.ours?.preorderDays)).map((r) => r.item.id);
@@ -97,7 +103,10 @@ export async function checkStorePreorders(deps: CheckDeps, storeId: string): Pro
   }
   const expired = await db
     .update(preorders)
-    .set({ status: 'failed', error: `Kaspi did not show the preorder within ${deps.activationTimeoutHours} hours of the upload` })
+    .set({
+      status: 'failed',
+      error: `Kaspi did not show the preorder within ${deps.activationTimeoutHours} hours of the upload`,
+    })
     .where(
       and(
         eq(preorders.storeId, storeId),

@@ -42,22 +42,32 @@ export function wholeAssortmentPriceList(
 ): PriceList {
   if (cabinet.unreadable.length > 0) {
     const skus = cabinet.unreadable.map((u) => u.sku ?? '(no SKU)').slice(0, 10);
-    throw new AssortmentError(`${cabinet.unreadable.length} offers of the cabinet list could not be read (${skus.join(', ')})`);
+    throw new AssortmentError(
+      `${cabinet.unreadable.length} offers of the cabinet list could not be read (${skus.join(', ')})`,
+    );
   }
   if (cabinet.offers.length === 0) throw new AssortmentError('the cabinet lists no offer on sale');
   if (cabinet.total !== null && cabinet.total > cabinet.offers.length) {
     throw new AssortmentError(`the cabinet counts ${cabinet.total} offers but listed ${cabinet.offers.length}`);
   }
   const noBrand = cabinet.offers.filter((o) => !o.brand).map((o) => o.sku);
-  if (noBrand.length > 0) throw new AssortmentError(`offers without a brand cannot go in a price list: ${noBrand.slice(0, 10).join(', ')}`);
+  if (noBrand.length > 0)
+    throw new AssortmentError(`offers without a brand cannot go in a price list: ${noBrand.slice(0, 10).join(', ')}`);
   const preorderOf = new Map(rows.map((p) => [p.sku, p]));
   return {
     company: store.name,
     merchantId: store.merchantUid,
     offers: cabinet.offers.map((offer) => {
       const preorder = preorderOf.get(offer.sku);
-      const known = offer.availabilities.map((a) => ({ storeId: a.storeId, available: a.available, preOrderDays: a.preOrderDays }));
-      const { points } = pushPoints(known, preorder && { days: preorder.days, storeIds: preorderPoints(store.merchantUid, preorder) });
+      const known = offer.availabilities.map((a) => ({
+        storeId: a.storeId,
+        available: a.available,
+        preOrderDays: a.preOrderDays,
+      }));
+      const { points } = pushPoints(
+        known,
+        preorder && { days: preorder.days, storeIds: preorderPoints(store.merchantUid, preorder) },
+      );
       if (!points) throw new AssortmentError(`${offer.sku}: the cabinet shows no pickup point for it`);
       const cityPrices = offer.cityPrices.map((c) => (preorder ? { ...c, priceTenge: preorder.price } : c));
       const priceTenge = preorder?.price ?? offer.priceTenge;
@@ -79,7 +89,9 @@ export function wholeAssortmentPriceList(
 
 /** The file to upload through the cabinet: Kaspi's Excel layout, or the XML price list. */
 export async function priceListFile(list: PriceList, format: PriceListFormat, at = new Date()): Promise<PriceListFile> {
-  return format === 'xml' ? xmlPriceListFile(buildPriceListXml(list, at)) : excelPriceListFile(await buildPriceListXlsx(list), 'prices.xlsx');
+  return format === 'xml'
+    ? xmlPriceListFile(buildPriceListXml(list, at))
+    : excelPriceListFile(await buildPriceListXlsx(list), 'prices.xlsx');
 }
 
 /**

@@ -18,8 +18,14 @@ type PreorderRow = typeof preorders.$inferSelect;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Every city the offer sells in, at `priceTenge`; or its live prices as they are when none is given. */
-function offerCityPrices(product: ProductRow, points: { code: string; cityId: string; enabled: boolean }[], priceTenge?: number) {
-  const cities = Object.keys(product.cityPrices).length ? Object.keys(product.cityPrices) : competingCities(product.cities, points);
+function offerCityPrices(
+  product: ProductRow,
+  points: { code: string; cityId: string; enabled: boolean }[],
+  priceTenge?: number,
+) {
+  const cities = Object.keys(product.cityPrices).length
+    ? Object.keys(product.cityPrices)
+    : competingCities(product.cities, points);
   return cities
     .map((cityId) => ({ cityId, value: priceTenge ?? product.cityPrices[cityId] ?? product.price ?? 0 }))
     .filter((c) => c.value > 0)
@@ -103,7 +109,8 @@ export function preorderPoints(merchantUid: string, preorder: Pick<PreorderRow, 
     .map((w) => `${merchantUid}_PP${w.point}`);
 }
 
-export type ClearResult = { changeId: string } | { changeId: null; why: 'store_gone' | 'not_in_catalog' | 'on_preorder_again' };
+export type ClearResult =
+  { changeId: string } | { changeId: null; why: 'store_gone' | 'not_in_catalog' | 'on_preorder_again' };
 
 /**
  * Records the push that takes an offer off preorder: its points as the cabinet last showed them, its
@@ -136,7 +143,13 @@ export async function recordPreorderClear(
     const live = offerCityPrices(product, store.points);
     const cityPrices = live.length ? live : offerCityPrices(product, store.points, input.priceTenge);
     if (cityPrices.length === 0) return { changeId: null, why: 'not_in_catalog' };
-    return { changeId: await recordChange(tx, product, PREORDER_CLEAR, cityPrices, { days: 0, storeIds: [], preorderId: null }) };
+    return {
+      changeId: await recordChange(tx, product, PREORDER_CLEAR, cityPrices, {
+        days: 0,
+        storeIds: [],
+        preorderId: null,
+      }),
+    };
   });
 }
 
@@ -147,10 +160,7 @@ export class PreorderStillThereError extends Error {
   }
 }
 
-export type ChangeOutcome =
-  | { state: 'pending' }
-  | { state: 'sent' }
-  | { state: 'failed'; reason: string };
+export type ChangeOutcome = { state: 'pending' } | { state: 'sent' } | { state: 'failed'; reason: string };
 
 /** Where a recorded preorder push stands: still waiting, sent, or not going to be sent (and why). */
 export function changeOutcome(row: Pick<typeof priceChanges.$inferSelect, 'status' | 'error'>): ChangeOutcome {
@@ -167,7 +177,10 @@ export function changeOutcome(row: Pick<typeof priceChanges.$inferSelect, 'statu
 }
 
 export async function preorderChangeOutcome(db: Db, changeId: string): Promise<ChangeOutcome> {
-  const [row] = await db.select({ status: priceChanges.status, error: priceChanges.error }).from(priceChanges).where(eq(priceChanges.id, changeId));
+  const [row] = await db
+    .select({ status: priceChanges.status, error: priceChanges.error })
+    .from(priceChanges)
+    .where(eq(priceChanges.id, changeId));
   return row ? changeOutcome(row) : { state: 'failed', reason: 'the push was deleted with its product' };
 }
 
@@ -181,6 +194,7 @@ export async function latestPreorderChanges(db: Db, preorderIds: readonly string
     .from(priceChanges)
     .where(and(eq(priceChanges.source, 'preorder'), inArray(preorderId, [...preorderIds])))
     .orderBy(desc(priceChanges.seq));
-  for (const row of rows) if (!latest.has(row.preorderId)) latest.set(row.preorderId, { ...changeOutcome(row), recordedAt: row.createdAt });
+  for (const row of rows)
+    if (!latest.has(row.preorderId)) latest.set(row.preorderId, { ...changeOutcome(row), recordedAt: row.createdAt });
   return latest;
 }

@@ -40,10 +40,15 @@ export interface PreorderFields {
 }
 
 /** Every warehouse names a pickup point the store has. */
-export function pointIssues(points: readonly StorePoint[], warehouses: readonly { point: number }[] | undefined): PreorderIssue[] {
+export function pointIssues(
+  points: readonly StorePoint[],
+  warehouses: readonly { point: number }[] | undefined,
+): PreorderIssue[] {
   const codes = new Set(points.map((p) => p.code));
   return (warehouses ?? []).flatMap((w, i) =>
-    codes.has(`PP${w.point}`) ? [] : [{ field: `warehouses.${i}.point`, message: `the store has no pickup point PP${w.point}` }],
+    codes.has(`PP${w.point}`)
+      ? []
+      : [{ field: `warehouses.${i}.point`, message: `the store has no pickup point PP${w.point}` }],
   );
 }
 
@@ -61,13 +66,17 @@ export async function createPreorder(
   store: { id: string; points: readonly StorePoint[] },
   request: PreorderFields & { productId: string },
 ): Promise<PreorderRow> {
-  const [product] = await db.select().from(products).where(and(eq(products.id, request.productId), eq(products.storeId, store.id)));
+  const [product] = await db
+    .select()
+    .from(products)
+    .where(and(eq(products.id, request.productId), eq(products.storeId, store.id)));
   const issues: PreorderIssue[] = [];
   if (!product) issues.push({ field: 'productId', message: 'no product of this store has this id' });
   issues.push(...pointIssues(store.points, request.warehouses));
   const brand = request.brand ?? product?.brand ?? null;
   const price = request.price ?? product?.price ?? null;
-  if (product && !brand) issues.push({ field: 'brand', message: "is required: the product has none and Kaspi's price list needs one" });
+  if (product && !brand)
+    issues.push({ field: 'brand', message: "is required: the product has none and Kaspi's price list needs one" });
   if (product && !price) issues.push({ field: 'price', message: 'is required: the product has no live price' });
   if (!product || issues.length > 0) throw new PreorderRefused(issues);
   const created = await db.transaction(async (tx) => {
@@ -112,9 +121,13 @@ export async function updatePreorder(
 }
 
 /** Deletes the preorder; its product goes back to the demper. */
-export async function deletePreorder(db: Pick<Db, 'transaction'>, preorder: Pick<PreorderRow, 'id' | 'productId'>): Promise<void> {
+export async function deletePreorder(
+  db: Pick<Db, 'transaction'>,
+  preorder: Pick<PreorderRow, 'id' | 'productId'>,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(preorders).where(eq(preorders.id, preorder.id));
-    if (preorder.productId) await tx.update(products).set({ preorderDays: null }).where(eq(products.id, preorder.productId));
+    if (preorder.productId)
+      await tx.update(products).set({ preorderDays: null }).where(eq(products.id, preorder.productId));
   });
 }

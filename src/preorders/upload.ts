@@ -43,21 +43,29 @@ export async function uploadWholeAssortment(
     uploaded = await withStoreSession(deps, storeId, async (ctx) => {
       const cabinet = await fetchAllOffers(ctx, { merchantUid: store.merchantUid, available: true });
       const list = wholeAssortmentPriceList(store, cabinet, rows);
-      const reply = await uploadPriceList(ctx, { merchantUid: store.merchantUid, file: await priceListFile(list, format) });
+      const reply = await uploadPriceList(ctx, {
+        merchantUid: store.merchantUid,
+        file: await priceListFile(list, format),
+      });
       return { list, reply };
     });
   } catch (error) {
-    if (error instanceof AssortmentError) return nothing(`the price list would not hold the whole assortment: ${error.message}`);
+    if (error instanceof AssortmentError)
+      return nothing(`the price list would not hold the whole assortment: ${error.message}`);
     if (isKaspiError(error, 'session_expired') || error instanceof StoreSessionMissingError) {
       return nothing('Kaspi refused the store session; connect the store again and upload once more');
     }
-    if (error instanceof KaspiError && error.endpoint === 'price_list') return nothing(`the price list is not valid: ${error.message}`);
+    if (error instanceof KaspiError && error.endpoint === 'price_list')
+      return nothing(`the price list is not valid: ${error.message}`);
     if (isKaspiError(error, 'bad_request')) return nothing(`Kaspi refused the price list: ${error.message}`);
     throw error;
   }
   const { list, reply } = uploaded;
   if (reply.unexpectedBody !== undefined) {
-    deps.logger.warn({ storeId, body: reply.unexpectedBody }, 'Kaspi took the price list with an answer of an unexpected shape');
+    deps.logger.warn(
+      { storeId, body: reply.unexpectedBody },
+      'Kaspi took the price list with an answer of an unexpected shape',
+    );
   }
   const carried = rows.filter((p) => list.offers.some((o) => o.sku === p.sku)).map((p) => p.id);
   if (carried.length > 0) {

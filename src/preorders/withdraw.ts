@@ -10,4 +10,5 @@ export interface WithdrawInput {
   preorderId?: string;
 }
 
-export type WithdrawResult = { withdrawn: true } | { withdrawn: false; why: 'store_gone' | 'on_preorder_again' | 'not_at_kaspi' };
+export type WithdrawResult =
+  { withdrawn: true } | { withdrawn: false; why: 'store_gone' | 'on_preorder_again' | 'not_at_kaspi' };

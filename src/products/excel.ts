@@ -9,7 +9,17 @@ import { readFirstSheet, SpreadsheetError, writeSheet, type Cell } from '../lib/
 type Product = typeof products.$inferSelect;
 
 /** What the demper saw, for reading only: an import ignores these columns. */
-export const INFO_COLUMNS = ['name', 'brand', 'kaspiProductId', 'price', 'position', 'cheapestRivalPrice', 'cheapestRivalMerchant', 'preorderDays', 'lastCheckAt'] as const;
+export const INFO_COLUMNS = [
+  'name',
+  'brand',
+  'kaspiProductId',
+  'price',
+  'position',
+  'cheapestRivalPrice',
+  'cheapestRivalMerchant',
+  'preorderDays',
+  'lastCheckAt',
+] as const;
 
 export const PRODUCT_COLUMNS = ['SKU', ...SETTINGS_FIELDS, ...INFO_COLUMNS] as const;
 
@@ -61,7 +71,14 @@ export interface RowReport {
 }
 
 export type ImportOutcome =
-  | { kind: 'applied'; updated: number; unchanged: number; switchedOn: number; ignoredColumns: string[]; rows: RowReport[] }
+  | {
+      kind: 'applied';
+      updated: number;
+      unchanged: number;
+      switchedOn: number;
+      ignoredColumns: string[];
+      rows: RowReport[];
+    }
   | { kind: 'rejected'; reason: string; rows: RowReport[] };
 
 export class ImportFileError extends Error {}
@@ -88,7 +105,10 @@ function cellValue(column: SettingsField, text: string): unknown {
  * without a single bad row is applied, all in one transaction. A bad file changes nothing and reports
  * every row: the bad ones with their errors, the good ones as `invalid` for nothing was applied.
  */
-export async function importProducts(db: Db, params: { userId: string; storeId: string; file: Uint8Array }): Promise<ImportOutcome> {
+export async function importProducts(
+  db: Db,
+  params: { userId: string; storeId: string; file: Uint8Array },
+): Promise<ImportOutcome> {
   let sheet: string[][];
   try {
     sheet = await readFirstSheet(params.file);
@@ -100,13 +120,12 @@ export async function importProducts(db: Db, params: { userId: string; storeId: 
   const index = new Map(header.map((name, i) => [name.trim(), i]));
   if (!index.has('SKU')) throw new ImportFileError('the first row must name the columns, SKU among them');
   const present = SETTINGS_FIELDS.filter((c) => index.has(c));
-  if (present.length === 0) throw new ImportFileError(`no settings column: expected some of ${SETTINGS_FIELDS.join(', ')}`);
+  if (present.length === 0)
+    throw new ImportFileError(`no settings column: expected some of ${SETTINGS_FIELDS.join(', ')}`);
   const known = new Set<string>(PRODUCT_COLUMNS);
   const ignoredColumns = header.map((h) => h.trim()).filter((h) => h !== '' && !known.has(h));
 
-  const lines = body
-    .map((cells, i) => ({ row: i + 2, cells }))
-    .filter(({ cells }) => cells.some((c) => c !== ''));
+  const lines = body.map((cells, i) => ({ row: i + 2, cells })).filter(({ cells }) => cells.some((c) => c !== ''));
   if (lines.length === 0) throw new ImportFileError('the sheet has no product rows');
 
   const skus = lines.map(({ cells }) => cells[index.get('SKU')!] ?? '');
@@ -142,7 +161,12 @@ export async function importProducts(db: Db, params: { userId: string; storeId: 
 
   const bad = checked.filter((c) => c.errors.length > 0);
   const report = (status: (c: (typeof checked)[number]) => RowReport['status']): RowReport[] =>
-    checked.map((c) => ({ row: c.row, sku: c.sku, status: status(c), ...(c.errors.length ? { errors: c.errors } : {}) }));
+    checked.map((c) => ({
+      row: c.row,
+      sku: c.sku,
+      status: status(c),
+      ...(c.errors.length ? { errors: c.errors } : {}),
+    }));
   if (bad.length > 0) {
     return {
       kind: 'rejected',
@@ -172,7 +196,9 @@ export async function importProducts(db: Db, params: { userId: string; storeId: 
     let switchedOn = 0;
     const rows: RowReport[] = [];
     for (const c of checked) {
-      const changed = SETTINGS_FIELDS.some((column) => JSON.stringify(c.settings![column]) !== JSON.stringify(c.product![column]));
+      const changed = SETTINGS_FIELDS.some(
+        (column) => JSON.stringify(c.settings![column]) !== JSON.stringify(c.product![column]),
+      );
       if (changed) {
         const turnedOn = c.settings!.active && !before.get(c.product!.id);
         await tx

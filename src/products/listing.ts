@@ -36,7 +36,10 @@ export const productStateSql: SQL<ProductState> = sql<ProductState>`case
   else 'not_first' end`;
 
 /** No floor of any kind: neither `minPrice` nor a cost with a minimum margin. */
-export const noFloorSql: SQL = and(isNull(products.minPrice), or(isNull(products.cost), isNull(products.minMarginPercent)))!;
+export const noFloorSql: SQL = and(
+  isNull(products.minPrice),
+  or(isNull(products.cost), isNull(products.minMarginPercent)),
+)!;
 
 /** Our price minus the cheapest rival's: positive when we are dearer. */
 export const gapSql = sql<number | null>`(${products.price} - ${products.cheapestRivalPrice})`;
@@ -88,7 +91,9 @@ export async function listProducts(
   if (filter.noFloor) conditions.push(eq(products.active, true), noFloorSql);
   if (filter.search) {
     const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(or(ilike(products.name, pattern), ilike(products.sku, pattern), ilike(products.kaspiProductId, pattern))!);
+    conditions.push(
+      or(ilike(products.name, pattern), ilike(products.sku, pattern), ilike(products.kaspiProductId, pattern))!,
+    );
   }
   const where = and(...conditions);
   const order = sort
@@ -121,7 +126,8 @@ export async function productsWithState(db: Db, ids: readonly string[]): Promise
 
 /** How many of a store's products are in each state, and the share of today its active products spent first. */
 export async function productCounts(db: Db, storeId: string, today: string) {
-  const inState = (state: ProductState) => sql<number>`count(*) filter (where ${productStateSql} = ${state})`.mapWith(Number);
+  const inState = (state: ProductState) =>
+    sql<number>`count(*) filter (where ${productStateSql} = ${state})`.mapWith(Number);
   const today_ = sql`${products.active} and ${products.statsDay} = ${today}`;
   const [row] = await db
     .select({
@@ -134,7 +140,9 @@ export async function productCounts(db: Db, storeId: string, today: string) {
       error: inState('error'),
       unchecked: inState('unchecked'),
       noFloor: sql<number>`count(*) filter (where ${products.active} and ${noFloorSql})`.mapWith(Number),
-      watchedSeconds: sql<number>`coalesce(sum(${products.watchedSeconds}) filter (where ${today_}), 0)`.mapWith(Number),
+      watchedSeconds: sql<number>`coalesce(sum(${products.watchedSeconds}) filter (where ${today_}), 0)`.mapWith(
+        Number,
+      ),
       firstSeconds: sql<number>`coalesce(sum(${products.firstSeconds}) filter (where ${today_}), 0)`.mapWith(Number),
     })
     .from(products)

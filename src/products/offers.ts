@@ -73,7 +73,13 @@ export async function readProductOffers(
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       now: () => Date.now(),
     },
-    { userId: store.userId, storeId: store.id, merchantId: store.merchantUid, productId: product.kaspiProductId, cityIds: [cityId] },
+    {
+      userId: store.userId,
+      storeId: store.id,
+      merchantId: store.merchantUid,
+      productId: product.kaspiProductId,
+      cityIds: [cityId],
+    },
   );
   const card = read.cards.get(cityId);
   if (!card) throw new KaspiUnreadable(retryAfterSeconds(read.blockedUntil, Date.now()), read.failures[0]?.kind);

@@ -23,7 +23,11 @@ const standing = (storeId: string) => sql`
     order by pc.product_id, pc.seq desc
   ) latest where latest.status = 'proposed'`;
 
-export async function listProposals(db: Db, storeId: string, page: { limit: number; page: number }): Promise<{ items: NamedDecision[]; total: number }> {
+export async function listProposals(
+  db: Db,
+  storeId: string,
+  page: { limit: number; page: number },
+): Promise<{ items: NamedDecision[]; total: number }> {
   const ids = sql`(select id from (${standing(storeId)}) s)`;
   const [rows, [total]] = await Promise.all([
     db
@@ -40,7 +44,11 @@ export async function listProposals(db: Db, storeId: string, page: { limit: numb
 }
 
 /** A store's decisions across its products, newest first. */
-export async function listStoreDecisions(db: Db, storeId: string, page: { limit: number; page: number }): Promise<{ items: NamedDecision[]; total: number }> {
+export async function listStoreDecisions(
+  db: Db,
+  storeId: string,
+  page: { limit: number; page: number },
+): Promise<{ items: NamedDecision[]; total: number }> {
   const [rows, [total]] = await Promise.all([
     db
       .select({ change: priceChanges, productName: products.name })
@@ -50,7 +58,10 @@ export async function listStoreDecisions(db: Db, storeId: string, page: { limit:
       .orderBy(sql`${priceChanges.seq} desc`)
       .limit(page.limit)
       .offset((page.page - 1) * page.limit),
-    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(priceChanges).where(eq(priceChanges.storeId, storeId)),
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(priceChanges)
+      .where(eq(priceChanges.storeId, storeId)),
   ]);
   return { items: rows.map((r) => ({ ...r.change, productName: r.productName })), total: total?.n ?? 0 };
 }
@@ -72,7 +83,12 @@ export type ApplyOutcome = { applied: typeof priceChanges.$inferSelect } | { ski
  * Applies one standing proposal of the store. Skipped (with why) when it is no longer the product's
  * newest decision, or its prices fall outside the product's floor and ceiling as they are now.
  */
-export async function applyProposal(db: Db, storeId: string, points: readonly StorePoint[], changeId: string): Promise<ApplyOutcome> {
+export async function applyProposal(
+  db: Db,
+  storeId: string,
+  points: readonly StorePoint[],
+  changeId: string,
+): Promise<ApplyOutcome> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .select({ change: priceChanges, product: products })
@@ -94,7 +110,8 @@ export async function applyProposal(db: Db, storeId: string, points: readonly St
     const settings = settingsOf(product);
     const floor = floorTenge(settings);
     const prices = detail.cityPrices.map((c) => c.value);
-    if (floor !== null && prices.some((p) => p < floor)) return { skipped: `a price is below the floor of ${floor} now` };
+    if (floor !== null && prices.some((p) => p < floor))
+      return { skipped: `a price is below the floor of ${floor} now` };
     if (settings.maxPrice !== null && prices.some((p) => p > settings.maxPrice!)) {
       return { skipped: `a price is above the ceiling of ${settings.maxPrice} now` };
     }

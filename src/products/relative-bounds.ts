@@ -29,7 +29,10 @@ export function relativeBounds(
   const bounds: Partial<ProductSettings> = {};
   if (request.floorPercentBelowPrice === undefined && request.ceilingPercentAbovePrice === undefined) return bounds;
   if (product.price === null) {
-    throw new NoLivePrice(product.id, request.floorPercentBelowPrice !== undefined ? 'floorPercentBelowPrice' : 'ceilingPercentAbovePrice');
+    throw new NoLivePrice(
+      product.id,
+      request.floorPercentBelowPrice !== undefined ? 'floorPercentBelowPrice' : 'ceilingPercentAbovePrice',
+    );
   }
   if (request.floorPercentBelowPrice !== undefined) {
     bounds.minPrice = Math.max(1, minusPercentRoundedUp(product.price, request.floorPercentBelowPrice));

@@ -2,7 +2,12 @@ import { and, count, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, products, users } from '../db/schema';
 import { FREE_PLAN, planOf } from '../domain/plans';
-import { ProductSettingsError, parseProductSettings, type ProductSettings, type SettingsIssue } from '../domain/product-settings';
+import {
+  ProductSettingsError,
+  parseProductSettings,
+  type ProductSettings,
+  type SettingsIssue,
+} from '../domain/product-settings';
 import { settingsColumns } from './settings';
 
 type ProductRow = typeof products.$inferSelect;
@@ -54,7 +59,9 @@ export async function holdActiveLimit(
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`active-products:${userId}`}))`);
   const ids = after.map((a) => a.id);
   const before = new Map(
-    (await tx.select({ id: products.id, active: products.active }).from(products).where(inArray(products.id, ids))).map((r) => [r.id, r.active]),
+    (await tx.select({ id: products.id, active: products.active }).from(products).where(inArray(products.id, ids))).map(
+      (r) => [r.id, r.active],
+    ),
   );
   if (!after.some((a) => a.active && !before.get(a.id))) return before;
   const plan = planOf(await currentPlan(tx, userId));
@@ -62,7 +69,14 @@ export async function holdActiveLimit(
     .select({ n: count() })
     .from(products)
     .innerJoin(kaspiStores, eq(kaspiStores.id, products.storeId))
-    .where(and(eq(kaspiStores.userId, userId), isNull(kaspiStores.deletedAt), eq(products.active, true), notInArray(products.id, ids)));
+    .where(
+      and(
+        eq(kaspiStores.userId, userId),
+        isNull(kaspiStores.deletedAt),
+        eq(products.active, true),
+        notInArray(products.id, ids),
+      ),
+    );
   const wouldBe = (others?.n ?? 0) + new Set(after.filter((a) => a.active).map((a) => a.id)).size;
   if (wouldBe > plan.maxActiveProducts) throw new ActiveLimitReached(plan.maxActiveProducts, wouldBe, plan.name);
   return before;

@@ -61,7 +61,8 @@ export function maskSecret(input: string): string {
 
 export type Resolver = (host: string) => Promise<string[]>;
 
-export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+export const systemResolver: Resolver = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
  * Why a host may not be a proxy, or undefined when it may. Only public unicast addresses are
@@ -70,7 +71,10 @@ export const systemResolver: Resolver = async (host) => (await lookup(host, { al
  * (`0x7f000001`, `2130706433`, `127.1`) are read as the addresses they are, and names are resolved
  * so every address they point at is checked.
  */
-export async function refusedAddressReason(host: string, resolve: Resolver = systemResolver): Promise<string | undefined> {
+export async function refusedAddressReason(
+  host: string,
+  resolve: Resolver = systemResolver,
+): Promise<string | undefined> {
   let addresses: string[];
   if (ipaddr.isValid(host)) {
     addresses = [host];
@@ -113,9 +117,12 @@ export const checkedProxyLookup: LookupFunction = (hostname, options, callback) 
     if (error) return callback(error, '', 4);
     const refused = privateAddressesAllowed ? undefined : addresses.map((a) => refusedIp(a.address)).find(Boolean);
     if (refused || addresses.length === 0) {
-      const failure = Object.assign(new Error(`proxy host ${hostname} refused at connect time: ${refused ?? 'no address'}`), {
-        code: 'EPROXYADDRESS',
-      });
+      const failure = Object.assign(
+        new Error(`proxy host ${hostname} refused at connect time: ${refused ?? 'no address'}`),
+        {
+          code: 'EPROXYADDRESS',
+        },
+      );
       return callback(failure, '', 4);
     }
     if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);

@@ -28,9 +28,14 @@ export interface Allocation {
  * Tops the user's proxies for `module` up to `count`. Idempotent: run again (a retry), it takes only
  * what is still missing. Takes what the free pool has when it has too few.
  */
-export async function allocateProxies(db: Db, input: { userId: string; module: ProxyModule; count: number }): Promise<Allocation> {
+export async function allocateProxies(
+  db: Db,
+  input: { userId: string; module: ProxyModule; count: number },
+): Promise<Allocation> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`proxies:${input.userId}:${input.module}`}, 0))`);
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtextextended(${`proxies:${input.userId}:${input.module}`}, 0))`,
+    );
     const held = await tx.execute<{ n: number }>(sql`
       select count(*)::int as n from proxies
       where user_id = ${input.userId} and module = ${input.module} and status = 'allocated'`);
@@ -76,7 +81,14 @@ export interface DeadProxy {
  */
 export async function markProxyDead(db: Db, proxyId: string, reason: string): Promise<DeadProxy | undefined> {
   return db.transaction(async (tx) => {
-    const killed = await tx.execute<{ user_id: string | null; module: ProxyModule | null; protocol: 'http' | 'https' | 'socks5'; host: string; port: number; username: string | null }>(sql`
+    const killed = await tx.execute<{
+      user_id: string | null;
+      module: ProxyModule | null;
+      protocol: 'http' | 'https' | 'socks5';
+      host: string;
+      port: number;
+      username: string | null;
+    }>(sql`
       with old as (select id, user_id, module from proxies where id = ${proxyId} and status <> 'dead' for update)
       update proxies p set status = 'dead', user_id = null, module = null, allocated_at = null,
         last_error = ${reason.slice(0, 500)}, updated_at = now()
@@ -113,7 +125,14 @@ export interface PoolCounts {
 
 export async function poolCounts(db: Db): Promise<PoolCounts> {
   const [totals, modules] = await Promise.all([
-    db.execute<{ total: number; available: number; allocated: number; dead: number; resting: number; users: number }>(sql`
+    db.execute<{
+      total: number;
+      available: number;
+      allocated: number;
+      dead: number;
+      resting: number;
+      users: number;
+    }>(sql`
       select count(*)::int as total,
         count(*) filter (where status = 'available' and (expires_at is null or expires_at > now()))::int as available,
         count(*) filter (where status = 'allocated')::int as allocated,

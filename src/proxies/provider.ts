@@ -84,8 +84,14 @@ export interface Proxy6Options {
 const IPV4 = '4';
 
 export function createProxy6Provider(options: Proxy6Options): ProxyProvider {
-  async function call<T extends z.ZodType>(method: string, params: Record<string, string | number>, schema: T): Promise<z.infer<T> & z.infer<typeof okBody>> {
-    const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  async function call<T extends z.ZodType>(
+    method: string,
+    params: Record<string, string | number>,
+    schema: T,
+  ): Promise<z.infer<T> & z.infer<typeof okBody>> {
+    const query = new URLSearchParams(
+      Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
     const path = `/api/${encodeURIComponent(options.apiKey)}/${method}${method ? '/' : ''}${query ? `?${query}` : ''}`;
     let response: Response;
     try {
@@ -97,7 +103,8 @@ export function createProxy6Provider(options: Proxy6Options): ProxyProvider {
     if (!response.ok) throw new ProviderError(method || 'balance', undefined, `HTTP ${response.status}`);
     const json: unknown = await response.json().catch(() => undefined);
     const failed = failedBody.safeParse(json);
-    if (failed.success) throw new ProviderError(method || 'balance', failed.data.error_id, failed.data.error ?? 'refused');
+    if (failed.success)
+      throw new ProviderError(method || 'balance', failed.data.error_id, failed.data.error ?? 'refused');
     const parsed = okBody.and(schema).safeParse(json);
     if (!parsed.success) throw new ProviderError(method || 'balance', undefined, 'unexpected answer');
     return parsed.data as z.infer<T> & z.infer<typeof okBody>;
@@ -110,13 +117,24 @@ export function createProxy6Provider(options: Proxy6Options): ProxyProvider {
       return { balance: body.balance, currency: body.currency };
     },
     async price(count, periodDays) {
-      const body = await call('getprice', { count, period: periodDays, version: IPV4 }, z.object({ price: numeric, price_single: numeric }));
+      const body = await call(
+        'getprice',
+        { count, period: periodDays, version: IPV4 },
+        z.object({ price: numeric, price_single: numeric }),
+      );
       return { total: body.price, perProxy: body.price_single };
     },
     async buy(order) {
       const body = await call(
         'buy',
-        { count: order.count, period: order.periodDays, country: order.country, version: IPV4, type: 'http', descr: order.descr },
+        {
+          count: order.count,
+          period: order.periodDays,
+          country: order.country,
+          version: IPV4,
+          type: 'http',
+          descr: order.descr,
+        },
         z.object({ list: proxyList }),
       );
       return Object.values(body.list).map(toProviderProxy);
@@ -129,7 +147,9 @@ export function createProxy6Provider(options: Proxy6Options): ProxyProvider {
       const body = await call(
         'prolong',
         { period: periodDays, ids: providerProxyIds.join(',') },
-        z.object({ list: z.record(z.string(), z.object({ unixtime_end: numeric })).or(z.array(z.never()).transform(() => ({}))) }),
+        z.object({
+          list: z.record(z.string(), z.object({ unixtime_end: numeric })).or(z.array(z.never()).transform(() => ({}))),
+        }),
       );
       return new Map(Object.entries(body.list).map(([id, item]) => [id, new Date(item.unixtime_end * 1000)]));
     },

@@ -114,7 +114,10 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
 
   function proxyUrl(row: Picked): string {
     const password = row.password_enc ? openFrom(deps.keyring, 'proxyPassword', row.id, row.password_enc) : null;
-    const auth = row.username === null ? '' : `${encodeURIComponent(row.username)}${password === null ? '' : `:${encodeURIComponent(password)}`}@`;
+    const auth =
+      row.username === null
+        ? ''
+        : `${encodeURIComponent(row.username)}${password === null ? '' : `:${encodeURIComponent(password)}`}@`;
     const host = row.host.includes(':') ? `[${row.host}]` : row.host;
     return `${row.protocol}://${auth}${host}:${row.port}`;
   }
@@ -125,7 +128,14 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
         select ${p.id}, ${p.protocol}, ${p.host}, ${p.port}, ${p.username}, ${p.passwordEnc} from ${proxies} ${p}
         where ${p.userId} = ${userId} and ${p.module} = ${module} and ${p.status} = 'allocated'
           and (${p.restUntil} is null or ${p.restUntil} <= clock_timestamp())
-          ${skip.length ? sql`and ${p.id} not in (${sql.join(skip.map((id) => sql`${id}`), sql`, `)})` : sql``}
+          ${
+            skip.length
+              ? sql`and ${p.id} not in (${sql.join(
+                  skip.map((id) => sql`${id}`),
+                  sql`, `,
+                )})`
+              : sql``
+          }
           and (select coalesce(sum(${l.requests}), 0) from ${proxyUsageLog} ${l} where ${counting(sql`clock_timestamp()`)}) < ${rules.budgetRequests}
         order by ${p.lastUsedAt} nulls first, ${p.id}
         limit 1
@@ -161,7 +171,9 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
           updatedAt: sql`now()`,
           ...(restSeconds === undefined
             ? {}
-            : { restUntil: sql`greatest(${proxies.restUntil}, ${at}::timestamptz + make_interval(secs => ${restSeconds}))` }),
+            : {
+                restUntil: sql`greatest(${proxies.restUntil}, ${at}::timestamptz + make_interval(secs => ${restSeconds}))`,
+              }),
         })
         .where(eq(proxies.id, row.id));
       return {
@@ -209,7 +221,11 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
     const who = dead.owner
       ? ` It was user ${dead.owner.userId}'s ${dead.owner.module} proxy; ${dead.owner.replaced ? 'a free proxy replaced it' : 'the free pool had none to replace it'}.`
       : '';
-    await recordAlert(db, deps.logger, { audience: 'admin', kind: 'proxy_dead', message: `Proxy ${dead.endpoint} is dead: ${reason}.${who}` });
+    await recordAlert(db, deps.logger, {
+      audience: 'admin',
+      kind: 'proxy_dead',
+      message: `Proxy ${dead.endpoint} is dead: ${reason}.${who}`,
+    });
     if (dead.owner && !dead.owner.replaced) await alertIfSpent(dead.owner.userId, dead.owner.module);
   }
 
@@ -226,7 +242,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       kind: 'proxies_spent',
       message:
         `Every proxy of yours for ${module} has failed and no spare one was left to replace it, so ${module} reads now go ` +
-        'from the service\'s own address, more slowly. New proxies are given as soon as the pool has them.',
+        "from the service's own address, more slowly. New proxies are given as soon as the pool has them.",
       link: '/api/v1/billing/subscription',
     });
   }
@@ -258,7 +274,13 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
         const closed = await tx
           .update(proxyUsageLog)
           .set({ successes: succeeded, failures: failed, finishedAt: sql`clock_timestamp()` })
-          .where(and(eq(proxyUsageLog.id, lease.leaseId), eq(proxyUsageLog.proxyId, lease.proxyId), isNull(proxyUsageLog.finishedAt)))
+          .where(
+            and(
+              eq(proxyUsageLog.id, lease.leaseId),
+              eq(proxyUsageLog.proxyId, lease.proxyId),
+              isNull(proxyUsageLog.finishedAt),
+            ),
+          )
           .returning({ id: proxyUsageLog.id });
         if (closed.length === 0) return undefined;
         const [updated] = await tx
@@ -268,7 +290,9 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
             failureCount: sql`${proxies.failureCount} + ${failed}`,
             ...(outcome.lastError ? { lastError: outcome.lastError.slice(0, 500) } : {}),
             ...(outcome.banned
-              ? { restUntil: sql`greatest(${proxies.restUntil}, clock_timestamp() + make_interval(secs => ${rules.banBenchSeconds}))` }
+              ? {
+                  restUntil: sql`greatest(${proxies.restUntil}, clock_timestamp() + make_interval(secs => ${rules.banBenchSeconds}))`,
+                }
               : {}),
             updatedAt: sql`now()`,
           })
@@ -280,9 +304,13 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       if (outcome.proxyAuthFailed) {
         await retire(lease.proxyId, 'the proxy refused our credentials (407)');
       } else if (isFailing(health.successCount, health.failureCount)) {
-        await retire(lease.proxyId, `${health.failureCount} of ${health.successCount + health.failureCount} requests through it failed`);
+        await retire(
+          lease.proxyId,
+          `${health.failureCount} of ${health.successCount + health.failureCount} requests through it failed`,
+        );
       }
-      if (outcome.banned) deps.logger.info({ proxyId: lease.proxyId, benchSeconds: rules.banBenchSeconds }, 'proxy benched after a ban');
+      if (outcome.banned)
+        deps.logger.info({ proxyId: lease.proxyId, benchSeconds: rules.banBenchSeconds }, 'proxy benched after a ban');
     },
   };
 }

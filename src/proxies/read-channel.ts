@@ -197,7 +197,12 @@ export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModu
       if (outcome.banned) bannedUntil.set(proxyId, Date.now() + (outcome.banned.retryAfterMs ?? BAN_HOLD_MS));
       await capacity.report(
         { leaseId: grant.leaseId, proxyId },
-        { succeeded: outcome.ok, failed: outcome.failed, banned: outcome.banned !== undefined, proxyAuthFailed: outcome.proxyAuthFailed },
+        {
+          succeeded: outcome.ok,
+          failed: outcome.failed,
+          banned: outcome.banned !== undefined,
+          proxyAuthFailed: outcome.proxyAuthFailed,
+        },
       );
     },
   };

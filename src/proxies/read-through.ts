@@ -44,7 +44,12 @@ export async function readThrough<I, R>(
   const tries = results.map(() => 0);
   const queue = results.map((_, i) => i);
   while (queue.length > 0) {
-    const grant = await deps.channel.acquire({ userId: request.userId, module: request.module, storeId: request.storeId, reads: queue.length });
+    const grant = await deps.channel.acquire({
+      userId: request.userId,
+      module: request.module,
+      storeId: request.storeId,
+      reads: queue.length,
+    });
     if (grant.kind === 'wait') {
       const waitMs = grant.until.getTime() - deps.now();
       if (waitMs > request.waitUpToMs) return { results, blockedUntil: grant.until };
@@ -78,7 +83,10 @@ async function useGrant<I, R>(
     const index = queue.shift()!;
     tries[index]!++;
     try {
-      results[index]!.result = await request.read(results[index]!.item, grant.kind === 'proxy' ? grant.proxyUrl : undefined);
+      results[index]!.result = await request.read(
+        results[index]!.item,
+        grant.kind === 'proxy' ? grant.proxyUrl : undefined,
+      );
       results[index]!.error = undefined;
       outcome.ok++;
     } catch (error) {
@@ -89,7 +97,8 @@ async function useGrant<I, R>(
         outcome.ok++;
         continue;
       }
-      if (exitRefused(cause)) outcome.banned = cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs };
+      if (exitRefused(cause))
+        outcome.banned = cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs };
       else if (cause.kind === 'proxy_auth') outcome.proxyAuthFailed = true;
       else outcome.failed++;
       if (tries[index]! < TRIES_PER_ITEM) queue.unshift(index);

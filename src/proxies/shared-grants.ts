@@ -40,7 +40,11 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
     await reportIfDone(share);
   };
   const usable = (share: Share | null): share is Share =>
-    share !== null && !share.closed && share.left > 0 && Date.now() < share.grant.until.getTime() && channel.holds(share.grant);
+    share !== null &&
+    !share.closed &&
+    share.left > 0 &&
+    Date.now() < share.grant.until.getTime() &&
+    channel.holds(share.grant);
   const slice = (share: Share, reads: number): ProxyGrant => {
     const maxReads = Math.min(Math.max(1, Math.floor(reads)), share.left);
     share.left -= maxReads;

@@ -12,7 +12,10 @@ export async function pruneUsageLog(
   options: { keepHours: number; rules: Pick<BudgetRules, 'budgetWindowSeconds' | 'leaseSeconds'>; batchSize?: number },
   progress: (deleted: number) => void = () => undefined,
 ): Promise<number> {
-  const keepSeconds = Math.max(options.keepHours * 3600, options.rules.budgetWindowSeconds + options.rules.leaseSeconds);
+  const keepSeconds = Math.max(
+    options.keepHours * 3600,
+    options.rules.budgetWindowSeconds + options.rules.leaseSeconds,
+  );
   const batchSize = options.batchSize ?? 10_000;
   let deleted = 0;
   for (;;) {

@@ -50,7 +50,8 @@ function runAsIds(): Ids | undefined {
     spawnSync('groupadd', ['--system', 'postgres']);
     spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres']);
     ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (ids.status !== 0) throw new Error('running as root and could not find or create a "postgres" user for PostgreSQL');
+    if (ids.status !== 0)
+      throw new Error('running as root and could not find or create a "postgres" user for PostgreSQL');
   }
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
   return { uid: Number(ids.stdout.trim()), gid: Number(gid.stdout.trim()) };
@@ -76,7 +77,8 @@ function openFolder(dir: string): string {
  */
 function nativeDir(ids: Ids | undefined, source: string, systemDir: string): string {
   if (reachable(ids, path.join(source, 'bin'), 'x')) return source;
-  const version = (JSON.parse(fs.readFileSync(path.join(source, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(fs.readFileSync(path.join(source, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
   const copy = path.join(openFolder(systemDir), `postgres-${version}`);
   if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
     const partial = `${copy}.partial-${process.pid}`;
@@ -99,10 +101,15 @@ async function clusterRoot(ids: Ids | undefined, dataDir: string, systemDir: str
   if (ids) fs.chownSync(dataDir, ids.uid, ids.gid);
   if (reachable(ids, dataDir, 'w')) return dataDir;
 
-  const root = path.join(openFolder(systemDir), `postgres-data-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  const root = path.join(
+    openFolder(systemDir),
+    `postgres-data-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`,
+  );
   const pointer = path.join(dataDir, RELOCATED_FILE);
   if (!fs.existsSync(pointer) && fs.existsSync(root)) {
-    await run(bin, 'pg_ctl', ['-D', path.join(root, 'pgdata'), '-m', 'immediate', '-w', 'stop'], ids).catch(() => undefined);
+    await run(bin, 'pg_ctl', ['-D', path.join(root, 'pgdata'), '-m', 'immediate', '-w', 'stop'], ids).catch(
+      () => undefined,
+    );
     fs.rmSync(root, { recursive: true, force: true });
   }
   fs.mkdirSync(root, { recursive: true });
@@ -148,7 +155,8 @@ export async function startEmbeddedPostgres(options: {
   try {
     bin = path.join(nativeDir(ids, options.nativeDir ?? path.join(packageDir(), 'native'), systemDir), 'bin');
     root = await clusterRoot(ids, dataDir, systemDir, bin);
-    if (!reachable(ids, bin, 'x') || !reachable(ids, root, 'w')) throw new Error(`the "postgres" user cannot reach ${systemDir} either`);
+    if (!reachable(ids, bin, 'x') || !reachable(ids, root, 'w'))
+      throw new Error(`the "postgres" user cannot reach ${systemDir} either`);
   } catch (err) {
     if (!ids) throw err;
     throw new Error(unreachableMessage(dataDir, systemDir, err), { cause: err });
@@ -168,7 +176,12 @@ export async function startEmbeddedPostgres(options: {
   );
   if (status !== 'running') {
     const serverOptions = `-p ${options.port} -c listen_addresses=127.0.0.1 -k ${socketDir}`;
-    await run(bin, 'pg_ctl', ['-D', pgdata, '-o', serverOptions, '-l', path.join(root, 'postgres.log'), '-w', '-t', '60', 'start'], ids);
+    await run(
+      bin,
+      'pg_ctl',
+      ['-D', pgdata, '-o', serverOptions, '-l', path.join(root, 'postgres.log'), '-w', '-t', '60', 'start'],
+      ids,
+    );
   }
 
   const adminUrl = `postgres://postgres@127.0.0.1:${options.port}/postgres`;

@@ -126,7 +126,10 @@ export async function startStack(
     for (const service of services) {
       const child = spawnService(service.entry, env);
       children.push({ name: service.name, child });
-      parts.push({ name: service.name, stop: () => stopChild(child, (config.temporal.shutdownGraceSeconds + 5) * 1000) });
+      parts.push({
+        name: service.name,
+        stop: () => stopChild(child, (config.temporal.shutdownGraceSeconds + 5) * 1000),
+      });
     }
     const exited = Promise.race(
       children.map(({ name, child }) => new Promise<string>((resolve) => child.once('exit', () => resolve(name)))),

@@ -80,7 +80,9 @@ export async function startTemporalDevServer(options: {
   detached?: boolean;
   stdio?: 'inherit' | 'ignore';
 }): Promise<TemporalDevServer> {
-  const settingsFile = options.uiCodecEndpoint ? privateSettingsFile({ 'ui-codec-endpoint': options.uiCodecEndpoint }) : undefined;
+  const settingsFile = options.uiCodecEndpoint
+    ? privateSettingsFile({ 'ui-codec-endpoint': options.uiCodecEndpoint })
+    : undefined;
   const args = [
     'server',
     'start-dev',

@@ -5,7 +5,12 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const WEB = path.join(ROOT, 'web');
 export const WEB_DIST = path.join(WEB, 'dist');
-const SOURCES = [path.join(WEB, 'src'), path.join(WEB, 'public'), path.join(WEB, 'index.html'), path.join(WEB, 'vite.config.mts')];
+const SOURCES = [
+  path.join(WEB, 'src'),
+  path.join(WEB, 'public'),
+  path.join(WEB, 'index.html'),
+  path.join(WEB, 'vite.config.mts'),
+];
 
 function newestMtimeMs(target: string): number {
   let stat: fs.Stats;
@@ -34,11 +39,15 @@ export async function ensureWebBuild(log: (line: string) => void = () => undefin
   if (!webBuildIsStale()) return 'fresh';
   const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--config', path.join(WEB, 'vite.config.mts'), '--logLevel', 'warn'], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [vite, 'build', '--config', path.join(WEB, 'vite.config.mts'), '--logLevel', 'warn'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'production' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -47,7 +56,9 @@ export async function ensureWebBuild(log: (line: string) => void = () => undefin
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the web cabinet did not build (exit ${code}):\n${output}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`the web cabinet did not build (exit ${code}):\n${output}`)),
+    );
   });
   return 'built';
 }

@@ -14,7 +14,12 @@ export interface ChangeActivity {
   changesToday: number;
 }
 
-export async function changeActivity(db: Db, storeId: string, now: Date, budget: ChangeBudget): Promise<ChangeActivity> {
+export async function changeActivity(
+  db: Db,
+  storeId: string,
+  now: Date,
+  budget: ChangeBudget,
+): Promise<ChangeActivity> {
   const sent = (since: Date) =>
     db
       .select({ n: count() })
@@ -33,4 +38,3 @@ export function almatyMidnight(now: Date): Date {
   const clock = almatyClock(now);
   return new Date(now.getTime() - (clock.minuteOfDay * 60 + clock.second) * 1000 - now.getUTCMilliseconds());
 }
-

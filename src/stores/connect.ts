@@ -4,7 +4,12 @@ import { kaspiStores, users, type StorePoint } from '../db/schema';
 import { checkSession, fetchMerchant, type CabinetContext, type KaspiSession, type MerchantInfo } from '../kaspi';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
-import { sealStoreCredentials, openStoreCredentials, canLogInAlone, type RememberedCredentials } from '../logins/credentials';
+import {
+  sealStoreCredentials,
+  openStoreCredentials,
+  canLogInAlone,
+  type RememberedCredentials,
+} from '../logins/credentials';
 import { PAUSED_BY_MERCHANT } from '../workflows/messages';
 import { storesConnected, type LifecycleDeps } from './lifecycle';
 import { writeStoreSession } from './session';
@@ -54,7 +59,10 @@ export async function connectSession(
   for (const uid of merchantUids) merchants.push(await fetchMerchant(ctx, uid));
 
   // A merchant who paused every store's demper gets new stores paused too; resuming them is theirs to do.
-  const [owner] = await deps.db.select({ demperPaused: users.demperPaused }).from(users).where(eq(users.id, args.userId));
+  const [owner] = await deps.db
+    .select({ demperPaused: users.demperPaused })
+    .from(users)
+    .where(eq(users.id, args.userId));
   const storeIds: string[] = [];
   for (const merchant of merchants) {
     storeIds.push(await upsertStore(deps, args.userId, merchant, owner?.demperPaused ? PAUSED_BY_MERCHANT : null));
@@ -69,8 +77,17 @@ export async function connectSession(
 }
 
 /** `pausedReason` applies to a store created here; an existing store keeps its own. */
-async function upsertStore(deps: ConnectDeps, userId: string, merchant: MerchantInfo, pausedReason: string | null): Promise<string> {
-  const mine = and(eq(kaspiStores.userId, userId), eq(kaspiStores.merchantUid, merchant.merchantUid), isNull(kaspiStores.deletedAt));
+async function upsertStore(
+  deps: ConnectDeps,
+  userId: string,
+  merchant: MerchantInfo,
+  pausedReason: string | null,
+): Promise<string> {
+  const mine = and(
+    eq(kaspiStores.userId, userId),
+    eq(kaspiStores.merchantUid, merchant.merchantUid),
+    isNull(kaspiStores.deletedAt),
+  );
   // Insert-or-nothing first, so two connects racing for the same merchant end with one store.
   await deps.db
     .insert(kaspiStores)
@@ -82,7 +99,10 @@ async function upsertStore(deps: ConnectDeps, userId: string, merchant: Merchant
       points: storePoints(merchant),
       demperPausedReason: pausedReason,
     })
-    .onConflictDoNothing({ target: [kaspiStores.userId, kaspiStores.merchantUid], where: sql`${kaspiStores.deletedAt} is null` });
+    .onConflictDoNothing({
+      target: [kaspiStores.userId, kaspiStores.merchantUid],
+      where: sql`${kaspiStores.deletedAt} is null`,
+    });
   const [store] = await deps.db
     .update(kaspiStores)
     .set({ name: merchant.name, points: storePoints(merchant) })
@@ -91,7 +111,12 @@ async function upsertStore(deps: ConnectDeps, userId: string, merchant: Merchant
   return store!.id;
 }
 
-async function applyRemember(deps: ConnectDeps, storeId: string, via: 'cookies' | 'password' | 'sms', remember: RememberChoice) {
+async function applyRemember(
+  deps: ConnectDeps,
+  storeId: string,
+  via: 'cookies' | 'password' | 'sms',
+  remember: RememberChoice,
+) {
   const set: Partial<typeof kaspiStores.$inferInsert> = { connectedVia: via };
   if (remember.kind === 'forget') Object.assign(set, { credentialsEnc: null, autoRelogin: false });
   if (remember.kind === 'password') {
@@ -101,12 +126,18 @@ async function applyRemember(deps: ConnectDeps, storeId: string, via: 'cookies' 
   if (remember.kind === 'phone' && !(await remembersPassword(deps, storeId))) {
     // An SMS login cannot renew itself, so it never replaces a remembered password that can.
     const credentials: RememberedCredentials = { phone: remember.phone };
-    Object.assign(set, { credentialsEnc: sealStoreCredentials(deps.keyring, storeId, credentials), autoRelogin: false });
+    Object.assign(set, {
+      credentialsEnc: sealStoreCredentials(deps.keyring, storeId, credentials),
+      autoRelogin: false,
+    });
   }
   await deps.db.update(kaspiStores).set(set).where(eq(kaspiStores.id, storeId));
 }
 
 async function remembersPassword(deps: ConnectDeps, storeId: string): Promise<boolean> {
-  const [row] = await deps.db.select({ sealed: kaspiStores.credentialsEnc }).from(kaspiStores).where(eq(kaspiStores.id, storeId));
+  const [row] = await deps.db
+    .select({ sealed: kaspiStores.credentialsEnc })
+    .from(kaspiStores)
+    .where(eq(kaspiStores.id, storeId));
   return row?.sealed ? canLogInAlone(openStoreCredentials(deps.keyring, storeId, row.sealed)) : false;
 }

@@ -59,7 +59,11 @@ export async function stopDemper(deps: DemperControlDeps, storeId: string): Prom
 }
 
 /** Pauses the loop and records why; a loop started later begins paused. */
-export async function pauseDemper(deps: DemperControlDeps, storeId: string, reason = PAUSED_BY_MERCHANT): Promise<void> {
+export async function pauseDemper(
+  deps: DemperControlDeps,
+  storeId: string,
+  reason = PAUSED_BY_MERCHANT,
+): Promise<void> {
   await deps.db.update(kaspiStores).set({ demperPausedReason: reason }).where(eq(kaspiStores.id, storeId));
   await signalIfRunning(deps, storeId, (handle) => handle.signal(pauseSignal, { reason }));
 }
@@ -102,7 +106,11 @@ export class DemperRejectedError extends Error {
  * Saves a store's configuration and hands it to the running loop, which applies it from its next
  * cycle. The loop validates it again (the `configure` update's validator).
  */
-export async function configureDemper(deps: DemperControlDeps, storeId: string, config: DemperConfig): Promise<DemperConfig> {
+export async function configureDemper(
+  deps: DemperControlDeps,
+  storeId: string,
+  config: DemperConfig,
+): Promise<DemperConfig> {
   await deps.db.update(kaspiStores).set({ demperConfig: config }).where(eq(kaspiStores.id, storeId));
   // Checks scheduled under longer intervals come no later than the new quiet interval allows.
   await deps.db
@@ -119,9 +127,12 @@ export async function configureDemper(deps: DemperControlDeps, storeId: string, 
       throw new DemperRejectedError(error.cause.message);
     }
     if (error instanceof WorkflowNotFoundError) return config;
-    throw new DemperUnavailableError('the demper loop did not take the configuration in time; it is saved and applies when the loop runs', {
-      cause: error,
-    });
+    throw new DemperUnavailableError(
+      'the demper loop did not take the configuration in time; it is saved and applies when the loop runs',
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -135,10 +146,18 @@ export async function demperStatus(deps: DemperControlDeps, storeId: string): Pr
         deps.temporal.workflow.getHandle(demperWorkflowId(storeId)).query(demperStatusQuery),
       );
       // A cycle summary carried from a run that did not count pushes without points yet says 0.
-      return { ...status, lastCycle: status.lastCycle && { ...status.lastCycle, withoutAvailabilities: status.lastCycle.withoutAvailabilities ?? 0 } };
+      return {
+        ...status,
+        lastCycle: status.lastCycle && {
+          ...status.lastCycle,
+          withoutAvailabilities: status.lastCycle.withoutAvailabilities ?? 0,
+        },
+      };
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) {
-        throw new DemperUnavailableError('the demper loop did not answer in time (is a worker running?)', { cause: error });
+        throw new DemperUnavailableError('the demper loop did not answer in time (is a worker running?)', {
+          cause: error,
+        });
       }
     }
   }
@@ -161,7 +180,11 @@ export async function demperStatus(deps: DemperControlDeps, storeId: string): Pr
 
 type Handle = ReturnType<Client['workflow']['getHandle']>;
 
-async function signalIfRunning(deps: DemperControlDeps, storeId: string, send: (handle: Handle) => Promise<void>): Promise<boolean> {
+async function signalIfRunning(
+  deps: DemperControlDeps,
+  storeId: string,
+  send: (handle: Handle) => Promise<void>,
+): Promise<boolean> {
   try {
     await send(deps.temporal.workflow.getHandle(demperWorkflowId(storeId)));
     return true;
@@ -171,4 +194,3 @@ async function signalIfRunning(deps: DemperControlDeps, storeId: string, send: (
     throw error;
   }
 }
-

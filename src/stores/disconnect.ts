@@ -15,5 +15,7 @@ export async function disconnectStore(deps: DemperControlDeps & { logger: Logger
     .where(eq(kaspiStores.id, storeId));
   await stopDemper(deps, storeId);
   // A poll that misses the cancel finds the store deleted at its next poll and ends there.
-  await stopOrdersPoll(deps, storeId).catch((error: unknown) => deps.logger.warn({ err: error, storeId }, 'could not stop the orders poll'));
+  await stopOrdersPoll(deps, storeId).catch((error: unknown) =>
+    deps.logger.warn({ err: error, storeId }, 'could not stop the orders poll'),
+  );
 }

@@ -27,7 +27,10 @@ export async function startOrdersPolls(
 ): Promise<void> {
   for (const store of stores.filter((s) => s.shopApiTokenEnc !== null)) {
     await startOrdersPoll(deps, store).catch((error: unknown) =>
-      deps.logger.warn({ err: error, storeId: store.id }, 'could not start the orders poll; setting the Shop API token again starts it'),
+      deps.logger.warn(
+        { err: error, storeId: store.id },
+        'could not start the orders poll; setting the Shop API token again starts it',
+      ),
     );
   }
 }

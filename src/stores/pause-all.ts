@@ -8,7 +8,11 @@ import { PAUSED_BY_MERCHANT } from '../workflows/messages';
 import { pauseDemper, resumeDemper, type DemperControlDeps } from './demper-control';
 
 /** Answers the ids of the stores whose loops were asked. */
-export async function setAllStoresPaused(control: DemperControlDeps, userId: string, paused: boolean): Promise<string[]> {
+export async function setAllStoresPaused(
+  control: DemperControlDeps,
+  userId: string,
+  paused: boolean,
+): Promise<string[]> {
   await control.db.update(users).set({ demperPaused: paused }).where(eq(users.id, userId));
   const stores = await control.db
     .select({ id: kaspiStores.id })

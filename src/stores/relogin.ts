@@ -56,7 +56,8 @@ export async function reloginStore(deps: ReloginDeps, storeId: string): Promise<
         if (error instanceof LoginPageError) return { status: 'failed', reason: error.message };
         throw error;
       }
-      if (outcome.status === 'sms_required') return { status: 'failed', reason: 'Kaspi asks for an SMS code to log in' };
+      if (outcome.status === 'sms_required')
+        return { status: 'failed', reason: 'Kaspi asks for an SMS code to log in' };
       if (outcome.status === 'failed') return { status: 'failed', reason: outcome.message };
       const stores = await connectSession(deps, {
         userId: store.userId,
@@ -71,7 +72,10 @@ export async function reloginStore(deps: ReloginDeps, storeId: string): Promise<
     },
     { waitMs: LOCK_WAIT_MS, maxConcurrent: deps.config.kaspiLogin.reloginMaxConcurrent },
   );
-  const relogin = result === LOGIN_LOCK_BUSY ? { status: 'failed' as const, reason: 'another login of this merchant is still running' } : result;
+  const relogin =
+    result === LOGIN_LOCK_BUSY
+      ? { status: 'failed' as const, reason: 'another login of this merchant is still running' }
+      : result;
   deps.logger.info({ storeId, merchantUid: store.merchantUid, ...relogin }, 'store re-login');
   return relogin;
 }
@@ -100,7 +104,8 @@ export async function withStoreSession<T>(
       try {
         return await attempt();
       } catch (retryError) {
-        if (isKaspiError(retryError, 'session_expired')) await storeNeedsReauth(deps, storeId, 'the renewed session was refused too');
+        if (isKaspiError(retryError, 'session_expired'))
+          await storeNeedsReauth(deps, storeId, 'the renewed session was refused too');
         throw retryError;
       }
     }

@@ -13,13 +13,21 @@ const sessionSchema = z.object({ cookies: z.record(z.string(), z.string()) });
  * `{cookies}`. Only activities call these; workflows pass store ids, never sessions.
  */
 export async function readStoreSession(db: Db, keyring: Keyring, storeId: string): Promise<KaspiSession | undefined> {
-  const [row] = await db.select({ sealed: kaspiStores.sessionEnc }).from(kaspiStores).where(eq(kaspiStores.id, storeId));
+  const [row] = await db
+    .select({ sealed: kaspiStores.sessionEnc })
+    .from(kaspiStores)
+    .where(eq(kaspiStores.id, storeId));
   if (!row?.sealed) return undefined;
   return sessionSchema.parse(JSON.parse(openFrom(keyring, 'storeSession', storeId, row.sealed)));
 }
 
 /** Stores a fresh session and marks the store's session active and verified now. */
-export async function writeStoreSession(db: Db, keyring: Keyring, storeId: string, session: KaspiSession): Promise<void> {
+export async function writeStoreSession(
+  db: Db,
+  keyring: Keyring,
+  storeId: string,
+  session: KaspiSession,
+): Promise<void> {
   await db
     .update(kaspiStores)
     .set({

@@ -12,7 +12,10 @@ const DAY_MS = 24 * 3600_000;
  * Proves a Shop API token works with the cheapest call there is: one order of the last day. Kaspi
  * answers 401/403 for a token it does not know (thrown as `KaspiError` `session_expired`).
  */
-export async function checkShopApiToken(config: Pick<Config, 'kaspi' | 'kaspiClient'>, shopApiToken: string): Promise<void> {
+export async function checkShopApiToken(
+  config: Pick<Config, 'kaspi' | 'kaspiClient'>,
+  shopApiToken: string,
+): Promise<void> {
   await fetchOrdersPage(
     { urls: config.kaspi, timeoutMs: config.kaspiClient.timeoutMs, shopApiToken },
     { filter: { creationDateFromMs: Date.now() - DAY_MS }, page: 0, size: 1 },
@@ -20,7 +23,11 @@ export async function checkShopApiToken(config: Pick<Config, 'kaspi' | 'kaspiCli
 }
 
 /** Seals the token into the store (`shop_api_token_enc`, bound to the store's row). */
-export async function saveShopApiToken(deps: { db: Db; keyring: Keyring }, storeId: string, shopApiToken: string): Promise<void> {
+export async function saveShopApiToken(
+  deps: { db: Db; keyring: Keyring },
+  storeId: string,
+  shopApiToken: string,
+): Promise<void> {
   await deps.db
     .update(kaspiStores)
     .set({ shopApiTokenEnc: sealFor(deps.keyring, 'storeShopApiToken', storeId, shopApiToken) })

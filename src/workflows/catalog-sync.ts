@@ -5,10 +5,23 @@
  * with its SKU; the rest of its page is imported. The merchant's settings are never written.
  */
 
-import { ActivityFailure, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureOf } from './failures';
-import { blankCatalogProgress, catalogSyncProgressQuery, STORE_GONE, STORE_ID_KEY, USER_ID_KEY, type CatalogSyncProgress } from './messages';
+import {
+  blankCatalogProgress,
+  catalogSyncProgressQuery,
+  STORE_GONE,
+  STORE_ID_KEY,
+  USER_ID_KEY,
+  type CatalogSyncProgress,
+} from './messages';
 
 export interface CatalogSyncInput {
   storeId: string;
@@ -65,7 +78,9 @@ export async function catalogSyncWorkflow(input: CatalogSyncInput): Promise<Cata
       }
       if (!result.more) break;
     }
-    progress.vanished = (await finishCatalogSync({ storeId: input.storeId, syncedAt, markVanished: everyOfferKnown })).vanished;
+    progress.vanished = (
+      await finishCatalogSync({ storeId: input.storeId, syncedAt, markVanished: everyOfferKnown })
+    ).vanished;
     progress.state = 'done';
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;

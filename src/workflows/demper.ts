@@ -20,7 +20,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { assertValidDemperConfig, decisionMaxAgeSeconds, DEFAULT_DEMPER_CONFIG, type DemperConfig } from '../domain/demper-config';
+import {
+  assertValidDemperConfig,
+  decisionMaxAgeSeconds,
+  DEFAULT_DEMPER_CONFIG,
+  type DemperConfig,
+} from '../domain/demper-config';
 import { FULL_WRITE_BUCKET, type WriteBucket } from '../domain/write-budget';
 import {
   configureUpdate,
@@ -126,20 +131,17 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     },
     { validator: (next) => assertValidDemperConfig(next) },
   );
-  setHandler(
-    demperStatusQuery,
-    (): DemperStatus => ({
-      storeId,
-      state: isPaused() ? 'paused' : 'running',
-      pausedReason,
-      cycle,
-      lastCycle,
-      nextCheckAt: isPaused() ? null : nextCheckAt,
-      breakers: liveBreakers(),
-      config,
-      pushesWithoutAvailabilities,
-    }),
-  );
+  setHandler(demperStatusQuery, (): DemperStatus => ({
+    storeId,
+    state: isPaused() ? 'paused' : 'running',
+    pausedReason,
+    cycle,
+    lastCycle,
+    nextCheckAt: isPaused() ? null : nextCheckAt,
+    breakers: liveBreakers(),
+    config,
+    pushesWithoutAvailabilities,
+  }));
 
   try {
     const start = await loadDemperLoop({ storeId });
@@ -158,7 +160,12 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
     const { checkProducts, pushPriceChanges } = proxyActivities<Activities>({
       startToCloseTimeout: '10 minutes',
       heartbeatTimeout: `${start.settings.heartbeatTimeoutSeconds} seconds`,
-      retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [STORE_GONE] },
+      retry: {
+        initialInterval: '1 second',
+        maximumInterval: '30 seconds',
+        maximumAttempts: 5,
+        nonRetryableErrorTypes: [STORE_GONE],
+      },
     });
 
     /** Runs an activity; a failure that outlived its retries is counted and backed off, never fatal. */
@@ -201,7 +208,8 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       pushesWithoutAvailabilities += pushed.withoutAvailabilities;
       summary.deferred += pushed.deferred;
       summary.errors += pushed.failed;
-      if (pushed.writesBlockedUntil) trip('writes', pushed.writesBlockedUntil, pushed.writesBlockedReason ?? 'writes blocked');
+      if (pushed.writesBlockedUntil)
+        trip('writes', pushed.writesBlockedUntil, pushed.writesBlockedReason ?? 'writes blocked');
       if (pushed.sessionExpired) {
         // Kaspi refused the session: log in again with the remembered password if there is one (the
         // pushes go out next cycle). Otherwise the activity marks the store needs_reauth and pauses
@@ -245,10 +253,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       current = summary;
       const writesBlocked = blockedUntil('writes') !== null;
       for (let batch = 0; batch < MAX_BATCHES_PER_CYCLE && blockedUntil('reads') === null; batch++) {
-        const checked = await attempt(
-          () => checkProducts({ storeId, cycle, config, writesBlocked }),
-          summary,
-        );
+        const checked = await attempt(() => checkProducts({ storeId, cycle, config, writesBlocked }), summary);
         if (!checked) break;
         summary.checked += checked.checked;
         summary.heldAtFloor += checked.heldAtFloor;
@@ -257,7 +262,11 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
         if (config.dryRun) summary.changed += checked.changed;
         else if (checked.changed > 0 && !writesBlocked) push();
         if (checked.readsBlockedUntil) {
-          trip('reads', checked.readsBlockedUntil, 'no storefront read capacity (the address is banned or every proxy is busy)');
+          trip(
+            'reads',
+            checked.readsBlockedUntil,
+            'no storefront read capacity (the address is banned or every proxy is busy)',
+          );
           break;
         }
         if (!checked.moreDue) break;
@@ -293,7 +302,8 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       }
       const timeoutMs = wakeAt - Date.now();
       // At most one interval: a product switched on without a wake signal is still found.
-      if (timeoutMs > 0) await condition(() => woken || pumpFailure !== null, Math.min(timeoutMs, config.intervalSeconds * 1000));
+      if (timeoutMs > 0)
+        await condition(() => woken || pumpFailure !== null, Math.min(timeoutMs, config.intervalSeconds * 1000));
     };
 
     for (;;) {
@@ -329,7 +339,12 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
   } catch (error) {
     // Cancelled: the store was deleted or disconnected. Gone: the store row is no more.
     if (isCancellation(error)) return;
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === STORE_GONE) return;
+    if (
+      error instanceof ActivityFailure &&
+      error.cause instanceof ApplicationFailure &&
+      error.cause.type === STORE_GONE
+    )
+      return;
     throw error;
   }
 }

@@ -198,9 +198,7 @@ export interface PasswordLoginInput {
 }
 
 export type PasswordLoginResult =
-  | { status: 'connected'; storeIds: string[] }
-  | { status: 'sms_required' }
-  | { status: 'failed'; message: string };
+  { status: 'connected'; storeIds: string[] } | { status: 'sms_required' } | { status: 'failed'; message: string };
 
 export interface StoreSessionCheck {
   sessionState: 'active' | 'expired' | 'needs_reauth';

@@ -80,7 +80,11 @@ export async function ordersPollWorkflow(input: OrdersPollInput): Promise<Orders
         phase = 'polling';
         let intervalSeconds = FALLBACK_INTERVAL_SECONDS;
         try {
-          const result = await pollOrders({ storeId: input.storeId, watermarkMs: state.watermarkMs, baseline: !state.baselineDone });
+          const result = await pollOrders({
+            storeId: input.storeId,
+            watermarkMs: state.watermarkMs,
+            baseline: !state.baselineDone,
+          });
           intervalSeconds = result.intervalSeconds;
           if (result.outcome !== 'polled') {
             log.info('orders poll ends', { storeId: input.storeId, outcome: result.outcome });
@@ -106,7 +110,8 @@ export async function ordersPollWorkflow(input: OrdersPollInput): Promise<Orders
             await alertStoreOwner({
               storeId: input.storeId,
               kind: 'shop_api_token_refused',
-              message: 'Kaspi refused the Shop API token of your store, so its orders are not being read. Set a new token.',
+              message:
+                'Kaspi refused the Shop API token of your store, so its orders are not being read. Set a new token.',
               link: `/api/v1/stores/${input.storeId}`,
             });
           }

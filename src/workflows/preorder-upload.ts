@@ -6,7 +6,11 @@ import { demperWorkflowId, wakeSignal } from './messages';
 
 const { uploadPriceListFile } = proxyActivities<Activities>({
   startToCloseTimeout: '6 minutes',
-  retry: { initialInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'] },
+  retry: {
+    initialInterval: '10 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'],
+  },
 });
 const { recordPreorderPushes, checkPreorders, failPreorderUpload } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -21,12 +25,19 @@ const { recordPreorderPushes, checkPreorders, failPreorderUpload } = proxyActivi
 const PREORDERS_THROUGH_PRICEFEED = 'preorders-through-pricefeed';
 
 interface FileUploadActivities {
-  uploadPreorders(input: { storeId: string; format: PriceListFormat }): Promise<{ uploaded: number; checkIntervalSeconds: number; refused?: string }>;
+  uploadPreorders(input: {
+    storeId: string;
+    format: PriceListFormat;
+  }): Promise<{ uploaded: number; checkIntervalSeconds: number; refused?: string }>;
 }
 
 const { uploadPreorders } = proxyActivities<FileUploadActivities>({
   startToCloseTimeout: '6 minutes',
-  retry: { initialInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'] },
+  retry: {
+    initialInterval: '10 seconds',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'],
+  },
 });
 
 export interface PreorderUploadInput {
@@ -62,7 +73,10 @@ export async function preorderUploadWorkflow(input: PreorderUploadInput): Promis
   let checkIntervalSeconds: number;
   try {
     if (!patched(PREORDERS_THROUGH_PRICEFEED)) {
-      const upload = await uploadPreorders({ storeId: input.storeId, format: (input as { format?: PriceListFormat }).format ?? 'xlsx' });
+      const upload = await uploadPreorders({
+        storeId: input.storeId,
+        format: (input as { format?: PriceListFormat }).format ?? 'xlsx',
+      });
       Object.assign(result, { uploaded: upload.uploaded, ...(upload.refused ? { refused: upload.refused } : {}) });
       checkIntervalSeconds = upload.checkIntervalSeconds;
     } else if (input.priceList) {

@@ -27,7 +27,12 @@ interface FileWithdrawActivities {
 
 const { withdrawPreorder } = proxyActivities<FileWithdrawActivities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes', maximumAttempts: 8, nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'] },
+  retry: {
+    initialInterval: '10 seconds',
+    maximumInterval: '10 minutes',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['KaspiSessionExpired', 'KaspiBadRequest'],
+  },
 });
 
 /** How long the push may wait for the store's loop (its pace, a 429 cooldown of up to 30 minutes) before the merchant is told. */
@@ -66,7 +71,8 @@ export async function preorderWithdrawWorkflow(input: WithdrawInput): Promise<Pr
   let changeId: string;
   try {
     const recorded = await recordPreorderWithdrawal(input);
-    if (recorded.changeId === null) return { withdrawn: false, why: recorded.why === 'not_in_catalog' ? 'not_at_kaspi' : recorded.why };
+    if (recorded.changeId === null)
+      return { withdrawn: false, why: recorded.why === 'not_in_catalog' ? 'not_at_kaspi' : recorded.why };
     changeId = recorded.changeId;
   } catch (error) {
     return failed(failureOf(error).message);

@@ -43,7 +43,12 @@ const FINISHED: readonly LoginState[] = ['connected', 'failed', 'expired'];
  */
 export async function smsLoginWorkflow(input: SmsLoginInput): Promise<SmsLoginStatus> {
   const deadlineMs = Date.now() + input.codeTimeoutSeconds * 1000;
-  const status = { state: 'waiting_code' as LoginState, attempts: 0, message: null as string | null, storeIds: [] as string[] };
+  const status = {
+    state: 'waiting_code' as LoginState,
+    attempts: 0,
+    message: null as string | null,
+    storeIds: [] as string[],
+  };
   let pageOpen = false;
   let sendFinished = false;
   let onWorker: Activities | undefined;
@@ -157,7 +162,8 @@ export async function smsLoginWorkflow(input: SmsLoginInput): Promise<SmsLoginSt
       }
     }
   } catch (error) {
-    const interrupted = isCancellation(error) || (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure);
+    const interrupted =
+      isCancellation(error) || (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure);
     if (!finished()) fail(interrupted ? START_AGAIN : "Kaspi's login page did not answer as expected; start again.");
   } finally {
     sendFinished = true;
@@ -168,7 +174,13 @@ export async function smsLoginWorkflow(input: SmsLoginInput): Promise<SmsLoginSt
     await record();
     // A live worker closes the page (a right code has closed it already), and the holding activity ends
     // on its own within a heartbeat; a dead worker took the page along and is not waited for.
-    const closed = pageOpen && onWorker ? await onWorker.closeLoginPage({ loginId: input.loginId }).then(() => true, () => false) : false;
+    const closed =
+      pageOpen && onWorker
+        ? await onWorker.closeLoginPage({ loginId: input.loginId }).then(
+            () => true,
+            () => false,
+          )
+        : false;
     if (closed) await holding;
     hold.cancel();
   });

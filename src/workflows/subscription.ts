@@ -59,13 +59,24 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
   const { userId, plan } = input;
   // Allocations and releases heartbeat: the proxies wait on them, so a dead worker is noticed at once.
   const heartbeatTimeout = `${input.heartbeatTimeoutSeconds ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS} seconds`;
-  const allocation = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout, retry: ALLOCATION_RETRY });
-  const { releaseModuleProxies } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', heartbeatTimeout, retry: UNTIL_DONE_RETRY });
+  const allocation = proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout,
+    retry: ALLOCATION_RETRY,
+  });
+  const { releaseModuleProxies } = proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout,
+    retry: UNTIL_DONE_RETRY,
+  });
   let periodEndMs = Date.parse(input.periodEnd);
   let cancelRequested = false;
   let state: SubscriptionState = 'activating';
   const split = planProxySplit(planOf(plan));
-  const proxies = Object.fromEntries(PROXY_MODULES.map((m) => [m, { wanted: split[m], held: 0 }])) as Record<ProxyModule, ModuleProxies>;
+  const proxies = Object.fromEntries(PROXY_MODULES.map((m) => [m, { wanted: split[m], held: 0 }])) as Record<
+    ProxyModule,
+    ModuleProxies
+  >;
 
   setHandler(renewSignal, (periodEnd) => {
     const ms = Date.parse(periodEnd);
@@ -125,7 +136,10 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<Su
         await closeSubscription({ userId, endedBy: 'cancelled' });
       });
       await end('cancelled', false);
-      throw ApplicationFailure.nonRetryable(`activation of the ${plan} plan failed and was undone`, 'SubscriptionActivationFailed');
+      throw ApplicationFailure.nonRetryable(
+        `activation of the ${plan} plan failed and was undone`,
+        'SubscriptionActivationFailed',
+      );
     }
     const startedShort = shortage();
     if (startedShort.length > 0) {

@@ -4,7 +4,11 @@ import type { Activities } from '../activities';
 const { runTelegramBot } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['TelegramNotConfigured'] },
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: ['TelegramNotConfigured'],
+  },
 });
 
 /** Runs continue as new after this many rounds to keep the history short. */

@@ -15,7 +15,9 @@ describe('accounts, tokens and API keys', () => {
 
   it('registers with a normalised email, signs in, and shows the account', async () => {
     const raw = `  New.Merchant-${randomUUID()}@Example.KZ `;
-    const reg = await call(api.url, 'POST', '/api/v1/auth/register', { body: { email: raw, password: 'long enough password' } });
+    const reg = await call(api.url, 'POST', '/api/v1/auth/register', {
+      body: { email: raw, password: 'long enough password' },
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.user.email).toBe(raw.trim().toLowerCase());
     expect(typeof reg.body.token).toBe('string');
@@ -27,7 +29,12 @@ describe('accounts, tokens and API keys', () => {
 
     const me = await call(api.url, 'GET', '/api/v1/me', { token: login.body.token });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: reg.body.user.id, email: raw.trim().toLowerCase(), role: 'user', plan: 'free' });
+    expect(me.body).toMatchObject({
+      id: reg.body.user.id,
+      email: raw.trim().toLowerCase(),
+      role: 'user',
+      plan: 'free',
+    });
 
     const [row] = await ctx.db.select().from(users).where(eq(users.id, reg.body.user.id));
     expect(row!.passwordHash).toMatch(/^\$argon2id\$/);
@@ -53,13 +60,17 @@ describe('accounts, tokens and API keys', () => {
     expect(fields).toEqual(['body.password', 'body.role']);
     expect(await ctx.db.select().from(users).where(eq(users.email, email))).toHaveLength(0);
 
-    const noEmail = await call(api.url, 'POST', '/api/v1/auth/register', { body: { password: 'long enough password' } });
+    const noEmail = await call(api.url, 'POST', '/api/v1/auth/register', {
+      body: { password: 'long enough password' },
+    });
     expect(noEmail.body.errors).toEqual([expect.objectContaining({ field: 'body.email' })]);
   });
 
   it('answers a wrong password with 401', async () => {
     const m = await registerMerchant(api.url);
-    const reply = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: 'not the password' } });
+    const reply = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: m.email, password: 'not the password' },
+    });
     expect(reply.status).toBe(401);
     const unknown = await call(api.url, 'POST', '/api/v1/auth/login', {
       body: { email: uniqueEmail(), password: 'not the password' },
@@ -77,7 +88,11 @@ describe('accounts, tokens and API keys', () => {
     const forged = await otherKey.issue({ userId: m.id, role: 'admin', tokenVersion: 0 });
     expect((await call(api.url, 'GET', '/api/v1/me', { token: forged.token })).status).toBe(401);
 
-    const expired = await createTokenService(ctx.config.auth.jwtSecret!, -120, 60).issue({ userId: m.id, role: 'user', tokenVersion: 0 });
+    const expired = await createTokenService(ctx.config.auth.jwtSecret!, -120, 60).issue({
+      userId: m.id,
+      role: 'user',
+      tokenVersion: 0,
+    });
     const reply = await call(api.url, 'GET', '/api/v1/me', { token: expired.token });
     expect(reply.status).toBe(401);
     expect(reply.headers.get('www-authenticate')).toBe('Bearer');
@@ -91,7 +106,9 @@ describe('accounts, tokens and API keys', () => {
     expect(key).toMatch(/^kd_/);
 
     const listed = await call(api.url, 'GET', '/api/v1/api-keys', { token: m.token });
-    expect(listed.body.items).toEqual([expect.objectContaining({ id: created.body.id, name: 'ERP', prefix: key.slice(0, 9) })]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ id: created.body.id, name: 'ERP', prefix: key.slice(0, 9) }),
+    ]);
     expect(listed.text).not.toContain(key);
 
     expect((await call(api.url, 'GET', '/api/v1/me', { token: key })).body.id).toBe(m.id);

@@ -8,7 +8,8 @@ const WINDOW_SECONDS = 60;
 function from(ip: string) {
   return { 'x-forwarded-for': ip };
 }
-const randomIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+const randomIp = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 describe('abuse limits on sign-in and sign-up', () => {
   const api = useTestApi(
@@ -65,7 +66,10 @@ describe('abuse limits on sign-in and sign-up', () => {
       });
       expect([401, 429]).toContain(reply.status);
     }
-    const reply = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: m.password }, headers: from(owner) });
+    const reply = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: m.email, password: m.password },
+      headers: from(owner),
+    });
     expect(reply.status).toBe(200);
   });
 
@@ -118,7 +122,10 @@ describe('wrong passwords for one account from many addresses', () => {
   it('cuts 40 parallel guesses from 40 addresses off at the limit, and still lets the owner in where they signed in before', async () => {
     const m = await registerMerchant(api.url, undefined, from(randomIp()));
     const home = randomIp();
-    const ok = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: m.password }, headers: from(home) });
+    const ok = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: m.email, password: m.password },
+      headers: from(home),
+    });
     expect(ok.status).toBe(200);
 
     const replies = await Promise.all(
@@ -135,9 +142,15 @@ describe('wrong passwords for one account from many addresses', () => {
     expect(replies.find((r) => r.status === 429)!.headers.get('retry-after')).toMatch(/^\d+$/);
 
     // A new address waits too; the owner at the address they signed in from does not.
-    const elsewhere = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: m.password }, headers: from(randomIp()) });
+    const elsewhere = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: m.email, password: m.password },
+      headers: from(randomIp()),
+    });
     expect(elsewhere.status).toBe(429);
-    const atHome = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: m.password }, headers: from(home) });
+    const atHome = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: m.email, password: m.password },
+      headers: from(home),
+    });
     expect(atHome.status).toBe(200);
   });
 });

@@ -24,7 +24,13 @@ describe('the cabinet’s views of a store', () => {
         { uid: RIVAL, name: 'Соперник', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.2 },
       ],
       offers: [
-        ...[1, 2, 3, 4, 5].map((n) => ({ merchantUid: OURS, sku: `V-${n}`, productId: card(n), model: `Товар ${n}`, price: 10_000 })),
+        ...[1, 2, 3, 4, 5].map((n) => ({
+          merchantUid: OURS,
+          sku: `V-${n}`,
+          productId: card(n),
+          model: `Товар ${n}`,
+          price: 10_000,
+        })),
         { merchantUid: RIVAL, sku: 'R-1', productId: card(1), price: 9_500 },
         { merchantUid: RIVAL, sku: 'R-2', productId: card(2), price: 8_000 },
         { merchantUid: RIVAL, sku: 'R-5', productId: card(5), price: 9_000 },
@@ -59,7 +65,14 @@ describe('the cabinet’s views of a store', () => {
     };
     for (const [sku, settings] of Object.entries(seeded)) {
       const n = Number(sku.slice(2));
-      const product = await demperProduct(ctx, store.id, { kaspiProductId: card(n), sku, name: `Товар ${n}`, price: 10_000, cityPrices: { [ALMATY]: 10_000 }, ...settings });
+      const product = await demperProduct(ctx, store.id, {
+        kaspiProductId: card(n),
+        sku,
+        name: `Товар ${n}`,
+        price: 10_000,
+        cityPrices: { [ALMATY]: 10_000 },
+        ...settings,
+      });
       ids[sku] = product.id;
     }
     await startLoop(ctx, store);
@@ -73,7 +86,13 @@ describe('the cabinet’s views of a store', () => {
     const all = await get(`/api/v1/stores/${store.id}/products?sort=name`);
     const bySku = Object.fromEntries(all.items.map((p: { sku: string }) => [p.sku, p]));
     expect(all.items.map((p: { sku: string }) => p.sku)).toEqual(['V-1', 'V-2', 'V-3', 'V-4', 'V-5']);
-    expect(bySku['V-1']).toMatchObject({ state: 'not_first', position: 2, offersCount: 2, gap: 500, cheapestRival: { merchantId: RIVAL, merchantName: 'Соперник', price: 9_500 } });
+    expect(bySku['V-1']).toMatchObject({
+      state: 'not_first',
+      position: 2,
+      offersCount: 2,
+      gap: 500,
+      cheapestRival: { merchantId: RIVAL, merchantName: 'Соперник', price: 9_500 },
+    });
     expect(bySku['V-1'].competingCities).toEqual([{ id: ALMATY, name: 'Алматы' }]);
     expect(bySku['V-1'].kaspiUrl).toBe(`${sandbox.urls.publicUrl}/shop/p/-${card(1)}/`);
     expect(bySku['V-2']).toMatchObject({ state: 'at_floor', lastReason: 'floor_reached' });
@@ -93,7 +112,15 @@ describe('the cabinet’s views of a store', () => {
 
   it('sums the store up: products by state, the change budget, the demper', async () => {
     const overview = await get(`/api/v1/stores/${store.id}/overview`);
-    expect(overview.products).toMatchObject({ total: 5, active: 4, first: 1, notFirst: 1, atFloor: 1, noFloor: 1, error: 0 });
+    expect(overview.products).toMatchObject({
+      total: 5,
+      active: 4,
+      first: 1,
+      notFirst: 1,
+      atFloor: 1,
+      noFloor: 1,
+      error: 0,
+    });
     expect(overview.changeBudget).toEqual({ used: 0, limit: 240, windowSeconds: 1_800 });
     expect(overview.demper).toEqual({ state: 'running', pausedReason: null });
     const status = await get(`/api/v1/stores/${store.id}/demper`);
@@ -105,7 +132,11 @@ describe('the cabinet’s views of a store', () => {
     // Switched off and on, the product is checked again at once.
     await call(api.url, 'PATCH', `/api/v1/products/${ids['V-1']}`, { ...as(), body: { active: false } });
     await call(api.url, 'PATCH', `/api/v1/products/${ids['V-1']}`, { ...as(), body: { active: true } });
-    await waitFor('another check', async () => (await get(`/api/v1/products/${ids['V-1']}`)).lastCheckAt !== checkedAt, 15_000);
+    await waitFor(
+      'another check',
+      async () => (await get(`/api/v1/products/${ids['V-1']}`)).lastCheckAt !== checkedAt,
+      15_000,
+    );
     const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, ids['V-1']!));
     expect(rows.map((r) => r.status)).toEqual(['proposed']);
   });
@@ -114,19 +145,38 @@ describe('the cabinet’s views of a store', () => {
     const proposals = await get(`/api/v1/stores/${store.id}/proposals`);
     expect(proposals.items).toHaveLength(2);
     const proposal = proposals.items.find((p: { productId: string }) => p.productId === ids['V-1']);
-    expect(proposal).toMatchObject({ productName: 'Товар 1', newPrice: 9_499, status: 'proposed', reason: 'undercut', rival: { merchantName: 'Соперник', price: 9_500 } });
-    expect(proposals.items.find((p: { productId: string }) => p.productId === ids['V-2'])).toMatchObject({ newPrice: 9_500, reason: 'floor_reached' });
+    expect(proposal).toMatchObject({
+      productName: 'Товар 1',
+      newPrice: 9_499,
+      status: 'proposed',
+      reason: 'undercut',
+      rival: { merchantName: 'Соперник', price: 9_500 },
+    });
+    expect(proposals.items.find((p: { productId: string }) => p.productId === ids['V-2'])).toMatchObject({
+      newPrice: 9_500,
+      reason: 'floor_reached',
+    });
     expect(sandbox.market.pushLog({ merchantUid: OURS })).toEqual([]);
 
     await call(api.url, 'PATCH', `/api/v1/products/${ids['V-1']}`, { ...as(), body: { minPrice: 9_600 } });
-    const refused = await call(api.url, 'POST', `/api/v1/stores/${store.id}/proposals/apply`, { ...as(), body: { changeIds: [proposal.id] } });
-    expect(refused.body).toEqual({ applied: [], skipped: [{ id: proposal.id, reason: 'a price is below the floor of 9600 now' }] });
+    const refused = await call(api.url, 'POST', `/api/v1/stores/${store.id}/proposals/apply`, {
+      ...as(),
+      body: { changeIds: [proposal.id] },
+    });
+    expect(refused.body).toEqual({
+      applied: [],
+      skipped: [{ id: proposal.id, reason: 'a price is below the floor of 9600 now' }],
+    });
 
     await call(api.url, 'PATCH', `/api/v1/products/${ids['V-1']}`, { ...as(), body: { minPrice: 9_000 } });
     const applied = await call(api.url, 'POST', `/api/v1/stores/${store.id}/proposals/apply`, { ...as(), body: {} });
     expect(applied.body.applied).toHaveLength(2);
     expect(applied.body.skipped).toEqual([]);
-    await waitFor('the applied prices at Kaspi', () => ['V-1', 'V-2'].every((sku) => sandbox.market.pushLog({ merchantUid: OURS }).some((p) => p.sku === sku)), 15_000);
+    await waitFor(
+      'the applied prices at Kaspi',
+      () => ['V-1', 'V-2'].every((sku) => sandbox.market.pushLog({ merchantUid: OURS }).some((p) => p.sku === sku)),
+      15_000,
+    );
     const [old] = await ctx.db.select().from(priceChanges).where(eq(priceChanges.id, proposal.id));
     expect(old!.status).toBe('applied');
     const sent = await waitFor('the change sent', async () => {
@@ -137,13 +187,22 @@ describe('the cabinet’s views of a store', () => {
     expect((await get(`/api/v1/stores/${store.id}/proposals`)).items).toEqual([]);
 
     const decisions = await get(`/api/v1/stores/${store.id}/decisions`);
-    expect(decisions.items.find((d: { id: string }) => d.id === sent.id)).toMatchObject({ productName: 'Товар 1', status: 'sent', source: 'manual' });
+    expect(decisions.items.find((d: { id: string }) => d.id === sent.id)).toMatchObject({
+      productName: 'Товар 1',
+      status: 'sent',
+      source: 'manual',
+    });
   });
 
   it('sets floors and ceilings as percentages of each product’s own price, all or nothing', async () => {
     const batch = await call(api.url, 'POST', '/api/v1/products/batch', {
       ...as(),
-      body: { productIds: [ids['V-3'], ids['V-4']], settings: { step: 2 }, floorPercentBelowPrice: 10, ceilingPercentAbovePrice: 15 },
+      body: {
+        productIds: [ids['V-3'], ids['V-4']],
+        settings: { step: 2 },
+        floorPercentBelowPrice: 10,
+        ceilingPercentAbovePrice: 15,
+      },
     });
     expect(batch.status).toBe(200);
     for (const p of batch.body.items) expect(p).toMatchObject({ minPrice: 9_000, maxPrice: 11_500, step: 2 });

@@ -47,10 +47,26 @@ const IMPORT: Budget = { min: 60, max: 200, ms: 6_000 };
  * Routes that answer only once a workflow has run (a Kaspi login through a browser, a price list
  * upload): this file runs no worker, so they get only bodies their validation must refuse.
  */
-const WAITS_FOR_A_WORKER = new Set(['POST /api/v1/stores/connect/password', 'POST /api/v1/stores/{id}/price-list/upload']);
+const WAITS_FOR_A_WORKER = new Set([
+  'POST /api/v1/stores/connect/password',
+  'POST /api/v1/stores/{id}/price-list/upload',
+]);
 
 /** Keys an attacker would try to slip in to take over rows: owners, roles, plans, ids, timestamps. */
-const PRIVILEGED_KEYS = ['userId', 'tenantId', 'storeId', 'role', 'id', 'plan', 'isAdmin', 'createdAt', 'revokedAt', 'tokenVersion', '__proto__', 'constructor'];
+const PRIVILEGED_KEYS = [
+  'userId',
+  'tenantId',
+  'storeId',
+  'role',
+  'id',
+  'plan',
+  'isAdmin',
+  'createdAt',
+  'revokedAt',
+  'tokenVersion',
+  '__proto__',
+  'constructor',
+];
 
 /** Arbitrary JSON of every shape: wrong types, deep nesting, unicode, huge numbers. */
 const anyJson = fc.jsonValue({ maxDepth: 3 });
@@ -76,7 +92,15 @@ function typesOf(schema: any, doc: any): Set<string> | null {
 }
 
 /** One value of each JSON type, keyed as OpenAPI names them. */
-const SAMPLES: Record<string, unknown> = { string: 'x', integer: 7, number: 1.5, boolean: true, array: [], object: {}, null: null };
+const SAMPLES: Record<string, unknown> = {
+  string: 'x',
+  integer: 7,
+  number: 1.5,
+  boolean: true,
+  array: [],
+  object: {},
+  null: null,
+};
 
 /** A value the schema refuses for its type, range, length or set of values; undefined when none is known. */
 function invalidFor(schema: any, doc: any): fc.Arbitrary<unknown> | undefined {
@@ -135,7 +159,11 @@ describe('input fuzzing of every route', () => {
   const sandbox = useSandbox();
   // With the webhook's secret set, an unsigned webhook is a 401 (without it, a 503 by design).
   const ctx = useTestContext(() =>
-    testConfig({ ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '2000', BILLING_WEBHOOK_SECRET: 'fuzz-webhook-secret-0123456789' }),
+    testConfig({
+      ...kaspiUrlsEnv(sandbox.urls),
+      KASPI_TIMEOUT_MS: '2000',
+      BILLING_WEBHOOK_SECRET: 'fuzz-webhook-secret-0123456789',
+    }),
   );
   const api = useTestApi(ctx);
   let merchant: Merchant;
@@ -166,7 +194,11 @@ describe('input fuzzing of every route', () => {
     await ctx.db.update(users).set({ role: 'admin' }).where(eq(users.id, merchant.id));
     const { store } = await connectStore(ctx, sandbox, OUR_UID, { userId: merchant.id });
     for (let i = 0; i < 3; i++) {
-      const product = await seedProduct(ctx.db, store.id, { name: `Fuzzed product ${i}`, brand: 'Fuzz', minPrice: 5_000 });
+      const product = await seedProduct(ctx.db, store.id, {
+        name: `Fuzzed product ${i}`,
+        brand: 'Fuzz',
+        minPrice: 5_000,
+      });
       skus.push(product.sku);
       ids[`product${i}`] = product.id;
     }
@@ -236,7 +268,13 @@ describe('input fuzzing of every route', () => {
     return path.replace(/\{(\w+)\}/g, (_, param: string) => {
       const segments = path.split('/');
       const before = segments[segments.indexOf(`{${param}}`) - 1]!;
-      const kind = param === 'id' ? before.replace(/s$/, '').replace(/ie$/, 'y') : param.replace(/Id$/, '').replace(/([A-Z])/g, '-$1').toLowerCase();
+      const kind =
+        param === 'id'
+          ? before.replace(/s$/, '').replace(/ie$/, 'y')
+          : param
+              .replace(/Id$/, '')
+              .replace(/([A-Z])/g, '-$1')
+              .toLowerCase();
       return ids[kind] ?? randomUUID();
     });
   }
@@ -248,14 +286,18 @@ describe('input fuzzing of every route', () => {
   async function checked(reply: Reply, what: string) {
     expect(reply.status, `${what} answered ${reply.text.slice(0, 300)}`).toBeLessThan(500);
     const now = await tenantRows(ctx.db, merchant.id);
-    if (reply.status >= 400) expect(now, `${what} was refused with ${reply.status} but changed stored rows`).toEqual(rows);
+    if (reply.status >= 400)
+      expect(now, `${what} was refused with ${reply.status} but changed stored rows`).toEqual(rows);
     rows = now;
   }
 
   /** A live stream's answer, read up to its headers. */
   async function streamHead(path: string): Promise<Reply> {
     const aborted = new AbortController();
-    const res = await fetch(api.url + path, { headers: { authorization: `Bearer ${merchant.token}` }, signal: aborted.signal });
+    const res = await fetch(api.url + path, {
+      headers: { authorization: `Bearer ${merchant.token}` },
+      signal: aborted.signal,
+    });
     const text = res.ok ? '' : await res.text();
     aborted.abort();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text };
@@ -265,7 +307,9 @@ describe('input fuzzing of every route', () => {
     const example = op.example ?? {};
     const properties = Object.entries<any>(op.schema?.properties ?? {});
     const refusedOnly = WAITS_FOR_A_WORKER.has(`${op.method} ${op.path}`);
-    const kinds: fc.Arbitrary<Mutation>[] = refusedOnly ? [] : [anyJson.map((body) => ({ kind: 'any' as const, body }))];
+    const kinds: fc.Arbitrary<Mutation>[] = refusedOnly
+      ? []
+      : [anyJson.map((body) => ({ kind: 'any' as const, body }))];
     const invalid = properties.flatMap(([field, schema]) => {
       const value = invalidFor(schema, doc);
       return value ? [value.map((v) => ({ kind: 'invalid' as const, field, value: v }))] : [];
@@ -281,13 +325,19 @@ describe('input fuzzing of every route', () => {
             key: fc.oneof(fc.constantFrom(...PRIVILEGED_KEYS), fc.string({ minLength: 1, maxLength: 20 })),
             value: fc.oneof(fc.constantFrom(ids.stranger, 'admin', 'business', randomUUID(), true), anyJson),
           })
-          .filter(({ path, key }) => !known(path).has(key) && !(path.length === 0 && properties.some(([f]) => f === key)))
+          .filter(
+            ({ path, key }) => !known(path).has(key) && !(path.length === 0 && properties.some(([f]) => f === key)),
+          )
           .map((m) => ({ kind: 'foreign key' as const, ...m })),
       );
     }
     if (properties.length && !refusedOnly) {
       kinds.push(fc.constantFrom(...properties.map(([f]) => f)).map((field) => ({ kind: 'drop' as const, field })));
-      kinds.push(fc.record({ field: fc.constantFrom(...properties.map(([f]) => f)), value: anyJson }).map((m) => ({ kind: 'replace' as const, ...m })));
+      kinds.push(
+        fc
+          .record({ field: fc.constantFrom(...properties.map(([f]) => f)), value: anyJson })
+          .map((m) => ({ kind: 'replace' as const, ...m })),
+      );
     }
     return fc.oneof(...kinds);
   }
@@ -308,24 +358,27 @@ describe('input fuzzing of every route', () => {
       await fuzz(
         fc.asyncProperty(mutations(op), (m) =>
           tracked(async () => {
-          runs[name]!++;
-          const reply = await call(api.url, op.method, url(op.path), { token: merchant.token, body: bodyOf(op, m) });
-          const what = `${name} ${describeMutation(m)}`;
-          await checked(reply, what);
-          if (!op.strictBody) {
-            // A signed webhook checks its signature before anything else: unsigned, it is a 401 (400 when not even JSON).
-            expect([400, 401], what).toContain(reply.status);
-            return;
-          }
-          const fields = reply.status === 400 ? reply.body.errors.map((e: { field: string }) => e.field) : [];
-          if (m.kind === 'invalid') {
-            expect(reply.status, what).toBe(400);
-            expect(fields.some((f: string) => f === `body.${m.field}` || f.startsWith(`body.${m.field}.`)), `${what}: ${fields}`).toBe(true);
-          }
-          if (m.kind === 'foreign key') {
-            expect(reply.status, what).toBe(400);
-            expect(fields, what).toContain(['body', ...m.path, m.key].join('.'));
-          }
+            runs[name]!++;
+            const reply = await call(api.url, op.method, url(op.path), { token: merchant.token, body: bodyOf(op, m) });
+            const what = `${name} ${describeMutation(m)}`;
+            await checked(reply, what);
+            if (!op.strictBody) {
+              // A signed webhook checks its signature before anything else: unsigned, it is a 401 (400 when not even JSON).
+              expect([400, 401], what).toContain(reply.status);
+              return;
+            }
+            const fields = reply.status === 400 ? reply.body.errors.map((e: { field: string }) => e.field) : [];
+            if (m.kind === 'invalid') {
+              expect(reply.status, what).toBe(400);
+              expect(
+                fields.some((f: string) => f === `body.${m.field}` || f.startsWith(`body.${m.field}.`)),
+                `${what}: ${fields}`,
+              ).toBe(true);
+            }
+            if (m.kind === 'foreign key') {
+              expect(reply.status, what).toBe(400);
+              expect(fields, what).toContain(['body', ...m.path, m.key].join('.'));
+            }
           }),
         ),
         BODY,
@@ -339,25 +392,36 @@ describe('input fuzzing of every route', () => {
   it('rejects unknown query keys with 400 and survives odd query values', async () => {
     for (const op of ops) {
       await fuzz(
-        fc.asyncProperty(fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,15}$/), fc.string({ maxLength: 30 }), (key, value) => {
-          fc.pre(!op.queryKeys.includes(key));
-          return tracked(async () => {
-          const query = `?${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
-          const reply = await call(api.url, op.method, url(op.path) + query, { token: merchant.token, body: op.example });
-          await checked(reply, `${op.method} ${op.path}${query}`);
-          // A signed webhook checks its signature before anything else: unsigned, it is a 401.
-          expect(op.hasBody && !op.strictBody ? [400, 401] : [400], `${op.method} ${op.path}${query}`).toContain(reply.status);
-          });
-        }),
+        fc.asyncProperty(
+          fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,15}$/),
+          fc.string({ maxLength: 30 }),
+          (key, value) => {
+            fc.pre(!op.queryKeys.includes(key));
+            return tracked(async () => {
+              const query = `?${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+              const reply = await call(api.url, op.method, url(op.path) + query, {
+                token: merchant.token,
+                body: op.example,
+              });
+              await checked(reply, `${op.method} ${op.path}${query}`);
+              // A signed webhook checks its signature before anything else: unsigned, it is a 401.
+              expect(op.hasBody && !op.strictBody ? [400, 401] : [400], `${op.method} ${op.path}${query}`).toContain(
+                reply.status,
+              );
+            });
+          },
+        ),
         UNKNOWN_QUERY,
       );
       for (const key of op.queryKeys) {
         await fuzz(
           fc.asyncProperty(fc.string({ maxLength: 40 }), (value) =>
             tracked(async () => {
-            const path = `${url(op.path)}?${key}=${encodeURIComponent(value)}`;
-            const reply = op.stream ? await streamHead(path) : await call(api.url, op.method, path, { token: merchant.token, body: op.example });
-            await checked(reply, `${op.method} ${op.path}?${key}=${value}`);
+              const path = `${url(op.path)}?${key}=${encodeURIComponent(value)}`;
+              const reply = op.stream
+                ? await streamHead(path)
+                : await call(api.url, op.method, path, { token: merchant.token, body: op.example });
+              await checked(reply, `${op.method} ${op.path}?${key}=${value}`);
             }),
           ),
           QUERY_VALUE,
@@ -394,7 +458,10 @@ describe('input fuzzing of every route', () => {
     fc.constantFrom('12 990', '12,5', 'free', '1e309', '-0', '', '٣٤٥', '0x10', 'NaN', 'Infinity'),
     fc.string({ maxLength: 20 }),
     fc.constantFrom(1e300, Number.MAX_SAFE_INTEGER + 2),
-    fc.record({ formula: fc.constantFrom('1/0', 'A1*2', 'SUM(B:B)', 'HYPERLINK("http://127.0.0.1")'), result: fc.oneof(fc.integer(), fc.constant(undefined)) }),
+    fc.record({
+      formula: fc.constantFrom('1/0', 'A1*2', 'SUM(B:B)', 'HYPERLINK("http://127.0.0.1")'),
+      result: fc.oneof(fc.integer(), fc.constant(undefined)),
+    }),
   );
 
   const anyCell: fc.Arbitrary<ExcelJS.CellValue> = fc.oneof(
@@ -411,13 +478,22 @@ describe('input fuzzing of every route', () => {
       columns: fc.subarray([...SETTINGS_FIELDS], { minLength: 1 }),
       extra: fc.subarray(['price', 'name', 'Unknown', 'userId', 'storeId'], { maxLength: 2 }),
       lines: fc.array(
-        fc.record({ sku: fc.oneof(fc.constantFrom(...[0, 1, 2].map(String)), fc.string({ maxLength: 12 })), cells: fc.array(anyCell, { minLength: 12, maxLength: 12 }) }),
+        fc.record({
+          sku: fc.oneof(fc.constantFrom(...[0, 1, 2].map(String)), fc.string({ maxLength: 12 })),
+          cells: fc.array(anyCell, { minLength: 12, maxLength: 12 }),
+        }),
         { minLength: 1, maxLength: 6 },
       ),
     })
     .map(({ columns, extra, lines }) => {
       const header = ['SKU', ...columns, ...extra];
-      return [header, ...lines.map(({ sku, cells }) => [/^\d$/.test(sku) ? skus[Number(sku)]! : sku, ...cells.slice(0, header.length - 1)])];
+      return [
+        header,
+        ...lines.map(({ sku, cells }) => [
+          /^\d$/.test(sku) ? skus[Number(sku)]! : sku,
+          ...cells.slice(0, header.length - 1),
+        ]),
+      ];
     });
 
   /**
@@ -427,16 +503,31 @@ describe('input fuzzing of every route', () => {
   const soundRows = fc.shuffledSubarray([0, 1, 2], { minLength: 1 }).chain((picked) =>
     fc.tuple(
       ...picked.map((i) =>
-        fc.record({ sku: fc.constant(skus[i]!), minPrice: fc.integer({ min: 1, max: 100_000 }), above: fc.nat(50_000), step: fc.integer({ min: 1, max: 100 }) }),
+        fc.record({
+          sku: fc.constant(skus[i]!),
+          minPrice: fc.integer({ min: 1, max: 100_000 }),
+          above: fc.nat(50_000),
+          step: fc.integer({ min: 1, max: 100 }),
+        }),
       ),
     ),
   );
 
-  type Upload = { kind: string; file: () => Promise<Buffer>; expect?: { sku: string; minPrice: number; maxPrice: number; step: number }[] };
+  type Upload = {
+    kind: string;
+    file: () => Promise<Buffer>;
+    expect?: { sku: string; minPrice: number; maxPrice: number; step: number }[];
+  };
   const uploads: fc.Arbitrary<Upload> = fc.oneof(
-    fc.uint8Array({ maxLength: 4_000 }).map((bytes) => ({ kind: 'random bytes', file: async () => Buffer.from(bytes) })),
     fc
-      .record({ sheet: settingsSheet, flips: fc.array(fc.record({ at: fc.nat(), byte: fc.nat(255) }), { minLength: 1, maxLength: 20 }), cut: fc.option(fc.nat()) })
+      .uint8Array({ maxLength: 4_000 })
+      .map((bytes) => ({ kind: 'random bytes', file: async () => Buffer.from(bytes) })),
+    fc
+      .record({
+        sheet: settingsSheet,
+        flips: fc.array(fc.record({ at: fc.nat(), byte: fc.nat(255) }), { minLength: 1, maxLength: 20 }),
+        cut: fc.option(fc.nat()),
+      })
       .map(({ sheet, flips, cut }) => ({
         kind: 'garbled workbook',
         file: async () => {
@@ -446,11 +537,24 @@ describe('input fuzzing of every route', () => {
         },
       })),
     fc
-      .array(fc.array(fc.oneof(fc.string({ maxLength: 15 }), fc.constantFrom(...PRODUCT_COLUMNS, 'sku', ' SKU ', '')), { maxLength: 8 }), { minLength: 1, maxLength: 4 })
+      .array(
+        fc.array(fc.oneof(fc.string({ maxLength: 15 }), fc.constantFrom(...PRODUCT_COLUMNS, 'sku', ' SKU ', '')), {
+          maxLength: 8,
+        }),
+        { minLength: 1, maxLength: 4 },
+      )
       .map((sheet) => ({ kind: 'wrong columns', file: () => workbook([{ name: 'Sheet1', rows: sheet }]) })),
-    settingsSheet.map((sheet) => ({ kind: 'settings rows', file: () => workbook([{ name: 'Products', rows: sheet }]) })),
+    settingsSheet.map((sheet) => ({
+      kind: 'settings rows',
+      file: () => workbook([{ name: 'Products', rows: sheet }]),
+    })),
     soundRows.map((lines) => {
-      const expected = lines.map(({ sku, minPrice, above, step }) => ({ sku, minPrice, maxPrice: minPrice + above, step }));
+      const expected = lines.map(({ sku, minPrice, above, step }) => ({
+        sku,
+        minPrice,
+        maxPrice: minPrice + above,
+        step,
+      }));
       const given: Record<string, (e: (typeof expected)[number]) => ExcelJS.CellValue> = {
         active: () => 'no',
         minPrice: (e) => e.minPrice,
@@ -461,20 +565,28 @@ describe('input fuzzing of every route', () => {
       return {
         kind: 'sound rows',
         expect: expected,
-        file: () => workbook([{ name: 'Products', rows: [header, ...expected.map((e) => [e.sku, ...SETTINGS_FIELDS.map((f) => given[f]?.(e) ?? null)])] }]),
+        file: () =>
+          workbook([
+            {
+              name: 'Products',
+              rows: [header, ...expected.map((e) => [e.sku, ...SETTINGS_FIELDS.map((f) => given[f]?.(e) ?? null)])],
+            },
+          ]),
       };
     }),
+    fc.record({ sheet: settingsSheet, size: fc.constantFrom(32_767, 100_000, 1_000_000) }).map(({ sheet, size }) => ({
+      kind: 'huge cell',
+      file: () => workbook([{ name: 'Products', rows: [sheet[0]!, [skus[0]!, 'x'.repeat(size)], ...sheet.slice(1)] }]),
+    })),
     fc
-      .record({ sheet: settingsSheet, size: fc.constantFrom(32_767, 100_000, 1_000_000) })
-      .map(({ sheet, size }) => ({
-        kind: 'huge cell',
-        file: () => workbook([{ name: 'Products', rows: [sheet[0]!, [skus[0]!, 'x'.repeat(size)], ...sheet.slice(1)] }]),
-      })),
-    fc
-      .record({ first: fc.oneof(settingsSheet, fc.constant<ExcelJS.CellValue[][]>([[]])), more: fc.array(settingsSheet, { minLength: 1, maxLength: 30 }) })
+      .record({
+        first: fc.oneof(settingsSheet, fc.constant<ExcelJS.CellValue[][]>([[]])),
+        more: fc.array(settingsSheet, { minLength: 1, maxLength: 30 }),
+      })
       .map(({ first, more }) => ({
         kind: 'many sheets',
-        file: () => workbook([{ name: 'First', rows: first }, ...more.map((s, i) => ({ name: `Sheet ${i + 2}`, rows: s }))]),
+        file: () =>
+          workbook([{ name: 'First', rows: first }, ...more.map((s, i) => ({ name: `Sheet ${i + 2}`, rows: s }))]),
       })),
   );
 
@@ -483,42 +595,63 @@ describe('input fuzzing of every route', () => {
     await fuzz(
       fc.asyncProperty(uploads, (upload) =>
         tracked(async () => {
-        const res = await fetch(`${api.url}/api/v1/stores/${ids.store}/products/import`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${merchant.token}`, 'content-type': XLSX_CONTENT_TYPE },
-          body: await upload.file(),
-        });
-        const text = await res.text();
-        const reply: Reply<any> = { status: res.status, headers: res.headers, text, body: text.startsWith("{") ? JSON.parse(text) : text };
-        const what = `import of ${upload.kind}`;
-        await checked(reply, what);
-        (kinds[upload.kind] ??= {})[reply.status] = ((kinds[upload.kind] ??= {})[reply.status] ?? 0) + 1;
-        if (reply.status === 400) expect(reply.body.errors[0], what).toMatchObject({ field: 'body', message: expect.any(String) });
-        if (reply.status === 422) {
-          const reported = reply.body.rows as { status: string; errors?: { column: string }[] }[];
-          expect(reported.some((r) => r.status === 'error'), what).toBe(true);
-          for (const r of reported.filter((row) => row.status === 'error')) expect(r.errors!.length, what).toBeGreaterThan(0);
-        }
-        if (reply.status === 200) {
-          for (const r of reply.body.rows as { status: string }[]) expect(['updated', 'unchanged'], what).toContain(r.status);
-        }
-        if (upload.expect) {
-          expect(reply.status, `${what}: ${text}`).toBe(200);
-          const stored = await ctx.db.select().from(products).where(eq(products.storeId, ids.store!));
-          for (const e of upload.expect) expect(stored.find((p) => p.sku === e.sku), what).toMatchObject({ minPrice: e.minPrice, maxPrice: e.maxPrice, step: e.step, active: false });
-        }
-        if (['random bytes', 'garbled workbook', 'wrong columns'].includes(upload.kind) && reply.status === 200) {
-          // A garbled file that still reads as a sound sheet is fine; random bytes and wrong columns never are.
-          expect(upload.kind, what).toBe('garbled workbook');
-        }
+          const res = await fetch(`${api.url}/api/v1/stores/${ids.store}/products/import`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${merchant.token}`, 'content-type': XLSX_CONTENT_TYPE },
+            body: await upload.file(),
+          });
+          const text = await res.text();
+          const reply: Reply<any> = {
+            status: res.status,
+            headers: res.headers,
+            text,
+            body: text.startsWith('{') ? JSON.parse(text) : text,
+          };
+          const what = `import of ${upload.kind}`;
+          await checked(reply, what);
+          (kinds[upload.kind] ??= {})[reply.status] = ((kinds[upload.kind] ??= {})[reply.status] ?? 0) + 1;
+          if (reply.status === 400)
+            expect(reply.body.errors[0], what).toMatchObject({ field: 'body', message: expect.any(String) });
+          if (reply.status === 422) {
+            const reported = reply.body.rows as { status: string; errors?: { column: string }[] }[];
+            expect(
+              reported.some((r) => r.status === 'error'),
+              what,
+            ).toBe(true);
+            for (const r of reported.filter((row) => row.status === 'error'))
+              expect(r.errors!.length, what).toBeGreaterThan(0);
+          }
+          if (reply.status === 200) {
+            for (const r of reply.body.rows as { status: string }[])
+              expect(['updated', 'unchanged'], what).toContain(r.status);
+          }
+          if (upload.expect) {
+            expect(reply.status, `${what}: ${text}`).toBe(200);
+            const stored = await ctx.db.select().from(products).where(eq(products.storeId, ids.store!));
+            for (const e of upload.expect)
+              expect(
+                stored.find((p) => p.sku === e.sku),
+                what,
+              ).toMatchObject({ minPrice: e.minPrice, maxPrice: e.maxPrice, step: e.step, active: false });
+          }
+          if (['random bytes', 'garbled workbook', 'wrong columns'].includes(upload.kind) && reply.status === 200) {
+            // A garbled file that still reads as a sound sheet is fine; random bytes and wrong columns never are.
+            expect(upload.kind, what).toBe('garbled workbook');
+          }
         }),
       ),
       IMPORT,
     );
     // Every kind was tried and each refused kind was refused as a client error.
-    expect(Object.keys(kinds).sort(), JSON.stringify(kinds)).toEqual(
-      ['garbled workbook', 'huge cell', 'many sheets', 'random bytes', 'settings rows', 'sound rows', 'wrong columns'],
-    );
+    expect(Object.keys(kinds).sort(), JSON.stringify(kinds)).toEqual([
+      'garbled workbook',
+      'huge cell',
+      'many sheets',
+      'random bytes',
+      'settings rows',
+      'sound rows',
+      'wrong columns',
+    ]);
     expect(Object.keys(kinds['random bytes']!), JSON.stringify(kinds)).toEqual(['400']);
   });
 });

@@ -16,14 +16,20 @@ describe('health, metrics and errors over HTTP', () => {
     const res = await fetch(`${api.url}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${api.url}/health`, asOperator)).json()).toMatchObject({ status: 'ok', uptimeSeconds: expect.any(Number) });
+    expect(await (await fetch(`${api.url}/health`, asOperator)).json()).toMatchObject({
+      status: 'ok',
+      uptimeSeconds: expect.any(Number),
+    });
   });
 
   it('GET /health/db runs a query against PostgreSQL', async () => {
     const res = await fetch(`${api.url}/health/db`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
-    expect(await (await fetch(`${api.url}/health/db`, asOperator)).json()).toMatchObject({ status: 'ok', latencyMs: expect.any(Number) });
+    expect(await (await fetch(`${api.url}/health/db`, asOperator)).json()).toMatchObject({
+      status: 'ok',
+      latencyMs: expect.any(Number),
+    });
   });
 
   it('GET /health/temporal sees the namespace and a worker polling the task queue', async () => {
@@ -78,7 +84,9 @@ describe('health, metrics and errors over HTTP', () => {
     const merchant = await registerMerchant(api.url);
     expect((await call(api.url, 'GET', '/metrics', { token: merchant.token })).status).toBe(403);
     expect((await call(api.url, 'GET', '/metrics', { token: 'wrong-operator-token-0123456789' })).status).toBe(403);
-    expect((await call(api.url, 'GET', '/health/proxies', { headers: { 'x-operator-token': TEST_OPERATOR_TOKEN } })).status).toBe(200);
+    expect(
+      (await call(api.url, 'GET', '/health/proxies', { headers: { 'x-operator-token': TEST_OPERATOR_TOKEN } })).status,
+    ).toBe(200);
     await ctx.db.update(users).set({ role: 'admin' }).where(eq(users.id, merchant.id));
     expect((await call(api.url, 'GET', '/metrics', { token: merchant.token })).status).toBe(200);
   });

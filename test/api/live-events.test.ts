@@ -24,14 +24,25 @@ describe('the store live stream', () => {
   const open: OpenStream[] = [];
 
   const stream = async (api: TestApi, who: Merchant, headers: Record<string, string> = {}) => {
-    const s = await openEventStream(`${api.url}/api/v1/stores/${store.id}/events`, { authorization: `Bearer ${who.token}`, ...headers });
+    const s = await openEventStream(`${api.url}/api/v1/stores/${store.id}/events`, {
+      authorization: `Bearer ${who.token}`,
+      ...headers,
+    });
     open.push(s);
     return s;
   };
   const decide = async (newPrice: number) => {
     const [row] = await ctx.db
       .insert(priceChanges)
-      .values({ storeId: store.id, productId: product.id, cycle: cycle++, oldPrice: 10_000, newPrice, reason: 'undercut', detail: { cityPrices: [{ cityId: '750000000', value: newPrice }], changes: [] } })
+      .values({
+        storeId: store.id,
+        productId: product.id,
+        cycle: cycle++,
+        oldPrice: 10_000,
+        newPrice,
+        reason: 'undercut',
+        detail: { cityPrices: [{ cityId: '750000000', value: newPrice }], changes: [] },
+      })
       .returning();
     return row!;
   };
@@ -63,17 +74,37 @@ describe('the store live stream', () => {
     const change = await decide(9_999);
     for (const s of [a, b]) {
       const e = await s.next('the decision', (x) => x.event === 'decision' && x.data.id === change.id);
-      expect(e.data).toMatchObject({ productId: product.id, productName: product.name, newPrice: 9_999, status: 'pending', reason: 'undercut' });
+      expect(e.data).toMatchObject({
+        productId: product.id,
+        productName: product.name,
+        newPrice: 9_999,
+        status: 'pending',
+        reason: 'undercut',
+      });
       expect(Number(e.id)).toBeGreaterThan(0);
     }
     await ctx.db.update(priceChanges).set({ status: 'sent', sentAt: new Date() }).where(eq(priceChanges.id, change.id));
-    await a.next('the sent status', (x) => x.event === 'decision' && x.data.id === change.id && x.data.status === 'sent');
+    await a.next(
+      'the sent status',
+      (x) => x.event === 'decision' && x.data.id === change.id && x.data.status === 'sent',
+    );
 
     await ctx.db
       .update(products)
-      .set({ price: 9_999, position: 1, offersCount: 4, lastCheckAt: new Date(), lastReason: 'undercut', cheapestRivalPrice: 10_000, cheapestRivalMerchant: '30200001' })
+      .set({
+        price: 9_999,
+        position: 1,
+        offersCount: 4,
+        lastCheckAt: new Date(),
+        lastReason: 'undercut',
+        cheapestRivalPrice: 10_000,
+        cheapestRivalMerchant: '30200001',
+      })
       .where(eq(products.id, product.id));
-    const row = await b.next('the product row', (x) => x.event === 'product' && x.data.id === product.id && x.data.position === 1);
+    const row = await b.next(
+      'the product row',
+      (x) => x.event === 'product' && x.data.id === product.id && x.data.position === 1,
+    );
     expect(row.data).toMatchObject({ price: 9_999, state: 'first', offersCount: 4, gap: -1 });
 
     // A check that changes nothing the cabinet shows writes no event.

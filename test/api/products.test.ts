@@ -21,11 +21,24 @@ describe('products and catalog sync', () => {
   const { sandbox, ctx } = useDemperStack({
     market: {
       merchants: [
-        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
+        {
+          uid: OURS,
+          name: 'Мы',
+          points: [
+            { code: 'PP1', cityId: ALMATY },
+            { code: 'PP2', cityId: ASTANA },
+          ],
+          rating: 4.9,
+        },
         { uid: RIVAL, name: 'Соперник', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.2 },
       ],
       offers: [
-        ...OFFERS.map((o) => ({ merchantUid: OURS, ...o, price: 10_000, cityPrices: { [ALMATY]: 10_000, [ASTANA]: 10_500 } })),
+        ...OFFERS.map((o) => ({
+          merchantUid: OURS,
+          ...o,
+          price: 10_000,
+          cityPrices: { [ALMATY]: 10_000, [ASTANA]: 10_500 },
+        })),
         { merchantUid: RIVAL, sku: 'R-1', productId: OFFERS[0]!.productId, price: 9_490.5 },
       ],
     },
@@ -36,7 +49,8 @@ describe('products and catalog sync', () => {
   const byId: Record<string, string> = {};
 
   const as = () => ({ token: merchant.token });
-  const products = async (query = '') => (await call(api.url, 'GET', `/api/v1/stores/${store.id}/products${query}`, as())).body;
+  const products = async (query = '') =>
+    (await call(api.url, 'GET', `/api/v1/stores/${store.id}/products${query}`, as())).body;
   const sync = async () => {
     expect((await call(api.url, 'POST', `/api/v1/stores/${store.id}/sync`, as())).status).toBe(202);
     return waitFor('the sync to finish', async () => {
@@ -55,7 +69,9 @@ describe('products and catalog sync', () => {
   });
 
   it('imports the cabinet offer list', async () => {
-    expect((await call(api.url, 'GET', `/api/v1/stores/${store.id}/sync`, as())).body).toMatchObject({ state: 'never' });
+    expect((await call(api.url, 'GET', `/api/v1/stores/${store.id}/sync`, as())).body).toMatchObject({
+      state: 'never',
+    });
     const progress = await sync();
     expect(progress).toMatchObject({ pagesDone: 1, offersSeen: 3, created: 3, updated: 0, vanished: 0 });
     const list = await products();
@@ -84,26 +100,52 @@ describe('products and catalog sync', () => {
     expect(crossed.status).toBe(400);
     expect(crossed.body.errors).toEqual([expect.objectContaining({ field: 'body.maxPrice' })]);
     const fractional = await call(api.url, 'PATCH', path, { ...as(), body: { minPrice: 9_000.5 } });
-    expect(fractional.body.errors).toEqual([expect.objectContaining({ field: 'body.minPrice', message: 'must be whole tenge' })]);
+    expect(fractional.body.errors).toEqual([
+      expect.objectContaining({ field: 'body.minPrice', message: 'must be whole tenge' }),
+    ]);
     const unknown = await call(api.url, 'PATCH', path, { ...as(), body: { floor: 9_000 } });
     expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'body.floor' })]);
-    const ok = await call(api.url, 'PATCH', path, { ...as(), body: { minPrice: 9_000, maxPrice: 12_000, excludedMerchants: ['30000009'] } });
+    const ok = await call(api.url, 'PATCH', path, {
+      ...as(),
+      body: { minPrice: 9_000, maxPrice: 12_000, excludedMerchants: ['30000009'] },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ minPrice: 9_000, maxPrice: 12_000, step: 1, strategy: 'undercut', excludedMerchants: ['30000009'], active: false });
+    expect(ok.body).toMatchObject({
+      minPrice: 9_000,
+      maxPrice: 12_000,
+      step: 1,
+      strategy: 'undercut',
+      excludedMerchants: ['30000009'],
+      active: false,
+    });
   });
 
   it('checks a product at once when it is switched on', async () => {
     await startLoop(ctx, store);
-    await waitFor('the loop to settle', async () => ((await call(api.url, 'GET', `/api/v1/stores/${store.id}/demper`, as())).body.cycle ?? 0) >= 1);
-    const switchedOn = await call(api.url, 'PATCH', `/api/v1/products/${byId['SKU-1']}`, { ...as(), body: { active: true } });
+    await waitFor(
+      'the loop to settle',
+      async () => ((await call(api.url, 'GET', `/api/v1/stores/${store.id}/demper`, as())).body.cycle ?? 0) >= 1,
+    );
+    const switchedOn = await call(api.url, 'PATCH', `/api/v1/products/${byId['SKU-1']}`, {
+      ...as(),
+      body: { active: true },
+    });
     expect(switchedOn.body).toMatchObject({ active: true, nextCheckAt: null });
     // The loop sleeps for an hour unless woken: a check within seconds means the switch woke it.
-    const checked = await waitFor('the first check', async () => {
-      const product = (await call(api.url, 'GET', `/api/v1/products/${byId['SKU-1']}`, as())).body;
-      return product.lastCheckAt && product;
-    }, 15_000);
+    const checked = await waitFor(
+      'the first check',
+      async () => {
+        const product = (await call(api.url, 'GET', `/api/v1/products/${byId['SKU-1']}`, as())).body;
+        return product.lastCheckAt && product;
+      },
+      15_000,
+    );
     expect(checked).toMatchObject({ position: 2, cheapestRival: { merchantId: RIVAL, price: 9_490 } });
-    await waitFor('first place', () => sandbox.market.card(OFFERS[0]!.productId, ALMATY)[0]?.offer.merchantUid === OURS, 15_000);
+    await waitFor(
+      'first place',
+      () => sandbox.market.card(OFFERS[0]!.productId, ALMATY)[0]?.offer.merchantUid === OURS,
+      15_000,
+    );
     const history = await waitFor('the change in the history', async () => {
       const page = (await call(api.url, 'GET', `/api/v1/products/${byId['SKU-1']}/price-changes`, as())).body;
       return page.items.find((c: { status: string }) => c.status === 'sent') && page;
@@ -137,14 +179,24 @@ describe('products and catalog sync', () => {
   });
 
   it('pushes a manual price through the loop', async () => {
-    const reply = await call(api.url, 'POST', `/api/v1/products/${byId['SKU-2']}/price`, { ...as(), body: { price: 11_111 } });
+    const reply = await call(api.url, 'POST', `/api/v1/products/${byId['SKU-2']}/price`, {
+      ...as(),
+      body: { price: 11_111 },
+    });
     expect(reply.status).toBe(202);
     expect(reply.body).toMatchObject({ source: 'manual', reason: 'manual', status: 'pending', newPrice: 11_111 });
     expect(reply.body.cycle).toBeLessThan(0);
-    await waitFor('the manual price on Kaspi', () => sandbox.market.offer(OURS, 'SKU-2')!.cityPrices.get(ASTANA) === 11_111, 15_000);
+    await waitFor(
+      'the manual price on Kaspi',
+      () => sandbox.market.offer(OURS, 'SKU-2')!.cityPrices.get(ASTANA) === 11_111,
+      15_000,
+    );
     const history = (await call(api.url, 'GET', `/api/v1/products/${byId['SKU-2']}/price-changes`, as())).body;
     expect(history.items[0]).toMatchObject({ id: reply.body.id, status: 'sent' });
-    const invalid = await call(api.url, 'POST', `/api/v1/products/${byId['SKU-2']}/price`, { ...as(), body: { price: 0 } });
+    const invalid = await call(api.url, 'POST', `/api/v1/products/${byId['SKU-2']}/price`, {
+      ...as(),
+      body: { price: 0 },
+    });
     expect(invalid.status).toBe(400);
   });
 
@@ -175,7 +227,10 @@ describe('products and catalog sync', () => {
     const more = [];
     for (let n = 0; n < 20; n++) more.push((await seedProduct(ctx.db, store.id, { minPrice: 100 })).id);
     // SKU-1 is on already: 20 more would make 21.
-    const tooMany = await call(api.url, 'POST', '/api/v1/products/batch', { ...as(), body: { productIds: more, settings: { active: true } } });
+    const tooMany = await call(api.url, 'POST', '/api/v1/products/batch', {
+      ...as(),
+      body: { productIds: more, settings: { active: true } },
+    });
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.detail).toMatch(/At most 20 products/);
     expect((await products('?active=true')).total).toBe(1);
@@ -210,7 +265,10 @@ describe('products and catalog sync', () => {
       sessionState: 'needs_reauth',
       demperPausedReason: 'needs_reauth',
     });
-    await waitFor('the paused loop', async () => (await call(api.url, 'GET', `/api/v1/stores/${store.id}/demper`, as())).body.state === 'paused');
+    await waitFor(
+      'the paused loop',
+      async () => (await call(api.url, 'GET', `/api/v1/stores/${store.id}/demper`, as())).body.state === 'paused',
+    );
   });
 
   it('stops the loop when the store is deleted', async () => {

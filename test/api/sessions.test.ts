@@ -14,8 +14,12 @@ const api = useTestApi(ctx);
 describe('first administrator', () => {
   it('does not make an account registered in advance with ADMIN_EMAIL an administrator', async () => {
     const squatter = await registerMerchant(api.url, 'admin-squatter');
-    await expect(ensureAdmin(ctx.db, { email: squatter.email, password: 'the operator’s password' })).rejects.toThrow(AdminSetupError);
-    await expect(ensureAdmin(ctx.db, { email: squatter.email, password: 'the operator’s password' })).rejects.toThrow(/ADMIN_PASSWORD/);
+    await expect(ensureAdmin(ctx.db, { email: squatter.email, password: 'the operator’s password' })).rejects.toThrow(
+      AdminSetupError,
+    );
+    await expect(ensureAdmin(ctx.db, { email: squatter.email, password: 'the operator’s password' })).rejects.toThrow(
+      /ADMIN_PASSWORD/,
+    );
     const [row] = await ctx.db.select().from(users).where(eq(users.id, squatter.id));
     expect(row!.role).toBe('user');
     expect((await call(api.url, 'GET', '/api/v1/admin/users', { token: squatter.token })).status).toBe(403);
@@ -57,7 +61,8 @@ describe('signing out and changing the password', () => {
   it('signs out everywhere: every token issued before stops working, API keys go on, a new sign-in works', async () => {
     const m = await registerMerchant(api.url);
     const second = await login(m.email, m.password);
-    const key = (await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'ERP' } })).body.key as string;
+    const key = (await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'ERP' } })).body
+      .key as string;
     expect((await call(api.url, 'POST', '/api/v1/auth/logout-all', { token: second })).status).toBe(204);
     expect((await me(m.token)).status).toBe(401);
     expect((await me(second)).status).toBe(401);
@@ -83,7 +88,9 @@ describe('signing out and changing the password', () => {
     expect((await me(m.token)).status).toBe(401);
     expect((await me(elsewhere)).status).toBe(401);
     expect((await me(changed.body.token)).status).toBe(200);
-    expect((await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: m.password } })).status).toBe(401);
+    expect(
+      (await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: m.email, password: m.password } })).status,
+    ).toBe(401);
     expect((await me(await login(m.email, 'the new password 123'))).status).toBe(200);
   });
 
@@ -101,17 +108,32 @@ describe('signing out and changing the password', () => {
     expect((await me(legacy)).status).toBe(401);
     // A token of the right secret with a stale version is refused too.
     await call(api.url, 'POST', '/api/v1/auth/logout-all', { token: m.token });
-    const stale = await createTokenService(ctx.config.auth.jwtSecret!, 3600, 60).issue({ userId: m.id, role: 'user', tokenVersion: 0 });
+    const stale = await createTokenService(ctx.config.auth.jwtSecret!, 3600, 60).issue({
+      userId: m.id,
+      role: 'user',
+      tokenVersion: 0,
+    });
     expect((await me(stale.token)).status).toBe(401);
   });
 
   it('API keys cannot create keys, change the password or sign out; they expire when asked', async () => {
     const m = await registerMerchant(api.url);
-    const key = (await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'ERP' } })).body.key as string;
-    expect((await call(api.url, 'POST', '/api/v1/api-keys', { token: key, body: { name: 'another' } })).status).toBe(403);
-    expect((await call(api.url, 'POST', '/api/v1/api-keys', { headers: { 'x-api-key': key }, body: { name: 'another' } })).status).toBe(403);
+    const key = (await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'ERP' } })).body
+      .key as string;
+    expect((await call(api.url, 'POST', '/api/v1/api-keys', { token: key, body: { name: 'another' } })).status).toBe(
+      403,
+    );
     expect(
-      (await call(api.url, 'POST', '/api/v1/auth/password', { token: key, body: { currentPassword: m.password, newPassword: 'x'.repeat(12) } })).status,
+      (await call(api.url, 'POST', '/api/v1/api-keys', { headers: { 'x-api-key': key }, body: { name: 'another' } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await call(api.url, 'POST', '/api/v1/auth/password', {
+          token: key,
+          body: { currentPassword: m.password, newPassword: 'x'.repeat(12) },
+        })
+      ).status,
     ).toBe(403);
     expect((await call(api.url, 'POST', '/api/v1/auth/logout-all', { token: key })).status).toBe(403);
     expect((await call(api.url, 'POST', '/api/v1/auth/logout', { token: key })).status).toBe(403);
@@ -123,7 +145,10 @@ describe('signing out and changing the password', () => {
     });
     expect(past.status).toBe(400);
     const soon = new Date(Date.now() + 1500);
-    const short = await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'short', expiresAt: soon.toISOString() } });
+    const short = await call(api.url, 'POST', '/api/v1/api-keys', {
+      token: m.token,
+      body: { name: 'short', expiresAt: soon.toISOString() },
+    });
     expect(short.status).toBe(201);
     expect(short.body.expiresAt).toBe(soon.toISOString());
     expect((await me(short.body.key)).status).toBe(200);
@@ -134,14 +159,18 @@ describe('signing out and changing the password', () => {
   it('caps the active API keys of an account, even when created in parallel', async () => {
     const m = await registerMerchant(api.url);
     const replies = await Promise.all(
-      Array.from({ length: 25 }, (_, i) => call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: `k${i}` } })),
+      Array.from({ length: 25 }, (_, i) =>
+        call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: `k${i}` } }),
+      ),
     );
     const statuses = replies.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(20);
     expect(statuses.filter((s) => s === 409)).toHaveLength(5);
     const first = replies.find((r) => r.status === 201)!;
     expect((await call(api.url, 'DELETE', `/api/v1/api-keys/${first.body.id}`, { token: m.token })).status).toBe(204);
-    expect((await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'after revoke' } })).status).toBe(201);
+    expect(
+      (await call(api.url, 'POST', '/api/v1/api-keys', { token: m.token, body: { name: 'after revoke' } })).status,
+    ).toBe(201);
   });
 });
 
@@ -149,7 +178,11 @@ describe('TRUST_PROXY', () => {
   it('takes hops, addresses and ranges, and refuses to trust everyone', () => {
     expect(testConfig({ TRUST_PROXY: '1' }).api.trustProxy).toBe(1);
     expect(testConfig({ TRUST_PROXY: 'none' }).api.trustProxy).toBe(0);
-    expect(testConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).api.trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8']);
+    expect(testConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).api.trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+    ]);
     expect(testConfig().api.trustProxy).toEqual(['loopback']);
     expect(() => testConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
     expect(() => testConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);

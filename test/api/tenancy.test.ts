@@ -41,9 +41,7 @@ function operations(doc: any): Operation[] {
         workbook: Object.keys(op.responses?.['200']?.content ?? {}).some((type) => type.includes('spreadsheet')),
         signedIn: Boolean(op.security),
         privileged: path.startsWith('/api/v1/admin/') || (op.security ?? []).some((s: object) => 'operatorToken' in s),
-        idFields: properties
-          .filter(([, p]) => p.format === 'uuid' || p.items?.format === 'uuid')
-          .map(([name]) => name),
+        idFields: properties.filter(([, p]) => p.format === 'uuid' || p.items?.format === 'uuid').map(([name]) => name),
       });
     }
   }
@@ -64,7 +62,10 @@ function setCookies(headers: Headers): Record<string, string> {
 /** One merchant with a row of every kind the API shows, and the ways it signs in. */
 interface Tenant {
   merchant: Merchant;
-  ids: Record<'store' | 'product' | 'order' | 'preorder' | 'login' | 'api-key' | 'proposal' | 'notification' | 'alert', string>;
+  ids: Record<
+    'store' | 'product' | 'order' | 'preorder' | 'login' | 'api-key' | 'proposal' | 'notification' | 'alert',
+    string
+  >;
   orderCode: string;
   sku: string;
   /** Text only this tenant's rows hold. */
@@ -111,10 +112,17 @@ describe('tenant isolation on every route', () => {
   async function tenant(tag: string): Promise<Tenant> {
     const merchant = await registerMerchant(api.url, tag);
     const store = await seedStore(ctx.db, merchant.id, { name: `Secret Store of ${tag}` });
-    const product = await seedProduct(ctx.db, store.id, { name: `Secret Product of ${tag}`, brand: `Secret Brand of ${tag}` });
+    const product = await seedProduct(ctx.db, store.id, {
+      name: `Secret Product of ${tag}`,
+      brand: `Secret Brand of ${tag}`,
+    });
     const onPreorder = await seedProduct(ctx.db, store.id, { name: `Secret Preordered Product of ${tag}` });
     const order = await seedOrder(ctx.db, store.id, { customerName: `Secret Customer of ${tag}` });
-    const preorder = await seedPreorder(ctx.db, store.id, { productId: onPreorder.id, sku: onPreorder.sku, model: `Secret Preorder of ${tag}` });
+    const preorder = await seedPreorder(ctx.db, store.id, {
+      productId: onPreorder.id,
+      sku: onPreorder.sku,
+      model: `Secret Preorder of ${tag}`,
+    });
     const login = await seedLogin(ctx.db, merchant.id);
     const apiKey = await seedApiKey(ctx.db, merchant.id);
     const [proposal] = await ctx.db
@@ -132,14 +140,31 @@ describe('tenant isolation on every route', () => {
       .returning();
     const [notification] = await ctx.db
       .insert(notificationLog)
-      .values({ storeId: store.id, orderId: order.id, event: 'test', channel: 'telegram', recipient: `Secret Chat of ${tag}`, status: 'sent', text: `Secret Message of ${tag}` })
+      .values({
+        storeId: store.id,
+        orderId: order.id,
+        event: 'test',
+        channel: 'telegram',
+        recipient: `Secret Chat of ${tag}`,
+        status: 'sent',
+        text: `Secret Message of ${tag}`,
+      })
       .returning();
     const [alert] = await ctx.db
       .insert(alerts)
-      .values({ audience: 'user', userId: merchant.id, kind: 'plan_downgraded', message: `Secret Alert of ${tag}`, link: `/stores/${store.id}` })
+      .values({
+        audience: 'user',
+        userId: merchant.id,
+        kind: 'plan_downgraded',
+        message: `Secret Alert of ${tag}`,
+        link: `/stores/${store.id}`,
+      })
       .returning();
 
-    const created = await call(api.url, 'POST', '/api/v1/api-keys', { token: merchant.token, body: { name: `integration of ${tag}` } });
+    const created = await call(api.url, 'POST', '/api/v1/api-keys', {
+      token: merchant.token,
+      body: { name: `integration of ${tag}` },
+    });
     expect(created.status).toBe(201);
     const session = await fetch(`${api.url}/api/v1/auth/session`, {
       method: 'POST',
@@ -183,7 +208,10 @@ describe('tenant isolation on every route', () => {
         'JWT bearer': { authorization: `Bearer ${merchant.token}` },
         'API key in X-Api-Key': { 'x-api-key': created.body.key },
         'API key as bearer': { authorization: `Bearer ${created.body.key}` },
-        'session cookie': { cookie: `kd_session=${cookies.kd_session}; kd_csrf=${cookies.kd_csrf}`, 'x-csrf-token': cookies.kd_csrf! },
+        'session cookie': {
+          cookie: `kd_session=${cookies.kd_session}; kd_csrf=${cookies.kd_csrf}`,
+          'x-csrf-token': cookies.kd_csrf!,
+        },
       },
     };
   }
@@ -201,13 +229,19 @@ describe('tenant isolation on every route', () => {
     const segments = path.split('/');
     const at = segments.indexOf(`{${param}}`);
     const kind =
-      param === 'id' ? segments[at - 1]!.replace(/s$/, '').replace(/ie$/, 'y') : param.replace(/Id$/, '').replace(/([A-Z])/g, '-$1').toLowerCase();
+      param === 'id'
+        ? segments[at - 1]!.replace(/s$/, '').replace(/ie$/, 'y')
+        : param
+            .replace(/Id$/, '')
+            .replace(/([A-Z])/g, '-$1')
+            .toLowerCase();
     const id = owner.ids[kind as keyof Tenant['ids']];
     if (!id) throw new Error(`${path}: no seeded resource for {${param}} (kind "${kind}"); extend this test's seed`);
     return id;
   }
 
-  const withIds = (owner: Tenant, path: string) => path.replace(/\{(\w+)\}/g, (_, param: string) => idFor(owner, path, param));
+  const withIds = (owner: Tenant, path: string) =>
+    path.replace(/\{(\w+)\}/g, (_, param: string) => idFor(owner, path, param));
   const credentials = () => Object.keys(a.credentials);
 
   it('documents every route the app serves', () => {
@@ -221,7 +255,10 @@ describe('tenant isolation on every route', () => {
     for (const credential of credentials()) {
       for (const op of withParams) {
         if (op.hasBody && op.example === undefined) throw new Error(`${op.method} ${op.path} needs a bodyExample`);
-        const reply = await call(api.url, op.method, withIds(b, op.path), { headers: a.credentials[credential], body: op.example });
+        const reply = await call(api.url, op.method, withIds(b, op.path), {
+          headers: a.credentials[credential],
+          body: op.example,
+        });
         const what = `${credential}: ${op.method} ${op.path}`;
         expect(reply.status, what).toBe(404);
         for (const secret of b.secrets) expect(reply.text, what).not.toContain(secret);
@@ -232,7 +269,11 @@ describe('tenant isolation on every route', () => {
   /** One request per body field that carries an id, with B's id in it; `field` is what a refusal must name. */
   const bodyIdCases: Record<string, () => { path: string; body: unknown; refusal: number[] }[]> = {
     'POST /api/v1/products/batch productIds': () => [
-      { path: '/api/v1/products/batch', body: { productIds: [b.ids.product], settings: { active: true, minPrice: 1 } }, refusal: [404] },
+      {
+        path: '/api/v1/products/batch',
+        body: { productIds: [b.ids.product], settings: { active: true, minPrice: 1 } },
+        refusal: [404],
+      },
       // A's own product beside B's: all or nothing, so A's is left alone too.
       {
         path: '/api/v1/products/batch',
@@ -249,7 +290,11 @@ describe('tenant isolation on every route', () => {
     ],
     'POST /api/v1/stores/{id}/proposals/apply changeIds': () => [
       { path: `/api/v1/stores/${a.ids.store}/proposals/apply`, body: { changeIds: [b.ids.proposal] }, refusal: [422] },
-      { path: `/api/v1/stores/${a.ids.store}/proposals/apply`, body: { changeIds: [a.ids.proposal, b.ids.proposal] }, refusal: [422] },
+      {
+        path: `/api/v1/stores/${a.ids.store}/proposals/apply`,
+        body: { changeIds: [a.ids.proposal, b.ids.proposal] },
+        refusal: [422],
+      },
     ],
     // Administrators manage every merchant's plan by design; a merchant is refused outright.
     'POST /api/v1/admin/subscriptions userId': () => [
@@ -272,7 +317,11 @@ describe('tenant isolation on every route', () => {
           const what = `${credential}: ${name} ${JSON.stringify(body)}`;
           expect(refusal, `${what} answered ${reply.status} ${reply.text}`).toContain(reply.status);
           if (reply.status === 404) expect(reply.body.detail, what).toContain(b.ids.product);
-          if (reply.status === 422) expect(reply.body.errors.map((e: { field: string }) => e.field.split('.')[1]), what).toContain(field);
+          if (reply.status === 422)
+            expect(
+              reply.body.errors.map((e: { field: string }) => e.field.split('.')[1]),
+              what,
+            ).toContain(field);
           for (const secret of b.secrets) expect(reply.text, what).not.toContain(secret);
         }
       }
@@ -314,7 +363,10 @@ describe('tenant isolation on every route', () => {
       if (op.workbook) {
         lists.push(op.path);
         const cells = await workbookText(await res.arrayBuffer());
-        expect(b.secrets.some((s) => cells.includes(s)), `GET ${op.path}`).toBe(true);
+        expect(
+          b.secrets.some((s) => cells.includes(s)),
+          `GET ${op.path}`,
+        ).toBe(true);
         continue;
       }
       const text = await res.text();
@@ -322,7 +374,10 @@ describe('tenant isolation on every route', () => {
       if (!Array.isArray(body.items)) continue;
       lists.push(op.path);
       expect(body.items.length, `GET ${op.path}`).toBeGreaterThan(0);
-      expect([...b.secrets, ...Object.values(b.ids)].some((m) => text.includes(m)), `GET ${op.path}`).toBe(true);
+      expect(
+        [...b.secrets, ...Object.values(b.ids)].some((m) => text.includes(m)),
+        `GET ${op.path}`,
+      ).toBe(true);
     }
     expect(lists.length).toBeGreaterThanOrEqual(10);
   });
@@ -331,13 +386,16 @@ describe('tenant isolation on every route', () => {
     for (const op of ops.filter((o) => o.method === 'GET' && /\{(id|\w+Id)\}/.test(o.path))) {
       const aborted = new AbortController();
       // A live stream never ends: its answer is read up to the headers.
-      const res = await fetch(api.url + withIds(b, op.path), { headers: b.credentials['JWT bearer'], signal: aborted.signal });
+      const res = await fetch(api.url + withIds(b, op.path), {
+        headers: b.credentials['JWT bearer'],
+        signal: aborted.signal,
+      });
       aborted.abort();
       expect(res.status, `GET ${op.path}`).toBe(200);
     }
   });
 
-  it("left every stored row of B as it was", async () => {
+  it('left every stored row of B as it was', async () => {
     expect(await tenantRows(ctx.db, b.merchant.id)).toEqual(rowsOfB);
   });
 });

@@ -31,7 +31,11 @@ describe('web cabinet session and page', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: who.email, password: who.password }),
     });
-    return { res, cookies: setCookies(res.headers), body: (await res.json()) as { user: { email: string }; expiresAt: string } };
+    return {
+      res,
+      cookies: setCookies(res.headers),
+      body: (await res.json()) as { user: { email: string }; expiresAt: string },
+    };
   };
   const withSession = (cookies: Record<string, { value: string }>, csrf?: string) => ({
     cookie: `kd_session=${cookies.kd_session!.value}; kd_csrf=${cookies.kd_csrf!.value}`,
@@ -72,10 +76,16 @@ describe('web cabinet session and page', () => {
       body,
     });
     expect(wrong.status).toBe(403);
-    const right = await call(api.url, 'POST', '/api/v1/api-keys', { headers: withSession(cookies, cookies.kd_csrf!.value), body });
+    const right = await call(api.url, 'POST', '/api/v1/api-keys', {
+      headers: withSession(cookies, cookies.kd_csrf!.value),
+      body,
+    });
     expect(right.status).toBe(201);
     // Bearer tokens are not cookies: integrations need no CSRF token.
-    const bearer = await call(api.url, 'POST', '/api/v1/api-keys', { token: merchant.token, body: { name: 'integration' } });
+    const bearer = await call(api.url, 'POST', '/api/v1/api-keys', {
+      token: merchant.token,
+      body: { name: 'integration' },
+    });
     expect(bearer.status).toBe(201);
   });
 
@@ -83,7 +93,10 @@ describe('web cabinet session and page', () => {
     const { cookies } = await signIn();
     const noCsrf = await call(api.url, 'DELETE', '/api/v1/auth/session', { headers: withSession(cookies) });
     expect(noCsrf.status).toBe(403);
-    const out = await fetch(`${api.url}/api/v1/auth/session`, { method: 'DELETE', headers: withSession(cookies, cookies.kd_csrf!.value) });
+    const out = await fetch(`${api.url}/api/v1/auth/session`, {
+      method: 'DELETE',
+      headers: withSession(cookies, cookies.kd_csrf!.value),
+    });
     expect(out.status).toBe(204);
     const cleared = setCookies(out.headers);
     expect(cleared.kd_session!.value).toBe('');
@@ -104,7 +117,8 @@ describe('web cabinet session and page', () => {
   });
 
   it('serves the cabinet page for its own paths with a fresh nonce in a strict CSP, and leaves the API paths alone', async () => {
-    const page = async (path: string) => fetch(api.url + path, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    const page = async (path: string) =>
+      fetch(api.url + path, { headers: { accept: 'text/html,application/xhtml+xml' } });
     const first = await page('/products/0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10');
     const second = await page('/');
     expect(first.status).toBe(200);
@@ -133,12 +147,18 @@ describe('web cabinet session and page', () => {
   it('sends scripts in the compressed copy the browser takes, the same bytes once decoded', async () => {
     const html = await (await fetch(`${api.url}/`, { headers: { accept: 'text/html' } })).text();
     const asset = html.match(/src="(\/assets\/[^"]+\.js)"/)![1]!;
-    const raw = (encoding: string) => new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      http.get(api.url + asset, { headers: { 'accept-encoding': encoding } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
-      }).on('error', reject);
-    });
+    const raw = (encoding: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get(api.url + asset, { headers: { 'accept-encoding': encoding } }, (res) => {
+            const chunks: Buffer[] = [];
+            res
+              .on('data', (c: Buffer) => chunks.push(c))
+              .on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+              .on('error', reject);
+          })
+          .on('error', reject);
+      });
     const plain = await raw('identity');
     expect(plain.headers['content-encoding']).toBeUndefined();
     const br = await raw('gzip, deflate, br');
@@ -152,6 +172,8 @@ describe('web cabinet session and page', () => {
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(zlib.gunzipSync(gz.body).equals(plain.body)).toBe(true);
     // A path that climbs out of the assets folder is no asset.
-    expect((await fetch(`${api.url}/assets/..%2f..%2fpackage.json`, { headers: { 'accept-encoding': 'br' } })).status).toBe(404);
+    expect(
+      (await fetch(`${api.url}/assets/..%2f..%2fpackage.json`, { headers: { 'accept-encoding': 'br' } })).status,
+    ).toBe(404);
   });
 });

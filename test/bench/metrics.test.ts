@@ -65,7 +65,9 @@ describe('demper figures from ground truth', () => {
 
   it('combines cards and takes percentiles', () => {
     const cards = byCard([ev(0, US, 999), ev(0, 'r1', 1000), ev(10, 'r1', 500), ev(20, US, 499)]);
-    const all = combine([...cards.values()].map((e) => cardFigures(e, { ourMerchantUid: US, floorTenge: 1, fromMs: 0, toMs: 40 })));
+    const all = combine(
+      [...cards.values()].map((e) => cardFigures(e, { ourMerchantUid: US, floorTenge: 1, fromMs: 0, toMs: 40 })),
+    );
     expect(all.firstShare).toBeCloseTo(30 / 40);
     expect(all.reactions).toBe(1);
     expect(all.reactionP50Ms).toBe(10);

@@ -13,7 +13,16 @@ describe('committed migrations', () => {
     fs.cpSync(path.join(ROOT, 'drizzle'), out, { recursive: true });
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [path.join(ROOT, 'node_modules/drizzle-kit/bin.cjs'), 'generate', '--dialect', 'postgresql', '--schema', './src/db/schema/index.ts', '--out', path.relative(ROOT, out)],
+      [
+        path.join(ROOT, 'node_modules/drizzle-kit/bin.cjs'),
+        'generate',
+        '--dialect',
+        'postgresql',
+        '--schema',
+        './src/db/schema/index.ts',
+        '--out',
+        path.relative(ROOT, out),
+      ],
       { cwd: ROOT },
     );
     fs.rmSync(out, { recursive: true, force: true });

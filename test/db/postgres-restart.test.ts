@@ -87,7 +87,10 @@ describe('PostgreSQL restarting under a running API', () => {
     const clients = Array.from({ length: 20 }, async () => {
       while (loading) {
         const startedAt = Date.now();
-        const status = await fetch(`${apiUrl}/api/v1/stores`, { headers: { authorization: `Bearer ${merchant.token}` }, signal: AbortSignal.timeout(30_000) }).then(
+        const status = await fetch(`${apiUrl}/api/v1/stores`, {
+          headers: { authorization: `Bearer ${merchant.token}` },
+          signal: AbortSignal.timeout(30_000),
+        }).then(
           async (res) => (await res.arrayBuffer(), res.status),
           () => 0,
         );
@@ -110,12 +113,18 @@ describe('PostgreSQL restarting under a running API', () => {
     expect(during.length).toBeGreaterThan(10);
     // Refused as unavailable, fast, while it is down (the tail of the window may already be served again).
     expect(during.filter((r) => r.status === 503).length).toBeGreaterThan(10);
-    expect(during.every((r) => r.status === 503 || r.status === 200), during.map((r) => r.status).join(',')).toBe(true);
+    expect(
+      during.every((r) => r.status === 503 || r.status === 200),
+      during.map((r) => r.status).join(','),
+    ).toBe(true);
     // Before the crash the route serves; a request may fail fast waiting for one of the five connections,
     // the more often the busier the machine, and that is the 503 the pool promises, never a hang.
     const before = replies.filter((r) => r.startedAt < downAt - 500);
     expect(before.filter((r) => r.status === 200).length).toBeGreaterThan(0);
-    expect(before.every((r) => r.status === 200 || r.status === 503), before.map((r) => r.status).join(',')).toBe(true);
+    expect(
+      before.every((r) => r.status === 200 || r.status === 503),
+      before.map((r) => r.status).join(','),
+    ).toBe(true);
     const slowest = Math.max(...replies.map((r) => r.ms));
     expect(slowest, `slowest request ${slowest} ms`).toBeLessThanOrEqual(CONNECT_TIMEOUT_MS + 1_000);
     expect(replies.every((r) => r.status !== 0)).toBe(true);

@@ -93,11 +93,15 @@ describe('key rotation of what connecting a store writes', () => {
     await saveShopApiToken({ db: ctx.db, keyring: before }, store.id, 'rot-token');
     await ctx.db
       .update(kaspiStores)
-      .set({ credentialsEnc: sealStoreCredentials(before, store.id, { email: 'rot@shop.kz', password: 'rot-password' }) })
+      .set({
+        credentialsEnc: sealStoreCredentials(before, store.id, { email: 'rot@shop.kz', password: 'rot-password' }),
+      })
       .where(eq(kaspiStores.id, store.id));
     await ctx.db
       .update(kaspiLogins)
-      .set({ credentialsEnc: sealLoginCredentials(before, login.id, { email: 'rot@shop.kz', password: 'rot-password' }) })
+      .set({
+        credentialsEnc: sealLoginCredentials(before, login.id, { email: 'rot@shop.kz', password: 'rot-password' }),
+      })
       .where(eq(kaspiLogins.id, login.id));
 
     const newKey = newKeySpec('conn-new');
@@ -114,9 +118,15 @@ describe('key rotation of what connecting a store writes', () => {
     // The old key can go: the new one alone opens everything.
     const newOnly = createKeyring(newKey);
     expect(await readStoreSession(ctx.db, newOnly, store.id)).toEqual(session);
-    expect(openStoreCredentials(newOnly, store.id, row!.credentialsEnc!)).toEqual({ email: 'rot@shop.kz', password: 'rot-password' });
+    expect(openStoreCredentials(newOnly, store.id, row!.credentialsEnc!)).toEqual({
+      email: 'rot@shop.kz',
+      password: 'rot-password',
+    });
     expect(openFrom(newOnly, 'storeShopApiToken', store.id, row!.shopApiTokenEnc!)).toBe('rot-token');
-    expect(openLoginCredentials(newOnly, login.id, loginRow!.credentialsEnc!)).toEqual({ email: 'rot@shop.kz', password: 'rot-password' });
+    expect(openLoginCredentials(newOnly, login.id, loginRow!.credentialsEnc!)).toEqual({
+      email: 'rot@shop.kz',
+      password: 'rot-password',
+    });
 
     await writeStoreSession(ctx.db, after, store.id, session);
     await saveShopApiToken({ db: ctx.db, keyring: after }, store.id, 'rot-token-2');

@@ -12,7 +12,11 @@ describe('demper alerts', () => {
   it('tells the merchant once a day when many products are held at their floors', async () => {
     const user = await seedUser(ctx.db);
     const store = await seedStore(ctx.db, user.id);
-    const floorAlerts = () => ctx.db.select().from(alerts).where(and(eq(alerts.userId, user.id), eq(alerts.kind, 'floor_reached')));
+    const floorAlerts = () =>
+      ctx.db
+        .select()
+        .from(alerts)
+        .where(and(eq(alerts.userId, user.id), eq(alerts.kind, 'floor_reached')));
 
     await manyHeldAtFloor(ctx, store, FLOOR_ALERT_MIN_PRODUCTS - 1);
     expect(await floorAlerts()).toEqual([]);

@@ -42,7 +42,8 @@ describe('pausing, resuming and configuring the loop', () => {
   let storeId: string;
   let otherStoreId: string;
 
-  const ourPushes = (sinceMs: number) => sandbox.market.pushLog({ merchantUid: OURS, sinceMs }).filter((p) => p.status === 200);
+  const ourPushes = (sinceMs: number) =>
+    sandbox.market.pushLog({ merchantUid: OURS, sinceMs }).filter((p) => p.status === 200);
   const path = (suffix = '') => `/api/v1/stores/${storeId}/demper${suffix}`;
   const as = () => ({ token: merchant.token });
 
@@ -52,7 +53,12 @@ describe('pausing, resuming and configuring the loop', () => {
     const other = await connectStore(ctx, sandbox, OTHER_STORE, { userId: merchant.id });
     storeId = store.id;
     otherStoreId = other.store.id;
-    await demperProduct(ctx, store.id, { kaspiProductId: PRODUCT.productId, sku: PRODUCT.sku, price: 10_000, minPrice: 5_000 });
+    await demperProduct(ctx, store.id, {
+      kaspiProductId: PRODUCT.productId,
+      sku: PRODUCT.sku,
+      price: 10_000,
+      minPrice: 5_000,
+    });
     await startLoop(ctx, store);
     await startLoop(ctx, other.store);
   });
@@ -61,7 +67,12 @@ describe('pausing, resuming and configuring the loop', () => {
     await waitFor('the first push', () => ourPushes(0).length > 0);
     const status = await call(api.url, 'GET', path(), as());
     expect(status.status).toBe(200);
-    expect(status.body).toMatchObject({ storeId, state: 'running', pausedReason: null, config: { intervalSeconds: 5, dryRun: false } });
+    expect(status.body).toMatchObject({
+      storeId,
+      state: 'running',
+      pausedReason: null,
+      config: { intervalSeconds: 5, dryRun: false },
+    });
     expect(status.body.cycle).toBeGreaterThanOrEqual(1);
     const description = await ctx.temporal.workflow.getHandle(demperWorkflowId(storeId)).describe();
     expect(description.typedSearchAttributes.get(STORE_ID_KEY)).toBe(storeId);
@@ -86,7 +97,10 @@ describe('pausing, resuming and configuring the loop', () => {
   });
 
   it('applies a configuration from the next cycle: a dry run proposes and pushes nothing', async () => {
-    const bad = await call(api.url, 'PATCH', path(), { ...as(), body: { intervalSeconds: 10, hotIntervalSeconds: 20 } });
+    const bad = await call(api.url, 'PATCH', path(), {
+      ...as(),
+      body: { intervalSeconds: 10, hotIntervalSeconds: 20 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'body.hotIntervalSeconds' })]);
     const tooShort = await call(api.url, 'PATCH', path(), { ...as(), body: { intervalSeconds: 4 } });
@@ -100,11 +114,21 @@ describe('pausing, resuming and configuring the loop', () => {
       const [row] = await ctx.db
         .select()
         .from(priceChanges)
-        .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'proposed'), gt(priceChanges.createdAt, since)));
+        .where(
+          and(
+            eq(priceChanges.storeId, storeId),
+            eq(priceChanges.status, 'proposed'),
+            gt(priceChanges.createdAt, since),
+          ),
+        );
       return row;
     });
     const proposedAt = proposal.createdAt.getTime();
-    await waitFor('the next cycle', async () => ((await loopStatus(ctx, storeId)).lastCycle?.cycle ?? 0) > proposal.cycle, 15_000);
+    await waitFor(
+      'the next cycle',
+      async () => ((await loopStatus(ctx, storeId)).lastCycle?.cycle ?? 0) > proposal.cycle,
+      15_000,
+    );
     expect(ourPushes(proposedAt)).toEqual([]);
 
     const live = await call(api.url, 'PATCH', path(), { ...as(), body: { dryRun: false } });

@@ -47,18 +47,31 @@ describe('a storefront exit that answers 429, a check page or a redirect', () =>
     for (const [i, proxy] of refused.entries()) {
       const answers = offers.filter((r) => r.sourceIp === proxy.localAddress);
       expect(answers.length, `reads through the ${refusals[i]} exit`).toBeGreaterThan(0);
-      expect(new Set(answers.map((r) => r.status)), refusals[i]).toEqual(new Set([{ '429': 429, html: 200, redirect: 302 }[refusals[i]!]]));
+      expect(new Set(answers.map((r) => r.status)), refusals[i]).toEqual(
+        new Set([{ '429': 429, html: 200, redirect: 302 }[refusals[i]!]]),
+      );
       // After each refusal, nothing more through that exit while it sits out.
       for (const refusal of answers) {
         const tooSoon = answers.filter((r) => r.atMs > refusal.atMs && r.atMs < refusal.atMs + BENCH_MS - 100);
         expect(tooSoon, `reads through the ${refusals[i]} exit while benched`).toEqual([]);
       }
     }
-    const rows = await ctx.db.select().from(proxies).where(inArray(proxies.id, proxyIds.slice(0, 3)));
-    expect(rows.every((r) => r.restUntil !== null), 'each refused exit was benched in the pool').toBe(true);
-    expect(rows.every((r) => r.status === 'allocated'), 'benched, not retired').toBe(true);
+    const rows = await ctx.db
+      .select()
+      .from(proxies)
+      .where(inArray(proxies.id, proxyIds.slice(0, 3)));
+    expect(
+      rows.every((r) => r.restUntil !== null),
+      'each refused exit was benched in the pool',
+    ).toBe(true);
+    expect(
+      rows.every((r) => r.status === 'allocated'),
+      'benched, not retired',
+    ).toBe(true);
     const [healthyRow] = await ctx.db.select().from(proxies).where(eq(proxies.id, proxyIds[3]!));
     expect(healthyRow!.failureCount).toBe(0);
-    expect(offers.filter((r) => r.sourceIp === healthy.localAddress && r.status === 200).length).toBeGreaterThanOrEqual(PRODUCTS.length);
+    expect(offers.filter((r) => r.sourceIp === healthy.localAddress && r.status === 200).length).toBeGreaterThanOrEqual(
+      PRODUCTS.length,
+    );
   });
 });

@@ -51,7 +51,12 @@ describe('fenced price pushes', () => {
   const livePrice = (n: number) => sandbox.market.offer(OURS, `F-${n}`)!.cityPrices.get(ALMATY);
 
   async function product(n: number) {
-    return demperProduct(ctx, storeId, { kaspiProductId: `93000000${n}`, sku: `F-${n}`, price: 10_000, minPrice: 5_000 });
+    return demperProduct(ctx, storeId, {
+      kaspiProductId: `93000000${n}`,
+      sku: `F-${n}`,
+      price: 10_000,
+      minPrice: 5_000,
+    });
   }
 
   async function decision(productId: string, cycle: number, priceTenge: number) {
@@ -71,7 +76,10 @@ describe('fenced price pushes', () => {
   }
 
   async function statusOf(id: string) {
-    const [row] = await ctx.db.select({ status: priceChanges.status }).from(priceChanges).where(eq(priceChanges.id, id));
+    const [row] = await ctx.db
+      .select({ status: priceChanges.status })
+      .from(priceChanges)
+      .where(eq(priceChanges.id, id));
     return row!.status;
   }
 
@@ -164,20 +172,41 @@ describe('fenced price pushes', () => {
     const p = await product(4);
     const newer = await decision(p.id, 11, 9_800);
     const store = (await loadDemperStore(ctx.db, storeId))!;
-    const result = await checkDueProducts(checkDeps(), { store, cycle: 10, config: completeDemperConfig(FAST_LOOP), writesBlocked: false });
+    const result = await checkDueProducts(checkDeps(), {
+      store,
+      cycle: 10,
+      config: completeDemperConfig(FAST_LOOP),
+      writesBlocked: false,
+    });
     // Every product due was read and priced (first place is 8 999)...
     expect(result.checked).toBeGreaterThanOrEqual(1);
     const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, p.id));
     // ...but product 4 keeps only the newer cycle's decision.
     expect(rows.map((r) => r.id)).toEqual([newer.id]);
     const [checked] = await ctx.db.select().from(products).where(eq(products.id, p.id));
-    expect(checked).toMatchObject({ position: 2, cheapestRivalPrice: 9_000, cheapestRivalMerchant: RIVAL, checkErrors: 0 });
+    expect(checked).toMatchObject({
+      position: 2,
+      cheapestRivalPrice: 9_000,
+      cheapestRivalMerchant: RIVAL,
+      checkErrors: 0,
+    });
     expect(checked!.lastCheckAt).not.toBeNull();
   });
   it('ends a slow batch in time for its decisions to go out fresh, leaving the rest due', async () => {
     const fresh = await Promise.all([7, 8, 9, 10, 11, 12, 13, 14].map(product));
     // Only these are due.
-    await ctx.db.update(products).set({ active: false }).where(and(eq(products.storeId, storeId), notInArray(products.id, fresh.map((p) => p.id))));
+    await ctx.db
+      .update(products)
+      .set({ active: false })
+      .where(
+        and(
+          eq(products.storeId, storeId),
+          notInArray(
+            products.id,
+            fresh.map((p) => p.id),
+          ),
+        ),
+      );
     const store = (await loadDemperStore(ctx.db, storeId))!;
     // A read every 4 s, and a decision goes stale after 30 s, so the batch stops taking products after
     // 15 s: it reads 6 of the 8. Its clock (and the channel's, and its sleeps) run ten times as fast.
@@ -193,7 +222,15 @@ describe('fenced price pushes', () => {
       { store, cycle: 20, config: completeDemperConfig(FAST_LOOP), writesBlocked: false },
     );
     expect(result.moreDue).toBe(true);
-    const rows = await ctx.db.select().from(products).where(inArray(products.id, fresh.map((p) => p.id)));
+    const rows = await ctx.db
+      .select()
+      .from(products)
+      .where(
+        inArray(
+          products.id,
+          fresh.map((p) => p.id),
+        ),
+      );
     const unread = rows.filter((r) => r.lastCheckAt === null);
     expect(unread.length).toBeGreaterThan(0);
     expect(unread.length).toBeLessThan(fresh.length);
@@ -201,7 +238,10 @@ describe('fenced price pushes', () => {
 
   it('schedules the next check within the quiet interval the merchant saved while the batch ran', async () => {
     const p = await product(15);
-    await ctx.db.update(products).set({ active: false }).where(and(eq(products.storeId, storeId), ne(products.id, p.id)));
+    await ctx.db
+      .update(products)
+      .set({ active: false })
+      .where(and(eq(products.storeId, storeId), ne(products.id, p.id)));
     const store = (await loadDemperStore(ctx.db, storeId))!;
     // The batch decides with the slow intervals it started with; 5 s was saved since.
     const startedWith = completeDemperConfig({ intervalSeconds: 600, hotIntervalSeconds: 300 });

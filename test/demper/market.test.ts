@@ -23,18 +23,38 @@ describe('the demper loop on a market', () => {
     banScale: 0.001,
     market: {
       merchants: [
-        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
-        ...[1, 2, 3, 4, 5].map((n) => ({ uid: rival(n), name: `Rival ${n}`, points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 })),
+        {
+          uid: OURS,
+          name: 'Мы',
+          points: [
+            { code: 'PP1', cityId: ALMATY },
+            { code: 'PP2', cityId: ASTANA },
+          ],
+          rating: 4.9,
+        },
+        ...[1, 2, 3, 4, 5].map((n) => ({
+          uid: rival(n),
+          name: `Rival ${n}`,
+          points: [{ code: 'PP1', cityId: ALMATY }],
+          rating: 4.5,
+        })),
       ],
       offers: [
-        ...[FIRST, FLOOR, LEAVE, WAR].map((p) => ({ merchantUid: OURS, sku: p.sku, productId: p.productId, price: 10_000 })),
+        ...[FIRST, FLOOR, LEAVE, WAR].map((p) => ({
+          merchantUid: OURS,
+          sku: p.sku,
+          productId: p.productId,
+          price: 10_000,
+        })),
         { merchantUid: rival(1), sku: 'R1', productId: FIRST.productId, price: 9_500.5 },
         { merchantUid: rival(2), sku: 'R2', productId: FLOOR.productId, price: 9_000 },
         { merchantUid: rival(3), sku: 'R3', productId: LEAVE.productId, price: 9_800 },
         { merchantUid: rival(4), sku: 'R4', productId: LEAVE.productId, price: 9_900 },
         { merchantUid: rival(5), sku: 'R5', productId: WAR.productId, price: 9_400 },
       ],
-      bots: [{ merchantUid: rival(5), sku: 'R5', kind: 'undercut', intervalMs: 500, stepTenge: 100, floorPrice: 9_100 }],
+      bots: [
+        { merchantUid: rival(5), sku: 'R5', kind: 'undercut', intervalMs: 500, stepTenge: 100, floorPrice: 9_100 },
+      ],
     },
   });
   let storeId: string;
@@ -59,13 +79,17 @@ describe('the demper loop on a market', () => {
     await startLoop(ctx, store);
   });
 
-  const ourPrice = (productId: string, cityId = ALMATY) => sandbox.market.card(productId, cityId).find((e) => e.offer.merchantUid === OURS)?.price;
+  const ourPrice = (productId: string, cityId = ALMATY) =>
+    sandbox.market.card(productId, cityId).find((e) => e.offer.merchantUid === OURS)?.price;
   const ourPlace = (productId: string) =>
     sandbox.market.card(productId, ALMATY).findIndex((e) => e.offer.merchantUid === OURS) + 1;
 
   it('takes first place where the floor allows and holds the floor where it does not', async () => {
     const cycles = await waitFor('first place and the floor', async () => {
-      const done = ourPrice(FIRST.productId) === 9_499 && ourPrice(FLOOR.productId) === FLOOR.floor && ourPrice(LEAVE.productId) === 9_799;
+      const done =
+        ourPrice(FIRST.productId) === 9_499 &&
+        ourPrice(FLOOR.productId) === FLOOR.floor &&
+        ourPrice(LEAVE.productId) === 9_799;
       return done && (await loopStatus(ctx, storeId)).cycle;
     });
     expect(cycles).toBeLessThanOrEqual(3);
@@ -98,11 +122,17 @@ describe('the demper loop on a market', () => {
     expect(ourPlace(WAR.productId)).toBe(2);
     const last = (await changesOf(ctx, productIds[WAR.sku]!)).filter((c) => c.status === 'sent').at(-1);
     expect(last).toMatchObject({ newPrice: WAR.floor, reason: 'floor_reached' });
-    const floors: Record<string, number> = { [FIRST.productId]: FIRST.floor, [FLOOR.productId]: FLOOR.floor, [LEAVE.productId]: LEAVE.floor, [WAR.productId]: WAR.floor };
+    const floors: Record<string, number> = {
+      [FIRST.productId]: FIRST.floor,
+      [FLOOR.productId]: FLOOR.floor,
+      [LEAVE.productId]: LEAVE.floor,
+      [WAR.productId]: WAR.floor,
+    };
     const ours = sandbox.market.events({ merchantUid: OURS });
     expect(ours.length).toBeGreaterThan(4);
     for (const event of ours) {
-      if (event.price !== null) expect(event.price, `${event.productId} in ${event.cityId}`).toBeGreaterThanOrEqual(floors[event.productId]!);
+      if (event.price !== null)
+        expect(event.price, `${event.productId} in ${event.cityId}`).toBeGreaterThanOrEqual(floors[event.productId]!);
     }
     // Every push was whole tenge and never carried stockCount.
     for (const push of sandbox.market.pushLog({ merchantUid: OURS })) {

@@ -21,7 +21,12 @@ describe('a 403 through one proxy', () => {
     env: benchedProxiesEnv(BENCH_MS),
     proxies: { count: 2 },
     // Per source address: 5 reads a second, else a 403 and a 5-second ban.
-    profile: { name: 'reads', publicReads: [{ windowMs: 1_000, maxRequests: 5, status: 403, banMs: 5_000 }], pushes: [], changes: [] },
+    profile: {
+      name: 'reads',
+      publicReads: [{ windowMs: 1_000, maxRequests: 5, status: 403, banMs: 5_000 }],
+      pushes: [],
+      changes: [],
+    },
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
       offers: [1, 2, 3, 4].flatMap((n) => [
@@ -36,17 +41,23 @@ describe('a 403 through one proxy', () => {
     const { store, user } = await connectStore(ctx, sandbox, OURS);
     proxyIds = await giveSandboxProxies(ctx.db, ctx.keyring, sandbox.proxies, { userId: user.id, module: 'demper' });
     for (const n of [1, 2, 3, 4]) {
-      await demperProduct(ctx, store.id, { kaspiProductId: `91000000${n}`, sku: `P-${n}`, price: 10_000, minPrice: 5_000 });
+      await demperProduct(ctx, store.id, {
+        kaspiProductId: `91000000${n}`,
+        sku: `P-${n}`,
+        price: 10_000,
+        minPrice: 5_000,
+      });
     }
 
     // Someone else burns the first proxy's address before the loop starts.
     const [first] = sandbox.proxies;
     for (let i = 0; i < 6; i++) {
-      await fetchOffers({ urls: sandbox.urls, proxyUrl: first!.url }, { productId: '910000001', cityId: ALMATY, maxPages: 1 }).catch(
-        (error: unknown) => {
-          if (!isKaspiError(error, 'ip_throttled')) throw error;
-        },
-      );
+      await fetchOffers(
+        { urls: sandbox.urls, proxyUrl: first!.url },
+        { productId: '910000001', cityId: ALMATY, maxPages: 1 },
+      ).catch((error: unknown) => {
+        if (!isKaspiError(error, 'ip_throttled')) throw error;
+      });
     }
     await startLoop(ctx, store);
   });
@@ -61,8 +72,14 @@ describe('a 403 through one proxy', () => {
     const offers = sandbox.requests.filter((r) => r.endpoint === 'offers');
     // Nothing more through the banned address while it sat out; the other address did the reading.
     const lastBan = offers.filter((r) => r.sourceIp === banned.localAddress && r.status === 403).at(-1)!;
-    expect(offers.filter((r) => r.sourceIp === banned.localAddress && r.atMs > lastBan.atMs && r.atMs < lastBan.atMs + BENCH_MS - 100)).toEqual([]);
-    expect(offers.filter((r) => r.sourceIp === healthy.localAddress && r.status === 200).length).toBeGreaterThanOrEqual(4);
+    expect(
+      offers.filter(
+        (r) => r.sourceIp === banned.localAddress && r.atMs > lastBan.atMs && r.atMs < lastBan.atMs + BENCH_MS - 100,
+      ),
+    ).toEqual([]);
+    expect(offers.filter((r) => r.sourceIp === healthy.localAddress && r.status === 200).length).toBeGreaterThanOrEqual(
+      4,
+    );
     expect(offers.filter((r) => r.sourceIp === healthy.localAddress && r.status === 403)).toEqual([]);
   });
 });

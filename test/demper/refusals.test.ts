@@ -62,7 +62,12 @@ describe("the loop under Kaspi's refusals", () => {
     bannedStore = (await connectStore(ctx, sandbox, BANNED)).store;
     calmStore = (await connectStore(ctx, sandbox, CALM)).store;
     for (const n of [1, 2, 3]) {
-      await demperProduct(ctx, bannedStore.id, { kaspiProductId: `90000000${n}`, sku: `B-${n}`, price: 10_000, minPrice: 5_000 });
+      await demperProduct(ctx, bannedStore.id, {
+        kaspiProductId: `90000000${n}`,
+        sku: `B-${n}`,
+        price: 10_000,
+        minPrice: 5_000,
+      });
     }
     await demperProduct(ctx, calmStore.id, { kaspiProductId: '900000010', sku: 'C-1', price: 10_000, minPrice: 5_000 });
     await startLoop(ctx, bannedStore);
@@ -71,31 +76,49 @@ describe("the loop under Kaspi's refusals", () => {
 
   it('stops a merchant’s writes for a 429 ban, sends nothing meanwhile, and goes on after; other stores are not held up', async () => {
     // Three changes at two pushes a second: the second push is refused and the merchant banned.
-    const refused = await waitFor('a 429', () => sandbox.market.pushLog({ merchantUid: BANNED }).find((p) => p.status === 429));
+    const refused = await waitFor('a 429', () =>
+      sandbox.market.pushLog({ merchantUid: BANNED }).find((p) => p.status === 429),
+    );
     const banEnds = refused.atMs + BAN_MS;
     // From here on one push per two seconds, which the ban rule allows.
-    await configureDemper(control(ctx), bannedStore.id, { ...completeDemperConfig(FAST_LOOP), maxPushesPerSecond: 0.5 });
+    await configureDemper(control(ctx), bannedStore.id, {
+      ...completeDemperConfig(FAST_LOOP),
+      maxPushesPerSecond: 0.5,
+    });
     const status = await loopStatus(ctx, bannedStore.id);
     expect(status.breakers).toEqual([expect.objectContaining({ surface: 'writes' })]);
     expect(Date.parse(status.breakers[0]!.until)).toBeGreaterThanOrEqual(banEnds - 1_000);
 
-    await waitFor('a push after the ban', () =>
-      sandbox.market.pushLog({ merchantUid: BANNED, sinceMs: banEnds }).find((p) => p.status === 200),
-    20_000);
-    const duringBan = sandbox.market.pushLog({ merchantUid: BANNED, sinceMs: refused.atMs + 1 }).filter((p) => p.atMs < banEnds - 100);
+    await waitFor(
+      'a push after the ban',
+      () => sandbox.market.pushLog({ merchantUid: BANNED, sinceMs: banEnds }).find((p) => p.status === 200),
+      20_000,
+    );
+    const duringBan = sandbox.market
+      .pushLog({ merchantUid: BANNED, sinceMs: refused.atMs + 1 })
+      .filter((p) => p.atMs < banEnds - 100);
     expect(duringBan).toEqual([]);
     // The calm store kept pushing through the other merchant's ban.
-    const calm = sandbox.market.pushLog({ merchantUid: CALM, sinceMs: refused.atMs }).filter((p) => p.atMs < banEnds && p.status === 200);
+    const calm = sandbox.market
+      .pushLog({ merchantUid: CALM, sinceMs: refused.atMs })
+      .filter((p) => p.atMs < banEnds && p.status === 200);
     expect(calm.length).toBeGreaterThan(0);
 
     // The merchant is told (by Telegram, once delivered), with a link to the store's demper.
-    const told = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, bannedStore.userId), eq(alerts.kind, 'demper_banned')));
-    expect(told).toEqual([expect.objectContaining({ audience: 'user', link: `/api/v1/stores/${bannedStore.id}/demper` })]);
+    const told = await ctx.db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.userId, bannedStore.userId), eq(alerts.kind, 'demper_banned')));
+    expect(told).toEqual([
+      expect.objectContaining({ audience: 'user', link: `/api/v1/stores/${bannedStore.id}/demper` }),
+    ]);
     const deferred = (await Promise.all([1, 2, 3].map(async (n) => changesOf(ctx, await productId(`B-${n}`))))).flat();
     expect(deferred.some((c) => c.status === 'deferred' && /throttled/.test(c.error ?? ''))).toBe(true);
-    await waitFor('every product first after the ban', async () =>
-      [1, 2, 3].every((n) => sandbox.market.card(`90000000${n}`, ALMATY)[0]?.offer.merchantUid === BANNED),
-    20_000);
+    await waitFor(
+      'every product first after the ban',
+      async () => [1, 2, 3].every((n) => sandbox.market.card(`90000000${n}`, ALMATY)[0]?.offer.merchantUid === BANNED),
+      20_000,
+    );
   });
 
   it('pauses the loop of a store whose session Kaspi rejects, and records why', async () => {
@@ -105,16 +128,29 @@ describe("the loop under Kaspi's refusals", () => {
     sandbox.market.mutate(rivalOffer, () => rivalOffer.cityPrices.set(ALMATY, 8_000));
     await waitFor('the paused loop', async () => (await loopStatus(ctx, bannedStore.id)).state === 'paused', 20_000);
     expect(await loopStatus(ctx, bannedStore.id)).toMatchObject({ pausedReason: 'needs_reauth' });
-    expect(await storeRow(ctx, bannedStore.id)).toMatchObject({ sessionState: 'needs_reauth', demperPausedReason: 'needs_reauth' });
+    expect(await storeRow(ctx, bannedStore.id)).toMatchObject({
+      sessionState: 'needs_reauth',
+      demperPausedReason: 'needs_reauth',
+    });
     expect((await loopStatus(ctx, calmStore.id)).state).toBe('running');
   });
 
   it('keeps every read back for the ban pause after a 403 on the storefront', async () => {
-    sandbox.setProfile({ name: 'tight-reads', publicReads: [{ windowMs: 1_000, maxRequests: 3, status: 403, banMs: 1_000 }], pushes: [], changes: [] });
+    sandbox.setProfile({
+      name: 'tight-reads',
+      publicReads: [{ windowMs: 1_000, maxRequests: 3, status: 403, banMs: 1_000 }],
+      pushes: [],
+      changes: [],
+    });
     // Six more products for the calm store, due at once: read at 12 a second, they break the 3-a-second rule.
     for (let n = 1; n <= 6; n++) {
       sandbox.seed({ offers: [{ merchantUid: CALM, sku: `C-x${n}`, productId: `90000010${n}`, price: 5_000 }] });
-      await demperProduct(ctx, calmStore.id, { kaspiProductId: `90000010${n}`, sku: `C-x${n}`, price: 5_000, minPrice: 4_000 });
+      await demperProduct(ctx, calmStore.id, {
+        kaspiProductId: `90000010${n}`,
+        sku: `C-x${n}`,
+        price: 5_000,
+        minPrice: 4_000,
+      });
     }
     const since = Date.now();
     await wakeDemper(control(ctx), calmStore.id, 'product_activated');
@@ -122,9 +158,11 @@ describe("the loop under Kaspi's refusals", () => {
       (await loopStatus(ctx, calmStore.id)).breakers.find((b) => b.surface === 'reads'),
     );
     expect(breaker.reason).toMatch(/read/);
-    await waitFor('reads again after the pause', () =>
-      sandbox.requests.filter((r) => r.endpoint === 'offers' && r.atMs > since && r.status === 200).length > 7,
-    20_000);
+    await waitFor(
+      'reads again after the pause',
+      () => sandbox.requests.filter((r) => r.endpoint === 'offers' && r.atMs > since && r.status === 200).length > 7,
+      20_000,
+    );
     const offers = sandbox.requests.filter((r) => r.endpoint === 'offers' && r.atMs >= since);
     const bans = offers.filter((r) => r.status === 403);
     const IN_FLIGHT_MS = 250;

@@ -33,7 +33,15 @@ describe('the demper against a strict Kaspi', () => {
   const { sandbox, ctx } = useDemperStack({
     market: {
       merchants: [
-        { uid: OURS, name: 'Мы', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }], rating: 4.9 },
+        {
+          uid: OURS,
+          name: 'Мы',
+          points: [
+            { code: 'PP1', cityId: ALMATY },
+            { code: 'PP2', cityId: ASTANA },
+          ],
+          rating: 4.9,
+        },
         { uid: RIVAL, name: 'Rival', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
         { uid: OTHER, name: 'Other', points: [{ code: 'PP1', cityId: ALMATY }], rating: 4.5 },
       ],
@@ -61,24 +69,43 @@ describe('the demper against a strict Kaspi', () => {
   });
 
   const product = async (sku: string) =>
-    (await ctx.db.select().from(products).where(and(eq(products.storeId, store.id), eq(products.sku, sku))))[0];
+    (
+      await ctx.db
+        .select()
+        .from(products)
+        .where(and(eq(products.storeId, store.id), eq(products.sku, sku)))
+    )[0];
   /** An offer as Kaspi holds it. */
   const atKaspi = (sku: string) => {
     const offer = sandbox.market.offer(OURS, sku)!;
-    return { listed: offer.listed, points: Object.fromEntries([...offer.availabilities].map(([id, a]) => [id, a.available])) };
+    return {
+      listed: offer.listed,
+      points: Object.fromEntries([...offer.availabilities].map(([id, a]) => [id, a.available])),
+    };
   };
   const priceIn = (productId: string, cityId: string) =>
     sandbox.market.card(productId, cityId).find((e) => e.offer.merchantUid === OURS)?.price;
 
   it('syncs a cabinet list without total, reporting the item it cannot read and importing the rest', async () => {
     // The unreadable item's product is already known: a sync that cannot read it must not call it vanished.
-    await seedProduct(ctx.db, store.id, { kaspiProductId: UNREADABLE.productId, sku: UNREADABLE.sku, name: 'Известный' });
+    await seedProduct(ctx.db, store.id, {
+      kaspiProductId: UNREADABLE.productId,
+      sku: UNREADABLE.sku,
+      name: 'Известный',
+    });
     const progress = await ctx.temporal.workflow.execute(catalogSyncWorkflow, {
       taskQueue: ctx.config.temporal.taskQueue,
       workflowId: catalogSyncWorkflowId(store.id),
       args: [{ storeId: store.id, userId: store.userId }],
     });
-    expect(progress).toMatchObject({ state: 'done', offersSeen: 6, created: 6, unreadable: 1, unreadableSkus: [UNREADABLE.sku], vanished: 0 });
+    expect(progress).toMatchObject({
+      state: 'done',
+      offersSeen: 6,
+      created: 6,
+      unreadable: 1,
+      unreadableSkus: [UNREADABLE.sku],
+      vanished: 0,
+    });
     expect((await product(UNREADABLE.sku))!.vanishedAt).toBeNull();
     // Card ids from the shop link (masterSku is empty), points from boolean/null availability.
     const one = (await product(ONE_POINT.sku))!;
@@ -91,21 +118,34 @@ describe('the demper against a strict Kaspi', () => {
 
   it('reprices every card, each offer staying on sale exactly where it was; a push without points is counted', async () => {
     for (const { sku } of [ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS]) {
-      await ctx.db.update(products).set({ active: true, minPrice: 5_000 }).where(and(eq(products.storeId, store.id), eq(products.sku, sku)));
+      await ctx.db
+        .update(products)
+        .set({ active: true, minPrice: 5_000 })
+        .where(and(eq(products.storeId, store.id), eq(products.sku, sku)));
     }
     // Neither the catalog nor (failing) the cabinet's offer details know this offer's points.
-    await ctx.db.update(products).set({ availabilities: [] }).where(and(eq(products.storeId, store.id), eq(products.sku, NO_POINTS.sku)));
+    await ctx.db
+      .update(products)
+      .set({ availabilities: [] })
+      .where(and(eq(products.storeId, store.id), eq(products.sku, NO_POINTS.sku)));
     sandbox.faults.add({ endpoint: 'offer_details', kind: '5xx' });
-    const before = Object.fromEntries([ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS, IDLE, UNREADABLE, REOPENED].map(({ sku }) => [sku, atKaspi(sku)]));
+    const before = Object.fromEntries(
+      [ONE_POINT, TWO_POINTS, BROKEN_RIVAL, NO_POINTS, IDLE, UNREADABLE, REOPENED].map(({ sku }) => [
+        sku,
+        atKaspi(sku),
+      ]),
+    );
     const idleOffer = sandbox.market.offer(OURS, IDLE.sku)!;
     const idlePrice = { base: idleOffer.basePrice, cities: Object.fromEntries(idleOffer.cityPrices) };
 
     await startLoop(ctx, store);
-    await waitFor('every card repriced', () =>
-      priceIn(ONE_POINT.productId, ALMATY) === 9_499 &&
-      priceIn(TWO_POINTS.productId, ALMATY) === 9_799 &&
-      priceIn(BROKEN_RIVAL.productId, ALMATY) === 8_999 &&
-      priceIn(NO_POINTS.productId, ALMATY) === 9_399,
+    await waitFor(
+      'every card repriced',
+      () =>
+        priceIn(ONE_POINT.productId, ALMATY) === 9_499 &&
+        priceIn(TWO_POINTS.productId, ALMATY) === 9_799 &&
+        priceIn(BROKEN_RIVAL.productId, ALMATY) === 8_999 &&
+        priceIn(NO_POINTS.productId, ALMATY) === 9_399,
     );
 
     // On sale where it was, nowhere else, and nothing else in the assortment touched.
@@ -161,9 +201,16 @@ describe('the demper against a strict Kaspi', () => {
     });
     await ctx.db
       .update(products)
-      .set({ active: true, minPrice: 5_000, pointsReadAt: new Date(Date.now() - 2 * 3600_000), nextCheckAt: new Date() })
+      .set({
+        active: true,
+        minPrice: 5_000,
+        pointsReadAt: new Date(Date.now() - 2 * 3600_000),
+        nextCheckAt: new Date(),
+      })
       .where(and(eq(products.storeId, store.id), eq(products.sku, REOPENED.sku)));
-    expect((await product(REOPENED.sku))!.availabilities.find((a) => a.storeId === `${OURS}_PP2`)?.available).toBe('no');
+    expect((await product(REOPENED.sku))!.availabilities.find((a) => a.storeId === `${OURS}_PP2`)?.available).toBe(
+      'no',
+    );
     await waitFor('the card repriced', () => priceIn(REOPENED.productId, ALMATY) === 9_699);
     expect(atKaspi(REOPENED.sku)).toEqual({ listed: true, points: { [`${OURS}_PP1`]: true, [`${OURS}_PP2`]: true } });
     const [push] = sandbox.market.pushLog({ merchantUid: OURS, sku: REOPENED.sku });
@@ -172,6 +219,9 @@ describe('the demper against a strict Kaspi', () => {
       expect.objectContaining({ storeId: `${OURS}_PP2`, available: 'yes' }),
     ]);
     // The read renewed the points' age (recorded with the push, which Kaspi may apply before we commit).
-    await waitFor('the points read again', async () => (await product(REOPENED.sku))!.pointsReadAt!.getTime() > Date.now() - 60_000);
+    await waitFor(
+      'the points read again',
+      async () => (await product(REOPENED.sku))!.pointsReadAt!.getTime() > Date.now() - 60_000,
+    );
   });
 });

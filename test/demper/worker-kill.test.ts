@@ -25,7 +25,14 @@ describe('a worker killed mid-cycle', () => {
     market: {
       ...headToHead(OURS, RIVAL, SKUS, 9_000),
       // Rivals that keep raising: every cycle has a push to make for every product.
-      bots: SKUS.map(({ sku }) => ({ merchantUid: RIVAL, sku: `R-${sku}`, kind: 'raise' as const, intervalMs: 500, stepTenge: 10, ceilingPrice: 50_000 })),
+      bots: SKUS.map(({ sku }) => ({
+        merchantUid: RIVAL,
+        sku: `R-${sku}`,
+        kind: 'raise' as const,
+        intervalMs: 500,
+        stepTenge: 10,
+        ceilingPrice: 50_000,
+      })),
     },
   });
   const ctx = useTestContext(() => demperTestConfig(sandbox, { DEMPER_HEARTBEAT_TIMEOUT_SECONDS: '3' }));
@@ -55,13 +62,18 @@ describe('a worker killed mid-cycle', () => {
     });
     const doomed = spawnEntry('src/worker.ts', env);
     try {
-      await waitFor('the first worker', () => doomed.output().includes('worker polling') || doomed.exitCode !== null, 60_000);
+      await waitFor(
+        'the first worker',
+        () => doomed.output().includes('worker polling') || doomed.exitCode !== null,
+        60_000,
+      );
       expect(doomed.exitCode).toBeNull();
       // The barrier: the moment Kaspi accepts the first push after the first cycle's six, before it answers, the worker dies.
       const record = sandbox.market.recordPush.bind(sandbox.market);
       sandbox.market.recordPush = (push) => {
         const recorded = record(push);
-        if (push.merchantUid === OURS && push.status === 200 && accepted().length === SKUS.length + 2) doomed.kill('SIGKILL');
+        if (push.merchantUid === OURS && push.status === 200 && accepted().length === SKUS.length + 2)
+          doomed.kill('SIGKILL');
         return recorded;
       };
       await startLoop(ctx, store);

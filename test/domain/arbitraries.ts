@@ -36,7 +36,10 @@ export const rivalOffer: fc.Arbitrary<KaspiOffer> = fc.record({
 export const offers: fc.Arbitrary<KaspiOffer[]> = fc.array(
   fc.oneof(
     { weight: 4, arbitrary: rivalOffer },
-    { weight: 1, arbitrary: fc.record({ merchantId: fc.constantFrom(US, OUR_OTHER_STORE, EXCLUDED), price: offerPrice }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ merchantId: fc.constantFrom(US, OUR_OTHER_STORE, EXCLUDED), price: offerPrice }),
+    },
   ),
   { maxLength: 10 },
 );
@@ -48,7 +51,10 @@ export const productSettings: fc.Arbitrary<ProductSettings> = fc
     topN: fc.integer({ min: 1, max: 5 }),
     minPrice: fc.option(price, { nil: null }),
     cost: fc.option(fc.integer({ min: 1, max: 30_000 }), { nil: null }),
-    minMarginPercent: fc.option(fc.integer({ min: 0, max: 5000 }).map((bp) => bp / 100), { nil: null }),
+    minMarginPercent: fc.option(
+      fc.integer({ min: 0, max: 5000 }).map((bp) => bp / 100),
+      { nil: null },
+    ),
     ceilingAboveFloor: fc.option(fc.integer({ min: 0, max: 30_000 }), { nil: null }),
     step: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 500 })),
     noRivalsAction: fc.constantFrom('hold' as const, 'ceiling' as const),

@@ -37,7 +37,10 @@ describe('Almaty time', () => {
     const day = rollDropDay(null, new Date('2025-06-02T18:59:00Z'), 5000);
     expect(day).toEqual({ date: '2025-06-02', startPriceTenge: 5000 });
     expect(rollDropDay(day, new Date('2025-06-02T18:59:59Z'), 4000)).toBe(day);
-    expect(rollDropDay(day, new Date('2025-06-02T19:00:00Z'), 4000)).toEqual({ date: '2025-06-03', startPriceTenge: 4000 });
+    expect(rollDropDay(day, new Date('2025-06-02T19:00:00Z'), 4000)).toEqual({
+      date: '2025-06-03',
+      startPriceTenge: 4000,
+    });
   });
 });
 
@@ -59,7 +62,11 @@ describe('working hours', () => {
   const clock = fc
     .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
     .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
-  const instant = fc.date({ min: new Date('2023-06-01T00:00:00Z'), max: new Date('2026-06-01T00:00:00Z'), noInvalidDate: true });
+  const instant = fc.date({
+    min: new Date('2023-06-01T00:00:00Z'),
+    max: new Date('2026-06-01T00:00:00Z'),
+    noInvalidDate: true,
+  });
 
   it('open next at their local start, within a day, and are open then', () => {
     fc.assert(
@@ -108,18 +115,23 @@ describe('dueProducts', () => {
 
   it('returns only active due products, hottest first, at most the limit, and none outside working hours', () => {
     fc.assert(
-      fc.property(products, fc.integer({ min: 0, max: 25 }), fc.integer({ min: -720, max: 720 }), (list, limit, offset) => {
-        const now = minutes(offset);
-        const inHours = isWithinWorkingHours(now, DAYTIME);
-        const due = dueProducts(list, now, { workingHours: DAYTIME }, limit);
-        const allDue = list.filter((p) => p.active && (p.nextCheckAt === null || p.nextCheckAt <= now));
-        expect(due.length).toBe(inHours ? Math.min(limit, allDue.length) : 0);
-        const rank = (p: ScheduledProduct) => (p.nextCheckAt === null ? 0 : isHot(p, now) ? 1 : 2);
-        for (const p of due) expect(allDue).toContain(p);
-        for (let i = 1; i < due.length; i++) expect(rank(due[i - 1]!)).toBeLessThanOrEqual(rank(due[i]!));
-        const left = allDue.filter((p) => !due.includes(p));
-        if (due.length > 0) for (const p of left) expect(rank(p)).toBeGreaterThanOrEqual(rank(due[due.length - 1]!));
-      }),
+      fc.property(
+        products,
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: -720, max: 720 }),
+        (list, limit, offset) => {
+          const now = minutes(offset);
+          const inHours = isWithinWorkingHours(now, DAYTIME);
+          const due = dueProducts(list, now, { workingHours: DAYTIME }, limit);
+          const allDue = list.filter((p) => p.active && (p.nextCheckAt === null || p.nextCheckAt <= now));
+          expect(due.length).toBe(inHours ? Math.min(limit, allDue.length) : 0);
+          const rank = (p: ScheduledProduct) => (p.nextCheckAt === null ? 0 : isHot(p, now) ? 1 : 2);
+          for (const p of due) expect(allDue).toContain(p);
+          for (let i = 1; i < due.length; i++) expect(rank(due[i - 1]!)).toBeLessThanOrEqual(rank(due[i]!));
+          const left = allDue.filter((p) => !due.includes(p));
+          if (due.length > 0) for (const p of left) expect(rank(p)).toBeGreaterThanOrEqual(rank(due[due.length - 1]!));
+        },
+      ),
       RUNS,
     );
   });
@@ -137,7 +149,10 @@ describe('dueProducts', () => {
         expect(wake).not.toBeNull();
         expect(wake!.getTime()).toBeGreaterThanOrEqual(now.getTime());
         expect(isWithinWorkingHours(wake!, DAYTIME)).toBe(true);
-        const earliest = Math.max(now.getTime(), Math.min(...active.map((p) => p.nextCheckAt?.getTime() ?? now.getTime())));
+        const earliest = Math.max(
+          now.getTime(),
+          Math.min(...active.map((p) => p.nextCheckAt?.getTime() ?? now.getTime())),
+        );
         if (isWithinWorkingHours(new Date(earliest), DAYTIME)) expect(wake!.getTime()).toBe(earliest);
         expect(dueProducts(list, wake!, { workingHours: DAYTIME }).length).toBeGreaterThan(0);
       }),
@@ -151,6 +166,9 @@ describe('scheduleAfterCheck', () => {
     const moved = scheduleAfterCheck(NOW, true, null);
     expect(moved).toEqual({ nextCheckAt: minutes(1), hotUntil: minutes(30) });
     expect(scheduleAfterCheck(minutes(10), false, moved.hotUntil).nextCheckAt).toEqual(minutes(11));
-    expect(scheduleAfterCheck(minutes(30), false, moved.hotUntil)).toEqual({ nextCheckAt: minutes(35), hotUntil: minutes(30) });
+    expect(scheduleAfterCheck(minutes(30), false, moved.hotUntil)).toEqual({
+      nextCheckAt: minutes(35),
+      hotUntil: minutes(30),
+    });
   });
 });

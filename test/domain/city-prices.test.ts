@@ -61,9 +61,16 @@ describe('planPush', () => {
     const city = fc.constantFrom(ALMATY, ASTANA, SHYMKENT);
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.record({ cityId: city, live: fc.integer({ min: 1000, max: 9000 }), rival: fc.integer({ min: 900, max: 9000 }) }), {
-          selector: (d) => d.cityId,
-        }),
+        fc.uniqueArray(
+          fc.record({
+            cityId: city,
+            live: fc.integer({ min: 1000, max: 9000 }),
+            rival: fc.integer({ min: 900, max: 9000 }),
+          }),
+          {
+            selector: (d) => d.cityId,
+          },
+        ),
         fc.dictionary(city, fc.integer({ min: 1000, max: 9000 })),
         (cities, liveCityPrices) => {
           const decisions = cities.map((c) => decideIn(c.cityId, c.live, c.rival));

@@ -4,11 +4,24 @@ import { lastReasonOf } from '../../src/domain/last-reason';
 
 // 2026-12-05 10:00 in Almaty (UTC+5) is 05:00 UTC.
 const at = (iso: string) => new Date(iso);
-const start: PreviousCheck = { day: '2026-12-05', watchedSeconds: 100, firstSeconds: 40, floorSeconds: 0, at: at('2026-12-05T05:00:00Z'), wasFirst: true, wasAtFloor: false };
+const start: PreviousCheck = {
+  day: '2026-12-05',
+  watchedSeconds: 100,
+  firstSeconds: 40,
+  floorSeconds: 0,
+  at: at('2026-12-05T05:00:00Z'),
+  wasFirst: true,
+  wasAtFloor: false,
+};
 
 describe('time-weighted day counters', () => {
   it('adds the time since the last check to watched, and to first when the last check left the product first', () => {
-    expect(accrueDayStats(start, at('2026-12-05T05:01:00Z'), 600)).toEqual({ day: '2026-12-05', watchedSeconds: 160, firstSeconds: 100, floorSeconds: 0 });
+    expect(accrueDayStats(start, at('2026-12-05T05:01:00Z'), 600)).toEqual({
+      day: '2026-12-05',
+      watchedSeconds: 160,
+      firstSeconds: 100,
+      floorSeconds: 0,
+    });
     expect(accrueDayStats({ ...start, wasFirst: false, wasAtFloor: true }, at('2026-12-05T05:00:30Z'), 600)).toEqual({
       day: '2026-12-05',
       watchedSeconds: 130,
@@ -24,7 +37,12 @@ describe('time-weighted day counters', () => {
   it('starts a new Almaty day from zero with only the part after midnight', () => {
     // 18:59:30 UTC is 23:59:30 in Almaty; 19:00:40 UTC is 00:00:40 the next day.
     const lateCheck = { ...start, at: at('2026-12-05T18:59:30Z') };
-    expect(accrueDayStats(lateCheck, at('2026-12-05T19:00:40Z'), 600)).toEqual({ day: '2026-12-06', watchedSeconds: 40, firstSeconds: 40, floorSeconds: 0 });
+    expect(accrueDayStats(lateCheck, at('2026-12-05T19:00:40Z'), 600)).toEqual({
+      day: '2026-12-06',
+      watchedSeconds: 40,
+      firstSeconds: 40,
+      floorSeconds: 0,
+    });
   });
 
   it('counts nothing before the first check', () => {

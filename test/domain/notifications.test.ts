@@ -10,23 +10,39 @@ import {
   templatesWithDefaults,
   unknownVariables,
 } from '../../src/domain/message-templates';
-import { decideSend, startOfAlmatyDay, startOfNextAlmatyDay, type SendRules } from '../../src/domain/notification-rules';
+import {
+  decideSend,
+  startOfAlmatyDay,
+  startOfNextAlmatyDay,
+  type SendRules,
+} from '../../src/domain/notification-rules';
 import { RUNS } from './arbitraries';
 
 /** 10:00 in Almaty. */
 const NOW = Date.parse('2026-11-21T05:00:00Z');
-const rules: SendRules = { dailyCap: 3, minIntervalSeconds: 5, workingHours: { from: '09:00', to: '21:00' }, maxDelayHours: 24 };
+const rules: SendRules = {
+  dailyCap: 3,
+  minIntervalSeconds: 5,
+  workingHours: { from: '09:00', to: '21:00' },
+  maxDelayHours: 24,
+};
 const idle = { sentToday: 0, lastSentAtMs: null };
 
 describe('when a queued message may go', () => {
   it('sends a due message inside working hours, under the cap, after the pause', () => {
     expect(decideSend({ nowMs: NOW, dueAtMs: NOW, rules, ledger: idle })).toEqual({ action: 'send' });
-    expect(decideSend({ nowMs: NOW, dueAtMs: NOW + 1000, rules, ledger: idle })).toEqual({ action: 'wait', untilMs: NOW + 1000, reason: 'not_due' });
-    expect(decideSend({ nowMs: NOW, dueAtMs: NOW, rules, ledger: { sentToday: 1, lastSentAtMs: NOW - 2000 } })).toEqual({
+    expect(decideSend({ nowMs: NOW, dueAtMs: NOW + 1000, rules, ledger: idle })).toEqual({
       action: 'wait',
-      untilMs: NOW + 3000,
-      reason: 'pacing',
+      untilMs: NOW + 1000,
+      reason: 'not_due',
     });
+    expect(decideSend({ nowMs: NOW, dueAtMs: NOW, rules, ledger: { sentToday: 1, lastSentAtMs: NOW - 2000 } })).toEqual(
+      {
+        action: 'wait',
+        untilMs: NOW + 3000,
+        reason: 'pacing',
+      },
+    );
   });
 
   it('holds messages outside working hours until they open, and past the cap until the next Almaty day', () => {
@@ -36,16 +52,23 @@ describe('when a queued message may go', () => {
       untilMs: Date.parse('2026-11-22T04:00:00Z'),
       reason: 'outside_working_hours',
     });
-    expect(decideSend({ nowMs: NOW, dueAtMs: NOW, rules, ledger: { sentToday: 3, lastSentAtMs: NOW - 60_000 } })).toEqual({
+    expect(
+      decideSend({ nowMs: NOW, dueAtMs: NOW, rules, ledger: { sentToday: 3, lastSentAtMs: NOW - 60_000 } }),
+    ).toEqual({
       action: 'wait',
       untilMs: Date.parse('2026-11-21T19:00:00Z'),
       reason: 'daily_cap',
     });
-    expect(decideSend({ nowMs: night, dueAtMs: night, rules: { ...rules, workingHours: null }, ledger: idle })).toEqual({ action: 'send' });
+    expect(decideSend({ nowMs: night, dueAtMs: night, rules: { ...rules, workingHours: null }, ledger: idle })).toEqual(
+      { action: 'send' },
+    );
   });
 
   it('drops a message that waited past its time', () => {
-    expect(decideSend({ nowMs: NOW, dueAtMs: NOW - 25 * 3600_000, rules, ledger: idle })).toEqual({ action: 'skip', reason: 'expired' });
+    expect(decideSend({ nowMs: NOW, dueAtMs: NOW - 25 * 3600_000, rules, ledger: idle })).toEqual({
+      action: 'skip',
+      reason: 'expired',
+    });
   });
 
   it('counts days from Almaty midnight', () => {
@@ -110,7 +133,9 @@ describe('message templates', () => {
       delivery_type: 'самовывоз',
       order_date: '21.11.2026',
     });
-    expect(renderTemplate('{customer_name}, {order_code}: {total} ({unknown})', values)).toBe('Айгерим, 790686780: 129 990 ₸ ({unknown})');
+    expect(renderTemplate('{customer_name}, {order_code}: {total} ({unknown})', values)).toBe(
+      'Айгерим, 790686780: 129 990 ₸ ({unknown})',
+    );
     expect(formatTenge(1_000_000)).toBe('1 000 000 ₸');
     expect(deliveryTypeLabel('DELIVERY_LOCAL')).toBe('доставка');
   });
@@ -122,7 +147,10 @@ describe('message templates', () => {
     }
     const all = templatesWithDefaults([{ event: 'delivered', channel: 'whatsapp', text: 'mine', active: false }]);
     expect(all).toHaveLength(8);
-    expect(all.find((t) => t.event === 'delivered' && t.channel === 'whatsapp')).toMatchObject({ text: 'mine', active: false });
+    expect(all.find((t) => t.event === 'delivered' && t.channel === 'whatsapp')).toMatchObject({
+      text: 'mine',
+      active: false,
+    });
     expect(all.filter((t) => t.channel === 'telegram' && t.active).map((t) => t.event)).toEqual(['new_order']);
   });
 });

@@ -52,7 +52,13 @@ describe('which creation dates a poll reads', () => {
         (creations, overlapMs) => {
           // A poll at `now` stores orders up to `now`; the next starts at or before the newest of them.
           const watermark = advanceWatermark(null, Math.max(...creations) + NOW - 10 * DAY);
-          const next = pollStartMs({ ...base, overlapMs, nowMs: NOW + DAY, watermarkMs: watermark, oldestOpenMs: null });
+          const next = pollStartMs({
+            ...base,
+            overlapMs,
+            nowMs: NOW + DAY,
+            watermarkMs: watermark,
+            oldestOpenMs: null,
+          });
           expect(next).toBeLessThanOrEqual(watermark!);
         },
       ),
@@ -67,7 +73,9 @@ describe('what an order change means', () => {
   it('tells of a new order once, of a pickup when it waits at the point, of the delivery when completed', () => {
     expect(orderEvents(null, order('APPROVED_BY_BANK'))).toEqual(['new_order']);
     expect(orderEvents(order('APPROVED_BY_BANK'), order('ACCEPTED_BY_MERCHANT', 'DELIVERY'))).toEqual([]);
-    expect(orderEvents(order('ACCEPTED_BY_MERCHANT', 'DELIVERY'), order('ACCEPTED_BY_MERCHANT', 'PICKUP'))).toEqual(['ready_for_pickup']);
+    expect(orderEvents(order('ACCEPTED_BY_MERCHANT', 'DELIVERY'), order('ACCEPTED_BY_MERCHANT', 'PICKUP'))).toEqual([
+      'ready_for_pickup',
+    ]);
     expect(orderEvents(order('ACCEPTED_BY_MERCHANT', 'PICKUP'), order('COMPLETED', 'ARCHIVE'))).toEqual(['delivered']);
     expect(orderEvents(null, order('ACCEPTED_BY_MERCHANT', 'PICKUP'))).toEqual(['new_order', 'ready_for_pickup']);
     // First seen already over: only what is still true is told; a cancellation tells customers nothing.
@@ -78,7 +86,14 @@ describe('what an order change means', () => {
 
   it('never tells the same milestone twice along any path of statuses', () => {
     const snapshot = fc.record({
-      status: fc.constantFrom('APPROVED_BY_BANK', 'ACCEPTED_BY_MERCHANT', 'COMPLETED', 'CANCELLED', 'CANCELLING', 'RETURNED'),
+      status: fc.constantFrom(
+        'APPROVED_BY_BANK',
+        'ACCEPTED_BY_MERCHANT',
+        'COMPLETED',
+        'CANCELLED',
+        'CANCELLING',
+        'RETURNED',
+      ),
       state: fc.constantFrom('NEW', 'PICKUP', 'DELIVERY', 'KASPI_DELIVERY', 'ARCHIVE'),
     });
     fc.assert(
@@ -110,7 +125,13 @@ describe('what an order change means', () => {
       { event: 'review_request', channel: 'whatsapp', dueAtMs: NOW + 48 * 3600_000 },
     ]);
     expect(
-      planMessages({ events: ['new_order'], nowMs: NOW, channels: { whatsapp: false, telegram: true }, activeTemplates: new Set(['new_order:whatsapp', 'new_order:telegram']), reviewDelayHours: 1 }),
+      planMessages({
+        events: ['new_order'],
+        nowMs: NOW,
+        channels: { whatsapp: false, telegram: true },
+        activeTemplates: new Set(['new_order:whatsapp', 'new_order:telegram']),
+        reviewDelayHours: 1,
+      }),
     ).toEqual([{ event: 'new_order', channel: 'telegram', dueAtMs: NOW }]);
   });
 });

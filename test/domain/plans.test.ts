@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROXY_SPLIT_PERCENT, PAID_PLAN_NAMES, PLANS, planOf, planProxySplit, productsToSwitchOff, splitProxies } from '../../src/domain/plans';
+import {
+  DEFAULT_PROXY_SPLIT_PERCENT,
+  PAID_PLAN_NAMES,
+  PLANS,
+  planOf,
+  planProxySplit,
+  productsToSwitchOff,
+  splitProxies,
+} from '../../src/domain/plans';
 import { isFailing, permitsToGrant, restSecondsAfterGrant } from '../../src/domain/proxy-budget';
 
 describe('plans', () => {
@@ -50,7 +58,13 @@ describe('plans', () => {
 });
 
 describe('proxy budget rules', () => {
-  const rules = { budgetRequests: 249, budgetWindowSeconds: 1800, restSeconds: 2400, banBenchSeconds: 1800, leaseSeconds: 30 };
+  const rules = {
+    budgetRequests: 249,
+    budgetWindowSeconds: 1800,
+    restSeconds: 2400,
+    banBenchSeconds: 1800,
+    leaseSeconds: 30,
+  };
 
   it('grant what is wanted within what the budget has left', () => {
     expect(permitsToGrant(50, 0, rules)).toBe(50);

@@ -19,7 +19,13 @@ const T0 = Date.parse('2025-06-02T06:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
 /** We cut under the bot, the bot cuts under us: one round. */
-function round(state: PriceWarState, minute: number, fromPriceTenge: number, toPriceTenge: number, answerTenge: number) {
+function round(
+  state: PriceWarState,
+  minute: number,
+  fromPriceTenge: number,
+  toPriceTenge: number,
+  answerTenge: number,
+) {
   const cut = recordOurMove(state, { at: at(minute), fromPriceTenge, toPriceTenge, rivalMerchantId: BOT });
   return observeRivalMove(cut, {
     at: at(minute + 1),
@@ -57,9 +63,9 @@ describe('price-war detection, by example', () => {
 
   it('ends when the rival retreats above us or leaves, and is forgotten after a quiet day', () => {
     const war = round(round(NO_PRICE_WAR, 0, 1000, 998, 997), 2, 998, 996, 995);
-    expect(observeRivalMove(war, { at: at(5), ourPriceTenge: 996, rivals: [{ merchantId: BOT, priceTenge: 1100 }] })).toEqual(
-      NO_PRICE_WAR,
-    );
+    expect(
+      observeRivalMove(war, { at: at(5), ourPriceTenge: 996, rivals: [{ merchantId: BOT, priceTenge: 1100 }] }),
+    ).toEqual(NO_PRICE_WAR);
     expect(observeRivalMove(war, { at: at(5), ourPriceTenge: 996, rivals: [] })).toEqual(NO_PRICE_WAR);
     const stillUnder = { ourPriceTenge: 996, rivals: [{ merchantId: BOT, priceTenge: 995 }] };
     expect(observeRivalMove(war, { at: at(5), ...stillUnder })).toEqual(war);
@@ -68,14 +74,24 @@ describe('price-war detection, by example', () => {
 
   it('starts over when a different rival answers, and ignores raises', () => {
     const war = round(NO_PRICE_WAR, 0, 1000, 998, 997);
-    const cutUnderOther = recordOurMove(war, { at: at(2), fromPriceTenge: 998, toPriceTenge: 996, rivalMerchantId: OTHER });
+    const cutUnderOther = recordOurMove(war, {
+      at: at(2),
+      fromPriceTenge: 998,
+      toPriceTenge: 996,
+      rivalMerchantId: OTHER,
+    });
     const answered = observeRivalMove(cutUnderOther, {
       at: at(3),
       ourPriceTenge: 996,
       rivals: [{ merchantId: OTHER, priceTenge: 995 }],
     });
     expect(answered).toMatchObject({ rivalMerchantId: OTHER, rounds: 1, startPriceTenge: 998 });
-    const raise = recordOurMove(cutUnderOther, { at: at(4), fromPriceTenge: 996, toPriceTenge: 1200, rivalMerchantId: OTHER });
+    const raise = recordOurMove(cutUnderOther, {
+      at: at(4),
+      fromPriceTenge: 996,
+      toPriceTenge: 1200,
+      rivalMerchantId: OTHER,
+    });
     expect(raise.pendingCut).toBeNull();
   });
 });
@@ -112,7 +128,14 @@ describe('price-war guard: property', () => {
             if (w.bystander !== null) offers.push({ merchantId: OTHER, price: w.startPriceTenge + w.bystander });
             const rivals = offers.map((o) => ({ merchantId: o.merchantId, priceTenge: o.price }));
             state = observeRivalMove(state, { at: at(minute), ourPriceTenge: live, rivals });
-            const d = decidePrice({ cityId: '750000000', ourMerchantId: US, livePriceTenge: live, offers, settings: s, war: state });
+            const d = decidePrice({
+              cityId: '750000000',
+              ourMerchantId: US,
+              livePriceTenge: live,
+              offers,
+              settings: s,
+              war: state,
+            });
             if (d.changed) {
               state = recordOurMove(state, {
                 at: at(minute),

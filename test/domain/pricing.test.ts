@@ -77,7 +77,12 @@ describe('decidePrice: the reasons, by example', () => {
         { merchantId: C, price: 1200 },
       ],
     });
-    expect(d).toMatchObject({ targetPriceTenge: 1099, reason: 'stay_top_n', rival: { merchantId: B }, positionAfter: 2 });
+    expect(d).toMatchObject({
+      targetPriceTenge: 1099,
+      reason: 'stay_top_n',
+      rival: { merchantId: B },
+      positionAfter: 2,
+    });
   });
 
   it('match equals the leader', () => {
@@ -132,7 +137,10 @@ describe('decidePrice: the reasons, by example', () => {
 
   it('with no rivals, holds or goes to the ceiling as the merchant chose', () => {
     const offers = [{ merchantId: US, price: 5000 }];
-    expect(decide({ livePriceTenge: 5000, offers })).toMatchObject({ targetPriceTenge: 5000, reason: 'no_rivals_hold' });
+    expect(decide({ livePriceTenge: 5000, offers })).toMatchObject({
+      targetPriceTenge: 5000,
+      reason: 'no_rivals_hold',
+    });
     const toCeiling = decidePrice({
       cityId: '750000000',
       ourMerchantId: US,
@@ -156,7 +164,12 @@ describe('decidePrice: the reasons, by example', () => {
       ],
       war,
     });
-    expect(d).toMatchObject({ targetPriceTenge: 1699, reason: 'price_war_hold', guardTenge: 1500, rival: { merchantId: B } });
+    expect(d).toMatchObject({
+      targetPriceTenge: 1699,
+      reason: 'price_war_hold',
+      guardTenge: 1500,
+      rival: { merchantId: B },
+    });
     const guardPrice = decidePrice({
       cityId: '750000000',
       ourMerchantId: US,
@@ -177,9 +190,17 @@ describe('decidePrice: the reasons, by example', () => {
   it('limits the drop per change and per day', () => {
     const perChange = decide({ livePriceTenge: 10_000, offers: [{ merchantId: A, price: 5000 }] });
     expect(perChange).toMatchObject({ targetPriceTenge: 9000, reason: 'drop_limited', wantedPriceTenge: 4999 });
-    const perDay = decide({ livePriceTenge: 7500, dayStartPriceTenge: 10_000, offers: [{ merchantId: A, price: 5000 }] });
+    const perDay = decide({
+      livePriceTenge: 7500,
+      dayStartPriceTenge: 10_000,
+      offers: [{ merchantId: A, price: 5000 }],
+    });
     expect(perDay).toMatchObject({ targetPriceTenge: 7000, reason: 'drop_limited' });
-    const spent = decide({ livePriceTenge: 7000, dayStartPriceTenge: 10_000, offers: [{ merchantId: A, price: 5000 }] });
+    const spent = decide({
+      livePriceTenge: 7000,
+      dayStartPriceTenge: 10_000,
+      offers: [{ merchantId: A, price: 5000 }],
+    });
     expect(spent).toMatchObject({ targetPriceTenge: 7000, changed: false, reason: 'drop_limited' });
   });
 
@@ -211,7 +232,13 @@ describe('decidePrice: the reasons, by example', () => {
       reason: 'kill_switch',
     });
     expect(
-      decidePrice({ cityId: '750000000', ourMerchantId: US, settings: settings({ active: false }), livePriceTenge: 1500, offers }),
+      decidePrice({
+        cityId: '750000000',
+        ourMerchantId: US,
+        settings: settings({ active: false }),
+        livePriceTenge: 1500,
+        offers,
+      }),
     ).toMatchObject({ changed: false, reason: 'inactive' });
   });
 
@@ -255,7 +282,13 @@ describe('decidePrice: properties', () => {
   it('undercut makes us strictly first whenever the floor allows it', () => {
     fc.assert(
       fc.property(activeInput, (input) => {
-        const s = { ...input.settings, strategy: 'undercut' as const, topN: null, maxDropPercentPerChange: 100, maxDropPercentPerDay: 100 };
+        const s = {
+          ...input.settings,
+          strategy: 'undercut' as const,
+          topN: null,
+          maxDropPercentPerChange: 100,
+          maxDropPercentPerDay: 100,
+        };
         const rivals = normaliseRivals(input.offers, [US, OUR_OTHER_STORE, EXCLUDED]);
         const floor = floorTenge(s);
         fc.pre(rivals.length > 0 && floor !== null && floor < rivals[0]!.priceTenge);
@@ -308,7 +341,9 @@ describe('decidePrice: properties', () => {
         const d = decidePrice(input);
         fc.pre(d.targetPriceTenge < d.livePriceTenge && d.targetPriceTenge !== input.settings.maxPrice);
         const { maxDropPercentPerChange, maxDropPercentPerDay } = input.settings;
-        expect(d.targetPriceTenge).toBeGreaterThanOrEqual(minusPercentRoundedUp(d.livePriceTenge, maxDropPercentPerChange));
+        expect(d.targetPriceTenge).toBeGreaterThanOrEqual(
+          minusPercentRoundedUp(d.livePriceTenge, maxDropPercentPerChange),
+        );
         expect(d.targetPriceTenge).toBeGreaterThanOrEqual(
           minusPercentRoundedUp(input.dayStartPriceTenge!, maxDropPercentPerDay),
         );
@@ -333,7 +368,9 @@ describe('decidePrice: properties', () => {
           });
           live = d.targetPriceTenge;
         }
-        expect(live).toBeGreaterThanOrEqual(Math.min(dayStart, minusPercentRoundedUp(dayStart, s.maxDropPercentPerDay)));
+        expect(live).toBeGreaterThanOrEqual(
+          Math.min(dayStart, minusPercentRoundedUp(dayStart, s.maxDropPercentPerDay)),
+        );
       }),
       RUNS,
     );
@@ -354,7 +391,11 @@ describe('decidePrice: properties', () => {
     fc.assert(
       fc.property(activeInput, (input) => {
         const d = decidePrice({ ...input, killSwitch: true });
-        expect(d).toMatchObject({ changed: false, targetPriceTenge: Math.floor(input.livePriceTenge), reason: 'kill_switch' });
+        expect(d).toMatchObject({
+          changed: false,
+          targetPriceTenge: Math.floor(input.livePriceTenge),
+          reason: 'kill_switch',
+        });
       }),
       RUNS,
     );

@@ -38,7 +38,10 @@ describe('write pacing (token bucket)', () => {
   it('never exceeds burst + rate × time in any interval, whatever the requests', () => {
     fc.assert(
       fc.property(
-        fc.record({ pushesPerSecond: fc.double({ min: 0.1, max: 5, noNaN: true }), burst: fc.integer({ min: 1, max: 5 }) }),
+        fc.record({
+          pushesPerSecond: fc.double({ min: 0.1, max: 5, noNaN: true }),
+          burst: fc.integer({ min: 1, max: 5 }),
+        }),
         fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 60 }),
         (pace, gapsMs) => {
           const intervalMs = refillIntervalMs(pace);
@@ -143,7 +146,11 @@ describe('prioritiseChanges', () => {
     const { selected, deferred } = prioritiseChanges(candidates, { remaining: 3 });
     expect(selected.map((c) => c.productId)).toEqual(['first-cheap-popular', 'first-dear', 'first-cheap']);
     expect(deferred.map((c) => c.productId)).toEqual(['second-place', 'raise-big']);
-    expect(changePriority(candidates[0]!)).toEqual({ takesFirstPlace: false, improvesPosition: false, atStakeTenge: 9000 });
+    expect(changePriority(candidates[0]!)).toEqual({
+      takesFirstPlace: false,
+      improvesPosition: false,
+      atStakeTenge: 9000,
+    });
   });
 
   const candidate: fc.Arbitrary<ChangeCandidate> = fc.record({

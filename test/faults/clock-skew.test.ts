@@ -68,13 +68,16 @@ const skewedEnv = (skew: string | null): Record<string, string> => {
 describe('clock skew of workers and the API', () => {
   const sandbox = useSandbox({
     market: {
-      merchants: [...SKEWS.map((s) => ({ uid: s.merchantUid, name: s.name, shopApiToken: `token-${s.merchantUid}` })), { uid: RIVAL, name: 'Rival' }].map(
-        (m) => ({ ...m, points: [{ code: 'PP1', cityId: ALMATY }] }),
-      ),
+      merchants: [
+        ...SKEWS.map((s) => ({ uid: s.merchantUid, name: s.name, shopApiToken: `token-${s.merchantUid}` })),
+        { uid: RIVAL, name: 'Rival' },
+      ].map((m) => ({ ...m, points: [{ code: 'PP1', cityId: ALMATY }] })),
       offers: SKEWS.flatMap((s, i) =>
         CARDS.flatMap((c, j) => [
           { merchantUid: s.merchantUid as string, sku: c.sku, productId: productIdOf(i, j), price: 10_000 },
-          ...(c.rival === null ? [] : [{ merchantUid: RIVAL, sku: `R-${i}-${c.sku}`, productId: productIdOf(i, j), price: c.rival }]),
+          ...(c.rival === null
+            ? []
+            : [{ merchantUid: RIVAL, sku: `R-${i}-${c.sku}`, productId: productIdOf(i, j), price: c.rival }]),
         ]),
       ),
     },
@@ -121,18 +124,38 @@ describe('clock skew of workers and the API', () => {
         .set({ shopApiTokenEnc: sealFor(ctx.keyring, 'storeShopApiToken', store.id, `token-${skew.merchantUid}`) })
         .where(eq(kaspiStores.id, store.id));
       for (const [j, card] of CARDS.entries()) {
-        await demperProduct(ctx, store.id, { kaspiProductId: productIdOf(shops.length, j), sku: card.sku, price: 10_000, minPrice: card.floor, maxPrice: 12_000 });
+        await demperProduct(ctx, store.id, {
+          kaspiProductId: productIdOf(shops.length, j),
+          sku: card.sku,
+          price: 10_000,
+          minPrice: card.floor,
+          maxPrice: 12_000,
+        });
       }
-      shops.push({ name: skew.name, storeId: store.id, userId: store.userId, merchantUid: skew.merchantUid, taskQueue });
+      shops.push({
+        name: skew.name,
+        storeId: store.id,
+        userId: store.userId,
+        merchantUid: skew.merchantUid,
+        taskQueue,
+      });
     }
     // The workers start together; each shop's loop and poll start on its worker's task queue.
     for (const [i, shop] of shops.entries()) {
       const worker = workers[i]!;
-      await waitFor(`the worker at ${shop.name}`, () => worker.output().includes('worker polling') || worker.exitCode !== null, 120_000);
+      await waitFor(
+        `the worker at ${shop.name}`,
+        () => worker.output().includes('worker polling') || worker.exitCode !== null,
+        120_000,
+      );
       expect(worker.exitCode, worker.output()).toBeNull();
     }
     for (const shop of shops) {
-      const control = { temporal: ctx.temporal, db: ctx.db, config: { ...ctx.config, temporal: { ...ctx.config.temporal, taskQueue: shop.taskQueue } } };
+      const control = {
+        temporal: ctx.temporal,
+        db: ctx.db,
+        config: { ...ctx.config, temporal: { ...ctx.config.temporal, taskQueue: shop.taskQueue } },
+      };
       const store = { id: shop.storeId, userId: shop.userId };
       await startDemper(control, store);
       await startOrdersPoll(control, store);
@@ -147,34 +170,54 @@ describe('clock skew of workers and the API', () => {
 
   it('makes the same decisions at the same pace, and stores every order once', { timeout: 300_000 }, async () => {
     const cycles = () => Promise.all(shops.map((s) => cycleOf(s.storeId)));
-    const started = await waitFor('two cycles of every loop', async () => {
-      const now = await cycles();
-      return now.every((c) => c >= 2) && now;
-    }, 120_000);
+    const started = await waitFor(
+      'two cycles of every loop',
+      async () => {
+        const now = await cycles();
+        return now.every((c) => c >= 2) && now;
+      },
+      120_000,
+    );
     // Orders created now, while the workers run: a worker five minutes behind must not leave them out.
     for (const shop of shops) sandbox.seed({ orders: ordersFor(shop.merchantUid, 3, Date.now()) });
     const stored = (storeId: string) =>
       ctx.db.select({ code: orders.code }).from(orders).where(eq(orders.storeId, storeId));
-    await waitFor('every order stored', async () => {
-      for (const shop of shops) if ((await stored(shop.storeId)).length < sandbox.orders.all(shop.merchantUid).length) return false;
-      return true;
-    }, 60_000);
+    await waitFor(
+      'every order stored',
+      async () => {
+        for (const shop of shops)
+          if ((await stored(shop.storeId)).length < sandbox.orders.all(shop.merchantUid).length) return false;
+        return true;
+      },
+      60_000,
+    );
     // The same pace: while the loop on time runs six more cycles (long enough that one slow check on
     // busy cores is not a stall), a skewed loop neither spins nor sleeps through its checks.
-    const ended = await waitFor('six more cycles on time', async () => {
-      const now = await cycles();
-      return now[0]! >= started[0]! + 6 && now;
-    }, 90_000);
+    const ended = await waitFor(
+      'six more cycles on time',
+      async () => {
+        const now = await cycles();
+        return now[0]! >= started[0]! + 6 && now;
+      },
+      90_000,
+    );
     const paces = ended.map((c, i) => c - started[i]!);
 
     const decisions: Record<string, Record<string, number[]>> = {};
     for (const shop of shops) {
-      const expected = sandbox.orders.all(shop.merchantUid).map((o) => o.code).sort();
+      const expected = sandbox.orders
+        .all(shop.merchantUid)
+        .map((o) => o.code)
+        .sort();
       const codes = (await stored(shop.storeId)).map((o) => o.code).sort();
       expect(codes, `orders at ${shop.name}`).toEqual(expected);
       decisions[shop.name] = {};
       for (const card of CARDS) {
-        const { recorded } = await sentAndPushed(ctx, sandbox, { storeId: shop.storeId, sku: card.sku, merchantUid: shop.merchantUid });
+        const { recorded } = await sentAndPushed(ctx, sandbox, {
+          storeId: shop.storeId,
+          sku: card.sku,
+          merchantUid: shop.merchantUid,
+        });
         decisions[shop.name]![card.sku] = recorded;
       }
     }
@@ -186,7 +229,10 @@ describe('clock skew of workers and the API', () => {
         const [a, b] = [decisions['no skew']![card.sku]!, decisions[skewed]![card.sku]!];
         const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
         expect(longer.slice(0, shorter.length), `${card.sku} at ${skewed}`).toEqual(shorter);
-        expect(longer.length - shorter.length, `${card.sku} at ${skewed}: ${a.join(',')} vs ${b.join(',')}`).toBeLessThanOrEqual(1);
+        expect(
+          longer.length - shorter.length,
+          `${card.sku} at ${skewed}: ${a.join(',')} vs ${b.join(',')}`,
+        ).toBeLessThanOrEqual(1);
       }
     }
     // Neither stalled nor spinning: a loop that misreads its due times by hours runs no cycle in this
@@ -197,7 +243,10 @@ describe('clock skew of workers and the API', () => {
       expect(pace, `cycles run meanwhile: ${paces.join(', ')}`).toBeLessThanOrEqual(2 * onTime! + 2);
     }
     const { rows } = await ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from orders where store_id in (${sql.join(shops.map((s) => sql`${s.storeId}`), sql`, `)})`,
+      sql`select count(*)::int as n from orders where store_id in (${sql.join(
+        shops.map((s) => sql`${s.storeId}`),
+        sql`, `,
+      )})`,
     );
     expect(rows[0]!.n).toBe(shops.reduce((n, s) => n + sandbox.orders.all(s.merchantUid).length, 0));
   });
@@ -208,17 +257,14 @@ describe('clock skew of workers and the API', () => {
 
     async function skewedApi(skew: string, env: Record<string, string>) {
       const port = await freePort();
-      const child = spawnEntry(
-        'src/api/server.ts',
-        {
-          PORT: String(port),
-          DATABASE_URL: inject('databaseUrl'),
-          TEMPORAL_ADDRESS: inject('temporalAddress'),
-          ...SHARED_ADDRESS_LIMITS_ENV,
-          ...skewedEnv(skew),
-          ...env,
-        },
-      );
+      const child = spawnEntry('src/api/server.ts', {
+        PORT: String(port),
+        DATABASE_URL: inject('databaseUrl'),
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        ...SHARED_ADDRESS_LIMITS_ENV,
+        ...skewedEnv(skew),
+        ...env,
+      });
       apis.push(child);
       await waitForPort('127.0.0.1', port, 60_000, () => child.exitCode === null);
       return `http://127.0.0.1:${port}`;
@@ -248,7 +294,12 @@ describe('clock skew of workers and the API', () => {
 
       // Two hours ahead, tokens issued on time: one expired 30 s ago by its clock, one 200 s ago.
       const ahead = await skewedApi('+2h', { JWT_CLOCK_LEEWAY_SECONDS: '60' });
-      const issue = (ttlSeconds: number) => createTokenService(TEST_JWT_SECRET, ttlSeconds, 60).issue({ userId: merchant.id, role: 'user', tokenVersion: 0 });
+      const issue = (ttlSeconds: number) =>
+        createTokenService(TEST_JWT_SECRET, ttlSeconds, 60).issue({
+          userId: merchant.id,
+          role: 'user',
+          tokenVersion: 0,
+        });
       expect((await call(ahead, 'GET', '/api/v1/me', { token: (await issue(7_170)).token })).status).toBe(200);
       expect((await call(ahead, 'GET', '/api/v1/me', { token: (await issue(7_000)).token })).status).toBe(401);
     });

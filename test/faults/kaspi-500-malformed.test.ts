@@ -30,54 +30,81 @@ describe('a Shop API answering 500 to every orders read', () => {
   const TOKEN = 'orders-500-token-0001';
   const sandbox = useSandbox();
   const ctx = useTestContext(() =>
-    testConfig({ ...messagingEnv(sandbox), KASPI_TIMEOUT_MS: '2000', ORDERS_POLL_INTERVAL: '3600', ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '5' }),
+    testConfig({
+      ...messagingEnv(sandbox),
+      KASPI_TIMEOUT_MS: '2000',
+      ORDERS_POLL_INTERVAL: '3600',
+      ORDERS_HEARTBEAT_TIMEOUT_SECONDS: '5',
+    }),
   );
   useTestWorker(ctx);
 
   beforeAll(async () => {
-    sandbox.seed({ merchants: [{ uid: OURS, name: 'Orders 500', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
+    sandbox.seed({
+      merchants: [{ uid: OURS, name: 'Orders 500', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }],
+    });
   });
 
-  it('retries the poll with backoff, stops at five attempts, records the failure and writes no order', { timeout: 80_000 }, async ({ annotate }) => {
-    const user = await seedUser(ctx.db);
-    const store = await seedStore(ctx.db, user.id, { merchantUid: OURS, name: 'Orders 500' });
-    await saveShopApiToken(ctx, store.id, TOKEN);
-    sandbox.faults.add({ endpoint: 'orders', kind: '5xx', status: 500 });
-    const handle = ctx.temporal.workflow.getHandle(ordersPollWorkflowId(store.id));
-    await startOrdersPoll(ctx, store);
+  it(
+    'retries the poll with backoff, stops at five attempts, records the failure and writes no order',
+    { timeout: 80_000 },
+    async ({ annotate }) => {
+      const user = await seedUser(ctx.db);
+      const store = await seedStore(ctx.db, user.id, { merchantUid: OURS, name: 'Orders 500' });
+      await saveShopApiToken(ctx, store.id, TOKEN);
+      sandbox.faults.add({ endpoint: 'orders', kind: '5xx', status: 500 });
+      const handle = ctx.temporal.workflow.getHandle(ordersPollWorkflowId(store.id));
+      await startOrdersPoll(ctx, store);
 
-    const failed = await waitFor('the poll giving up', async () => {
-      const status = await handle.query(ordersPollStatusQuery);
-      return status.lastError !== null && status.phase === 'waiting' && status;
-    }, 60_000);
-    expect(failed.lastError).toMatch(/^KaspiUnavailable: Kaspi orders failed, unavailable \(HTTP 500\)/);
-    // The next poll is the regular one, minutes away: nothing is left retrying.
-    expect(Date.parse(failed.nextPollAt!) - Date.now()).toBeGreaterThan(5 * 60_000);
-    expect((await handle.describe()).raw.pendingActivities ?? []).toEqual([]);
+      const failed = await waitFor(
+        'the poll giving up',
+        async () => {
+          const status = await handle.query(ordersPollStatusQuery);
+          return status.lastError !== null && status.phase === 'waiting' && status;
+        },
+        60_000,
+      );
+      expect(failed.lastError).toMatch(/^KaspiUnavailable: Kaspi orders failed, unavailable \(HTTP 500\)/);
+      // The next poll is the regular one, minutes away: nothing is left retrying.
+      expect(Date.parse(failed.nextPollAt!) - Date.now()).toBeGreaterThan(5 * 60_000);
+      expect((await handle.describe()).raw.pendingActivities ?? []).toEqual([]);
 
-    const reads = sandbox.requests.filter((r) => r.endpoint === 'orders');
-    expect(reads.map((r) => r.status)).toEqual(Array(POLL_ATTEMPTS).fill(500));
-    const gaps = reads.slice(1).map((r, i) => r.atMs - reads[i]!.atMs);
-    gaps.forEach((gap, k) => expect(gap, `wait before attempt ${k + 2}`).toBeGreaterThanOrEqual(POLL_FIRST_RETRY_MS * 2 ** k - 100));
-    const { events } = await handle.fetchHistory();
-    const polls = new Set(
-      events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollOrders').map((e) => Number(e.eventId)),
-    );
-    const ofPoll = (scheduledEventId: unknown) => polls.has(Number(scheduledEventId));
-    // One scheduled poll, started once in the history: Temporal records only the last of its attempts.
-    const started = events!.filter((e) => ofPoll(e.activityTaskStartedEventAttributes?.scheduledEventId));
-    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([POLL_ATTEMPTS]);
-    const failures = events!.filter((e) => ofPoll(e.activityTaskFailedEventAttributes?.scheduledEventId));
-    expect(failures.map((e) => e.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo?.type)).toEqual(['KaspiUnavailable']);
-    expect(await ctx.db.select().from(orders).where(eq(orders.storeId, store.id))).toEqual([]);
+      const reads = sandbox.requests.filter((r) => r.endpoint === 'orders');
+      expect(reads.map((r) => r.status)).toEqual(Array(POLL_ATTEMPTS).fill(500));
+      const gaps = reads.slice(1).map((r, i) => r.atMs - reads[i]!.atMs);
+      gaps.forEach((gap, k) =>
+        expect(gap, `wait before attempt ${k + 2}`).toBeGreaterThanOrEqual(POLL_FIRST_RETRY_MS * 2 ** k - 100),
+      );
+      const { events } = await handle.fetchHistory();
+      const polls = new Set(
+        events!
+          .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollOrders')
+          .map((e) => Number(e.eventId)),
+      );
+      const ofPoll = (scheduledEventId: unknown) => polls.has(Number(scheduledEventId));
+      // One scheduled poll, started once in the history: Temporal records only the last of its attempts.
+      const started = events!.filter((e) => ofPoll(e.activityTaskStartedEventAttributes?.scheduledEventId));
+      expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([POLL_ATTEMPTS]);
+      const failures = events!.filter((e) => ofPoll(e.activityTaskFailedEventAttributes?.scheduledEventId));
+      expect(failures.map((e) => e.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo?.type)).toEqual([
+        'KaspiUnavailable',
+      ]);
+      expect(await ctx.db.select().from(orders).where(eq(orders.storeId, store.id))).toEqual([]);
 
-    sandbox.faults.clear();
-    expect(await pollOrdersNow(ctx, store.id)).toBe(true);
-    await waitFor('a poll that works', async () => (await handle.query(ordersPollStatusQuery)).lastError === null, 15_000);
-    expect(sandbox.requests.filter((r) => r.endpoint === 'orders').at(-1)!.status).toBe(200);
+      sandbox.faults.clear();
+      expect(await pollOrdersNow(ctx, store.id)).toBe(true);
+      await waitFor(
+        'a poll that works',
+        async () => (await handle.query(ordersPollStatusQuery)).lastError === null,
+        15_000,
+      );
+      expect(sandbox.requests.filter((r) => r.endpoint === 'orders').at(-1)!.status).toBe(200);
 
-    await annotate(`500: ${reads.length} orders reads, gaps ${gaps.map((g) => `${(g / 1000).toFixed(1)} s`).join(', ')}; then ${failed.lastError}`);
-  });
+      await annotate(
+        `500: ${reads.length} orders reads, gaps ${gaps.map((g) => `${(g / 1000).toFixed(1)} s`).join(', ')}; then ${failed.lastError}`,
+      );
+    },
+  );
 });
 
 /**
@@ -117,44 +144,71 @@ describe('a malformed or wrong-schema product card', () => {
   );
   useTestWorker(ctx);
 
-  it('logs each broken card as malformed and writes no price, change or push', { timeout: 60_000 }, async ({ annotate }) => {
-    const { store } = await connectStore(ctx, sandbox, OURS, { demperConfig: { intervalSeconds: 5, hotIntervalSeconds: 5, maxPushesPerSecond: 2 } });
-    const product = await demperProduct(ctx, store.id, { kaspiProductId: PRODUCT.productId, sku: PRODUCT.sku, price: 9_500, minPrice: 5_000 });
-    const truncated = sandbox.faults.add({ endpoint: 'offers', kind: 'malformed', times: 1 });
-    const reshaped = sandbox.faults.add({ endpoint: 'offers', kind: 'wrong_schema', times: 1 });
-    /** The row without the check's schedule, which a failed check moves on purpose (and the row's modification time with it). */
-    const productData = async () => {
-      const [row] = await ctx.db.select().from(products).where(eq(products.id, product.id));
-      const { lastCheckAt: _lastCheckAt, nextCheckAt: _nextCheckAt, updatedAt: _updatedAt, checkErrors, ...data } = row!;
-      return { data, checkErrors };
-    };
-    const before = await productData();
-    await startLoop(ctx, store);
+  it(
+    'logs each broken card as malformed and writes no price, change or push',
+    { timeout: 60_000 },
+    async ({ annotate }) => {
+      const { store } = await connectStore(ctx, sandbox, OURS, {
+        demperConfig: { intervalSeconds: 5, hotIntervalSeconds: 5, maxPushesPerSecond: 2 },
+      });
+      const product = await demperProduct(ctx, store.id, {
+        kaspiProductId: PRODUCT.productId,
+        sku: PRODUCT.sku,
+        price: 9_500,
+        minPrice: 5_000,
+      });
+      const truncated = sandbox.faults.add({ endpoint: 'offers', kind: 'malformed', times: 1 });
+      const reshaped = sandbox.faults.add({ endpoint: 'offers', kind: 'wrong_schema', times: 1 });
+      /** The row without the check's schedule, which a failed check moves on purpose (and the row's modification time with it). */
+      const productData = async () => {
+        const [row] = await ctx.db.select().from(products).where(eq(products.id, product.id));
+        const {
+          lastCheckAt: _lastCheckAt,
+          nextCheckAt: _nextCheckAt,
+          updatedAt: _updatedAt,
+          checkErrors,
+          ...data
+        } = row!;
+        return { data, checkErrors };
+      };
+      const before = await productData();
+      await startLoop(ctx, store);
 
-    const afterBoth = await waitFor('both broken reads checked', async () => {
-      const now = await productData();
-      return now.checkErrors === 2 && now;
-    }, 30_000);
-    expect(truncated.fired + reshaped.fired).toBe(2);
-    expect(afterBoth.data).toEqual(before.data);
-    expect(await ctx.db.select().from(priceChanges).where(eq(priceChanges.storeId, store.id))).toEqual([]);
-    expect(sandbox.market.pushLog({ merchantUid: OURS })).toEqual([]);
+      const afterBoth = await waitFor(
+        'both broken reads checked',
+        async () => {
+          const now = await productData();
+          return now.checkErrors === 2 && now;
+        },
+        30_000,
+      );
+      expect(truncated.fired + reshaped.fired).toBe(2);
+      expect(afterBoth.data).toEqual(before.data);
+      expect(await ctx.db.select().from(priceChanges).where(eq(priceChanges.storeId, store.id))).toEqual([]);
+      expect(sandbox.market.pushLog({ merchantUid: OURS })).toEqual([]);
 
-    const lines = logged
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { level: number; msg: string; productId?: string; errors?: string[] })
-      .filter((line) => line.msg === 'could not read the product card' && line.productId === product.id);
-    expect(lines.map((l) => [l.level, l.errors])).toEqual([
-      [40, ['Kaspi offers failed, malformed (HTTP 200): body is not JSON']],
-      [40, [expect.stringMatching(/^Kaspi offers failed, malformed \(HTTP 200\): unexpected shape: offers /)]],
-    ]);
+      const lines = logged
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: number; msg: string; productId?: string; errors?: string[] })
+        .filter((line) => line.msg === 'could not read the product card' && line.productId === product.id);
+      expect(lines.map((l) => [l.level, l.errors])).toEqual([
+        [40, ['Kaspi offers failed, malformed (HTTP 200): body is not JSON']],
+        [40, [expect.stringMatching(/^Kaspi offers failed, malformed \(HTTP 200\): unexpected shape: offers /)]],
+      ]);
 
-    // Read right, the same card is decided and pushed.
-    const pushed = await waitFor('the push once the card reads right', () => sandbox.market.pushLog({ merchantUid: OURS }).find((p) => p.status === 200), 30_000);
-    expect(pushed.cityPrices?.[0]?.value).toBe(8_999);
-    // Kaspi logs the push as it takes it; the sender records it as sent a moment later.
-    await waitFor('the push recorded as sent', async () => (await productData()).data.price === 8_999, 10_000);
-    await annotate(`malformed: ${lines.length} broken reads logged as malformed, 0 changes, 0 pushes; then pushed ${pushed.cityPrices?.[0]?.value}`);
-  });
+      // Read right, the same card is decided and pushed.
+      const pushed = await waitFor(
+        'the push once the card reads right',
+        () => sandbox.market.pushLog({ merchantUid: OURS }).find((p) => p.status === 200),
+        30_000,
+      );
+      expect(pushed.cityPrices?.[0]?.value).toBe(8_999);
+      // Kaspi logs the push as it takes it; the sender records it as sent a moment later.
+      await waitFor('the push recorded as sent', async () => (await productData()).data.price === 8_999, 10_000);
+      await annotate(
+        `malformed: ${lines.length} broken reads logged as malformed, 0 changes, 0 pushes; then pushed ${pushed.cityPrices?.[0]?.value}`,
+      );
+    },
+  );
 });

@@ -60,7 +60,11 @@ describe('a marketplace partition of one worker', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox({
       market: {
-        merchants: [BEHIND.merchantUid, DIRECT.merchantUid, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+        merchants: [BEHIND.merchantUid, DIRECT.merchantUid, RIVAL].map((uid) => ({
+          uid,
+          name: uid,
+          points: [{ code: 'PP1', cityId: ALMATY }],
+        })),
         offers: [BEHIND, DIRECT].flatMap((ours) => [
           { ...ours, price: 10_000 },
           { merchantUid: RIVAL, sku: rivalSku(ours), productId: ours.productId, price: 9_000 },
@@ -93,77 +97,103 @@ describe('a marketplace partition of one worker', () => {
     await sandbox?.stop();
   });
 
-  it('fails each call at its deadline, backs off, keeps the other store going, and pushes again after the heal', { timeout: 80_000 }, async ({ annotate }) => {
-    const setUp = async (ctx: TestContext, ours: typeof BEHIND) => {
-      const { store } = await connectStore(ctx, sandbox, ours.merchantUid, { demperConfig: LOOP });
-      const product = await demperProduct(ctx, store.id, { kaspiProductId: ours.productId, sku: ours.sku, price: 10_000, minPrice: 5_000 });
-      await startLoop(ctx, store);
-      return { store, product };
-    };
-    const a = await setUp(behind, BEHIND);
-    const b = await setUp(direct, DIRECT);
-    const pushesOf = (ours: typeof BEHIND, sinceMs: number) =>
-      sandbox.market.pushLog({ merchantUid: ours.merchantUid, sku: ours.sku }).filter((p) => p.status === 200 && p.atMs > sinceMs);
+  it(
+    'fails each call at its deadline, backs off, keeps the other store going, and pushes again after the heal',
+    { timeout: 80_000 },
+    async ({ annotate }) => {
+      const setUp = async (ctx: TestContext, ours: typeof BEHIND) => {
+        const { store } = await connectStore(ctx, sandbox, ours.merchantUid, { demperConfig: LOOP });
+        const product = await demperProduct(ctx, store.id, {
+          kaspiProductId: ours.productId,
+          sku: ours.sku,
+          price: 10_000,
+          minPrice: 5_000,
+        });
+        await startLoop(ctx, store);
+        return { store, product };
+      };
+      const a = await setUp(behind, BEHIND);
+      const b = await setUp(direct, DIRECT);
+      const pushesOf = (ours: typeof BEHIND, sinceMs: number) =>
+        sandbox.market
+          .pushLog({ merchantUid: ours.merchantUid, sku: ours.sku })
+          .filter((p) => p.status === 200 && p.atMs > sinceMs);
 
-    // Both loops reprice through their own routes, and the one behind the relay has nothing in flight.
-    await waitFor('both stores under their rival', async () => {
-      const settled = (await changesOf(behind, a.product.id)).every((c) => c.status === 'sent');
-      return pushesOf(BEHIND, 0).length > 0 && pushesOf(DIRECT, 0).length > 0 && settled;
-    });
-    expect(storefront.requests.length).toBeGreaterThan(0);
-    expect(cabinet.requests.length).toBeGreaterThan(0);
+      // Both loops reprice through their own routes, and the one behind the relay has nothing in flight.
+      await waitFor('both stores under their rival', async () => {
+        const settled = (await changesOf(behind, a.product.id)).every((c) => c.status === 'sent');
+        return pushesOf(BEHIND, 0).length > 0 && pushesOf(DIRECT, 0).length > 0 && settled;
+      });
+      expect(storefront.requests.length).toBeGreaterThan(0);
+      expect(cabinet.requests.length).toBeGreaterThan(0);
 
-    storefront.blackhole();
-    cabinet.blackhole();
-    const cutAt = Date.now();
-    // Both rivals undercut: each loop has a push to make as soon as it can read the card.
-    for (const ours of [BEHIND, DIRECT]) {
-      const offer = sandbox.market.offer(RIVAL, rivalSku(ours))!;
-      sandbox.market.mutate(offer, () => offer.cityPrices.set(ALMATY, 8_500));
-    }
-    const directPush = await waitFor('the directly connected store repricing during the blackhole', () =>
-      pushesOf(DIRECT, cutAt).find((p) => p.cityPrices?.[0]?.value === 8_499),
-    BLACKHOLE_MS);
-    // The blackhole itself: the window the reads have to keep failing in.
-    await new Promise((resolve) => setTimeout(resolve, cutAt + BLACKHOLE_MS - Date.now()));
-    storefront.heal();
-    cabinet.heal();
-    const healedAt = Date.now();
-    expect(directPush.atMs).toBeLessThan(healedAt);
+      storefront.blackhole();
+      cabinet.blackhole();
+      const cutAt = Date.now();
+      // Both rivals undercut: each loop has a push to make as soon as it can read the card.
+      for (const ours of [BEHIND, DIRECT]) {
+        const offer = sandbox.market.offer(RIVAL, rivalSku(ours))!;
+        sandbox.market.mutate(offer, () => offer.cityPrices.set(ALMATY, 8_500));
+      }
+      const directPush = await waitFor(
+        'the directly connected store repricing during the blackhole',
+        () => pushesOf(DIRECT, cutAt).find((p) => p.cityPrices?.[0]?.value === 8_499),
+        BLACKHOLE_MS,
+      );
+      // The blackhole itself: the window the reads have to keep failing in.
+      await new Promise((resolve) => setTimeout(resolve, cutAt + BLACKHOLE_MS - Date.now()));
+      storefront.heal();
+      cabinet.heal();
+      const healedAt = Date.now();
+      expect(directPush.atMs).toBeLessThan(healedAt);
 
-    const resumed = await waitFor('the cut-off store pushing again', () => pushesOf(BEHIND, healedAt).find((p) => p.cityPrices?.[0]?.value === 8_499), 30_000);
-    const resumeMs = resumed.atMs - healedAt;
-    expect(resumeMs).toBeLessThanOrEqual(INTERVAL_SECONDS * 1000 + TIMEOUT_MS + 3_000);
+      const resumed = await waitFor(
+        'the cut-off store pushing again',
+        () => pushesOf(BEHIND, healedAt).find((p) => p.cityPrices?.[0]?.value === 8_499),
+        30_000,
+      );
+      const resumeMs = resumed.atMs - healedAt;
+      expect(resumeMs).toBeLessThanOrEqual(INTERVAL_SECONDS * 1000 + TIMEOUT_MS + 3_000);
 
-    // What the blackhole held: card reads of the cut-off store only, each given up at its deadline.
-    const held = storefront.requests.filter((r) => r.mode === 'blackhole');
-    expect(held.every((r) => r.path.startsWith(`/yml/offer-view/offers/${BEHIND.productId}`))).toBe(true);
-    const heldMs = held.map((r) => r.closedAtMs! - r.atMs);
-    for (const ms of heldMs) {
-      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-      expect(ms).toBeLessThanOrEqual(TIMEOUT_MS + 750);
-    }
-    // The backoff: no more reads than the schedule fits in the window, each gap at least deadline + backoff.
-    expect(held.length).toBeGreaterThanOrEqual(2);
-    expect(held.length).toBeLessThanOrEqual(mostReadsWithin(BLACKHOLE_MS));
-    const gaps = held.slice(1).map((r, i) => r.atMs - held[i]!.atMs);
-    gaps.forEach((gap, k) => expect(gap, `gap after failure ${k}`).toBeGreaterThanOrEqual(gapAfterFailure(k) - 250));
-    // No decision, no push: the cabinet was asked nothing during the blackhole, and Kaspi saw nothing of the store.
-    expect(cabinet.requests.filter((r) => r.mode === 'blackhole')).toEqual([]);
-    expect(sandbox.requests.filter((r) => r.atMs >= cutAt && r.atMs < healedAt && r.path.includes(BEHIND.productId))).toEqual([]);
+      // What the blackhole held: card reads of the cut-off store only, each given up at its deadline.
+      const held = storefront.requests.filter((r) => r.mode === 'blackhole');
+      expect(held.every((r) => r.path.startsWith(`/yml/offer-view/offers/${BEHIND.productId}`))).toBe(true);
+      const heldMs = held.map((r) => r.closedAtMs! - r.atMs);
+      for (const ms of heldMs) {
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+        expect(ms).toBeLessThanOrEqual(TIMEOUT_MS + 750);
+      }
+      // The backoff: no more reads than the schedule fits in the window, each gap at least deadline + backoff.
+      expect(held.length).toBeGreaterThanOrEqual(2);
+      expect(held.length).toBeLessThanOrEqual(mostReadsWithin(BLACKHOLE_MS));
+      const gaps = held.slice(1).map((r, i) => r.atMs - held[i]!.atMs);
+      gaps.forEach((gap, k) => expect(gap, `gap after failure ${k}`).toBeGreaterThanOrEqual(gapAfterFailure(k) - 250));
+      // No decision, no push: the cabinet was asked nothing during the blackhole, and Kaspi saw nothing of the store.
+      expect(cabinet.requests.filter((r) => r.mode === 'blackhole')).toEqual([]);
+      expect(
+        sandbox.requests.filter((r) => r.atMs >= cutAt && r.atMs < healedAt && r.path.includes(BEHIND.productId)),
+      ).toEqual([]);
 
-    // The failures stayed inside the activities: none failed or timed out, both loops and workers run on.
-    const { events } = await behind.temporal.workflow.getHandle(demperWorkflowId(a.store.id)).fetchHistory();
-    expect(events!.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes)).toEqual([]);
-    for (const [ctx, store] of [[behind, a.store], [direct, b.store]] as const) {
-      expect((await ctx.temporal.workflow.getHandle(demperWorkflowId(store.id)).describe()).status.name).toBe('RUNNING');
-    }
-    expect([behindWorker.worker.getState(), directWorker.worker.getState()]).toEqual(['RUNNING', 'RUNNING']);
+      // The failures stayed inside the activities: none failed or timed out, both loops and workers run on.
+      const { events } = await behind.temporal.workflow.getHandle(demperWorkflowId(a.store.id)).fetchHistory();
+      expect(
+        events!.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes),
+      ).toEqual([]);
+      for (const [ctx, store] of [
+        [behind, a.store],
+        [direct, b.store],
+      ] as const) {
+        expect((await ctx.temporal.workflow.getHandle(demperWorkflowId(store.id)).describe()).status.name).toBe(
+          'RUNNING',
+        );
+      }
+      expect([behindWorker.worker.getState(), directWorker.worker.getState()]).toEqual(['RUNNING', 'RUNNING']);
 
-    await annotate(
-      `partition: ${BLACKHOLE_MS / 1000} s blackhole, deadline ${TIMEOUT_MS} ms; ${held.length} reads held (at most ${mostReadsWithin(BLACKHOLE_MS)}), ` +
-        `each given up after ${Math.min(...heldMs)}–${Math.max(...heldMs)} ms, gaps ${gaps.map((g) => `${(g / 1000).toFixed(1)} s`).join(', ')}; ` +
-        `the direct store pushed ${((directPush.atMs - cutAt) / 1000).toFixed(1)} s into it; pushing again ${(resumeMs / 1000).toFixed(1)} s after the heal`,
-    );
-  });
+      await annotate(
+        `partition: ${BLACKHOLE_MS / 1000} s blackhole, deadline ${TIMEOUT_MS} ms; ${held.length} reads held (at most ${mostReadsWithin(BLACKHOLE_MS)}), ` +
+          `each given up after ${Math.min(...heldMs)}–${Math.max(...heldMs)} ms, gaps ${gaps.map((g) => `${(g / 1000).toFixed(1)} s`).join(', ')}; ` +
+          `the direct store pushed ${((directPush.atMs - cutAt) / 1000).toFixed(1)} s into it; pushing again ${(resumeMs / 1000).toFixed(1)} s after the heal`,
+      );
+    },
+  );
 });

@@ -36,9 +36,16 @@ describe('a hanging proxy and a 502 proxy among a merchant’s proxies', () => {
     hanging.mode = 'hang';
     failing.mode = '502';
     const user = await seedUser(ctx.db);
-    const ids = await giveSandboxProxies(ctx.db, ctx.keyring, [hanging, failing, good], { userId: user.id, module: 'demper' });
+    const ids = await giveSandboxProxies(ctx.db, ctx.keyring, [hanging, failing, good], {
+      userId: user.id,
+      module: 'demper',
+    });
     // Least recently used goes first: the hanging proxy, then the failing one, then the good one.
-    for (const [i, id] of ids.entries()) await ctx.db.update(proxies).set({ lastUsedAt: new Date(Date.now() - (3 - i) * 60_000) }).where(eq(proxies.id, id));
+    for (const [i, id] of ids.entries())
+      await ctx.db
+        .update(proxies)
+        .set({ lastUsedAt: new Date(Date.now() - (3 - i) * 60_000) })
+        .where(eq(proxies.id, id));
 
     const attempts: { port: number; ms: number; kind: string }[] = [];
     const before = sandbox.requests.length;
@@ -82,8 +89,15 @@ describe('a hanging proxy and a 502 proxy among a merchant’s proxies', () => {
     // Each failure counts against its proxy (toward the pool's health rule), none against the good one.
     const leases = await ctx.db.select().from(proxyUsageLog).where(inArray(proxyUsageLog.proxyId, ids));
     const failures = (id: string) => leases.filter((l) => l.proxyId === id).reduce((n, l) => n + (l.failures ?? 0), 0);
-    expect([failures(ids[0]!), failures(ids[1]!), failures(ids[2]!)]).toEqual([through(hanging).length, through(failing).length, 0]);
-    const rows = await ctx.db.select({ status: proxies.status }).from(proxies).where(and(inArray(proxies.id, ids), eq(proxies.status, 'allocated')));
+    expect([failures(ids[0]!), failures(ids[1]!), failures(ids[2]!)]).toEqual([
+      through(hanging).length,
+      through(failing).length,
+      0,
+    ]);
+    const rows = await ctx.db
+      .select({ status: proxies.status })
+      .from(proxies)
+      .where(and(inArray(proxies.id, ids), eq(proxies.status, 'allocated')));
     expect(rows).toHaveLength(3);
   });
 });

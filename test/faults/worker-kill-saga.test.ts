@@ -7,7 +7,12 @@ import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { ALMATY } from '../../src/kaspi/cities';
 import { kaspiUrlsEnv } from '../../sandbox';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
-import { cancelSignal, catalogSyncWorkflowId, subscriptionStatusQuery, subscriptionWorkflowId } from '../../src/workflows/messages';
+import {
+  cancelSignal,
+  catalogSyncWorkflowId,
+  subscriptionStatusQuery,
+  subscriptionWorkflowId,
+} from '../../src/workflows/messages';
 import type { subscriptionWorkflow } from '../../src/workflows/subscription';
 import { inject } from 'vitest';
 import { startTestWorker, testConfig, useTestContext, type RunningWorker } from '../support/env';
@@ -77,25 +82,52 @@ describe('a worker killed while it allocates proxies and syncs a catalog', () =>
     );
     await barrier.query('select pg_advisory_lock($1)', [BARRIER]);
     const waitingAtBarrier = async () =>
-      (await barrier.query<{ n: number }>(`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = $1 and not granted`, [BARRIER])).rows[0]!.n;
+      (
+        await barrier.query<{ n: number }>(
+          `select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
+          [BARRIER],
+        )
+      ).rows[0]!.n;
 
-    const doomed = spawnEntry('src/worker.ts', workerProcessEnv(ctx.config.temporal.taskQueue, { ...kaspiUrlsEnv(sandbox.urls), KASPI_TIMEOUT_MS: '3000', ...HEARTBEAT_SETTINGS }));
+    const doomed = spawnEntry(
+      'src/worker.ts',
+      workerProcessEnv(ctx.config.temporal.taskQueue, {
+        ...kaspiUrlsEnv(sandbox.urls),
+        KASPI_TIMEOUT_MS: '3000',
+        ...HEARTBEAT_SETTINGS,
+      }),
+    );
     const subscriptionId = subscriptionWorkflowId(user.id);
     const syncId = catalogSyncWorkflowId(store.id);
     try {
-      await waitFor('the worker process to poll', () => doomed.output().includes('worker polling') || doomed.exitCode !== null, 90_000);
+      await waitFor(
+        'the worker process to poll',
+        () => doomed.output().includes('worker polling') || doomed.exitCode !== null,
+        90_000,
+      );
       expect(doomed.exitCode, doomed.output()).toBeNull();
       // Started as the billing and catalog routes start them.
       await ctx.db.transaction(async (tx) => {
-        const periodEnd = await extendSubscription(tx, { userId: user.id, plan: 'start', periodEnd: new Date(Date.now() + 3_600_000), periodDays: 30 });
+        const periodEnd = await extendSubscription(tx, {
+          userId: user.id,
+          plan: 'start',
+          periodEnd: new Date(Date.now() + 3_600_000),
+          periodDays: 30,
+        });
         await startOrRenewSubscription(ctx.temporal, ctx.config, { userId: user.id, plan: 'start', periodEnd });
       });
       await ctx.temporal.workflow.start(catalogSyncWorkflow, {
         workflowId: syncId,
         taskQueue: ctx.config.temporal.taskQueue,
-        args: [{ storeId: store.id, userId: user.id, heartbeatTimeoutSeconds: ctx.config.catalog.heartbeatTimeoutSeconds }],
+        args: [
+          { storeId: store.id, userId: user.id, heartbeatTimeoutSeconds: ctx.config.catalog.heartbeatTimeoutSeconds },
+        ],
       });
-      await waitFor('the allocation and the page import at the barrier', async () => (await waitingAtBarrier()) === 2, 60_000);
+      await waitFor(
+        'the allocation and the page import at the barrier',
+        async () => (await waitingAtBarrier()) === 2,
+        60_000,
+      );
       doomed.kill('SIGKILL');
       await exited(doomed);
       expect(doomed.signalCode).toBe('SIGKILL');
@@ -119,7 +151,11 @@ describe('a worker killed while it allocates proxies and syncs a catalog', () =>
     replacement = await startTestWorker(ctx);
     const subscription = ctx.temporal.workflow.getHandle<typeof subscriptionWorkflow>(subscriptionId);
     // Queries go to the dead worker's sticky queue until Temporal gives up on it: ask again until one answers.
-    await waitFor('the subscription to be active', async () => (await subscription.query(subscriptionStatusQuery).catch(() => null))?.state === 'active', 60_000);
+    await waitFor(
+      'the subscription to be active',
+      async () => (await subscription.query(subscriptionStatusQuery).catch(() => null))?.state === 'active',
+      60_000,
+    );
     const progress = await ctx.temporal.workflow.getHandle<typeof catalogSyncWorkflow>(syncId).result();
 
     // Both activities the kill interrupted ran again because their heartbeats stopped.
@@ -132,7 +168,13 @@ describe('a worker killed while it allocates proxies and syncs a catalog', () =>
 
     // No duplicate side effect: the plan's split once, every offer one product row.
     expect(await heldBy()).toEqual(split);
-    expect(progress).toMatchObject({ state: 'done', pagesDone: 3, offersSeen: OFFERS.length, vanished: 0, error: null });
+    expect(progress).toMatchObject({
+      state: 'done',
+      pagesDone: 3,
+      offersSeen: OFFERS.length,
+      vanished: 0,
+      error: null,
+    });
     const rows = await ctx.db
       .select({ sku: products.sku, vanishedAt: products.vanishedAt })
       .from(products)
@@ -151,7 +193,10 @@ describe('a worker killed while it allocates proxies and syncs a catalog', () =>
     expect(await subscription.result()).toMatchObject({ endedBy: 'cancelled' });
     expect(await heldBy()).toEqual({});
     expect(await leakedProxies(ctx.db, pool)).toEqual([]);
-    const back = await ctx.db.select({ id: proxies.id }).from(proxies).where(and(inArray(proxies.id, pool), eq(proxies.status, 'available')));
+    const back = await ctx.db
+      .select({ id: proxies.id })
+      .from(proxies)
+      .where(and(inArray(proxies.id, pool), eq(proxies.status, 'available')));
     expect(back).toHaveLength(pool.length);
     expect(await stuckWorkflows(ctx.temporal, [subscriptionId, syncId])).toEqual([]);
   }, 110_000);

@@ -19,12 +19,23 @@ describe('looking like a browser', () => {
     server = http.createServer((req, res) => {
       seen.push(req.headers);
       const body = Buffer.from(
-        JSON.stringify(req.url?.startsWith('/s/m') ? { merchants: [{ uid: '30100001' }] } : { offers: [{ merchantId: '1', price: 5 }], total: 1 }),
+        JSON.stringify(
+          req.url?.startsWith('/s/m')
+            ? { merchants: [{ uid: '30100001' }] }
+            : { offers: [{ merchantId: '1', price: 5 }], total: 1 },
+        ),
       );
-      const packed = { gzip: gzipSync, br: brotliCompressSync, deflate: deflateSync, identity: (b: Buffer) => b, zstd: (b: Buffer) => b }[
-        encoding as 'gzip'
-      ](body);
-      res.writeHead(200, { 'content-type': 'application/json', ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }) });
+      const packed = {
+        gzip: gzipSync,
+        br: brotliCompressSync,
+        deflate: deflateSync,
+        identity: (b: Buffer) => b,
+        zstd: (b: Buffer) => b,
+      }[encoding as 'gzip'](body);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+      });
       res.end(packed);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,7 +69,10 @@ describe('looking like a browser', () => {
     for (const coding of ['gzip', 'br', 'deflate', 'identity']) {
       encoding = coding;
       expect(await checkSession({ urls, session: { cookies: {} } }), coding).toEqual({ merchantUids: ['30100001'] });
-      expect((await fetchOffersPage({ urls }, { productId: '1', cityId: '750000000', page: 0, limit: 64 })).offers, coding).toHaveLength(1);
+      expect(
+        (await fetchOffersPage({ urls }, { productId: '1', cityId: '750000000', page: 0, limit: 64 })).offers,
+        coding,
+      ).toHaveLength(1);
     }
     encoding = 'zstd';
     await expect(checkSession({ urls, session: { cookies: {} } })).rejects.toMatchObject({ kind: 'malformed' });

@@ -86,7 +86,12 @@ describe('offer list and details', () => {
   });
 
   it('reads one page with prices per city, points and the product id (from the shop link: masterSku is empty)', async () => {
-    const page = await fetchOfferListPage(cabinetContext(sandbox), { merchantUid: OUR_UID, available: true, page: 0, size: 2 });
+    const page = await fetchOfferListPage(cabinetContext(sandbox), {
+      merchantUid: OUR_UID,
+      available: true,
+      page: 0,
+      size: 2,
+    });
     // Real answers may leave `total` out; nothing depends on it.
     expect(page.total).toBeNull();
     expect(page.listed).toBe(2);
@@ -107,8 +112,14 @@ describe('offer list and details', () => {
   });
 
   it('pages through every offer on sale, and separately through the archived ones', async () => {
-    const onSale = await fetchAllOffers(cabinetContext(sandbox), { merchantUid: OUR_UID, available: true, pageSize: 2 });
-    expect(onSale.offers.map((o) => o.sku).sort()).toEqual([OUR_SKU, 'extra-0', 'extra-1', 'extra-2', 'extra-3'].sort());
+    const onSale = await fetchAllOffers(cabinetContext(sandbox), {
+      merchantUid: OUR_UID,
+      available: true,
+      pageSize: 2,
+    });
+    expect(onSale.offers.map((o) => o.sku).sort()).toEqual(
+      [OUR_SKU, 'extra-0', 'extra-1', 'extra-2', 'extra-3'].sort(),
+    );
     const archived = await fetchAllOffers(cabinetContext(sandbox), { merchantUid: OUR_UID, available: false });
     expect(archived.offers.map((o) => o.sku)).toEqual(['extra-4']);
   });
@@ -145,9 +156,19 @@ describe('price pushes', () => {
     });
     expect(jobId).toMatch(/^\d+$/);
     const [push] = sandbox.market.pushLog({ merchantUid: OUR_UID });
-    expect(push).toMatchObject({ kind: 'single', status: 200, price: 9_989, stockCountSent: false, sourceIp: '127.0.0.1' });
+    expect(push).toMatchObject({
+      kind: 'single',
+      status: 200,
+      price: 9_989,
+      stockCountSent: false,
+      sourceIp: '127.0.0.1',
+    });
     await waitFor('the push applied', () => push!.appliedAtMs, 5_000);
-    const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
+    const card = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      merchantId: OUR_UID,
+    });
     expect(card.ourPosition).toBe(1);
     expect(card.ours?.priceTenge).toBe(9_989);
     expect(sandbox.market.positionAt(PRODUCT_ID, ALMATY, OUR_UID, Date.now())).toBe(1);
@@ -174,7 +195,11 @@ describe('price pushes', () => {
     });
     await waitFor('the push applied', () => sandbox.market.pushLog()[0]?.appliedAtMs, 5_000);
     expect(pointsOf()).toEqual({ [`${OUR_UID}_PP1`]: true, [`${OUR_UID}_PP2`]: false });
-    const astana = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ASTANA, merchantId: OUR_UID });
+    const astana = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ASTANA,
+      merchantId: OUR_UID,
+    });
     expect(astana.ours).toBeUndefined();
   });
 
@@ -189,7 +214,12 @@ describe('price pushes', () => {
     const fractional = await fetch(url, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ merchantUid: OUR_UID, sku: OUR_SKU, model: 'x', cityPrices: [{ cityId: ALMATY, value: 9_989.5 }] }),
+      body: JSON.stringify({
+        merchantUid: OUR_UID,
+        sku: OUR_SKU,
+        model: 'x',
+        cityPrices: [{ cityId: ALMATY, value: 9_989.5 }],
+      }),
     });
     expect(fractional.status).toBe(400);
     const withStock = await fetch(url, {
@@ -222,8 +252,20 @@ describe('price pushes', () => {
   it('a batch push applies every item under one job', async () => {
     sandbox.seed({ offers: [{ merchantUid: OUR_UID, sku: 'second', productId: '222222222', price: 5_000 }] });
     const { jobId } = await pushPricesBatch(cabinetContext(sandbox), [
-      { merchantUid: OUR_UID, sku: OUR_SKU, model: 'x', cityPrices: [{ cityId: ALMATY, priceTenge: 9_000 }], availabilities: allPoints },
-      { merchantUid: OUR_UID, sku: 'second', model: 'y', cityPrices: [{ cityId: ASTANA, priceTenge: 4_900 }], availabilities: allPoints },
+      {
+        merchantUid: OUR_UID,
+        sku: OUR_SKU,
+        model: 'x',
+        cityPrices: [{ cityId: ALMATY, priceTenge: 9_000 }],
+        availabilities: allPoints,
+      },
+      {
+        merchantUid: OUR_UID,
+        sku: 'second',
+        model: 'y',
+        cityPrices: [{ cityId: ASTANA, priceTenge: 4_900 }],
+        availabilities: allPoints,
+      },
     ]);
     const pushes = sandbox.market.pushLog();
     expect(pushes.map((p) => [p.kind, p.sku, p.jobId])).toEqual([
@@ -272,7 +314,11 @@ describe('price-list uploads', () => {
     });
     expect(jobId).toMatch(/^\d+$/);
     await waitFor('the push applied', () => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs, 5_000);
-    const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
+    const card = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      merchantId: OUR_UID,
+    });
     expect(card.ours).toMatchObject({ priceTenge: 9_950, preorderDays: 5 });
     expect(pointsOf()).toEqual({ [`${OUR_UID}_PP1`]: true, [`${OUR_UID}_PP2`]: false });
   });
@@ -283,7 +329,11 @@ describe('price-list uploads', () => {
       file: excelPriceListFile(await buildPriceListXlsx(list(7))),
     });
     await waitFor('the push applied', () => sandbox.market.pushLog({ sku: OUR_SKU })[0]?.appliedAtMs, 5_000);
-    const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
+    const card = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      merchantId: OUR_UID,
+    });
     expect(card.ours).toMatchObject({ priceTenge: 9_950, preorderDays: 7 });
   });
 

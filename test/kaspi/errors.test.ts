@@ -39,9 +39,19 @@ async function failure(call: Promise<unknown>): Promise<KaspiError> {
 }
 
 const readOffers = (proxyUrl?: string, timeoutMs = 5_000) =>
-  fetchOffersPage(publicContext(sandbox, { proxyUrl, timeoutMs }), { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 10 });
+  fetchOffersPage(publicContext(sandbox, { proxyUrl, timeoutMs }), {
+    productId: PRODUCT_ID,
+    cityId: ALMATY,
+    page: 0,
+    limit: 10,
+  });
 const push = (priceTenge = 9_000) =>
-  pushPrice(cabinetContext(sandbox), { merchantUid: OUR_UID, sku: OUR_SKU, model: 'x', cityPrices: [{ cityId: ALMATY, priceTenge }] });
+  pushPrice(cabinetContext(sandbox), {
+    merchantUid: OUR_UID,
+    sku: OUR_SKU,
+    model: 'x',
+    cityPrices: [{ cityId: ALMATY, priceTenge }],
+  });
 
 describe('every failure the sandbox produces is classified', () => {
   it('session_expired: an expired cabinet session (401)', async () => {
@@ -81,7 +91,12 @@ describe('every failure the sandbox produces is classified', () => {
 
   it('rate_limited: the seed profile answers 429 with Retry-After once the window is spent', async () => {
     sandbox.setProfile(
-      { name: 'tiny-seed', publicReads: [{ windowMs: 60_000, maxRequests: 3, status: 429, banMs: 0 }], pushes: [], changes: [] },
+      {
+        name: 'tiny-seed',
+        publicReads: [{ windowMs: 60_000, maxRequests: 3, status: 429, banMs: 0 }],
+        pushes: [],
+        changes: [],
+      },
       1,
     );
     for (let i = 0; i < 3; i++) await readOffers();
@@ -116,7 +131,12 @@ describe('every failure the sandbox produces is classified', () => {
 
   it('bad_request: Kaspi refusing a request (400)', async () => {
     const error = await failure(
-      pushPrice(cabinetContext(sandbox), { merchantUid: OUR_UID, sku: 'missing', model: 'x', cityPrices: [{ cityId: ALMATY, priceTenge: 1 }] }),
+      pushPrice(cabinetContext(sandbox), {
+        merchantUid: OUR_UID,
+        sku: 'missing',
+        model: 'x',
+        cityPrices: [{ cityId: ALMATY, priceTenge: 1 }],
+      }),
     );
     expect([error.kind, error.status]).toEqual(['bad_request', 400]);
     expect(toApplicationFailure(error).nonRetryable).toBe(true);

@@ -8,7 +8,13 @@ import {
   toOfferDetails,
 } from '../../src/kaspi/cabinet';
 import { KaspiError, toApplicationFailure } from '../../src/kaspi/errors';
-import { classifyStatus, parseCookieHeader, parseJsonBody, parseRetryAfter, transportError } from '../../src/kaspi/http';
+import {
+  classifyStatus,
+  parseCookieHeader,
+  parseJsonBody,
+  parseRetryAfter,
+  transportError,
+} from '../../src/kaspi/http';
 import { offersRequestBody, offersResponseSchema, toOffersPage } from '../../src/kaspi/offers';
 import { buildPriceListXlsx, buildPriceListXml, EXCEL_HEADERS } from '../../src/kaspi/price-list';
 import { batchItemBody, pricePushBody, pushReplySchema } from '../../src/kaspi/pricefeed';
@@ -131,7 +137,10 @@ describe('parsers read the documented payloads', () => {
       preorderDays: 0,
     });
     const fractional = { ...DOC_OFFERS, offers: [{ ...DOC_OFFERS.offers[0], price: 12989.99, merchantId: 30123456 }] };
-    expect(toOffersPage(offersResponseSchema.parse(fractional)).offers[0]).toMatchObject({ priceTenge: 12989, merchantId: '30123456' });
+    expect(toOffersPage(offersResponseSchema.parse(fractional)).offers[0]).toMatchObject({
+      priceTenge: 12989,
+      merchantId: '30123456',
+    });
   });
 
   it('offers: the request body is the product page’s full form', () => {
@@ -174,7 +183,11 @@ describe('parsers read the documented payloads', () => {
 
   it('offer details: cities and availabilities', () => {
     const [details] = offerDetailsResponseSchema.parse([
-      { sku: 'A1', cities: [{ id: '750000000', price: 12990.5 }], availabilities: [{ storeId: '30_PP1', available: 'no' }] },
+      {
+        sku: 'A1',
+        cities: [{ id: '750000000', price: 12990.5 }],
+        availabilities: [{ storeId: '30_PP1', available: 'no' }],
+      },
     ]);
     expect(toOfferDetails(offerDetailsSchema.parse(details))).toEqual({
       sku: 'A1',
@@ -195,7 +208,14 @@ describe('parsers read the documented payloads', () => {
             name: 'Shop',
             logo: { url: null },
             points: [
-              { id: '30xxxxxx_PP1', name: 'PP1', enabled: true, virtual: false, type: 'PICKUP_POINT', city: { id: '750000000', name: 'Алматы' } },
+              {
+                id: '30xxxxxx_PP1',
+                name: 'PP1',
+                enabled: true,
+                virtual: false,
+                type: 'PICKUP_POINT',
+                city: { id: '750000000', name: 'Алматы' },
+              },
               { id: '30xxxxxx_PP2', name: 'PP2', enabled: false, city: { id: '710000000', name: 'Астана' } },
             ],
           },
@@ -231,18 +251,25 @@ describe('parsers read the documented payloads', () => {
       ],
     });
     expect(JSON.stringify(body)).not.toContain('stockCount');
-    const withoutPoints = pricePushBody({ merchantUid: 'm', sku: 's', model: 'x', cityPrices: [{ cityId: '750000000', priceTenge: 5 }] });
+    const withoutPoints = pricePushBody({
+      merchantUid: 'm',
+      sku: 's',
+      model: 'x',
+      cityPrices: [{ cityId: '750000000', priceTenge: 5 }],
+    });
     expect('availabilities' in withoutPoints).toBe(false);
-    expect(batchItemBody({ merchantUid: 'm', sku: 's', model: 'x', cityPrices: [{ cityId: '1', priceTenge: 5 }] })).toEqual({
+    expect(
+      batchItemBody({ merchantUid: 'm', sku: 's', model: 'x', cityPrices: [{ cityId: '1', priceTenge: 5 }] }),
+    ).toEqual({
       merchantUid: 'm',
       sku: 's',
       model: 'x',
       cityPrices: [{ cityId: '1', value: 5 }],
     });
     expect(pushReplySchema.parse({ id: '<jobId>' }).id).toBe('<jobId>');
-    expect(() => pricePushBody({ merchantUid: 'm', sku: 's', model: 'x', cityPrices: [{ cityId: '1', priceTenge: 12.5 }] })).toThrow(
-      /whole number/,
-    );
+    expect(() =>
+      pricePushBody({ merchantUid: 'm', sku: 's', model: 'x', cityPrices: [{ cityId: '1', priceTenge: 12.5 }] }),
+    ).toThrow(/whole number/);
   });
 
   it('XML price list: the documented kaspi_catalog structure, read back the way Kaspi reads it', () => {
@@ -328,9 +355,22 @@ describe('parsers read the documented payloads', () => {
       customer: { cellPhone: '7XXXXXXXXX' },
     });
     const entries = orderEntriesResponseSchema.parse({
-      data: [{ type: 'orderentries', id: 'e1', attributes: { quantity: 2, totalPrice: 8000.0, basePrice: 4000.0, offer: { code: 'SKU-1', name: 'Item' } } }],
+      data: [
+        {
+          type: 'orderentries',
+          id: 'e1',
+          attributes: { quantity: 2, totalPrice: 8000.0, basePrice: 4000.0, offer: { code: 'SKU-1', name: 'Item' } },
+        },
+      ],
     });
-    expect(toOrderEntry(entries.data[0]!)).toEqual({ id: 'e1', sku: 'SKU-1', name: 'Item', quantity: 2, basePriceTenge: 4000, totalPriceTenge: 8000 });
+    expect(toOrderEntry(entries.data[0]!)).toEqual({
+      id: 'e1',
+      sku: 'SKU-1',
+      name: 'Item',
+      quantity: 2,
+      basePriceTenge: 4000,
+      totalPriceTenge: 8000,
+    });
     expect(ordersQuery({ creationDateFromMs: 1, creationDateToMs: 2, state: 'ARCHIVE' }, 0, 100)).toBe(
       'page[number]=0&page[size]=100&filter[orders][creationDate][$ge]=1&filter[orders][creationDate][$le]=2&filter[orders][state]=ARCHIVE',
     );
@@ -352,13 +392,31 @@ describe('parsers read the documented payloads', () => {
             orderNumber: '123',
           },
         ],
-        summary: { global: 4.8, reviewsCount: 10, ratingCount: 25, reviewImagesCount: 0, adjustedRating: 4.8, statistic: [] },
+        summary: {
+          global: 4.8,
+          reviewsCount: 10,
+          ratingCount: 25,
+          reviewImagesCount: 0,
+          adjustedRating: 4.8,
+          statistic: [],
+        },
         groupSummary: [{ id: 'ALL', total: 25 }],
       }),
     );
     expect(page).toEqual({
       reviews: [
-        { id: '1', author: 'A', date: '2026-09-21', rating: 5, plus: 'p', minus: 'm', text: 't', merchantUid: '30xxxxxx', merchantName: 'Shop', orderNumber: '123' },
+        {
+          id: '1',
+          author: 'A',
+          date: '2026-09-21',
+          rating: 5,
+          plus: 'p',
+          minus: 'm',
+          text: 't',
+          merchantUid: '30xxxxxx',
+          merchantName: 'Shop',
+          orderNumber: '123',
+        },
       ],
       rating: 4.8,
       reviewsCount: 10,
@@ -399,27 +457,47 @@ describe('failure classification', () => {
   });
 
   it('tells proxy failures from Kaspi failures', () => {
-    expect(transportError('e', new Error('Proxy response (407) !== 200 when HTTP Tunneling'), true).kind).toBe('proxy_auth');
-    expect(transportError('e', new Error('Proxy response (502) !== 200 when HTTP Tunneling'), true).kind).toBe('proxy_failed');
-    expect(transportError('e', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), true).kind).toBe('proxy_failed');
-    expect(transportError('e', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), false).kind).toBe('unavailable');
+    expect(transportError('e', new Error('Proxy response (407) !== 200 when HTTP Tunneling'), true).kind).toBe(
+      'proxy_auth',
+    );
+    expect(transportError('e', new Error('Proxy response (502) !== 200 when HTTP Tunneling'), true).kind).toBe(
+      'proxy_failed',
+    );
+    expect(transportError('e', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), true).kind).toBe(
+      'proxy_failed',
+    );
+    expect(transportError('e', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), false).kind).toBe(
+      'unavailable',
+    );
     expect(transportError('e', Object.assign(new Error('t'), { name: 'TimeoutError' }), true).kind).toBe('unavailable');
   });
 
   it('treats HTML as the anti-bot page and bad JSON as malformed', () => {
     const schema = offersResponseSchema;
-    expect(() => parseJsonBody('e', 200, 'text/html', '<html></html>', schema)).toThrow(expect.objectContaining({ kind: 'anti_bot' }));
-    expect(() => parseJsonBody('e', 200, 'application/json', '{"offers":', schema)).toThrow(expect.objectContaining({ kind: 'malformed' }));
-    expect(() => parseJsonBody('e', 200, 'application/json', '{"total":1}', schema)).toThrow(expect.objectContaining({ kind: 'malformed' }));
+    expect(() => parseJsonBody('e', 200, 'text/html', '<html></html>', schema)).toThrow(
+      expect.objectContaining({ kind: 'anti_bot' }),
+    );
+    expect(() => parseJsonBody('e', 200, 'application/json', '{"offers":', schema)).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
+    expect(() => parseJsonBody('e', 200, 'application/json', '{"total":1}', schema)).toThrow(
+      expect.objectContaining({ kind: 'malformed' }),
+    );
   });
 
   it('turns failures into Temporal ApplicationFailures with the right retry behaviour', () => {
-    const limited = toApplicationFailure(new KaspiError({ kind: 'rate_limited', endpoint: 'offers', status: 429, retryAfterMs: 2000 }));
+    const limited = toApplicationFailure(
+      new KaspiError({ kind: 'rate_limited', endpoint: 'offers', status: 429, retryAfterMs: 2000 }),
+    );
     expect(limited).toMatchObject({ type: 'KaspiRateLimited', nonRetryable: false, nextRetryDelay: 2000 });
     const expired = toApplicationFailure(new KaspiError({ kind: 'session_expired', endpoint: 'session', status: 401 }));
     expect(expired).toMatchObject({ type: 'KaspiSessionExpired', nonRetryable: true });
-    expect(expired.details).toEqual([{ kind: 'session_expired', endpoint: 'session', status: 401, retryAfterMs: null, cooldownMs: null }]);
-    const throttled = toApplicationFailure(new KaspiError({ kind: 'merchant_throttled', endpoint: 'pricefeed', cooldownMs: 1_800_000 }));
+    expect(expired.details).toEqual([
+      { kind: 'session_expired', endpoint: 'session', status: 401, retryAfterMs: null, cooldownMs: null },
+    ]);
+    const throttled = toApplicationFailure(
+      new KaspiError({ kind: 'merchant_throttled', endpoint: 'pricefeed', cooldownMs: 1_800_000 }),
+    );
     expect(throttled).toMatchObject({ nonRetryable: true });
     expect(throttled.details?.[0]).toMatchObject({ cooldownMs: 1_800_000 });
     expect(toApplicationFailure(new KaspiError({ kind: 'unavailable', endpoint: 'x' })).nonRetryable).toBe(false);

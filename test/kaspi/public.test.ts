@@ -15,7 +15,11 @@ const sandbox = useContractSandbox();
 
 describe('fetchOffers against the sandbox', () => {
   it('returns the card cheapest first, floors fractional prices and finds our own offer', async () => {
-    const result = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
+    const result = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      merchantId: OUR_UID,
+    });
     expect(result.offers.map((o) => [o.merchantId, o.priceTenge])).toEqual([
       [RIVAL_A, 9_990],
       [OUR_UID, 10_000],
@@ -28,7 +32,11 @@ describe('fetchOffers against the sandbox', () => {
   });
 
   it('shows city prices and only the merchants with a point in that city', async () => {
-    const result = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ASTANA, merchantId: OUR_UID });
+    const result = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ASTANA,
+      merchantId: OUR_UID,
+    });
     expect(result.offers.map((o) => [o.merchantId, o.priceTenge])).toEqual([
       [RIVAL_B, 10_200],
       [OUR_UID, 10_500],
@@ -36,7 +44,12 @@ describe('fetchOffers against the sandbox', () => {
   });
 
   it('pages with the requested limit until the card is exhausted', async () => {
-    const first = await fetchOffersPage(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 2 });
+    const first = await fetchOffersPage(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      page: 0,
+      limit: 2,
+    });
     expect(first.offers).toHaveLength(2);
     expect(first.total).toBe(3);
     const all = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, limit: 2 });
@@ -50,9 +63,12 @@ describe('fetchOffers against the sandbox', () => {
   });
 
   it('refuses a page size above 64 before sending it', async () => {
-    const error = await fetchOffersPage(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 100 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await fetchOffersPage(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      page: 0,
+      limit: 100,
+    }).catch((e: unknown) => e);
     expect(isKaspiError(error, 'bad_request')).toBe(true);
   });
 });
@@ -76,7 +92,11 @@ describe('the sandbox enforces the offers protocol', () => {
   });
 
   it('answers a body without the JSON content type with 400', async () => {
-    const res = await fetch(url(), { method: 'POST', headers: { ...browserHeaders(sandbox), 'content-type': 'text/plain' }, body });
+    const res = await fetch(url(), {
+      method: 'POST',
+      headers: { ...browserHeaders(sandbox), 'content-type': 'text/plain' },
+      body,
+    });
     expect(res.status).toBe(400);
   });
 
@@ -86,7 +106,11 @@ describe('the sandbox enforces the offers protocol', () => {
   });
 
   it('accepts the minimal body', async () => {
-    const res = await fetch(url(), { method: 'POST', headers: browserHeaders(sandbox), body: JSON.stringify({ cityId: ALMATY }) });
+    const res = await fetch(url(), {
+      method: 'POST',
+      headers: browserHeaders(sandbox),
+      body: JSON.stringify({ cityId: ALMATY }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { offers: unknown[] }).offers).toHaveLength(3);
   });
@@ -96,7 +120,14 @@ describe('fetchReviews against the sandbox', () => {
   beforeEach(() => {
     sandbox.seed({
       reviews: [
-        { productId: PRODUCT_ID, merchantUid: OUR_UID, author: 'Айгерим', date: '02.09.2026', rating: 5, text: 'Отлично' },
+        {
+          productId: PRODUCT_ID,
+          merchantUid: OUR_UID,
+          author: 'Айгерим',
+          date: '02.09.2026',
+          rating: 5,
+          text: 'Отлично',
+        },
         { productId: PRODUCT_ID, merchantUid: RIVAL_A, author: 'Ерлан', date: '15.09.2026', rating: 4, plus: 'Цена' },
         { productId: PRODUCT_ID, author: 'Дана', date: '01.08.2026', rating: 3 },
       ],

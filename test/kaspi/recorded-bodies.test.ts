@@ -43,8 +43,18 @@ const DETAILS_CAPTURED = [
     masterSku: '142489673',
     title: 'Дженга',
     cities: [
-      { cityId: '710000000', name: 'Астана', price: 2010, points: [{ pointId: `${UID}_PP1`, name: null, available: true }] },
-      { cityId: 750000000, name: 'Алматы', price: '2050', points: [{ pointId: `${UID}_PP2`, name: null, available: false }] },
+      {
+        cityId: '710000000',
+        name: 'Астана',
+        price: 2010,
+        points: [{ pointId: `${UID}_PP1`, name: null, available: true }],
+      },
+      {
+        cityId: 750000000,
+        name: 'Алматы',
+        price: '2050',
+        points: [{ pointId: `${UID}_PP2`, name: null, available: false }],
+      },
     ],
     availabilities: [{ storeId: `${UID}_PP1`, available: true, preOrder: null }],
   },
@@ -70,7 +80,13 @@ const LIST_PAGE = {
       ],
       shopLink: '/p/tovar-a-130342357/',
     },
-    { sku: 'B-2', masterSku: 130342358, available: null, price: 5000, availabilities: [{ storeId: 'PP1', available: 'yes' }] },
+    {
+      sku: 'B-2',
+      masterSku: 130342358,
+      available: null,
+      price: 5000,
+      availabilities: [{ storeId: 'PP1', available: 'yes' }],
+    },
     { sku: 'C-3', masterSku: '130342359', price: 'n/a', availabilities: 'unknown' },
     { title: 'no sku at all', price: 100 },
   ],
@@ -139,7 +155,9 @@ describe('recorded bodies in every reported shape', () => {
       { sku: null, reason: expect.any(String) },
     ]);
     // The lenient shape still reads, total included.
-    const withTotal = toOfferListPage(offerListResponseSchema.parse({ total: 1, data: [{ sku: 'D', available: 'yes', price: 1 }] }));
+    const withTotal = toOfferListPage(
+      offerListResponseSchema.parse({ total: 1, data: [{ sku: 'D', available: 'yes', price: 1 }] }),
+    );
     expect(withTotal).toMatchObject({ total: 1, offers: [{ sku: 'D', available: true }] });
   });
 
@@ -168,7 +186,11 @@ describe('recorded bodies in every reported shape', () => {
   it('order entries: the offer in the attributes, or (older) only a product relationship to look up', () => {
     const body = orderEntriesResponseSchema.parse({
       data: [
-        { type: 'orderentries', id: 'e1', attributes: { quantity: 1, totalPrice: 500, offer: { code: 'SKU-1', name: 'Item' } } },
+        {
+          type: 'orderentries',
+          id: 'e1',
+          attributes: { quantity: 1, totalPrice: 500, offer: { code: 'SKU-1', name: 'Item' } },
+        },
         {
           type: 'orderentries',
           id: 'e2',
@@ -184,9 +206,18 @@ describe('recorded bodies in every reported shape', () => {
   });
 
   it('a storefront 429, check page or redirect names the storefront, so the reader benches that exit', () => {
-    expect(classifyStatus({ endpoint: 'offers', surface: 'public', status: 429 })).toMatchObject({ kind: 'rate_limited', surface: 'public' });
-    expect(classifyStatus({ endpoint: 'offers', surface: 'public', status: 302 })).toMatchObject({ kind: 'anti_bot', surface: 'public' });
-    expect(classifyStatus({ endpoint: 'orders', surface: 'shop_api', status: 429 })).toMatchObject({ kind: 'rate_limited', surface: 'shop_api' });
+    expect(classifyStatus({ endpoint: 'offers', surface: 'public', status: 429 })).toMatchObject({
+      kind: 'rate_limited',
+      surface: 'public',
+    });
+    expect(classifyStatus({ endpoint: 'offers', surface: 'public', status: 302 })).toMatchObject({
+      kind: 'anti_bot',
+      surface: 'public',
+    });
+    expect(classifyStatus({ endpoint: 'orders', surface: 'shop_api', status: 429 })).toMatchObject({
+      kind: 'rate_limited',
+      surface: 'shop_api',
+    });
   });
 
   it('the pricefeed body names points as the cabinet does, with stockEnabled false and never a stock count', () => {
@@ -226,7 +257,13 @@ describe('recorded bodies in every reported shape', () => {
       });
     expect(twice).toThrow(/twice/);
     const foreign = () =>
-      pricePushBody({ merchantUid: UID, sku: 'A-1', model: 'x', cityPrices: [{ cityId: '750000000', priceTenge: 1 }], availabilities: [{ storeId: 'PP1', available: true }] });
+      pricePushBody({
+        merchantUid: UID,
+        sku: 'A-1',
+        model: 'x',
+        cityPrices: [{ cityId: '750000000', priceTenge: 1 }],
+        availabilities: [{ storeId: 'PP1', available: true }],
+      });
     expect(foreign).toThrow(/storeId/);
   });
 });

@@ -42,7 +42,13 @@ describe('Shop API orders against the sandbox', () => {
     expect(active.map((o) => o.state)).not.toContain('ARCHIVE');
     expect(active).toHaveLength(20);
     const archive = await fetchOrders(shopApiContext(sandbox), { filter: { ...window, state: 'ARCHIVE' } });
-    expect(archive.map((o) => o.code).sort()).toEqual(['800000000', '800000005', '800000010', '800000015', '800000020']);
+    expect(archive.map((o) => o.code).sort()).toEqual([
+      '800000000',
+      '800000005',
+      '800000010',
+      '800000015',
+      '800000020',
+    ]);
   });
 
   it('keeps each order once when pages overlap or come out of order', async () => {
@@ -58,11 +64,16 @@ describe('Shop API orders against the sandbox', () => {
     sandbox.orders.advance('800000001', { status: 'ACCEPTED_BY_MERCHANT', state: 'PICKUP' });
     const [order] = await fetchOrders(shopApiContext(sandbox), { filter: { ...window, state: 'PICKUP' } });
     expect(order).toMatchObject({ code: '800000001', status: 'ACCEPTED_BY_MERCHANT' });
-    expect(sandbox.orders.byCode('800000001')!.history.map((h) => h.status)).toEqual(['APPROVED_BY_BANK', 'ACCEPTED_BY_MERCHANT']);
+    expect(sandbox.orders.byCode('800000001')!.history.map((h) => h.status)).toEqual([
+      'APPROVED_BY_BANK',
+      'ACCEPTED_BY_MERCHANT',
+    ]);
   });
 
   it('reads an order’s entries through its relationship', async () => {
-    const [order] = (await fetchOrdersPage(shopApiContext(sandbox), { filter: { ...window, code: '800000003' }, page: 0 })).orders;
+    const [order] = (
+      await fetchOrdersPage(shopApiContext(sandbox), { filter: { ...window, code: '800000003' }, page: 0 })
+    ).orders;
     const entries = await fetchOrderEntries(shopApiContext(sandbox), order!.id);
     expect(entries.map((e) => [e.sku, e.quantity, e.basePriceTenge, e.totalPriceTenge])).toEqual([
       [OUR_SKU, 2, 10_000, 20_000],
@@ -72,7 +83,9 @@ describe('Shop API orders against the sandbox', () => {
 
   it('reads entries of the older shape by looking up each line’s product', async () => {
     sandbox.orders.setAnomalies(OUR_UID, { legacyEntries: true });
-    const [order] = (await fetchOrdersPage(shopApiContext(sandbox), { filter: { ...window, code: '800000003' }, page: 0 })).orders;
+    const [order] = (
+      await fetchOrdersPage(shopApiContext(sandbox), { filter: { ...window, code: '800000003' }, page: 0 })
+    ).orders;
     const entries = await fetchOrderEntries(shopApiContext(sandbox), order!.id);
     expect(entries.map((e) => [e.sku, e.name, e.quantity, e.basePriceTenge, e.totalPriceTenge])).toEqual([
       [OUR_SKU, 'Смартфон Test X1', 2, 10_000, 20_000],
@@ -97,7 +110,9 @@ describe('Shop API orders against the sandbox', () => {
     const headers = { 'x-auth-token': SHOP_TOKEN, 'content-type': 'application/vnd.api+json', 'user-agent': 'test' };
     const ge = `filter[orders][creationDate][$ge]=${now - DAY_MS}`;
     expect((await fetch(`${base}?${ge}`, { headers: { ...headers, 'x-auth-token': 'wrong' } })).status).toBe(401);
-    expect((await fetch(`${base}?${ge}`, { headers: { ...headers, 'content-type': 'application/json' } })).status).toBe(415);
+    expect((await fetch(`${base}?${ge}`, { headers: { ...headers, 'content-type': 'application/json' } })).status).toBe(
+      415,
+    );
     expect((await fetch(`${base}?page[size]=10`, { headers })).status).toBe(400);
     expect((await fetch(`${base}?${ge}&page[size]=101`, { headers })).status).toBe(400);
     const tooLong = `filter[orders][creationDate][$ge]=${now - 20 * DAY_MS}&filter[orders][creationDate][$le]=${now}`;
@@ -108,11 +123,20 @@ describe('Shop API orders against the sandbox', () => {
   });
 
   it('a bad token fails as session_expired and another store’s order is not found', async () => {
-    const bad = await fetchOrdersPage(shopApiContext(sandbox, 'not-a-token'), { filter: window, page: 0 }).catch((e: unknown) => e);
+    const bad = await fetchOrdersPage(shopApiContext(sandbox, 'not-a-token'), { filter: window, page: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(isKaspiError(bad, 'session_expired')).toBe(true);
     sandbox.seed({
       merchants: [{ uid: '30999999', name: 'Other', points: [], shopApiToken: 'other-token' }],
-      orders: [{ merchantUid: '30999999', code: '900000001', creationDateMs: now - DAY_MS, entries: [{ sku: 'x', quantity: 1, basePrice: 1 }] }],
+      orders: [
+        {
+          merchantUid: '30999999',
+          code: '900000001',
+          creationDateMs: now - DAY_MS,
+          entries: [{ sku: 'x', quantity: 1, basePrice: 1 }],
+        },
+      ],
     });
     const foreign = sandbox.orders.byCode('900000001')!;
     const error = await fetchOrderEntries(shopApiContext(sandbox), foreign.id).catch((e: unknown) => e);

@@ -69,7 +69,13 @@ describe('keyring (AES-256-GCM with key ids)', () => {
     const cipher = createCipheriv('aes-256-gcm', master, iv);
     cipher.setAAD(Buffer.from('ctx'));
     const ct = Buffer.concat([cipher.update('legacy secret'), cipher.final()]);
-    const legacy = ['v1', 'a', iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    const legacy = [
+      'v1',
+      'a',
+      iv.toString('base64url'),
+      ct.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+    ].join('.');
     expect(createKeyring(a).openText(legacy, 'ctx')).toBe('legacy secret');
   });
 
@@ -77,7 +83,10 @@ describe('keyring (AES-256-GCM with key ids)', () => {
     const keyring = createKeyring(a);
     const parts = keyring.seal('secret').split('.');
     for (const bytes of [4, 8, 12, 15]) {
-      const short = [...parts.slice(0, 4), Buffer.from(parts[4]!, 'base64url').subarray(0, bytes).toString('base64url')].join('.');
+      const short = [
+        ...parts.slice(0, 4),
+        Buffer.from(parts[4]!, 'base64url').subarray(0, bytes).toString('base64url'),
+      ].join('.');
       expect(() => keyring.open(short)).toThrow(KeyringError);
     }
     const { bytes } = keyring.encryptBytes(Buffer.from('payload'));
@@ -89,6 +98,8 @@ describe('keyring (AES-256-GCM with key ids)', () => {
     expect(() => parseKeys('k:c2hvcnQ=')).toThrow(/32 bytes/);
     expect(() => parseKeys(`${a},${a}`)).toThrow(/twice/);
     expect(() => loadConfig({ ENCRYPTION_KEYS: 'k:c2hvcnQ=' })).toThrow(/ENCRYPTION_KEYS: key "k" must be 32 bytes/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/ENCRYPTION_KEYS: is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(
+      /ENCRYPTION_KEYS: is required in production/,
+    );
   });
 });

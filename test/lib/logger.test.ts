@@ -40,9 +40,16 @@ describe('logger redaction', () => {
       },
     });
     const logger = createLogger({ log: { level: 'info', pretty: false }, isProduction: true }, 'test', stream);
-    const deep = { a: { b: { c: { d: { e: { password: 'SENTINEL-7', cookies: ['SENTINEL-8'], keep: 'visible' } } } } } };
+    const deep = {
+      a: { b: { c: { d: { e: { password: 'SENTINEL-7', cookies: ['SENTINEL-8'], keep: 'visible' } } } } },
+    };
     logger.child({ activity: { input: { store: { credentials: { email: 'x', password: 'SENTINEL-9' } } } } }).info(
-      { deep, list: [{ nested: [{ token: 'SENTINEL-10', Authorization: 'Bearer SENTINEL-11' }] }], orderCode: '123', code: 'ECONNRESET' },
+      {
+        deep,
+        list: [{ nested: [{ token: 'SENTINEL-10', Authorization: 'Bearer SENTINEL-11' }] }],
+        orderCode: '123',
+        code: 'ECONNRESET',
+      },
       'deep',
     );
     const out = lines.join('');

@@ -37,7 +37,11 @@ describe('sharedAnswers', () => {
   });
 
   it('keeps answers apart by key', async () => {
-    const answers = sharedAnswers(1_000, async (key) => `${key} status`, () => 0);
+    const answers = sharedAnswers(
+      1_000,
+      async (key) => `${key} status`,
+      () => 0,
+    );
     expect(await Promise.all([answers.get('a'), answers.get('b')])).toEqual(['a status', 'b status']);
   });
 
@@ -59,7 +63,11 @@ describe('sharedAnswers', () => {
 
   it('forgets an answer a change has made stale, even one still on its way', async () => {
     let calls = 0;
-    const answers = sharedAnswers(1_000, async () => `answer ${++calls}`, () => 0);
+    const answers = sharedAnswers(
+      1_000,
+      async () => `answer ${++calls}`,
+      () => 0,
+    );
     const before = answers.get('a');
     answers.forget('a');
     expect(await answers.get('a')).toBe('answer 2');

@@ -40,7 +40,10 @@ describe('password login through the API, the workflow and Chromium', () => {
     const storeId = reply.body.stores[0].id;
     const [store] = await stack.ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, storeId));
     expect(store!.credentialsEnc).not.toContain(OWNER.password);
-    expect(openStoreCredentials(stack.ctx.keyring, storeId, store!.credentialsEnc!)).toEqual({ email: OWNER.email, password: OWNER.password });
+    expect(openStoreCredentials(stack.ctx.keyring, storeId, store!.credentialsEnc!)).toEqual({
+      email: OWNER.email,
+      password: OWNER.password,
+    });
     const session = await readStoreSession(stack.ctx.db, stack.ctx.keyring, storeId);
     expect(await checkSession({ urls: stack.sandbox.urls, session: session! })).toEqual({ merchantUids: [OUR_UID] });
 
@@ -64,7 +67,9 @@ describe('password login through the API, the workflow and Chromium', () => {
 
     const [login] = await loginsOf(merchant);
     expect(login).toMatchObject({ state: 'failed', failureReason: 'Неверный логин или пароль', credentialsEnc: null });
-    const screenshots = fs.readdirSync(stack.ctx.config.browser.screenshotDir).filter((f) => f.endsWith(`password-${login!.id}.png`));
+    const screenshots = fs
+      .readdirSync(stack.ctx.config.browser.screenshotDir)
+      .filter((f) => f.endsWith(`password-${login!.id}.png`));
     expect(screenshots).toHaveLength(1);
     expect(fs.statSync(path.join(stack.ctx.config.browser.screenshotDir, screenshots[0]!)).size).toBeGreaterThan(1000);
     expect((await call(stack.api.url, 'GET', '/api/v1/stores', { token: merchant.token })).body.total).toBe(0);

@@ -12,7 +12,10 @@ const stack = useConnectStack();
 
 async function startSms(merchant: Merchant, apiUrl = stack.api.url) {
   const startedAt = Date.now();
-  const reply = await call(apiUrl, 'POST', '/api/v1/stores/connect/sms', { token: merchant.token, body: { phone: OWNER.phone } });
+  const reply = await call(apiUrl, 'POST', '/api/v1/stores/connect/sms', {
+    token: merchant.token,
+    body: { phone: OWNER.phone },
+  });
   expect(reply.status, reply.text).toBe(202);
   return { ...reply, startedAt };
 }
@@ -34,16 +37,26 @@ describe('SMS login through the API, the workflow and Chromium', () => {
     expect(answer.status, answer.text).toBe(200);
     expect(answer.body).toMatchObject({ state: 'connected', attempts: 1, method: 'sms' });
     expect(answer.body.stores).toEqual([
-      expect.objectContaining({ merchantUid: OUR_UID, name: 'Наш Магазин', sessionState: 'active', connectedVia: 'sms', autoRelogin: false }),
+      expect.objectContaining({
+        merchantUid: OUR_UID,
+        name: 'Наш Магазин',
+        sessionState: 'active',
+        connectedVia: 'sms',
+        autoRelogin: false,
+      }),
     ]);
 
     const login = await call(stack.api.url, 'GET', `/api/v1/logins/${started.body.loginId}`, { token: merchant.token });
     expect(login.body).toMatchObject({ state: 'connected', failureReason: null });
-    expect(login.body.stores.map((s: { id: string }) => s.id)).toEqual(answer.body.stores.map((s: { id: string }) => s.id));
+    expect(login.body.stores.map((s: { id: string }) => s.id)).toEqual(
+      answer.body.stores.map((s: { id: string }) => s.id),
+    );
 
     // An SMS login is remembered by its phone only: it cannot renew itself without the merchant.
     const [store] = await stack.ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, answer.body.stores[0].id));
-    expect(openStoreCredentials(stack.ctx.keyring, store!.id, store!.credentialsEnc!)).toEqual({ phone: '+77011112233' });
+    expect(openStoreCredentials(stack.ctx.keyring, store!.id, store!.credentialsEnc!)).toEqual({
+      phone: '+77011112233',
+    });
 
     const result = await stack.ctx.temporal.workflow.getHandle(`sms-login:${started.body.loginId}`).result();
     expect(result).toMatchObject({ state: 'connected', storeIds: [store!.id] });
@@ -57,8 +70,17 @@ describe('SMS login through the API, the workflow and Chromium', () => {
 
     const first = await sendCode(merchant, started.body.loginId, wrong);
     expect(first.status, first.text).toBe(200);
-    expect(first.body).toMatchObject({ state: 'waiting_code', attempts: 1, attemptsLeft: 2, message: 'Неверный код', stores: [] });
-    expect((await sendCode(merchant, started.body.loginId, wrong)).body).toMatchObject({ state: 'waiting_code', attemptsLeft: 1 });
+    expect(first.body).toMatchObject({
+      state: 'waiting_code',
+      attempts: 1,
+      attemptsLeft: 2,
+      message: 'Неверный код',
+      stores: [],
+    });
+    expect((await sendCode(merchant, started.body.loginId, wrong)).body).toMatchObject({
+      state: 'waiting_code',
+      attemptsLeft: 1,
+    });
     const third = await sendCode(merchant, started.body.loginId, wrong);
     expect(third.body).toMatchObject({ state: 'failed', attempts: 3, attemptsLeft: 0, failureReason: 'Неверный код' });
 
@@ -75,14 +97,21 @@ describe('SMS login through the API, the workflow and Chromium', () => {
       expect(reply.status).toBe(400);
       expect(reply.body.errors).toEqual([{ field: 'body.code', message: 'must be 4 to 6 digits' }]);
     }
-    const bad = await call(stack.api.url, 'POST', '/api/v1/stores/connect/sms', { token: merchant.token, body: { phone: '12345' } });
+    const bad = await call(stack.api.url, 'POST', '/api/v1/stores/connect/sms', {
+      token: merchant.token,
+      body: { phone: '12345' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('body.phone');
   });
 
   it('expires when no code comes in time, and refuses a late code', async () => {
     const ctx = testContext(
-      testConfig({ ...kaspiEnv(stack.sandbox), TEMPORAL_TASK_QUEUE: stack.ctx.config.temporal.taskQueue, SMS_LOGIN_TIMEOUT_SECONDS: '2' }),
+      testConfig({
+        ...kaspiEnv(stack.sandbox),
+        TEMPORAL_TASK_QUEUE: stack.ctx.config.temporal.taskQueue,
+        SMS_LOGIN_TIMEOUT_SECONDS: '2',
+      }),
     );
     const api = await startTestApi(ctx);
     try {
@@ -95,7 +124,9 @@ describe('SMS login through the API, the workflow and Chromium', () => {
       const late = await sendCode(merchant, started.body.loginId, code, api.url);
       expect(late.status).toBe(409);
       expect(late.body.state).toBe('expired');
-      expect(await ctx.temporal.workflow.getHandle(`sms-login:${started.body.loginId}`).result()).toMatchObject({ state: 'expired' });
+      expect(await ctx.temporal.workflow.getHandle(`sms-login:${started.body.loginId}`).result()).toMatchObject({
+        state: 'expired',
+      });
     } finally {
       await api.close();
       await ctx.close();

@@ -24,8 +24,12 @@ describe('phone numbers', () => {
 
 describe('browser errors', () => {
   it('keep their first line, without the secrets they quote', () => {
-    const error = new Error('page.fill: Timeout 15000ms exceeded filling "s3cret-pass" for shop@example.kz\nCall log:\n  - fill("s3cret-pass")');
-    expect(describePageError(error, ['s3cret-pass', 'shop@example.kz'])).toBe('page.fill: Timeout 15000ms exceeded filling "***" for ***');
+    const error = new Error(
+      'page.fill: Timeout 15000ms exceeded filling "s3cret-pass" for shop@example.kz\nCall log:\n  - fill("s3cret-pass")',
+    );
+    expect(describePageError(error, ['s3cret-pass', 'shop@example.kz'])).toBe(
+      'page.fill: Timeout 15000ms exceeded filling "***" for ***',
+    );
     expect(withoutSecrets('no secrets here', ['', undefined, 'ab'])).toBe('no secrets here');
   });
 });

@@ -44,7 +44,9 @@ describe('notifications', () => {
   const chatId = String(700_000_000 + Math.floor(Math.random() * 1e6));
 
   beforeAll(async () => {
-    sandbox.seed({ merchants: [{ uid: OURS, name: 'Notify Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
+    sandbox.seed({
+      merchants: [{ uid: OURS, name: 'Notify Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }],
+    });
     merchant = await registerMerchant(api.url, 'notify');
     store = await seedStore(ctx.db, merchant.id, { merchantUid: OURS, name: 'Notify Shop' });
     await connectMessengers(ctx.db, sandbox, { storeId: store.id, userId: merchant.id, chatId });
@@ -54,7 +56,11 @@ describe('notifications', () => {
   const deliver = () => deliverStoreMessages(ctx, store.id);
 
   /** An order with a customer's phone, and its messages queued as the poll would queue them. */
-  async function orderWithMessages(events: { previous: { status: string; state: string } | null; status: string; state: string }) {
+  async function orderWithMessages(events: {
+    previous: { status: string; state: string } | null;
+    status: string;
+    state: string;
+  }) {
     const phone = `70${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
     const order = await seedOrder(ctx.db, store.id, {
       status: events.status,
@@ -62,19 +68,47 @@ describe('notifications', () => {
       customerName: 'Айгерим',
       entries: [{ sku: 'SKU-1', name: 'Смартфон', quantity: 1, basePrice: 12_990, totalPrice: 12_990 }],
     });
-    await ctx.db.update(orders).set({ customerPhoneEnc: sealFor(ctx.keyring, 'orderCustomerPhone', order.id, phone) }).where(eq(orders.id, order.id));
+    await ctx.db
+      .update(orders)
+      .set({ customerPhoneEnc: sealFor(ctx.keyring, 'orderCustomerPhone', order.id, phone) })
+      .where(eq(orders.id, order.id));
     const settings = {
       channels: { whatsapp: true, telegram: true },
-      activeTemplates: new Set(['new_order:whatsapp', 'new_order:telegram', 'delivered:whatsapp', 'review_request:whatsapp']),
+      activeTemplates: new Set([
+        'new_order:whatsapp',
+        'new_order:telegram',
+        'delivered:whatsapp',
+        'review_request:whatsapp',
+      ]),
       reviewDelayHours: 48,
     };
-    const change = { id: order.id, code: order.code, status: events.status, state: events.state, previous: events.previous, phoneDigits: phone };
-    const queued = await ctx.db.transaction((tx) => queueOrderMessages(tx, { storeId: store.id, changes: [change], settings, nowMs: Date.now() }));
-    return { order, phone, chat: `7${phone}@c.us`, queued, again: () => ctx.db.transaction((tx) => queueOrderMessages(tx, { storeId: store.id, changes: [change], settings, nowMs: Date.now() })) };
+    const change = {
+      id: order.id,
+      code: order.code,
+      status: events.status,
+      state: events.state,
+      previous: events.previous,
+      phoneDigits: phone,
+    };
+    const queued = await ctx.db.transaction((tx) =>
+      queueOrderMessages(tx, { storeId: store.id, changes: [change], settings, nowMs: Date.now() }),
+    );
+    return {
+      order,
+      phone,
+      chat: `7${phone}@c.us`,
+      queued,
+      again: () =>
+        ctx.db.transaction((tx) =>
+          queueOrderMessages(tx, { storeId: store.id, changes: [change], settings, nowMs: Date.now() }),
+        ),
+    };
   }
 
   const log = async (orderId: string) =>
-    (await ctx.db.select().from(notificationLog).where(eq(notificationLog.orderId, orderId))).map((m) => `${m.event}/${m.channel}/${m.status}`).sort();
+    (await ctx.db.select().from(notificationLog).where(eq(notificationLog.orderId, orderId)))
+      .map((m) => `${m.event}/${m.channel}/${m.status}`)
+      .sort();
 
   const sentTo = (chat: string) => sandbox.waha.state.sent.filter((m) => m.chatId === chat);
   const notes = () => sandbox.telegram.state.sent.filter((m) => m.chatId === chatId);
@@ -95,7 +129,11 @@ describe('notifications', () => {
     expect(notes().at(-1)!.text).toContain(`${ctx.config.api.publicUrl}/orders/${fresh.order.id}`);
 
     // A delivery brings the review request, due later: it waits, and the sender says until when.
-    const done = await orderWithMessages({ previous: { status: 'ACCEPTED_BY_MERCHANT', state: 'PICKUP' }, status: 'COMPLETED', state: 'ARCHIVE' });
+    const done = await orderWithMessages({
+      previous: { status: 'ACCEPTED_BY_MERCHANT', state: 'PICKUP' },
+      status: 'COMPLETED',
+      state: 'ARCHIVE',
+    });
     const report = await deliver();
     expect(report.sent).toBe(1);
     expect(report.nextAttemptAtMs).toBeGreaterThan(Date.now() + 47 * 3600_000);
@@ -108,12 +146,19 @@ describe('notifications', () => {
       ctx.db
         .select({ n: sql<number>`count(*)::int` })
         .from(notificationLog)
-        .where(and(eq(notificationLog.storeId, store.id), eq(notificationLog.channel, channel), eq(notificationLog.status, 'sent')))
+        .where(
+          and(
+            eq(notificationLog.storeId, store.id),
+            eq(notificationLog.channel, channel),
+            eq(notificationLog.status, 'sent'),
+          ),
+        )
         .then((r) => r[0]!.n);
     // Two WhatsApp and one Telegram message went out today already (the test before).
     expect([await sentToday('whatsapp'), await sentToday('telegram')]).toEqual([2, 1]);
     const more = [];
-    for (let i = 0; i < 3; i++) more.push(await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' }));
+    for (let i = 0; i < 3; i++)
+      more.push(await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' }));
     const report = await deliver();
     expect(report.sent).toBe(3);
     expect([await sentToday('whatsapp'), await sentToday('telegram')]).toEqual([3, 3]);
@@ -121,14 +166,17 @@ describe('notifications', () => {
     expect(almatyClock(nextDay).minuteOfDay).toBe(0);
     expect(report.nextAttemptAtMs).toBeGreaterThan(Date.now());
     // What is left waits, and goes out once the cap allows it.
-    expect((await Promise.all(more.map((m) => log(m.order.id)))).flat().filter((l) => l.endsWith('/pending')).sort()).toEqual([
-      'new_order/telegram/pending',
-      'new_order/whatsapp/pending',
-      'new_order/whatsapp/pending',
-    ]);
+    expect(
+      (await Promise.all(more.map((m) => log(m.order.id))))
+        .flat()
+        .filter((l) => l.endsWith('/pending'))
+        .sort(),
+    ).toEqual(['new_order/telegram/pending', 'new_order/whatsapp/pending', 'new_order/whatsapp/pending']);
     await notifyEverything(ctx.db, store.id, { dailyCap: 5 });
     expect(await deliver()).toMatchObject({ sent: 3 });
-    expect((await Promise.all(more.map((m) => log(m.order.id)))).flat().filter((l) => !l.endsWith('/sent'))).toEqual([]);
+    expect((await Promise.all(more.map((m) => log(m.order.id)))).flat().filter((l) => !l.endsWith('/sent'))).toEqual(
+      [],
+    );
   });
 
   it('holds messages outside working hours and sends them when the hours open', async () => {
@@ -148,7 +196,8 @@ describe('notifications', () => {
   it('paces the messages of a channel', async () => {
     await notifyEverything(ctx.db, store.id, { minIntervalSeconds: 1 });
     const three = [];
-    for (let i = 0; i < 3; i++) three.push(await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' }));
+    for (let i = 0; i < 3; i++)
+      three.push(await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' }));
     expect(await deliver()).toMatchObject({ sent: 6 });
     const times = three.map((m) => sentTo(m.chat)[0]!.atMs);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(990);
@@ -158,23 +207,36 @@ describe('notifications', () => {
   it('waits for a disconnected WhatsApp, retries an unavailable one, gives up on a blocked chat, drops what is too late', async () => {
     await notifyEverything(ctx.db, store.id, { telegramEnabled: false });
     const session = `kaspi-store-${store.id}`;
-    await fetch(`${sandbox.controlUrl}/waha/sessions/${session}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'SCAN_QR_CODE' }) });
+    await fetch(`${sandbox.controlUrl}/waha/sessions/${session}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'SCAN_QR_CODE' }),
+    });
     const held = await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' });
     const report = await deliver();
     expect(report).toMatchObject({ sent: 0, failed: 0 });
     expect(report.nextAttemptAtMs).not.toBeNull();
     // Telegram is off now, so its message is skipped; WhatsApp's waits for the session.
     expect(await log(held.order.id)).toEqual(['new_order/telegram/skipped', 'new_order/whatsapp/pending']);
-    const [settings] = await ctx.db.execute<{ waha_status: string }>(sql`select waha_status from notification_settings where store_id = ${store.id}`).then((r) => r.rows);
+    const [settings] = await ctx.db
+      .execute<{ waha_status: string }>(sql`select waha_status from notification_settings where store_id = ${store.id}`)
+      .then((r) => r.rows);
     expect(settings!.waha_status).toBe('SCAN_QR_CODE');
     sandbox.waha.state.authorize(session);
     expect(await deliver()).toMatchObject({ sent: 1 });
 
-    await fetch(`${sandbox.controlUrl}/waha/failures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ times: 1, status: 503 }) });
+    await fetch(`${sandbox.controlUrl}/waha/failures`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ times: 1, status: 503 }),
+    });
     const retried = await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' });
     const afterFailure = await deliver();
     expect(afterFailure.sent).toBe(0);
-    const [row] = await ctx.db.select().from(notificationLog).where(and(eq(notificationLog.orderId, retried.order.id), eq(notificationLog.channel, 'whatsapp')));
+    const [row] = await ctx.db
+      .select()
+      .from(notificationLog)
+      .where(and(eq(notificationLog.orderId, retried.order.id), eq(notificationLog.channel, 'whatsapp')));
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row!.dueAt.getTime()).toBeGreaterThan(Date.now());
     await ctx.db.update(notificationLog).set({ dueAt: new Date() }).where(eq(notificationLog.id, row!.id));
@@ -192,7 +254,10 @@ describe('notifications', () => {
     await ctx.db.update(telegramChats).set({ chatId }).where(eq(telegramChats.userId, merchant.id));
 
     const late = await orderWithMessages({ previous: null, status: 'APPROVED_BY_BANK', state: 'NEW' });
-    await ctx.db.update(notificationLog).set({ dueAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(notificationLog.orderId, late.order.id));
+    await ctx.db
+      .update(notificationLog)
+      .set({ dueAt: new Date(Date.now() - 25 * 3600_000) })
+      .where(eq(notificationLog.orderId, late.order.id));
     expect(await deliver()).toMatchObject({ sent: 0, skipped: 2 });
     expect(sentTo(late.chat)).toEqual([]);
   });
@@ -201,34 +266,73 @@ describe('notifications', () => {
     const base = `/api/v1/stores/${store.id}/notifications`;
     const bad = await call(api.url, 'PUT', base, {
       token: merchant.token,
-      body: { whatsappEnabled: true, telegramEnabled: true, dailyCap: 10, minIntervalSeconds: 1, workingHours: { from: '09:00', to: '9pm' }, reviewDelayHours: 24, templates: [{ event: 'delivered', channel: 'whatsapp', text: 'Спасибо, {customer}!', active: true }] },
+      body: {
+        whatsappEnabled: true,
+        telegramEnabled: true,
+        dailyCap: 10,
+        minIntervalSeconds: 1,
+        workingHours: { from: '09:00', to: '9pm' },
+        reviewDelayHours: 24,
+        templates: [{ event: 'delivered', channel: 'whatsapp', text: 'Спасибо, {customer}!', active: true }],
+      },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.templates.0.text', 'body.workingHours.to']);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body.templates.0.text',
+      'body.workingHours.to',
+    ]);
 
     const put = await call(api.url, 'PUT', base, {
       token: merchant.token,
-      body: { whatsappEnabled: true, telegramEnabled: false, dailyCap: 500, minIntervalSeconds: 2, workingHours: null, reviewDelayHours: 24, templates: [{ event: 'delivered', channel: 'whatsapp', text: 'Спасибо, {customer_name}!', active: true }] },
+      body: {
+        whatsappEnabled: true,
+        telegramEnabled: false,
+        dailyCap: 500,
+        minIntervalSeconds: 2,
+        workingHours: null,
+        reviewDelayHours: 24,
+        templates: [{ event: 'delivered', channel: 'whatsapp', text: 'Спасибо, {customer_name}!', active: true }],
+      },
     });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ whatsapp: { enabled: true, configured: true }, telegram: { enabled: false, configured: true, chatLinked: true }, dailyCap: 500, workingHours: null });
+    expect(put.body).toMatchObject({
+      whatsapp: { enabled: true, configured: true },
+      telegram: { enabled: false, configured: true, chatLinked: true },
+      dailyCap: 500,
+      workingHours: null,
+    });
     expect(put.body.templates).toHaveLength(8);
-    expect(put.body.templates.find((t: { event: string; channel: string }) => t.event === 'delivered' && t.channel === 'whatsapp').text).toBe('Спасибо, {customer_name}!');
+    expect(
+      put.body.templates.find(
+        (t: { event: string; channel: string }) => t.event === 'delivered' && t.channel === 'whatsapp',
+      ).text,
+    ).toBe('Спасибо, {customer_name}!');
 
     const connect = await call(api.url, 'POST', `${base}/whatsapp/connect`, { token: merchant.token });
     expect(connect.body).toEqual({ name: `kaspi-store-${store.id}`, status: 'WORKING' });
 
-    const test = await call(api.url, 'POST', `${base}/test`, { token: merchant.token, body: { channel: 'whatsapp', phone: '+7 701 555 44 33', event: 'delivered' } });
+    const test = await call(api.url, 'POST', `${base}/test`, {
+      token: merchant.token,
+      body: { channel: 'whatsapp', phone: '+7 701 555 44 33', event: 'delivered' },
+    });
     expect(test.status).toBe(200);
     expect(test.body).toEqual({ status: 'sent', recipient: '+7 (701) ***-**-33', text: 'Спасибо, Айгерим!' });
     expect(sentTo('77015554433@c.us').map((m) => m.text)).toEqual(['Спасибо, Айгерим!']);
-    const badPhone = await call(api.url, 'POST', `${base}/test`, { token: merchant.token, body: { channel: 'whatsapp', phone: '12345' } });
+    const badPhone = await call(api.url, 'POST', `${base}/test`, {
+      token: merchant.token,
+      body: { channel: 'whatsapp', phone: '12345' },
+    });
     expect(badPhone.status).toBe(422);
     expect(badPhone.body.errors[0].field).toBe('body.phone');
 
     const page = await call(api.url, 'GET', `${base}/log?event=test`, { token: merchant.token });
-    expect(page.body).toMatchObject({ total: 1, items: [{ event: 'test', channel: 'whatsapp', status: 'sent', recipient: '+7 (701) ***-**-33', orderId: null }] });
-    const sent = await call(api.url, 'GET', `${base}/log?status=sent&channel=telegram&limit=200`, { token: merchant.token });
+    expect(page.body).toMatchObject({
+      total: 1,
+      items: [{ event: 'test', channel: 'whatsapp', status: 'sent', recipient: '+7 (701) ***-**-33', orderId: null }],
+    });
+    const sent = await call(api.url, 'GET', `${base}/log?status=sent&channel=telegram&limit=200`, {
+      token: merchant.token,
+    });
     expect(sent.body.items.length).toBeGreaterThan(0);
     expect(sent.body.items.every((m: { orderCode: string | null }) => m.orderCode !== null)).toBe(true);
   });
@@ -238,25 +342,45 @@ describe('notifications', () => {
     const admin = await registerMerchant(api.url, 'notify-admin');
     await ctx.db.update(users).set({ role: 'admin' }).where(eq(users.id, admin.id));
     const botId = `${TELEGRAM_BOT_WORKFLOW_ID}-${randomUUID()}`;
-    await ctx.temporal.workflow.start('telegramBotWorkflow', { taskQueue: ctx.config.temporal.taskQueue, workflowId: botId, args: [{ offset: null }] });
+    await ctx.temporal.workflow.start('telegramBotWorkflow', {
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowId: botId,
+      args: [{ offset: null }],
+    });
 
     const code = await call(api.url, 'POST', '/api/v1/telegram/link-codes', { token: admin.token });
     expect(code.status).toBe(201);
     expect(code.body.link).toBe(`https://t.me/${sandbox.telegram.botUsername}?start=${code.body.code}`);
     const adminChat = `${chatId}1`;
     sandbox.telegram.state.userWrites(adminChat, `/start ${code.body.code}`, 'shop_admin');
-    await waitFor('the chat to be linked', async () => (await call(api.url, 'GET', '/api/v1/telegram/chat', { token: admin.token })).body.linked);
-    expect((await call(api.url, 'GET', '/api/v1/telegram/chat', { token: admin.token })).body).toMatchObject({ configured: true, linked: true, username: 'shop_admin' });
+    await waitFor(
+      'the chat to be linked',
+      async () => (await call(api.url, 'GET', '/api/v1/telegram/chat', { token: admin.token })).body.linked,
+    );
+    expect((await call(api.url, 'GET', '/api/v1/telegram/chat', { token: admin.token })).body).toMatchObject({
+      configured: true,
+      linked: true,
+      username: 'shop_admin',
+    });
     // The welcome; other test files' undelivered admin alerts (⚠️) may follow it into a newly linked admin chat.
     const welcome = sandbox.telegram.state.sent.filter((m) => m.chatId === adminChat && !m.text.startsWith('⚠️'));
     expect(welcome.map((m) => m.text)).toEqual([expect.stringContaining(admin.email)]);
     // The code works once.
     sandbox.telegram.state.userWrites(`${chatId}2`, code.body.code);
     await waitFor('the refusal', () => sandbox.telegram.state.sent.some((m) => m.chatId === `${chatId}2`));
-    expect(await ctx.db.select().from(telegramChats).where(eq(telegramChats.chatId, `${chatId}2`))).toEqual([]);
+    expect(
+      await ctx.db
+        .select()
+        .from(telegramChats)
+        .where(eq(telegramChats.chatId, `${chatId}2`)),
+    ).toEqual([]);
 
     const tag = randomUUID().slice(0, 8);
-    await recordAlert(ctx.db, ctx.logger, { audience: 'admin', kind: 'proxy_pool_low', message: `Pool ${tag}: 3 free proxies, below the minimum of 100.` });
+    await recordAlert(ctx.db, ctx.logger, {
+      audience: 'admin',
+      kind: 'proxy_pool_low',
+      message: `Pool ${tag}: 3 free proxies, below the minimum of 100.`,
+    });
     await recordAlert(ctx.db, ctx.logger, {
       audience: 'user',
       userId: merchant.id,
@@ -264,7 +388,9 @@ describe('notifications', () => {
       message: 'Kaspi banned price changes of «Notify Shop» for 30 minutes.',
       link: `/api/v1/stores/${store.id}`,
     });
-    const adminNote = await waitFor('the admin alert', () => sandbox.telegram.state.sent.find((m) => m.chatId === adminChat && m.text.includes(`Pool ${tag}`)));
+    const adminNote = await waitFor('the admin alert', () =>
+      sandbox.telegram.state.sent.find((m) => m.chatId === adminChat && m.text.includes(`Pool ${tag}`)),
+    );
     expect(adminNote.text).toContain(`${ctx.config.api.publicUrl}/health/proxies`);
     const merchantNote = await waitFor('the merchant alert', () => notes().find((m) => m.text.includes('banned')));
     expect(merchantNote.text).toContain(`${ctx.config.api.publicUrl}/api/v1/stores/${store.id}`);
@@ -275,17 +401,29 @@ describe('notifications', () => {
     await startOrdersPoll(ctx, store);
     const errorNote = await waitFor(
       'the worker error alert',
-      () => sandbox.telegram.state.sent.find((m) => m.chatId === adminChat && m.text.includes(`pollOrders of ${ordersPollWorkflowId(store.id)}`)),
+      () =>
+        sandbox.telegram.state.sent.find(
+          (m) => m.chatId === adminChat && m.text.includes(`pollOrders of ${ordersPollWorkflowId(store.id)}`),
+        ),
       45_000,
     );
-    expect(errorNote.text).toContain(`${ctx.config.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(ordersPollWorkflowId(store.id))}`);
+    expect(errorNote.text).toContain(
+      `${ctx.config.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(ordersPollWorkflowId(store.id))}`,
+    );
     sandbox.faults.clear();
 
     // Each alert went to each chat once, and is marked delivered.
-    expect(sandbox.telegram.state.sent.filter((m) => m.chatId === adminChat && m.text.includes(`Pool ${tag}`))).toHaveLength(1);
-    const [pool] = await ctx.db.select().from(alerts).where(sql`${alerts.message} like ${`Pool ${tag}%`}`);
+    expect(
+      sandbox.telegram.state.sent.filter((m) => m.chatId === adminChat && m.text.includes(`Pool ${tag}`)),
+    ).toHaveLength(1);
+    const [pool] = await ctx.db
+      .select()
+      .from(alerts)
+      .where(sql`${alerts.message} like ${`Pool ${tag}%`}`);
     expect(pool!.deliveredAt).not.toBeNull();
-    expect(await ctx.db.select().from(alertDeliveries).where(eq(alertDeliveries.alertId, pool!.id))).toMatchObject([{ chatId: adminChat, status: 'sent' }]);
+    expect(await ctx.db.select().from(alertDeliveries).where(eq(alertDeliveries.alertId, pool!.id))).toMatchObject([
+      { chatId: adminChat, status: 'sent' },
+    ]);
     await ctx.temporal.workflow.getHandle(botId).terminate();
     await ctx.temporal.workflow.getHandle(ordersPollWorkflowId(store.id)).terminate();
   }, 90_000);

@@ -23,7 +23,13 @@ function seedOrders(nowMs: number): OrderSeed[] {
   return Array.from({ length: ORDER_COUNT }, (_, i): OrderSeed => {
     const kind = i % 20;
     const [status, state] =
-      kind < 12 ? ['APPROVED_BY_BANK', 'NEW'] : kind < 16 ? ['ACCEPTED_BY_MERCHANT', 'PICKUP'] : kind < 19 ? ['COMPLETED', 'ARCHIVE'] : ['CANCELLED', 'ARCHIVE'];
+      kind < 12
+        ? ['APPROVED_BY_BANK', 'NEW']
+        : kind < 16
+          ? ['ACCEPTED_BY_MERCHANT', 'PICKUP']
+          : kind < 19
+            ? ['COMPLETED', 'ARCHIVE']
+            : ['CANCELLED', 'ARCHIVE'];
     return {
       merchantUid: OURS,
       code: String(800_000_000 + i),
@@ -60,7 +66,9 @@ describe('the orders poll', () => {
   const nowMs = Date.now();
 
   beforeAll(async () => {
-    sandbox.seed({ merchants: [{ uid: OURS, name: 'Orders Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
+    sandbox.seed({
+      merchants: [{ uid: OURS, name: 'Orders Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }],
+    });
     sandbox.seed({ orders: seedOrders(nowMs) });
     await fetch(`${sandbox.controlUrl}/orders/anomalies`, {
       method: 'POST',
@@ -95,8 +103,15 @@ describe('the orders poll', () => {
   async function doomedWorker(fire: (entriesServed: number) => boolean) {
     // It dies before it could send anything; without a bot token it also leaves the bot's workflow alone.
     const { TELEGRAM_BOT_TOKEN: _bot, ...env } = messagingEnv(sandbox);
-    const child = spawnEntry('src/worker.ts', workerProcessEnv(ctx.config.temporal.taskQueue, { ...env, ORDERS_BATCH_SIZE: '100' }));
-    await waitFor('the worker process to poll', () => child.output().includes('worker polling') || child.exitCode !== null, 90_000);
+    const child = spawnEntry(
+      'src/worker.ts',
+      workerProcessEnv(ctx.config.temporal.taskQueue, { ...env, ORDERS_BATCH_SIZE: '100' }),
+    );
+    await waitFor(
+      'the worker process to poll',
+      () => child.output().includes('worker polling') || child.exitCode !== null,
+      90_000,
+    );
     expect(child.exitCode, child.output()).toBeNull();
     let served = 0;
     const get = sandbox.orders.get.bind(sandbox.orders);
@@ -118,7 +133,10 @@ describe('the orders poll', () => {
   it('stores 1,000 orders exactly once through a worker killed in the middle of the first poll', async () => {
     const doomed = await doomedWorker((served) => served === 450);
     try {
-      const reply = await call(api.url, 'PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: merchant.token, body: { token: TOKEN } });
+      const reply = await call(api.url, 'PUT', `/api/v1/stores/${storeId}/shop-api-token`, {
+        token: merchant.token,
+        body: { token: TOKEN },
+      });
       expect(reply.status).toBe(200);
       await doomed.killed();
     } finally {
@@ -130,10 +148,14 @@ describe('the orders poll', () => {
     expect(atKill.n).toBeLessThan(ORDER_COUNT);
 
     replacement = await startTestWorker(ctx);
-    const done = await waitFor('the first poll to finish', async () => {
-      const s = await status();
-      return s && s.counters.polls >= 1 ? s : null;
-    }, 60_000);
+    const done = await waitFor(
+      'the first poll to finish',
+      async () => {
+        const s = await status();
+        return s && s.counters.polls >= 1 ? s : null;
+      },
+      60_000,
+    );
     expect(done.baselineDone).toBe(true);
     expect(await stored()).toEqual({ n: ORDER_COUNT, codes: ORDER_COUNT });
 
@@ -142,18 +164,29 @@ describe('the orders poll', () => {
     expect(new Set(rows.map((r) => r.code))).toEqual(new Set(kaspi.keys()));
     for (const row of rows) {
       const order = kaspi.get(row.code)!;
-      expect({ status: row.status, state: row.state, total: row.totalPrice }).toEqual({ status: order.status, state: order.state, total: order.totalPrice });
-      expect(row.entries.map((e) => [e.sku, e.quantity, e.totalPrice])).toEqual(order.entries.map((e) => [e.sku, e.quantity, e.totalPrice]));
+      expect({ status: row.status, state: row.state, total: row.totalPrice }).toEqual({
+        status: order.status,
+        state: order.state,
+        total: order.totalPrice,
+      });
+      expect(row.entries.map((e) => [e.sku, e.quantity, e.totalPrice])).toEqual(
+        order.entries.map((e) => [e.sku, e.quantity, e.totalPrice]),
+      );
       expect(row.customerPhoneEnc).not.toContain(order.customer.cellPhone);
     }
     // The watermark is Kaspi's newest creation date; the first poll tells nobody about the orders a store already had.
     expect(done.watermarkMs).toBe(Math.max(...[...kaspi.values()].map((o) => o.creationDateMs)));
     expect(await ctx.db.select().from(notificationLog).where(eq(notificationLog.storeId, storeId))).toEqual([]);
 
-    const list = await call(api.url, 'GET', `/api/v1/stores/${storeId}/orders?state=PICKUP&limit=5`, { token: merchant.token });
+    const list = await call(api.url, 'GET', `/api/v1/stores/${storeId}/orders?state=PICKUP&limit=5`, {
+      token: merchant.token,
+    });
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(ORDER_COUNT / 5);
-    expect(list.body.items[0]).toMatchObject({ state: 'PICKUP', customerPhone: expect.stringMatching(/^\+7 \(70\d\) \*\*\*-\*\*-\d\d$/) });
+    expect(list.body.items[0]).toMatchObject({
+      state: 'PICKUP',
+      customerPhone: expect.stringMatching(/^\+7 \(70\d\) \*\*\*-\*\*-\d\d$/),
+    });
   }, 120_000);
 
   it('tells each change exactly once, through a worker killed after storing it and before saving the watermark', async () => {
@@ -190,14 +223,21 @@ describe('the orders poll', () => {
     expect(queuedAtKill.every((m) => m.status === 'pending')).toBe(true);
 
     replacement = await startTestWorker(ctx);
-    await waitFor('the second poll and its messages', async () => {
-      const s = await status();
-      return s && s.counters.polls >= 2 && s.counters.messagesSent >= 6 ? s : null;
-    }, 60_000);
+    await waitFor(
+      'the second poll and its messages',
+      async () => {
+        const s = await status();
+        return s && s.counters.polls >= 2 && s.counters.messagesSent >= 6 ? s : null;
+      },
+      60_000,
+    );
 
     const log = await ctx.db.select().from(notificationLog).where(eq(notificationLog.storeId, storeId));
     const byOrder = async (code: string) => {
-      const [order] = await ctx.db.select({ id: orders.id }).from(orders).where(and(eq(orders.storeId, storeId), eq(orders.code, code)));
+      const [order] = await ctx.db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(eq(orders.storeId, storeId), eq(orders.code, code)));
       return log
         .filter((m) => m.orderId === order!.id)
         .map((m) => `${m.event}/${m.channel}/${m.status}`)
@@ -206,31 +246,48 @@ describe('the orders poll', () => {
     expect(await byOrder(ready.code)).toEqual(['ready_for_pickup/whatsapp/sent']);
     expect(await byOrder(handedOver.code)).toEqual(['delivered/whatsapp/sent', 'review_request/whatsapp/pending']);
     expect(await byOrder(cancelled.code)).toEqual([]);
-    for (const order of fresh) expect(await byOrder(order.code)).toEqual(['new_order/telegram/sent', 'new_order/whatsapp/sent']);
+    for (const order of fresh)
+      expect(await byOrder(order.code)).toEqual(['new_order/telegram/sent', 'new_order/whatsapp/sent']);
 
     // Kaspi's side of it: each customer got exactly one WhatsApp message, the owner one Telegram note per new order.
     const whatsapp = sandbox.waha.state.sent.map((m) => m.chatId).sort();
     expect(whatsapp).toEqual([ready, handedOver, ...fresh].map((o) => `7${o.customer.cellPhone}@c.us`).sort());
-    expect(sandbox.waha.state.sent.find((m) => m.chatId === `7${ready.customer.cellPhone}@c.us`)!.text).toContain(`заказ ${ready.code}`);
+    expect(sandbox.waha.state.sent.find((m) => m.chatId === `7${ready.customer.cellPhone}@c.us`)!.text).toContain(
+      `заказ ${ready.code}`,
+    );
     const notes = sandbox.telegram.state.sent.filter((m) => m.chatId === CHAT);
     expect(notes).toHaveLength(2);
     for (const order of fresh) {
-      const [row] = await ctx.db.select({ id: orders.id }).from(orders).where(and(eq(orders.storeId, storeId), eq(orders.code, order.code)));
-      expect(notes.some((n) => n.text.includes(order.code) && n.text.includes(`${ctx.config.api.publicUrl}/orders/${row!.id}`))).toBe(true);
+      const [row] = await ctx.db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(and(eq(orders.storeId, storeId), eq(orders.code, order.code)));
+      expect(
+        notes.some(
+          (n) => n.text.includes(order.code) && n.text.includes(`${ctx.config.api.publicUrl}/orders/${row!.id}`),
+        ),
+      ).toBe(true);
     }
 
     // Polled again: nothing new to tell, nothing told twice.
     await ctx.temporal.workflow.getHandle(ordersPollWorkflowId(storeId)).signal('pollNow');
-    await waitFor('a third poll, done delivering', async () => {
-      const s = await status();
-      return s && s.counters.polls >= 3 && s.phase === 'waiting' ? s : null;
-    }, 30_000);
+    await waitFor(
+      'a third poll, done delivering',
+      async () => {
+        const s = await status();
+        return s && s.counters.polls >= 3 && s.phase === 'waiting' ? s : null;
+      },
+      30_000,
+    );
     expect(sandbox.waha.state.sent).toHaveLength(4);
     expect(sandbox.telegram.state.sent.filter((m) => m.chatId === CHAT)).toHaveLength(2);
     expect(await stored()).toEqual({ n: ORDER_COUNT + 2, codes: ORDER_COUNT + 2 });
 
     const poll = await call(api.url, 'GET', `/api/v1/stores/${storeId}/orders/poll`, { token: merchant.token });
-    expect(poll.body).toMatchObject({ running: true, status: { phase: 'waiting', polls: 3, messagesSent: 6, lastError: null } });
+    expect(poll.body).toMatchObject({
+      running: true,
+      status: { phase: 'waiting', polls: 3, messagesSent: 6, lastError: null },
+    });
   }, 120_000);
 
   it('stops when the store is deleted', async () => {

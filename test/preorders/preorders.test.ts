@@ -31,11 +31,26 @@ const LAMP = { sku: 'PRE-LAMP-1', productId: '930000003' };
 describe('preorders', () => {
   const sandbox = useSandbox({
     market: {
-      merchants: [{ uid: OURS, name: 'Preorder Shop', points: [{ code: 'PP1', cityId: ALMATY }, { code: 'PP2', cityId: ASTANA }] }],
+      merchants: [
+        {
+          uid: OURS,
+          name: 'Preorder Shop',
+          points: [
+            { code: 'PP1', cityId: ALMATY },
+            { code: 'PP2', cityId: ASTANA },
+          ],
+        },
+      ],
       offers: [
         { merchantUid: OURS, ...PHONE, price: 250_000 },
         { merchantUid: OURS, ...WATCH, price: 90_000 },
-        { merchantUid: OURS, ...LAMP, price: 12_000, cityPrices: { [ALMATY]: 12_000, [ASTANA]: 12_500 }, points: ['PP2'] },
+        {
+          merchantUid: OURS,
+          ...LAMP,
+          price: 12_000,
+          cityPrices: { [ALMATY]: 12_000, [ASTANA]: 12_500 },
+          points: ['PP2'],
+        },
       ],
     },
   });
@@ -60,8 +75,26 @@ describe('preorders', () => {
     });
     storeId = store.id;
     await giveLiveSession(ctx, sandbox, storeId, OURS);
-    phoneId = (await seedProduct(ctx.db, storeId, { kaspiProductId: PHONE.productId, sku: PHONE.sku, name: 'Смартфон X2', brand: 'Test', price: 250_000, active: true, minPrice: 200_000 })).id;
-    watchId = (await seedProduct(ctx.db, storeId, { kaspiProductId: WATCH.productId, sku: WATCH.sku, name: 'Часы W1', brand: null, price: 90_000 })).id;
+    phoneId = (
+      await seedProduct(ctx.db, storeId, {
+        kaspiProductId: PHONE.productId,
+        sku: PHONE.sku,
+        name: 'Смартфон X2',
+        brand: 'Test',
+        price: 250_000,
+        active: true,
+        minPrice: 200_000,
+      })
+    ).id;
+    watchId = (
+      await seedProduct(ctx.db, storeId, {
+        kaspiProductId: WATCH.productId,
+        sku: WATCH.sku,
+        name: 'Часы W1',
+        brand: null,
+        price: 90_000,
+      })
+    ).id;
   });
 
   const product = async (id: string) => (await ctx.db.select().from(products).where(eq(products.id, id)))[0]!;
@@ -80,31 +113,79 @@ describe('preorders', () => {
   it('puts a product on preorder, taking it out of the demper, and refuses what Kaspi would refuse', async () => {
     const created = await call(api.url, 'POST', path(), {
       token: merchant.token,
-      body: { productId: phoneId, days: 14, warehouses: [{ point: 1, quantity: 10 }, { point: 2, quantity: 5 }] },
+      body: {
+        productId: phoneId,
+        days: 14,
+        warehouses: [
+          { point: 1, quantity: 10 },
+          { point: 2, quantity: 5 },
+        ],
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ sku: PHONE.sku, model: 'Смартфон X2', brand: 'Test', price: 250_000, days: 14, status: 'draft' });
+    expect(created.body).toMatchObject({
+      sku: PHONE.sku,
+      model: 'Смартфон X2',
+      brand: 'Test',
+      price: 250_000,
+      days: 14,
+      status: 'draft',
+    });
     expect((await product(phoneId)).preorderDays).toBe(14);
     expect(isOnPreorder((await product(phoneId)).preorderDays)).toBe(true);
 
-    expect((await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: phoneId, days: 3, warehouses: [{ point: 1, quantity: 1 }] } })).status).toBe(409);
-    const refused = await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: watchId, days: 7, warehouses: [{ point: 3, quantity: 2 }] } });
+    expect(
+      (
+        await call(api.url, 'POST', path(), {
+          token: merchant.token,
+          body: { productId: phoneId, days: 3, warehouses: [{ point: 1, quantity: 1 }] },
+        })
+      ).status,
+    ).toBe(409);
+    const refused = await call(api.url, 'POST', path(), {
+      token: merchant.token,
+      body: { productId: watchId, days: 7, warehouses: [{ point: 3, quantity: 2 }] },
+    });
     expect(refused.status).toBe(422);
-    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.brand', 'body.warehouses.0.point']);
-    const invalid = await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: watchId, days: 31, warehouses: [{ point: 1, quantity: 0 }] } });
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body.brand',
+      'body.warehouses.0.point',
+    ]);
+    const invalid = await call(api.url, 'POST', path(), {
+      token: merchant.token,
+      body: { productId: watchId, days: 31, warehouses: [{ point: 1, quantity: 0 }] },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.days', 'body.warehouses']);
 
-    const watch = await call(api.url, 'POST', path(), { token: merchant.token, body: { productId: watchId, days: 7, warehouses: [{ point: 2, quantity: 3 }], brand: 'Watchy', price: 89_990 } });
+    const watch = await call(api.url, 'POST', path(), {
+      token: merchant.token,
+      body: { productId: watchId, days: 7, warehouses: [{ point: 2, quantity: 3 }], brand: 'Watchy', price: 89_990 },
+    });
     expect(watch.status).toBe(201);
-    const patched = await call(api.url, 'PATCH', `${path()}/${created.body.id}`, { token: merchant.token, body: { days: 10 } });
-    expect(patched.body).toMatchObject({ days: 10, status: 'draft', warehouses: [{ point: 1, quantity: 10 }, { point: 2, quantity: 5 }] });
+    const patched = await call(api.url, 'PATCH', `${path()}/${created.body.id}`, {
+      token: merchant.token,
+      body: { days: 10 },
+    });
+    expect(patched.body).toMatchObject({
+      days: 10,
+      status: 'draft',
+      warehouses: [
+        { point: 1, quantity: 10 },
+        { point: 2, quantity: 5 },
+      ],
+    });
     expect((await product(phoneId)).preorderDays).toBe(10);
-    expect((await call(api.url, 'GET', `${path()}?status=draft`, { token: merchant.token })).body).toMatchObject({ total: 2, items: [{ sku: PHONE.sku }, { sku: WATCH.sku }] });
+    expect((await call(api.url, 'GET', `${path()}?status=draft`, { token: merchant.token })).body).toMatchObject({
+      total: 2,
+      items: [{ sku: PHONE.sku }, { sku: WATCH.sku }],
+    });
   });
 
   it("exports exactly Kaspi's price-list layout: SKU, model, brand, price, PP1..PP5 quantities, preorder days", async () => {
-    const res = await fetch(`${api.url}${path()}/export.xlsx`, { headers: { authorization: `Bearer ${merchant.token}` } });
+    const res = await fetch(`${api.url}${path()}/export.xlsx`, {
+      headers: { authorization: `Bearer ${merchant.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -115,7 +196,15 @@ describe('preorders', () => {
     ]);
     // Kaspi's reader takes the same file: stocks per point and the preorder as days.
     expect(await parseExcelPriceList(bytes)).toMatchObject([
-      { sku: PHONE.sku, price: 250_000, preorderDays: 10, availabilities: [{ code: 'PP1', stockCount: 10 }, { code: 'PP2', stockCount: 5 }] },
+      {
+        sku: PHONE.sku,
+        price: 250_000,
+        preorderDays: 10,
+        availabilities: [
+          { code: 'PP1', stockCount: 10 },
+          { code: 'PP2', stockCount: 5 },
+        ],
+      },
       { sku: WATCH.sku, price: 89_990, preorderDays: 7, availabilities: [{ code: 'PP2', stockCount: 3 }] },
     ]);
   });
@@ -126,7 +215,9 @@ describe('preorders', () => {
     // The store's loop pushes them: without it nothing would.
     expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} })).status).toBe(409);
     await startLoop(ctx, store);
-    expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: { format: 'xlsx' } })).status).toBe(400);
+    expect(
+      (await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: { format: 'xlsx' } })).status,
+    ).toBe(400);
 
     const upload = await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} });
     expect(upload.status).toBe(202);
@@ -135,7 +226,12 @@ describe('preorders', () => {
       const list = await call(api.url, 'GET', path(), { token: merchant.token });
       return list.body.items.every((p: { status: string }) => p.status === 'active') ? list.body.items : null;
     });
-    expect(active.map((p: { uploadedAt: string | null; activatedAt: string | null }) => [p.uploadedAt !== null, p.activatedAt !== null])).toEqual([
+    expect(
+      active.map((p: { uploadedAt: string | null; activatedAt: string | null }) => [
+        p.uploadedAt !== null,
+        p.activatedAt !== null,
+      ]),
+    ).toEqual([
       [true, true],
       [true, true],
     ]);
@@ -173,13 +269,19 @@ describe('preorders', () => {
       prices: [89_990, 89_990],
     });
     expect(atKaspi(LAMP.sku)).toEqual(lampBefore);
-    expect((await product(watchId)).availabilities.map((a) => a.storeId).sort()).toEqual([`${OURS}_PP1`, `${OURS}_PP2`]);
+    expect((await product(watchId)).availabilities.map((a) => a.storeId).sort()).toEqual([
+      `${OURS}_PP1`,
+      `${OURS}_PP2`,
+    ]);
 
     // A changed preorder goes back to draft until sent again.
     await call(api.url, 'PATCH', `${path()}/${active[1].id}`, { token: merchant.token, body: { days: 5 } });
     expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} })).status).toBe(202);
     await waitFor('the new days to show', () => sandbox.market.offer(OURS, WATCH.sku)!.preorderDays === 5);
-    await waitFor('both active again', async () => (await call(api.url, 'GET', `${path()}?status=active`, { token: merchant.token })).body.total === 2);
+    await waitFor(
+      'both active again',
+      async () => (await call(api.url, 'GET', `${path()}?status=active`, { token: merchant.token })).body.total === 2,
+    );
     expect(atKaspi(LAMP.sku)).toEqual(lampBefore);
   });
 
@@ -193,8 +295,13 @@ describe('preorders', () => {
 
     const before = [PHONE, WATCH, LAMP].map((o) => atKaspi(o.sku));
     const since = Date.now();
-    expect((await call(api.url, 'POST', route, { token: merchant.token, body: { format: 'xml', wholeAssortment: true } })).status).toBe(202);
-    const done = await waitFor('the upload to finish', async () => ((await status()).state === 'done' ? status() : null));
+    expect(
+      (await call(api.url, 'POST', route, { token: merchant.token, body: { format: 'xml', wholeAssortment: true } }))
+        .status,
+    ).toBe(202);
+    const done = await waitFor('the upload to finish', async () =>
+      (await status()).state === 'done' ? status() : null,
+    );
     expect(done).toMatchObject({ offers: 3, preorders: 2, refused: null, unexpectedBody: null });
     const uploads = pushesOf(since).filter((p) => p.kind === 'upload');
     expect(uploads.map((p) => p.sku).sort()).toEqual([PHONE.sku, LAMP.sku, WATCH.sku].sort());
@@ -204,9 +311,14 @@ describe('preorders', () => {
     expect([PHONE, WATCH, LAMP].map((o) => atKaspi(o.sku))).toEqual(before);
 
     // An item of the cabinet list that cannot be read would leave its offer out of the file: refused.
-    sandbox.seed({ offers: [{ merchantUid: OURS, sku: 'PRE-BROKEN-1', productId: '930000009', price: 1_000, malformed: true }] });
+    sandbox.seed({
+      offers: [{ merchantUid: OURS, sku: 'PRE-BROKEN-1', productId: '930000009', price: 1_000, malformed: true }],
+    });
     const again = Date.now();
-    expect((await call(api.url, 'POST', route, { token: merchant.token, body: { format: 'xlsx', wholeAssortment: true } })).status).toBe(202);
+    expect(
+      (await call(api.url, 'POST', route, { token: merchant.token, body: { format: 'xlsx', wholeAssortment: true } }))
+        .status,
+    ).toBe(202);
     const refused = await waitFor('the refusal', async () => ((await status()).state === 'failed' ? status() : null));
     expect(refused.refused).toMatch(/whole assortment.*could not be read.*PRE-BROKEN-1/);
     expect(pushesOf(again).filter((p) => p.kind === 'upload')).toEqual([]);
@@ -224,9 +336,15 @@ describe('preorders', () => {
   });
 
   it('ends a check whose proxies stay busy, leaving its preorders processing for the next one', async () => {
-    await ctx.db.update(preorders).set({ status: 'processing', uploadedAt: new Date(), error: null }).where(eq(preorders.storeId, storeId));
+    await ctx.db
+      .update(preorders)
+      .set({ status: 'processing', uploadedAt: new Date(), error: null })
+      .where(eq(preorders.storeId, storeId));
     // Their pushes went out; only Kaspi's showing them is left to see.
-    await ctx.db.update(priceChanges).set({ status: 'sent', sentAt: new Date() }).where(eq(priceChanges.storeId, storeId));
+    await ctx.db
+      .update(priceChanges)
+      .set({ status: 'sent', sentAt: new Date() })
+      .where(eq(priceChanges.storeId, storeId));
     const now = Date.now();
     const waits = [new Date(now + 5_000), new Date(now + CAPACITY_WAIT_MS + 60_000)];
     const busy: ReadChannel = {
@@ -236,7 +354,14 @@ describe('preorders', () => {
     };
     const slept: number[] = [];
     const result = await checkStorePreorders(
-      { db: ctx.db, channel: busy, urls: ctx.config.kaspi, timeoutMs: 1_000, activationTimeoutHours: 24, sleep: async (ms) => void slept.push(ms) },
+      {
+        db: ctx.db,
+        channel: busy,
+        urls: ctx.config.kaspi,
+        timeoutMs: 1_000,
+        activationTimeoutHours: 24,
+        sleep: async (ms) => void slept.push(ms),
+      },
       storeId,
     );
     expect(result).toEqual({ activated: 0, failed: 0, processing: 2 });
@@ -277,7 +402,10 @@ describe('preorders', () => {
     expect(sandbox.auth.expireSessions({ merchantUid: OURS })).toBeGreaterThan(0);
     expect((await call(api.url, 'DELETE', `${path()}/${left.id}`, { token: merchant.token })).status).toBe(204);
     const [alert] = await waitFor('the alert', async () => {
-      const rows = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'preorder_withdraw_failed')));
+      const rows = await ctx.db
+        .select()
+        .from(alerts)
+        .where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'preorder_withdraw_failed')));
       return rows.length > 0 ? rows : null;
     });
     expect(alert!.message).toContain(left.sku);

@@ -38,12 +38,29 @@ describe('products in Excel', () => {
       cheapestRivalMerchant: '30200003',
       lastCheckAt: new Date('2026-11-20T10:00:00.000Z'),
     });
-    await seedProduct(ctx.db, storeId, { sku: 'B-2', name: 'Чехол B', kaspiProductId: '940000002', price: 2_500, strategy: 'stay_top_n', topN: 2, cost: 1_000, minMarginPercent: 15 });
-    await seedProduct(ctx.db, storeId, { sku: 'C-3', name: 'Кабель C', kaspiProductId: '940000003', price: null, preorderDays: 7 });
+    await seedProduct(ctx.db, storeId, {
+      sku: 'B-2',
+      name: 'Чехол B',
+      kaspiProductId: '940000002',
+      price: 2_500,
+      strategy: 'stay_top_n',
+      topN: 2,
+      cost: 1_000,
+      minMarginPercent: 15,
+    });
+    await seedProduct(ctx.db, storeId, {
+      sku: 'C-3',
+      name: 'Кабель C',
+      kaspiProductId: '940000003',
+      price: null,
+      preorderDays: 7,
+    });
   });
 
   const exported = async () => {
-    const res = await fetch(`${api.url}/api/v1/stores/${storeId}/products/export.xlsx`, { headers: { authorization: `Bearer ${merchant.token}` } });
+    const res = await fetch(`${api.url}/api/v1/stores/${storeId}/products/export.xlsx`, {
+      headers: { authorization: `Bearer ${merchant.token}` },
+    });
     expect(res.status).toBe(200);
     return readFirstSheet(new Uint8Array(await res.arrayBuffer()));
   };
@@ -62,7 +79,8 @@ describe('products in Excel', () => {
   it('exports every product with exactly its settings and what the demper last saw', async () => {
     const sheet = await exported();
     expect(sheet[0]).toEqual([...PRODUCT_COLUMNS]);
-    const row = (sku: string) => Object.fromEntries(PRODUCT_COLUMNS.map((c, i) => [c, sheet.find((r) => r[0] === sku)![i] ?? '']));
+    const row = (sku: string) =>
+      Object.fromEntries(PRODUCT_COLUMNS.map((c, i) => [c, sheet.find((r) => r[0] === sku)![i] ?? '']));
     expect(sheet).toHaveLength(4);
     expect(row('A-1')).toEqual({
       SKU: 'A-1',
@@ -92,7 +110,13 @@ describe('products in Excel', () => {
       preorderDays: '',
       lastCheckAt: '2026-11-20T10:00:00.000Z',
     });
-    expect(row('B-2')).toMatchObject({ active: 'no', strategy: 'stay_top_n', topN: '2', cost: '1000', minMarginPercent: '15' });
+    expect(row('B-2')).toMatchObject({
+      active: 'no',
+      strategy: 'stay_top_n',
+      topN: '2',
+      cost: '1000',
+      minMarginPercent: '15',
+    });
     expect(row('C-3')).toMatchObject({ price: '', preorderDays: '7' });
   });
 
@@ -161,7 +185,12 @@ describe('products in Excel', () => {
           { column: 'minPrice', message: expect.any(String) },
         ],
       },
-      { row: 4, sku: 'Z-9', status: 'error', errors: [{ column: 'SKU', message: 'no product of this store has this SKU' }] },
+      {
+        row: 4,
+        sku: 'Z-9',
+        status: 'error',
+        errors: [{ column: 'SKU', message: 'no product of this store has this SKU' }],
+      },
       {
         row: 5,
         sku: 'C-3',
@@ -177,9 +206,10 @@ describe('products in Excel', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("refuses a file that would switch on more products than the plan allows, changing nothing", async () => {
+  it('refuses a file that would switch on more products than the plan allows, changing nothing', async () => {
     const many = [];
-    for (let i = 0; i < 19; i++) many.push(await seedProduct(ctx.db, storeId, { sku: `M-${String(i).padStart(2, '0')}` }));
+    for (let i = 0; i < 19; i++)
+      many.push(await seedProduct(ctx.db, storeId, { sku: `M-${String(i).padStart(2, '0')}` }));
     const before = await snapshot();
     const reply = await upload([['SKU', 'active'], ...many.map((p): Cell[] => [p.sku, 'yes'])]);
     expect(reply.status).toBe(422);
@@ -195,7 +225,10 @@ describe('products in Excel', () => {
     });
     expect(notExcel.status).toBe(400);
     expect((await upload([['sku', 'active']])).status).toBe(400);
-    const json = await call(api.url, 'POST', `/api/v1/stores/${storeId}/products/import`, { token: merchant.token, body: { SKU: 'A-1' } });
+    const json = await call(api.url, 'POST', `/api/v1/stores/${storeId}/products/import`, {
+      token: merchant.token,
+      body: { SKU: 'A-1' },
+    });
     expect(json.status).toBe(400);
     expect(json.body.errors).toEqual([{ field: 'body', message: `must be a file sent as ${XLSX_CONTENT_TYPE}` }]);
     const none = await call(api.url, 'POST', `/api/v1/stores/${storeId}/products/import`, { token: merchant.token });

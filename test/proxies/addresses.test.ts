@@ -8,7 +8,10 @@ describe('proxy lines', () => {
       ok: true,
       value: { protocol: 'http', host: '1.2.3.4', port: 8080, username: 'user', password: 'p@ss' },
     });
-    expect(parseProxyUrl(' socks5://u:p@Proxy.Example:1080/ ')).toMatchObject({ ok: true, value: { protocol: 'socks5', host: 'proxy.example', port: 1080 } });
+    expect(parseProxyUrl(' socks5://u:p@Proxy.Example:1080/ ')).toMatchObject({
+      ok: true,
+      value: { protocol: 'socks5', host: 'proxy.example', port: 1080 },
+    });
     expect(parseProxyUrl('http://u:p@1.2.3.4:80')).toMatchObject({ ok: true, value: { port: 80 } });
   });
 
@@ -41,15 +44,33 @@ describe('address policy', () => {
   });
 
   it('refuse loopback, private, link-local and unspecified addresses in every spelling', async () => {
-    for (const host of ['127.0.0.1', '127.5.6.7', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '::1', '0.0.0.0', '::', '::ffff:10.0.0.1', 'fc00::1', 'fe80::1']) {
+    for (const host of [
+      '127.0.0.1',
+      '127.5.6.7',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      '0.0.0.0',
+      '::',
+      '::ffff:10.0.0.1',
+      'fc00::1',
+      'fe80::1',
+    ]) {
       expect(await refusedAddressReason(host, publicResolver), host).toMatch(/is not a public address/);
     }
   });
 
   it('check every address a name resolves to', async () => {
     expect(await refusedAddressReason('localhost')).toMatch(/127\.0\.0\.1|::1/);
-    expect(await refusedAddressReason('sneaky.example', async () => ['8.8.8.8', '192.168.0.10'])).toMatch(/192\.168\.0\.10/);
-    expect(await refusedAddressReason('nowhere.example', async () => Promise.reject(new Error('ENOTFOUND')))).toBe('host name does not resolve');
+    expect(await refusedAddressReason('sneaky.example', async () => ['8.8.8.8', '192.168.0.10'])).toMatch(
+      /192\.168\.0\.10/,
+    );
+    expect(await refusedAddressReason('nowhere.example', async () => Promise.reject(new Error('ENOTFOUND')))).toBe(
+      'host name does not resolve',
+    );
   });
 });
 
@@ -71,7 +92,8 @@ describe('webhook signatures', () => {
   it('refuse a timestamp more than five minutes from now, either way', () => {
     const body = Buffer.from('{"id":"evt_1"}');
     const now = Date.now();
-    const at = (offsetSeconds: number) => signBody('s3cret-key-0123456789', body, Math.floor(now / 1000) + offsetSeconds);
+    const at = (offsetSeconds: number) =>
+      signBody('s3cret-key-0123456789', body, Math.floor(now / 1000) + offsetSeconds);
     expect(checkSignature('s3cret-key-0123456789', body, at(-299), now)).toEqual({ ok: true });
     expect(checkSignature('s3cret-key-0123456789', body, at(299), now)).toEqual({ ok: true });
     expect(checkSignature('s3cret-key-0123456789', body, at(-301), now)).toEqual({ ok: false, reason: 'stale' });

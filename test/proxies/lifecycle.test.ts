@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/billing/signature';
-import { alerts, billingEvents, kaspiStores as stores, payments, products, proxies, proxyUsageLog, subscriptions, users } from '../../src/db/schema';
+import {
+  alerts,
+  billingEvents,
+  kaspiStores as stores,
+  payments,
+  products,
+  proxies,
+  proxyUsageLog,
+  subscriptions,
+  users,
+} from '../../src/db/schema';
 import { PLANS, planProxySplit } from '../../src/domain/plans';
 import { fetchOffersPage, isKaspiError } from '../../src/kaspi';
 import { ALMATY } from '../../src/kaspi/cities';
@@ -74,28 +84,47 @@ describe('proxy pools and the subscription lifecycle', () => {
 
   /** Takes every free proxy out of the way (as dead), so a test decides what the free pool holds. */
   async function clearFreePool() {
-    await ctx.db.execute(sql`update proxies set status = 'dead', last_error = 'set aside by a test' where status = 'available'`);
+    await ctx.db.execute(
+      sql`update proxies set status = 'dead', last_error = 'set aside by a test' where status = 'available'`,
+    );
   }
 
   /** Imports sandbox proxies through the admin API; returns their ids. */
   async function importSandboxProxies(count: number, from = 0): Promise<string[]> {
     const chosen = sandbox.proxies.slice(from, from + count);
-    const reply = await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: chosen.map((p) => p.url) } });
+    const reply = await call(api.url, 'POST', '/api/v1/admin/proxies', {
+      token: admin.token,
+      body: { proxies: chosen.map((p) => p.url) },
+    });
     expect(reply.status).toBe(200);
     expect(reply.body.rejected).toEqual([]);
     const rows = await ctx.db
       .select({ id: proxies.id })
       .from(proxies)
-      .where(and(eq(proxies.host, '127.0.0.1'), inArray(proxies.port, chosen.map((p) => p.port))));
+      .where(
+        and(
+          eq(proxies.host, '127.0.0.1'),
+          inArray(
+            proxies.port,
+            chosen.map((p) => p.port),
+          ),
+        ),
+      );
     return rows.map((r) => r.id);
   }
 
   const held = async (userId: string) =>
-    (await ctx.db.select({ module: proxies.module }).from(proxies).where(and(eq(proxies.userId, userId), eq(proxies.status, 'allocated')))).reduce(
+    (
+      await ctx.db
+        .select({ module: proxies.module })
+        .from(proxies)
+        .where(and(eq(proxies.userId, userId), eq(proxies.status, 'allocated')))
+    ).reduce(
       (counts, row) => ({ ...counts, [row.module!]: (counts[row.module!] ?? 0) + 1 }),
       {} as Record<string, number>,
     );
-  const planOfUser = async (userId: string) => (await ctx.db.select({ plan: users.plan }).from(users).where(eq(users.id, userId)))[0]!.plan;
+  const planOfUser = async (userId: string) =>
+    (await ctx.db.select({ plan: users.plan }).from(users).where(eq(users.id, userId)))[0]!.plan;
   const alertsOf = async (kind: string) => ctx.db.select().from(alerts).where(eq(alerts.kind, kind));
 
   function webhook(event: unknown, signature?: string) {
@@ -122,11 +151,15 @@ describe('proxy pools and the subscription lifecycle', () => {
 
   async function grant(merchant: { id: string }, plan = 'start') {
     subscribers.push(merchant.id);
-    const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'grant', plan } });
+    const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', {
+      token: admin.token,
+      body: { userId: merchant.id, action: 'grant', plan },
+    });
     expect(reply.status).toBe(202);
   }
 
-  const status = (merchant: Merchant) => call(api.url, 'GET', '/api/v1/billing/subscription', { token: merchant.token }).then((r) => r.body);
+  const status = (merchant: Merchant) =>
+    call(api.url, 'GET', '/api/v1/billing/subscription', { token: merchant.token }).then((r) => r.body);
 
   /** Users whose subscription a test started; whatever a test leaves running is cancelled after it. */
   const subscribers: string[] = [];
@@ -136,7 +169,10 @@ describe('proxy pools and the subscription lifecycle', () => {
   afterEach(async () => {
     for (const userId of subscribers.splice(0)) {
       const handle = ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId));
-      const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
+      const running = await handle.describe().then(
+        (d) => d.status.name === 'RUNNING',
+        () => false,
+      );
       if (running) await handle.signal(cancelSignal);
       await handle.result().catch(() => undefined);
     }
@@ -157,23 +193,37 @@ describe('proxy pools and the subscription lifecycle', () => {
         'http://u:p@8.8.4.4',
         `http://u${randomUUID().slice(0, 6)}:secret@8.8.8.8:3128`,
       ];
-      const reply = await call(strict.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: lines } });
+      const reply = await call(strict.url, 'POST', '/api/v1/admin/proxies', {
+        token: admin.token,
+        body: { proxies: lines },
+      });
       expect(reply.status).toBe(200);
       expect(reply.body.imported).toBe(1);
       expect(reply.body.rejected.map((r: { index: number }) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       expect(reply.body.rejected[1].reason).toMatch(/127\.0\.0\.1 is not a public address/);
       expect(reply.text).not.toContain('secret');
       const merchant = await registerMerchant(api.url, 'not-admin');
-      expect((await call(strict.url, 'POST', '/api/v1/admin/proxies', { token: merchant.token, body: { proxies: lines } })).status).toBe(403);
+      expect(
+        (await call(strict.url, 'POST', '/api/v1/admin/proxies', { token: merchant.token, body: { proxies: lines } }))
+          .status,
+      ).toBe(403);
     } finally {
       await strict.close();
       await strictCtx.close();
     }
     // Imported again, a proxy is updated, not duplicated; its password is stored sealed.
     const [first] = sandbox.proxies;
-    const again = await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: [first!.url, first!.url] } });
-    expect(again.body.rejected).toEqual([{ index: 1, input: expect.stringContaining('***@'), reason: expect.stringMatching(/earlier/) }]);
-    const rows = await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, first!.port)));
+    const again = await call(api.url, 'POST', '/api/v1/admin/proxies', {
+      token: admin.token,
+      body: { proxies: [first!.url, first!.url] },
+    });
+    expect(again.body.rejected).toEqual([
+      { index: 1, input: expect.stringContaining('***@'), reason: expect.stringMatching(/earlier/) },
+    ]);
+    const rows = await ctx.db
+      .select()
+      .from(proxies)
+      .where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, first!.port)));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.passwordEnc).toMatch(/^v2\./);
     expect(rows[0]!.passwordEnc).not.toContain(first!.password);
@@ -219,7 +269,9 @@ describe('proxy pools and the subscription lifecycle', () => {
       .select({ port: proxies.port })
       .from(proxies)
       .where(and(eq(proxies.userId, merchant.id), eq(proxies.module, 'demper')));
-    const demperAddresses = new Set(sandbox.proxies.filter((p) => demperProxies.some((d) => d.port === p.port)).map((p) => p.localAddress));
+    const demperAddresses = new Set(
+      sandbox.proxies.filter((p) => demperProxies.some((d) => d.port === p.port)).map((p) => p.localAddress),
+    );
     expect(demperAddresses.size).toBe(28);
     const before = sandbox.requests.length;
     const { store: shop } = await connectStore(ctx, sandbox, OUR_UID, { userId: merchant.id });
@@ -244,8 +296,13 @@ describe('proxy pools and the subscription lifecycle', () => {
       .from(products)
       .innerJoin(stores, eq(stores.id, products.storeId))
       .where(and(eq(stores.userId, merchant.id), eq(products.active, true)));
-    expect(stillOn.map((p) => p.price).sort()).toEqual([...Array.from({ length: 19 }, (_, i) => 1_003 + i), 10_000].sort());
-    const told = await ctx.db.select().from(alerts).where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'plan_downgraded')));
+    expect(stillOn.map((p) => p.price).sort()).toEqual(
+      [...Array.from({ length: 19 }, (_, i) => 1_003 + i), 10_000].sort(),
+    );
+    const told = await ctx.db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.userId, merchant.id), eq(alerts.kind, 'plan_downgraded')));
     expect(told[0]!.message).toMatch(/3 of your least valuable products/);
     expect((await status(merchant)).state).toBe('none');
   });
@@ -258,7 +315,10 @@ describe('proxy pools and the subscription lifecycle', () => {
 
     const forged = await webhook(event, signBody('not-the-secret-0123456789', JSON.stringify(event)));
     expect(forged.status).toBe(401);
-    const tampered = await webhook({ ...event, data: { ...event.data, amountTenge: 1 } }, signBody(SECRET, JSON.stringify(event)));
+    const tampered = await webhook(
+      { ...event, data: { ...event.data, amountTenge: 1 } },
+      signBody(SECRET, JSON.stringify(event)),
+    );
     expect(tampered.status).toBe(401);
     expect((await webhook(event, 'sha256=')).status).toBe(401);
     // Signed right, but long ago (a captured request replayed): refused, whichever way the clock is off.
@@ -283,7 +343,6 @@ describe('proxy pools and the subscription lifecycle', () => {
     const [after] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
     expect(after!.currentPeriodEnd).toEqual(active!.currentPeriodEnd);
     expect(await ctx.db.select().from(billingEvents).where(eq(billingEvents.paymentId, payment.id))).toHaveLength(2);
-
   });
 
   it('undoes everything when allocation fails half-way', async () => {
@@ -299,7 +358,9 @@ describe('proxy pools and the subscription lifecycle', () => {
     );
     try {
       await grant(merchant);
-      await expect(ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result()).rejects.toThrow(/workflow execution failed/i);
+      await expect(ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result()).rejects.toThrow(
+        /workflow execution failed/i,
+      );
     } finally {
       await ctx.db.execute(sql.raw(`drop trigger ${trigger} on proxies; drop function ${trigger}();`));
     }
@@ -317,14 +378,26 @@ describe('proxy pools and the subscription lifecycle', () => {
     await waitFor('activation', async () => (await status(merchant)).state === 'active');
     expect(await held(merchant.id)).toEqual({ demper: 28, orders: 10, catalog: 2 });
 
-    const cancel = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'cancel' } });
+    const cancel = await call(api.url, 'POST', '/api/v1/admin/subscriptions', {
+      token: admin.token,
+      body: { userId: merchant.id, action: 'cancel' },
+    });
     expect(cancel.status).toBe(202);
-    expect(await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result()).toMatchObject({ endedBy: 'cancelled' });
+    expect(await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result()).toMatchObject({
+      endedBy: 'cancelled',
+    });
     expect(await held(merchant.id)).toEqual({});
     expect(await planOfUser(merchant.id)).toBe('free');
     const [sub] = await ctx.db.select().from(subscriptions).where(eq(subscriptions.userId, merchant.id));
     expect(sub!.status).toBe('cancelled');
-    expect((await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId: merchant.id, action: 'cancel' } })).status).toBe(404);
+    expect(
+      (
+        await call(api.url, 'POST', '/api/v1/admin/subscriptions', {
+          token: admin.token,
+          body: { userId: merchant.id, action: 'cancel' },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('starts short of proxies, alerts admins, and takes the rest when the pool refills', async () => {
@@ -378,7 +451,10 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(await ctx.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.id, oldLease!.id))).toEqual([]);
     expect(report.pool.problem).toBeUndefined();
     expect(sandbox.provider.state.balance).toBe(1000 - 3 * 5 * 2);
-    const bought = await ctx.db.select().from(proxies).where(and(eq(proxies.provider, 'proxy6'), eq(proxies.status, 'available')));
+    const bought = await ctx.db
+      .select()
+      .from(proxies)
+      .where(and(eq(proxies.provider, 'proxy6'), eq(proxies.status, 'available')));
     expect(bought).toHaveLength(3);
     expect(bought.every((p) => p.expiresAt! > new Date() && p.passwordEnc?.startsWith('v2.'))).toBe(true);
 
@@ -401,11 +477,17 @@ describe('proxy pools and the subscription lifecycle', () => {
     const merchant = await registerMerchant(api.url, 'dying');
     const [good, wrongPassword, spare] = sandbox.proxies.slice(40, 43);
     const lines = [good!.url, `http://${wrongPassword!.username}:not-the-password@127.0.0.1:${wrongPassword!.port}`];
-    expect((await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: lines } })).body.imported).toBe(2);
+    expect(
+      (await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: lines } })).body
+        .imported,
+    ).toBe(2);
     expect((await allocateProxies(ctx.db, { userId: merchant.id, module: 'orders', count: 2 })).held).toBe(2);
     await call(api.url, 'POST', '/api/v1/admin/proxies', { token: admin.token, body: { proxies: [spare!.url] } });
     // Least recently used goes first: make that the proxy with the wrong password.
-    await ctx.db.update(proxies).set({ lastUsedAt: new Date() }).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, good!.port)));
+    await ctx.db
+      .update(proxies)
+      .set({ lastUsedAt: new Date() })
+      .where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, good!.port)));
     const capacity = readCapacityFor(ctx);
     const channel = createReadChannel(ctx);
 
@@ -424,7 +506,13 @@ describe('proxy pools and the subscription lifecycle', () => {
         await channel.report(grant, { ok: 0, failed: 0, proxyAuthFailed: true });
       }
     }
-    const byPort = async (port: number) => (await ctx.db.select().from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, port))))[0]!;
+    const byPort = async (port: number) =>
+      (
+        await ctx.db
+          .select()
+          .from(proxies)
+          .where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, port)))
+      )[0]!;
     expect((await byPort(wrongPassword!.port)).status).toBe('dead');
     expect((await byPort(wrongPassword!.port)).lastError).toMatch(/407/);
     expect(await byPort(spare!.port)).toMatchObject({ status: 'allocated', userId: merchant.id, module: 'orders' });
@@ -432,8 +520,15 @@ describe('proxy pools and the subscription lifecycle', () => {
     // Failures: more than half of ten or more requests failing kills the proxy; nothing is left to replace it.
     const grant = await capacity.acquire({ userId: merchant.id, module: 'orders', wanted: 1 });
     expect(grant.kind).toBe('proxy');
-    await capacity.report(grant as { leaseId: string; proxyId: string }, { succeeded: 4, failed: 7, lastError: 'proxy refused the tunnel' });
-    const [dead] = await ctx.db.select().from(proxies).where(eq(proxies.id, (grant as { proxyId: string }).proxyId));
+    await capacity.report(grant as { leaseId: string; proxyId: string }, {
+      succeeded: 4,
+      failed: 7,
+      lastError: 'proxy refused the tunnel',
+    });
+    const [dead] = await ctx.db
+      .select()
+      .from(proxies)
+      .where(eq(proxies.id, (grant as { proxyId: string }).proxyId));
     expect(dead).toMatchObject({ status: 'dead', userId: null });
     const deaths = (await alertsOf('proxy_dead')).map((a) => a.message);
     expect(deaths.some((m) => m.includes(`${merchant.id}'s orders proxy; a free proxy replaced it`))).toBe(true);
@@ -447,7 +542,11 @@ describe('proxy pools and the subscription lifecycle', () => {
     expect(await alertsOf('proxies_spent')).toEqual([]);
     const last = await capacity.acquire({ userId: merchant.id, module: 'orders', wanted: 1 });
     expect(last.kind).toBe('proxy');
-    await capacity.report(last as { leaseId: string; proxyId: string }, { succeeded: 0, failed: 1, proxyAuthFailed: true });
+    await capacity.report(last as { leaseId: string; proxyId: string }, {
+      succeeded: 0,
+      failed: 1,
+      proxyAuthFailed: true,
+    });
     expect(await held(merchant.id)).toEqual({});
     const spent = await alertsOf('proxies_spent');
     expect(spent).toMatchObject([{ audience: 'user', userId: merchant.id }]);
@@ -469,15 +568,22 @@ describe('proxy pools and the subscription lifecycle', () => {
     const poolCtx = testContext(testConfig({ ...poolEnv(), PROXY_POOL_MIN: String(FLEET_PROVIDER_PROXIES) }));
     const poolWorker = await startTestWorker(poolCtx);
     const scheduleId = `proxy-pool-fleet-${randomUUID()}`;
-    expect(await ensureProxyPoolSchedule(ctx.temporal, { taskQueue: poolCtx.config.temporal.taskQueue, scheduleId })).toBe('created');
+    expect(
+      await ensureProxyPoolSchedule(ctx.temporal, { taskQueue: poolCtx.config.temporal.taskQueue, scheduleId }),
+    ).toBe('created');
     const schedule = ctx.temporal.schedule.getHandle(scheduleId);
     /** Triggers the Schedule now, as its interval would, and waits for that run's report. */
     const runSchedule = async (): Promise<ProxyPoolReport> => {
       const before = (await schedule.describe()).info.recentActions.length;
       await schedule.trigger();
-      const started = await waitFor('the scheduled run to start', async () => (await schedule.describe()).info.recentActions[before]?.action);
+      const started = await waitFor(
+        'the scheduled run to start',
+        async () => (await schedule.describe()).info.recentActions[before]?.action,
+      );
       if (started.type !== 'startWorkflow') throw new Error(`unexpected schedule action ${started.type}`);
-      return ctx.temporal.workflow.getHandle(started.workflow.workflowId, started.workflow.firstExecutionRunId).result();
+      return ctx.temporal.workflow
+        .getHandle(started.workflow.workflowId, started.workflow.firstExecutionRunId)
+        .result();
     };
     const provider = createProxy6Provider({ url: sandbox.provider.url, apiKey: sandbox.provider.apiKey });
     try {
@@ -489,7 +595,9 @@ describe('proxy pools and the subscription lifecycle', () => {
       const bought = stocked.pool.bought;
       expect(bought).toBeGreaterThan(FLEET_PROVIDER_PROXIES / 2);
       const imported = await seedProxies(ctx.db, ctx.keyring, FLEET * perUser + 40 - FLEET_PROVIDER_PROXIES);
-      const pool = (await ctx.db.select({ id: proxies.id }).from(proxies).where(eq(proxies.status, 'available'))).map((p) => p.id);
+      const pool = (await ctx.db.select({ id: proxies.id }).from(proxies).where(eq(proxies.status, 'available'))).map(
+        (p) => p.id,
+      );
       expect(pool).toHaveLength(FLEET_PROVIDER_PROXIES + imported.length);
 
       const users_ = await Promise.all(Array.from({ length: FLEET }, () => seedUser(ctx.db)));
@@ -497,17 +605,27 @@ describe('proxy pools and the subscription lifecycle', () => {
       await Promise.all(fleet.map((userId) => grant({ id: userId })));
       const holdings = async () =>
         (
-          await ctx.db.execute<{ user_id: string; demper: number; orders: number; catalog: number; from_provider: number }>(sql`
+          await ctx.db.execute<{
+            user_id: string;
+            demper: number;
+            orders: number;
+            catalog: number;
+            from_provider: number;
+          }>(sql`
             select user_id, count(*) filter (where module = 'demper')::int as demper, count(*) filter (where module = 'orders')::int as orders,
               count(*) filter (where module = 'catalog')::int as catalog, count(*) filter (where provider = 'proxy6')::int as from_provider
             from proxies where status = 'allocated' and user_id = any(${`{${fleet.join(',')}}`}::uuid[]) group by user_id`)
         ).rows;
-      const whole = (h: { demper: number; orders: number; catalog: number }) => h.demper === split.demper && h.orders === split.orders && h.catalog === split.catalog;
+      const whole = (h: { demper: number; orders: number; catalog: number }) =>
+        h.demper === split.demper && h.orders === split.orders && h.catalog === split.catalog;
       const activated = await waitFor(
         'every subscription to hold its split on the start plan',
         async () => {
           const rows = await holdings();
-          const onPlan = await ctx.db.select({ id: users.id }).from(users).where(and(inArray(users.id, fleet), eq(users.plan, 'start')));
+          const onPlan = await ctx.db
+            .select({ id: users.id })
+            .from(users)
+            .where(and(inArray(users.id, fleet), eq(users.plan, 'start')));
           return rows.length === FLEET && rows.every(whole) && onPlan.length === FLEET && rows;
         },
         60_000,
@@ -521,18 +639,27 @@ describe('proxy pools and the subscription lifecycle', () => {
       const cancelled = byProviderProxies.slice(10, 35);
       const live = byProviderProxies.slice(35);
       for (const userId of cancelled) {
-        const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', { token: admin.token, body: { userId, action: 'cancel' } });
+        const reply = await call(api.url, 'POST', '/api/v1/admin/subscriptions', {
+          token: admin.token,
+          body: { userId, action: 'cancel' },
+        });
         expect(reply.status).toBe(202);
       }
-      for (const userId of terminated) await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).terminate('operator mistake');
-      const ended = await Promise.all(cancelled.map((userId) => ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).result()));
+      for (const userId of terminated)
+        await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).terminate('operator mistake');
+      const ended = await Promise.all(
+        cancelled.map((userId) => ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).result()),
+      );
       expect(ended.every((r) => r.endedBy === 'cancelled')).toBe(true);
 
       // The cancelled gave everything back; the terminated did not, and their subscriptions still look active.
       const before = new Map((await holdings()).map((h) => [h.user_id, h]));
       expect(cancelled.filter((u) => before.has(u))).toEqual([]);
       expect(terminated.every((u) => before.get(u) && whole(before.get(u)!))).toBe(true);
-      const stillActive = await ctx.db.select().from(subscriptions).where(and(inArray(subscriptions.userId, terminated), eq(subscriptions.status, 'active')));
+      const stillActive = await ctx.db
+        .select()
+        .from(subscriptions)
+        .where(and(inArray(subscriptions.userId, terminated), eq(subscriptions.status, 'active')));
       expect(stillActive).toHaveLength(10);
 
       const reconciled = await runSchedule();
@@ -545,11 +672,22 @@ describe('proxy pools and the subscription lifecycle', () => {
       const after = await holdings();
       expect(after.map((h) => h.user_id).sort()).toEqual([...live].sort());
       expect(after.every(whole)).toBe(true);
-      for (const userId of live) expect((await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).describe()).status.name).toBe('RUNNING');
-      const closed = await ctx.db.select().from(subscriptions).where(inArray(subscriptions.userId, [...terminated, ...cancelled]));
+      for (const userId of live)
+        expect((await ctx.temporal.workflow.getHandle(subscriptionWorkflowId(userId)).describe()).status.name).toBe(
+          'RUNNING',
+        );
+      const closed = await ctx.db
+        .select()
+        .from(subscriptions)
+        .where(inArray(subscriptions.userId, [...terminated, ...cancelled]));
       expect(closed.map((c) => c.status)).toEqual(Array(35).fill('cancelled'));
       const plans = await ctx.db.select({ id: users.id, plan: users.plan }).from(users).where(inArray(users.id, fleet));
-      expect(plans.filter((p) => p.plan === 'start').map((p) => p.id).sort()).toEqual([...live].sort());
+      expect(
+        plans
+          .filter((p) => p.plan === 'start')
+          .map((p) => p.id)
+          .sort(),
+      ).toEqual([...live].sort());
       const told = (await alertsOf('proxy_leak')).map((a) => a.message);
       expect(terminated.every((u) => told.some((m) => m.includes(`${perUser} proxies of user ${u}`)))).toBe(true);
 
@@ -561,14 +699,18 @@ describe('proxy pools and the subscription lifecycle', () => {
         .where(and(inArray(proxies.id, pool), eq(proxies.status, 'allocated')));
       expect(allocated).toHaveLength(live.length * perUser);
       expect(allocated.every((a) => live.includes(a.userId!))).toBe(true);
-      const open = (await provider.list()).filter((p) => p.expiresAt.getTime() > Date.now()).map((p) => p.providerProxyId);
+      const open = (await provider.list())
+        .filter((p) => p.expiresAt.getTime() > Date.now())
+        .map((p) => p.providerProxyId);
       const held = await ctx.db
         .select({ providerProxyId: proxies.providerProxyId, status: proxies.status })
         .from(proxies)
         .where(and(eq(proxies.provider, 'proxy6'), isNotNull(proxies.providerProxyId), ne(proxies.status, 'dead')));
       expect(new Set(open)).toEqual(new Set(held.map((h) => h.providerProxyId)));
       expect(open).toHaveLength(bought);
-      expect(held.filter((h) => h.status === 'available')).toHaveLength(bought - after.reduce((n, h) => n + h.from_provider, 0));
+      expect(held.filter((h) => h.status === 'available')).toHaveLength(
+        bought - after.reduce((n, h) => n + h.from_provider, 0),
+      );
     } finally {
       await schedule.delete();
       await poolWorker.stop();

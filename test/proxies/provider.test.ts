@@ -26,10 +26,15 @@ describe('the Proxy6-style provider client against the sandbox provider', () => 
     expect(first!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 4 * 86_400_000);
     // What was bought really carries requests.
     const proxyUrl = `http://${first!.username}:${first!.password}@${first!.host}:${first!.port}`;
-    const page = await fetchOffersPage({ urls: sandbox.urls, proxyUrl, timeoutMs: 5_000 }, { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 5 });
+    const page = await fetchOffersPage(
+      { urls: sandbox.urls, proxyUrl, timeoutMs: 5_000 },
+      { productId: PRODUCT_ID, cityId: ALMATY, page: 0, limit: 5 },
+    );
     expect(page.offers.length).toBeGreaterThan(0);
 
-    expect((await provider().list()).map((p) => p.providerProxyId).sort()).toEqual(bought.map((p) => p.providerProxyId).sort());
+    expect((await provider().list()).map((p) => p.providerProxyId).sort()).toEqual(
+      bought.map((p) => p.providerProxyId).sort(),
+    );
     const ends = await provider().prolong([first!.providerProxyId], 3);
     expect(ends.get(first!.providerProxyId)!.getTime()).toBeGreaterThan(first!.expiresAt.getTime());
     expect(await provider().delete(bought.map((p) => p.providerProxyId))).toBe(2);
@@ -65,7 +70,11 @@ describe('the proxy-pool schedule', () => {
     const handle = ctx.temporal.schedule.getHandle(scheduleId);
     try {
       const description = await handle.describe();
-      expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'proxyPoolWorkflow', taskQueue: ctx.config.temporal.taskQueue });
+      expect(description.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'proxyPoolWorkflow',
+        taskQueue: ctx.config.temporal.taskQueue,
+      });
       expect(description.spec.intervals?.[0]?.every).toBe(6 * 3600 * 1000);
       expect(description.policies.overlap).toBe('SKIP');
     } finally {

@@ -29,7 +29,9 @@ describe('read capacity leased from PostgreSQL', () => {
 
   it('tells a user without proxies to read directly', async () => {
     const user = await seedUser(a.db);
-    expect(await capacity(a, {}).acquire({ userId: user.id, module: 'demper', wanted: 10 })).toEqual({ kind: 'direct' });
+    expect(await capacity(a, {}).acquire({ userId: user.id, module: 'demper', wanted: 10 })).toEqual({
+      kind: 'direct',
+    });
   });
 
   it('never lets two workers leasing at once exceed a proxy budget in any window', async () => {
@@ -67,7 +69,10 @@ describe('read capacity leased from PostgreSQL', () => {
     // the leases reaching into it hold at most the budget (such intervals are where the count peaks).
     const worst = await a.db.execute<{ proxy_id: string; permits: number }>(sql`
       select x.proxy_id, max(s.permits)::int as permits from (
-        select r.proxy_id, least(r.finished_at, r.use_by) as at from proxy_usage_log r where r.proxy_id in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+        select r.proxy_id, least(r.finished_at, r.use_by) as at from proxy_usage_log r where r.proxy_id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})
       ) x cross join lateral (
         select coalesce(sum(l.requests), 0) as permits from proxy_usage_log l
         where l.proxy_id = x.proxy_id and least(l.finished_at, l.use_by) >= x.at and l.started_at <= x.at + make_interval(secs => ${rules.budgetWindowSeconds})
@@ -97,7 +102,10 @@ describe('read capacity leased from PostgreSQL', () => {
       grant = await leases.acquire({ userId: user.id, module: 'orders', wanted: 1 });
     }
     expect(grant).toMatchObject({ kind: 'proxy', proxyId: id });
-    const [second] = await a.db.select().from(proxyUsageLog).where(eq(proxyUsageLog.id, (grant as { leaseId: string }).leaseId));
+    const [second] = await a.db
+      .select()
+      .from(proxyUsageLog)
+      .where(eq(proxyUsageLog.id, (grant as { leaseId: string }).leaseId));
     expect(second!.startedAt.getTime()).toBeGreaterThanOrEqual(rested!.restUntil!.getTime());
   });
 
@@ -113,14 +121,20 @@ describe('read capacity leased from PostgreSQL', () => {
     expect((grant as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(1_000);
     await leases.report(inUse as Extract<LeaseGrant, { kind: 'proxy' }>, { succeeded: 4, failed: 0 });
     await sleep(1_050);
-    expect(await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).toMatchObject({ kind: 'proxy', permits: 1 });
+    expect(await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).toMatchObject({
+      kind: 'proxy',
+      permits: 1,
+    });
   });
 
   it('benches a proxy after a ban and hands out the others meanwhile', async () => {
     const user = await seedUser(a.db);
     const ids = await seedProxies(a.db, a.keyring, 2, { userId: user.id, module: 'catalog' });
     const leases = capacity(a, { budgetRequests: 100, banBenchSeconds: 30 });
-    const first = (await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 })) as Extract<LeaseGrant, { kind: 'proxy' }>;
+    const first = (await leases.acquire({ userId: user.id, module: 'catalog', wanted: 5 })) as Extract<
+      LeaseGrant,
+      { kind: 'proxy' }
+    >;
     await leases.report(first, { succeeded: 2, failed: 0, banned: true });
     const others = new Set<string>();
     for (let i = 0; i < 4; i++) {
@@ -139,7 +153,10 @@ describe('read capacity leased from PostgreSQL', () => {
     const user = await seedUser(a.db);
     await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
     const leases = capacity(a, {});
-    const grant = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 3 })) as Extract<LeaseGrant, { kind: 'proxy' }>;
+    const grant = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 3 })) as Extract<
+      LeaseGrant,
+      { kind: 'proxy' }
+    >;
     await leases.report(grant, { succeeded: 2, failed: 1 });
     await leases.report(grant, { succeeded: 2, failed: 1 });
     const [row] = await a.db.select().from(proxies).where(eq(proxies.id, grant.proxyId));

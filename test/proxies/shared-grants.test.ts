@@ -13,7 +13,14 @@ function fakePool(options: { budget?: number; direct?: boolean; untilMs?: number
   const channel: ReadChannel = {
     async acquire(req) {
       asked.push(req.reads);
-      if (options.direct) return { kind: 'direct', leaseId: `d${++leases}`, maxReads: req.reads, readsPerSecond: 3, notBefore: new Date() };
+      if (options.direct)
+        return {
+          kind: 'direct',
+          leaseId: `d${++leases}`,
+          maxReads: req.reads,
+          readsPerSecond: 3,
+          notBefore: new Date(),
+        };
       const grant: ProxyGrant = {
         kind: 'proxy',
         leaseId: `lease-${++leases}`,
@@ -69,7 +76,10 @@ describe('proxy grants shared by the readers of one batch', () => {
     expect(third.leaseId.startsWith('lease-3#')).toBe(true);
     expect(pool.reported.map((r) => r.leaseId)).toEqual(['lease-1']);
     await shared.report(second!, { ok: 0, failed: 0 });
-    expect(pool.reported[1]).toEqual({ leaseId: 'lease-2', outcome: { ok: 1, failed: 0, banned: { retryAfterMs: 10_000 } } });
+    expect(pool.reported[1]).toEqual({
+      leaseId: 'lease-2',
+      outcome: { ok: 1, failed: 0, banned: { retryAfterMs: 10_000 } },
+    });
     expect(shared.holds(third)).toBe(true);
   });
 

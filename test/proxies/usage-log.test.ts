@@ -13,9 +13,16 @@ describe('pruning the read-lease ledger', () => {
 
   it('deletes leases older than the keep period, batch by batch, and keeps the rest', async () => {
     const [proxyId] = await seedProxies(ctx.db, ctx.keyring, 1);
-    const lease = (hoursAgo: number) => ({ proxyId: proxyId!, requests: 5, startedAt: new Date(Date.now() - hoursAgo * HOUR) });
+    const lease = (hoursAgo: number) => ({
+      proxyId: proxyId!,
+      requests: 5,
+      startedAt: new Date(Date.now() - hoursAgo * HOUR),
+    });
     await ctx.db.insert(proxyUsageLog).values([lease(30), lease(26), lease(25), lease(48), lease(100)]);
-    const recent = await ctx.db.insert(proxyUsageLog).values([lease(23), lease(1), lease(0)]).returning();
+    const recent = await ctx.db
+      .insert(proxyUsageLog)
+      .values([lease(23), lease(1), lease(0)])
+      .returning();
     const batches: number[] = [];
     const rules = { budgetWindowSeconds: 1, leaseSeconds: 30 };
 
@@ -25,13 +32,20 @@ describe('pruning the read-lease ledger', () => {
     // whole table's, and what is left of this proxy's is what matters.
     expect(batches.at(-1)).toBe(deleted);
     expect(batches).toHaveLength(Math.floor(deleted / 2) + 1);
-    const left = await ctx.db.select({ id: proxyUsageLog.id }).from(proxyUsageLog).where(eq(proxyUsageLog.proxyId, proxyId!));
+    const left = await ctx.db
+      .select({ id: proxyUsageLog.id })
+      .from(proxyUsageLog)
+      .where(eq(proxyUsageLog.proxyId, proxyId!));
     expect(left.map((r) => r.id).sort()).toEqual(recent.map((r) => r.id).sort());
   });
 
   it('leaves no old lease behind when pruners with other keep periods run at once', async () => {
     const [proxyId] = await seedProxies(ctx.db, ctx.keyring, 1);
-    const lease = (hoursAgo: number) => ({ proxyId: proxyId!, requests: 1, startedAt: new Date(Date.now() - hoursAgo * HOUR) });
+    const lease = (hoursAgo: number) => ({
+      proxyId: proxyId!,
+      requests: 1,
+      startedAt: new Date(Date.now() - hoursAgo * HOUR),
+    });
     await ctx.db.insert(proxyUsageLog).values(Array.from({ length: 300 }, (_, i) => lease(i % 2 === 0 ? 30 : 60)));
     const rules = { budgetWindowSeconds: 1, leaseSeconds: 30 };
 
@@ -52,6 +66,11 @@ describe('pruning the read-lease ledger', () => {
       .values({ proxyId: proxyId!, requests: 249, startedAt: new Date(Date.now() - 20 * 60_000) })
       .returning();
     await pruneUsageLog(ctx.db, { keepHours: 0.01, rules });
-    expect(await ctx.db.select().from(proxyUsageLog).where(inArray(proxyUsageLog.id, [counting!.id]))).toHaveLength(1);
+    expect(
+      await ctx.db
+        .select()
+        .from(proxyUsageLog)
+        .where(inArray(proxyUsageLog.id, [counting!.id])),
+    ).toHaveLength(1);
   });
 });

@@ -13,7 +13,12 @@ const read = (proxyUrl?: string) =>
 async function paced(count: number, gapMs: number, proxyUrl?: string): Promise<string[]> {
   const outcomes: Promise<string>[] = [];
   for (let i = 0; i < count; i++) {
-    outcomes.push(read(proxyUrl).then(() => 'ok', (e: KaspiError) => e.kind));
+    outcomes.push(
+      read(proxyUrl).then(
+        () => 'ok',
+        (e: KaspiError) => e.kind,
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, gapMs));
   }
   return Promise.all(outcomes);
@@ -40,7 +45,13 @@ describe('sandbox proxies', () => {
     const proxy = sandbox.proxies[0]!;
     const status = await new Promise<number>((resolve, reject) => {
       const auth = Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64');
-      const req = request({ host: proxy.host, port: proxy.port, method: 'CONNECT', path: '127.0.0.1:22', headers: { 'proxy-authorization': `Basic ${auth}` } });
+      const req = request({
+        host: proxy.host,
+        port: proxy.port,
+        method: 'CONNECT',
+        path: '127.0.0.1:22',
+        headers: { 'proxy-authorization': `Basic ${auth}` },
+      });
       req.on('connect', (res, socket) => {
         socket.destroy();
         resolve(res.statusCode ?? 0);
@@ -60,7 +71,10 @@ describe('proxy provider (Proxy6 style)', () => {
     expect(await call('getcount')).toMatchObject({ status: 'yes', count: 3, balance: '1000.00' });
     const bought = await call('buy', 'count=2&period=30&country=kz&version=4&descr=demper');
     expect(bought).toMatchObject({ status: 'yes', count: 2, price: 120, balance: '880.00' });
-    const list = bought.list as Record<string, { id: string; host: string; port: string; user: string; pass: string; ip: string }>;
+    const list = bought.list as Record<
+      string,
+      { id: string; host: string; port: string; user: string; pass: string; ip: string }
+    >;
     const [first, second] = Object.values(list);
     const proxyUrl = `http://${first!.user}:${first!.pass}@${first!.host}:${first!.port}`;
     expect((await read(proxyUrl)).offers).toHaveLength(3);
@@ -71,7 +85,11 @@ describe('proxy provider (Proxy6 style)', () => {
     const deleted = sandbox.proxies.find((p) => p.id === second!.id)!;
     expect(await read(deleted.url).catch((e: unknown) => e)).toMatchObject({ kind: 'proxy_auth' });
     expect(await call('buy', 'count=3&period=30')).toMatchObject({ status: 'no', error_id: 300 });
-    expect(await call('buy', 'count=1&period=1000')).toMatchObject({ status: 'no', error_id: 400, error: 'Error no money' });
+    expect(await call('buy', 'count=1&period=1000')).toMatchObject({
+      status: 'no',
+      error_id: 400,
+      error: 'Error no money',
+    });
     expect(await call('getcount', '', 'wrong-key')).toMatchObject({ status: 'no', error_id: 100 });
   });
 
@@ -118,8 +136,13 @@ describe('measured limit profile', () => {
         sku: OUR_SKU,
         model: 'x',
         cityPrices: [{ cityId: ALMATY, priceTenge }],
-      }).then(() => 'ok', (e: KaspiError) => e.kind);
-    const outcomes = await Promise.all(sandbox.proxies.flatMap((p, i) => [push(p.url, 9_000 + i), push(p.url, 8_000 + i)]));
+      }).then(
+        () => 'ok',
+        (e: KaspiError) => e.kind,
+      );
+    const outcomes = await Promise.all(
+      sandbox.proxies.flatMap((p, i) => [push(p.url, 9_000 + i), push(p.url, 8_000 + i)]),
+    );
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(3);
     expect(outcomes.filter((o) => o === 'merchant_throttled')).toHaveLength(3);
     const refused = sandbox.market.pushLog({ merchantUid: OUR_UID }).filter((p) => p.status === 429);
@@ -128,13 +151,25 @@ describe('measured limit profile', () => {
   });
 
   it('counts changes per store: the 251st change in the window is refused and blocks further changes', async () => {
-    const offers = Array.from({ length: 251 }, (_, i) => ({ merchantUid: OUR_UID, sku: `b-${i}`, productId: String(300_000_000 + i), price: 1_000 }));
+    const offers = Array.from({ length: 251 }, (_, i) => ({
+      merchantUid: OUR_UID,
+      sku: `b-${i}`,
+      productId: String(300_000_000 + i),
+      price: 1_000,
+    }));
     sandbox.seed({ offers });
-    const items = offers.map((o) => ({ merchantUid: OUR_UID, sku: o.sku, model: 'x', cityPrices: [{ cityId: ALMATY, priceTenge: 999 }] }));
+    const items = offers.map((o) => ({
+      merchantUid: OUR_UID,
+      sku: o.sku,
+      model: 'x',
+      cityPrices: [{ cityId: ALMATY, priceTenge: 999 }],
+    }));
     expect((await pushPricesBatch(cabinetContext(sandbox), items.slice(0, 250))).jobId).toMatch(/^\d+$/);
     const error = await pushPricesBatch(cabinetContext(sandbox), items.slice(250)).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'merchant_throttled' });
-    expect(sandbox.market.pushLog({ sku: 'b-250' })).toMatchObject([{ status: 429, reason: 'change budget exhausted' }]);
+    expect(sandbox.market.pushLog({ sku: 'b-250' })).toMatchObject([
+      { status: 429, reason: 'change budget exhausted' },
+    ]);
   });
 });
 

@@ -17,7 +17,9 @@ const sandbox = useContractSandbox();
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await launchBrowser({ chromiumPath: loadConfig({ CHROMIUM_PATH: process.env.CHROMIUM_PATH }).browser.chromiumPath });
+  browser = await launchBrowser({
+    chromiumPath: loadConfig({ CHROMIUM_PATH: process.env.CHROMIUM_PATH }).browser.chromiumPath,
+  });
 });
 afterAll(async () => {
   await browser?.close();
@@ -81,7 +83,10 @@ describe('cabinet login in Chromium', () => {
       expect(await startPhoneLogin(login.page, '8 701 111 22 33', options())).toEqual({ status: 'code_sent' });
       const code = await smsCode(OWNER.phone);
       const wrong = code === '000000' ? '111111' : '000000';
-      expect(await submitSecurityCode(login.page, wrong, options())).toEqual({ status: 'failed', message: 'Неверный код' });
+      expect(await submitSecurityCode(login.page, wrong, options())).toEqual({
+        status: 'failed',
+        message: 'Неверный код',
+      });
       await expectWorkingSession(await submitSecurityCode(login.page, code, options()));
     } finally {
       await login.close();

@@ -39,7 +39,11 @@ describe('rival bots', () => {
     tick();
     expect(sandbox.market.card(PRODUCT_ID, ALMATY).map((e) => e.offer.merchantUid)).toEqual([OUR_UID, RIVAL_B]);
     tick();
-    expect(sandbox.market.card(PRODUCT_ID, ALMATY).map((e) => e.offer.merchantUid)).toEqual([RIVAL_A, OUR_UID, RIVAL_B]);
+    expect(sandbox.market.card(PRODUCT_ID, ALMATY).map((e) => e.offer.merchantUid)).toEqual([
+      RIVAL_A,
+      OUR_UID,
+      RIVAL_B,
+    ]);
     const events = sandbox.market.events({ productId: PRODUCT_ID, cityId: ALMATY, merchantUid: RIVAL_A });
     expect(events.map((e) => e.price)).toEqual([9_990.5, null, 9_990.5]);
   });
@@ -79,11 +83,15 @@ describe('ground truth', () => {
 
   it('is readable through the control API', async () => {
     const control = sandbox.controlUrl;
-    const position = (await (await fetch(`${control}/position?productId=${PRODUCT_ID}&cityId=${ALMATY}&merchantUid=${OUR_UID}`)).json()) as {
+    const position = (await (
+      await fetch(`${control}/position?productId=${PRODUCT_ID}&cityId=${ALMATY}&merchantUid=${OUR_UID}`)
+    ).json()) as {
       position: number;
     };
     expect(position.position).toBe(2);
-    const events = (await (await fetch(`${control}/ground-truth?productId=${PRODUCT_ID}&cityId=${ALMATY}`)).json()) as unknown[];
+    const events = (await (
+      await fetch(`${control}/ground-truth?productId=${PRODUCT_ID}&cityId=${ALMATY}`)
+    ).json()) as unknown[];
     expect(events).toHaveLength(3);
   });
 });
@@ -92,7 +100,11 @@ describe('control API', () => {
   it('seeds, injects faults, reads SMS codes and resets', async () => {
     const control = sandbox.controlUrl;
     const post = (path: string, body: unknown) =>
-      fetch(`${control}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${control}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post('/seed', { products: [{ id: '555', title: 'Новый товар' }] })).status).toBe(200);
     expect(sandbox.market.products.has('555')).toBe(true);
     const invalid = await post('/faults', { endpoint: 'nowhere', kind: '5xx' });
@@ -105,7 +117,9 @@ describe('control API', () => {
       body: JSON.stringify({ cityId: ALMATY }),
     });
     expect(offers.headers.get('content-type')).toContain('text/html');
-    const { cookies } = (await (await post('/sessions', { merchantUids: [OUR_UID] })).json()) as { cookies: Record<string, string> };
+    const { cookies } = (await (await post('/sessions', { merchantUids: [OUR_UID] })).json()) as {
+      cookies: Record<string, string>;
+    };
     expect(sandbox.auth.sessionFor(cookies)).toBeDefined();
     expect((await post('/reset', {})).status).toBe(200);
     expect(sandbox.market.merchants.size).toBe(0);
@@ -126,7 +140,11 @@ describe('seedMarket', () => {
     expect(again.merchant).toEqual(generated.merchant);
 
     const [first] = generated.products;
-    const card = await fetchOffers(publicContext(sandbox), { productId: first!.productId, cityId: ALMATY, merchantId: generated.merchant.uid });
+    const card = await fetchOffers(publicContext(sandbox), {
+      productId: first!.productId,
+      cityId: ALMATY,
+      merchantId: generated.merchant.uid,
+    });
     expect(card.ours?.priceTenge).toBe(first!.priceTenge);
     expect(card.rivals.length).toBeGreaterThanOrEqual(2);
     const orders = await fetchOrders(

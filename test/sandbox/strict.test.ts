@@ -12,7 +12,16 @@ import {
 import { ALMATY, ASTANA } from '../../src/kaspi/cities';
 import type { StrictRule } from '../../sandbox';
 import { waitFor } from '../support/wait';
-import { browserHeaders, cabinetContext, contractSeed, OUR_SKU, OUR_UID, PRODUCT_ID, publicContext, useSandbox } from '../support/sandbox';
+import {
+  browserHeaders,
+  cabinetContext,
+  contractSeed,
+  OUR_SKU,
+  OUR_UID,
+  PRODUCT_ID,
+  publicContext,
+  useSandbox,
+} from '../support/sandbox';
 
 const sandbox = useSandbox({ proxies: { count: 3 } });
 beforeEach(() => {
@@ -24,7 +33,8 @@ beforeEach(() => {
 const PP1 = `${OUR_UID}_PP1`;
 const PP2 = `${OUR_UID}_PP2`;
 const ourOffer = (sku = OUR_SKU) => sandbox.market.offer(OUR_UID, sku)!;
-const pointsOf = (sku = OUR_SKU) => Object.fromEntries([...ourOffer(sku).availabilities].map(([id, a]) => [id, a.available]));
+const pointsOf = (sku = OUR_SKU) =>
+  Object.fromEntries([...ourOffer(sku).availabilities].map(([id, a]) => [id, a.available]));
 
 function cabinetFetch(path: string, init: { method?: string; body?: unknown } = {}) {
   const { session } = cabinetContext(sandbox);
@@ -72,7 +82,9 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
 
   it('batch_answers_list: the batch pricefeed answers a list; our client reads both', async () => {
     await bothWays('batch_answers_list', async (strict) => {
-      const raw = await (await cabinetFetch('/pricefeed/upload/merchant/process/process/batch', { method: 'POST', body: [batchItem()] })).json();
+      const raw = await (
+        await cabinetFetch('/pricefeed/upload/merchant/process/process/batch', { method: 'POST', body: [batchItem()] })
+      ).json();
       expect(Array.isArray(raw)).toBe(strict);
       const { jobId } = await pushPricesBatch(cabinetContext(sandbox), [
         { merchantUid: OUR_UID, sku: 'second', model: 'y', cityPrices: [{ cityId: ALMATY, priceTenge: 4_900 }] },
@@ -87,7 +99,14 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
         { storeId: PP1, available: 'yes', stockCount: 3 },
         { storeId: PP2, available: 'yes', stockCount: 3 },
       ];
-      expect((await cabinetFetch('/pricefeed/upload/merchant/process/process/batch', { method: 'POST', body: [batchItem({ availabilities })] })).status).toBe(200);
+      expect(
+        (
+          await cabinetFetch('/pricefeed/upload/merchant/process/process/batch', {
+            method: 'POST',
+            body: [batchItem({ availabilities })],
+          })
+        ).status,
+      ).toBe(200);
       await waitFor('the push applied', () => sandbox.market.pushLog()[0]?.appliedAtMs);
       expect(ourOffer().listed).toBe(!strict);
     });
@@ -95,7 +114,13 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
 
   it('missing_points_removed: a push naming one point takes the offer off the other', async () => {
     await bothWays('missing_points_removed', async (strict) => {
-      const body = { merchantUid: OUR_UID, sku: OUR_SKU, model: 'x', cityPrices: [{ cityId: ALMATY, value: 9_900 }], availabilities: [{ storeId: PP1, available: 'yes' }] };
+      const body = {
+        merchantUid: OUR_UID,
+        sku: OUR_SKU,
+        model: 'x',
+        cityPrices: [{ cityId: ALMATY, value: 9_900 }],
+        availabilities: [{ storeId: PP1, available: 'yes' }],
+      };
       expect((await cabinetFetch('/pricefeed/upload/merchant/process', { method: 'POST', body })).status).toBe(200);
       await waitFor('the push applied', () => sandbox.market.pushLog()[0]?.appliedAtMs);
       expect(pointsOf()).toEqual({ [PP1]: true, [PP2]: !strict });
@@ -107,7 +132,18 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
       const xml = buildPriceListXml({
         company: 'c',
         merchantId: OUR_UID,
-        offers: [{ sku: OUR_SKU, model: 'x', brand: 'b', priceTenge: 9_950, availabilities: [{ storeId: 'PP1', available: true }, { storeId: 'PP2', available: true }] }],
+        offers: [
+          {
+            sku: OUR_SKU,
+            model: 'x',
+            brand: 'b',
+            priceTenge: 9_950,
+            availabilities: [
+              { storeId: 'PP1', available: true },
+              { storeId: 'PP2', available: true },
+            ],
+          },
+        ],
       });
       await uploadPriceList(cabinetContext(sandbox), { merchantUid: OUR_UID, file: xmlPriceListFile(xml) });
       await waitFor('the file applied', () => sandbox.market.pushLog()[0]?.appliedAtMs);
@@ -120,7 +156,9 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
   it('captured_details_shape: offer details as captured live; our client reads the same from both', async () => {
     const read: unknown[] = [];
     await bothWays('captured_details_shape', async (strict) => {
-      const [raw] = (await (await cabinetFetch(`/offers/api/v1/offer/details?m=${OUR_UID}`, { method: 'POST', body: { sku: [OUR_SKU] } })).json()) as {
+      const [raw] = (await (
+        await cabinetFetch(`/offers/api/v1/offer/details?m=${OUR_UID}`, { method: 'POST', body: { sku: [OUR_SKU] } })
+      ).json()) as {
         cities: { id?: string; cityId?: string; points?: { pointId: string; available: boolean }[] }[];
       }[];
       expect(raw!.cities.every((c) => (strict ? c.cityId && !c.id && c.points : c.id && !c.cityId))).toBe(true);
@@ -160,7 +198,9 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
   });
 
   it('untidy_storefront: some offers carry string prices; a seeded broken offer is skipped', async () => {
-    sandbox.seed({ offers: [{ merchantUid: '30200002', sku: 'BROKEN', productId: PRODUCT_ID, price: 1, malformed: true }] });
+    sandbox.seed({
+      offers: [{ merchantUid: '30200002', sku: 'BROKEN', productId: PRODUCT_ID, price: 1, malformed: true }],
+    });
     const res = await fetch(`${sandbox.urls.publicUrl}/yml/offer-view/offers/${PRODUCT_ID}`, {
       method: 'POST',
       headers: browserHeaders(sandbox),
@@ -169,7 +209,11 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
     const raw = (await res.json()) as { offers: { price: unknown }[] };
     // The broken offer (cheapest) first, then every other offer's price written as a string.
     expect(raw.offers.map((o) => typeof o.price)).toEqual(['string', 'string', 'number', 'string']);
-    const card = await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY, merchantId: OUR_UID });
+    const card = await fetchOffers(publicContext(sandbox), {
+      productId: PRODUCT_ID,
+      cityId: ALMATY,
+      merchantId: OUR_UID,
+    });
     expect(card.offers.map((o) => o.priceTenge)).toEqual([9_990, 10_000, 10_200]);
     expect(card.skipped).toBe(1);
     expect(card.ourPosition).toBe(2);
@@ -179,7 +223,11 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
     const { session } = cabinetContext(sandbox);
     for (const coding of ['br', 'gzip']) {
       const res = await fetch(`${sandbox.urls.mcUrl}/s/m`, {
-        headers: { 'x-auth-version': '3', 'accept-encoding': coding, cookie: `mc-session=${session.cookies['mc-session']}; mc-sid=${session.cookies['mc-sid']}` },
+        headers: {
+          'x-auth-version': '3',
+          'accept-encoding': coding,
+          cookie: `mc-session=${session.cookies['mc-session']}; mc-sid=${session.cookies['mc-sid']}`,
+        },
       });
       expect(res.headers.get('content-encoding')).toBe(coding);
       expect(await res.json()).toEqual({ merchants: [{ uid: OUR_UID }] });
@@ -187,7 +235,11 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
   });
 
   it('a refused exit answers every storefront read with a 429, a check page or a redirect', async () => {
-    const [a, b, c] = sandbox.proxies as [(typeof sandbox.proxies)[0], (typeof sandbox.proxies)[0], (typeof sandbox.proxies)[0]];
+    const [a, b, c] = sandbox.proxies as [
+      (typeof sandbox.proxies)[0],
+      (typeof sandbox.proxies)[0],
+      (typeof sandbox.proxies)[0],
+    ];
     const refusals = { [a.id]: '429', [b.id]: 'html', [c.id]: 'redirect' } as const;
     for (const [id, refusal] of Object.entries(refusals)) {
       const res = await fetch(`${sandbox.controlUrl}/proxies/${id}/refusal`, {
@@ -198,11 +250,15 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
       expect(res.status).toBe(200);
     }
     const read = (proxyUrl: string) =>
-      fetchOffers(publicContext(sandbox, { proxyUrl }), { productId: PRODUCT_ID, cityId: ALMATY }).catch((e: unknown) => e);
+      fetchOffers(publicContext(sandbox, { proxyUrl }), { productId: PRODUCT_ID, cityId: ALMATY }).catch(
+        (e: unknown) => e,
+      );
     expect(await read(a.url)).toMatchObject({ kind: 'rate_limited', status: 429, surface: 'public' });
     expect(await read(b.url)).toMatchObject({ kind: 'anti_bot', status: 200, surface: 'public' });
     expect(await read(c.url)).toMatchObject({ kind: 'anti_bot', status: 302, surface: 'public' });
-    expect((await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY })).offers).toHaveLength(3);
+    expect((await fetchOffers(publicContext(sandbox), { productId: PRODUCT_ID, cityId: ALMATY })).offers).toHaveLength(
+      3,
+    );
     sandbox.refuseExit(a.localAddress, null);
     expect(isKaspiError(await read(a.url))).toBe(false);
   });
@@ -212,9 +268,19 @@ describe('the strict sandbox (on by default), and its lenient switch', () => {
     const xml = buildPriceListXml({
       company: 'c',
       merchantId: OUR_UID,
-      offers: [{ sku: OUR_SKU, model: 'x', brand: 'b', priceTenge: 9_950, availabilities: [{ storeId: 'PP1', available: true }] }],
+      offers: [
+        {
+          sku: OUR_SKU,
+          model: 'x',
+          brand: 'b',
+          priceTenge: 9_950,
+          availabilities: [{ storeId: 'PP1', available: true }],
+        },
+      ],
     });
-    expect(await uploadPriceList(cabinetContext(sandbox), { merchantUid: OUR_UID, file: xmlPriceListFile(xml) })).toEqual({
+    expect(
+      await uploadPriceList(cabinetContext(sandbox), { merchantUid: OUR_UID, file: xmlPriceListFile(xml) }),
+    ).toEqual({
       jobId: null,
       unexpectedBody: '{"data":[{"id":',
     });

@@ -3,13 +3,19 @@ import { kaspiLogins } from '../../src/db/schema';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { useConnectStack } from '../support/connect';
 
-const randomIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+const randomIp = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 /** The connect routes drive Kaspi (and a browser): each is capped per address, per account and in all, with 429 and Retry-After. */
 describe('caps on the store connect routes', () => {
   const stack = useConnectStack({
     worker: false,
-    env: { CONNECT_MAX_PER_IP: '2', CONNECT_MAX_PER_USER: '3', BROWSER_LOGINS_MAX_OPEN: '1', SMS_LOGIN_MAX_PER_USER: '1000' },
+    env: {
+      CONNECT_MAX_PER_IP: '2',
+      CONNECT_MAX_PER_USER: '3',
+      BROWSER_LOGINS_MAX_OPEN: '1',
+      SMS_LOGIN_MAX_PER_USER: '1000',
+    },
   });
 
   const connectCookies = (m: Merchant, ip: string) =>

@@ -80,13 +80,27 @@ describe('proxies bought from the provider', () => {
         buy: {
           ...base,
           list: Object.fromEntries(
-            sold.ids.map((id, i) => [id, { id, host: sold.host[i], port: 8000 + i, user: 'u', pass: 'p', type: 'http', unixtime_end: unixEnd, active: '1' }]),
+            sold.ids.map((id, i) => [
+              id,
+              {
+                id,
+                host: sold.host[i],
+                port: 8000 + i,
+                user: 'u',
+                pass: 'p',
+                type: 'http',
+                unixtime_end: unixEnd,
+                active: '1',
+              },
+            ]),
           ),
         },
         prolong: { ...base, list: [] },
         delete: { ...base, count: 0 },
       };
-      res.setHeader('content-type', 'application/json').end(JSON.stringify(answers[method] ?? { status: 'no', error: 'unknown' }));
+      res
+        .setHeader('content-type', 'application/json')
+        .end(JSON.stringify(answers[method] ?? { status: 'no', error: 'unknown' }));
     });
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
     const ctx = testContext(
@@ -101,7 +115,10 @@ describe('proxies bought from the provider', () => {
       const report = await createProxyActivities(ctx).maintainProxyPool();
       expect(report.bought).toBe(0);
       expect(await ctx.db.select().from(proxies).where(inArray(proxies.providerProxyId, sold.ids))).toEqual([]);
-      const told = await ctx.db.select().from(alerts).where(and(eq(alerts.kind, 'proxy_refused'), eq(alerts.audience, 'admin')));
+      const told = await ctx.db
+        .select()
+        .from(alerts)
+        .where(and(eq(alerts.kind, 'proxy_refused'), eq(alerts.audience, 'admin')));
       for (const id of sold.ids) expect(told.some((a) => a.message.includes(`id ${id}`))).toBe(true);
     } finally {
       await ctx.close();

@@ -39,9 +39,10 @@ describe('answers of Kaspi, WAHA and Telegram are read only up to a size', () =>
 
   it('Kaspi: a larger answer fails as unavailable, and the rest is not read', async () => {
     const urls = { publicUrl: url, mcUrl: url, idmcUrl: url, shopApiUrl: url };
-    const failure = await kaspiRequest({ urls, timeoutMs: 20_000 }, { endpoint: 'offers', surface: 'public', method: 'GET', url, schema: z.unknown() }).catch(
-      (e: unknown) => e,
-    );
+    const failure = await kaspiRequest(
+      { urls, timeoutMs: 20_000 },
+      { endpoint: 'offers', surface: 'public', method: 'GET', url, schema: z.unknown() },
+    ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(KaspiError);
     expect((failure as KaspiError).kind).toBe('unavailable');
     expect((failure as Error).message).toMatch(/larger than/);

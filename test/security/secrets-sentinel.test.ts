@@ -61,7 +61,14 @@ beforeAll(async () => {
     sandbox: { proxies: { count: 3, password: SENTINEL.proxyPassword } },
   });
   stack.sandbox.seed({
-    merchants: [{ uid: MERCHANT_UID, name: 'Sentinel Shop', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: SENTINEL.token }],
+    merchants: [
+      {
+        uid: MERCHANT_UID,
+        name: 'Sentinel Shop',
+        points: [{ code: 'PP1', cityId: ALMATY }],
+        shopApiToken: SENTINEL.token,
+      },
+    ],
     logins: [{ email: EMAIL, password: SENTINEL.password, phone: PHONE, merchantUids: [MERCHANT_UID] }],
   });
   for (const mcSession of [SENTINEL.cookie, SENTINEL.expiredCookie]) {
@@ -80,10 +87,16 @@ beforeAll(async () => {
   const [good, failing, hanging] = stack.sandbox.proxies;
   failing!.mode = '502';
   hanging!.mode = 'hang';
-  proxyIds = await giveSandboxProxies(stack.ctx.db, stack.ctx.keyring, [good!, failing!, hanging!], { userId: merchant.id, module: 'demper' });
+  proxyIds = await giveSandboxProxies(stack.ctx.db, stack.ctx.keyring, [good!, failing!, hanging!], {
+    userId: merchant.id,
+    module: 'demper',
+  });
   // Least recently used goes first: the first read tries the hanging proxy, then the failing one, then the good one.
   for (const [i, id] of proxyIds.entries()) {
-    await stack.ctx.db.update(proxies).set({ lastUsedAt: new Date(Date.now() - (i + 1) * 60_000) }).where(eq(proxies.id, id));
+    await stack.ctx.db
+      .update(proxies)
+      .set({ lastUsedAt: new Date(Date.now() - (i + 1) * 60_000) })
+      .where(eq(proxies.id, id));
   }
   await runFlows();
 });
@@ -93,15 +106,26 @@ afterAll(async () => {
 });
 
 async function runFlows() {
-  const api = (method: string, route: string, body?: unknown) => call(stack.api.url, method, route, { token: merchant.token, body });
+  const api = (method: string, route: string, body?: unknown) =>
+    call(stack.api.url, method, route, { token: merchant.token, body });
 
-  const cookies = await api('POST', '/api/v1/stores/connect/cookies', { cookies: `mc-session=${SENTINEL.cookie}; mc-sid=${SENTINEL.cookieSid}` });
+  const cookies = await api('POST', '/api/v1/stores/connect/cookies', {
+    cookies: `mc-session=${SENTINEL.cookie}; mc-sid=${SENTINEL.cookieSid}`,
+  });
   expect(cookies.status, cookies.text).toBe(201);
-  const expired = await api('POST', '/api/v1/stores/connect/cookies', { cookies: { mcSession: SENTINEL.expiredCookie, mcSid: SENTINEL.cookieSid } });
+  const expired = await api('POST', '/api/v1/stores/connect/cookies', {
+    cookies: { mcSession: SENTINEL.expiredCookie, mcSid: SENTINEL.cookieSid },
+  });
   expect(expired.status).toBe(422);
 
-  expect((await api('POST', '/api/v1/stores/connect/password', { email: EMAIL, password: SENTINEL.wrongPassword })).status).toBe(401);
-  const password = await api('POST', '/api/v1/stores/connect/password', { email: EMAIL, password: SENTINEL.password, remember: true });
+  expect(
+    (await api('POST', '/api/v1/stores/connect/password', { email: EMAIL, password: SENTINEL.wrongPassword })).status,
+  ).toBe(401);
+  const password = await api('POST', '/api/v1/stores/connect/password', {
+    email: EMAIL,
+    password: SENTINEL.password,
+    remember: true,
+  });
   expect(password.status, password.text).toBe(201);
   const storeId = password.body.stores[0].id as string;
 
@@ -111,21 +135,36 @@ async function runFlows() {
   const code = await smsCode(stack.sandbox, PHONE, startedAt - 1);
   // Six digits alone turn up by chance in timestamps and ciphertext; a leak of the code would be quoted.
   learned.push(`"${code}"`);
-  expect((await api('POST', `/api/v1/logins/${sms.body.loginId}/code`, { code: code === '000000' ? '111111' : '000000' })).status).toBe(200);
+  expect(
+    (await api('POST', `/api/v1/logins/${sms.body.loginId}/code`, { code: code === '000000' ? '111111' : '000000' }))
+      .status,
+  ).toBe(200);
   expect((await api('POST', `/api/v1/logins/${sms.body.loginId}/code`, { code })).body.state).toBe('connected');
   await loginState(stack.api, merchant, sms.body.loginId, (state) => state === 'connected');
 
-  expect((await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: SENTINEL.wrongToken })).status).toBe(422);
+  expect((await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: SENTINEL.wrongToken })).status).toBe(
+    422,
+  );
   expect((await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: SENTINEL.token })).status).toBe(200);
 
   // The store's demper loop reads its card through the merchant's proxies, the failing ones included.
   await demperProduct(stack.ctx, storeId, { kaspiProductId: PRODUCT_ID, sku: OUR_SKU, price: 10_000, minPrice: 5_000 });
-  await stack.ctx.temporal.workflow.getHandle(demperWorkflowId(storeId)).signal(wakeSignal, { reason: 'product_activated' });
-  await waitFor('reads through the good proxy and failures through the others', async () => {
-    const leases = await stack.ctx.db.select().from(proxyUsageLog).where(inArray(proxyUsageLog.proxyId, proxyIds));
-    const by = (id: string) => leases.filter((l) => l.proxyId === id);
-    return by(proxyIds[0]!).some((l) => l.successes > 0) && by(proxyIds[1]!).some((l) => l.failures > 0) && by(proxyIds[2]!).some((l) => l.failures > 0);
-  }, 90_000);
+  await stack.ctx.temporal.workflow
+    .getHandle(demperWorkflowId(storeId))
+    .signal(wakeSignal, { reason: 'product_activated' });
+  await waitFor(
+    'reads through the good proxy and failures through the others',
+    async () => {
+      const leases = await stack.ctx.db.select().from(proxyUsageLog).where(inArray(proxyUsageLog.proxyId, proxyIds));
+      const by = (id: string) => leases.filter((l) => l.proxyId === id);
+      return (
+        by(proxyIds[0]!).some((l) => l.successes > 0) &&
+        by(proxyIds[1]!).some((l) => l.failures > 0) &&
+        by(proxyIds[2]!).some((l) => l.failures > 0)
+      );
+    },
+    90_000,
+  );
 
   // A refused session renewed with the remembered password: the re-login path runs in an activity.
   stack.sandbox.auth.expireSessions({ merchantUid: MERCHANT_UID });
@@ -141,7 +180,11 @@ function occurrences(text: string): string[] {
 
 describe('secrets never appear in plain text', () => {
   it('in any text or JSON column of any table', async () => {
-    const { rows: columns } = await stack.ctx.db.execute<{ table_schema: string; table_name: string; column_name: string }>(sql`
+    const { rows: columns } = await stack.ctx.db.execute<{
+      table_schema: string;
+      table_name: string;
+      column_name: string;
+    }>(sql`
       select c.table_schema, c.table_name, c.column_name
       from information_schema.columns c
       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
@@ -171,7 +214,10 @@ describe('secrets never appear in plain text', () => {
     );
     expect(stores[0]!.n).toBe(1);
     const { rows: sealed } = await stack.ctx.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from proxies where id in (${sql.join(proxyIds.map((id) => sql`${id}`), sql`, `)}) and password_enc like 'v2.%'`,
+      sql`select count(*)::int as n from proxies where id in (${sql.join(
+        proxyIds.map((id) => sql`${id}`),
+        sql`, `,
+      )}) and password_enc like 'v2.%'`,
     );
     expect(sealed[0]!.n).toBe(3);
   });
@@ -188,7 +234,13 @@ describe('secrets never appear in plain text', () => {
     const taskQueue = stack.ctx.config.temporal.taskQueue;
     // Connecting a store starts its demper loop, and setting the Shop API token its orders poll: their
     // histories are checked too.
-    const expected = ['ordersPollWorkflow', 'passwordLoginWorkflow', 'smsLoginWorkflow', 'storeSessionCheckWorkflow', 'demperWorkflow'];
+    const expected = [
+      'ordersPollWorkflow',
+      'passwordLoginWorkflow',
+      'smsLoginWorkflow',
+      'storeSessionCheckWorkflow',
+      'demperWorkflow',
+    ];
     let executions: { workflowId: string; runId: string; type: string }[] = [];
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {

@@ -18,7 +18,9 @@ describe('the dev server’s Temporal UI codec endpoint', () => {
       const cmdline = fs.readFileSync(`/proc/${server.process.pid}/cmdline`, 'utf8');
       expect(cmdline).toContain('start-dev');
       expect(cmdline).not.toContain(token);
-      const settings = (await (await fetch(`${server.uiUrl!.replace('localhost', '127.0.0.1')}/api/v1/settings`)).json()) as {
+      const settings = (await (
+        await fetch(`${server.uiUrl!.replace('localhost', '127.0.0.1')}/api/v1/settings`)
+      ).json()) as {
         Codec: { Endpoint: string };
       };
       expect(settings.Codec.Endpoint).toBe(endpoint);

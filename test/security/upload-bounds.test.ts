@@ -24,18 +24,29 @@ describe('the bounded .xlsx reader', () => {
       [null, 0.5, ''],
       ['B-2', null, '  padded  '],
     ]);
-    expect(parseFirstSheet(bytes)).toEqual([['SKU', 'price', 'name'], ['A-1', '12990', 'Смартфон & <чехол>'], ['', '0.5', ''], ['B-2', '', 'padded']]);
+    expect(parseFirstSheet(bytes)).toEqual([
+      ['SKU', 'price', 'name'],
+      ['A-1', '12990', 'Смартфон & <чехол>'],
+      ['', '0.5', ''],
+      ['B-2', '', 'padded'],
+    ]);
     expect(await readFirstSheet(bytes)).toEqual(parseFirstSheet(bytes));
   });
 
   it('refuses too many columns, rows or cells, and zip sizes it will not unpack', () => {
     const limits = { ...DEFAULT_SHEET_LIMITS, maxRows: 10, maxColumns: 5, maxCells: 20, maxUncompressedBytes: MB };
-    expect(() => parseFirstSheet(workbook('<row r="1"><c r="F1"><v>1</v></c></row>'), limits)).toThrow(/more than 5 columns/);
-    expect(() => parseFirstSheet(workbook('<row r="11"><c r="A11"><v>1</v></c></row>'), limits)).toThrow(/more than 10 rows/);
+    expect(() => parseFirstSheet(workbook('<row r="1"><c r="F1"><v>1</v></c></row>'), limits)).toThrow(
+      /more than 5 columns/,
+    );
+    expect(() => parseFirstSheet(workbook('<row r="11"><c r="A11"><v>1</v></c></row>'), limits)).toThrow(
+      /more than 10 rows/,
+    );
     const many = Array.from({ length: 5 }, (_, r) => `<row r="${r + 1}">${'<c><v>1</v></c>'.repeat(5)}</row>`).join('');
     expect(() => parseFirstSheet(workbook(many), limits)).toThrow(/more than 20 cells/);
     expect(() => parseFirstSheet(workbook('', { declaredSize: 2 * MB }), limits)).toThrow(/unpacks to more than 1 MB/);
-    expect(() => parseFirstSheet(workbook(Buffer.alloc(2 * MB, 0x20), { declaredSize: 100 }), limits)).toThrow(/does not unpack to the size it declares/);
+    expect(() => parseFirstSheet(workbook(Buffer.alloc(2 * MB, 0x20), { declaredSize: 100 }), limits)).toThrow(
+      /does not unpack to the size it declares/,
+    );
     expect(() => parseFirstSheet(Buffer.from('not a zip at all, just text'), limits)).toThrow(SpreadsheetError);
   });
 });
@@ -59,7 +70,14 @@ describe('Excel uploads do not hold up other tenants', () => {
     storeId = (await seedStore(ctx.db, attacker.id)).id;
     await seedProduct(ctx.db, storeId, { sku: 'A-1', kaspiProductId: '940000001', price: 10_000 });
     // The reader's workers start once per process: warm them so timings measure the files, not the start.
-    const warm = await upload(Buffer.from(await writeSheet([['SKU', 'active'], ['A-1', 'no']])));
+    const warm = await upload(
+      Buffer.from(
+        await writeSheet([
+          ['SKU', 'active'],
+          ['A-1', 'no'],
+        ]),
+      ),
+    );
     expect(warm.status).toBe(200);
   });
 

@@ -23,7 +23,14 @@ describe('embedded PostgreSQL from a checkout in a private (0700) folder', () =>
   let port: number;
 
   const start = async (overrides: { systemDir?: string } = {}) => {
-    running = await startEmbeddedPostgres({ dataDir, port, database: 'private_checkout', nativeDir, systemDir, ...overrides });
+    running = await startEmbeddedPostgres({
+      dataDir,
+      port,
+      database: 'private_checkout',
+      nativeDir,
+      systemDir,
+      ...overrides,
+    });
     return running;
   };
   const query = async (db: EmbeddedPostgres, text: string) => {
@@ -67,14 +74,23 @@ describe('embedded PostgreSQL from a checkout in a private (0700) folder', () =>
       // Where the postgres user can reach it, with a note in the checkout saying where.
       expect(second.root.startsWith(systemDir + path.sep)).toBe(true);
       expect(fs.readFileSync(path.join(dataDir, RELOCATED_FILE), 'utf8')).toContain(second.root);
-      expect(fs.existsSync(path.join(systemDir, fs.readdirSync(systemDir).find((f) => /^postgres-\d/.test(f))!, 'bin', 'postgres'))).toBe(true);
+      expect(
+        fs.existsSync(
+          path.join(
+            systemDir,
+            fs.readdirSync(systemDir).find((f) => /^postgres-\d/.test(f))!,
+            'bin',
+            'postgres',
+          ),
+        ),
+      ).toBe(true);
     } else {
       expect(second.root).toBe(dataDir);
     }
     await second.stop();
   });
 
-  it('starts afresh once the checkout\'s data folder is deleted', async () => {
+  it("starts afresh once the checkout's data folder is deleted", async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     const fresh = await start();
     expect(await query(fresh, "select count(*)::int as n from pg_tables where tablename = 'kept'")).toEqual([{ n: 0 }]);

@@ -19,7 +19,10 @@ describe('connecting with pasted cookies', () => {
   it('connects the stores a live session manages, sealed, and updates them on the next import', async () => {
     const merchant = await registerMerchant(stack.api.url, 'cookies');
     const session = sandboxSession([OUR_UID, RIVAL_A]);
-    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', { token: merchant.token, body: { cookies: session.header } });
+    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
+      token: merchant.token,
+      body: { cookies: session.header },
+    });
     expect(reply.status, reply.text).toBe(201);
     const stores = reply.body.stores as { id: string; merchantUid: string; name: string; sessionVerifiedAt: string }[];
     expect(stores.map((s) => [s.merchantUid, s.name]).sort()).toEqual([
@@ -27,7 +30,12 @@ describe('connecting with pasted cookies', () => {
       [RIVAL_A, 'Rival A'],
     ]);
     for (const store of stores) {
-      expect(store).toMatchObject({ sessionState: 'active', connectedVia: 'cookies', autoRelogin: false, hasShopApiToken: false });
+      expect(store).toMatchObject({
+        sessionState: 'active',
+        connectedVia: 'cookies',
+        autoRelogin: false,
+        hasShopApiToken: false,
+      });
       expect(Date.parse(store.sessionVerifiedAt)).toBeGreaterThan(Date.now() - 60_000);
       const [row] = await stack.ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, store.id));
       expect(row!.sessionEnc).not.toContain(session.mcSession);
@@ -44,7 +52,9 @@ describe('connecting with pasted cookies', () => {
     expect(again.status).toBe(201);
     const ours = stores.find((s) => s.merchantUid === OUR_UID)!;
     expect(again.body.stores.map((s: { id: string }) => s.id)).toEqual([ours.id]);
-    expect((await readStoreSession(stack.ctx.db, stack.ctx.keyring, ours.id))!.cookies['mc-session']).toBe(fresh.mcSession);
+    expect((await readStoreSession(stack.ctx.db, stack.ctx.keyring, ours.id))!.cookies['mc-session']).toBe(
+      fresh.mcSession,
+    );
     expect((await call(stack.api.url, 'GET', '/api/v1/stores', { token: merchant.token })).body.total).toBe(2);
   });
 
@@ -52,7 +62,10 @@ describe('connecting with pasted cookies', () => {
     const merchant = await registerMerchant(stack.api.url, 'cookies-expired');
     const session = sandboxSession();
     stack.sandbox.auth.expireSessions({ mcSession: session.mcSession });
-    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', { token: merchant.token, body: { cookies: session.header } });
+    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
+      token: merchant.token,
+      body: { cookies: session.header },
+    });
     expect(reply.status).toBe(422);
     expect(reply.body.errors).toEqual([{ field: 'body.cookies', message: 'is not a live Kaspi cabinet session' }]);
     expect((await call(stack.api.url, 'GET', '/api/v1/stores', { token: merchant.token })).body.total).toBe(0);
@@ -60,24 +73,42 @@ describe('connecting with pasted cookies', () => {
 
   it('wants both session cookies', async () => {
     const merchant = await registerMerchant(stack.api.url, 'cookies-partial');
-    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', { token: merchant.token, body: { cookies: 'mc-session=abc' } });
+    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
+      token: merchant.token,
+      body: { cookies: 'mc-session=abc' },
+    });
     expect(reply.status).toBe(400);
-    expect(reply.body.errors).toEqual([{ field: 'body.cookies', message: 'must hold the mc-session and mc-sid cookies' }]);
+    expect(reply.body.errors).toEqual([
+      { field: 'body.cookies', message: 'must hold the mc-session and mc-sid cookies' },
+    ]);
   });
 
   it('brings a store that needed the merchant back: active, its demper no longer paused', async () => {
     const merchant = await registerMerchant(stack.api.url, 'cookies-reconnect');
-    const lost = await seedStore(stack.ctx.db, merchant.id, { merchantUid: OUR_UID, sessionState: 'needs_reauth', demperPausedReason: 'needs_reauth' });
-    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', { token: merchant.token, body: { cookies: sandboxSession().header } });
+    const lost = await seedStore(stack.ctx.db, merchant.id, {
+      merchantUid: OUR_UID,
+      sessionState: 'needs_reauth',
+      demperPausedReason: 'needs_reauth',
+    });
+    const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
+      token: merchant.token,
+      body: { cookies: sandboxSession().header },
+    });
     expect(reply.status).toBe(201);
-    expect(reply.body.stores).toEqual([expect.objectContaining({ id: lost.id, sessionState: 'active', demperPausedReason: null })]);
+    expect(reply.body.stores).toEqual([
+      expect.objectContaining({ id: lost.id, sessionState: 'active', demperPausedReason: null }),
+    ]);
   });
 });
 
 describe('connecting while the merchant has paused every store', () => {
   it('connects new stores paused, keeps a reconnected one paused, and resumes them all on request', async () => {
     const merchant = await registerMerchant(stack.api.url, 'cookies-paused');
-    const lost = await seedStore(stack.ctx.db, merchant.id, { merchantUid: OUR_UID, sessionState: 'needs_reauth', demperPausedReason: 'needs_reauth' });
+    const lost = await seedStore(stack.ctx.db, merchant.id, {
+      merchantUid: OUR_UID,
+      sessionState: 'needs_reauth',
+      demperPausedReason: 'needs_reauth',
+    });
     expect((await call(stack.api.url, 'POST', '/api/v1/demper/pause', { token: merchant.token })).status).toBe(202);
     const reply = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
       token: merchant.token,
@@ -85,12 +116,21 @@ describe('connecting while the merchant has paused every store', () => {
     });
     expect(reply.status).toBe(201);
     const byMerchant = Object.fromEntries(reply.body.stores.map((s: { merchantUid: string }) => [s.merchantUid, s]));
-    expect(byMerchant[OUR_UID]).toMatchObject({ id: lost.id, sessionState: 'active', demperPausedReason: 'paused_by_merchant' });
+    expect(byMerchant[OUR_UID]).toMatchObject({
+      id: lost.id,
+      sessionState: 'active',
+      demperPausedReason: 'paused_by_merchant',
+    });
     expect(byMerchant[RIVAL_A]).toMatchObject({ sessionState: 'active', demperPausedReason: 'paused_by_merchant' });
 
-    expect((await call(stack.api.url, 'POST', '/api/v1/demper/resume', { token: merchant.token })).body).toEqual({ stores: 2 });
+    expect((await call(stack.api.url, 'POST', '/api/v1/demper/resume', { token: merchant.token })).body).toEqual({
+      stores: 2,
+    });
     const list = await call(stack.api.url, 'GET', '/api/v1/stores', { token: merchant.token });
-    expect(list.body.items.map((s: { demperPausedReason: string | null }) => s.demperPausedReason)).toEqual([null, null]);
+    expect(list.body.items.map((s: { demperPausedReason: string | null }) => s.demperPausedReason)).toEqual([
+      null,
+      null,
+    ]);
   });
 });
 
@@ -98,7 +138,11 @@ describe('the Shop API token', () => {
   it('is checked with Kaspi, then kept sealed', async () => {
     const merchant = await registerMerchant(stack.api.url, 'token');
     const store = await seedStore(stack.ctx.db, merchant.id);
-    const put = (token: string) => call(stack.api.url, 'PUT', `/api/v1/stores/${store.id}/shop-api-token`, { token: merchant.token, body: { token } });
+    const put = (token: string) =>
+      call(stack.api.url, 'PUT', `/api/v1/stores/${store.id}/shop-api-token`, {
+        token: merchant.token,
+        body: { token },
+      });
 
     const refused = await put('not-a-token-kaspi-knows');
     expect(refused.status).toBe(422);
@@ -118,7 +162,8 @@ describe('SMS login limits', () => {
 
   it('limits SMS logins per phone and per account', async () => {
     const merchant = await registerMerchant(stack.api.url, 'sms-limits');
-    const start = (phone: string) => call(stack.api.url, 'POST', '/api/v1/stores/connect/sms', { token: merchant.token, body: { phone } });
+    const start = (phone: string) =>
+      call(stack.api.url, 'POST', '/api/v1/stores/connect/sms', { token: merchant.token, body: { phone } });
     const phone = randomPhone();
     expect((await start(phone)).status).toBe(202);
     expect((await start(phone)).status).toBe(202);

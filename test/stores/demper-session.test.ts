@@ -20,7 +20,15 @@ describe('the demper meeting an expired Kaspi session', { timeout: 180_000 }, ()
   async function prepare(merchant: Merchant, storeId: string) {
     await stack.ctx.db
       .insert(products)
-      .values({ storeId, kaspiProductId: PRODUCT_ID, sku: OUR_SKU, name: 'Contract product', price: 10_000, active: true, minPrice: 5_000 })
+      .values({
+        storeId,
+        kaspiProductId: PRODUCT_ID,
+        sku: OUR_SKU,
+        name: 'Contract product',
+        price: 10_000,
+        active: true,
+        minPrice: 5_000,
+      })
       .onConflictDoUpdate({ target: [products.storeId, products.sku], set: { active: true, minPrice: 5_000 } });
     await waitFor('the loop started by connecting', () => isDemperRunning(control(stack.ctx), storeId));
     const reply = await call(stack.api.url, 'PATCH', `/api/v1/stores/${storeId}/demper`, {
@@ -53,16 +61,20 @@ describe('the demper meeting an expired Kaspi session', { timeout: 180_000 }, ()
     expect(stack.sandbox.auth.expireSessions({ merchantUid: OUR_UID })).toBeGreaterThan(0);
     rivalUndercuts(9_500);
 
-    await waitFor('a push accepted after the expiry', () =>
-      stack.sandbox.market.pushLog({ merchantUid: OUR_UID, sinceMs: expiredAt }).find((p) => p.status === 200),
-    60_000);
+    await waitFor(
+      'a push accepted after the expiry',
+      () => stack.sandbox.market.pushLog({ merchantUid: OUR_UID, sinceMs: expiredAt }).find((p) => p.status === 200),
+      60_000,
+    );
     await waitFor('first place again', firstInAlmaty, 30_000);
     const status = await demperStatus(control(stack.ctx), storeId);
     expect(status).toMatchObject({ state: 'running', pausedReason: null });
     const [store] = await stack.ctx.db.select().from(kaspiStores).where(eq(kaspiStores.id, storeId));
     expect(store).toMatchObject({ sessionState: 'active', demperPausedReason: null });
     // The loop did meet the expired session before it logged in again.
-    expect(stack.sandbox.requests.some((r) => r.endpoint === 'pricefeed' && r.status === 401 && r.atMs >= expiredAt)).toBe(true);
+    expect(
+      stack.sandbox.requests.some((r) => r.endpoint === 'pricefeed' && r.status === 401 && r.atMs >= expiredAt),
+    ).toBe(true);
     await stopDemper(control(stack.ctx), storeId);
   });
 
@@ -83,7 +95,11 @@ describe('the demper meeting an expired Kaspi session', { timeout: 180_000 }, ()
 
     stack.sandbox.auth.expireSessions({ merchantUid: OUR_UID });
     rivalUndercuts(9_000);
-    await waitFor('the paused loop', async () => (await demperStatus(control(stack.ctx), storeId)).state === 'paused', 60_000);
+    await waitFor(
+      'the paused loop',
+      async () => (await demperStatus(control(stack.ctx), storeId)).state === 'paused',
+      60_000,
+    );
     expect(await demperStatus(control(stack.ctx), storeId)).toMatchObject({ pausedReason: 'needs_reauth' });
     const store = await call(stack.api.url, 'GET', `/api/v1/stores/${storeId}`, { token: merchant.token });
     expect(store.body).toMatchObject({ sessionState: 'needs_reauth', demperPausedReason: 'needs_reauth' });
@@ -91,12 +107,21 @@ describe('the demper meeting an expired Kaspi session', { timeout: 180_000 }, ()
 
     const reconnectedAt = Date.now();
     expect((await connect()).status).toBe(201);
-    await waitFor('the loop running again', async () => (await demperStatus(control(stack.ctx), storeId)).state === 'running');
-    await waitFor('a push after reconnecting', () =>
-      stack.sandbox.market.pushLog({ merchantUid: OUR_UID, sinceMs: reconnectedAt }).find((p) => p.status === 200),
-    60_000);
+    await waitFor(
+      'the loop running again',
+      async () => (await demperStatus(control(stack.ctx), storeId)).state === 'running',
+    );
+    await waitFor(
+      'a push after reconnecting',
+      () =>
+        stack.sandbox.market.pushLog({ merchantUid: OUR_UID, sinceMs: reconnectedAt }).find((p) => p.status === 200),
+      60_000,
+    );
     await waitFor('first place again', firstInAlmaty, 30_000);
-    const [row] = await stack.ctx.db.select().from(kaspiStores).where(and(eq(kaspiStores.id, storeId)));
+    const [row] = await stack.ctx.db
+      .select()
+      .from(kaspiStores)
+      .where(and(eq(kaspiStores.id, storeId)));
     expect(row).toMatchObject({ sessionState: 'active', demperPausedReason: null });
     await stopDemper(control(stack.ctx), storeId);
   });

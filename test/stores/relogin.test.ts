@@ -36,7 +36,12 @@ describe('keeping sessions alive', () => {
 
     const reply = await checkNow(merchant, store.id);
     expect(reply.status, reply.text).toBe(200);
-    expect(reply.body).toMatchObject({ id: store.id, sessionState: 'active', autoRelogin: true, demperPausedReason: null });
+    expect(reply.body).toMatchObject({
+      id: store.id,
+      sessionState: 'active',
+      autoRelogin: true,
+      demperPausedReason: null,
+    });
     expect(Date.parse(reply.body.sessionVerifiedAt)).toBeGreaterThan(Date.parse(store.sessionVerifiedAt));
     const result = await stack.ctx.temporal.workflow.getHandle(storeSessionCheckWorkflowId(store.id)).result();
     expect(result).toEqual({ sessionState: 'active', renewed: true });
@@ -50,7 +55,10 @@ describe('keeping sessions alive', () => {
     const merchant = await registerMerchant(stack.api.url, 'reauth');
     const session = stack.sandbox.auth.createSession([OUR_UID]);
     const cookies = { mcSession: session.mcSession, mcSid: session.mcSid };
-    const connected = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', { token: merchant.token, body: { cookies } });
+    const connected = await call(stack.api.url, 'POST', '/api/v1/stores/connect/cookies', {
+      token: merchant.token,
+      body: { cookies },
+    });
     const storeId = connected.body.stores[0].id as string;
     stack.sandbox.auth.expireSessions({ mcSession: session.mcSession });
 
@@ -63,7 +71,9 @@ describe('keeping sessions alive', () => {
       token: merchant.token,
       body: { cookies: `mc-session=${fresh.mcSession}; mc-sid=${fresh.mcSid}` },
     });
-    expect(back.body.stores).toEqual([expect.objectContaining({ id: storeId, sessionState: 'active', demperPausedReason: null })]);
+    expect(back.body.stores).toEqual([
+      expect.objectContaining({ id: storeId, sessionState: 'active', demperPausedReason: null }),
+    ]);
     expect((await checkNow(merchant, storeId)).body.sessionState).toBe('active');
   });
 
@@ -76,7 +86,10 @@ describe('keeping sessions alive', () => {
     const browser = createLoginBrowser({ ...stack.ctx.config.browser, logger: stack.ctx.logger });
     try {
       const deps = { ...stack.ctx, browser };
-      expect(await Promise.all([reloginStore(deps, store.id), reloginStore(deps, store.id)])).toEqual([{ status: 'ok' }, { status: 'ok' }]);
+      expect(await Promise.all([reloginStore(deps, store.id), reloginStore(deps, store.id)])).toEqual([
+        { status: 'ok' },
+        { status: 'ok' },
+      ]);
     } finally {
       await browser.close();
     }
@@ -100,14 +113,21 @@ describe('the per-merchant login lock', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    const first = withLoginLock(stack.ctx.db, 'lock-test-A', async () => {
-      entered();
-      await held;
-      return 'first';
-    }, { waitMs: 10_000 });
+    const first = withLoginLock(
+      stack.ctx.db,
+      'lock-test-A',
+      async () => {
+        entered();
+        await held;
+        return 'first';
+      },
+      { waitMs: 10_000 },
+    );
     await inside;
 
-    expect(await withLoginLock(stack.ctx.db, 'lock-test-A', async () => 'second', { waitMs: 300 })).toBe(LOGIN_LOCK_BUSY);
+    expect(await withLoginLock(stack.ctx.db, 'lock-test-A', async () => 'second', { waitMs: 300 })).toBe(
+      LOGIN_LOCK_BUSY,
+    );
     expect(await withLoginLock(stack.ctx.db, 'lock-test-B', async () => 'other', { waitMs: 300 })).toBe('other');
 
     const waiting = withLoginLock(stack.ctx.db, 'lock-test-A', async () => 'after', { waitMs: 10_000 });

@@ -27,7 +27,15 @@ export function cabinetContext(browser: Browser, device: 'desktop' | 'phone'): P
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${screen}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)).toEqual([]);
+  expect(
+    serious.map(
+      (v) =>
+        `${screen}: ${v.id} — ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    ),
+  ).toEqual([]);
 }
 
 /** A whole-page photograph, taken from the top so the fixed header stands where a visitor sees it. */
@@ -40,17 +48,25 @@ export async function shoot(page: Page, name: string): Promise<void> {
 export function watchForProblems(page: Page, label: string, problems: string[]): void {
   page.on('pageerror', (e) => problems.push(`${label}: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) problems.push(`${label}: ${m.text()}`);
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text()))
+      problems.push(`${label}: ${m.text()}`);
   });
 }
 
 /** Nothing wider than the screen: no sideways scrolling on a phone. */
 export async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(page.viewportSize()!.width);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+    page.viewportSize()!.width,
+  );
 }
 
 /** Signs in on the sign-in page and waits for the page it was sent on to (`next`). */
-export async function signInThroughPage(page: Page, baseUrl: string, credentials: { email: string; password: string }, next = '/') {
+export async function signInThroughPage(
+  page: Page,
+  baseUrl: string,
+  credentials: { email: string; password: string },
+  next = '/',
+) {
   await page.goto(`${baseUrl}/signin?next=${encodeURIComponent(next)}`);
   await page.getByLabel('Email').fill(credentials.email);
   await page.getByLabel('Пароль', { exact: false }).first().fill(credentials.password);

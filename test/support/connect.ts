@@ -2,7 +2,15 @@ import { expect } from 'vitest';
 import { kaspiUrlsEnv, type SandboxOptions, type SandboxHandle } from '../../sandbox';
 import { call, registerMerchant, type Merchant } from './http';
 import { contractSeed, startTestSandbox } from './sandbox';
-import { startTestApi, startTestWorker, testConfig, testContext, type RunningWorker, type TestApi, type TestContext } from './env';
+import {
+  startTestApi,
+  startTestWorker,
+  testConfig,
+  testContext,
+  type RunningWorker,
+  type TestApi,
+  type TestContext,
+} from './env';
 import type { Logger } from '../../src/lib/logger';
 import { suiteResource } from './suite-resource';
 
@@ -51,7 +59,11 @@ export async function startConnectStack(
 
 /** The suite's connect stack (see `startConnectStack`). */
 export function useConnectStack(options: Parameters<typeof startConnectStack>[0] = {}): ConnectStack {
-  return suiteResource('the connect stack', () => startConnectStack(options), (stack) => stack.close());
+  return suiteResource(
+    'the connect stack',
+    () => startConnectStack(options),
+    (stack) => stack.close(),
+  );
 }
 
 /** The newest SMS code the sandbox sent to a phone, waiting for it to be sent. */

@@ -59,7 +59,9 @@ export async function connectStore(
 /** A fresh cabinet session for the sandbox merchant, sealed into the store as the connect flow stores it. */
 export async function giveLiveSession(ctx: TestContext, sandbox: SandboxHandle, storeId: string, merchantUid: string) {
   const session = sandbox.auth.createSession([merchantUid]);
-  await writeStoreSession(ctx.db, ctx.keyring, storeId, { cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid } });
+  await writeStoreSession(ctx.db, ctx.keyring, storeId, {
+    cookies: { 'mc-session': session.mcSession, 'mc-sid': session.mcSid },
+  });
   return session;
 }
 
@@ -95,8 +97,15 @@ export async function storeRow(ctx: TestContext, storeId: string) {
  * One product's pushes as the database records them sent (in order, with the changes themselves) and
  * as Kaspi accepted them, for tests to hold against each other after a fault.
  */
-export async function sentAndPushed(ctx: TestContext, sandbox: SandboxHandle, of: { storeId: string; sku: string; merchantUid: string }) {
-  const [product] = await ctx.db.select().from(products).where(and(eq(products.storeId, of.storeId), eq(products.sku, of.sku)));
+export async function sentAndPushed(
+  ctx: TestContext,
+  sandbox: SandboxHandle,
+  of: { storeId: string; sku: string; merchantUid: string },
+) {
+  const [product] = await ctx.db
+    .select()
+    .from(products)
+    .where(and(eq(products.storeId, of.storeId), eq(products.sku, of.sku)));
   const sent = await ctx.db
     .select()
     .from(priceChanges)

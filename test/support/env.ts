@@ -109,7 +109,11 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
   if (!runtimeInstalled) {
     // The SDK logs through the test logger (silent unless TEST_LOG_LEVEL is set), once per test file.
     // The core's own logs too (a worker retrying an absent server warns many times a second).
-    Runtime.install({ logger: temporalLogger(ctx.logger), shutdownSignals: [], telemetryOptions: { logging: { forward: {} } } });
+    Runtime.install({
+      logger: temporalLogger(ctx.logger),
+      shutdownSignals: [],
+      telemetryOptions: { logging: { forward: {} } },
+    });
     runtimeInstalled = true;
   }
   const connection = await NativeConnection.connect({ address: ctx.config.temporal.address });
@@ -144,7 +148,11 @@ export async function startTestWorker(ctx: TestContext, deps: Partial<ActivityDe
 
 /** The suite's worker (see `startTestWorker`). */
 export function useTestWorker(ctx: TestContext): RunningWorker {
-  return suiteResource('the test worker', () => startTestWorker(ctx), (worker) => worker.stop());
+  return suiteResource(
+    'the test worker',
+    () => startTestWorker(ctx),
+    (worker) => worker.stop(),
+  );
 }
 
 export interface TestApi {
@@ -184,5 +192,9 @@ export async function startTestApi(ctx: TestContext): Promise<TestApi> {
 
 /** The suite's API (see `startTestApi`). */
 export function useTestApi(ctx: TestContext): TestApi {
-  return suiteResource('the test API', () => startTestApi(ctx), (api) => api.close());
+  return suiteResource(
+    'the test API',
+    () => startTestApi(ctx),
+    (api) => api.close(),
+  );
 }

@@ -50,7 +50,12 @@ export async function openEventStream(url: string, headers: Record<string, strin
               fields[line.slice(0, at)] = line.slice(at + 1).trimStart();
             }
           }
-          if (fields.data !== undefined) stream.events.push({ id: fields.id ?? null, event: fields.event ?? 'message', data: JSON.parse(fields.data) });
+          if (fields.data !== undefined)
+            stream.events.push({
+              id: fields.id ?? null,
+              event: fields.event ?? 'message',
+              data: JSON.parse(fields.data),
+            });
         }
       }
     } catch {

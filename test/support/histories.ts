@@ -66,7 +66,10 @@ const History = temporal.api.history.v1.History;
  * The fixture's text: the decoded history as protobuf's JSON object form (enums by name, bytes in
  * base64), the recording machine's host name replaced.
  */
-export function fixtureText(fixture: Omit<HistoryFixture, 'history'>, history: temporal.api.history.v1.IHistory): string {
+export function fixtureText(
+  fixture: Omit<HistoryFixture, 'history'>,
+  history: temporal.api.history.v1.IHistory,
+): string {
   const object = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
   const json = JSON.stringify({ ...fixture, history: object }, null, 1);
   return json.split(os.hostname()).join(RECORDER_HOST) + '\n';

@@ -48,7 +48,11 @@ export function uniqueEmail(tag = 'merchant'): string {
  * client address (`x-forwarded-for`), so a test with tight sign-up limits is not charged for the
  * sign-ups other test files make from loopback into the shared database.
  */
-export async function registerMerchant(baseUrl: string, tag?: string, headers?: Record<string, string>): Promise<Merchant> {
+export async function registerMerchant(
+  baseUrl: string,
+  tag?: string,
+  headers?: Record<string, string>,
+): Promise<Merchant> {
   const email = uniqueEmail(tag);
   const password = `pw-${randomUUID()}`;
   const reply = await call<{ user: { id: string }; token: string }>(baseUrl, 'POST', '/api/v1/auth/register', {

@@ -20,7 +20,11 @@ export function messagingEnv(sandbox: SandboxHandle): Record<string, string> {
 }
 
 /** Every channel on around the clock, no pause between messages. */
-export async function notifyEverything(db: Db, storeId: string, overrides: Partial<Parameters<typeof writeNotificationSettings>[2]> = {}) {
+export async function notifyEverything(
+  db: Db,
+  storeId: string,
+  overrides: Partial<Parameters<typeof writeNotificationSettings>[2]> = {},
+) {
   await writeNotificationSettings(db, storeId, {
     whatsappEnabled: true,
     telegramEnabled: true,
@@ -34,7 +38,11 @@ export async function notifyEverything(db: Db, storeId: string, overrides: Parti
 }
 
 /** A WhatsApp session the merchant has connected (QR code scanned) and a Telegram chat linked to the user. */
-export async function connectMessengers(db: Db, sandbox: SandboxHandle, params: { storeId: string; userId: string; chatId: string }) {
+export async function connectMessengers(
+  db: Db,
+  sandbox: SandboxHandle,
+  params: { storeId: string; userId: string; chatId: string },
+) {
   const session = `kaspi-store-${params.storeId}`;
   await fetch(`${sandbox.waha.url}/api/sessions/start`, {
     method: 'POST',
@@ -43,5 +51,8 @@ export async function connectMessengers(db: Db, sandbox: SandboxHandle, params: 
   });
   sandbox.waha.state.authorize(session);
   sandbox.telegram.state.userWrites(params.chatId, '/start');
-  await db.insert(telegramChats).values({ userId: params.userId, chatId: params.chatId }).onConflictDoUpdate({ target: telegramChats.userId, set: { chatId: params.chatId } });
+  await db
+    .insert(telegramChats)
+    .values({ userId: params.userId, chatId: params.chatId })
+    .onConflictDoUpdate({ target: telegramChats.userId, set: { chatId: params.chatId } });
 }

@@ -28,5 +28,10 @@ export function exited(child: ChildProcess): Promise<number | null> {
 
 /** What a child worker process needs to join the test's database, Temporal and task queue. */
 export function workerProcessEnv(taskQueue: string, extra: Record<string, string>): Record<string, string> {
-  return { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue, ...extra };
+  return {
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...extra,
+  };
 }

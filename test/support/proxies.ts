@@ -44,7 +44,9 @@ export async function seedProxies(
       port: 3128,
       username: `u${randomUUID().slice(0, 8)}`,
       passwordEnc: sealFor(keyring, 'proxyPassword', id, `pw-${randomUUID()}`),
-      ...(owner ? { userId: owner.userId, module: owner.module, status: 'allocated' as const, allocatedAt: new Date() } : { status: 'available' as const }),
+      ...(owner
+        ? { userId: owner.userId, module: owner.module, status: 'allocated' as const, allocatedAt: new Date() }
+        : { status: 'available' as const }),
     };
   });
   for (let at = 0; at < rows.length; at += 500) await db.insert(proxies).values(rows.slice(at, at + 500));
@@ -60,8 +62,17 @@ export async function giveSandboxProxies(
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const p of sandboxProxies) {
-    await upsertProxy(db, keyring, { protocol: 'http', host: '127.0.0.1', port: p.port, username: p.username, password: p.password });
-    const [row] = await db.select({ id: proxies.id }).from(proxies).where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, p.port)));
+    await upsertProxy(db, keyring, {
+      protocol: 'http',
+      host: '127.0.0.1',
+      port: p.port,
+      username: p.username,
+      password: p.password,
+    });
+    const [row] = await db
+      .select({ id: proxies.id })
+      .from(proxies)
+      .where(and(eq(proxies.host, '127.0.0.1'), eq(proxies.port, p.port)));
     ids.push(row!.id);
   }
   await db

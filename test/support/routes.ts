@@ -19,7 +19,8 @@ export function expressRoutes(app: Express, skipMounts: string[] = []): string[]
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         for (const p of paths) {
           for (const [method, on] of Object.entries(layer.route.methods)) {
-            if (on && method !== '_all') found.push(`${method.toUpperCase()} ${(prefix + p).replace(/:(\w+)/g, '{$1}')}`);
+            if (on && method !== '_all')
+              found.push(`${method.toUpperCase()} ${(prefix + p).replace(/:(\w+)/g, '{$1}')}`);
           }
         }
       } else if (layer.handle?.stack) {

@@ -76,7 +76,11 @@ export function startTestSandbox(options: SandboxOptions = {}) {
 
 /** The suite's sandbox (see `startTestSandbox`). */
 export function useSandbox(options: SandboxOptions = {}): SandboxHandle {
-  return suiteResource('the sandbox', () => startTestSandbox(options), (sandbox) => sandbox.stop());
+  return suiteResource(
+    'the sandbox',
+    () => startTestSandbox(options),
+    (sandbox) => sandbox.stop(),
+  );
 }
 
 /** The suite's sandbox, emptied and seeded with the contract market (or the given one) before each test. */
@@ -94,7 +98,11 @@ export function publicContext(sandbox: SandboxHandle, extra: Partial<KaspiContex
 }
 
 /** A cabinet context with a fresh session for the merchant, created through the sandbox. */
-export function cabinetContext(sandbox: SandboxHandle, merchantUid = OUR_UID, extra: Partial<KaspiContext> = {}): CabinetContext {
+export function cabinetContext(
+  sandbox: SandboxHandle,
+  merchantUid = OUR_UID,
+  extra: Partial<KaspiContext> = {},
+): CabinetContext {
   const session = sandbox.auth.createSession([merchantUid]);
   return {
     urls: sandbox.urls,

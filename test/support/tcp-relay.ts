@@ -86,7 +86,15 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
   };
 
   const server = net.createServer((client) => {
-    const link: Link = { client, upstream: null, toUpstream: [], toClient: [], upstreamEnded: false, requests: [], carry: '' };
+    const link: Link = {
+      client,
+      upstream: null,
+      toUpstream: [],
+      toClient: [],
+      upstreamEnded: false,
+      requests: [],
+      carry: '',
+    };
     links.add(link);
     // In a blackhole not even the connection to the target is opened: it would be traffic.
     if (mode === 'forward') connectUpstream(link);

@@ -26,8 +26,12 @@ export async function tenantRows(db: Db, userId: string): Promise<Record<string,
   const parts = [
     rowsOf('users', sql`t.id = ${userId}`),
     ...USER_TABLES.map((table) => rowsOf(table, sql`t.user_id = ${userId}`)),
-    ...STORE_TABLES.map((table) => rowsOf(table, sql`t.store_id in (select id from kaspi_stores where user_id = ${userId})`)),
+    ...STORE_TABLES.map((table) =>
+      rowsOf(table, sql`t.store_id in (select id from kaspi_stores where user_id = ${userId})`),
+    ),
   ];
-  const { rows } = await db.execute<{ rows: Record<string, unknown[]> }>(sql`select json_build_object(${sql.join(parts, sql`, `)}) as rows`);
+  const { rows } = await db.execute<{ rows: Record<string, unknown[]> }>(
+    sql`select json_build_object(${sql.join(parts, sql`, `)}) as rows`,
+  );
   return rows[0]!.rows;
 }

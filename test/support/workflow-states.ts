@@ -31,7 +31,10 @@ export async function openTimers(client: Client, id: string): Promise<number> {
 }
 
 /** The activities of the workflow's latest run that ran more than once, with why the attempt before failed. */
-export async function retriedActivities(client: Client, id: string): Promise<{ type: string; attempt: number; lastFailure: string }[]> {
+export async function retriedActivities(
+  client: Client,
+  id: string,
+): Promise<{ type: string; attempt: number; lastFailure: string }[]> {
   const { events } = await client.workflow.getHandle(id).fetchHistory();
   const typeOf = new Map<string, string>();
   const retried: { type: string; attempt: number; lastFailure: string }[] = [];
@@ -41,7 +44,11 @@ export async function retriedActivities(client: Client, id: string): Promise<{ t
     }
     const started = event.activityTaskStartedEventAttributes;
     if (started && (started.attempt ?? 1) > 1) {
-      retried.push({ type: typeOf.get(String(started.scheduledEventId)) ?? '', attempt: started.attempt!, lastFailure: started.lastFailure?.message ?? '' });
+      retried.push({
+        type: typeOf.get(String(started.scheduledEventId)) ?? '',
+        attempt: started.attempt!,
+        lastFailure: started.lastFailure?.message ?? '',
+      });
     }
   }
   return retried;

@@ -88,7 +88,9 @@ export function workbook(sheetRows: string | Buffer, sheet: Partial<ZipEntry> = 
     {
       name: 'xl/worksheets/sheet1.xml',
       data: Buffer.concat([
-        Buffer.from('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'),
+        Buffer.from(
+          '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
+        ),
         rows,
         Buffer.from('</sheetData></worksheet>'),
       ]),

@@ -102,10 +102,14 @@ describe('the account screen in a browser', () => {
     await elsewhere.waitForURL((u) => u.pathname === '/signin');
     await other.close();
 
-    const oldPassword = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: merchant.email, password: merchant.password } });
+    const oldPassword = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: merchant.email, password: merchant.password },
+    });
     expect(oldPassword.status).toBe(401);
     merchant = { ...merchant, password: 'a brand new passphrase' };
-    const newPassword = await call(api.url, 'POST', '/api/v1/auth/login', { body: { email: merchant.email, password: merchant.password } });
+    const newPassword = await call(api.url, 'POST', '/api/v1/auth/login', {
+      body: { email: merchant.email, password: merchant.password },
+    });
     expect(newPassword.status).toBe(200);
   });
 

@@ -18,7 +18,8 @@ import { holdFreePoolForSuite } from '../support/proxies';
 const SECRET = 'webhook-secret-for-billing-screen-0123';
 
 /** The text of an element with the non-breaking spaces of money and dates as plain ones. */
-const textOf = async (locator: { textContent(): Promise<string | null> }) => ((await locator.textContent()) ?? '').replace(/\s/g, ' ');
+const textOf = async (locator: { textContent(): Promise<string | null> }) =>
+  ((await locator.textContent()) ?? '').replace(/\s/g, ' ');
 
 /**
  * The plan and billing screen in Chromium against the real API and worker: the plans side by side,
@@ -57,7 +58,8 @@ describe('the billing screen in a browser', () => {
   it('shows the plans side by side and starts a subscription as a pending payment', async () => {
     await page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
     await page.getByText('Платежей пока не было.').waitFor();
-    for (const plan of ['Бесплатный', 'Старт', 'Про']) await page.getByRole('heading', { name: plan, exact: true }).waitFor();
+    for (const plan of ['Бесплатный', 'Старт', 'Про'])
+      await page.getByRole('heading', { name: plan, exact: true }).waitFor();
     expect(await page.getByText('без подписки').count()).toBe(1);
     await expectAccessible(page, 'billing');
     await shoot(page, 'billing-desktop');
@@ -77,7 +79,11 @@ describe('the billing screen in a browser', () => {
     expect(await textOf(row)).toContain('19 990 ₸');
 
     const periodEnd = new Date(Date.now() + 30 * 24 * 3600_000);
-    const event = JSON.stringify({ id: `evt_${paymentId}`, type: 'payment.succeeded', data: { paymentId, amountTenge: 19_990, periodEnd: periodEnd.toISOString() } });
+    const event = JSON.stringify({
+      id: `evt_${paymentId}`,
+      type: 'payment.succeeded',
+      data: { paymentId, amountTenge: 19_990, periodEnd: periodEnd.toISOString() },
+    });
     const webhook = await fetch(`${api.url}/api/v1/billing/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-signature': signBody(SECRET, event) },

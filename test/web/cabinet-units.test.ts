@@ -54,8 +54,16 @@ describe('every language has every message', () => {
 
 describe('the products list draws a new list first rows first, and keeps an updated one whole', () => {
   it('names the same products the same way in any order or state, and another set differently', () => {
-    const list = [{ id: 'b', price: 100 }, { id: 'a', price: 200 }, { id: 'c', price: 300 }];
-    const updatedAndResorted = [{ id: 'a', price: 199 }, { id: 'c', price: 300 }, { id: 'b', price: 99 }];
+    const list = [
+      { id: 'b', price: 100 },
+      { id: 'a', price: 200 },
+      { id: 'c', price: 300 },
+    ];
+    const updatedAndResorted = [
+      { id: 'a', price: 199 },
+      { id: 'c', price: 300 },
+      { id: 'b', price: 99 },
+    ];
     expect(rowSetKey(updatedAndResorted)).toBe(rowSetKey(list));
     expect(rowSetKey([{ id: 'a' }, { id: 'b' }, { id: 'd' }])).not.toBe(rowSetKey(list));
     expect(rowSetKey([{ id: 'a' }, { id: 'b' }])).not.toBe(rowSetKey(list));

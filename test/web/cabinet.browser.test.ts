@@ -45,7 +45,12 @@ describe('the web cabinet in a browser', () => {
       logins: [{ email: 'shop@cabinet.test', password: 'kaspi secret', phone: PHONE, merchantUids: [OURS] }],
       offers: [
         ...PRODUCTS.map((p) => ({ merchantUid: OURS, ...p })),
-        ...PRODUCTS.map((p) => ({ merchantUid: RIVAL, sku: `R-${p.sku}`, productId: p.productId, price: p.price - 300 })),
+        ...PRODUCTS.map((p) => ({
+          merchantUid: RIVAL,
+          sku: `R-${p.sku}`,
+          productId: p.productId,
+          price: p.price - 300,
+        })),
       ],
     },
   });
@@ -129,7 +134,9 @@ describe('the web cabinet in a browser', () => {
       const floor = page.getByLabel(`Минимум: ${p.model}`);
       await floor.fill(String(p.price - 1_000));
       await floor.press('Enter');
-      await expect.poll(async () => (await page.getByLabel(`Минимум: ${p.model}`).inputValue()).replace(/\D/g, '')).toBe(String(p.price - 1_000));
+      await expect
+        .poll(async () => (await page.getByLabel(`Минимум: ${p.model}`).inputValue()).replace(/\D/g, ''))
+        .toBe(String(p.price - 1_000));
       await page.getByLabel(`Демпер для «${p.model}»`).click({ force: true });
       await expect.poll(() => page.getByLabel(`Демпер для «${p.model}»`).isChecked()).toBe(true);
     }
@@ -137,13 +144,22 @@ describe('the web cabinet in a browser', () => {
 
     // Live, without a reload: the rows turn #1 as the demper's pushes land.
     await expect
-      .poll(async () => page.getByTestId('position').filter({ hasText: /^#1 из 2$/ }).count(), { timeout: 45_000 })
+      .poll(
+        async () =>
+          page
+            .getByTestId('position')
+            .filter({ hasText: /^#1 из 2$/ })
+            .count(),
+        { timeout: 45_000 },
+      )
       .toBeGreaterThanOrEqual(3);
     await expectAccessible(page, 'products');
     await shoot(page, 'products-desktop');
 
     await page.getByRole('link', { name: 'Лента решений' }).click();
-    await expect.poll(() => page.locator('[data-decision-id][data-status="sent"]').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => page.locator('[data-decision-id][data-status="sent"]').count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(3);
     await expectAccessible(page, 'activity');
     await shoot(page, 'activity-desktop');
     expect(pushesOf().length).toBeGreaterThanOrEqual(3);
@@ -179,7 +195,11 @@ describe('the web cabinet in a browser', () => {
 
     await page.getByRole('button', { name: 'Запустить', exact: true }).click();
     await page.getByText('Работает', { exact: true }).waitFor();
-    await waitFor('a push after resuming', () => pushesOf(PRODUCTS[1]!.sku).some((p) => p.price === 14_499 || p.cityPrices?.some((c) => c.value === 14_499)), 30_000);
+    await waitFor(
+      'a push after resuming',
+      () => pushesOf(PRODUCTS[1]!.sku).some((p) => p.price === 14_499 || p.cityPrices?.some((c) => c.value === 14_499)),
+      30_000,
+    );
   });
 
   it('proposes in a dry run, and applies a proposal the merchant picks', async () => {
@@ -195,12 +215,19 @@ describe('the web cabinet in a browser', () => {
     await shoot(page, 'demper-dry-run-desktop');
     await apply.click();
     await page.getByText('Применено 1 предложение.').waitFor();
-    await waitFor('the applied price at Kaspi', () => pushesOf(PRODUCTS[2]!.sku).length > 0 && pushesOf().length > before, 30_000);
+    await waitFor(
+      'the applied price at Kaspi',
+      () => pushesOf(PRODUCTS[2]!.sku).length > 0 && pushesOf().length > before,
+      30_000,
+    );
   });
 
   it('downloads the Excel export, which reads back', async () => {
     await page.goto(`${api.url}/stores/${storeId}/products`);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать Excel' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Скачать Excel' }).click(),
+    ]);
     const file = await download.path();
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(file);

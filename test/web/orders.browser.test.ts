@@ -39,7 +39,11 @@ describe('the orders screens in a browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    sandbox.seed({ merchants: [{ uid: OURS, name: 'Магазин Заказов', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN }] });
+    sandbox.seed({
+      merchants: [
+        { uid: OURS, name: 'Магазин Заказов', points: [{ code: 'PP1', cityId: ALMATY }], shopApiToken: TOKEN },
+      ],
+    });
     const now = Date.now();
     sandbox.orders.add({
       merchantUid: OURS,
@@ -67,7 +71,10 @@ describe('the orders screens in a browser', () => {
     storeId = (await seedStore(ctx.db, merchant.id, { merchantUid: OURS, name: 'Магазин Заказов' })).id;
     await notifyEverything(ctx.db, storeId);
     await connectMessengers(ctx.db, sandbox, { storeId, userId: merchant.id, chatId: '99000001' });
-    const token = await call(api.url, 'PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: merchant.token, body: { token: TOKEN } });
+    const token = await call(api.url, 'PUT', `/api/v1/stores/${storeId}/shop-api-token`, {
+      token: merchant.token,
+      body: { token: TOKEN },
+    });
     expect(token.status).toBe(200);
 
     browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
@@ -85,7 +92,9 @@ describe('the orders screens in a browser', () => {
     await page.getByRole('heading', { name: 'Заказы', exact: true }).waitFor();
     await page.getByRole('link', { name: '510000001' }).waitFor({ timeout: 30_000 });
     await page.getByRole('link', { name: '510000002' }).waitFor();
-    expect(await page.getByRole('row').filter({ hasText: '510000002' }).textContent()).toContain('Пылесос Xiaomi G10 и ещё 1 товар');
+    expect(await page.getByRole('row').filter({ hasText: '510000002' }).textContent()).toContain(
+      'Пылесос Xiaomi G10 и ещё 1 товар',
+    );
     await page.getByText('Заказы прочитаны из Kaspi').waitFor();
     await expectAccessible(page, 'orders');
     await shoot(page, 'orders-desktop');
@@ -114,7 +123,10 @@ describe('the orders screens in a browser', () => {
     await page.getByRole('heading', { name: 'Заказ № 510000003' }).waitFor();
     const goods = page.getByRole('table', { name: 'Товары' });
     expect((await goods.textContent())!.replace(/\s/g, ' ')).toContain('24 000 ₸');
-    await page.getByText(/\+7 \(707\) \*\*\*-\*\*-33/).first().waitFor();
+    await page
+      .getByText(/\+7 \(707\) \*\*\*-\*\*-33/)
+      .first()
+      .waitFor();
     expect(await page.locator('main').textContent()).not.toContain('7071112233');
     // The poll queues "new order" messages; the sender delivers them in a moment.
     await expect

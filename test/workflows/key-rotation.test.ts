@@ -32,7 +32,12 @@ describe('encryption key rotation mid-run', () => {
 
   beforeAll(async () => {
     before = testContext();
-    after = testContext(testConfig({ TEMPORAL_TASK_QUEUE: before.config.temporal.taskQueue, ENCRYPTION_KEYS: `${newKey},${TEST_ENCRYPTION_KEYS}` }));
+    after = testContext(
+      testConfig({
+        TEMPORAL_TASK_QUEUE: before.config.temporal.taskQueue,
+        ENCRYPTION_KEYS: `${newKey},${TEST_ENCRYPTION_KEYS}`,
+      }),
+    );
     oldWorker = await startTestWorker(before);
   });
   afterAll(async () => {
@@ -43,15 +48,28 @@ describe('encryption key rotation mid-run', () => {
   });
 
   it('keeps a workflow that started before the rotation decodable and running', async () => {
-    const user = await createUser(before.db, { email: `rotation-${randomUUID()}@example.kz`, password: 'long enough password' });
+    const user = await createUser(before.db, {
+      email: `rotation-${randomUUID()}@example.kz`,
+      password: 'long enough password',
+    });
     const workflowId = subscriptionWorkflowId(user.id);
     await before.temporal.workflow.start(subscriptionWorkflow, {
       workflowId,
       taskQueue: before.config.temporal.taskQueue,
-      args: [{ userId: user.id, plan: 'free', periodEnd: new Date(Date.now() + 3_600_000).toISOString(), shortageRetrySeconds: 600 }],
+      args: [
+        {
+          userId: user.id,
+          plan: 'free',
+          periodEnd: new Date(Date.now() + 3_600_000).toISOString(),
+          shortageRetrySeconds: 600,
+        },
+      ],
     });
     const oldHandle = before.temporal.workflow.getHandle(workflowId);
-    await waitFor('the subscription to be active', async () => (await oldHandle.query(subscriptionStatusQuery)).state === 'active');
+    await waitFor(
+      'the subscription to be active',
+      async () => (await oldHandle.query(subscriptionStatusQuery)).state === 'active',
+    );
 
     // The rotation: old workers stop; new ones (and new clients) encrypt with the new key first.
     await oldWorker.stop();

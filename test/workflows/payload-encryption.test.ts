@@ -44,7 +44,9 @@ describe('workflow history is encrypted; the codec endpoint decodes it for opera
     const history = await ctx.temporal.workflow.getHandle(workflowId).fetchHistory();
     const body = {
       payloads: payloadsOf(history).map((p) => ({
-        metadata: Object.fromEntries(Object.entries<Uint8Array>(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        metadata: Object.fromEntries(
+          Object.entries<Uint8Array>(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
         data: Buffer.from(p.data).toString('base64'),
       })),
     };
@@ -60,7 +62,9 @@ describe('workflow history is encrypted; the codec endpoint decodes it for opera
     const history = await ctx.temporal.workflow.getHandle(workflowId).fetchHistory();
     return {
       payloads: payloadsOf(history).map((p) => ({
-        metadata: Object.fromEntries(Object.entries<Uint8Array>(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+        metadata: Object.fromEntries(
+          Object.entries<Uint8Array>(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
         data: Buffer.from(p.data).toString('base64'),
       })),
     };
@@ -70,9 +74,17 @@ describe('workflow history is encrypted; the codec endpoint decodes it for opera
     const body = await historyBody();
     const decoded = await call(api.url, 'POST', '/codec/decode', { body, token: TEST_CODEC_TOKEN });
     expect(decoded.status).toBe(200);
-    expect(decoded.body.payloads.some((p: any) => Buffer.from(p.data ?? '', 'base64').toString().includes('serverTime'))).toBe(true);
+    expect(
+      decoded.body.payloads.some((p: any) =>
+        Buffer.from(p.data ?? '', 'base64')
+          .toString()
+          .includes('serverTime'),
+      ),
+    ).toBe(true);
     expect((await call(api.url, 'POST', '/codec/decode', { body })).status).toBe(403);
-    expect((await call(api.url, 'POST', '/codec/decode', { body, token: 'wrong-token-0123456789abcdef' })).status).toBe(403);
+    expect((await call(api.url, 'POST', '/codec/decode', { body, token: 'wrong-token-0123456789abcdef' })).status).toBe(
+      403,
+    );
   });
 
   it('refuses an unencrypted payload on decode', async () => {
@@ -80,7 +92,11 @@ describe('workflow history is encrypted; the codec endpoint decodes it for opera
     await expect(createPayloadCodec(ctx.keyring).decode([plain])).rejects.toThrow(PayloadCodecError);
     const reply = await call(api.url, 'POST', '/codec/decode', {
       token: TEST_CODEC_TOKEN,
-      body: { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: plain.data.toString('base64') }] },
+      body: {
+        payloads: [
+          { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: plain.data.toString('base64') },
+        ],
+      },
     });
     expect(reply.status).toBe(422);
     expect(reply.text).not.toContain('injected');
@@ -115,12 +131,22 @@ describe('workflow history is encrypted; the codec endpoint decodes it for opera
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 12; i++) {
-        statuses.push((await call(limitedApi.url, 'POST', '/codec/decode', { body: { payloads: [] }, token: `guess-${i}-0123456789abcdef` })).status);
+        statuses.push(
+          (
+            await call(limitedApi.url, 'POST', '/codec/decode', {
+              body: { payloads: [] },
+              token: `guess-${i}-0123456789abcdef`,
+            })
+          ).status,
+        );
       }
       expect(statuses.slice(0, 10)).toEqual(Array(10).fill(403));
       expect(statuses.slice(10)).toEqual([429, 429]);
       // The right token is held back too while the address is limited.
-      const held = await call(limitedApi.url, 'POST', '/codec/decode', { body: { payloads: [] }, token: TEST_CODEC_TOKEN });
+      const held = await call(limitedApi.url, 'POST', '/codec/decode', {
+        body: { payloads: [] },
+        token: TEST_CODEC_TOKEN,
+      });
       expect(held.status).toBe(429);
       expect(held.headers.get('retry-after')).toMatch(/^\d+$/);
     } finally {

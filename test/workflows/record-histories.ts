@@ -66,12 +66,15 @@ async function record(workflowId: string, scenario: string, runId?: string) {
 beforeAll(async () => {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   // Histories of runs from before a change the code must still replay (`*.before-<change>.json`) cannot be recorded again: they stay.
-  for (const file of fs.readdirSync(HISTORIES_DIR)) if (file.endsWith('.json') && !file.includes('.before-')) fs.rmSync(path.join(HISTORIES_DIR, file));
+  for (const file of fs.readdirSync(HISTORIES_DIR))
+    if (file.endsWith('.json') && !file.includes('.before-')) fs.rmSync(path.join(HISTORIES_DIR, file));
   const sandbox = await startTestSandbox({ proxies: { count: 3, password: RECORDER_SECRETS.proxyPassword } });
   const seed = contractSeed();
   sandbox.seed({
     ...seed,
-    merchants: seed.merchants!.map((m) => (m.uid === OUR_UID ? { ...m, shopApiToken: RECORDER_SECRETS.shopApiToken } : m)),
+    merchants: seed.merchants!.map((m) =>
+      m.uid === OUR_UID ? { ...m, shopApiToken: RECORDER_SECRETS.shopApiToken } : m,
+    ),
     logins: [{ email: EMAIL, password: RECORDER_SECRETS.password, phone: PHONE, merchantUids: [OUR_UID] }],
   });
   const ctx = testContext(
@@ -114,12 +117,18 @@ afterAll(async () => {
 
 describe('recording workflow histories', () => {
   it('password login, catalog sync, the demper loop (continued as new, paused, configured, a manual price) and its end', async () => {
-    const connected = await api('POST', '/api/v1/stores/connect/password', { email: EMAIL, password: RECORDER_SECRETS.password, remember: true });
+    const connected = await api('POST', '/api/v1/stores/connect/password', {
+      email: EMAIL,
+      password: RECORDER_SECRETS.password,
+      remember: true,
+    });
     expect(connected.status, connected.text).toBe(201);
     storeId = connected.body.stores[0].id;
     const taskQueue = stack.ctx.config.temporal.taskQueue;
     let passwordLogin: string | undefined;
-    for await (const wf of stack.ctx.temporal.workflow.list({ query: `WorkflowType = "passwordLoginWorkflow" AND TaskQueue = "${taskQueue}"` })) {
+    for await (const wf of stack.ctx.temporal.workflow.list({
+      query: `WorkflowType = "passwordLoginWorkflow" AND TaskQueue = "${taskQueue}"`,
+    })) {
       passwordLogin = wf.workflowId;
     }
     await record(passwordLogin!, 'connected');
@@ -130,16 +139,25 @@ describe('recording workflow histories', () => {
 
     const [product] = await stack.ctx.db.select().from(products).where(eq(products.storeId, storeId));
     expect(product?.sku).toBe(OUR_SKU);
-    expect((await api('PATCH', `/api/v1/stores/${storeId}/demper`, { intervalSeconds: 5, hotIntervalSeconds: 5 })).status).toBe(200);
+    expect(
+      (await api('PATCH', `/api/v1/stores/${storeId}/demper`, { intervalSeconds: 5, hotIntervalSeconds: 5 })).status,
+    ).toBe(200);
     expect((await api('PATCH', `/api/v1/products/${product!.id}`, { active: true, minPrice: 5_000 })).status).toBe(200);
     const demper = demperWorkflowId(storeId);
-    await waitFor('a price push', async () => (await api('GET', `/api/v1/products/${product!.id}/price-changes`)).body.items?.length > 0, 60_000);
+    await waitFor(
+      'a price push',
+      async () => (await api('GET', `/api/v1/products/${product!.id}/price-changes`)).body.items?.length > 0,
+      60_000,
+    );
     expect((await api('POST', `/api/v1/stores/${storeId}/demper/pause`)).status).toBe(202);
     expect((await api('POST', `/api/v1/products/${product!.id}/price`, { price: 9_500 })).status).toBeLessThan(300);
     expect((await api('POST', `/api/v1/stores/${storeId}/demper/resume`)).status).toBe(202);
     await waitFor('the loop continued as new', async () => (await runsOf(demper)).length >= 2, 90_000);
     await stopDemper(control(stack.ctx), storeId);
-    await stack.ctx.temporal.workflow.getHandle(demper).result().catch(() => undefined);
+    await stack.ctx.temporal.workflow
+      .getHandle(demper)
+      .result()
+      .catch(() => undefined);
     const runs = await runsOf(demper);
     await record(demper, 'continued-as-new', runs[0]!.runId);
     await record(demper, 'carried-then-stopped', runs.at(-1)!.runId);
@@ -150,7 +168,10 @@ describe('recording workflow histories', () => {
     const sms = await api('POST', '/api/v1/stores/connect/sms', { phone: PHONE });
     expect(sms.status).toBe(202);
     const code = await smsCode(stack.sandbox, PHONE, startedAt - 1);
-    expect((await api('POST', `/api/v1/logins/${sms.body.loginId}/code`, { code: code === '000000' ? '111111' : '000000' })).status).toBe(200);
+    expect(
+      (await api('POST', `/api/v1/logins/${sms.body.loginId}/code`, { code: code === '000000' ? '111111' : '000000' }))
+        .status,
+    ).toBe(200);
     expect((await api('POST', `/api/v1/logins/${sms.body.loginId}/code`, { code })).body.state).toBe('connected');
     await loginState(stack.api, merchant, sms.body.loginId, (state) => state === 'connected');
     await record(`sms-login:${sms.body.loginId}`, 'wrong-then-right-code');
@@ -161,11 +182,21 @@ describe('recording workflow histories', () => {
   });
 
   it('the orders poll, polling on its interval and on request', async () => {
-    expect((await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: RECORDER_SECRETS.shopApiToken })).status).toBe(200);
+    expect(
+      (await api('PUT', `/api/v1/stores/${storeId}/shop-api-token`, { token: RECORDER_SECRETS.shopApiToken })).status,
+    ).toBe(200);
     const poll = stack.ctx.temporal.workflow.getHandle(ordersPollWorkflowId(storeId));
-    await waitFor('two polls', async () => (await api('GET', `/api/v1/stores/${storeId}/orders/poll`)).body.status?.polls >= 2, 30_000);
+    await waitFor(
+      'two polls',
+      async () => (await api('GET', `/api/v1/stores/${storeId}/orders/poll`)).body.status?.polls >= 2,
+      30_000,
+    );
     expect((await api('POST', `/api/v1/stores/${storeId}/orders/poll`)).status).toBeLessThan(300);
-    await waitFor('the requested poll', async () => (await api('GET', `/api/v1/stores/${storeId}/orders/poll`)).body.status?.polls >= 3, 30_000);
+    await waitFor(
+      'the requested poll',
+      async () => (await api('GET', `/api/v1/stores/${storeId}/orders/poll`)).body.status?.polls >= 3,
+      30_000,
+    );
     await poll.cancel();
     await poll.result();
     await record(ordersPollWorkflowId(storeId), 'cancelled');
@@ -174,7 +205,11 @@ describe('recording workflow histories', () => {
   it('preorders uploaded, shown, and one withdrawn', async () => {
     const [product] = await stack.ctx.db.select().from(products).where(eq(products.storeId, storeId));
     await stack.ctx.db.update(products).set({ brand: 'Test' }).where(eq(products.id, product!.id));
-    const created = await api('POST', `/api/v1/stores/${storeId}/preorders`, { productId: product!.id, days: 7, warehouses: [{ point: 1, quantity: 3 }] });
+    const created = await api('POST', `/api/v1/stores/${storeId}/preorders`, {
+      productId: product!.id,
+      days: 7,
+      warehouses: [{ point: 1, quantity: 3 }],
+    });
     expect(created.status, created.text).toBe(201);
     expect((await api('POST', `/api/v1/stores/${storeId}/preorders/upload`, {})).status).toBe(202);
     await stack.ctx.temporal.workflow.getHandle(preorderUploadWorkflowId(storeId)).result();
@@ -188,19 +223,32 @@ describe('recording workflow histories', () => {
 
   it('a subscription granted, allocated and cancelled; the pool workflow; the canary', async () => {
     await seedProxies(stack.ctx.db, stack.ctx.keyring, 40);
-    const grant = await api('POST', '/api/v1/admin/subscriptions', { userId: merchant.id, action: 'grant', plan: 'start' }, admin);
+    const grant = await api(
+      'POST',
+      '/api/v1/admin/subscriptions',
+      { userId: merchant.id, action: 'grant', plan: 'start' },
+      admin,
+    );
     expect(grant.status, grant.text).toBe(202);
     await waitFor('activation', async () => (await api('GET', '/api/v1/billing/subscription')).body.state === 'active');
-    expect((await api('POST', '/api/v1/admin/subscriptions', { userId: merchant.id, action: 'cancel' }, admin)).status).toBe(202);
+    expect(
+      (await api('POST', '/api/v1/admin/subscriptions', { userId: merchant.id, action: 'cancel' }, admin)).status,
+    ).toBe(202);
     await stack.ctx.temporal.workflow.getHandle(subscriptionWorkflowId(merchant.id)).result();
     await record(subscriptionWorkflowId(merchant.id), 'granted-then-cancelled');
 
     const pool = `proxy-pool-recorded-${randomUUID()}`;
-    await stack.ctx.temporal.workflow.execute(proxyPoolWorkflow, { taskQueue: stack.ctx.config.temporal.taskQueue, workflowId: pool });
+    await stack.ctx.temporal.workflow.execute(proxyPoolWorkflow, {
+      taskQueue: stack.ctx.config.temporal.taskQueue,
+      workflowId: pool,
+    });
     await record(pool, 'maintained');
 
     const canary = `canary-recorded-${randomUUID()}`;
-    await stack.ctx.temporal.workflow.execute(canaryWorkflow, { taskQueue: stack.ctx.config.temporal.taskQueue, workflowId: canary });
+    await stack.ctx.temporal.workflow.execute(canaryWorkflow, {
+      taskQueue: stack.ctx.config.temporal.taskQueue,
+      workflowId: canary,
+    });
     await record(canary, 'done');
   });
 });

@@ -24,7 +24,11 @@ const replayOptions = (): ReplayWorkerOptions => ({
 describe('committed workflow histories', () => {
   beforeAll(() => {
     // The SDK's own logs (the deliberate nondeterminism below warns) go to the test logger, silent by default.
-    Runtime.install({ logger: temporalLogger(createLogger(testConfig(), 'replay')), shutdownSignals: [], telemetryOptions: { logging: { forward: {} } } });
+    Runtime.install({
+      logger: temporalLogger(createLogger(testConfig(), 'replay')),
+      shutdownSignals: [],
+      telemetryOptions: { logging: { forward: {} } },
+    });
   });
 
   it('cover every workflow type, each without a secret or an encrypted payload', () => {
@@ -33,18 +37,27 @@ describe('committed workflow histories', () => {
   });
 
   it('replay against the current workflow code without a determinism error', async () => {
-    const histories = fixtures.map(({ fixture }) => ({ workflowId: fixture.workflowId, history: fixtureHistory(fixture) }));
+    const histories = fixtures.map(({ fixture }) => ({
+      workflowId: fixture.workflowId,
+      history: fixtureHistory(fixture),
+    }));
     const results: { workflowId: string; error?: unknown }[] = [];
     for await (const result of Worker.runReplayHistories(replayOptions(), histories)) results.push(result);
     expect(results.map((r) => r.workflowId)).toEqual(fixtures.map((f) => f.fixture.workflowId));
     // Every fixture that fails is named at once, not only the first.
-    expect(results.flatMap((r, i) => (r.error ? [`${fixtures[i]!.file}: ${String((r.error as Error).message).slice(0, 300)}`] : []))).toEqual([]);
+    expect(
+      results.flatMap((r, i) =>
+        r.error ? [`${fixtures[i]!.file}: ${String((r.error as Error).message).slice(0, 300)}`] : [],
+      ),
+    ).toEqual([]);
   });
 
   it('catch a history the code would not make: the demper loop replayed as another workflow type', async () => {
     const { fixture } = fixtures.find((f) => f.fixture.workflowType === 'demperWorkflow')!;
     const history = fixtureHistory(fixture);
     history.events![0]!.workflowExecutionStartedEventAttributes!.workflowType!.name = 'catalogSyncWorkflow';
-    await expect(Worker.runReplayHistory(replayOptions(), history, fixture.workflowId)).rejects.toThrow(/[Nn]ondetermin|DeterminismViolation/);
+    await expect(Worker.runReplayHistory(replayOptions(), history, fixture.workflowId)).rejects.toThrow(
+      /[Nn]ondetermin|DeterminismViolation/,
+    );
   });
 });

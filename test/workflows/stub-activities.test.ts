@@ -26,7 +26,16 @@ interface Call {
 const CONFIG: DemperConfig = { ...DEFAULT_DEMPER_CONFIG, intervalSeconds: 60, hotIntervalSeconds: 30 };
 
 function checkResult(overrides: Partial<CheckResult> = {}): CheckResult {
-  return { checked: 1, changed: 0, heldAtFloor: 0, errors: 0, moreDue: false, readsBlockedUntil: null, nextDueAt: null, ...overrides };
+  return {
+    checked: 1,
+    changed: 0,
+    heldAtFloor: 0,
+    errors: 0,
+    moreDue: false,
+    readsBlockedUntil: null,
+    nextDueAt: null,
+    ...overrides,
+  };
 }
 
 function pushResult(overrides: Partial<PushResult> = {}): PushResult {
@@ -55,18 +64,17 @@ describe('workflow logic with stub activities', () => {
   const scripts = new Map<string, Partial<Record<string, (input: any, calls: Call[]) => unknown>>>();
   const calls = new Map<string, Call[]>();
 
-  const fake =
-    (name: string, fallback: (input: any) => unknown) =>
-    async (input: any) => {
-      // Calls are filed by store or user; an admin alert names its user in the message.
-      const key: string = input?.storeId ?? input?.userId ?? /[0-9a-f-]{36}/.exec(input?.message ?? '')?.[0] ?? 'none';
-      const log = calls.get(key) ?? [];
-      calls.set(key, log);
-      log.push({ name, input, at: Date.now() });
-      const behaviour = scripts.get(key)?.[name];
-      return behaviour ? behaviour(input, log) : fallback(input);
-    };
-  const asked = (key: string, name?: string) => (calls.get(key) ?? []).filter((c) => name === undefined || c.name === name);
+  const fake = (name: string, fallback: (input: any) => unknown) => async (input: any) => {
+    // Calls are filed by store or user; an admin alert names its user in the message.
+    const key: string = input?.storeId ?? input?.userId ?? /[0-9a-f-]{36}/.exec(input?.message ?? '')?.[0] ?? 'none';
+    const log = calls.get(key) ?? [];
+    calls.set(key, log);
+    log.push({ name, input, at: Date.now() });
+    const behaviour = scripts.get(key)?.[name];
+    return behaviour ? behaviour(input, log) : fallback(input);
+  };
+  const asked = (key: string, name?: string) =>
+    (calls.get(key) ?? []).filter((c) => name === undefined || c.name === name);
 
   beforeAll(async () => {
     connection = await NativeConnection.connect({ address: ctx.config.temporal.address });
@@ -101,9 +109,14 @@ describe('workflow logic with stub activities', () => {
 
   const startLoop = async (storeId: string, script: Parameters<typeof scripts.set>[1] = {}) => {
     scripts.set(storeId, script);
-    return ctx.temporal.workflow.start(demperWorkflow, { taskQueue, workflowId: `demper:${storeId}`, args: [{ storeId, userId: 'u' }] });
+    return ctx.temporal.workflow.start(demperWorkflow, {
+      taskQueue,
+      workflowId: `demper:${storeId}`,
+      args: [{ storeId, userId: 'u' }],
+    });
   };
-  const status = (storeId: string) => ctx.temporal.workflow.getHandle(`demper:${storeId}`).query(demperStatusQuery) as Promise<DemperStatus>;
+  const status = (storeId: string) =>
+    ctx.temporal.workflow.getHandle(`demper:${storeId}`).query(demperStatusQuery) as Promise<DemperStatus>;
 
   describe('the demper loop', () => {
     it('backs off after an activity failed for good: 5 s, then 10 s, doubling per failure in a row', async () => {
@@ -113,10 +126,14 @@ describe('workflow logic with stub activities', () => {
           throw ApplicationFailure.nonRetryable('Kaspi is down', 'KaspiUnavailable');
         },
       });
-      const afterSecond = await waitFor('two failed cycles', async () => {
-        const now = await status(storeId);
-        return (now.lastCycle?.cycle ?? 0) >= 2 && now;
-      }, 20_000);
+      const afterSecond = await waitFor(
+        'two failed cycles',
+        async () => {
+          const now = await status(storeId);
+          return (now.lastCycle?.cycle ?? 0) >= 2 && now;
+        },
+        20_000,
+      );
       const [first, second] = asked(storeId, 'checkProducts');
       expect(second!.at - first!.at).toBeGreaterThanOrEqual(4_500);
       expect(afterSecond.lastCycle?.errors).toBe(1);
@@ -132,9 +149,20 @@ describe('workflow logic with stub activities', () => {
       const handle = await startLoop(storeId, {
         // Four cycles 400 ms apart, then a rest.
         checkProducts: (_input, log) =>
-          checkResult({ changed: 1, nextDueAt: log.filter((c) => c.name === 'checkProducts').length < 4 ? new Date(Date.now() + 400).toISOString() : null }),
+          checkResult({
+            changed: 1,
+            nextDueAt:
+              log.filter((c) => c.name === 'checkProducts').length < 4
+                ? new Date(Date.now() + 400).toISOString()
+                : null,
+          }),
         pushPriceChanges: () =>
-          pushResult({ sent: 0, writesBlockedUntil: new Date(Date.now() + 3_600_000).toISOString(), writesBlockedReason: 'Kaspi 429', merchantThrottled: true }),
+          pushResult({
+            sent: 0,
+            writesBlockedUntil: new Date(Date.now() + 3_600_000).toISOString(),
+            writesBlockedReason: 'Kaspi 429',
+            merchantThrottled: true,
+          }),
       });
       await waitFor('four checks', () => asked(storeId, 'checkProducts').length >= 4, 20_000);
       expect(asked(storeId, 'pushPriceChanges')).toHaveLength(1);
@@ -167,7 +195,10 @@ describe('workflow logic with stub activities', () => {
     it('carries its state through continue-as-new: cycle, configuration and breakers', async () => {
       const storeId = randomUUID();
       const handle = await startLoop(storeId, {
-        loadDemperLoop: () => ({ store: { userId: 'u', pausedReason: null, config: CONFIG }, settings: { heartbeatTimeoutSeconds: 30, historyLimitEvents: 40 } }),
+        loadDemperLoop: () => ({
+          store: { userId: 'u', pausedReason: null, config: CONFIG },
+          settings: { heartbeatTimeoutSeconds: 30, historyLimitEvents: 40 },
+        }),
         // Always more to do at once: the history grows fast. Both steps say so, as a push finishing
         // after a check sets the loop's next due time too.
         checkProducts: () => checkResult({ changed: 1, nextDueAt: new Date().toISOString() }),
@@ -181,7 +212,11 @@ describe('workflow logic with stub activities', () => {
             : pushResult({ nextDueAt: new Date().toISOString() }),
       });
       const firstRun = handle.firstExecutionRunId;
-      await waitFor('a new run', async () => (await ctx.temporal.workflow.getHandle(`demper:${storeId}`).describe()).runId !== firstRun, 30_000);
+      await waitFor(
+        'a new run',
+        async () => (await ctx.temporal.workflow.getHandle(`demper:${storeId}`).describe()).runId !== firstRun,
+        30_000,
+      );
       const carried = await status(storeId);
       expect(carried.cycle).toBeGreaterThan(3);
       expect(carried.config).toEqual(CONFIG);
@@ -200,7 +235,14 @@ describe('workflow logic with stub activities', () => {
       return ctx.temporal.workflow.execute(subscriptionWorkflow, {
         taskQueue,
         workflowId: `subscription:${userId}`,
-        args: [{ userId, plan: 'start', periodEnd: new Date(Date.now() + 3_600_000).toISOString(), shortageRetrySeconds: 600 }],
+        args: [
+          {
+            userId,
+            plan: 'start',
+            periodEnd: new Date(Date.now() + 3_600_000).toISOString(),
+            shortageRetrySeconds: 600,
+          },
+        ],
       });
     };
     const broken = () => {
@@ -213,7 +255,10 @@ describe('workflow logic with stub activities', () => {
         const script =
           failing === 'activatePlan'
             ? { activatePlan: broken }
-            : { allocateModuleProxies: (input: { module: string; count: number }) => (input.module === failing ? broken() : { held: input.count }) };
+            : {
+                allocateModuleProxies: (input: { module: string; count: number }) =>
+                  input.module === failing ? broken() : { held: input.count },
+              };
         await expect(run(userId, script)).rejects.toThrow(/workflow execution failed/i);
         const allocated = asked(userId, 'allocateModuleProxies').map((c) => c.input.module);
         const released = asked(userId, 'releaseModuleProxies').map((c) => c.input.module);

@@ -19,7 +19,12 @@ setNonce(styleNonce());
 
 export function App() {
   return (
-    <MantineProvider theme={theme} getStyleNonce={styleNonce} defaultColorScheme="light" cssVariablesResolver={cssVariables}>
+    <MantineProvider
+      theme={theme}
+      getStyleNonce={styleNonce}
+      defaultColorScheme="light"
+      cssVariablesResolver={cssVariables}
+    >
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />

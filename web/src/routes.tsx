@@ -58,13 +58,18 @@ export const router = createBrowserRouter([
         path: 'stores/:storeId/products',
         // The list is asked for at once, beside the session check, not after the screen has loaded.
         loader: ({ params, request }) => {
-          void queryClient.prefetchQuery(productListQuery(params.storeId!, apiQuery(readListState(new URL(request.url).searchParams))));
+          void queryClient.prefetchQuery(
+            productListQuery(params.storeId!, apiQuery(readListState(new URL(request.url).searchParams))),
+          );
           return null;
         },
         element: page('/stores/:storeId/products', () => import('./pages/Products')),
       },
       { path: 'stores/:storeId/demper', element: page('/stores/:storeId/demper', () => import('./pages/Demper')) },
-      { path: 'stores/:storeId/activity', element: page('/stores/:storeId/activity', () => import('./pages/Activity')) },
+      {
+        path: 'stores/:storeId/activity',
+        element: page('/stores/:storeId/activity', () => import('./pages/Activity')),
+      },
       { path: 'stores/:storeId/orders', element: page('/stores/:storeId/orders', () => import('./pages/Orders')) },
       { path: 'orders/:orderId', element: page('/orders/:orderId', () => import('./pages/Order')) },
       { path: 'account', element: page('/account', () => import('./pages/Account')) },

@@ -76,7 +76,10 @@ export function createEventHub(deps: EventHubDeps): EventHub {
         if (message.payload) markDirty(message.payload);
       });
       client.on('error', (err) => {
-        logger.warn({ err: { message: scrubCredentials(err.message) } }, 'event stream lost its PostgreSQL connection; reconnecting');
+        logger.warn(
+          { err: { message: scrubCredentials(err.message) } },
+          'event stream lost its PostgreSQL connection; reconnecting',
+        );
         dropListener(client);
       });
       client.on('end', () => dropListener(client));
@@ -108,7 +111,10 @@ export function createEventHub(deps: EventHubDeps): EventHub {
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       listen().catch((err: unknown) => {
-        logger.warn({ err: { message: scrubCredentials((err as Error).message) } }, 'event stream could not reconnect; trying again');
+        logger.warn(
+          { err: { message: scrubCredentials((err as Error).message) } },
+          'event stream could not reconnect; trying again',
+        );
         scheduleReconnect();
       });
     }, RECONNECT_MS);
@@ -152,7 +158,10 @@ export function createEventHub(deps: EventHubDeps): EventHub {
   };
 
   /** The store's events after `afterId`, rendered; several changes of one product in a batch give its last. */
-  const readEvents = async (storeId: string, afterId: number): Promise<{ events: StreamEvent[]; lastRowId: number; full: boolean }> => {
+  const readEvents = async (
+    storeId: string,
+    afterId: number,
+  ): Promise<{ events: StreamEvent[]; lastRowId: number; full: boolean }> => {
     const rows = await db
       .select()
       .from(storeEvents)
@@ -172,7 +181,9 @@ export function createEventHub(deps: EventHubDeps): EventHub {
           .innerJoin(products, eq(products.id, priceChanges.productId))
           .where(inArray(priceChanges.id, decisionIds))
       : [];
-    const decisionById = new Map(decisions.map((d) => [d.change.id, { ...priceChangeView(d.change), productName: d.productName }]));
+    const decisionById = new Map(
+      decisions.map((d) => [d.change.id, { ...priceChangeView(d.change), productName: d.productName }]),
+    );
     const productIds = [...lastOfProduct.keys()];
     const productById = new Map((await renderProducts(db, deps.urls, productIds)).map((p) => [p.id, p]));
 

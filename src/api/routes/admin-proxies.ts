@@ -6,7 +6,10 @@ import type { ApiRouter } from '../routing';
 const ImportReport = z
   .object({
     imported: z.int().meta({ description: 'New proxies added to the free pool' }),
-    updated: z.int().meta({ description: 'Known proxies (same host, port and user) whose protocol or password changed; a dead one is back in the pool' }),
+    updated: z.int().meta({
+      description:
+        'Known proxies (same host, port and user) whose protocol or password changed; a dead one is back in the pool',
+    }),
     rejected: z.array(
       z.object({
         index: z.int().meta({ description: 'Position of the line in `proxies`, from 0' }),
@@ -36,7 +39,11 @@ export function adminProxyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'key
       responses: { 200: { description: 'What was imported and what was rejected', schema: ImportReport } },
     },
     async ({ body }, _req, res) => {
-      res.json(await importProxies(deps.db, deps.keyring, body.proxies, { allowPrivateAddresses: deps.config.proxies.allowPrivateAddresses }));
+      res.json(
+        await importProxies(deps.db, deps.keyring, body.proxies, {
+          allowPrivateAddresses: deps.config.proxies.allowPrivateAddresses,
+        }),
+      );
     },
   );
 }

@@ -14,17 +14,25 @@ const Body = z
   .strictObject({
     userId: Uuid,
     action: z.enum(['grant', 'cancel']),
-    plan: z.enum(PAID_PLAN_NAMES as [string, ...string[]]).optional().meta({ description: 'The plan to grant (grant only)' }),
-    periodEnd: Timestamp.optional().meta({ description: 'When the granted period ends (grant only); default one billing period on' }),
+    plan: z
+      .enum(PAID_PLAN_NAMES as [string, ...string[]])
+      .optional()
+      .meta({ description: 'The plan to grant (grant only)' }),
+    periodEnd: Timestamp.optional().meta({
+      description: 'When the granted period ends (grant only); default one billing period on',
+    }),
   })
   .superRefine((body, ctx) => {
-    if (body.action === 'grant' && !body.plan) ctx.addIssue({ code: 'custom', path: ['plan'], message: 'is required to grant' });
+    if (body.action === 'grant' && !body.plan)
+      ctx.addIssue({ code: 'custom', path: ['plan'], message: 'is required to grant' });
     if (body.action === 'cancel' && (body.plan || body.periodEnd)) {
       ctx.addIssue({ code: 'custom', path: [body.plan ? 'plan' : 'periodEnd'], message: 'does not go with cancel' });
     }
   });
 
-const Answer = z.object({ userId: Uuid, workflowId: z.string(), periodEnd: Timestamp.optional() }).meta({ id: 'AdminSubscriptionAnswer' });
+const Answer = z
+  .object({ userId: Uuid, workflowId: z.string(), periodEnd: Timestamp.optional() })
+  .meta({ id: 'AdminSubscriptionAnswer' });
 
 export function adminSubscriptionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
   api.route(
@@ -62,7 +70,8 @@ export function adminSubscriptionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'
         plan: body.plan!,
         periodEnd: body.periodEnd ? new Date(body.periodEnd) : undefined,
       }).catch((err: unknown) => {
-        if (err instanceof PlanConflictError) throw new HttpError(409, `The user's ${err.activePlan} plan is active; cancel it first.`);
+        if (err instanceof PlanConflictError)
+          throw new HttpError(409, `The user's ${err.activePlan} plan is active; cancel it first.`);
         throw err;
       });
       res.status(202).json({ userId: body.userId, workflowId, periodEnd: periodEnd.toISOString() });

@@ -35,7 +35,13 @@ export function adminRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
         deps.db.select({ n: count() }).from(users).where(where),
       ]);
       res.json({
-        items: rows.map((u) => ({ id: u.id, email: u.email, role: u.role, plan: u.plan, createdAt: u.createdAt.toISOString() })),
+        items: rows.map((u) => ({
+          id: u.id,
+          email: u.email,
+          role: u.role,
+          plan: u.plan,
+          createdAt: u.createdAt.toISOString(),
+        })),
         page: query.page,
         limit: query.limit,
         total: total?.n ?? 0,

@@ -62,7 +62,10 @@ export function apiKeyRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db'>) {
       const { userId } = signedInWithToken(req);
       let row;
       try {
-        row = await issueApiKey(deps.db, userId, { name: body.name, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null });
+        row = await issueApiKey(deps.db, userId, {
+          name: body.name,
+          expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+        });
       } catch (error) {
         if (error instanceof TooManyApiKeys) throw new HttpError(409, error.message);
         throw error;

@@ -9,12 +9,7 @@ import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
 import { Timestamp, Uuid } from '../schemas';
 
-const Email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email().max(254))
-  .meta({ example: 'merchant@example.kz' });
+const Email = z.string().trim().toLowerCase().pipe(z.email().max(254)).meta({ example: 'merchant@example.kz' });
 
 const Password = z
   .string()
@@ -26,7 +21,10 @@ const Credentials = z.strictObject({ email: Email, password: Password });
 const example = { email: 'merchant@example.kz', password: 'correct horse battery' };
 
 const TokenReply = z
-  .object({ token: z.string().meta({ description: 'Bearer token for `Authorization: Bearer ...`' }), expiresAt: Timestamp })
+  .object({
+    token: z.string().meta({ description: 'Bearer token for `Authorization: Bearer ...`' }),
+    expiresAt: Timestamp,
+  })
   .meta({ id: 'Token' });
 
 const Registered = z
@@ -63,7 +61,12 @@ async function signIn(deps: AuthRouteDeps, req: Request, credentials: { email: s
  * cabinet's scripts and echoed in a header), both SameSite=Strict and Secure when the request came
  * over HTTPS, living as long as the token.
  */
-function setSessionCookies(req: Request, res: Response, deps: AuthRouteDeps, issued: { token: string; tokenId: string; expiresAt: Date }) {
+function setSessionCookies(
+  req: Request,
+  res: Response,
+  deps: AuthRouteDeps,
+  issued: { token: string; tokenId: string; expiresAt: Date },
+) {
   const common = { sameSite: 'strict', secure: req.secure, path: '/', expires: issued.expiresAt } as const;
   res.cookie(SESSION_COOKIE, issued.token, { ...common, httpOnly: true });
   res.cookie(CSRF_COOKIE, deps.tokens.csrfToken(issued.tokenId), { ...common, httpOnly: false });
@@ -103,11 +106,17 @@ export function authRoutes(api: ApiRouter, deps: AuthRouteDeps) {
       await deps.authLimits.beforeRegister(clientIp(req), body.email);
       try {
         const user = await createUser(deps.db, body);
-        const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
+        const { token, expiresAt } = await deps.tokens.issue({
+          userId: user.id,
+          role: user.role,
+          tokenVersion: user.tokenVersion,
+        });
         res.status(201).json({ user: { id: user.id, email: user.email }, token, expiresAt: expiresAt.toISOString() });
       } catch (err) {
         if (err instanceof EmailTakenError) {
-          throw new HttpError(409, err.message, { errors: [{ field: 'body.email', message: 'is already registered' }] });
+          throw new HttpError(409, err.message, {
+            errors: [{ field: 'body.email', message: 'is already registered' }],
+          });
         }
         throw err;
       }
@@ -135,7 +144,11 @@ export function authRoutes(api: ApiRouter, deps: AuthRouteDeps) {
     },
     async ({ body }, req, res) => {
       const user = await signIn(deps, req, body);
-      const { token, expiresAt } = await deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
+      const { token, expiresAt } = await deps.tokens.issue({
+        userId: user.id,
+        role: user.role,
+        tokenVersion: user.tokenVersion,
+      });
       res.json({ token, expiresAt: expiresAt.toISOString() });
     },
   );

@@ -16,7 +16,9 @@ import { paginated, PaginationQuery, Tenge, Timestamp, Uuid } from '../schemas';
 import { tenantScope } from '../tenancy';
 import { ABUSE_LIMITS, createAbuseLimits } from '../rate-limits';
 
-const ModuleCounts = z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.int()])) as Record<(typeof PROXY_MODULES)[number], z.ZodInt>);
+const ModuleCounts = z.object(
+  Object.fromEntries(PROXY_MODULES.map((m) => [m, z.int()])) as Record<(typeof PROXY_MODULES)[number], z.ZodInt>,
+);
 
 const PlanView = z
   .object({
@@ -37,7 +39,10 @@ const PaymentView = z
     status: z.enum(['pending', 'paid', 'failed']),
     createdAt: Timestamp,
   })
-  .meta({ id: 'Payment', description: "Pay it with the payment provider, quoting `id`; the provider's webhook confirms it." });
+  .meta({
+    id: 'Payment',
+    description: "Pay it with the payment provider, quoting `id`; the provider's webhook confirms it.",
+  });
 
 const SubscriptionView = z
   .object({
@@ -45,7 +50,9 @@ const SubscriptionView = z
     state: z.enum(['none', 'activating', 'active', 'ending', 'ended']),
     periodEnd: Timestamp.nullable(),
     cancelRequested: z.boolean(),
-    proxies: z.object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.object({ wanted: z.int(), held: z.int() })]))).nullable(),
+    proxies: z
+      .object(Object.fromEntries(PROXY_MODULES.map((m) => [m, z.object({ wanted: z.int(), held: z.int() })])))
+      .nullable(),
   })
   .meta({ id: 'Subscription' });
 
@@ -152,13 +159,19 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       tags: ['billing'],
       access: 'public',
       body: PaymentEvent,
-      bodyExample: { id: 'evt_0001', type: 'payment.succeeded', data: { paymentId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', amountTenge: 19990 } },
+      bodyExample: {
+        id: 'evt_0001',
+        type: 'payment.succeeded',
+        data: { paymentId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', amountTenge: 19990 },
+      },
       verify: [
         (req, _res, next) => {
           const secret = deps.config.billing.webhookSecret;
           if (!secret) throw new HttpError(503, 'Billing webhooks are not configured.');
           const raw = (req as RawBodyRequest).rawBody;
-          const check = raw ? checkSignature(secret, raw, req.get(SIGNATURE_HEADER)) : ({ ok: false, reason: 'missing' } as const);
+          const check = raw
+            ? checkSignature(secret, raw, req.get(SIGNATURE_HEADER))
+            : ({ ok: false, reason: 'missing' } as const);
           if (!check.ok) {
             throw new HttpError(
               401,
@@ -186,10 +199,16 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         throw new HttpError(503, 'The event could not be applied now; send it again later.');
       }
       if (result.outcome === 'unknown_payment') {
-        throw new HttpError(422, 'No such payment.', { errors: [{ field: 'body.data.paymentId', message: 'is not a payment of ours' }] });
+        throw new HttpError(422, 'No such payment.', {
+          errors: [{ field: 'body.data.paymentId', message: 'is not a payment of ours' }],
+        });
       }
       if (result.outcome === 'needs_review') {
-        await recordAlert(deps.db, deps.logger, { audience: 'admin', kind: 'payment_needs_review', message: `User ${result.userId}: ${result.reason}.` });
+        await recordAlert(deps.db, deps.logger, {
+          audience: 'admin',
+          kind: 'payment_needs_review',
+          message: `User ${result.userId}: ${result.reason}.`,
+        });
       }
       res.json({ received: true, outcome: result.outcome });
     },
@@ -214,7 +233,13 @@ export function billingRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         const description = await handle.describe();
         if (description.status.name === 'RUNNING') {
           const status = await handle.query(subscriptionStatusQuery);
-          res.json({ plan: status.plan, state: status.state, periodEnd: status.periodEnd, cancelRequested: status.cancelRequested, proxies: status.proxies });
+          res.json({
+            plan: status.plan,
+            state: status.state,
+            periodEnd: status.periodEnd,
+            cancelRequested: status.cancelRequested,
+            proxies: status.proxies,
+          });
           return;
         }
       } catch (err) {

@@ -1,7 +1,12 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { catalogSyncWorkflow } from '../../workflows/catalog-sync';
-import { blankCatalogProgress, catalogSyncProgressQuery, catalogSyncWorkflowId, storeSearchAttributes } from '../../workflows/messages';
+import {
+  blankCatalogProgress,
+  catalogSyncProgressQuery,
+  catalogSyncWorkflowId,
+  storeSearchAttributes,
+} from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
@@ -14,7 +19,10 @@ const SyncView = z
     state: z.enum(['never', 'running', 'done', 'failed']),
     pagesDone: z.int(),
     offersSeen: z.int(),
-    offersTotal: z.int().nullable().meta({ description: 'Offers in the cabinet list, when Kaspi says: progress is offersSeen of it' }),
+    offersTotal: z
+      .int()
+      .nullable()
+      .meta({ description: 'Offers in the cabinet list, when Kaspi says: progress is offersSeen of it' }),
     created: z.int(),
     updated: z.int(),
     vanished: z.int(),
@@ -51,7 +59,13 @@ export function catalogRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       await deps.temporal.workflow.start(catalogSyncWorkflow, {
         workflowId,
         taskQueue: deps.config.temporal.taskQueue,
-        args: [{ storeId: store.id, userId: store.userId, heartbeatTimeoutSeconds: deps.config.catalog.heartbeatTimeoutSeconds }],
+        args: [
+          {
+            storeId: store.id,
+            userId: store.userId,
+            heartbeatTimeoutSeconds: deps.config.catalog.heartbeatTimeoutSeconds,
+          },
+        ],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         typedSearchAttributes: storeSearchAttributes(store),
       });

@@ -25,7 +25,9 @@ function fromJson(p: z.infer<typeof JsonPayload>): Payload {
 
 function toJson(p: Payload) {
   return {
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
     ...(p.data ? { data: Buffer.from(p.data).toString('base64') } : {}),
   };
 }
@@ -63,7 +65,9 @@ const CODEC_WRONG_TOKENS = 10;
 
 function limited(res: RateLimiterRes): HttpError {
   const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new HttpError(429, `Too many codec requests; try again in ${seconds} s.`, { headers: { 'Retry-After': String(seconds) } });
+  return new HttpError(429, `Too many codec requests; try again in ${seconds} s.`, {
+    headers: { 'Retry-After': String(seconds) },
+  });
 }
 
 /**

@@ -20,7 +20,9 @@ import { tenantScope } from '../tenancy';
 import { StoreView, storeView } from './stores';
 
 const ConnectedStores = z
-  .object({ stores: z.array(StoreView).meta({ description: 'Every store this Kaspi login manages, created or updated' }) })
+  .object({
+    stores: z.array(StoreView).meta({ description: 'Every store this Kaspi login manages, created or updated' }),
+  })
   .meta({ id: 'ConnectedStores' });
 
 const CookiesBody = z.strictObject({
@@ -33,14 +35,20 @@ const CookiesBody = z.strictObject({
 const PasswordBody = z.strictObject({
   email: z.string().trim().toLowerCase().pipe(z.email().max(254)).meta({ example: 'shop@example.kz' }),
   password: z.string().min(1).max(256),
-  remember: z.boolean().default(false).meta({ description: 'Keep the credentials (encrypted) to log in again when Kaspi ends the session' }),
+  remember: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Keep the credentials (encrypted) to log in again when Kaspi ends the session' }),
 });
 
 const SmsBody = z.strictObject({
   phone: z
     .string()
     .max(30)
-    .refine((phone) => kazakhPhoneDigits(phone) !== undefined, 'must be a Kazakhstan mobile number, e.g. +7 701 123 45 67'),
+    .refine(
+      (phone) => kazakhPhoneDigits(phone) !== undefined,
+      'must be a Kazakhstan mobile number, e.g. +7 701 123 45 67',
+    ),
 });
 
 const SmsStarted = z
@@ -51,15 +59,22 @@ const TokenBody = z.strictObject({ token: z.string().trim().min(8).max(512) });
 
 /** Kaspi failed in a way the merchant cannot fix: try again later. */
 function kaspiUnavailable(): HttpError {
-  return new HttpError(503, 'Kaspi did not answer as expected; try again in a minute.', { headers: { 'Retry-After': '60' } });
+  return new HttpError(503, 'Kaspi did not answer as expected; try again in a minute.', {
+    headers: { 'Retry-After': '60' },
+  });
 }
 
 function loginServiceUnavailable(): HttpError {
-  return new HttpError(503, 'The login service is unavailable; try again in a minute.', { headers: { 'Retry-After': '60' } });
+  return new HttpError(503, 'The login service is unavailable; try again in a minute.', {
+    headers: { 'Retry-After': '60' },
+  });
 }
 
 function sessionFrom(cookies: z.infer<typeof CookiesBody>['cookies']): KaspiSession {
-  const session = typeof cookies === 'string' ? parseCookieHeader(cookies) : { cookies: { 'mc-session': cookies.mcSession, 'mc-sid': cookies.mcSid } };
+  const session =
+    typeof cookies === 'string'
+      ? parseCookieHeader(cookies)
+      : { cookies: { 'mc-session': cookies.mcSession, 'mc-sid': cookies.mcSid } };
   if (!session.cookies['mc-session'] || !session.cookies['mc-sid']) {
     throw new HttpError(400, 'The request is not valid.', {
       type: 'urn:kaspi-demper:validation',
@@ -86,7 +101,6 @@ function loginProblem(error: unknown): unknown {
 }
 
 export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
-
   const storesByIds = async (userId: string, ids: string[]) =>
     ids.length === 0
       ? []
@@ -118,13 +132,22 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       const session = sessionFrom(body.cookies);
       await deps.connectLimits.beforeConnect(clientIp(req), currentUser(req).userId);
       try {
-        const stores = await connectSession(deps, { userId: currentUser(req).userId, session, via: 'cookies', remember: { kind: 'keep' } });
+        const stores = await connectSession(deps, {
+          userId: currentUser(req).userId,
+          session,
+          via: 'cookies',
+          remember: { kind: 'keep' },
+        });
         res.status(201).json({ stores: stores.map(storeView) });
       } catch (error) {
         if (isKaspiError(error, 'session_expired')) {
-          throw new HttpError(422, 'Kaspi does not accept this session: it has expired or was signed out. Sign in to the cabinet and copy the cookies again.', {
-            errors: [{ field: 'body.cookies', message: 'is not a live Kaspi cabinet session' }],
-          });
+          throw new HttpError(
+            422,
+            'Kaspi does not accept this session: it has expired or was signed out. Sign in to the cabinet and copy the cookies again.',
+            {
+              errors: [{ field: 'body.cookies', message: 'is not a live Kaspi cabinet session' }],
+            },
+          );
         }
         if (isKaspiError(error)) throw kaspiUnavailable();
         throw error;
@@ -149,7 +172,10 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
         201: { description: 'The connected stores', schema: ConnectedStores },
         401: { description: "Kaspi refused the credentials; `detail` is Kaspi's message" },
         409: { description: 'The account needs an SMS code: `needs` is `"sms"`' },
-        429: { description: 'Too many connects (per address, account, in all) or Kaspi logins running at once; see Retry-After' },
+        429: {
+          description:
+            'Too many connects (per address, account, in all) or Kaspi logins running at once; see Retry-After',
+        },
         503: { description: 'Kaspi or the login service did not answer; try again' },
       },
     },
@@ -160,9 +186,13 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
         throw loginProblem(error);
       });
       if (result.status === 'sms_required') {
-        throw new HttpError(409, 'Kaspi confirms logins of this account by SMS: connect with the phone number instead.', {
-          extra: { needs: 'sms' },
-        });
+        throw new HttpError(
+          409,
+          'Kaspi confirms logins of this account by SMS: connect with the phone number instead.',
+          {
+            extra: { needs: 'sms' },
+          },
+        );
       }
       if (result.status === 'failed') throw new HttpError(401, result.message);
       res.status(201).json({ stores: (await storesByIds(userId, result.storeIds)).map(storeView) });
@@ -184,7 +214,10 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       bodyExample: { phone: '+7 701 123 45 67' },
       responses: {
         202: { description: 'Login started; Kaspi is sending the code', schema: SmsStarted },
-        429: { description: 'Too many SMS logins or connects (per account, phone, address, in all) or Kaspi logins running at once; see Retry-After' },
+        429: {
+          description:
+            'Too many SMS logins or connects (per account, phone, address, in all) or Kaspi logins running at once; see Retry-After',
+        },
         503: { description: 'The login service did not answer; try again' },
       },
     },
@@ -195,10 +228,12 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       const login = await startSmsLogin(deps, { userId, digits }).catch((error: unknown) => {
         throw loginProblem(error);
       });
-      res
-        .status(202)
-        .location(`${api.prefix}/logins/${login.id}`)
-        .json({ loginId: login.id, state: 'waiting_code', phoneMasked: login.phoneMasked, expiresAt: login.expiresAt!.toISOString() });
+      res.status(202).location(`${api.prefix}/logins/${login.id}`).json({
+        loginId: login.id,
+        state: 'waiting_code',
+        phoneMasked: login.phoneMasked,
+        expiresAt: login.expiresAt!.toISOString(),
+      });
     },
   );
 
@@ -208,7 +243,7 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       path: '/stores/:id/shop-api-token',
       summary: "Set the store's Kaspi Shop API token",
       description:
-        'Checked with one cheap Shop API call, then kept encrypted, and the store\'s orders poll starts (`orders:<storeId>`). ' +
+        "Checked with one cheap Shop API call, then kept encrypted, and the store's orders poll starts (`orders:<storeId>`). " +
         '422 when Kaspi does not accept it.',
       tags: ['stores'],
       access: 'user',
@@ -237,7 +272,11 @@ export function connectRoutes(api: ApiRouter, deps: ApiDeps) {
       }
       await saveShopApiToken(deps, store.id, body.token);
       await startOrdersPoll(deps, store).catch(() => {
-        throw new HttpError(503, 'The token is saved, but the orders poll could not start; set the token again in a minute.', { headers: { 'Retry-After': '60' } });
+        throw new HttpError(
+          503,
+          'The token is saved, but the orders poll could not start; set the token again in a minute.',
+          { headers: { 'Retry-After': '60' } },
+        );
       });
       res.json(storeView(await scope.store(store.id)));
     },

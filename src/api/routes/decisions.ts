@@ -23,7 +23,9 @@ const ApplyBody = z
 const Applied = z
   .object({
     applied: z.array(Uuid).meta({ description: 'The price changes recorded for pushing, one per applied proposal' }),
-    skipped: z.array(z.object({ id: Uuid, reason: z.string() })).meta({ description: 'Proposals not applied, and why' }),
+    skipped: z
+      .array(z.object({ id: Uuid, reason: z.string() }))
+      .meta({ description: 'Proposals not applied, and why' }),
   })
   .meta({ id: 'AppliedProposals' });
 
@@ -38,7 +40,8 @@ export function decisionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       method: 'get',
       path: '/stores/:id/decisions',
       summary: "The store's latest price decisions across its products",
-      description: 'What the live stream (`/stores/{id}/events`) carries as `decision` events, for catching up: newest first.',
+      description:
+        'What the live stream (`/stores/{id}/events`) carries as `decision` events, for catching up: newest first.',
       tags: ['demper'],
       access: 'user',
       params: IdParams,
@@ -48,7 +51,12 @@ export function decisionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     async ({ params, query }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
       const { items, total } = await listStoreDecisions(deps.db, store.id, query);
-      res.json({ items: items.map((d) => ({ ...priceChangeView(d), productName: d.productName })), page: query.page, limit: query.limit, total });
+      res.json({
+        items: items.map((d) => ({ ...priceChangeView(d), productName: d.productName })),
+        page: query.page,
+        limit: query.limit,
+        total,
+      });
     },
   );
 
@@ -66,7 +74,12 @@ export function decisionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     async ({ params, query }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
       const { items, total } = await listProposals(deps.db, store.id, query);
-      res.json({ items: items.map((p) => ({ ...priceChangeView(p), productName: p.productName })), page: query.page, limit: query.limit, total });
+      res.json({
+        items: items.map((p) => ({ ...priceChangeView(p), productName: p.productName })),
+        page: query.page,
+        limit: query.limit,
+        total,
+      });
     },
   );
 
@@ -106,7 +119,9 @@ export function decisionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       if (!(await isDemperRunning(control, store.id))) {
         throw new HttpError(409, "The store's demper loop is not running, so nothing would push the prices.");
       }
-      const ids = body.changeIds ?? (await listProposals(deps.db, store.id, { limit: APPLY_ALL_AT_MOST, page: 1 })).items.map((p) => p.id);
+      const ids =
+        body.changeIds ??
+        (await listProposals(deps.db, store.id, { limit: APPLY_ALL_AT_MOST, page: 1 })).items.map((p) => p.id);
       const applied: string[] = [];
       const skipped: { id: string; reason: string }[] = [];
       for (const id of ids) {

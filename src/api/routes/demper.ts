@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { completeDemperConfig, DEMPER_CONFIG_LIMITS, demperConfigIssues, type DemperConfig } from '../../domain/demper-config';
+import {
+  completeDemperConfig,
+  DEMPER_CONFIG_LIMITS,
+  demperConfigIssues,
+  type DemperConfig,
+} from '../../domain/demper-config';
 import {
   configureDemper,
   demperStatus,
@@ -28,16 +33,18 @@ const WorkingHours = z
   })
   .meta({ description: 'Local time in Asia/Almaty; `from` after `to` spans midnight, equal means all day' });
 
-const seconds = z
-  .int()
-  .min(DEMPER_CONFIG_LIMITS.minIntervalSeconds)
-  .max(DEMPER_CONFIG_LIMITS.maxIntervalSeconds);
+const seconds = z.int().min(DEMPER_CONFIG_LIMITS.minIntervalSeconds).max(DEMPER_CONFIG_LIMITS.maxIntervalSeconds);
 
 const DemperConfigView = z
   .object({
     intervalSeconds: seconds.meta({ description: 'How often a quiet product is checked', example: 300 }),
-    hotIntervalSeconds: seconds.meta({ description: 'How often a product whose rivals moved recently is checked', example: 60 }),
-    maxPushesPerSecond: z.number().meta({ description: 'Price pushes per second for the merchant (at most 2)', example: 1.5 }),
+    hotIntervalSeconds: seconds.meta({
+      description: 'How often a product whose rivals moved recently is checked',
+      example: 60,
+    }),
+    maxPushesPerSecond: z
+      .number()
+      .meta({ description: 'Price pushes per second for the merchant (at most 2)', example: 1.5 }),
     workingHours: WorkingHours.nullable(),
     dryRun: z.boolean().meta({ description: 'Decide and record proposals without pushing any price' }),
   })
@@ -73,7 +80,10 @@ export const ChangeBudgetView = z
     limit: z.int().meta({ description: 'Changes the window allows (`DEMPER_CHANGE_BUDGET`)', example: 240 }),
     windowSeconds: z.int().meta({ example: 1800 }),
   })
-  .meta({ id: 'ChangeBudget', description: "The merchant's price-change budget: Kaspi bans a merchant who changes prices too often" });
+  .meta({
+    id: 'ChangeBudget',
+    description: "The merchant's price-change budget: Kaspi bans a merchant who changes prices too often",
+  });
 
 const DemperStatusView = z
   .object({
@@ -83,9 +93,9 @@ const DemperStatusView = z
     cycle: z.int().meta({ description: 'Number of the latest cycle' }),
     lastCycle: CycleView.nullable(),
     nextCheckAt: Timestamp.nullable(),
-    breakers: z.array(
-      z.object({ surface: z.enum(['writes', 'reads']), until: Timestamp, reason: z.string() }),
-    ).meta({ description: 'Surfaces the loop sends nothing to until the time given' }),
+    breakers: z
+      .array(z.object({ surface: z.enum(['writes', 'reads']), until: Timestamp, reason: z.string() }))
+      .meta({ description: 'Surfaces the loop sends nothing to until the time given' }),
     config: DemperConfigView,
     pushesWithoutAvailabilities: z.int().meta({
       description:
@@ -120,7 +130,10 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
       tags: ['demper'],
       access: 'user',
       params: IdParams,
-      responses: { 200: { description: 'Status', schema: DemperStatusView }, 503: { description: 'The loop did not answer' } },
+      responses: {
+        200: { description: 'Status', schema: DemperStatusView },
+        503: { description: 'The loop did not answer' },
+      },
     },
     async ({ params }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
@@ -191,7 +204,10 @@ export function demperRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempora
       {
         method: 'post',
         path: `/demper/${action}`,
-        summary: action === 'pause' ? "Pause the demper of every one of the merchant's stores" : "Resume the demper of every one of the merchant's stores",
+        summary:
+          action === 'pause'
+            ? "Pause the demper of every one of the merchant's stores"
+            : "Resume the demper of every one of the merchant's stores",
         tags: ['demper'],
         access: 'user',
         responses: {

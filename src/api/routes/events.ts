@@ -74,7 +74,10 @@ export function eventRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' 
       res.on('close', end);
       try {
         // Subscribed before the head goes out: whatever is written once the client sees 200 is on its stream.
-        const stop = await deps.events.subscribe(store.id, resumeFrom ? Number(resumeFrom) : null, { deliver: send, end: () => res.end() });
+        const stop = await deps.events.subscribe(store.id, resumeFrom ? Number(resumeFrom) : null, {
+          deliver: send,
+          end: () => res.end(),
+        });
         if (ended) return stop();
         unsubscribe = stop;
       } catch (error) {
@@ -91,7 +94,8 @@ export function eventRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' 
       });
       res.write(`retry: ${RETRY_MS}\n\n`);
       timers.push(setInterval(() => res.write(': ping\n\n'), deps.config.events.heartbeatSeconds * 1000));
-      if (auth.tokenExpiresAt) timers.push(setTimeout(() => res.end(), Math.max(0, auth.tokenExpiresAt.getTime() - Date.now())));
+      if (auth.tokenExpiresAt)
+        timers.push(setTimeout(() => res.end(), Math.max(0, auth.tokenExpiresAt.getTime() - Date.now())));
     },
   );
 }

@@ -30,7 +30,12 @@ function temporalWithin<T>(client: Client, ms: number, fn: () => Promise<T>): Pr
   });
 }
 
-async function livePollers(client: Client, namespace: string, taskQueue: string, type: temporal.api.enums.v1.TaskQueueType) {
+async function livePollers(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+  type: temporal.api.enums.v1.TaskQueueType,
+) {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
@@ -41,9 +46,10 @@ async function livePollers(client: Client, namespace: string, taskQueue: string,
 }
 
 const Status = z.enum(['ok', 'fail']);
-const PublicHealth = z
-  .object({ status: Status })
-  .meta({ id: 'PublicHealth', description: 'What anyone sees: ok or fail. Details need the operator token or an administrator.' });
+const PublicHealth = z.object({ status: Status }).meta({
+  id: 'PublicHealth',
+  description: 'What anyone sees: ok or fail. Details need the operator token or an administrator.',
+});
 const ProcessHealth = z
   .object({ status: z.literal('ok'), startedAt: z.string(), uptimeSeconds: z.int() })
   .meta({ id: 'ProcessHealth' });
@@ -82,7 +88,11 @@ export function healthRoutes(api: ApiRouter, deps: OperatorDeps & { pool: pg.Poo
       responses: { 200: { description: 'Up', schema: z.union([PublicHealth, ProcessHealth]) } },
     },
     async (_input, req, res) => {
-      await answer(req, res, true, { status: 'ok', startedAt: startedAt.toISOString(), uptimeSeconds: Math.round(process.uptime()) });
+      await answer(req, res, true, {
+        status: 'ok',
+        startedAt: startedAt.toISOString(),
+        uptimeSeconds: Math.round(process.uptime()),
+      });
     },
   );
 
@@ -105,7 +115,10 @@ export function healthRoutes(api: ApiRouter, deps: OperatorDeps & { pool: pg.Poo
         await withTimeout(deps.pool.query('select 1'), CHECK_TIMEOUT_MS, 'PostgreSQL');
         await answer(req, res, true, { status: 'ok', latencyMs: Math.round(performance.now() - started) });
       } catch (err) {
-        await answer(req, res, false, { status: 'unavailable', error: scrubCredentials(err instanceof Error ? err.message : String(err)) });
+        await answer(req, res, false, {
+          status: 'unavailable',
+          error: scrubCredentials(err instanceof Error ? err.message : String(err)),
+        });
       }
     },
   );
@@ -129,8 +142,18 @@ export function healthRoutes(api: ApiRouter, deps: OperatorDeps & { pool: pg.Poo
         const [workflowPollers, activityPollers] = await temporalWithin(deps.temporal, CHECK_TIMEOUT_MS, async () => {
           await deps.temporal.workflowService.describeNamespace({ namespace });
           return Promise.all([
-            livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
-            livePollers(deps.temporal, namespace, taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+            livePollers(
+              deps.temporal,
+              namespace,
+              taskQueue,
+              temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            ),
+            livePollers(
+              deps.temporal,
+              namespace,
+              taskQueue,
+              temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            ),
           ]);
         });
         const polling = workflowPollers > 0 && activityPollers > 0;

@@ -44,7 +44,10 @@ export function loginRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
     const stores =
       login.storeIds.length === 0
         ? []
-        : await deps.db.select().from(kaspiStores).where(and(inArray(kaspiStores.id, login.storeIds), scope.storeIsMine));
+        : await deps.db
+            .select()
+            .from(kaspiStores)
+            .where(and(inArray(kaspiStores.id, login.storeIds), scope.storeIsMine));
     const state = effectiveState(login, Date.now());
     const ended = state === 'failed' || state === 'expired';
     return {
@@ -53,7 +56,8 @@ export function loginRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
       state,
       phoneMasked: login.phoneMasked,
       attempts: login.attempts,
-      attemptsLeft: login.method === 'sms' && !ended && state !== 'connected' ? Math.max(0, MAX_CODE_ATTEMPTS - login.attempts) : 0,
+      attemptsLeft:
+        login.method === 'sms' && !ended && state !== 'connected' ? Math.max(0, MAX_CODE_ATTEMPTS - login.attempts) : 0,
       message: login.failureReason,
       failureReason: ended ? (login.failureReason ?? 'No code arrived in time; start again.') : null,
       expiresAt: login.expiresAt?.toISOString() ?? null,
@@ -68,7 +72,8 @@ export function loginRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
       method: 'get',
       path: '/logins/:loginId',
       summary: 'A Kaspi login in progress or finished',
-      description: '`waiting_code` → `verifying` → `connected` (with the stores), or `failed` (with Kaspi’s reason), or `expired`.',
+      description:
+        '`waiting_code` → `verifying` → `connected` (with the stores), or `failed` (with Kaspi’s reason), or `expired`.',
       tags: ['stores'],
       access: 'user',
       params: LoginParams,
@@ -109,17 +114,25 @@ export function loginRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
         throw new HttpError(409, `The login has ended (${state}); start again.`, { extra: { state } });
       }
       try {
-        await deps.temporal.workflow.getHandle(smsLoginWorkflowId(login.id)).executeUpdate(submitCodeUpdate, { args: [body.code] });
+        await deps.temporal.workflow
+          .getHandle(smsLoginWorkflowId(login.id))
+          .executeUpdate(submitCodeUpdate, { args: [body.code] });
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) {
           const current = await scope.login(login.id);
-          throw new HttpError(409, error.cause?.message ?? 'The code was not accepted.', { extra: { state: effectiveState(current, Date.now()) } });
+          throw new HttpError(409, error.cause?.message ?? 'The code was not accepted.', {
+            extra: { state: effectiveState(current, Date.now()) },
+          });
         }
         if (error instanceof WorkflowNotFoundError) {
           const current = await scope.login(login.id);
-          throw new HttpError(409, 'The login has ended; start again.', { extra: { state: effectiveState(current, Date.now()) } });
+          throw new HttpError(409, 'The login has ended; start again.', {
+            extra: { state: effectiveState(current, Date.now()) },
+          });
         }
-        throw new HttpError(503, 'The login service is unavailable; try again in a minute.', { headers: { 'Retry-After': '60' } });
+        throw new HttpError(503, 'The login service is unavailable; try again in a minute.', {
+          headers: { 'Retry-After': '60' },
+        });
       }
       res.json(await view(userId, await scope.login(login.id)));
     },

@@ -39,7 +39,10 @@ const TemplateText = z
   .superRefine((text, ctx) => {
     const unknown = unknownVariables(text);
     if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `unknown variables ${unknown.map((v) => `{${v}}`).join(', ')}; known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown variables ${unknown.map((v) => `{${v}}`).join(', ')}; known: ${TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ')}`,
+      });
     }
   });
 
@@ -55,14 +58,23 @@ const SettingsBody = z.strictObject({
   telegramEnabled: z.boolean().meta({ description: "Tell the store's owner in their linked Telegram chat" }),
   dailyCap: z.int().min(1).max(100_000).meta({ description: 'Messages per channel per Almaty day' }),
   minIntervalSeconds: z.int().min(0).max(3600).meta({ description: 'Least time between two messages of a channel' }),
-  workingHours: WorkingHours.nullable().meta({ description: 'Messages wait for these hours; null sends around the clock' }),
+  workingHours: WorkingHours.nullable().meta({
+    description: 'Messages wait for these hours; null sends around the clock',
+  }),
   reviewDelayHours: z.int().min(1).max(720).meta({ description: 'A review request goes out this long after delivery' }),
   templates: z
     .array(Template)
     .max(NOTIFICATION_CHANNELS.length * ORDER_EVENTS.length)
-    .refine((ts) => new Set(ts.map((t) => `${t.event}:${t.channel}`)).size === ts.length, 'each event and channel at most once')
+    .refine(
+      (ts) => new Set(ts.map((t) => `${t.event}:${t.channel}`)).size === ts.length,
+      'each event and channel at most once',
+    )
     .optional()
-    .meta({ description: 'Templates to change; the others stay as they are. Variables: ' + TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', ') }),
+    .meta({
+      description:
+        'Templates to change; the others stay as they are. Variables: ' +
+        TEMPLATE_VARIABLES.map((v) => `{${v}}`).join(', '),
+    }),
 });
 
 const SettingsView = z
@@ -73,7 +85,9 @@ const SettingsView = z
       session: z
         .object({ name: z.string(), status: z.string().nullable(), checkedAt: Timestamp.nullable() })
         .nullable()
-        .meta({ description: 'The store’s WAHA session; `WORKING` sends, `SCAN_QR_CODE` waits for the QR code to be scanned' }),
+        .meta({
+          description: 'The store’s WAHA session; `WORKING` sends, `SCAN_QR_CODE` waits for the QR code to be scanned',
+        }),
     }),
     telegram: z.object({
       enabled: z.boolean(),
@@ -84,7 +98,14 @@ const SettingsView = z
     minIntervalSeconds: z.int(),
     workingHours: z.object({ from: z.string(), to: z.string() }).nullable(),
     reviewDelayHours: z.int(),
-    templates: z.array(z.object({ event: z.enum(ORDER_EVENTS), channel: z.enum(NOTIFICATION_CHANNELS), text: z.string(), active: z.boolean() })),
+    templates: z.array(
+      z.object({
+        event: z.enum(ORDER_EVENTS),
+        channel: z.enum(NOTIFICATION_CHANNELS),
+        text: z.string(),
+        active: z.boolean(),
+      }),
+    ),
     variables: z.array(z.string()),
   })
   .meta({ id: 'NotificationSettings' });
@@ -92,7 +113,10 @@ const SettingsView = z
 const TestBody = z.strictObject({
   channel: z.enum(NOTIFICATION_CHANNELS),
   phone: z.string().max(30).optional().meta({ description: 'WhatsApp: the number to send the test to' }),
-  event: z.enum(ORDER_EVENTS).default('new_order').meta({ description: 'The template to try, filled with a made-up order' }),
+  event: z
+    .enum(ORDER_EVENTS)
+    .default('new_order')
+    .meta({ description: 'The template to try, filled with a made-up order' }),
   text: TemplateText.optional().meta({ description: 'A text to try instead of the template' }),
 });
 
@@ -141,7 +165,10 @@ function logView({ log, orderCode }: { log: NotificationLogRow; orderCode: strin
 
 function messengerUnavailable(error: MessengerError): HttpError {
   if (error.kind === 'not_ready') {
-    return new HttpError(422, "The store's WhatsApp session is not connected: connect it and scan the QR code in WAHA.");
+    return new HttpError(
+      422,
+      "The store's WhatsApp session is not connected: connect it and scan the QR code in WAHA.",
+    );
   }
   if (error.kind === 'refused') return new HttpError(422, `The message was refused: ${error.message}`);
   return new HttpError(503, `${error.message}; try again in a minute.`, { headers: { 'Retry-After': '60' } });
@@ -153,14 +180,23 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
 
   async function settingsView(storeId: string, userId: string): Promise<z.infer<typeof SettingsView>> {
     const s = await readNotificationSettings(db, storeId);
-    const [chat] = await db.select({ chatId: telegramChats.chatId }).from(telegramChats).where(eq(telegramChats.userId, userId));
+    const [chat] = await db
+      .select({ chatId: telegramChats.chatId })
+      .from(telegramChats)
+      .where(eq(telegramChats.userId, userId));
     return {
       whatsapp: {
         enabled: s.whatsappEnabled,
         configured: config.waha.url !== undefined,
-        session: s.wahaSession ? { name: s.wahaSession, status: s.wahaStatus, checkedAt: s.wahaCheckedAt?.toISOString() ?? null } : null,
+        session: s.wahaSession
+          ? { name: s.wahaSession, status: s.wahaStatus, checkedAt: s.wahaCheckedAt?.toISOString() ?? null }
+          : null,
       },
-      telegram: { enabled: s.telegramEnabled, configured: config.telegram.botToken !== undefined, chatLinked: chat !== undefined },
+      telegram: {
+        enabled: s.telegramEnabled,
+        configured: config.telegram.botToken !== undefined,
+        chatLinked: chat !== undefined,
+      },
       dailyCap: s.dailyCap,
       minIntervalSeconds: s.minIntervalSeconds,
       workingHours: s.workingHours,
@@ -208,7 +244,14 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
         minIntervalSeconds: 1,
         workingHours: { from: '09:00', to: '21:00' },
         reviewDelayHours: 48,
-        templates: [{ event: 'ready_for_pickup', channel: 'whatsapp', text: '{customer_name}, заказ {order_code} ждёт вас. {shop_name}', active: true }],
+        templates: [
+          {
+            event: 'ready_for_pickup',
+            channel: 'whatsapp',
+            text: '{customer_name}, заказ {order_code} ждёт вас. {shop_name}',
+            active: true,
+          },
+        ],
       },
       responses: { 200: { description: 'The settings', schema: SettingsView } },
     },
@@ -242,7 +285,10 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
       if (!config.waha.url) throw new HttpError(422, 'WhatsApp (WAHA) is not set up on this server.');
       let session;
       try {
-        session = await startWahaSession({ url: config.waha.url, apiKey: config.waha.apiKey, timeoutMs: config.notify.sendTimeoutMs }, wahaSessionName(store.id));
+        session = await startWahaSession(
+          { url: config.waha.url, apiKey: config.waha.apiKey, timeoutMs: config.notify.sendTimeoutMs },
+          wahaSessionName(store.id),
+        );
       } catch (error) {
         if (error instanceof MessengerError) throw messengerUnavailable(error);
         throw error;
@@ -267,7 +313,10 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
       body: TestBody,
       bodyExample: { channel: 'whatsapp', phone: '+7 701 123 45 67', event: 'new_order' },
       responses: {
-        200: { description: 'Sent', schema: z.object({ status: z.literal('sent'), recipient: z.string(), text: z.string() }) },
+        200: {
+          description: 'Sent',
+          schema: z.object({ status: z.literal('sent'), recipient: z.string(), text: z.string() }),
+        },
         422: { description: 'The channel is not set up, no chat is linked, or the session is not connected' },
         429: { description: 'Too many test messages from this account or to this recipient; see Retry-After' },
         503: { description: 'WAHA or Telegram did not answer' },
@@ -276,13 +325,20 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
     async ({ params, body }, req, res) => {
       const store = await tenantScope(db, currentUser(req).userId).store(params.id);
       const digits = body.phone ? kazakhPhoneDigits(body.phone) : undefined;
-      await limits.beforeTestMessage(store.userId, body.channel === 'whatsapp' ? `wa:${digits ?? body.phone ?? ''}` : `tg:${store.userId}`);
+      await limits.beforeTestMessage(
+        store.userId,
+        body.channel === 'whatsapp' ? `wa:${digits ?? body.phone ?? ''}` : `tg:${store.userId}`,
+      );
       try {
         const sent = await sendTestMessage(deps, store, body);
         res.json({ status: 'sent', ...sent });
       } catch (error) {
         if (error instanceof TestMessageRefused) {
-          throw new HttpError(422, error.message, error.field ? { errors: [{ field: error.field, message: error.message }] } : {});
+          throw new HttpError(
+            422,
+            error.message,
+            error.field ? { errors: [{ field: error.field, message: error.message }] } : {},
+          );
         }
         if (error instanceof MessengerError) throw messengerUnavailable(error);
         throw error;
@@ -304,7 +360,10 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
     },
     async ({ params, query }, req, res) => {
       const { limit, page, ...filters } = query;
-      const { items, total } = await tenantScope(db, currentUser(req).userId).listNotifications(params.id, filters, { limit, page });
+      const { items, total } = await tenantScope(db, currentUser(req).userId).listNotifications(params.id, filters, {
+        limit,
+        page,
+      });
       res.json({ items: items.map(logView), page, limit, total });
     },
   );

@@ -18,13 +18,18 @@ export const OrderView = z
     id: Uuid,
     storeId: Uuid,
     code: z.string().meta({ description: "Kaspi's order number", example: '790686780' }),
-    status: z.string().meta({ description: 'What happened to the order (Kaspi `status`)', example: 'ACCEPTED_BY_MERCHANT' }),
+    status: z
+      .string()
+      .meta({ description: 'What happened to the order (Kaspi `status`)', example: 'ACCEPTED_BY_MERCHANT' }),
     state: z.string().meta({ description: 'The cabinet tab it is on (Kaspi `state`)', example: 'PICKUP' }),
     totalPrice: Tenge,
     deliveryMode: z.string().nullable().meta({ example: 'DELIVERY_PICKUP' }),
     isKaspiDelivery: z.boolean().nullable(),
     customerName: z.string().nullable(),
-    customerPhone: z.string().nullable().meta({ description: 'Masked; the full number is kept encrypted', example: '+7 (701) ***-**-67' }),
+    customerPhone: z
+      .string()
+      .nullable()
+      .meta({ description: 'Masked; the full number is kept encrypted', example: '+7 (701) ***-**-67' }),
     entries: z.array(
       z.object({
         sku: z.string(),
@@ -42,7 +47,10 @@ export const OrderView = z
 const OrdersQuery = PaginationQuery.extend({
   status: z.enum(ORDER_STATUSES).optional().meta({ description: 'Only orders with this Kaspi status' }),
   state: z.enum(ORDER_STATES).optional().meta({ description: 'Only orders on this cabinet tab' }),
-  code: z.string().regex(/^\d{1,20}$/, 'must be an order number').optional(),
+  code: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be an order number')
+    .optional(),
   from: Timestamp.optional().meta({ description: 'Created at or after' }),
   to: Timestamp.optional().meta({ description: 'Created at or before' }),
 });
@@ -79,9 +87,19 @@ const SalesView = z
     from: Timestamp,
     to: Timestamp,
     groupBy: z.enum(SALES_GROUPS),
-    totals: z.object({ ...Figures, cancellationRatePercent: z.number().meta({ description: 'Kaspi restricts shops above 3 %' }) }),
-    periods: z.array(z.object({ period: z.string().meta({ description: 'First Almaty day of the period', example: '2026-11-16' }), ...Figures })),
-    topProducts: z.array(z.object({ sku: z.string(), name: z.string(), quantity: z.int(), revenue: Tenge, orders: z.int() })),
+    totals: z.object({
+      ...Figures,
+      cancellationRatePercent: z.number().meta({ description: 'Kaspi restricts shops above 3 %' }),
+    }),
+    periods: z.array(
+      z.object({
+        period: z.string().meta({ description: 'First Almaty day of the period', example: '2026-11-16' }),
+        ...Figures,
+      }),
+    ),
+    topProducts: z.array(
+      z.object({ sku: z.string(), name: z.string(), quantity: z.int(), revenue: Tenge, orders: z.int() }),
+    ),
   })
   .meta({ id: 'Sales' });
 
@@ -110,7 +128,9 @@ const QUERY_TIMEOUT_MS = 5_000;
 
 export function orderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'keyring' | 'temporal'>) {
   const view = (order: Order): z.infer<typeof OrderView> => {
-    const phone = order.customerPhoneEnc ? openFrom(deps.keyring, 'orderCustomerPhone', order.id, order.customerPhoneEnc) : null;
+    const phone = order.customerPhoneEnc
+      ? openFrom(deps.keyring, 'orderCustomerPhone', order.id, order.customerPhoneEnc)
+      : null;
     return {
       id: order.id,
       storeId: order.storeId,
@@ -192,7 +212,8 @@ export function orderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'keyring'
       method: 'get',
       path: '/stores/:id/orders/poll',
       summary: "The store's orders poll",
-      description: 'Whether it runs (it does while the store has a Shop API token), its last and next poll, and its counts.',
+      description:
+        'Whether it runs (it does while the store has a Shop API token), its last and next poll, and its counts.',
       tags: ['orders'],
       access: 'user',
       params: IdParams,
@@ -256,5 +277,7 @@ export function orderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'keyring'
 }
 
 function unavailable(): HttpError {
-  return new HttpError(503, 'The orders poll did not answer; try again in a minute.', { headers: { 'Retry-After': '60' } });
+  return new HttpError(503, 'The orders poll did not answer; try again in a minute.', {
+    headers: { 'Retry-After': '60' },
+  });
 }

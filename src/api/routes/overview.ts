@@ -27,10 +27,9 @@ const Overview = z
       unchecked: count_,
       noFloor: count_.meta({ description: 'Switched on without any floor: the demper will not lower them' }),
     }),
-    firstShareToday: z
-      .number()
-      .nullable()
-      .meta({ description: 'Share of today (Almaty) the active products spent first, 0–1, over the time they were watched' }),
+    firstShareToday: z.number().nullable().meta({
+      description: 'Share of today (Almaty) the active products spent first, 0–1, over the time they were watched',
+    }),
     changesToday: count_.meta({ description: 'Price changes sent today (Almaty)' }),
     changeBudget: ChangeBudgetView,
     demper: z.object({

@@ -32,7 +32,11 @@ import { tenantScope, type Preorder, type Store } from '../tenancy';
 const Warehouses = z
   .array(
     z.strictObject({
-      point: z.int().min(1).max(PREORDER_POINTS.length).meta({ description: 'Pickup point number: 1 is PP1', example: 1 }),
+      point: z
+        .int()
+        .min(1)
+        .max(PREORDER_POINTS.length)
+        .meta({ description: 'Pickup point number: 1 is PP1', example: 1 }),
       quantity: z.int().min(0).max(1_000_000).meta({ description: 'Units offered at that point', example: 10 }),
     }),
   )
@@ -42,7 +46,11 @@ const Warehouses = z
   .refine((w) => w.some((x) => x.quantity > 0), 'at least one point needs a quantity above 0')
   .meta({ description: 'Quantities per pickup point (PP1–PP5, the columns of Kaspi’s price list)' });
 
-const Days = z.int().min(PREORDER_MIN_DAYS).max(PREORDER_MAX_DAYS).meta({ description: 'Days until it ships (1–30)', example: 14 });
+const Days = z
+  .int()
+  .min(PREORDER_MIN_DAYS)
+  .max(PREORDER_MAX_DAYS)
+  .meta({ description: 'Days until it ships (1–30)', example: 14 });
 const Model = z.string().trim().min(1).max(255);
 const Brand = z.string().trim().min(1).max(100);
 const Price = Tenge.min(1);
@@ -67,9 +75,13 @@ const PatchBody = z.strictObject({
 const UploadBody = z.strictObject({}).meta({ description: 'Nothing to give: every preorder of the store is sent' });
 
 const PriceListUploadBody = z.strictObject({
-  format: z.enum(PRICE_LIST_FORMATS).default('xlsx').meta({ description: "Kaspi's Excel layout (default) or the XML price list" }),
+  format: z
+    .enum(PRICE_LIST_FORMATS)
+    .default('xlsx')
+    .meta({ description: "Kaspi's Excel layout (default) or the XML price list" }),
   wholeAssortment: z.literal(true).meta({
-    description: 'Must be true: the file replaces the whole assortment at Kaspi, which removes every offer a price list leaves out',
+    description:
+      'Must be true: the file replaces the whole assortment at Kaspi, which removes every offer a price list leaves out',
   }),
 });
 
@@ -77,9 +89,15 @@ const PriceListUploadView = z
   .object({
     state: z.enum(['never', 'running', 'done', 'failed']),
     offers: z.int().nullable().meta({ description: 'Offers in the uploaded file' }),
-    preorders: z.int().nullable().meta({ description: 'Preorders the file carried (then followed as in a preorder upload)' }),
+    preorders: z
+      .int()
+      .nullable()
+      .meta({ description: 'Preorders the file carried (then followed as in a preorder upload)' }),
     refused: z.string().nullable().meta({ description: 'Why nothing was uploaded' }),
-    unexpectedBody: z.string().nullable().meta({ description: 'Kaspi took the file but answered a body of an unexpected shape: kept as it came' }),
+    unexpectedBody: z
+      .string()
+      .nullable()
+      .meta({ description: 'Kaspi took the file but answered a body of an unexpected shape: kept as it came' }),
   })
   .meta({ id: 'PriceListUpload' });
 
@@ -99,7 +117,8 @@ export const PreorderView = z
     days: z.int(),
     warehouses: z.array(z.object({ point: z.int(), quantity: z.int() })),
     status: z.enum(PREORDER_STATUSES).meta({
-      description: '`draft` until uploaded, `processing` until Kaspi shows it, then `active`; `failed` says why in `error`',
+      description:
+        '`draft` until uploaded, `processing` until Kaspi shows it, then `active`; `failed` says why in `error`',
     }),
     uploadedAt: Timestamp.nullable(),
     activatedAt: Timestamp.nullable(),
@@ -139,7 +158,8 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
   const scopeOf = (req: Parameters<typeof currentUser>[0]) => tenantScope(deps.db, currentUser(req).userId);
   /** Preorders reach Kaspi through the store's demper loop, the merchant's one writer: it must be running. */
   const requireLoop = async (store: Store, what: string) => {
-    if (!(await isDemperRunning(deps, store.id))) throw new HttpError(409, `The store's demper loop is not running, so nothing would ${what}.`);
+    if (!(await isDemperRunning(deps, store.id)))
+      throw new HttpError(409, `The store's demper loop is not running, so nothing would ${what}.`);
   };
 
   api.route(
@@ -147,20 +167,24 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       method: 'get',
       path: '/stores/:id/preorders/export.xlsx',
       summary: "The store's preorders as Kaspi's Excel price list",
-      description: 'Columns `SKU, model, brand, price, PP1..PP5, preorder`: the quantity per pickup point and the preorder days.',
+      description:
+        'Columns `SKU, model, brand, price, PP1..PP5, preorder`: the quantity per pickup point and the preorder days.',
       tags: ['preorders'],
       access: 'user',
       params: IdParams,
-      responses: { 200: { description: 'An .xlsx workbook', contentType: XLSX_CONTENT_TYPE, schema: z.string().meta({ format: 'binary' }) } },
+      responses: {
+        200: {
+          description: 'An .xlsx workbook',
+          contentType: XLSX_CONTENT_TYPE,
+          schema: z.string().meta({ format: 'binary' }),
+        },
+      },
     },
     async ({ params }, req, res) => {
       const store = await scopeOf(req).store(params.id);
       const rows = await storePreorders(deps.db, store.id);
       const file = await preorderWorkbook(rows);
-      res
-        .type(XLSX_CONTENT_TYPE)
-        .attachment(`preorders-${store.merchantUid}.xlsx`)
-        .send(Buffer.from(file));
+      res.type(XLSX_CONTENT_TYPE).attachment(`preorders-${store.merchantUid}.xlsx`).send(Buffer.from(file));
     },
   );
 
@@ -209,7 +233,12 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       access: 'user',
       params: IdParams,
       body: CreateBody,
-      bodyExample: { productId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10', days: 14, warehouses: [{ point: 1, quantity: 10 }], brand: 'Samsung' },
+      bodyExample: {
+        productId: '0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10',
+        days: 14,
+        warehouses: [{ point: 1, quantity: 10 }],
+        brand: 'Samsung',
+      },
       responses: {
         201: { description: 'The preorder', schema: PreorderView },
         409: { description: 'The product is already on preorder' },
@@ -272,7 +301,9 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       params: PreorderParams,
       responses: {
         204: { description: 'Deleted' },
-        409: { description: "The preorder was uploaded and the store's demper loop is not running; nothing was deleted" },
+        409: {
+          description: "The preorder was uploaded and the store's demper loop is not running; nothing was deleted",
+        },
         503: { description: 'The withdrawal at Kaspi could not start; nothing was deleted, try again' },
       },
     },
@@ -297,12 +328,21 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
         // A withdrawal of the same offer still running does the job for this one too.
         workflowIdConflictPolicy: 'USE_EXISTING',
         args: [
-          { storeId: store.id, sku: preorder.sku, model: preorder.model, brand: preorder.brand ?? '', priceTenge: preorder.price, preorderId: preorder.id },
+          {
+            storeId: store.id,
+            sku: preorder.sku,
+            model: preorder.model,
+            brand: preorder.brand ?? '',
+            priceTenge: preorder.price,
+            preorderId: preorder.id,
+          },
         ],
         typedSearchAttributes: storeSearchAttributes(store),
       });
     } catch {
-      throw new HttpError(503, 'Taking the preorder off at Kaspi could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
+      throw new HttpError(503, 'Taking the preorder off at Kaspi could not start; try again in a minute.', {
+        headers: { 'Retry-After': '60' },
+      });
     }
   }
 
@@ -385,7 +425,9 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     },
     async ({ params }, req, res) => {
       const store = await scopeOf(req).store(params.id);
-      const handle = deps.temporal.workflow.getHandle<typeof preorderUploadWorkflow>(priceListUploadWorkflowId(store.id));
+      const handle = deps.temporal.workflow.getHandle<typeof preorderUploadWorkflow>(
+        priceListUploadWorkflowId(store.id),
+      );
       const none = { offers: null, preorders: null, refused: null, unexpectedBody: null };
       let status: string;
       try {
@@ -423,7 +465,9 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
         typedSearchAttributes: storeSearchAttributes(store),
       });
     } catch {
-      throw new HttpError(503, 'The upload could not start; try again in a minute.', { headers: { 'Retry-After': '60' } });
+      throw new HttpError(503, 'The upload could not start; try again in a minute.', {
+        headers: { 'Retry-After': '60' },
+      });
     }
   }
 }

@@ -41,7 +41,13 @@ export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 't
       tags: ['products'],
       access: 'user',
       params: IdParams,
-      responses: { 200: { description: 'An .xlsx workbook', contentType: XLSX_CONTENT_TYPE, schema: z.string().meta({ format: 'binary' }) } },
+      responses: {
+        200: {
+          description: 'An .xlsx workbook',
+          contentType: XLSX_CONTENT_TYPE,
+          schema: z.string().meta({ format: 'binary' }),
+        },
+      },
     },
     async ({ params }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
@@ -67,12 +73,19 @@ export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 't
       tags: ['products'],
       access: 'user',
       params: IdParams,
-      upload: { contentType: XLSX_CONTENT_TYPE, maxBytes: deps.config.api.uploadLimit, description: 'The .xlsx workbook' },
+      upload: {
+        contentType: XLSX_CONTENT_TYPE,
+        maxBytes: deps.config.api.uploadLimit,
+        description: 'The .xlsx workbook',
+      },
       responses: {
         200: { description: 'Applied; what happened to each row', schema: ImportReport },
         400: { description: 'Not an .xlsx workbook, or no SKU column' },
         413: { description: 'The file is larger than API_UPLOAD_LIMIT' },
-        422: { description: 'Some rows are bad (each reported in `rows`) or the plan’s limit would be passed; nothing changed' },
+        422: {
+          description:
+            'Some rows are bad (each reported in `rows`) or the plan’s limit would be passed; nothing changed',
+        },
       },
     },
     async ({ params }, req, res) => {
@@ -96,13 +109,20 @@ export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 't
       }
       if (outcome.kind === 'rejected') {
         throw new HttpError(422, `The file was not applied: ${outcome.reason}.`, {
-          errors: outcome.rows.flatMap((r) => (r.errors ?? []).map((e) => ({ field: `body.rows[${r.row}].${e.column}`, message: e.message }))),
+          errors: outcome.rows.flatMap((r) =>
+            (r.errors ?? []).map((e) => ({ field: `body.rows[${r.row}].${e.column}`, message: e.message })),
+          ),
           extra: { rows: outcome.rows },
         });
       }
       // Switched on: checked at once, not at the loop's next wake.
       if (outcome.switchedOn > 0) await wakeDemper(deps, store.id, 'product_activated');
-      res.json({ updated: outcome.updated, unchanged: outcome.unchanged, ignoredColumns: outcome.ignoredColumns, rows: outcome.rows });
+      res.json({
+        updated: outcome.updated,
+        unchanged: outcome.unchanged,
+        ignoredColumns: outcome.ignoredColumns,
+        rows: outcome.rows,
+      });
     },
   );
 }

@@ -11,9 +11,18 @@ export const ProductSettingsPatch = z.strictObject(settingsPatchShape).meta({
     'before the demper lowers its price.',
 });
 
-export const settingsExample = { active: true, strategy: 'undercut', minPrice: 9_500, maxPrice: 14_000, step: 1 } as const;
+export const settingsExample = {
+  active: true,
+  strategy: 'undercut',
+  minPrice: 9_500,
+  maxPrice: 14_000,
+  step: 1,
+} as const;
 
-const CityId = z.string().regex(/^\d{9}$/, 'must be a 9-digit Kaspi city id').meta({ example: '750000000' });
+const CityId = z
+  .string()
+  .regex(/^\d{9}$/, 'must be a 9-digit Kaspi city id')
+  .meta({ example: '750000000' });
 
 const SORT_VALUES = PRODUCT_SORTS.flatMap((f) => [f, `-${f}`] as const);
 
@@ -30,11 +39,12 @@ export const ProductListQuery = z.strictObject({
     .enum(['true'])
     .transform(() => true)
     .optional()
-    .meta({ description: 'Only products switched on without a floor (neither minPrice nor cost with a minimum margin)' }),
-  sort: z
-    .enum(SORT_VALUES)
-    .optional()
-    .meta({ description: 'Sort by a field, ascending, or descending with `-`; empty values last. Default: newest first' }),
+    .meta({
+      description: 'Only products switched on without a floor (neither minPrice nor cost with a minimum margin)',
+    }),
+  sort: z.enum(SORT_VALUES).optional().meta({
+    description: 'Sort by a field, ascending, or descending with `-`; empty values last. Default: newest first',
+  }),
 });
 
 export const BatchBody = z
@@ -45,18 +55,13 @@ export const BatchBody = z
       .max(500)
       .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an id'),
     settings: ProductSettingsPatch,
-    floorPercentBelowPrice: z
-      .number()
-      .min(0)
-      .max(90)
-      .optional()
-      .meta({ description: "Set each product's minPrice this many percent under its own live price (rounded up to whole tenge)" }),
-    ceilingPercentAbovePrice: z
-      .number()
-      .min(0)
-      .max(500)
-      .optional()
-      .meta({ description: "Set each product's maxPrice this many percent over its own live price (rounded down to whole tenge)" }),
+    floorPercentBelowPrice: z.number().min(0).max(90).optional().meta({
+      description: "Set each product's minPrice this many percent under its own live price (rounded up to whole tenge)",
+    }),
+    ceilingPercentAbovePrice: z.number().min(0).max(500).optional().meta({
+      description:
+        "Set each product's maxPrice this many percent over its own live price (rounded down to whole tenge)",
+    }),
   })
   .refine((b) => b.floorPercentBelowPrice === undefined || b.settings.minPrice === undefined, {
     message: 'give either settings.minPrice or floorPercentBelowPrice',

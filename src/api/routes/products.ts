@@ -14,7 +14,15 @@ import type { ApiRouter } from '../routing';
 import { IdParams, PaginationQuery, paginated } from '../schemas';
 import { tenantScope, type Product } from '../tenancy';
 import { priceChangeView, PriceChangeView, ProductView, productView, renderProducts } from '../views';
-import { BatchBody, ManualPriceBody, OffersQuery, OffersView, ProductListQuery, ProductSettingsPatch, settingsExample } from './products.schemas';
+import {
+  BatchBody,
+  ManualPriceBody,
+  OffersQuery,
+  OffersView,
+  ProductListQuery,
+  ProductSettingsPatch,
+  settingsExample,
+} from './products.schemas';
 
 /**
  * The problems with a settings change that a merchant can fix, named by field (`prefix` is where the
@@ -31,7 +39,10 @@ function settingsProblem(error: unknown, products: readonly Product[], prefix: s
     });
   }
   if (error instanceof ActiveLimitReached) {
-    return new HttpError(422, error.message, { type: 'urn:kaspi-demper:plan-limit', extra: { limit: error.limit, wouldBe: error.wouldBe } });
+    return new HttpError(422, error.message, {
+      type: 'urn:kaspi-demper:plan-limit',
+      extra: { limit: error.limit, wouldBe: error.wouldBe },
+    });
   }
   if (error instanceof NoLivePrice) {
     return new HttpError(400, 'The request is not valid.', {
@@ -47,9 +58,18 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
   const render = (ids: readonly string[]) => renderProducts(deps.db, deps.config.kaspi, ids);
 
   /** Changes the products' settings, each by its own patch, with the problems a merchant can fix named by field. */
-  const update = async (userId: string, owned: Product[], patchOf: (product: Product) => Partial<ProductSettings>, prefix: string) => {
+  const update = async (
+    userId: string,
+    owned: Product[],
+    patchOf: (product: Product) => Partial<ProductSettings>,
+    prefix: string,
+  ) => {
     try {
-      return await changeProductSettings(control, userId, owned.map((product) => ({ product, patch: patchOf(product) })));
+      return await changeProductSettings(
+        control,
+        userId,
+        owned.map((product) => ({ product, patch: patchOf(product) })),
+      );
     } catch (error) {
       throw settingsProblem(error, owned, prefix);
     }
@@ -64,11 +84,18 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       access: 'user',
       params: IdParams,
       query: ProductListQuery,
-      responses: { 200: { description: 'Products, newest first unless `sort` says otherwise', schema: paginated(ProductView, 'ProductPage') } },
+      responses: {
+        200: {
+          description: 'Products, newest first unless `sort` says otherwise',
+          schema: paginated(ProductView, 'ProductPage'),
+        },
+      },
     },
     async ({ params, query }, req, res) => {
       const store = await tenantScope(deps.db, currentUser(req).userId).store(params.id);
-      const sort = query.sort ? { field: query.sort.replace(/^-/, '') as ProductSortField, descending: query.sort.startsWith('-') } : null;
+      const sort = query.sort
+        ? { field: query.sort.replace(/^-/, '') as ProductSortField, descending: query.sort.startsWith('-') }
+        : null;
       const { items, total } = await listProducts(
         deps.db,
         store.id,
@@ -76,7 +103,12 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
         sort,
         query,
       );
-      res.json({ items: items.map((p) => productView(p, store.points, deps.config.kaspi)), page: query.page, limit: query.limit, total });
+      res.json({
+        items: items.map((p) => productView(p, store.points, deps.config.kaspi)),
+        page: query.page,
+        limit: query.limit,
+        total,
+      });
     },
   );
 
@@ -101,7 +133,8 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       method: 'patch',
       path: '/products/:id',
       summary: "Change a product's demper settings",
-      description: 'Switching a product on counts against the plan (20 active products without a subscription: 422 beyond).',
+      description:
+        'Switching a product on counts against the plan (20 active products without a subscription: 422 beyond).',
       tags: ['products'],
       access: 'user',
       params: IdParams,
@@ -127,12 +160,19 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       access: 'user',
       body: BatchBody,
       bodyExample: { productIds: ['0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10'], settings: settingsExample },
-      responses: { 200: { description: 'The products as they are now', schema: z.object({ items: z.array(ProductView) }) } },
+      responses: {
+        200: { description: 'The products as they are now', schema: z.object({ items: z.array(ProductView) }) },
+      },
     },
     async ({ body }, req, res) => {
       const { userId } = currentUser(req);
       const owned = await tenantScope(deps.db, userId).products(body.productIds);
-      await update(userId, owned, (product) => ({ ...body.settings, ...relativeBounds(product, body) }), 'body.settings');
+      await update(
+        userId,
+        owned,
+        (product) => ({ ...body.settings, ...relativeBounds(product, body) }),
+        'body.settings',
+      );
       res.json({ items: await render(body.productIds) });
     },
   );
@@ -218,7 +258,10 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       }
       let change;
       try {
-        change = await recordManualPrice(deps.db, product, store.points, { priceTenge: body.price, cityPrices: body.cityPrices });
+        change = await recordManualPrice(deps.db, product, store.points, {
+          priceTenge: body.price,
+          cityPrices: body.cityPrices,
+        });
       } catch (error) {
         if (error instanceof NoCityToPrice) throw new HttpError(422, `${error.message}.`);
         throw error;

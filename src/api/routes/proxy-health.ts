@@ -44,7 +44,13 @@ export function proxyHealthRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'co
       res.json({
         status: counts.available < poolMin ? 'low' : 'ok',
         poolMin,
-        proxies: { total: counts.total, available: counts.available, allocated: counts.allocated, dead: counts.dead, resting: counts.resting },
+        proxies: {
+          total: counts.total,
+          available: counts.available,
+          allocated: counts.allocated,
+          dead: counts.dead,
+          resting: counts.resting,
+        },
         allocatedByModule: counts.allocatedByModule,
         usersWithProxies: counts.usersWithProxies,
         limitProfile: {

@@ -13,7 +13,10 @@ export const StoreView = z
     name: z.string().meta({ example: 'Gadget Shop' }),
     sessionState: z.enum(['active', 'expired', 'needs_reauth']),
     sessionVerifiedAt: Timestamp.nullable().meta({ description: 'When Kaspi last accepted the session' }),
-    connectedVia: z.enum(['cookies', 'password', 'sms']).nullable().meta({ description: 'How the current session was obtained' }),
+    connectedVia: z
+      .enum(['cookies', 'password', 'sms'])
+      .nullable()
+      .meta({ description: 'How the current session was obtained' }),
     autoRelogin: z.boolean().meta({ description: 'An expired session is renewed with the remembered password' }),
     points: z.array(
       z.object({
@@ -85,7 +88,8 @@ export function storeRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal
       method: 'delete',
       path: '/stores/:id',
       summary: 'Disconnect a store',
-      description: 'The store disappears from every list, its Kaspi session and token are forgotten, and its demper loop and orders poll stop.',
+      description:
+        'The store disappears from every list, its Kaspi session and token are forgotten, and its demper loop and orders poll stop.',
       tags: ['stores'],
       access: 'user',
       params: IdParams,

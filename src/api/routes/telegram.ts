@@ -13,7 +13,10 @@ const LinkCode = z
   .object({
     code: z.string().meta({ example: 'K7M2Q9XP' }),
     expiresAt: Timestamp,
-    link: z.string().nullable().meta({ description: 'Opens the bot with the code filled in (when TELEGRAM_BOT_USERNAME is set)' }),
+    link: z
+      .string()
+      .nullable()
+      .meta({ description: 'Opens the bot with the code filled in (when TELEGRAM_BOT_USERNAME is set)' }),
     instructions: z.string(),
   })
   .meta({ id: 'TelegramLinkCode' });
@@ -71,7 +74,10 @@ export function telegramRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'confi
       responses: { 200: { description: 'The chat, if linked', schema: ChatView } },
     },
     async (_input, req, res) => {
-      const [chat] = await db.select().from(telegramChats).where(eq(telegramChats.userId, currentUser(req).userId));
+      const [chat] = await db
+        .select()
+        .from(telegramChats)
+        .where(eq(telegramChats.userId, currentUser(req).userId));
       res.json({
         configured: config.telegram.botToken !== undefined,
         linked: chat !== undefined,

@@ -23,7 +23,9 @@ export const alerts = pgTable(
     deliveredAt: ts('delivered_at'),
   },
   (t) => [
-    index('alerts_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`),
+    index('alerts_undelivered_idx')
+      .on(t.createdAt)
+      .where(sql`${t.deliveredAt} is null`),
     index('alerts_user_idx').on(t.userId, t.createdAt),
   ],
 );

@@ -19,7 +19,9 @@ export const subscriptions = pgTable(
   },
   (t) => [
     index('subscriptions_user_idx').on(t.userId),
-    uniqueIndex('subscriptions_one_active_key').on(t.userId).where(sql`${t.status} = 'active'`),
+    uniqueIndex('subscriptions_one_active_key')
+      .on(t.userId)
+      .where(sql`${t.status} = 'active'`),
   ],
 );
 
@@ -33,7 +35,9 @@ export const payments = pgTable(
     plan: text('plan').notNull(),
     /** Whole tenge. */
     amount: integer('amount').notNull(),
-    status: text('status', { enum: ['pending', 'paid', 'failed'] }).notNull().default('pending'),
+    status: text('status', { enum: ['pending', 'paid', 'failed'] })
+      .notNull()
+      .default('pending'),
     paidAt: ts('paid_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

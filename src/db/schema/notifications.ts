@@ -26,7 +26,9 @@ export const notificationSettings = pgTable('notification_settings', {
   dailyCap: integer('daily_cap').notNull().default(1000),
   minIntervalSeconds: integer('min_interval_seconds').notNull().default(1),
   /** Local hours in Asia/Almaty, e.g. `{from: "09:00", to: "21:00"}`; null sends around the clock. */
-  workingHours: jsonb('working_hours').$type<{ from: string; to: string } | null>().default({ from: '09:00', to: '21:00' }),
+  workingHours: jsonb('working_hours')
+    .$type<{ from: string; to: string } | null>()
+    .default({ from: '09:00', to: '21:00' }),
   /** A review request goes out this long after the order is delivered. */
   reviewDelayHours: integer('review_delay_hours').notNull().default(48),
   updatedAt: updatedAt(),
@@ -81,7 +83,9 @@ export const notificationLog = pgTable(
   (t) => [
     uniqueIndex('notification_log_dedup_key').on(t.orderId, t.event, t.channel),
     index('notification_log_store_idx').on(t.storeId, t.createdAt),
-    index('notification_log_queue_idx').on(t.storeId, t.channel, t.dueAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index('notification_log_queue_idx')
+      .on(t.storeId, t.channel, t.dueAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
   ],
 );
 

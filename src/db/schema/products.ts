@@ -116,13 +116,23 @@ export const products = pgTable(
   },
   (t) => [
     uniqueIndex('products_store_sku_key').on(t.storeId, t.sku),
-    index('products_due_idx').on(t.storeId, t.nextCheckAt).where(sql`${t.active}`),
+    index('products_due_idx')
+      .on(t.storeId, t.nextCheckAt)
+      .where(sql`${t.active}`),
     index('products_kaspi_product_idx').on(t.kaspiProductId),
   ],
 );
 
 /** `applied`: a dry-run proposal the merchant applied; its price went out as a change of its own. */
-export const PRICE_CHANGE_STATUSES = ['pending', 'sent', 'proposed', 'superseded', 'deferred', 'failed', 'applied'] as const;
+export const PRICE_CHANGE_STATUSES = [
+  'pending',
+  'sent',
+  'proposed',
+  'superseded',
+  'deferred',
+  'failed',
+  'applied',
+] as const;
 
 /** Manual price changes take their `cycle` from this sequence, negated, so they never collide with demper cycles. */
 export const priceChangeManualSeq = pgSequence('price_change_manual_seq');
@@ -153,14 +163,17 @@ export const priceChanges = pgTable(
      * The whole push and why it was decided: the decisions, the rivals that drove them, a preorder's points.
      * Every change is recorded with one; the column's default is only the schema as migrated.
      */
-    detail: jsonb('detail').$type<ChangeDetail>().notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .$type<ChangeDetail>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     /** Recording order across every price change. */
     seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
-    status: text('status', { enum: PRICE_CHANGE_STATUSES })
-      .notNull()
-      .default('pending'),
+    status: text('status', { enum: PRICE_CHANGE_STATUSES }).notNull().default('pending'),
     /** Who asked: the demper loop, the merchant (a price set by hand), or a preorder being set or cleared. */
-    source: text('source', { enum: ['demper', 'manual', 'preorder'] }).notNull().default('demper'),
+    source: text('source', { enum: ['demper', 'manual', 'preorder'] })
+      .notNull()
+      .default('demper'),
     kaspiJobId: text('kaspi_job_id'),
     error: text('error'),
     /**

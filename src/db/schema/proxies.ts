@@ -10,7 +10,9 @@ export const proxies = pgTable(
   'proxies',
   {
     id: id(),
-    protocol: text('protocol', { enum: ['http', 'https', 'socks5'] }).notNull().default('http'),
+    protocol: text('protocol', { enum: ['http', 'https', 'socks5'] })
+      .notNull()
+      .default('http'),
     host: text('host').notNull(),
     port: integer('port').notNull(),
     username: text('username'),
@@ -18,7 +20,9 @@ export const proxies = pgTable(
     passwordEnc: text('password_enc'),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     module: text('module', { enum: PROXY_MODULES }),
-    status: text('status', { enum: ['available', 'allocated', 'resting', 'dead'] }).notNull().default('available'),
+    status: text('status', { enum: ['available', 'allocated', 'resting', 'dead'] })
+      .notNull()
+      .default('available'),
     allocatedAt: ts('allocated_at'),
     /** Requests in the current budget window, and when that window began. */
     requestCount: integer('request_count').notNull().default(0),
@@ -39,7 +43,9 @@ export const proxies = pgTable(
     // One row per endpoint and login; a proxy without a login is one endpoint too.
     unique('proxies_endpoint_key').on(t.host, t.port, t.username).nullsNotDistinct(),
     index('proxies_owner_idx').on(t.userId, t.module, t.status),
-    index('proxies_free_idx').on(t.status).where(sql`${t.userId} is null`),
+    index('proxies_free_idx')
+      .on(t.status)
+      .where(sql`${t.userId} is null`),
   ],
 );
 
@@ -64,5 +70,8 @@ export const proxyUsageLog = pgTable(
     useBy: ts('use_by'),
     finishedAt: ts('finished_at'),
   },
-  (t) => [index('proxy_usage_log_proxy_idx').on(t.proxyId, t.startedAt), index('proxy_usage_log_started_idx').on(t.startedAt)],
+  (t) => [
+    index('proxy_usage_log_proxy_idx').on(t.proxyId, t.startedAt),
+    index('proxy_usage_log_started_idx').on(t.startedAt),
+  ],
 );

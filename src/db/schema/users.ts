@@ -9,7 +9,9 @@ export const users = pgTable(
     /** Stored normalised (trimmed, lower-case); unique. */
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
-    role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+    role: text('role', { enum: ['user', 'admin'] })
+      .notNull()
+      .default('user'),
     /** The plan whose limits apply now; the subscription workflow moves it. */
     plan: text('plan').notNull().default('free'),
     /** User-level pause of every store's demper. */
@@ -46,7 +48,9 @@ export const apiKeys = pgTable(
   },
   (t) => [
     uniqueIndex('api_keys_key_hash_key').on(t.keyHash),
-    index('api_keys_user_idx').on(t.userId).where(sql`${t.revokedAt} is null`),
+    index('api_keys_user_idx')
+      .on(t.userId)
+      .where(sql`${t.revokedAt} is null`),
   ],
 );
 

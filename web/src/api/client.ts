@@ -83,7 +83,16 @@ async function problemOf(response: Response): Promise<ApiError> {
     // Not JSON: a proxy's error page or a dropped connection; the status says enough.
   }
   const retryAfter = Number(response.headers.get('Retry-After'));
-  const { detail, title, errors, type: _type, status: _status, instance: _instance, requestId: _requestId, ...extra } = body;
+  const {
+    detail,
+    title,
+    errors,
+    type: _type,
+    status: _status,
+    instance: _instance,
+    requestId: _requestId,
+    ...extra
+  } = body;
   return new ApiError(
     response.status,
     detail ?? title ?? response.statusText ?? `HTTP ${response.status}`,

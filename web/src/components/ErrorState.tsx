@@ -15,7 +15,13 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
         ? t('errors.network')
         : t('errors.unexpected');
   return (
-    <Alert color="red" variant="light" icon={<IconAlertTriangle aria-hidden />} title={title ?? t('errors.title')} role="alert">
+    <Alert
+      color="red"
+      variant="light"
+      icon={<IconAlertTriangle aria-hidden />}
+      title={title ?? t('errors.title')}
+      role="alert"
+    >
       <Text size="sm">{detail}</Text>
       {onRetry && !(error instanceof ApiError && error.status === 404) && (
         <Group mt="sm">

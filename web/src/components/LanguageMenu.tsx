@@ -9,7 +9,12 @@ export function LanguageMenu() {
   return (
     <HeaderMenu label={t('nav.language')} icon={<IconLanguage size={20} aria-hidden />}>
       {LANGUAGES.map((l) => (
-        <Menu.Item key={l.code} onClick={() => setLanguage(l.code)} fw={i18n.language === l.code ? 700 : undefined} lang={l.code}>
+        <Menu.Item
+          key={l.code}
+          onClick={() => setLanguage(l.code)}
+          fw={i18n.language === l.code ? 700 : undefined}
+          lang={l.code}
+        >
           {l.label}
         </Menu.Item>
       ))}

@@ -1,6 +1,13 @@
 import { AppShell, Burger, Group, NavLink, ScrollArea, Text, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconActivity, IconAdjustmentsHorizontal, IconHome, IconList, IconPlugConnected, IconReceipt } from '@tabler/icons-react';
+import {
+  IconActivity,
+  IconAdjustmentsHorizontal,
+  IconHome,
+  IconList,
+  IconPlugConnected,
+  IconReceipt,
+} from '@tabler/icons-react';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -24,11 +31,24 @@ export function Layout() {
 
   const item = (to: string, label: string, icon: ReactNode, exact = false) => {
     const active = exact ? location.pathname === to : location.pathname.startsWith(to);
-    return <NavLink component={Link} to={to} label={label} leftSection={icon} active={active} aria-current={active ? 'page' : undefined} />;
+    return (
+      <NavLink
+        component={Link}
+        to={to}
+        label={label}
+        leftSection={icon}
+        active={active}
+        aria-current={active ? 'page' : undefined}
+      />
+    );
   };
 
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <a className="skip-link" href="#main">
         {t('nav.skip')}
       </a>

@@ -8,6 +8,15 @@ import { useId } from 'react';
 export function PasswordField(props: PasswordInputProps) {
   const generated = useId();
   const id = props.id ?? generated;
-  const describedBy = [props.description ? `${id}-description` : null, props.error ? `${id}-error` : null].filter(Boolean).join(' ');
-  return <PasswordInput {...props} id={id} aria-invalid={props.error ? true : undefined} aria-describedby={describedBy || undefined} />;
+  const describedBy = [props.description ? `${id}-description` : null, props.error ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <PasswordInput
+      {...props}
+      id={id}
+      aria-invalid={props.error ? true : undefined}
+      aria-describedby={describedBy || undefined}
+    />
+  );
 }

@@ -7,7 +7,15 @@ import { useNow } from '../lib/now';
  * moment already past reads "now". The hover is the browser's own title: a list shows a hundred of
  * these, and a tooltip component each would cost more to draw than the rest of the row.
  */
-export function RelativeTime({ at, fallback = '—', future = false }: { at: string | null | undefined; fallback?: string; future?: boolean }) {
+export function RelativeTime({
+  at,
+  fallback = '—',
+  future = false,
+}: {
+  at: string | null | undefined;
+  fallback?: string;
+  future?: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const now = useNow();
   if (!at) return <span>{fallback}</span>;
@@ -16,7 +24,9 @@ export function RelativeTime({ at, fallback = '—', future = false }: { at: str
     <time dateTime={at} title={exact}>
       {/* A moment that should be ahead but has passed is happening now (a check under way); one that has
           passed but reads ahead of this page's clock (which ticks every few seconds) is just now. */}
-      {future && Date.parse(at) <= now ? t('time.now') : formatRelative(future ? at : new Date(Math.min(Date.parse(at), now)), i18n.language, now)}
+      {future && Date.parse(at) <= now
+        ? t('time.now')
+        : formatRelative(future ? at : new Date(Math.min(Date.parse(at), now)), i18n.language, now)}
     </time>
   );
 }

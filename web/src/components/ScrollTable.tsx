@@ -7,7 +7,10 @@ import type { ReactNode } from 'react';
  */
 export function ScrollTable({ minWidth, label, children }: { minWidth: number; label: string; children: ReactNode }) {
   return (
-    <Table.ScrollContainer minWidth={minWidth} scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': label } }}>
+    <Table.ScrollContainer
+      minWidth={minWidth}
+      scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': label } }}
+    >
       {children}
     </Table.ScrollContainer>
   );

@@ -1,5 +1,5 @@
 export const en = {
-  common: { loading: 'Loading…', retry: 'Try again', save: 'Save', cancel: 'Cancel', reset: 'Reset', close: 'Close', },
+  common: { loading: 'Loading…', retry: 'Try again', save: 'Save', cancel: 'Cancel', reset: 'Reset', close: 'Close' },
   units: { s: 's' },
   time: { now: 'now' },
   delivery: {
@@ -40,14 +40,23 @@ export const en = {
     changePassword: 'Change password',
     passwordChanged: 'Password changed. Other devices have been signed out.',
     sessionsTitle: 'Sessions',
-    everywhereNote: 'If you signed in on someone else’s computer or lost your phone, end every session. API keys keep working — revoke them above if needed.',
+    everywhereNote:
+      'If you signed in on someone else’s computer or lost your phone, end every session. API keys keep working — revoke them above if needed.',
     everywhereConfirm: 'Every session ends, this one included. Sign in again with your password afterwards.',
     signOutEverywhere: 'Sign out everywhere',
   },
   orders: {
     title: 'Orders',
     tabsLabel: 'Order tabs',
-    tab: { all: 'All', NEW: 'New', SIGN_REQUIRED: 'To sign', PICKUP: 'Pickup', DELIVERY: 'Delivery', KASPI_DELIVERY: 'Kaspi Delivery', ARCHIVE: 'Archive' },
+    tab: {
+      all: 'All',
+      NEW: 'New',
+      SIGN_REQUIRED: 'To sign',
+      PICKUP: 'Pickup',
+      DELIVERY: 'Delivery',
+      KASPI_DELIVERY: 'Kaspi Delivery',
+      ARCHIVE: 'Archive',
+    },
     status: {
       APPROVED_BY_BANK: 'Approved by the bank',
       ACCEPTED_BY_MERCHANT: 'Accepted',
@@ -101,7 +110,13 @@ export const en = {
     sum: 'Sum',
     messages: 'Messages about the order',
     noMessages: 'Nothing has been sent about this order yet.',
-    event: { new_order: 'New order', ready_for_pickup: 'Ready for pickup', delivered: 'Handed over', review_request: 'Review request', test: 'Test' },
+    event: {
+      new_order: 'New order',
+      ready_for_pickup: 'Ready for pickup',
+      delivered: 'Handed over',
+      review_request: 'Review request',
+      test: 'Test',
+    },
     channel: { whatsapp: 'WhatsApp', telegram: 'Telegram' },
     messageStatus: { pending: 'queued', sending: 'sending', sent: 'sent', skipped: 'skipped', failed: 'not sent' },
   },
@@ -133,7 +148,8 @@ export const en = {
     afterCurrent: 'You can switch when the current plan ends',
     paymentTitle: 'Invoice created',
     paymentText: 'The {{plan}} plan, one month:',
-    paymentHow: 'Pay the invoice with the payment provider, quoting its number. The plan starts by itself as soon as the provider confirms the payment.',
+    paymentHow:
+      'Pay the invoice with the payment provider, quoting its number. The plan starts by itself as soon as the provider confirms the payment.',
     historyTitle: 'Payments',
     noPayments: 'No payments yet.',
     when: 'When',
@@ -160,7 +176,8 @@ export const en = {
     revoke: 'Revoke',
     revokeNamed: 'Revoke key “{{name}}”',
     revokeTitle: 'Revoke the key?',
-    revokeConfirm: 'Key “{{name}}” stops working at once, and integrations using it will be refused. This cannot be undone.',
+    revokeConfirm:
+      'Key “{{name}}” stops working at once, and integrations using it will be refused. This cannot be undone.',
     revoked: 'Key “{{name}}” revoked',
     createdTitle: 'Key “{{name}}” created',
     shownOnce: 'Copy the key now and keep it somewhere safe: we store only its fingerprint and will not show it again.',

@@ -5,13 +5,21 @@ import type { TFunction } from 'i18next';
  * merchant's language, and any other as the API wrote it.
  */
 const PATTERNS: { pattern: RegExp; key: string; params?: (m: RegExpMatchArray) => Record<string, string> }[] = [
-  { pattern: /^must not be below minPrice \((\d+)\)$/, key: 'fieldErrors.belowMinPrice', params: (m) => ({ value: m[1]! }) },
+  {
+    pattern: /^must not be below minPrice \((\d+)\)$/,
+    key: 'fieldErrors.belowMinPrice',
+    params: (m) => ({ value: m[1]! }),
+  },
   {
     pattern: /^must not be below the floor of (\d+) that cost and minMarginPercent require$/,
     key: 'fieldErrors.belowMarginFloor',
     params: (m) => ({ value: m[1]! }),
   },
-  { pattern: /^must not be above maxPrice \((\d+)\)$/, key: 'fieldErrors.aboveMaxPrice', params: (m) => ({ value: m[1]! }) },
+  {
+    pattern: /^must not be above maxPrice \((\d+)\)$/,
+    key: 'fieldErrors.aboveMaxPrice',
+    params: (m) => ({ value: m[1]! }),
+  },
   { pattern: /^is required for the stay_top_n strategy$/, key: 'fieldErrors.topNRequired' },
   { pattern: /^needs cost to mean anything$/, key: 'fieldErrors.marginNeedsCost' },
   { pattern: /^must be whole tenge$/, key: 'fieldErrors.wholeTenge' },
@@ -27,7 +35,11 @@ const PATTERNS: { pattern: RegExp; key: string; params?: (m: RegExpMatchArray) =
   { pattern: /^must hold the mc-session and mc-sid cookies$/, key: 'fieldErrors.cookiesMissing' },
   { pattern: /^is not a live Kaspi cabinet session$/, key: 'fieldErrors.cookiesDead' },
   { pattern: /^must be a Kazakh mobile number/, key: 'fieldErrors.phone' },
-  { pattern: /^Too (small|big): expected number to be >=?(\d+)/, key: 'fieldErrors.atLeast', params: (m) => ({ value: m[2]! }) },
+  {
+    pattern: /^Too (small|big): expected number to be >=?(\d+)/,
+    key: 'fieldErrors.atLeast',
+    params: (m) => ({ value: m[2]! }),
+  },
   { pattern: /^Too big: expected number to be <=?(\d+)/, key: 'fieldErrors.atMost', params: (m) => ({ value: m[1]! }) },
 ];
 

@@ -44,16 +44,24 @@ function perLanguage<T>(make: (locale: string) => T): (language: string) => T {
   };
 }
 
-const exactFormatter = perLanguage((locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, dateStyle: 'short', timeStyle: 'medium' }));
-const clockFormatter = perLanguage((locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, hour: '2-digit', minute: '2-digit' }));
-const relativeFormatter = perLanguage((locale) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }));
+const exactFormatter = perLanguage(
+  (locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, dateStyle: 'short', timeStyle: 'medium' }),
+);
+const clockFormatter = perLanguage(
+  (locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, hour: '2-digit', minute: '2-digit' }),
+);
+const relativeFormatter = perLanguage(
+  (locale) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }),
+);
 
 /** The exact local time in Almaty, e.g. `05.12.2026, 14:03:27`. */
 export function formatExactTime(iso: string | Date, locale: string): string {
   return exactFormatter(locale).format(typeof iso === 'string' ? new Date(iso) : iso);
 }
 
-const dateFormatter = perLanguage((locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, dateStyle: 'long' }));
+const dateFormatter = perLanguage(
+  (locale) => new Intl.DateTimeFormat(locale, { timeZone: ALMATY_TZ, dateStyle: 'long' }),
+);
 
 /** The day in Almaty, e.g. `5 января 2027 г.`. */
 export function formatDate(iso: string | Date, locale: string): string {

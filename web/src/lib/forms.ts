@@ -21,7 +21,8 @@ export function showApiErrors(error: unknown, form: FormLike | null, t: TFunctio
 
 export function describeError(error: unknown, t: TFunction): string {
   if (error instanceof ApiError) {
-    if (error.status === 429 && error.retryAfterSeconds) return t('errors.tooMany', { seconds: error.retryAfterSeconds });
+    if (error.status === 429 && error.retryAfterSeconds)
+      return t('errors.tooMany', { seconds: error.retryAfterSeconds });
     return error.message;
   }
   if (error instanceof TypeError) return t('errors.network');

@@ -43,7 +43,11 @@ export function useLiveEvents(): LiveEvents {
  */
 export function LiveEventsProvider({ storeId, children }: { storeId: string | null; children: ReactNode }) {
   const client = useQueryClient();
-  const fresh = (id: string | null): StoreLiveEvents => ({ storeId: id, status: id ? 'connecting' : 'offline', decisions: [] });
+  const fresh = (id: string | null): StoreLiveEvents => ({
+    storeId: id,
+    status: id ? 'connecting' : 'offline',
+    decisions: [],
+  });
   const [stored, setStored] = useState<StoreLiveEvents>(() => fresh(storeId));
   const state = stored.storeId === storeId ? stored : fresh(storeId);
 
@@ -110,4 +114,3 @@ export function LiveEventsProvider({ storeId, children }: { storeId: string | nu
 
   return <LiveEventsContext.Provider value={state}>{children}</LiveEventsContext.Provider>;
 }
-

@@ -36,7 +36,13 @@ export default function Activity() {
           {t('activity.empty')}
         </Text>
       ) : (
-        <Stack gap="xs" component="ol" className="plain-list" aria-label={t('activity.title')} data-testid="activity-feed">
+        <Stack
+          gap="xs"
+          component="ol"
+          className="plain-list"
+          aria-label={t('activity.title')}
+          data-testid="activity-feed"
+        >
           {decisions.map((d) => (
             <Card key={d.id} withBorder padding="sm" component="li" data-decision-id={d.id} data-status={d.status}>
               <Group justify="space-between" wrap="nowrap" align="flex-start">

@@ -29,4 +29,3 @@ export function AuthFrame({ title, children, footer }: { title: string; children
     </Center>
   );
 }
-

@@ -31,7 +31,8 @@ export default function Demper() {
     void client.invalidateQueries({ queryKey: ['overview'] });
     void client.invalidateQueries({ queryKey: ['stores'] });
   };
-  const onError = (error: unknown) => notifications.show({ color: 'red', title: t('errors.title'), message: describeError(error, t) });
+  const onError = (error: unknown) =>
+    notifications.show({ color: 'red', title: t('errors.title'), message: describeError(error, t) });
   const toggle = useMutation({
     mutationFn: async (action: 'pause' | 'resume') =>
       data(
@@ -46,7 +47,10 @@ export default function Demper() {
     mutationFn: async (action: 'pause' | 'resume') =>
       data(action === 'pause' ? await api.POST('/api/v1/demper/pause') : await api.POST('/api/v1/demper/resume')),
     onSuccess: (result, action) => {
-      notifications.show({ color: 'green', message: t(action === 'pause' ? 'demper.pausedAll' : 'demper.resumedAll', { count: result.stores }) });
+      notifications.show({
+        color: 'green',
+        message: t(action === 'pause' ? 'demper.pausedAll' : 'demper.resumedAll', { count: result.stores }),
+      });
       refresh();
     },
     onError,
@@ -81,10 +85,17 @@ export default function Demper() {
       <Card withBorder padding="lg">
         <Group justify="space-between">
           <Group gap="sm">
-            <Badge size="lg" color={running ? 'green' : s.state === 'paused' ? 'yellow' : 'gray'} variant="dot" className="state-badge">
+            <Badge
+              size="lg"
+              color={running ? 'green' : s.state === 'paused' ? 'yellow' : 'gray'}
+              variant="dot"
+              className="state-badge"
+            >
               {t(`demper.state.${s.state}`)}
             </Badge>
-            {s.pausedReason && <Text size="sm">{t(`demper.pausedReason.${s.pausedReason}`, { defaultValue: s.pausedReason })}</Text>}
+            {s.pausedReason && (
+              <Text size="sm">{t(`demper.pausedReason.${s.pausedReason}`, { defaultValue: s.pausedReason })}</Text>
+            )}
             {s.config.dryRun && (
               <Badge color="violet" variant="dot" className="state-badge">
                 {t('demper.dryRunOn')}
@@ -92,11 +103,20 @@ export default function Demper() {
             )}
           </Group>
           {running ? (
-            <Button variant="default" leftSection={<IconPlayerPause size={16} aria-hidden />} onClick={() => toggle.mutate('pause')} loading={toggle.isPending}>
+            <Button
+              variant="default"
+              leftSection={<IconPlayerPause size={16} aria-hidden />}
+              onClick={() => toggle.mutate('pause')}
+              loading={toggle.isPending}
+            >
               {t('demper.pause')}
             </Button>
           ) : (
-            <Button leftSection={<IconPlayerPlay size={16} aria-hidden />} onClick={() => toggle.mutate('resume')} loading={toggle.isPending}>
+            <Button
+              leftSection={<IconPlayerPlay size={16} aria-hidden />}
+              onClick={() => toggle.mutate('resume')}
+              loading={toggle.isPending}
+            >
               {t('demper.resume')}
             </Button>
           )}
@@ -127,13 +147,17 @@ export default function Demper() {
               <>
                 <SimpleGrid cols={{ base: 2, xs: 3 }} spacing="sm">
                   <Count label={t('demper.checked')} value={s.lastCycle.checked} />
-                  <Count label={s.config.dryRun ? t('demper.proposed') : t('demper.changed')} value={s.lastCycle.changed} />
+                  <Count
+                    label={s.config.dryRun ? t('demper.proposed') : t('demper.changed')}
+                    value={s.lastCycle.changed}
+                  />
                   <Count label={t('demper.heldAtFloor')} value={s.lastCycle.heldAtFloor} />
                   <Count label={t('demper.deferred')} value={s.lastCycle.deferred} />
                   <Count label={t('demper.errors')} value={s.lastCycle.errors} />
                 </SimpleGrid>
                 <Text size="xs" c="dimmed" mt="sm">
-                  {t('demper.cycleNumber', { cycle: s.lastCycle.cycle })} · <RelativeTime at={s.lastCycle.finishedAt ?? s.lastCycle.startedAt} />
+                  {t('demper.cycleNumber', { cycle: s.lastCycle.cycle })} ·{' '}
+                  <RelativeTime at={s.lastCycle.finishedAt ?? s.lastCycle.startedAt} />
                 </Text>
               </>
             ) : (
@@ -146,7 +170,11 @@ export default function Demper() {
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Section title={t('home.budget')} h="100%">
             <Text size="sm" mb={6}>
-              {t('home.budgetUsed', { used: s.changeBudget.used, limit: s.changeBudget.limit, minutes: s.changeBudget.windowSeconds / 60 })}
+              {t('home.budgetUsed', {
+                used: s.changeBudget.used,
+                limit: s.changeBudget.limit,
+                minutes: s.changeBudget.windowSeconds / 60,
+              })}
             </Text>
             <Progress
               value={Math.min(100, (s.changeBudget.used / Math.max(1, s.changeBudget.limit)) * 100)}

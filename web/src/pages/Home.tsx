@@ -46,7 +46,11 @@ export default function Home() {
       {o && (
         <>
           <SimpleGrid cols={{ base: 2, md: 4 }} spacing={{ base: 'xs', sm: 'md' }}>
-            <Stat label={t('home.active')} value={String(o.products.active)} hint={t('home.ofTotal', { total: o.products.total })} />
+            <Stat
+              label={t('home.active')}
+              value={String(o.products.active)}
+              hint={t('home.ofTotal', { total: o.products.total })}
+            />
             <Stat
               label={t('home.firstNow')}
               value={String(o.products.first)}
@@ -59,13 +63,22 @@ export default function Home() {
               hint={t('home.shareFirstHint')}
               color="green"
             />
-            <Stat label={t('home.atFloor')} value={String(o.products.atFloor)} hint={t('home.atFloorHint')} color={o.products.atFloor ? 'red' : undefined} />
+            <Stat
+              label={t('home.atFloor')}
+              value={String(o.products.atFloor)}
+              hint={t('home.atFloorHint')}
+              color={o.products.atFloor ? 'red' : undefined}
+            />
           </SimpleGrid>
           <Card withBorder padding="lg">
             <Group justify="space-between" mb="xs">
               <Text fw={600}>{t('home.budget')}</Text>
               <Text size="sm" c="dimmed">
-                {t('home.budgetUsed', { used: o.changeBudget.used, limit: o.changeBudget.limit, minutes: o.changeBudget.windowSeconds / 60 })}
+                {t('home.budgetUsed', {
+                  used: o.changeBudget.used,
+                  limit: o.changeBudget.limit,
+                  minutes: o.changeBudget.windowSeconds / 60,
+                })}
               </Text>
             </Group>
             <Progress
@@ -76,7 +89,9 @@ export default function Home() {
             <Group mt="sm" gap="xl">
               <Text size="sm">{t('home.changesToday', { count: o.changesToday })}</Text>
               <Text size="sm">
-                {o.demper.state === 'running' ? t('demper.running') : t(`demper.pausedReason.${o.demper.pausedReason ?? 'stopped'}`)}{' '}
+                {o.demper.state === 'running'
+                  ? t('demper.running')
+                  : t(`demper.pausedReason.${o.demper.pausedReason ?? 'stopped'}`)}{' '}
                 <Anchor component={Link} to={`/stores/${storeId}/demper`} size="sm">
                   {t('home.toDemper')}
                 </Anchor>
@@ -92,7 +107,12 @@ export default function Home() {
         <AlertsList />
       </Card>
       <Group>
-        <Button component={Link} to="/connect" variant="subtle" leftSection={<IconPlugConnected size={16} aria-hidden />}>
+        <Button
+          component={Link}
+          to="/connect"
+          variant="subtle"
+          leftSection={<IconPlugConnected size={16} aria-hidden />}
+        >
           {t('home.connectAnother')}
         </Button>
       </Group>

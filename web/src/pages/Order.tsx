@@ -51,8 +51,14 @@ export default function Order() {
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="md">
           {field(t('orders.customer'), o.customerName ?? '—')}
           {field(t('orders.phone'), o.customerPhone ?? '—')}
-          {field(t('orders.delivery'), o.deliveryMode ? t(`orders.deliveryMode.${o.deliveryMode}`, { defaultValue: o.deliveryMode }) : '—')}
-          {field(t('orders.kaspiDelivery'), o.isKaspiDelivery === null ? '—' : t(o.isKaspiDelivery ? 'orders.yes' : 'orders.no'))}
+          {field(
+            t('orders.delivery'),
+            o.deliveryMode ? t(`orders.deliveryMode.${o.deliveryMode}`, { defaultValue: o.deliveryMode }) : '—',
+          )}
+          {field(
+            t('orders.kaspiDelivery'),
+            o.isKaspiDelivery === null ? '—' : t(o.isKaspiDelivery ? 'orders.yes' : 'orders.no'),
+          )}
         </SimpleGrid>
       </Section>
       <Section title={t('orders.goods')}>

@@ -34,7 +34,8 @@ export default function Orders() {
   const narrow = useMediaQuery('(max-width: 62em)', undefined, { getInitialValueInEffect: false });
   const store = useStores().data?.find((s) => s.id === storeId);
 
-  const change = (next: Partial<OrdersListState>) => setParams(writeOrdersState({ ...state, page: 1, ...next }), { replace: true });
+  const change = (next: Partial<OrdersListState>) =>
+    setParams(writeOrdersState({ ...state, page: 1, ...next }), { replace: true });
   useEffect(() => {
     if (debouncedCode !== state.code) change({ code: debouncedCode });
     // Only the debounced number drives the address; the rest is read from it.
@@ -42,7 +43,8 @@ export default function Orders() {
   }, [debouncedCode]);
 
   const list = useQuery(ordersListQuery(storeId, ordersApiQuery(state)));
-  const filtered = state.tab !== 'all' || state.status !== null || state.code !== '' || state.from !== '' || state.to !== '';
+  const filtered =
+    state.tab !== 'all' || state.status !== null || state.code !== '' || state.from !== '' || state.to !== '';
 
   return (
     <Stack gap="md">
@@ -84,8 +86,22 @@ export default function Orders() {
           clearable
           style={{ flex: '1 1 14rem' }}
         />
-        <TextInput type="date" label={t('orders.from')} value={state.from} max={state.to || undefined} onChange={(e) => change({ from: e.currentTarget.value })} style={{ flex: '0 1 10rem' }} />
-        <TextInput type="date" label={t('orders.to')} value={state.to} min={state.from || undefined} onChange={(e) => change({ to: e.currentTarget.value })} style={{ flex: '0 1 10rem' }} />
+        <TextInput
+          type="date"
+          label={t('orders.from')}
+          value={state.from}
+          max={state.to || undefined}
+          onChange={(e) => change({ from: e.currentTarget.value })}
+          style={{ flex: '0 1 10rem' }}
+        />
+        <TextInput
+          type="date"
+          label={t('orders.to')}
+          value={state.to}
+          min={state.from || undefined}
+          onChange={(e) => change({ to: e.currentTarget.value })}
+          style={{ flex: '0 1 10rem' }}
+        />
         {filtered && (
           <Button
             variant="subtle"

@@ -73,7 +73,9 @@ export default function Product() {
               {t('products.col.position')}
             </Text>
             <Text fw={700} size="xl">
-              {p.position !== null ? t('products.positionOf', { position: p.position, total: p.offersCount ?? '?' }) : '—'}
+              {p.position !== null
+                ? t('products.positionOf', { position: p.position, total: p.offersCount ?? '?' })
+                : '—'}
             </Text>
           </div>
         </Group>

@@ -11,7 +11,16 @@ import { PageLoader } from '../components/PageLoader';
 import { useStores } from '../lib/stores';
 import { BulkBar } from './products/BulkBar';
 import { ExcelActions } from './products/ExcelActions';
-import { apiQuery, FILTERS, PAGE_SIZE, productListQuery, readListState, SORTS, writeListState, type ListState } from './products/filters';
+import {
+  apiQuery,
+  FILTERS,
+  PAGE_SIZE,
+  productListQuery,
+  readListState,
+  SORTS,
+  writeListState,
+  type ListState,
+} from './products/filters';
 import { ProductCards } from './products/ProductCards';
 import { ProductsTable } from './products/ProductsTable';
 
@@ -58,7 +67,10 @@ export default function Products() {
 
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
   // A selection only holds rows the merchant can see.
-  const visibleSelected = useMemo(() => new Set(items.filter((p) => selected.has(p.id)).map((p) => p.id)), [items, selected]);
+  const visibleSelected = useMemo(
+    () => new Set(items.filter((p) => selected.has(p.id)).map((p) => p.id)),
+    [items, selected],
+  );
 
   const countOf = (filter: (typeof FILTERS)[number]): number | undefined => {
     if (!counts) return undefined;
@@ -94,7 +106,11 @@ export default function Products() {
         <ExcelActions storeId={storeId} />
       </Group>
 
-      <Chip.Group multiple={false} value={state.filter} onChange={(value) => change({ filter: value as ListState['filter'] })}>
+      <Chip.Group
+        multiple={false}
+        value={state.filter}
+        onChange={(value) => change({ filter: value as ListState['filter'] })}
+      >
         <Group gap="xs" role="group" aria-label={t('products.filters')}>
           {FILTERS.map((f) => {
             const n = countOf(f);
@@ -127,7 +143,9 @@ export default function Products() {
         />
       </Group>
 
-      {visibleSelected.size > 0 && <BulkBar storeId={storeId} ids={[...visibleSelected]} onDone={() => setSelected(new Set())} />}
+      {visibleSelected.size > 0 && (
+        <BulkBar storeId={storeId} ids={[...visibleSelected]} onDone={() => setSelected(new Set())} />
+      )}
 
       {list.isPending ? (
         <PageLoader />

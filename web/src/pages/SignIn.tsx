@@ -21,7 +21,8 @@ export function SignIn() {
   const navigate = useNavigate();
   const form = useForm({ initialValues: { email: '', password: '' } });
   const signIn = useMutation({
-    mutationFn: async (values: { email: string; password: string }) => data(await api.POST('/api/v1/auth/session', { body: values })),
+    mutationFn: async (values: { email: string; password: string }) =>
+      data(await api.POST('/api/v1/auth/session', { body: values })),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: meKey });
       void navigate(safeNext(params.get('next')), { replace: true });
@@ -34,7 +35,10 @@ export function SignIn() {
       footer={
         <>
           {t('auth.noAccount')}{' '}
-          <Anchor component={Link} to={`/signup${params.get('next') ? `?next=${encodeURIComponent(params.get('next')!)}` : ''}`}>
+          <Anchor
+            component={Link}
+            to={`/signup${params.get('next') ? `?next=${encodeURIComponent(params.get('next')!)}` : ''}`}
+          >
             {t('auth.signUp')}
           </Anchor>
         </>
@@ -42,8 +46,19 @@ export function SignIn() {
     >
       <form onSubmit={form.onSubmit((values) => signIn.mutate(values))} noValidate>
         <Stack>
-          <TextInput label={t('auth.email')} type="email" autoComplete="email" required {...form.getInputProps('email')} />
-          <PasswordField label={t('auth.password')} autoComplete="current-password" required {...form.getInputProps('password')} />
+          <TextInput
+            label={t('auth.email')}
+            type="email"
+            autoComplete="email"
+            required
+            {...form.getInputProps('email')}
+          />
+          <PasswordField
+            label={t('auth.password')}
+            autoComplete="current-password"
+            required
+            {...form.getInputProps('password')}
+          />
           <Button type="submit" loading={signIn.isPending} fullWidth>
             {t('auth.signIn')}
           </Button>

@@ -37,7 +37,9 @@ export function ApiKeys() {
         <Text size="sm">{t('apiKeys.none')}</Text>
       ) : (
         <Stack gap="xs" component="ul" className="plain-list" aria-label={t('apiKeys.listLabel')}>
-          {keys.data?.items.map((key) => <KeyRow key={key.id} apiKey={key} />)}
+          {keys.data?.items.map((key) => (
+            <KeyRow key={key.id} apiKey={key} />
+          ))}
         </Stack>
       )}
       <ShownOnce created={created} onClose={() => setCreated(null)} />
@@ -116,7 +118,13 @@ function KeyRow({ apiKey }: { apiKey: ApiKey }) {
             {apiKey.expiresAt ? formatExactTime(apiKey.expiresAt, i18n.language) : t('apiKeys.noExpiry')}
           </Text>
         </div>
-        <Button size="xs" color="red" variant="subtle" onClick={() => setAsking(true)} aria-label={t('apiKeys.revokeNamed', { name: apiKey.name })}>
+        <Button
+          size="xs"
+          color="red"
+          variant="subtle"
+          onClick={() => setAsking(true)}
+          aria-label={t('apiKeys.revokeNamed', { name: apiKey.name })}
+        >
           {t('apiKeys.revoke')}
         </Button>
       </Group>
@@ -141,7 +149,12 @@ function KeyRow({ apiKey }: { apiKey: ApiKey }) {
 function ShownOnce({ created, onClose }: { created: CreatedKey | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
-    <Dialog opened={created !== null} onClose={onClose} title={t('apiKeys.createdTitle', { name: created?.name ?? '' })} size="lg">
+    <Dialog
+      opened={created !== null}
+      onClose={onClose}
+      title={t('apiKeys.createdTitle', { name: created?.name ?? '' })}
+      size="lg"
+    >
       <Stack>
         <Alert color="yellow" variant="light">
           {t('apiKeys.shownOnce')}

@@ -32,24 +32,34 @@ export function CurrentPlan({ subscription, plans }: { subscription: Subscriptio
           </Group>
           <Text size="sm">
             {subscription.periodEnd
-              ? t(subscription.cancelRequested || subscription.state === 'ending' ? 'billing.endsOn' : 'billing.paidUntil', {
-                  date: formatDate(subscription.periodEnd, i18n.language),
-                })
-              : t('billing.freeNote', { count: plan?.maxActiveProducts ?? 0, value: formatCount(plan?.maxActiveProducts ?? 0) })}
+              ? t(
+                  subscription.cancelRequested || subscription.state === 'ending'
+                    ? 'billing.endsOn'
+                    : 'billing.paidUntil',
+                  {
+                    date: formatDate(subscription.periodEnd, i18n.language),
+                  },
+                )
+              : t('billing.freeNote', {
+                  count: plan?.maxActiveProducts ?? 0,
+                  value: formatCount(plan?.maxActiveProducts ?? 0),
+                })}
           </Text>
         </Stack>
         {subscription.proxies && (
           <SimpleGrid cols={3} spacing="lg" aria-label={t('billing.proxiesLabel')}>
-            {(Object.entries(subscription.proxies) as [string, { wanted: number; held: number }][]).map(([module, count]) => (
-              <div key={module}>
-                <Text size="xs" c="dimmed">
-                  {t(`billing.modules.${module}`)}
-                </Text>
-                <Text fw={600} className="num">
-                  {t('billing.heldOfWanted', { held: count.held, wanted: count.wanted })}
-                </Text>
-              </div>
-            ))}
+            {(Object.entries(subscription.proxies) as [string, { wanted: number; held: number }][]).map(
+              ([module, count]) => (
+                <div key={module}>
+                  <Text size="xs" c="dimmed">
+                    {t(`billing.modules.${module}`)}
+                  </Text>
+                  <Text fw={600} className="num">
+                    {t('billing.heldOfWanted', { held: count.held, wanted: count.wanted })}
+                  </Text>
+                </div>
+              ),
+            )}
           </SimpleGrid>
         )}
       </Group>

@@ -41,7 +41,12 @@ export function PlanCards({ plans, subscription }: { plans: Plan[]; subscription
         {plans.map((plan) => {
           const action = planAction(plan, subscription);
           return (
-            <Card key={plan.name} withBorder padding="lg" className={plan.name === subscription.plan ? 'plan-card plan-card-current' : 'plan-card'}>
+            <Card
+              key={plan.name}
+              withBorder
+              padding="lg"
+              className={plan.name === subscription.plan ? 'plan-card plan-card-current' : 'plan-card'}
+            >
               <Stack gap="sm" h="100%">
                 <Title order={2} size="h4">
                   {t(`billing.plans.${plan.name}`, { defaultValue: plan.title })}
@@ -56,8 +61,15 @@ export function PlanCards({ plans, subscription }: { plans: Plan[]; subscription
                   )}
                 </Text>
                 <List size="sm" spacing={4}>
-                  <List.Item>{t('billing.activeProducts', { count: plan.maxActiveProducts, value: formatCount(plan.maxActiveProducts) })}</List.Item>
-                  <List.Item>{plan.proxies > 0 ? t('billing.proxies', { count: plan.proxies }) : t('billing.noProxies')}</List.Item>
+                  <List.Item>
+                    {t('billing.activeProducts', {
+                      count: plan.maxActiveProducts,
+                      value: formatCount(plan.maxActiveProducts),
+                    })}
+                  </List.Item>
+                  <List.Item>
+                    {plan.proxies > 0 ? t('billing.proxies', { count: plan.proxies }) : t('billing.noProxies')}
+                  </List.Item>
                 </List>
                 <div style={{ marginTop: 'auto' }}>
                   {action === 'subscribe' || action === 'renew' ? (
@@ -66,7 +78,9 @@ export function PlanCards({ plans, subscription }: { plans: Plan[]; subscription
                       loading={subscribe.isPending && subscribe.variables === plan.name}
                       // Only paid plans are offered to subscribe to or renew.
                       onClick={() => subscribe.mutate(plan.name as PaidPlan)}
-                      aria-label={t(action === 'renew' ? 'billing.renewNamed' : 'billing.subscribeNamed', { plan: t(`billing.plans.${plan.name}`) })}
+                      aria-label={t(action === 'renew' ? 'billing.renewNamed' : 'billing.subscribeNamed', {
+                        plan: t(`billing.plans.${plan.name}`),
+                      })}
                     >
                       {t(action === 'renew' ? 'billing.renew' : 'billing.subscribe')}
                     </Button>
@@ -89,7 +103,8 @@ export function PlanCards({ plans, subscription }: { plans: Plan[]; subscription
         {payment && (
           <Stack>
             <Text size="sm">
-              {t('billing.paymentText', { plan: t(`billing.plans.${payment.plan}`) })} <Money value={payment.amountTenge} />.
+              {t('billing.paymentText', { plan: t(`billing.plans.${payment.plan}`) })}{' '}
+              <Money value={payment.amountTenge} />.
             </Text>
             <Text size="sm">{t('billing.paymentHow')}</Text>
             <Group gap="xs" wrap="nowrap">

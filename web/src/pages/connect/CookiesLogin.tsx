@@ -10,7 +10,8 @@ export function CookiesLogin({ onConnected }: { onConnected(stores: Store[]): vo
   const { t } = useTranslation();
   const form = useForm({ initialValues: { cookies: '' } });
   const connect = useMutation({
-    mutationFn: async (cookies: string) => data(await api.POST('/api/v1/stores/connect/cookies', { body: { cookies } })).stores,
+    mutationFn: async (cookies: string) =>
+      data(await api.POST('/api/v1/stores/connect/cookies', { body: { cookies } })).stores,
     onSuccess: onConnected,
     onError: (error) => showApiErrors(error, form, t),
   });

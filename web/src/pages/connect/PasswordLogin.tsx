@@ -23,9 +23,24 @@ export function PasswordLogin({ onConnected, onNeedsSms }: { onConnected(stores:
   return (
     <form onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate>
       <Stack gap="sm">
-        <TextInput label={t('connect.kaspiEmail')} type="email" autoComplete="off" required {...form.getInputProps('email')} />
-        <PasswordField label={t('connect.kaspiPassword')} autoComplete="off" required {...form.getInputProps('password')} />
-        <Checkbox label={t('connect.remember')} description={t('connect.rememberHint')} {...form.getInputProps('remember', { type: 'checkbox' })} />
+        <TextInput
+          label={t('connect.kaspiEmail')}
+          type="email"
+          autoComplete="off"
+          required
+          {...form.getInputProps('email')}
+        />
+        <PasswordField
+          label={t('connect.kaspiPassword')}
+          autoComplete="off"
+          required
+          {...form.getInputProps('password')}
+        />
+        <Checkbox
+          label={t('connect.remember')}
+          description={t('connect.rememberHint')}
+          {...form.getInputProps('remember', { type: 'checkbox' })}
+        />
         <Text size="xs" c="dimmed">
           {t('connect.passwordNote')}
         </Text>

@@ -29,7 +29,9 @@ function TokenForm({ store }: { store: Store }) {
   const form = useForm({ initialValues: { token: '' } });
   const save = useMutation({
     mutationFn: async (token: string) =>
-      data(await api.PUT('/api/v1/stores/{id}/shop-api-token', { params: { path: { id: store.id } }, body: { token } })),
+      data(
+        await api.PUT('/api/v1/stores/{id}/shop-api-token', { params: { path: { id: store.id } }, body: { token } }),
+      ),
     onSuccess: () => notifications.show({ color: 'green', message: t('token.saved', { name: store.name }) }),
     onError: (error) => showApiErrors(error, form, t),
   });

@@ -27,9 +27,17 @@ export function SmsLogin({ onConnected }: { onConnected(stores: Store[]): void }
   const codeForm = useForm({ initialValues: { code: '' } });
 
   const start = useMutation({
-    mutationFn: async (phone: string) => ({ phone, ...data(await api.POST('/api/v1/stores/connect/sms', { body: { phone } })) }),
+    mutationFn: async (phone: string) => ({
+      phone,
+      ...data(await api.POST('/api/v1/stores/connect/sms', { body: { phone } })),
+    }),
     onSuccess: (result) => {
-      setStarted({ loginId: result.loginId, phone: result.phone, phoneMasked: result.phoneMasked, expiresAt: result.expiresAt });
+      setStarted({
+        loginId: result.loginId,
+        phone: result.phone,
+        phoneMasked: result.phoneMasked,
+        expiresAt: result.expiresAt,
+      });
       setLogin(null);
       codeForm.reset();
     },
@@ -38,7 +46,12 @@ export function SmsLogin({ onConnected }: { onConnected(stores: Store[]): void }
 
   const submit = useMutation({
     mutationFn: async (code: string) =>
-      data(await api.POST('/api/v1/logins/{loginId}/code', { params: { path: { loginId: started!.loginId } }, body: { code } })),
+      data(
+        await api.POST('/api/v1/logins/{loginId}/code', {
+          params: { path: { loginId: started!.loginId } },
+          body: { code },
+        }),
+      ),
     onSuccess: (result) => {
       setLogin(result);
       if (result.state === 'connected') return onConnected(result.stores);
@@ -109,7 +122,13 @@ export function SmsLogin({ onConnected }: { onConnected(stores: Store[]): void }
         </form>
       )}
       <Group gap="md">
-        <Anchor component="button" type="button" size="sm" onClick={() => start.mutate(started.phone)} disabled={start.isPending}>
+        <Anchor
+          component="button"
+          type="button"
+          size="sm"
+          onClick={() => start.mutate(started.phone)}
+          disabled={start.isPending}
+        >
           {t('sms.resend')}
         </Anchor>
         <Anchor component="button" type="button" size="sm" c="dimmed" onClick={() => setStarted(null)}>

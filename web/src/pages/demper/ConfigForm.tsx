@@ -75,9 +75,31 @@ export function ConfigForm({ storeId, config, onSaved }: { storeId: string; conf
     <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <NumberInput label={t('config.interval')} description={t('config.intervalHint')} min={5} allowDecimal={false} suffix={` ${t('units.s')}`} {...form.getInputProps('intervalSeconds')} />
-          <NumberInput label={t('config.hotInterval')} description={t('config.hotIntervalHint')} min={5} allowDecimal={false} suffix={` ${t('units.s')}`} {...form.getInputProps('hotIntervalSeconds')} />
-          <NumberInput label={t('config.pushes')} description={t('config.pushesHint')} min={0.1} max={2} step={0.1} decimalScale={2} {...form.getInputProps('maxPushesPerSecond')} />
+          <NumberInput
+            label={t('config.interval')}
+            description={t('config.intervalHint')}
+            min={5}
+            allowDecimal={false}
+            suffix={` ${t('units.s')}`}
+            {...form.getInputProps('intervalSeconds')}
+          />
+          <NumberInput
+            label={t('config.hotInterval')}
+            description={t('config.hotIntervalHint')}
+            min={5}
+            allowDecimal={false}
+            suffix={` ${t('units.s')}`}
+            {...form.getInputProps('hotIntervalSeconds')}
+          />
+          <NumberInput
+            label={t('config.pushes')}
+            description={t('config.pushesHint')}
+            min={0.1}
+            max={2}
+            step={0.1}
+            decimalScale={2}
+            {...form.getInputProps('maxPushesPerSecond')}
+          />
         </SimpleGrid>
         <Switch label={t('config.allDay')} {...form.getInputProps('allDay', { type: 'checkbox' })} />
         {!form.values.allDay && (
@@ -89,7 +111,11 @@ export function ConfigForm({ storeId, config, onSaved }: { storeId: string; conf
             </Text>
           </Group>
         )}
-        <Switch label={t('config.dryRun')} description={t('config.dryRunHint')} {...form.getInputProps('dryRun', { type: 'checkbox' })} />
+        <Switch
+          label={t('config.dryRun')}
+          description={t('config.dryRunHint')}
+          {...form.getInputProps('dryRun', { type: 'checkbox' })}
+        />
         <Group justify="flex-end">
           <Button type="submit" loading={save.isPending} disabled={!form.isDirty()}>
             {t('common.save')}

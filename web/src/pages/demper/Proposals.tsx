@@ -20,20 +20,30 @@ export function Proposals({ storeId }: { storeId: string }) {
     queryKey: ['proposals', storeId],
     refetchInterval: 10_000,
     queryFn: async () =>
-      data(await api.GET('/api/v1/stores/{id}/proposals', { params: { path: { id: storeId }, query: { limit: 200 } } })),
+      data(
+        await api.GET('/api/v1/stores/{id}/proposals', { params: { path: { id: storeId }, query: { limit: 200 } } }),
+      ),
   });
   const apply = useMutation({
     mutationFn: async (changeIds: string[] | undefined) =>
-      data(await api.POST('/api/v1/stores/{id}/proposals/apply', { params: { path: { id: storeId } }, body: changeIds ? { changeIds } : {} })),
+      data(
+        await api.POST('/api/v1/stores/{id}/proposals/apply', {
+          params: { path: { id: storeId } },
+          body: changeIds ? { changeIds } : {},
+        }),
+      ),
     onSuccess: (result) => {
       notifications.show({
         color: result.skipped.length ? 'yellow' : 'green',
-        message: t('proposals.applied', { count: result.applied.length }) + (result.skipped.length ? ` ${t('proposals.skipped', { count: result.skipped.length })}` : ''),
+        message:
+          t('proposals.applied', { count: result.applied.length }) +
+          (result.skipped.length ? ` ${t('proposals.skipped', { count: result.skipped.length })}` : ''),
       });
       void client.invalidateQueries({ queryKey: ['proposals', storeId] });
       void client.invalidateQueries({ queryKey: ['price-changes'] });
     },
-    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: describeError(error, t) }),
+    onError: (error) =>
+      notifications.show({ color: 'red', title: t('errors.title'), message: describeError(error, t) }),
   });
 
   if (proposals.isPending) return <PageLoader />;
@@ -83,7 +93,13 @@ export function Proposals({ storeId }: { storeId: string }) {
                   <RelativeTime at={p.createdAt} />
                 </Table.Td>
                 <Table.Td>
-                  <Button size="xs" variant="light" onClick={() => apply.mutate([p.id])} disabled={apply.isPending} aria-label={t('proposals.applyOne', { name: p.productName })}>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() => apply.mutate([p.id])}
+                    disabled={apply.isPending}
+                    aria-label={t('proposals.applyOne', { name: p.productName })}
+                  >
                     {t('proposals.apply')}
                   </Button>
                 </Table.Td>

@@ -13,7 +13,11 @@ export function OrderMessages({ storeId, orderId }: { storeId: string; orderId: 
   const log = useQuery({
     queryKey: ['order-messages', orderId],
     queryFn: async () =>
-      data(await api.GET('/api/v1/stores/{id}/notifications/log', { params: { path: { id: storeId }, query: { orderId, limit: 50 } } })),
+      data(
+        await api.GET('/api/v1/stores/{id}/notifications/log', {
+          params: { path: { id: storeId }, query: { orderId, limit: 50 } },
+        }),
+      ),
   });
   if (log.error) return <ErrorState error={log.error} onRetry={() => void log.refetch()} />;
   if (!log.data) return null;
@@ -25,7 +29,8 @@ export function OrderMessages({ storeId, orderId }: { storeId: string; orderId: 
           <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
             <div className="feed-main">
               <Text size="sm" fw={500}>
-                {t(`orders.event.${message.event}`, { defaultValue: message.event })} · {t(`orders.channel.${message.channel}`)} · {message.recipient}
+                {t(`orders.event.${message.event}`, { defaultValue: message.event })} ·{' '}
+                {t(`orders.channel.${message.channel}`)} · {message.recipient}
               </Text>
               {message.text && (
                 <Text size="sm" className="message-text">

@@ -48,7 +48,11 @@ export function OrdersTable({ items }: { items: Order[] }) {
               <Table.Td>
                 <OrderStatusBadge status={order.status} />
               </Table.Td>
-              <Table.Td>{order.deliveryMode ? t(`orders.deliveryMode.${order.deliveryMode}`, { defaultValue: order.deliveryMode }) : '—'}</Table.Td>
+              <Table.Td>
+                {order.deliveryMode
+                  ? t(`orders.deliveryMode.${order.deliveryMode}`, { defaultValue: order.deliveryMode })
+                  : '—'}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

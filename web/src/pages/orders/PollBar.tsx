@@ -29,7 +29,8 @@ export function PollBar({ storeId }: { storeId: string }) {
         void client.invalidateQueries({ queryKey: ['orders-poll', storeId] });
       }, 3_000);
     },
-    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: describeError(error, t) }),
+    onError: (error) =>
+      notifications.show({ color: 'red', title: t('errors.title'), message: describeError(error, t) }),
   });
   if (!poll.data) return null;
   if (!poll.data.running) {
@@ -61,7 +62,13 @@ export function PollBar({ storeId }: { storeId: string }) {
             </Text>
           )}
         </Text>
-        <Button size="xs" variant="default" leftSection={<IconRefresh size={14} aria-hidden />} loading={now.isPending} onClick={() => now.mutate()}>
+        <Button
+          size="xs"
+          variant="default"
+          leftSection={<IconRefresh size={14} aria-hidden />}
+          loading={now.isPending}
+          onClick={() => now.mutate()}
+        >
           {t('orders.pollNow')}
         </Button>
       </Group>

@@ -8,7 +8,15 @@ export type OrderStatus = NonNullable<OrdersQuery['status']>;
 export type OrderTab = NonNullable<OrdersQuery['state']> | 'all';
 
 /** The cabinet's tabs, as Kaspi's own cabinet names them (`state`), and what happened to an order (`status`). */
-export const ORDER_TABS: OrderTab[] = ['all', 'NEW', 'SIGN_REQUIRED', 'PICKUP', 'DELIVERY', 'KASPI_DELIVERY', 'ARCHIVE'];
+export const ORDER_TABS: OrderTab[] = [
+  'all',
+  'NEW',
+  'SIGN_REQUIRED',
+  'PICKUP',
+  'DELIVERY',
+  'KASPI_DELIVERY',
+  'ARCHIVE',
+];
 export const ORDER_STATUSES: OrderStatus[] = [
   'APPROVED_BY_BANK',
   'ACCEPTED_BY_MERCHANT',
@@ -73,7 +81,8 @@ export function ordersApiQuery(state: OrdersListState): OrdersQuery {
 export function ordersListQuery(storeId: string, query: OrdersQuery) {
   return queryOptions({
     queryKey: ['orders', storeId, query],
-    queryFn: async () => data(await api.GET('/api/v1/stores/{id}/orders', { params: { path: { id: storeId }, query } })),
+    queryFn: async () =>
+      data(await api.GET('/api/v1/stores/{id}/orders', { params: { path: { id: storeId }, query } })),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });

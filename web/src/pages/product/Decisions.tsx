@@ -42,7 +42,11 @@ export function Decisions({ productId }: { productId: string }) {
     queryKey: ['price-changes', productId, 'list', page],
     placeholderData: keepPreviousData,
     queryFn: async () =>
-      data(await api.GET('/api/v1/products/{id}/price-changes', { params: { path: { id: productId }, query: { page, limit: PAGE } } })),
+      data(
+        await api.GET('/api/v1/products/{id}/price-changes', {
+          params: { path: { id: productId }, query: { page, limit: PAGE } },
+        }),
+      ),
   });
   if (list.isPending) return <PageLoader />;
   if (list.error) return <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
@@ -122,9 +126,18 @@ export function Decisions({ productId }: { productId: string }) {
 }
 
 /** "Подрезали «Rival A» (9 990 ₸) на 1 ₸" — the reason with the rival and city that drove it. */
-export function reasonText(c: Pick<PriceChange, 'reason' | 'source' | 'rival' | 'cityName'>, t: (key: string, o?: Record<string, unknown>) => string): string {
-  const rival = c.rival ? { rival: c.rival.merchantName ?? c.rival.merchantId, price: formatTenge(c.rival.price) } : null;
-  const base = rival ? t(`reason.${c.reason}.withRival`, { ...rival, defaultValue: t(`reason.${c.reason}.plain`) }) : t(`reason.${c.reason}.plain`);
+export function reasonText(
+  c: Pick<PriceChange, 'reason' | 'source' | 'rival' | 'cityName'>,
+  t: (key: string, o?: Record<string, unknown>) => string,
+): string {
+  const rival = c.rival
+    ? { rival: c.rival.merchantName ?? c.rival.merchantId, price: formatTenge(c.rival.price) }
+    : null;
+  const base = rival
+    ? t(`reason.${c.reason}.withRival`, { ...rival, defaultValue: t(`reason.${c.reason}.plain`) })
+    : t(`reason.${c.reason}.plain`);
   const city = c.cityName ? ` · ${c.cityName}` : '';
-  return c.source === 'manual' && c.reason !== 'manual' ? `${t('reason.appliedByYou')}: ${base}${city}` : `${base}${city}`;
+  return c.source === 'manual' && c.reason !== 'manual'
+    ? `${t('reason.appliedByYou')}: ${base}${city}`
+    : `${base}${city}`;
 }

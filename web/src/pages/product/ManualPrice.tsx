@@ -23,9 +23,12 @@ export function ManualPrice({ product }: { product: Product }) {
     onError: (error) => showApiErrors(error, form, t),
   });
   return (
-    <form onSubmit={form.onSubmit((v) => {
-      if (v.price !== '') send.mutate(Number(v.price));
-    })} noValidate>
+    <form
+      onSubmit={form.onSubmit((v) => {
+        if (v.price !== '') send.mutate(Number(v.price));
+      })}
+      noValidate
+    >
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
           {product.active ? t('manual.activeNote') : t('manual.note')}

@@ -1,7 +1,18 @@
 import { Group, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Scatter, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { api, data } from '../../api/client';
 import { ErrorState } from '../../components/ErrorState';
 import { formatClock, formatExactTime, formatTenge } from '../../lib/format';
@@ -25,7 +36,11 @@ export default function PriceChart({ product }: { product: Product }) {
   const history = useQuery({
     queryKey: ['price-changes', product.id, 'chart'],
     queryFn: async () =>
-      data(await api.GET('/api/v1/products/{id}/price-changes', { params: { path: { id: product.id }, query: { limit: 200 } } })).items,
+      data(
+        await api.GET('/api/v1/products/{id}/price-changes', {
+          params: { path: { id: product.id }, query: { limit: 200 } },
+        }),
+      ).items,
   });
   if (history.error) return <ErrorState error={history.error} onRetry={() => void history.refetch()} />;
   if (!history.data) return <div style={{ height: 260 }} />;
@@ -60,19 +75,48 @@ export default function PriceChart({ product }: { product: Product }) {
             labelFormatter={(v) => formatExactTime(new Date(Number(v)), i18n.language)}
             formatter={(value, name, item) => {
               const change = (item.payload as Point).change;
-              if (name === t('chart.decision') && change) return [`${formatTenge(change.newPrice)} — ${reasonText(change, t)}`, name];
+              if (name === t('chart.decision') && change)
+                return [`${formatTenge(change.newPrice)} — ${reasonText(change, t)}`, name];
               return [formatTenge(Number(value)), name];
             }}
           />
           <Legend />
           {product.minPrice !== null && (
-            <ReferenceLine y={product.minPrice} stroke="#c92a2a" strokeDasharray="6 4" label={{ value: t('chart.floor'), fontSize: 11, position: 'insideBottomLeft' }} />
+            <ReferenceLine
+              y={product.minPrice}
+              stroke="#c92a2a"
+              strokeDasharray="6 4"
+              label={{ value: t('chart.floor'), fontSize: 11, position: 'insideBottomLeft' }}
+            />
           )}
           {product.maxPrice !== null && (
-            <ReferenceLine y={product.maxPrice} stroke="#495057" strokeDasharray="6 4" label={{ value: t('chart.ceiling'), fontSize: 11, position: 'insideTopLeft' }} />
+            <ReferenceLine
+              y={product.maxPrice}
+              stroke="#495057"
+              strokeDasharray="6 4"
+              label={{ value: t('chart.ceiling'), fontSize: 11, position: 'insideTopLeft' }}
+            />
           )}
-          <Line type="stepAfter" dataKey="ours" name={t('chart.ours')} stroke="#b3200b" strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
-          <Line type="stepAfter" dataKey="rival" name={t('chart.rival')} stroke="#1c7ed6" strokeWidth={1.5} dot={false} connectNulls isAnimationActive={false} />
+          <Line
+            type="stepAfter"
+            dataKey="ours"
+            name={t('chart.ours')}
+            stroke="#b3200b"
+            strokeWidth={2}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
+          <Line
+            type="stepAfter"
+            dataKey="rival"
+            name={t('chart.rival')}
+            stroke="#1c7ed6"
+            strokeWidth={1.5}
+            dot={false}
+            connectNulls
+            isAnimationActive={false}
+          />
           <Scatter dataKey="decision" name={t('chart.decision')} fill="#7048e8" isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
@@ -95,6 +139,12 @@ function chartPoints(changes: PriceChange[], product: Product): Point[] {
     if (c.status === 'sent') ours = c.newPrice;
     points.push({ at, ours, rival: c.rival?.price ?? null, decision: c.newPrice, change: c });
   }
-  points.push({ at: Date.now(), ours: product.price, rival: product.cheapestRival?.price ?? null, decision: null, change: null });
+  points.push({
+    at: Date.now(),
+    ours: product.price,
+    rival: product.cheapestRival?.price ?? null,
+    decision: null,
+    change: null,
+  });
   return points;
 }

@@ -49,7 +49,8 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
       data(await api.GET('/api/v1/products/{id}/offers', { params: { path: { id: productId }, query: { cityId } } })),
   });
   if (offers.isPending) return <PageLoader />;
-  if (offers.error) return <ErrorState error={offers.error} onRetry={() => void offers.refetch()} title={t('rivals.failed')} />;
+  if (offers.error)
+    return <ErrorState error={offers.error} onRetry={() => void offers.refetch()} title={t('rivals.failed')} />;
   const o = offers.data;
   return (
     <>
@@ -58,7 +59,12 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
           {o.ourPosition ? t('rivals.ourPlace', { position: o.ourPosition, total: o.total }) : t('rivals.notOnCard')}
         </Text>
         <Tooltip label={t('rivals.refresh')}>
-          <ActionIcon variant="subtle" onClick={() => void offers.refetch()} loading={offers.isFetching} aria-label={t('rivals.refresh')}>
+          <ActionIcon
+            variant="subtle"
+            onClick={() => void offers.refetch()}
+            loading={offers.isFetching}
+            aria-label={t('rivals.refresh')}
+          >
             <IconRefresh size={16} aria-hidden />
           </ActionIcon>
         </Tooltip>
@@ -96,7 +102,11 @@ function CityOffers({ productId, cityId }: { productId: string; cityId: string }
                   <Money value={offer.price} />
                 </Table.Td>
                 <Table.Td visibleFrom="sm">
-                  <Text size="sm">{offer.deliveryDuration ? t(`delivery.${offer.deliveryDuration}`, { defaultValue: offer.deliveryDuration }) : '—'}</Text>
+                  <Text size="sm">
+                    {offer.deliveryDuration
+                      ? t(`delivery.${offer.deliveryDuration}`, { defaultValue: offer.deliveryDuration })
+                      : '—'}
+                  </Text>
                 </Table.Td>
               </Table.Tr>
             ))}

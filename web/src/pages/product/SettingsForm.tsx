@@ -81,7 +81,9 @@ function patchOf(values: Values, before: Values): Patch {
   const after = toPatch(values);
   const reference = toPatch(before);
   return Object.fromEntries(
-    Object.entries(after).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(reference[key as keyof Patch])),
+    Object.entries(after).filter(
+      ([key, value]) => JSON.stringify(value) !== JSON.stringify(reference[key as keyof Patch]),
+    ),
   ) as Patch;
 }
 
@@ -99,7 +101,8 @@ export function SettingsForm({ product }: { product: Product }) {
   }, [product]);
 
   const save = useMutation({
-    mutationFn: async (body: Patch) => data(await api.PATCH('/api/v1/products/{id}', { params: { path: { id: product.id } }, body })),
+    mutationFn: async (body: Patch) =>
+      data(await api.PATCH('/api/v1/products/{id}', { params: { path: { id: product.id } }, body })),
     onSuccess: (p) => {
       update(p);
       form.setValues(valuesOf(p));
@@ -120,25 +123,55 @@ export function SettingsForm({ product }: { product: Product }) {
         <Switch label={t('settings.active')} {...form.getInputProps('active', { type: 'checkbox' })} />
         <Select
           label={t('settings.strategy')}
-          data={(['undercut', 'match', 'stay_top_n'] as const).map((s) => ({ value: s, label: t(`strategy.${s}`, { n: 'N' }) }))}
+          data={(['undercut', 'match', 'stay_top_n'] as const).map((s) => ({
+            value: s,
+            label: t(`strategy.${s}`, { n: 'N' }),
+          }))}
           allowDeselect={false}
           {...form.getInputProps('strategy')}
         />
         {form.values.strategy === 'stay_top_n' && (
-          <NumberInput label={t('settings.topN')} min={1} max={64} allowDecimal={false} {...form.getInputProps('topN')} />
+          <NumberInput
+            label={t('settings.topN')}
+            min={1}
+            max={64}
+            allowDecimal={false}
+            {...form.getInputProps('topN')}
+          />
         )}
         <Group grow align="flex-start">
-          <NumberInput label={t('settings.minPrice')} description={t('settings.minPriceHint')} {...money} {...form.getInputProps('minPrice')} />
-          <NumberInput label={t('settings.maxPrice')} description={t('settings.maxPriceHint')} {...money} {...form.getInputProps('maxPrice')} />
+          <NumberInput
+            label={t('settings.minPrice')}
+            description={t('settings.minPriceHint')}
+            {...money}
+            {...form.getInputProps('minPrice')}
+          />
+          <NumberInput
+            label={t('settings.maxPrice')}
+            description={t('settings.maxPriceHint')}
+            {...money}
+            {...form.getInputProps('maxPrice')}
+          />
         </Group>
-        <NumberInput label={t('settings.step')} description={t('settings.stepHint')} {...money} {...form.getInputProps('step')} />
+        <NumberInput
+          label={t('settings.step')}
+          description={t('settings.stepHint')}
+          {...money}
+          {...form.getInputProps('step')}
+        />
         <Accordion variant="contained" multiple>
           <Accordion.Item value="margin">
             <Accordion.Control>{t('settings.marginSection')}</Accordion.Control>
             <Accordion.Panel>
               <Stack gap="sm">
                 <NumberInput label={t('settings.cost')} {...money} {...form.getInputProps('cost')} />
-                <NumberInput label={t('settings.minMarginPercent')} min={0} max={1000} suffix=" %" {...form.getInputProps('minMarginPercent')} />
+                <NumberInput
+                  label={t('settings.minMarginPercent')}
+                  min={0}
+                  max={1000}
+                  suffix=" %"
+                  {...form.getInputProps('minMarginPercent')}
+                />
               </Stack>
             </Accordion.Panel>
           </Accordion.Item>
@@ -170,11 +203,33 @@ export function SettingsForm({ product }: { product: Product }) {
             <Accordion.Control>{t('settings.safetySection')}</Accordion.Control>
             <Accordion.Panel>
               <Stack gap="sm">
-                <NumberInput label={t('settings.maxDropPercentPerChange')} {...percent} {...form.getInputProps('maxDropPercentPerChange')} />
-                <NumberInput label={t('settings.maxDropPercentPerDay')} {...percent} {...form.getInputProps('maxDropPercentPerDay')} />
-                <NumberInput label={t('settings.priceWarRounds')} min={2} max={100} allowDecimal={false} {...form.getInputProps('priceWarRounds')} />
-                <NumberInput label={t('settings.priceWarGuardPrice')} {...money} {...form.getInputProps('priceWarGuardPrice')} />
-                <NumberInput label={t('settings.priceWarGuardPercent')} {...percent} {...form.getInputProps('priceWarGuardPercent')} />
+                <NumberInput
+                  label={t('settings.maxDropPercentPerChange')}
+                  {...percent}
+                  {...form.getInputProps('maxDropPercentPerChange')}
+                />
+                <NumberInput
+                  label={t('settings.maxDropPercentPerDay')}
+                  {...percent}
+                  {...form.getInputProps('maxDropPercentPerDay')}
+                />
+                <NumberInput
+                  label={t('settings.priceWarRounds')}
+                  min={2}
+                  max={100}
+                  allowDecimal={false}
+                  {...form.getInputProps('priceWarRounds')}
+                />
+                <NumberInput
+                  label={t('settings.priceWarGuardPrice')}
+                  {...money}
+                  {...form.getInputProps('priceWarGuardPrice')}
+                />
+                <NumberInput
+                  label={t('settings.priceWarGuardPercent')}
+                  {...percent}
+                  {...form.getInputProps('priceWarGuardPercent')}
+                />
               </Stack>
             </Accordion.Panel>
           </Accordion.Item>

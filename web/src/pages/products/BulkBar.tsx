@@ -80,7 +80,14 @@ export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string
               clearable
               {...form.getInputProps('strategy')}
             />
-            <NumberInput label={t('settings.step')} placeholder={t('bulk.keep')} min={1} allowDecimal={false} suffix=" ₸" {...form.getInputProps('step')} />
+            <NumberInput
+              label={t('settings.step')}
+              placeholder={t('bulk.keep')}
+              min={1}
+              allowDecimal={false}
+              suffix=" ₸"
+              {...form.getInputProps('step')}
+            />
             <NumberInput
               label={t('bulk.floorPercent')}
               description={t('bulk.floorPercentHint')}

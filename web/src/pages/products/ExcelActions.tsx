@@ -62,12 +62,23 @@ export function ExcelActions({ storeId }: { storeId: string }) {
 
   return (
     <Group gap="xs">
-      <Button component="a" href={`/api/v1/stores/${storeId}/products/export.xlsx`} download variant="default" leftSection={<IconDownload size={16} aria-hidden />}>
+      <Button
+        component="a"
+        href={`/api/v1/stores/${storeId}/products/export.xlsx`}
+        download
+        variant="default"
+        leftSection={<IconDownload size={16} aria-hidden />}
+      >
         {t('excel.export')}
       </Button>
       <FileButton onChange={(file) => file && upload.mutate(file)} accept={`${XLSX},.xlsx`}>
         {(props) => (
-          <Button {...props} variant="default" loading={upload.isPending} leftSection={<IconUpload size={16} aria-hidden />}>
+          <Button
+            {...props}
+            variant="default"
+            loading={upload.isPending}
+            leftSection={<IconUpload size={16} aria-hidden />}
+          >
             {t('excel.import')}
           </Button>
         )}

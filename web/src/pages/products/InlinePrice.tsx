@@ -14,7 +14,15 @@ import { useProductUpdater, type Product } from '../../lib/products';
  * of them, and each must cost little to draw. Keyed by the saved value, so a change from elsewhere
  * (the live stream, a bulk edit) starts it afresh.
  */
-export function InlinePrice({ product, field, label }: { product: Product; field: 'minPrice' | 'maxPrice'; label: string }) {
+export function InlinePrice({
+  product,
+  field,
+  label,
+}: {
+  product: Product;
+  field: 'minPrice' | 'maxPrice';
+  label: string;
+}) {
   const { t } = useTranslation();
   const saved = product[field];
   /** What the merchant is typing; null while the field shows the saved value. */

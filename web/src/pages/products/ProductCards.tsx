@@ -13,7 +13,15 @@ import { SelectBox } from './SelectBox';
 import { useFirstRowsFirst } from './first-rows';
 
 /** The list on a phone: one card per product, the same facts and controls as a table row. */
-export function ProductCards({ items, selected, onToggle }: { items: Product[]; selected: Set<string>; onToggle(id: string): void }) {
+export function ProductCards({
+  items,
+  selected,
+  onToggle,
+}: {
+  items: Product[];
+  selected: Set<string>;
+  onToggle(id: string): void;
+}) {
   const { t } = useTranslation();
   const shown = useFirstRowsFirst(items);
   return (
@@ -26,7 +34,15 @@ export function ProductCards({ items, selected, onToggle }: { items: Product[]; 
 }
 
 /** One product's card; drawn again only when its product, its selection or the language changes. */
-const ProductCard = memo(function ProductCard({ p, checked, onToggle }: { p: Product; checked: boolean; onToggle(id: string): void }) {
+const ProductCard = memo(function ProductCard({
+  p,
+  checked,
+  onToggle,
+}: {
+  p: Product;
+  checked: boolean;
+  onToggle(id: string): void;
+}) {
   const { t } = useTranslation();
   return (
     <Card withBorder padding="sm" component="li" data-product-id={p.id}>

@@ -62,7 +62,15 @@ export function ProductsTable({ items, selected, onSelect, onToggle }: Props) {
  * One product's row; drawn again only when its product, its selection or the language changes. Plain
  * elements styled by class rather than kit components: the first rows of the screen wait on these.
  */
-const ProductRow = memo(function ProductRow({ p, checked, onToggle }: { p: Product; checked: boolean; onToggle(id: string): void }) {
+const ProductRow = memo(function ProductRow({
+  p,
+  checked,
+  onToggle,
+}: {
+  p: Product;
+  checked: boolean;
+  onToggle(id: string): void;
+}) {
   const { t } = useTranslation();
   return (
     <Table.Tr data-product-id={p.id} aria-selected={checked}>
@@ -87,7 +95,9 @@ const ProductRow = memo(function ProductRow({ p, checked, onToggle }: { p: Produ
         <div className="cell-price">
           <Money value={p.price} />
         </div>
-        {p.gap !== null && <div className={`cell-gap ${p.gap > 0 ? 'gap-dearer' : 'gap-cheaper'}`}>{formatTengeDelta(p.gap)}</div>}
+        {p.gap !== null && (
+          <div className={`cell-gap ${p.gap > 0 ? 'gap-dearer' : 'gap-cheaper'}`}>{formatTengeDelta(p.gap)}</div>
+        )}
       </Table.Td>
       <Table.Td maw={170}>
         {p.cheapestRival ? (

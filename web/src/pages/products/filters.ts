@@ -9,7 +9,16 @@ export type ListQuery = NonNullable<paths['/api/v1/stores/{id}/products']['get']
 export const FILTERS = ['all', 'active', 'not_first', 'at_floor', 'price_war', 'no_floor', 'error'] as const;
 export type Filter = (typeof FILTERS)[number];
 
-export const SORTS = ['name', '-gap', 'position', 'price', '-price', '-lastCheckAt', 'nextCheckAt', '-createdAt'] as const;
+export const SORTS = [
+  'name',
+  '-gap',
+  'position',
+  'price',
+  '-price',
+  '-lastCheckAt',
+  'nextCheckAt',
+  '-createdAt',
+] as const;
 export type Sort = (typeof SORTS)[number];
 
 export const PAGE_SIZE = 50;
@@ -54,6 +63,7 @@ export function apiQuery(state: ListState): ListQuery {
 export function productListQuery(storeId: string, query: ListQuery) {
   return queryOptions({
     queryKey: [...productsKey(storeId), query],
-    queryFn: async () => data(await api.GET('/api/v1/stores/{id}/products', { params: { path: { id: storeId }, query } })),
+    queryFn: async () =>
+      data(await api.GET('/api/v1/stores/{id}/products', { params: { path: { id: storeId }, query } })),
   });
 }
