@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { XLSX_CONTENT_TYPE } from '../lib/spreadsheet';
 
 /** Shapes shared by many routes; every route's own schemas live beside its router. */
 
@@ -26,6 +27,13 @@ export function paginated<T extends z.ZodType>(item: T, name: string) {
     })
     .meta({ id: name });
 }
+
+/** The answer of a route that sends an Excel workbook. */
+export const XLSX_RESPONSE = {
+  description: 'An .xlsx workbook',
+  contentType: XLSX_CONTENT_TYPE,
+  schema: z.string().meta({ format: 'binary' }),
+};
 
 export interface Page<T> {
   items: T[];

@@ -42,6 +42,16 @@ export interface NotificationFilters {
   orderId?: string;
 }
 
+/** One page of a list and how many rows the whole list holds. */
+async function paged<T>(
+  rows: { limit(limit: number): { offset(offset: number): PromiseLike<T[]> } },
+  counted: PromiseLike<{ n: number }[]>,
+  page: PageRequest,
+): Promise<{ items: T[]; total: number }> {
+  const [items, [total]] = await Promise.all([rows.limit(page.limit).offset((page.page - 1) * page.limit), counted]);
+  return { items, total: total?.n ?? 0 };
+}
+
 function notFound(what: string): HttpError {
   return new HttpError(404, `No such ${what}.`);
 }
@@ -87,47 +97,29 @@ export function tenantScope(db: Db, userId: string) {
     store,
 
     async listStores(page: PageRequest) {
-      const [items, [total]] = await Promise.all([
-        db
-          .select()
-          .from(kaspiStores)
-          .where(storeIsMine)
-          .orderBy(desc(kaspiStores.createdAt), desc(kaspiStores.id))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+      return paged(
+        db.select().from(kaspiStores).where(storeIsMine).orderBy(desc(kaspiStores.createdAt), desc(kaspiStores.id)),
         db.select({ n: count() }).from(kaspiStores).where(storeIsMine),
-      ]);
-      return { items, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     async listApiKeys(page: PageRequest) {
       const mine = and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt));
-      const [items, [total]] = await Promise.all([
-        db
-          .select()
-          .from(apiKeys)
-          .where(mine)
-          .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+      return paged(
+        db.select().from(apiKeys).where(mine).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)),
         db.select({ n: count() }).from(apiKeys).where(mine),
-      ]);
-      return { items, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     async listPayments(page: PageRequest) {
       const mine = eq(payments.userId, userId);
-      const [items, [total]] = await Promise.all([
-        db
-          .select()
-          .from(payments)
-          .where(mine)
-          .orderBy(desc(payments.createdAt), desc(payments.id))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+      return paged(
+        db.select().from(payments).where(mine).orderBy(desc(payments.createdAt), desc(payments.id)),
         db.select({ n: count() }).from(payments).where(mine),
-      ]);
-      return { items, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     product,
@@ -149,17 +141,11 @@ export function tenantScope(db: Db, userId: string) {
     /** A product's price changes, newest first. 404 unless the product is this user's. */
     async listPriceChanges(productId: string, page: PageRequest) {
       const where = eq(priceChanges.productId, (await product(productId)).id);
-      const [rows, [total]] = await Promise.all([
-        db
-          .select()
-          .from(priceChanges)
-          .where(where)
-          .orderBy(desc(priceChanges.seq))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+      return paged(
+        db.select().from(priceChanges).where(where).orderBy(desc(priceChanges.seq)),
         db.select({ n: count() }).from(priceChanges).where(where),
-      ]);
-      return { items: rows, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     order: (id: string) =>
@@ -194,17 +180,11 @@ export function tenantScope(db: Db, userId: string) {
         filters.from ? gte(orders.creationDate, filters.from) : undefined,
         filters.to ? lte(orders.creationDate, filters.to) : undefined,
       );
-      const [items, [total]] = await Promise.all([
-        db
-          .select()
-          .from(orders)
-          .where(where)
-          .orderBy(desc(orders.creationDate), desc(orders.code))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+      return paged(
+        db.select().from(orders).where(where).orderBy(desc(orders.creationDate), desc(orders.code)),
         db.select({ n: count() }).from(orders).where(where),
-      ]);
-      return { items, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     /** The store's preorders by SKU; the store must be the user's. */
@@ -213,17 +193,11 @@ export function tenantScope(db: Db, userId: string) {
         eq(preorders.storeId, (await store(storeId)).id),
         filters.status ? eq(preorders.status, filters.status) : undefined,
       );
-      const [items, [total]] = await Promise.all([
-        db
-          .select()
-          .from(preorders)
-          .where(where)
-          .orderBy(asc(preorders.sku))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+      return paged(
+        db.select().from(preorders).where(where).orderBy(asc(preorders.sku)),
         db.select({ n: count() }).from(preorders).where(where),
-      ]);
-      return { items, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     /** One preorder of one of the user's stores. */
@@ -247,18 +221,16 @@ export function tenantScope(db: Db, userId: string) {
         filters.channel ? eq(notificationLog.channel, filters.channel) : undefined,
         filters.orderId ? eq(notificationLog.orderId, filters.orderId) : undefined,
       );
-      const [items, [total]] = await Promise.all([
+      return paged(
         db
           .select({ log: notificationLog, orderCode: orders.code })
           .from(notificationLog)
           .leftJoin(orders, eq(orders.id, notificationLog.orderId))
           .where(where)
-          .orderBy(desc(notificationLog.createdAt), desc(notificationLog.id))
-          .limit(page.limit)
-          .offset((page.page - 1) * page.limit),
+          .orderBy(desc(notificationLog.createdAt), desc(notificationLog.id)),
         db.select({ n: count() }).from(notificationLog).where(where),
-      ]);
-      return { items, total: total?.n ?? 0 };
+        page,
+      );
     },
 
     login: (id: string) =>

@@ -26,7 +26,7 @@ import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
-import { IdParams, PaginationQuery, Tenge, Timestamp, Uuid, paginated } from '../schemas';
+import { IdParams, PaginationQuery, Tenge, Timestamp, Uuid, paginated, XLSX_RESPONSE } from '../schemas';
 import { tenantScope, type Preorder, type Store } from '../tenancy';
 
 const Warehouses = z
@@ -173,11 +173,7 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       access: 'user',
       params: IdParams,
       responses: {
-        200: {
-          description: 'An .xlsx workbook',
-          contentType: XLSX_CONTENT_TYPE,
-          schema: z.string().meta({ format: 'binary' }),
-        },
+        200: XLSX_RESPONSE,
       },
     },
     async ({ params }, req, res) => {

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
-import { IdParams } from '../schemas';
+import { IdParams, XLSX_RESPONSE } from '../schemas';
 import { tenantScope } from '../tenancy';
 
 const RowReport = z.object({
@@ -42,11 +42,7 @@ export function productExcelRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 't
       access: 'user',
       params: IdParams,
       responses: {
-        200: {
-          description: 'An .xlsx workbook',
-          contentType: XLSX_CONTENT_TYPE,
-          schema: z.string().meta({ format: 'binary' }),
-        },
+        200: XLSX_RESPONSE,
       },
     },
     async ({ params }, req, res) => {
