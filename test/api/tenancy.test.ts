@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alerts, notificationLog, priceChanges } from '../../src/db/schema';
+import { alerts, notificationLog, payments, priceChanges } from '../../src/db/schema';
 import { call, registerMerchant, type Merchant } from '../support/http';
 import { expressRoutes } from '../support/routes';
 import { seedApiKey, seedLogin, seedOrder, seedPreorder, seedProduct, seedStore } from '../support/seed';
@@ -161,6 +161,11 @@ describe('tenant isolation on every route', () => {
       })
       .returning();
 
+    const [payment] = await ctx.db
+      .insert(payments)
+      .values({ userId: merchant.id, plan: 'start', amount: 19_990 })
+      .returning();
+
     const created = await call(api.url, 'POST', '/api/v1/api-keys', {
       token: merchant.token,
       body: { name: `integration of ${tag}` },
@@ -203,6 +208,7 @@ describe('tenant isolation on every route', () => {
         `Secret Message of ${tag}`,
         `Secret Alert of ${tag}`,
         `integration of ${tag}`,
+        payment!.id,
       ],
       credentials: {
         'JWT bearer': { authorization: `Bearer ${merchant.token}` },

@@ -4,6 +4,8 @@ import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
 import { expect } from 'vitest';
 import { CHROMIUM_ARGS } from '../../src/kaspi/login';
+import type { TestContext } from './env';
+import { suiteResource } from './suite-resource';
 
 /** The web cabinet in Debian's Chromium: the screen sizes, the checks every screen passes, and photographs. */
 export const DESKTOP = { width: 1366, height: 900 };
@@ -72,4 +74,27 @@ export async function signInThroughPage(
   await page.getByLabel('Пароль', { exact: false }).first().fill(credentials.password);
   await page.getByRole('button', { name: 'Войти' }).click();
   await page.waitForURL((u) => u.pathname === next);
+}
+
+export interface CabinetBrowser {
+  browser: Browser;
+  /** A laptop's page, for the suite's main walk through the cabinet. */
+  page: Page;
+  /** What broke on any page watched (see `watchForProblems`); a suite ends by expecting none. */
+  problems: string[];
+}
+
+/** Chromium for the suite with a laptop page open in it, closed after the suite. */
+export function useCabinetBrowser(ctx: TestContext): CabinetBrowser {
+  return suiteResource(
+    'the cabinet browser',
+    async () => {
+      const browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
+      const page = await (await cabinetContext(browser, 'desktop')).newPage();
+      const problems: string[] = [];
+      watchForProblems(page, 'laptop', problems);
+      return { browser, page, problems };
+    },
+    ({ browser }) => browser.close(),
+  );
 }

@@ -2,7 +2,15 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../src/db';
 
 /** Tables keyed by the merchant (`user_id`) and by one of the merchant's stores (`store_id`). */
-const USER_TABLES = ['api_keys', 'kaspi_logins', 'alerts', 'telegram_chats', 'subscriptions', 'kaspi_stores'];
+const USER_TABLES = [
+  'api_keys',
+  'kaspi_logins',
+  'alerts',
+  'telegram_chats',
+  'subscriptions',
+  'payments',
+  'kaspi_stores',
+];
 const STORE_TABLES = [
   'products',
   'price_changes',
@@ -16,7 +24,7 @@ const STORE_TABLES = [
 
 /**
  * Every stored row that belongs to one merchant, read in a single statement: the account, its keys,
- * logins, alerts, Telegram chat and subscriptions, its stores and everything under them. Two reads
+ * logins, alerts, Telegram chat, subscriptions and payments, its stores and everything under them. Two reads
  * compare equal exactly when nothing of the merchant's changed in between, so a test can show that a
  * refused request wrote nothing. Rows are ordered by their text so the order of the reads does not matter.
  */

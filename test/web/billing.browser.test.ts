@@ -1,4 +1,3 @@
-import type { Browser, BrowserContext, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/billing/signature';
 import { subscriptionWorkflowId } from '../../src/workflows/messages';
@@ -6,9 +5,9 @@ import {
   cabinetContext,
   expectAccessible,
   expectNoSidewaysScroll,
-  launchCabinetBrowser,
   shoot,
   signInThroughPage,
+  useCabinetBrowser,
   watchForProblems,
 } from '../support/cabinet-browser';
 import { useTestApi, useTestContext, useTestWorker } from '../support/env';
@@ -32,23 +31,15 @@ describe('the billing screen in a browser', () => {
   const ctx = useTestContext({ BILLING_WEBHOOK_SECRET: SECRET });
   useTestWorker(ctx);
   const api = useTestApi(ctx);
-  let browser: Browser;
-  let laptop: BrowserContext;
-  let page: Page;
+  const cabinet = useCabinetBrowser(ctx);
   let merchant: Merchant;
-  const problems: string[] = [];
 
   beforeAll(async () => {
     merchant = await registerMerchant(api.url, 'billing');
-    browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
-    laptop = await cabinetContext(browser, 'desktop');
-    page = await laptop.newPage();
-    watchForProblems(page, 'laptop', problems);
-    await signInThroughPage(page, api.url, merchant, '/billing');
+    await signInThroughPage(cabinet.page, api.url, merchant, '/billing');
   });
 
   afterAll(async () => {
-    await browser?.close();
     await ctx.temporal.workflow
       .getHandle(subscriptionWorkflowId(merchant.id))
       .terminate('test over')
@@ -56,24 +47,24 @@ describe('the billing screen in a browser', () => {
   });
 
   it('shows the plans side by side and starts a subscription as a pending payment', async () => {
-    await page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
-    await page.getByText('Платежей пока не было.').waitFor();
+    await cabinet.page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
+    await cabinet.page.getByText('Платежей пока не было.').waitFor();
     for (const plan of ['Бесплатный', 'Старт', 'Про'])
-      await page.getByRole('heading', { name: plan, exact: true }).waitFor();
-    expect(await page.getByText('без подписки').count()).toBe(1);
-    await expectAccessible(page, 'billing');
-    await shoot(page, 'billing-desktop');
+      await cabinet.page.getByRole('heading', { name: plan, exact: true }).waitFor();
+    expect(await cabinet.page.getByText('без подписки').count()).toBe(1);
+    await expectAccessible(cabinet.page, 'billing');
+    await shoot(cabinet.page, 'billing-desktop');
 
-    await page.getByRole('button', { name: 'Оформить тариф «Старт»' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Счёт создан' });
+    await cabinet.page.getByRole('button', { name: 'Оформить тариф «Старт»' }).click();
+    const dialog = cabinet.page.getByRole('dialog', { name: 'Счёт создан' });
     await dialog.waitFor();
     const paymentId = (await dialog.getByTestId('payment-id').textContent())!.trim();
     expect(paymentId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await textOf(dialog)).toContain('19 990 ₸');
-    await expectAccessible(page, 'billing: invoice');
+    await expectAccessible(cabinet.page, 'billing: invoice');
     await dialog.getByRole('button', { name: 'Готово' }).click();
 
-    const row = page.getByRole('row').filter({ hasText: 'ждёт оплаты' });
+    const row = cabinet.page.getByRole('row').filter({ hasText: 'ждёт оплаты' });
     await row.waitFor();
     expect(await row.textContent()).toContain('Старт');
     expect(await textOf(row)).toContain('19 990 ₸');
@@ -96,25 +87,25 @@ describe('the billing screen in a browser', () => {
     await expect
       .poll(
         async () => {
-          await page.reload();
-          await page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
-          return page.getByText('действует', { exact: true }).count();
+          await cabinet.page.reload();
+          await cabinet.page.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
+          return cabinet.page.getByText('действует', { exact: true }).count();
         },
         { timeout: 30_000, interval: 1_000 },
       )
       .toBe(1);
-    await page.getByText(/^Оплачен до \d+ \S+ \d{4}/).waitFor();
-    await page.getByRole('button', { name: 'Продлить тариф «Старт» на месяц' }).waitFor();
-    await page.getByText('Сменить тариф можно, когда закончится текущий').waitFor();
-    await page.getByRole('row').filter({ hasText: 'оплачен' }).waitFor();
-    await expectAccessible(page, 'billing: active');
-    await shoot(page, 'billing-active-desktop');
+    await cabinet.page.getByText(/^Оплачен до \d+ \S+ \d{4}/).waitFor();
+    await cabinet.page.getByRole('button', { name: 'Продлить тариф «Старт» на месяц' }).waitFor();
+    await cabinet.page.getByText('Сменить тариф можно, когда закончится текущий').waitFor();
+    await cabinet.page.getByRole('row').filter({ hasText: 'оплачен' }).waitFor();
+    await expectAccessible(cabinet.page, 'billing: active');
+    await shoot(cabinet.page, 'billing-active-desktop');
   });
 
   it('works on a 375 px phone', async () => {
-    const phone = await cabinetContext(browser, 'phone');
+    const phone = await cabinetContext(cabinet.browser, 'phone');
     const p = await phone.newPage();
-    watchForProblems(p, 'phone', problems);
+    watchForProblems(p, 'phone', cabinet.problems);
     await signInThroughPage(p, api.url, merchant, '/billing');
     await p.getByRole('heading', { name: 'Тариф и оплата' }).waitFor();
     await p.getByRole('row').filter({ hasText: 'оплачен' }).waitFor();
@@ -125,6 +116,6 @@ describe('the billing screen in a browser', () => {
   });
 
   it('broke no page and no content security rule on the way', () => {
-    expect(problems).toEqual([]);
+    expect(cabinet.problems).toEqual([]);
   });
 });

@@ -1,13 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY } from '../../src/kaspi/cities';
 import {
   cabinetContext,
   expectAccessible,
   expectNoSidewaysScroll,
-  launchCabinetBrowser,
   shoot,
   signInThroughPage,
+  useCabinetBrowser,
   watchForProblems,
 } from '../support/cabinet-browser';
 import { testConfig, useTestApi, useTestContext, useTestWorker } from '../support/env';
@@ -31,12 +30,9 @@ describe('the orders screens in a browser', () => {
   const ctx = useTestContext(() => testConfig({ ...messagingEnv(sandbox), ORDERS_POLL_INTERVAL: '3600' }));
   useTestWorker(ctx);
   const api = useTestApi(ctx);
-  let browser: Browser;
-  let laptop: BrowserContext;
-  let page: Page;
+  const cabinet = useCabinetBrowser(ctx);
   let merchant: Merchant;
   let storeId = '';
-  const problems: string[] = [];
 
   beforeAll(async () => {
     sandbox.seed({
@@ -77,36 +73,32 @@ describe('the orders screens in a browser', () => {
     });
     expect(token.status).toBe(200);
 
-    browser = await launchCabinetBrowser(ctx.config.browser.chromiumPath);
-    laptop = await cabinetContext(browser, 'desktop');
-    page = await laptop.newPage();
-    watchForProblems(page, 'laptop', problems);
-    await signInThroughPage(page, api.url, merchant, `/stores/${storeId}/orders`);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
+    await signInThroughPage(cabinet.page, api.url, merchant, `/stores/${storeId}/orders`);
   });
 
   it('lists the orders the poll read, by tab and by number', async () => {
-    await page.getByRole('heading', { name: 'Заказы', exact: true }).waitFor();
-    await page.getByRole('link', { name: '510000001' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('link', { name: '510000002' }).waitFor();
-    expect(await page.getByRole('row').filter({ hasText: '510000002' }).textContent()).toContain(
+    await cabinet.page.getByRole('heading', { name: 'Заказы', exact: true }).waitFor();
+    await cabinet.page.getByRole('link', { name: '510000001' }).waitFor({ timeout: 30_000 });
+    await cabinet.page.getByRole('link', { name: '510000002' }).waitFor();
+    expect(await cabinet.page.getByRole('row').filter({ hasText: '510000002' }).textContent()).toContain(
       'Пылесос Xiaomi G10 и ещё 1 товар',
     );
-    await page.getByText('Заказы прочитаны из Kaspi').waitFor();
-    await expectAccessible(page, 'orders');
-    await shoot(page, 'orders-desktop');
+    await cabinet.page.getByText('Заказы прочитаны из Kaspi').waitFor();
+    await expectAccessible(cabinet.page, 'orders');
+    await shoot(cabinet.page, 'orders-desktop');
 
-    await page.getByRole('group', { name: 'Вкладки заказов' }).getByText('Архив').click();
-    await expect.poll(() => page.getByRole('link', { name: /^5100000/ }).allTextContents()).toEqual(['510000001']);
-    await page.getByRole('button', { name: 'Сбросить фильтры' }).click();
-    await page.getByLabel('Номер заказа').fill('510000002');
-    await expect.poll(() => page.getByRole('link', { name: /^5100000/ }).allTextContents()).toEqual(['510000002']);
-    expect(new URL(page.url()).searchParams.get('code')).toBe('510000002');
-    await page.getByRole('button', { name: 'Сбросить фильтры' }).click();
-    await expect.poll(() => page.getByRole('link', { name: /^5100000/ }).count()).toBe(2);
+    await cabinet.page.getByRole('group', { name: 'Вкладки заказов' }).getByText('Архив').click();
+    await expect
+      .poll(() => cabinet.page.getByRole('link', { name: /^5100000/ }).allTextContents())
+      .toEqual(['510000001']);
+    await cabinet.page.getByRole('button', { name: 'Сбросить фильтры' }).click();
+    await cabinet.page.getByLabel('Номер заказа').fill('510000002');
+    await expect
+      .poll(() => cabinet.page.getByRole('link', { name: /^5100000/ }).allTextContents())
+      .toEqual(['510000002']);
+    expect(new URL(cabinet.page.url()).searchParams.get('code')).toBe('510000002');
+    await cabinet.page.getByRole('button', { name: 'Сбросить фильтры' }).click();
+    await expect.poll(() => cabinet.page.getByRole('link', { name: /^5100000/ }).count()).toBe(2);
   });
 
   it('fetches a new order with "check now" and shows its page with the messages sent about it', async () => {
@@ -117,37 +109,37 @@ describe('the orders screens in a browser', () => {
       customer: { firstName: 'Салтанат', cellPhone: '7071112233' },
       entries: [{ sku: 'EAR-1', name: 'Наушники Sony WH-720', quantity: 2, basePrice: 12_000 }],
     });
-    await page.getByRole('button', { name: 'Проверить сейчас' }).click();
-    await page.getByRole('link', { name: '510000003' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('link', { name: '510000003' }).click();
-    await page.getByRole('heading', { name: 'Заказ № 510000003' }).waitFor();
-    const goods = page.getByRole('table', { name: 'Товары' });
+    await cabinet.page.getByRole('button', { name: 'Проверить сейчас' }).click();
+    await cabinet.page.getByRole('link', { name: '510000003' }).waitFor({ timeout: 30_000 });
+    await cabinet.page.getByRole('link', { name: '510000003' }).click();
+    await cabinet.page.getByRole('heading', { name: 'Заказ № 510000003' }).waitFor();
+    const goods = cabinet.page.getByRole('table', { name: 'Товары' });
     expect((await goods.textContent())!.replace(/\s/g, ' ')).toContain('24 000 ₸');
-    await page
+    await cabinet.page
       .getByText(/\+7 \(707\) \*\*\*-\*\*-33/)
       .first()
       .waitFor();
-    expect(await page.locator('main').textContent()).not.toContain('7071112233');
+    expect(await cabinet.page.locator('main').textContent()).not.toContain('7071112233');
     // The poll queues "new order" messages; the sender delivers them in a moment.
     await expect
       .poll(
         async () => {
-          await page.reload();
-          await page.getByRole('heading', { name: 'Сообщения о заказе' }).waitFor();
-          return page.getByText('Новый заказ · WhatsApp').count();
+          await cabinet.page.reload();
+          await cabinet.page.getByRole('heading', { name: 'Сообщения о заказе' }).waitFor();
+          return cabinet.page.getByText('Новый заказ · WhatsApp').count();
         },
         { timeout: 30_000, interval: 1_000 },
       )
       .toBe(1);
-    await page.getByText('отправлено').first().waitFor();
-    await expectAccessible(page, 'order');
-    await shoot(page, 'order-desktop');
+    await cabinet.page.getByText('отправлено').first().waitFor();
+    await expectAccessible(cabinet.page, 'order');
+    await shoot(cabinet.page, 'order-desktop');
   });
 
   it('works on a 375 px phone', async () => {
-    const phone = await cabinetContext(browser, 'phone');
+    const phone = await cabinetContext(cabinet.browser, 'phone');
     const p = await phone.newPage();
-    watchForProblems(p, 'phone', problems);
+    watchForProblems(p, 'phone', cabinet.problems);
     await signInThroughPage(p, api.url, merchant, `/stores/${storeId}/orders`);
     await p.locator('li').filter({ hasText: '510000003' }).waitFor();
     expect(await p.locator('table').count()).toBe(0);
@@ -163,6 +155,6 @@ describe('the orders screens in a browser', () => {
   });
 
   it('broke no page and no content security rule on the way', () => {
-    expect(problems).toEqual([]);
+    expect(cabinet.problems).toEqual([]);
   });
 });

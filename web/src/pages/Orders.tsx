@@ -1,4 +1,4 @@
-import { Button, Chip, Group, Pagination, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Chip, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { ErrorState } from '../components/ErrorState';
+import { ListPager } from '../components/ListPager';
 import { PageLoader } from '../components/PageLoader';
 import { useStores } from '../lib/stores';
 import {
@@ -129,24 +130,12 @@ export default function Orders() {
         <OrdersTable items={list.data.items} />
       )}
 
-      {list.data && list.data.total > ORDERS_PAGE_SIZE && (
-        <Group justify="space-between">
-          <Text size="sm" c="dimmed">
-            {t('products.shown', {
-              from: (state.page - 1) * ORDERS_PAGE_SIZE + 1,
-              to: Math.min(state.page * ORDERS_PAGE_SIZE, list.data.total),
-              total: list.data.total,
-            })}
-          </Text>
-          <Pagination
-            total={Math.ceil(list.data.total / ORDERS_PAGE_SIZE)}
-            value={state.page}
-            onChange={(page) => change({ page })}
-            getControlProps={(control) => ({ 'aria-label': t(`products.page.${control}`) })}
-            getItemProps={(page) => ({ 'aria-label': t('products.page.number', { page }) })}
-          />
-        </Group>
-      )}
+      <ListPager
+        total={list.data?.total ?? 0}
+        pageSize={ORDERS_PAGE_SIZE}
+        page={state.page}
+        onChange={(page) => change({ page })}
+      />
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Chip, Group, Pagination, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Chip, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
+import { ListPager } from '../components/ListPager';
 import { PageLoader } from '../components/PageLoader';
 import { useStores } from '../lib/stores';
 import { BulkBar } from './products/BulkBar';
@@ -161,24 +162,12 @@ export default function Products() {
         <ProductsTable items={items} selected={visibleSelected} onSelect={setSelected} onToggle={toggleSelected} />
       )}
 
-      {list.data && list.data.total > PAGE_SIZE && (
-        <Group justify="space-between">
-          <Text size="sm" c="dimmed">
-            {t('products.shown', {
-              from: (state.page - 1) * PAGE_SIZE + 1,
-              to: Math.min(state.page * PAGE_SIZE, list.data.total),
-              total: list.data.total,
-            })}
-          </Text>
-          <Pagination
-            total={Math.ceil(list.data.total / PAGE_SIZE)}
-            value={state.page}
-            onChange={(page) => change({ page })}
-            getControlProps={(control) => ({ 'aria-label': t(`products.page.${control}`) })}
-            getItemProps={(page) => ({ 'aria-label': t('products.page.number', { page }) })}
-          />
-        </Group>
-      )}
+      <ListPager
+        total={list.data?.total ?? 0}
+        pageSize={PAGE_SIZE}
+        page={state.page}
+        onChange={(page) => change({ page })}
+      />
     </Stack>
   );
 }
