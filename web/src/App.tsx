@@ -2,10 +2,12 @@ import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { setNonce } from 'get-nonce';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { RouterProvider } from 'react-router';
 import { queryClient } from './lib/query';
 import { router } from './routes';
-import { cssVariables, theme } from './theme';
+import { cssVariables, themeIn } from './theme';
 
 /**
  * The page's CSP allows only styles carrying this request's nonce, which the server writes into the
@@ -18,6 +20,8 @@ function styleNonce(): string {
 setNonce(styleNonce());
 
 export function App() {
+  const { t } = useTranslation();
+  const theme = useMemo(() => themeIn(t('common.close')), [t]);
   return (
     <MantineProvider
       theme={theme}

@@ -1,4 +1,4 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import { createTheme, mergeThemeOverrides, Notification, type CSSVariablesResolver } from '@mantine/core';
 
 /** Kaspi's red, kept for accents; text and controls stay dark enough for contrast. */
 export const theme = createTheme({
@@ -22,6 +22,15 @@ export const theme = createTheme({
   defaultRadius: 'md',
   headings: { fontWeight: '650' },
 });
+
+/** The theme in the merchant's language: the kit's own close buttons get a name screen readers can say. */
+export function themeIn(closeLabel: string) {
+  return mergeThemeOverrides(theme, {
+    components: {
+      Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': closeLabel } } }),
+    },
+  });
+}
 
 /** Secondary text and errors dark enough to read (WCAG AA, 4.5:1 on white): Mantine's defaults are lighter. */
 export const cssVariables: CSSVariablesResolver = () => ({
