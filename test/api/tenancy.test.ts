@@ -117,7 +117,10 @@ describe('tenant isolation on every route', () => {
       brand: `Secret Brand of ${tag}`,
     });
     const onPreorder = await seedProduct(ctx.db, store.id, { name: `Secret Preordered Product of ${tag}` });
-    const order = await seedOrder(ctx.db, store.id, { customerName: `Secret Customer of ${tag}` });
+    const order = await seedOrder(ctx.db, store.id, {
+      customerName: `Secret Customer of ${tag}`,
+      entries: [{ sku: product.sku, name: product.name, quantity: 1, basePrice: 12_990, totalPrice: 12_990 }],
+    });
     const preorder = await seedPreorder(ctx.db, store.id, {
       productId: onPreorder.id,
       sku: onPreorder.sku,

@@ -5,6 +5,7 @@ import { kk } from '../../web/src/i18n/kk';
 import { ru } from '../../web/src/i18n/ru';
 import { mergeDecisions, type LiveDecision } from '../../web/src/lib/feed';
 import { expiryFrom } from '../../web/src/pages/account/key-lifetime';
+import { change, previousRange, rangeOf, readSalesState } from '../../web/src/pages/sales/range';
 import { rowSetKey } from '../../web/src/pages/products/first-rows';
 
 const NBSP = '\u00a0';
@@ -93,5 +94,27 @@ describe('a new API key lives as long as chosen', () => {
     expect(expiryFrom('30', now)).toBe('2027-01-04T10:00:00.000Z');
     expect(expiryFrom('365', now)).toBe('2027-12-05T10:00:00.000Z');
     expect(expiryFrom('never', now)).toBeUndefined();
+  });
+});
+
+describe('the sales period is counted in Almaty days', () => {
+  // 23:30 on 5 December in Almaty (UTC+5) is 18:30 UTC.
+  const lateEvening = Date.parse('2026-12-05T18:30:00Z');
+
+  it('ends a preset with today in Almaty and compares it with as many days before', () => {
+    const range = rangeOf(readSalesState(new URLSearchParams('period=7')), lateEvening);
+    expect(range).toEqual({ from: '2026-11-28T19:00:00.000Z', to: '2026-12-05T19:00:00.000Z' });
+    expect(previousRange(range)).toEqual({ from: '2026-11-21T19:00:00.000Z', to: '2026-11-28T19:00:00.000Z' });
+  });
+
+  it('takes chosen days whole, and falls back to 30 days when they make no sense', () => {
+    const custom = readSalesState(new URLSearchParams('period=custom&from=2026-11-01&to=2026-11-30'));
+    expect(rangeOf(custom, lateEvening)).toEqual({ from: '2026-10-31T19:00:00.000Z', to: '2026-11-30T19:00:00.000Z' });
+    expect(readSalesState(new URLSearchParams('period=custom&from=2026-12-01&to=2026-11-01')).preset).toBe('30');
+  });
+
+  it('says how much a figure changed, and nothing against an empty period', () => {
+    expect(change(125, 100)).toBe(0.25);
+    expect(change(5, 0)).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY } from '../../src/kaspi/cities';
 import {
@@ -20,10 +21,10 @@ const TOKEN = 'orders-screen-shop-api-token';
 const HOUR = 3600_000;
 
 /**
- * The orders screens in Chromium against the real stack and the sandbox's Shop API: the orders the
- * poll read, filtered by tab and number; a new order fetched with "check now"; its page with its goods,
- * the customer's phone masked and the messages sent about it. Checked with axe and photographed on a
- * laptop and a 375 px phone.
+ * The orders and sales screens in Chromium against the real stack and the sandbox's Shop API: the
+ * orders the poll read, filtered by tab and number; a new order fetched with "check now"; its page with
+ * its goods, the customer's phone masked and the messages sent about it; the sales those orders make,
+ * and their Excel export. Checked with axe and photographed on a laptop and a 375 px phone.
  */
 describe('the orders screens in a browser', () => {
   const sandbox = useSandbox();
@@ -136,6 +137,35 @@ describe('the orders screens in a browser', () => {
     await shoot(cabinet.page, 'order-desktop');
   });
 
+  it('shows the sales of those orders against the period before, and exports them to Excel', async () => {
+    await cabinet.page.goto(`${api.url}/stores/${storeId}/sales`);
+    await cabinet.page.getByRole('heading', { name: 'Продажи', exact: true }).waitFor();
+    // Three orders in the last 30 days, none cancelled: 19 990 + 95 960 + 24 000.
+    const figures = async () => ((await cabinet.page.locator('main').textContent()) ?? '').replace(/\s/g, ' ');
+    await expect.poll(figures).toContain('139 950 ₸');
+    expect(await figures()).toContain('46 650 ₸');
+    expect(await figures()).toContain('в прошлом периоде не было');
+    await cabinet.page.getByRole('img', { name: /График выручки и заказов/ }).waitFor();
+    const top = cabinet.page.getByRole('region', { name: 'Лучшие товары' });
+    expect(await top.getByRole('row').nth(1).textContent()).toContain('Пылесос Xiaomi G10');
+    await expectAccessible(cabinet.page, 'sales');
+    await shoot(cabinet.page, 'sales-desktop');
+
+    const [download] = await Promise.all([
+      cabinet.page.waitForEvent('download'),
+      cabinet.page.getByRole('link', { name: 'Скачать Excel' }).click(),
+    ]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(await download.path());
+    const rows = workbook.worksheets[0]!.getSheetValues().filter(Boolean) as unknown[][];
+    const total = rows.find((row) => row[1] === 'Итого')!;
+    expect(total.slice(2, 4)).toEqual([139_950, 3]);
+    expect(rows.some((row) => row[1] === 'VAC-1' && row[4] === 89_990)).toBe(true);
+
+    await cabinet.page.getByText('По месяцам', { exact: true }).click();
+    await expect.poll(() => new URL(cabinet.page.url()).searchParams.get('by')).toBe('month');
+  });
+
   it('works on a 375 px phone', async () => {
     const phone = await cabinetContext(cabinet.browser, 'phone');
     const p = await phone.newPage();
@@ -151,6 +181,11 @@ describe('the orders screens in a browser', () => {
     await expectNoSidewaysScroll(p);
     await expectAccessible(p, 'order (phone)');
     await shoot(p, 'order-phone');
+    await p.goto(`${api.url}/stores/${storeId}/sales`);
+    await p.getByRole('img', { name: /График выручки и заказов/ }).waitFor();
+    await expectNoSidewaysScroll(p);
+    await expectAccessible(p, 'sales (phone)');
+    await shoot(p, 'sales-phone');
     await phone.close();
   });
 

@@ -71,6 +71,10 @@ export const router = createBrowserRouter([
         element: page('/stores/:storeId/activity', () => import('./pages/Activity')),
       },
       { path: 'stores/:storeId/orders', element: page('/stores/:storeId/orders', () => import('./pages/Orders')) },
+      {
+        path: 'stores/:storeId/sales',
+        element: page('/stores/:storeId/sales', () => import('./pages/Sales')),
+      },
       { path: 'orders/:orderId', element: page('/orders/:orderId', () => import('./pages/Order')) },
       { path: 'account', element: page('/account', () => import('./pages/Account')) },
       { path: 'billing', element: page('/billing', () => import('./pages/Billing')) },

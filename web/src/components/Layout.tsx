@@ -6,6 +6,7 @@ import {
   IconHome,
   IconList,
   IconPlugConnected,
+  IconChartBar,
   IconReceipt,
 } from '@tabler/icons-react';
 import { useEffect, type ReactNode } from 'react';
@@ -80,6 +81,7 @@ export function Layout() {
               {item(`/stores/${storeId}/demper`, t('nav.demper'), <IconAdjustmentsHorizontal size={18} aria-hidden />)}
               {item(`/stores/${storeId}/activity`, t('nav.activity'), <IconActivity size={18} aria-hidden />)}
               {item(`/stores/${storeId}/orders`, t('nav.orders'), <IconReceipt size={18} aria-hidden />)}
+              {item(`/stores/${storeId}/sales`, t('nav.sales'), <IconChartBar size={18} aria-hidden />)}
             </>
           )}
           {item('/connect', t('nav.connect'), <IconPlugConnected size={18} aria-hidden />)}

@@ -1,0 +1,156 @@
+import { Button, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { IconDownload } from '@tabler/icons-react';
+import { useTranslation } from 'react-i18next';
+import { useParams, useSearchParams } from 'react-router';
+import { api, data } from '../api/client';
+import { ErrorState } from '../components/ErrorState';
+import { PageLoader } from '../components/PageLoader';
+import { Section } from '../components/Section';
+import { useNow } from '../lib/now';
+import { useStores } from '../lib/stores';
+import {
+  almatyDay,
+  GROUPS,
+  PRESETS,
+  previousRange,
+  rangeOf,
+  readSalesState,
+  writeSalesState,
+  type Group as SalesGroup,
+  type Range,
+  type SalesState,
+} from './sales/range';
+import { SalesChart } from './sales/SalesChart';
+import { SalesFigures } from './sales/SalesFigures';
+import { TopProducts } from './sales/TopProducts';
+
+function useSales(storeId: string, range: Range, groupBy: SalesGroup) {
+  return useQuery({
+    queryKey: ['sales', storeId, range, groupBy],
+    placeholderData: keepPreviousData,
+    queryFn: async () =>
+      data(
+        await api.GET('/api/v1/stores/{id}/sales', { params: { path: { id: storeId }, query: { ...range, groupBy } } }),
+      ),
+  });
+}
+
+/** Revenue, orders, average check and cancellations over a period in Almaty time, against the period before. */
+export default function Sales() {
+  const { t } = useTranslation();
+  const { storeId = '' } = useParams();
+  const [params, setParams] = useSearchParams();
+  const state = readSalesState(params);
+  const store = useStores().data?.find((s) => s.id === storeId);
+  // The day changes at Almaty midnight; a minute's tick is enough for "today" to follow it.
+  const now = useNow(60_000);
+  const range = rangeOf(state, now);
+  const sales = useSales(storeId, range, state.groupBy);
+  const before = useSales(storeId, previousRange(range), state.groupBy);
+  const change = (next: Partial<SalesState>) => setParams(writeSalesState({ ...state, ...next }), { replace: true });
+  const today = almatyDay(now);
+  const exportQuery = new URLSearchParams({ ...range, groupBy: state.groupBy });
+  // Five periods do not fit beside each other on a phone: there they are a list to pick from.
+  const narrow = useMediaQuery('(max-width: 36em)', undefined, { getInitialValueInEffect: false });
+  const periodChoices = [
+    ...PRESETS.map((p) => ({ value: p, label: t(`sales.preset.${p}`) })),
+    { value: 'custom', label: t('sales.preset.custom') },
+  ];
+  const choosePeriod = (value: string) =>
+    change(
+      value === 'custom'
+        ? { preset: 'custom', from: almatyDay(Date.parse(range.from)), to: almatyDay(Date.parse(range.to) - 1) }
+        : { preset: value as SalesState['preset'] },
+    );
+
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-end">
+        <div>
+          <Title order={1} size="h2">
+            {t('sales.title')}
+          </Title>
+          <Text c="dimmed" size="sm">
+            {store?.name}
+          </Text>
+        </div>
+        <Button
+          component="a"
+          href={`/api/v1/stores/${storeId}/sales/export.xlsx?${exportQuery.toString()}`}
+          download
+          variant="default"
+          leftSection={<IconDownload size={16} aria-hidden />}
+        >
+          {t('sales.export')}
+        </Button>
+      </Group>
+
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        {narrow ? (
+          <Select
+            label={t('sales.periodLabel')}
+            value={state.preset}
+            onChange={(value) => value && choosePeriod(value)}
+            data={periodChoices}
+            allowDeselect={false}
+            w={160}
+          />
+        ) : (
+          <SegmentedControl
+            aria-label={t('sales.periodLabel')}
+            value={state.preset}
+            onChange={choosePeriod}
+            data={periodChoices}
+          />
+        )}
+        {state.preset === 'custom' && (
+          <>
+            <TextInput
+              type="date"
+              label={t('orders.from')}
+              value={state.from}
+              max={state.to}
+              onChange={(e) => e.currentTarget.value && change({ from: e.currentTarget.value })}
+            />
+            <TextInput
+              type="date"
+              label={t('orders.to')}
+              value={state.to}
+              min={state.from}
+              max={today}
+              onChange={(e) => e.currentTarget.value && change({ to: e.currentTarget.value })}
+            />
+          </>
+        )}
+        <SegmentedControl
+          aria-label={t('sales.groupLabel')}
+          value={state.groupBy}
+          onChange={(value) => change({ groupBy: value as SalesGroup })}
+          data={GROUPS.map((g) => ({ value: g, label: t(`sales.group.${g}`) }))}
+        />
+      </Group>
+
+      {sales.isPending ? (
+        <PageLoader />
+      ) : sales.error ? (
+        <ErrorState error={sales.error} onRetry={() => void sales.refetch()} />
+      ) : (
+        <>
+          <SalesFigures now={sales.data.totals} before={before.data?.totals} />
+          <Section title={t('sales.chartTitle')}>
+            {sales.data.periods.length === 0 ? (
+              <Text size="sm">{t('sales.noOrders')}</Text>
+            ) : (
+              <SalesChart periods={sales.data.periods} groupBy={state.groupBy} />
+            )}
+          </Section>
+          <Section title={t('sales.topTitle')}>
+            <TopProducts items={sales.data.topProducts} />
+          </Section>
+        </>
+      )}
+    </Stack>
+  );
+}
