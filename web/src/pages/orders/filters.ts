@@ -7,7 +7,7 @@ type OrdersQuery = NonNullable<paths['/api/v1/stores/{id}/orders']['get']['param
 export type OrderStatus = NonNullable<OrdersQuery['status']>;
 export type OrderTab = NonNullable<OrdersQuery['state']> | 'all';
 
-/** The cabinet's tabs, as Kaspi's own cabinet names them (`state`), and what happened to an order (`status`). */
+/** The cabinet's tabs, as Kaspi's own cabinet names them (`state`). */
 export const ORDER_TABS: OrderTab[] = [
   'all',
   'NEW',
@@ -16,15 +16,6 @@ export const ORDER_TABS: OrderTab[] = [
   'DELIVERY',
   'KASPI_DELIVERY',
   'ARCHIVE',
-];
-export const ORDER_STATUSES: OrderStatus[] = [
-  'APPROVED_BY_BANK',
-  'ACCEPTED_BY_MERCHANT',
-  'COMPLETED',
-  'CANCELLED',
-  'CANCELLING',
-  'KASPI_DELIVERY_RETURN_REQUESTED',
-  'RETURNED',
 ];
 export const ORDERS_PAGE_SIZE = 25;
 
@@ -88,7 +79,10 @@ export function ordersListQuery(storeId: string, query: OrdersQuery) {
   });
 }
 
-/** How an order's status reads at a glance: green sold, red lost, blue still moving. */
+/**
+ * How an order's status reads at a glance: green sold, red lost, blue still moving. Keyed by every
+ * status the API names, so the list of statuses is its keys.
+ */
 export const STATUS_COLORS: Record<OrderStatus, string> = {
   APPROVED_BY_BANK: 'blue',
   ACCEPTED_BY_MERCHANT: 'cyan',
@@ -98,3 +92,5 @@ export const STATUS_COLORS: Record<OrderStatus, string> = {
   KASPI_DELIVERY_RETURN_REQUESTED: 'orange',
   RETURNED: 'red',
 };
+
+export const ORDER_STATUSES = Object.keys(STATUS_COLORS) as OrderStatus[];
