@@ -53,6 +53,23 @@ export function formatOrderDate(at: Date): string {
   return `${day}.${month}.${year}`;
 }
 
+/**
+ * Values a template is tried with: a made-up order of the store. The cabinet's preview and the test
+ * message both fill templates with these, so the preview is the message.
+ */
+export function sampleValues(shopName: string, now: Date): Record<TemplateVariable, string> {
+  return {
+    customer_name: 'Айгерим',
+    order_code: '790000001',
+    product_name: 'Смартфон Test X1',
+    quantity: '1',
+    total: formatTenge(129_990),
+    shop_name: shopName,
+    delivery_type: 'самовывоз',
+    order_date: formatOrderDate(now),
+  };
+}
+
 export interface TemplateOrder {
   code: string;
   customerName: string | null;

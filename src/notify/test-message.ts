@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db';
 import { notificationLog, telegramChats } from '../db/schema';
-import { formatOrderDate, formatTenge, renderTemplate, type TemplateVariable } from '../domain/message-templates';
+import { renderTemplate, sampleValues } from '../domain/message-templates';
 import type { NotificationChannel, OrderEvent } from '../domain/order-events';
 import type { Config } from '../lib/config';
 import { maskPhone, kazakhPhoneDigits } from '../logins/phone';
@@ -29,20 +29,6 @@ export class TestMessageRefused extends Error {
   }
 }
 
-/** Values a template is tried with: a made-up order of the store. */
-export function sampleValues(shopName: string, now = new Date()): Record<TemplateVariable, string> {
-  return {
-    customer_name: 'Айгерим',
-    order_code: '790000001',
-    product_name: 'Смартфон Test X1',
-    quantity: '1',
-    total: formatTenge(129_990),
-    shop_name: shopName,
-    delivery_type: 'самовывоз',
-    order_date: formatOrderDate(now),
-  };
-}
-
 /**
  * Sends one message now, outside the store's working hours, caps and pacing (the merchant asked for
  * it), and records it in the send log as `test`. Messenger failures come back as `MessengerError`.
@@ -55,7 +41,7 @@ export async function sendTestMessage(
   const { db, config } = deps;
   const settings = await readNotificationSettings(db, store.id);
   const template = settings.templates.find((t) => t.channel === message.channel && t.event === message.event)!;
-  const text = renderTemplate(message.text ?? template.text, sampleValues(store.name));
+  const text = renderTemplate(message.text ?? template.text, sampleValues(store.name, new Date()));
   let recipient: string;
   let send: () => Promise<unknown>;
   if (message.channel === 'whatsapp') {

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY } from '../../src/kaspi/cities';
+import { TELEGRAM_BOT_WORKFLOW_ID } from '../../src/workflows/messages';
 import {
   cabinetContext,
   expectAccessible,
@@ -166,6 +168,45 @@ describe('the orders screens in a browser', () => {
     await expect.poll(() => new URL(cabinet.page.url()).searchParams.get('by')).toBe('month');
   });
 
+  it('sets up the messages: WhatsApp connected, a template previewed and tried, Telegram linked by code', async () => {
+    const page = cabinet.page;
+    await page.goto(`${api.url}/stores/${storeId}/messages`);
+    await page.getByRole('heading', { name: 'Сообщения', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Подключить WhatsApp' }).click();
+    await page.getByText('работает', { exact: true }).waitFor();
+
+    // A variable that does not exist is refused at its field; the preview follows the text as it is typed.
+    const text = page.getByRole('textbox', { name: 'Текст' }).first();
+    await text.fill('Привет, {customer_name}! Заказ {order_code} на {total}. {promo}');
+    await page.getByRole('button', { name: 'Сохранить шаблоны' }).click();
+    await page.getByText('Нет таких подстановок: {promo}').waitFor();
+    await text.fill('Привет, {customer_name}! Заказ {order_code} на {total}.');
+    const preview = page.getByTestId('preview-whatsapp-new_order');
+    expect((await preview.textContent())!.replace(/\s/g, ' ')).toBe('Привет, Айгерим! Заказ 790000001 на 129 990 ₸.');
+    await page.getByRole('button', { name: 'Сохранить шаблоны' }).click();
+    await page.getByText('Сохранено').first().waitFor();
+
+    await page.getByLabel('Номер для тестов WhatsApp').fill('+7 701 555 44 33');
+    await page.getByRole('button', { name: 'Отправить тест: Новый заказ' }).first().click();
+    await page.getByText(/Тест отправлен/).waitFor();
+    const tried = sandbox.waha.state.sent.filter((m) => m.chatId === '77015554433@c.us');
+    expect(tried.map((m) => m.text.replace(/\s/g, ' '))).toEqual(['Привет, Айгерим! Заказ 790000001 на 129 990 ₸.']);
+
+    await ctx.temporal.workflow.start('telegramBotWorkflow', {
+      taskQueue: ctx.config.temporal.taskQueue,
+      workflowId: `${TELEGRAM_BOT_WORKFLOW_ID}-${randomUUID()}`,
+      args: [{ offset: null }],
+    });
+    await page.getByRole('button', { name: 'Отвязать' }).click();
+    await page.getByText('чат не привязан').waitFor();
+    await page.getByRole('button', { name: 'Привязать Telegram' }).click();
+    const code = (await page.getByTestId('telegram-code').textContent())!.trim();
+    sandbox.telegram.state.userWrites('99000002', `/start ${code}`, 'shop_owner');
+    await page.getByText('привязан @shop_owner').waitFor({ timeout: 30_000 });
+    await expectAccessible(page, 'messages');
+    await shoot(page, 'messages-desktop');
+  });
+
   it('works on a 375 px phone', async () => {
     const phone = await cabinetContext(cabinet.browser, 'phone');
     const p = await phone.newPage();
@@ -186,6 +227,11 @@ describe('the orders screens in a browser', () => {
     await expectNoSidewaysScroll(p);
     await expectAccessible(p, 'sales (phone)');
     await shoot(p, 'sales-phone');
+    await p.goto(`${api.url}/stores/${storeId}/messages`);
+    await p.getByRole('heading', { name: 'Шаблоны' }).waitFor();
+    await expectNoSidewaysScroll(p);
+    await expectAccessible(p, 'messages (phone)');
+    await shoot(p, 'messages-phone');
     await phone.close();
   });
 

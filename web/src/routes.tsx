@@ -75,6 +75,10 @@ export const router = createBrowserRouter([
         path: 'stores/:storeId/sales',
         element: page('/stores/:storeId/sales', () => import('./pages/Sales')),
       },
+      {
+        path: 'stores/:storeId/messages',
+        element: page('/stores/:storeId/messages', () => import('./pages/Messages')),
+      },
       { path: 'orders/:orderId', element: page('/orders/:orderId', () => import('./pages/Order')) },
       { path: 'account', element: page('/account', () => import('./pages/Account')) },
       { path: 'billing', element: page('/billing', () => import('./pages/Billing')) },

@@ -29,6 +29,11 @@ const PATTERNS: { pattern: RegExp; key: string; params?: (m: RegExpMatchArray) =
   { pattern: /^must be at most (\d+) characters$/, key: 'fieldErrors.maxLength', params: (m) => ({ value: m[1]! }) },
   { pattern: /^is already registered$/, key: 'fieldErrors.emailTaken' },
   { pattern: /^is not the current password$/, key: 'fieldErrors.notCurrentPassword' },
+  {
+    pattern: /^unknown variables (.+); known: /,
+    key: 'fieldErrors.unknownVariables',
+    params: (m) => ({ names: m[1]! }),
+  },
   { pattern: /^must be 4 to 6 digits$/, key: 'fieldErrors.smsCode' },
   { pattern: /^must be HH:MM/, key: 'fieldErrors.clock' },
   { pattern: /^(Invalid email|must be an email)/i, key: 'fieldErrors.email' },

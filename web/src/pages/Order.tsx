@@ -5,11 +5,11 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
+import { MessageLog } from '../components/MessageLog';
 import { PageLoader } from '../components/PageLoader';
 import { Section } from '../components/Section';
 import { formatExactTime } from '../lib/format';
 import { OrderEntries } from './orders/OrderEntries';
-import { OrderMessages } from './orders/OrderMessages';
 import { OrderStatusBadge } from './orders/OrderStatusBadge';
 
 /** One order: its goods and totals, the customer (phone masked), delivery, and the messages sent about it. */
@@ -65,7 +65,7 @@ export default function Order() {
         <OrderEntries order={o} />
       </Section>
       <Section title={t('orders.messages')}>
-        <OrderMessages storeId={o.storeId} orderId={o.id} />
+        <MessageLog storeId={o.storeId} orderId={o.id} />
       </Section>
     </Stack>
   );

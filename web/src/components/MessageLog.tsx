@@ -1,27 +1,29 @@
-import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Paper, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, data } from '../../api/client';
-import { ErrorState } from '../../components/ErrorState';
-import { formatExactTime } from '../../lib/format';
+import { Link } from 'react-router';
+import { api, data } from '../api/client';
+import { formatExactTime } from '../lib/format';
+import { ErrorState } from './ErrorState';
 
 const STATUS_COLORS = { pending: 'blue', sending: 'blue', sent: 'green', skipped: 'gray', failed: 'red' } as const;
 
-/** The messages the customer was sent (or was to be sent) about this order, newest first. */
-export function OrderMessages({ storeId, orderId }: { storeId: string; orderId: string }) {
+/** The store's messages (or one order's), newest first: what was sent, to whom, and what became of it. */
+export function MessageLog({ storeId, orderId }: { storeId: string; orderId?: string }) {
   const { t, i18n } = useTranslation();
   const log = useQuery({
-    queryKey: ['order-messages', orderId],
+    queryKey: ['messages', storeId, orderId ?? 'all'],
+    refetchInterval: 15_000,
     queryFn: async () =>
       data(
         await api.GET('/api/v1/stores/{id}/notifications/log', {
-          params: { path: { id: storeId }, query: { orderId, limit: 50 } },
+          params: { path: { id: storeId }, query: { ...(orderId ? { orderId } : {}), limit: 50 } },
         }),
       ),
   });
   if (log.error) return <ErrorState error={log.error} onRetry={() => void log.refetch()} />;
   if (!log.data) return null;
-  if (log.data.items.length === 0) return <Text size="sm">{t('orders.noMessages')}</Text>;
+  if (log.data.items.length === 0) return <Text size="sm">{t(orderId ? 'orders.noMessages' : 'messages.noLog')}</Text>;
   return (
     <Stack gap="xs" component="ul" className="plain-list">
       {log.data.items.map((message) => (
@@ -31,6 +33,14 @@ export function OrderMessages({ storeId, orderId }: { storeId: string; orderId: 
               <Text size="sm" fw={500}>
                 {t(`orders.event.${message.event}`, { defaultValue: message.event })} ·{' '}
                 {t(`orders.channel.${message.channel}`)} · {message.recipient}
+                {!orderId && message.orderId && message.orderCode && (
+                  <>
+                    {' · '}
+                    <Anchor component={Link} to={`/orders/${message.orderId}`} size="sm">
+                      № {message.orderCode}
+                    </Anchor>
+                  </>
+                )}
               </Text>
               {message.text && (
                 <Text size="sm" className="message-text">
