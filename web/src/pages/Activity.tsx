@@ -1,6 +1,7 @@
-import { Anchor, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Money } from '../components/Money';
+import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { useLiveEvents, type LiveStatus } from '../lib/live-events';
 import { useStores } from '../lib/stores';
@@ -18,19 +19,11 @@ export default function Activity() {
   const { status, decisions } = useLiveEvents();
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} size="h2">
-            {t('activity.title')}
-          </Title>
-          <Text c="dimmed" size="sm">
-            {store?.name}
-          </Text>
-        </div>
+      <PageHeader title={t('activity.title')} subtitle={store?.name}>
         <Badge color={STATUS_COLOR[status]} variant="dot" size="lg" role="status" aria-live="polite">
           {t(`activity.status.${status}`)}
         </Badge>
-      </Group>
+      </PageHeader>
       {decisions.length === 0 ? (
         <Text c="dimmed" ta="center" py="xl">
           {t('activity.empty')}

@@ -1,8 +1,9 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Stack } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { Section } from '../components/Section';
 import { CurrentPlan } from './billing/CurrentPlan';
@@ -24,14 +25,7 @@ export default function Billing() {
   if (subscription.error) return <ErrorState error={subscription.error} onRetry={() => void subscription.refetch()} />;
   return (
     <Stack gap="lg">
-      <div>
-        <Title order={1} size="h2">
-          {t('billing.title')}
-        </Title>
-        <Text c="dimmed" size="sm">
-          {t('billing.subtitle')}
-        </Text>
-      </div>
+      <PageHeader title={t('billing.title')} subtitle={t('billing.subtitle')} />
       <CurrentPlan subscription={subscription.data} plans={plans.data.items} />
       <PlanCards plans={plans.data.items} subscription={subscription.data} />
       <Section title={t('billing.historyTitle')}>

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { RelativeTime } from '../components/RelativeTime';
 import { Section } from '../components/Section';
@@ -63,15 +64,7 @@ export default function Demper() {
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} size="h2">
-            {t('demper.title')}
-          </Title>
-          <Text c="dimmed" size="sm">
-            {store?.name}
-          </Text>
-        </div>
+      <PageHeader title={t('demper.title')} subtitle={store?.name}>
         <Group gap="xs">
           <Button variant="default" size="xs" onClick={() => toggleAll.mutate('pause')} loading={toggleAll.isPending}>
             {t('demper.pauseAll')}
@@ -80,7 +73,7 @@ export default function Demper() {
             {t('demper.resumeAll')}
           </Button>
         </Group>
-      </Group>
+      </PageHeader>
 
       <Card withBorder padding="lg">
         <Group justify="space-between">

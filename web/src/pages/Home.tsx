@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, Progress, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { IconPlugConnected } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +6,7 @@ import { Link, Navigate } from 'react-router';
 import { api, data } from '../api/client';
 import { AlertsList } from '../components/AlertsList';
 import { ErrorState } from '../components/ErrorState';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { formatPercent } from '../lib/format';
 import { useCurrentStoreId, useStores } from '../lib/stores';
@@ -29,19 +30,11 @@ export default function Home() {
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} size="h2">
-            {t('home.title')}
-          </Title>
-          <Text c="dimmed" size="sm">
-            {store?.name}
-          </Text>
-        </div>
+      <PageHeader title={t('home.title')} subtitle={store?.name}>
         <Button component={Link} to={`/stores/${storeId}/products`} variant="light">
           {t('home.toProducts')}
         </Button>
-      </Group>
+      </PageHeader>
       {overview.error && <ErrorState error={overview.error} onRetry={() => void overview.refetch()} />}
       {o && (
         <>

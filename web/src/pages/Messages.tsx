@@ -1,9 +1,10 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Stack } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { ErrorState } from '../components/ErrorState';
 import { MessageLog } from '../components/MessageLog';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { Section } from '../components/Section';
 import { useStores } from '../lib/stores';
@@ -22,14 +23,7 @@ export default function Messages() {
   if (settings.error) return <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />;
   return (
     <Stack gap="lg">
-      <div>
-        <Title order={1} size="h2">
-          {t('messages.title')}
-        </Title>
-        <Text c="dimmed" size="sm">
-          {store?.name}
-        </Text>
-      </div>
+      <PageHeader title={t('messages.title')} subtitle={store?.name} />
       <Section title={t('messages.channelsTitle')}>
         <Channels storeId={storeId} settings={settings.data} />
       </Section>

@@ -1,4 +1,4 @@
-import { Button, Chip, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Chip, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { ErrorState } from '../components/ErrorState';
 import { ListPager } from '../components/ListPager';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { useStores } from '../lib/stores';
 import {
@@ -49,14 +50,7 @@ export default function Orders() {
 
   return (
     <Stack gap="md">
-      <div>
-        <Title order={1} size="h2">
-          {t('orders.title')}
-        </Title>
-        <Text c="dimmed" size="sm">
-          {store?.name}
-        </Text>
-      </div>
+      <PageHeader title={t('orders.title')} subtitle={store?.name} />
       <PollBar storeId={storeId} />
 
       <Chip.Group multiple={false} value={state.tab} onChange={(value) => change({ tab: value as OrderTab })}>

@@ -1,4 +1,4 @@
-import { Chip, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Chip, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
@@ -8,6 +8,7 @@ import { useParams, useSearchParams } from 'react-router';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
 import { ListPager } from '../components/ListPager';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { useStores } from '../lib/stores';
 import { BulkBar } from './products/BulkBar';
@@ -95,17 +96,9 @@ export default function Products() {
 
   return (
     <Stack gap="md">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} size="h2">
-            {t('products.title')}
-          </Title>
-          <Text c="dimmed" size="sm">
-            {store?.name}
-          </Text>
-        </div>
+      <PageHeader title={t('products.title')} subtitle={store?.name}>
         <ExcelActions storeId={storeId} />
-      </Group>
+      </PageHeader>
 
       <Chip.Group
         multiple={false}

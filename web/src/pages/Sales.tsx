@@ -1,4 +1,4 @@
-import { Button, Group, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { IconDownload } from '@tabler/icons-react';
@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { api, data } from '../api/client';
 import { ErrorState } from '../components/ErrorState';
+import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { Section } from '../components/Section';
 import { useNow } from '../lib/now';
@@ -67,15 +68,7 @@ export default function Sales() {
 
   return (
     <Stack gap="lg">
-      <Group justify="space-between" align="flex-end">
-        <div>
-          <Title order={1} size="h2">
-            {t('sales.title')}
-          </Title>
-          <Text c="dimmed" size="sm">
-            {store?.name}
-          </Text>
-        </div>
+      <PageHeader title={t('sales.title')} subtitle={store?.name}>
         <Button
           component="a"
           href={`/api/v1/stores/${storeId}/sales/export.xlsx?${exportQuery.toString()}`}
@@ -85,7 +78,7 @@ export default function Sales() {
         >
           {t('sales.export')}
         </Button>
-      </Group>
+      </PageHeader>
 
       <Group gap="sm" align="flex-end" wrap="wrap">
         {narrow ? (
