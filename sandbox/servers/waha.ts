@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
+import { qrPicture } from './waha-qr';
 
 /**
- * WAHA (WhatsApp HTTP API) as the service uses it: `POST /api/sessions/start`, `GET /api/sessions/{name}`
- * and `POST /api/sendText`, behind the `X-Api-Key` header. A started session waits in `SCAN_QR_CODE` until
+ * WAHA (WhatsApp HTTP API) as the service uses it: `POST /api/sessions/start`, `GET /api/sessions/{name}`,
+ * `GET /api/{name}/auth/qr` and `POST /api/sendText`, behind the `X-Api-Key` header. A started session waits in `SCAN_QR_CODE` until
  * the control API says the merchant scanned the code; only a `WORKING` session sends. Every message sent
  * is recorded.
  */
@@ -96,6 +97,26 @@ export class WahaServer {
         return;
       }
       res.json(sessionJson(session));
+    });
+
+    // WAHA answers the code to scan as JSON when asked for JSON, while the session waits for it.
+    router.get('/api/:name/auth/qr', (req, res) => {
+      const session = this.sessions.get(req.params.name!);
+      if (!session) {
+        res.status(404).json({ statusCode: 404, message: 'Session not found' });
+        return;
+      }
+      if (session.status !== 'SCAN_QR_CODE') {
+        res.status(422).json({
+          statusCode: 422,
+          message: 'Session status is not as expected. Try again later or restart the session',
+          session: session.name,
+          status: session.status,
+          expected: ['SCAN_QR_CODE'],
+        });
+        return;
+      }
+      res.json({ mimetype: 'image/png', data: qrPicture(session.name).toString('base64') });
     });
 
     router.post('/api/sendText', (req: Request, res: Response) => {

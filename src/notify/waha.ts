@@ -80,6 +80,28 @@ export async function startWahaSession(settings: WahaSettings, name: string): Pr
   return session.data;
 }
 
+const qrSchema = z.object({ mimetype: z.string().regex(/^image\//), data: z.string().min(1) });
+
+/**
+ * `GET /api/{name}/auth/qr` as JSON: the picture the shop's phone scans, base64. Null when the session
+ * is not waiting for one (already working, or not started).
+ */
+export async function getWahaQr(
+  settings: WahaSettings,
+  name: string,
+): Promise<{ mimetype: string; data: string } | null> {
+  const reply = await jsonCall('WAHA', `${settings.url}/api/${encodeURIComponent(name)}/auth/qr?format=image`, {
+    method: 'GET',
+    headers: headers(settings),
+    timeoutMs: settings.timeoutMs,
+  });
+  if (reply.status === 404 || reply.status === 422) return null;
+  if (reply.status !== 200) throw failure(reply, 'QR code');
+  const qr = qrSchema.safeParse(reply.body);
+  if (!qr.success) throw new MessengerError('unavailable', 'WAHA answered a QR code without a picture');
+  return qr.data;
+}
+
 /** `POST /api/sendText`. A session that is not `WORKING` answers 422: `not_ready`. */
 export async function sendWhatsAppText(
   settings: WahaSettings,

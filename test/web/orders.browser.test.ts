@@ -172,8 +172,19 @@ describe('the orders screens in a browser', () => {
     const page = cabinet.page;
     await page.goto(`${api.url}/stores/${storeId}/messages`);
     await page.getByRole('heading', { name: 'Сообщения', exact: true }).waitFor();
+    // The shop's phone has not scanned the code yet: the page shows it until it has.
+    const session = sandbox.waha.state.sessions.get(`kaspi-store-${storeId}`)!;
+    session.status = 'SCAN_QR_CODE';
     await page.getByRole('button', { name: 'Подключить WhatsApp' }).click();
-    await page.getByText('работает', { exact: true }).waitFor();
+    await page.getByText('ждёт сканирования QR-кода').waitFor();
+    const qr = page.getByRole('img', { name: 'QR-код для подключения WhatsApp магазина' });
+    await qr.waitFor();
+    expect(await page.evaluate<number>("document.querySelector('img.whatsapp-qr').naturalWidth")).toBeGreaterThan(100);
+    await expectAccessible(page, 'messages: QR code');
+    await shoot(page, 'messages-qr-desktop');
+    sandbox.waha.state.authorize(session.name);
+    await page.getByText('работает', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await qr.count()).toBe(0);
 
     // A variable that does not exist is refused at its field; the preview follows the text as it is typed.
     const text = page.getByRole('textbox', { name: 'Текст' }).first();

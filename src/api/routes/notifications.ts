@@ -7,7 +7,7 @@ import { NOTIFICATION_CHANNELS, ORDER_EVENTS } from '../../domain/order-events';
 import { MessengerError } from '../../notify/messenger-http';
 import { readNotificationSettings, saveWahaSession, writeNotificationSettings } from '../../notify/settings';
 import { sendTestMessage, TestMessageRefused } from '../../notify/test-message';
-import { startWahaSession, wahaSessionName } from '../../notify/waha';
+import { getWahaQr, getWahaSession, startWahaSession, wahaSessionName } from '../../notify/waha';
 import type { ApiDeps } from '../app';
 import { currentUser } from '../auth';
 import { HttpError } from '../problem';
@@ -295,6 +295,51 @@ export function notificationRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'c
       }
       await saveWahaSession(db, store.id, session);
       res.json({ name: session.name, status: session.status });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id/notifications/whatsapp/qr',
+      summary: "The store's WhatsApp session and the QR code to scan",
+      description:
+        'While the session waits (`SCAN_QR_CODE`) the answer carries the picture to scan with the shop’s phone ' +
+        '(WhatsApp → Linked devices), base64; it changes every few seconds, so ask again. Once the phone scanned ' +
+        'it the status is `WORKING` and `qr` is null.',
+      tags: ['notifications'],
+      access: 'user',
+      params: IdParams,
+      responses: {
+        200: {
+          description: 'The session',
+          schema: z
+            .object({
+              status: z
+                .string()
+                .nullable()
+                .meta({ description: 'null: no session started (connect it first), or no WAHA on this server' }),
+              qr: z.object({ mimetype: z.string(), data: z.string() }).nullable(),
+            })
+            .meta({ id: 'WhatsAppQr' }),
+        },
+        503: { description: 'WAHA did not answer' },
+      },
+    },
+    async ({ params }, req, res) => {
+      const store = await tenantScope(db, currentUser(req).userId).store(params.id);
+      if (!config.waha.url) return void res.json({ status: null, qr: null });
+      const waha = { url: config.waha.url, apiKey: config.waha.apiKey, timeoutMs: config.notify.sendTimeoutMs };
+      try {
+        const session = await getWahaSession(waha, wahaSessionName(store.id));
+        if (!session) return void res.json({ status: null, qr: null });
+        await saveWahaSession(db, store.id, session);
+        const qr = session.status === 'SCAN_QR_CODE' ? await getWahaQr(waha, session.name) : null;
+        res.set('Cache-Control', 'no-store').json({ status: session.status, qr });
+      } catch (error) {
+        if (error instanceof MessengerError) throw messengerUnavailable(error);
+        throw error;
+      }
     },
   );
 

@@ -162,7 +162,8 @@ export const en = {
     connectWhatsapp: 'Connect WhatsApp',
     checkWhatsapp: 'Check the connection',
     scanQr:
-      'Open WAHA, session {{session}}, and scan its QR code with the shop’s phone: WhatsApp → Linked devices. Messages go out once the status is “working”.',
+      'Open WhatsApp on the shop’s phone → Linked devices → Link a device and point the camera at the code. Messages go out once the status is “working”.',
+    qrAlt: 'QR code to connect the shop’s WhatsApp',
     telegram: 'Telegram notes to me',
     telegramNote: 'About the shop’s new orders — in your chat with the bot.',
     telegramMissing: 'No Telegram bot is set up on this server.',

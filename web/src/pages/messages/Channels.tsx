@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Code, Group, Stack, Switch, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -21,7 +21,10 @@ const SESSION_COLORS: Record<string, string> = {
 export function Channels({ storeId, settings }: { storeId: string; settings: NotificationSettings }) {
   const { t } = useTranslation();
   const client = useQueryClient();
-  const refresh = () => void client.invalidateQueries({ queryKey: settingsQuery(storeId).queryKey });
+  const refresh = useCallback(
+    () => void client.invalidateQueries({ queryKey: settingsQuery(storeId).queryKey }),
+    [client, storeId],
+  );
   const save = useMutation({
     mutationFn: async (change: { whatsappEnabled?: boolean; telegramEnabled?: boolean }) =>
       data(
@@ -71,7 +74,7 @@ export function Channels({ storeId, settings }: { storeId: string; settings: Not
             )}
           </Group>
         )}
-        {session?.status === 'SCAN_QR_CODE' && <Text size="sm">{t('messages.scanQr', { session: session.name })}</Text>}
+        {session && session.status !== 'WORKING' && <WhatsAppQr storeId={storeId} onWorking={refresh} />}
       </Stack>
       <Stack gap="xs">
         <Switch
@@ -155,5 +158,38 @@ function TelegramLink({ onChange }: { onChange: () => void }) {
         </Text>
       )}
     </Stack>
+  );
+}
+
+/**
+ * The code the shop's phone scans, straight from WAHA. It changes every few seconds, so it is asked for
+ * again until the session works; then the channel's state is read afresh.
+ */
+function WhatsAppQr({ storeId, onWorking }: { storeId: string; onWorking: () => void }) {
+  const { t } = useTranslation();
+  const qr = useQuery({
+    queryKey: ['whatsapp-qr', storeId],
+    refetchInterval: 3_000,
+    queryFn: async () =>
+      data(await api.GET('/api/v1/stores/{id}/notifications/whatsapp/qr', { params: { path: { id: storeId } } })),
+  });
+  const working = qr.data?.status === 'WORKING';
+  useEffect(() => {
+    if (working) onWorking();
+  }, [working, onWorking]);
+  if (!qr.data?.qr) return null;
+  return (
+    <Group align="flex-start" gap="md" wrap="wrap">
+      <img
+        className="whatsapp-qr"
+        src={`data:${qr.data.qr.mimetype};base64,${qr.data.qr.data}`}
+        alt={t('messages.qrAlt')}
+        width={200}
+        height={200}
+      />
+      <Text size="sm" maw={360}>
+        {t('messages.scanQr')}
+      </Text>
+    </Group>
   );
 }
