@@ -27,6 +27,7 @@ export function cabinetContext(browser: Browser, device: 'desktop' | 'phone'): P
 
 /** Serious and critical axe findings (WCAG 2.1 A and AA) fail the test, named by screen. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  await settleAnimations(page);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(
@@ -38,6 +39,18 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
           .join(', ')})`,
     ),
   ).toEqual([]);
+}
+
+/**
+ * Waits for finite CSS animations and transitions (a notification fading in) to end: axe measures colours
+ * as painted, and a half-faded toast reads as low contrast. Endless ones (loaders) are left running.
+ */
+async function settleAnimations(page: Page): Promise<void> {
+  await page.evaluate(`Promise.all(
+    document.getAnimations()
+      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+      .map((a) => a.finished.catch(() => undefined)),
+  )`);
 }
 
 /** A whole-page photograph, taken from the top so the fixed header stands where a visitor sees it. */
