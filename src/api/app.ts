@@ -39,6 +39,7 @@ import { productRoutes } from './routes/products';
 import { storeRoutes } from './routes/stores';
 import { notificationRoutes } from './routes/notifications';
 import { eventRoutes } from './routes/events';
+import { earningsRoutes } from './routes/earnings';
 import { orderRoutes } from './routes/orders';
 import { overviewRoutes } from './routes/overview';
 import { preorderRoutes } from './routes/preorders';
@@ -192,6 +193,7 @@ export function createApp(deps: ApiDeps): Express {
   adminProxyRoutes(v1, deps);
   adminSubscriptionRoutes(v1, deps);
   orderRoutes(v1, deps);
+  earningsRoutes(v1, deps);
   preorderRoutes(v1, deps);
   productExcelRoutes(v1, deps);
   notificationRoutes(v1, deps);

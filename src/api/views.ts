@@ -4,7 +4,8 @@ import type { Db } from '../db';
 import type { Config } from '../lib/config';
 import { competingCities } from '../domain/city-prices';
 import { PRICE_REASONS } from '../domain/pricing';
-import { productSettingsSchema } from '../domain/product-settings';
+import { floorTenge, productSettingsSchema } from '../domain/product-settings';
+import { DEFAULT_COMMISSION_PERCENT, profitAt } from '../domain/unit-economics';
 import { kaspiStores, PRICE_CHANGE_STATUSES, type StorePoint } from '../db/schema';
 import { PREORDER_CLEAR, PREORDER_SET } from '../domain/price-change';
 import { cityName } from '../kaspi/cities';
@@ -27,6 +28,18 @@ export const settingsPatchShape = Object.fromEntries(
     (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema).optional(),
   ]),
 ) as unknown as PatchShape;
+
+const UnitProfitView = z
+  .object({
+    priceTenge: Tenge,
+    commissionTenge: Tenge,
+    taxTenge: Tenge,
+    deliveryTenge: Tenge,
+    costTenge: Tenge,
+    profitTenge: z.int().meta({ description: 'Whole tenge; negative for a loss' }),
+    marginPercent: z.number().meta({ description: 'Profit as a percentage of the price' }),
+  })
+  .meta({ id: 'UnitProfit' });
 
 const City = z.object({ id: z.string().meta({ example: '750000000' }), name: z.string().meta({ example: 'Алматы' }) });
 
@@ -73,6 +86,17 @@ export const ProductView = z
     checkErrors: z.int().meta({ description: 'Checks in a row that could not read the card' }),
     preorderDays: z.int().nullable(),
     vanishedAt: Timestamp.nullable().meta({ description: 'Set when the offer left the cabinet list' }),
+    economics: z
+      .object({
+        commissionPercent: z
+          .number()
+          .meta({ description: 'The rate counted: the product’s own, else Kaspi’s default' }),
+        floor: Tenge.nullable().meta({ description: 'The lowest price the demper may set' }),
+        atPrice: UnitProfitView.nullable(),
+        atFloor: UnitProfitView.nullable(),
+        atCeiling: UnitProfitView.nullable(),
+      })
+      .meta({ description: 'Profit of one unit at the live price, the floor and the ceiling; null without cost' }),
     createdAt: Timestamp,
   })
   .meta({ id: 'Product' });
@@ -114,7 +138,20 @@ export function productView(
     checkErrors: p.checkErrors,
     preorderDays: p.preorderDays,
     vanishedAt: p.vanishedAt?.toISOString() ?? null,
+    economics: economicsOf(p),
     createdAt: p.createdAt.toISOString(),
+  };
+}
+
+function economicsOf(p: ProductWithState): ProductViewShape['economics'] {
+  const floor = floorTenge(p);
+  const at = (price: number | null) => (price === null ? null : profitAt(price, p));
+  return {
+    commissionPercent: p.commissionPercent ?? DEFAULT_COMMISSION_PERCENT,
+    floor,
+    atPrice: at(p.price),
+    atFloor: at(floor),
+    atCeiling: at(p.maxPrice),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
-import { products } from '../db/schema';
+import { productDays, products } from '../db/schema';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
 import { accrueDayStats } from '../domain/day-stats';
@@ -238,6 +238,19 @@ async function checkProduct(
   );
 
   const recorded = await deps.db.transaction(async (tx) => {
+    if (product.statsDay !== null && product.statsDay !== stats.day && product.watchedSeconds > 0) {
+      await tx
+        .insert(productDays)
+        .values({
+          productId: product.id,
+          storeId: store.id,
+          day: product.statsDay,
+          watchedSeconds: product.watchedSeconds,
+          firstSeconds: product.firstSeconds,
+          floorSeconds: product.floorSeconds,
+        })
+        .onConflictDoNothing();
+    }
     await tx
       .update(products)
       .set({

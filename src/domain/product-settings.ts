@@ -52,6 +52,10 @@ const fields = z.object({
   /** Purchase cost of one unit; with `minMarginPercent` it raises the floor. */
   cost: tenge.nullable().default(null),
   minMarginPercent: z.number().min(0).max(1000).nullable().default(null),
+  /** Unit economics (`unit-economics.ts`): what a sale costs besides the unit; they do not move the floor. */
+  commissionPercent: percent.multipleOf(0.01, 'must have at most two decimals').nullable().default(null),
+  deliveryCost: z.number().int('must be whole tenge').min(0, 'must be at least 0').nullable().default(null),
+  taxPercent: percent.multipleOf(0.01, 'must have at most two decimals').nullable().default(null),
   noRivalsAction: z.enum(NO_RIVALS_ACTIONS).default(PRODUCT_SETTINGS_DEFAULTS.noRivalsAction),
   maxDropPercentPerChange: percent
     .positive('must be above 0')

@@ -21,6 +21,7 @@ import type { Logger } from '../lib/logger';
 import type { ReadChannel } from '../proxies/read-channel';
 import { readThrough } from '../proxies/read-through';
 import { loadMessageSettings } from '../notify/settings';
+import { demperStandings } from '../earnings/standings';
 import { queueOrderMessages, upsertOrders, type IncomingOrder } from './store-orders';
 
 export interface PollDeps {
@@ -151,8 +152,10 @@ export async function pollStoreOrders(deps: PollDeps, input: PollInput): Promise
   for (let start = 0; start < pending.length; start += config.orders.batchSize) {
     const batch = pending.slice(start, start + config.orders.batchSize);
     const incoming = await withEntries(batch);
+    const skus = incoming.flatMap(({ entries }) => (entries ?? []).map((e) => e.sku));
+    const standings = await demperStandings(db, input.storeId, skus);
     await db.transaction(async (tx) => {
-      const changes = await upsertOrders(tx, deps.keyring, input.storeId, incoming);
+      const changes = await upsertOrders(tx, deps.keyring, input.storeId, incoming, standings);
       result.newOrders += changes.filter((c) => c.previous === null).length;
       result.statusChanges += changes.filter((c) => c.previous !== null && c.previous.status !== c.status).length;
       if (settings)

@@ -11,6 +11,7 @@ import {
   type OrderSnapshot,
 } from '../domain/order-events';
 import type { OrderEntry, ShopOrder } from '../kaspi';
+import { roomWhileFirst, type DemperStanding } from '../domain/earnings';
 import type { Keyring } from '../lib/crypto';
 import { kazakhPhoneDigits, maskPhone } from '../logins/phone';
 
@@ -48,27 +49,33 @@ function customerName(order: ShopOrder): string | null {
   return name || null;
 }
 
-function storedEntries(entries: OrderEntry[] | null): StoredEntry[] {
-  return (entries ?? []).map((e) => ({
-    sku: e.sku,
-    name: e.name ?? e.sku,
-    quantity: e.quantity,
-    basePrice: e.basePriceTenge,
-    totalPrice: e.totalPriceTenge,
-  }));
+function storedEntries(entries: OrderEntry[] | null, standings: ReadonlyMap<string, DemperStanding>): StoredEntry[] {
+  return (entries ?? []).map((e) => {
+    const standing = standings.get(e.sku);
+    return {
+      sku: e.sku,
+      name: e.name ?? e.sku,
+      quantity: e.quantity,
+      basePrice: e.basePriceTenge,
+      totalPrice: e.totalPriceTenge,
+      ...(standing && { demper: { first: standing.first, roomTenge: roomWhileFirst(e.basePriceTenge, standing) } }),
+    };
+  });
 }
 
 /**
  * Inserts new orders and updates changed ones in one statement, keyed by `(store_id, code)`, and
  * reports each row it wrote with the status it had before — read in the same statement, so "new" and
  * "changed" come from the database itself. Rows whose status, tab, total and lines are unchanged are
- * not touched and not reported. A phone is sealed to the id a new row gets; an existing row keeps its own.
+ * not touched and not reported. A new order's lines keep how the demper saw each product then (`standings`,
+ * by SKU). A phone is sealed to the id a new row gets; an existing row keeps its own.
  */
 export async function upsertOrders(
   tx: Tx,
   keyring: Keyring,
   storeId: string,
   incoming: IncomingOrder[],
+  standings: ReadonlyMap<string, DemperStanding> = new Map(),
 ): Promise<StoredChange[]> {
   if (incoming.length === 0) return [];
   const phones = new Map<string, string | undefined>();
@@ -80,7 +87,7 @@ export async function upsertOrders(
     const modifiedMs = Math.max(order.creationDateMs, order.approvedByBankDateMs ?? 0);
     return sql`(${id}::uuid, ${order.code}, ${order.id}, ${order.status}, ${order.state}, ${order.totalPriceTenge}::int,
       ${order.deliveryMode}, ${order.isKaspiDelivery}::boolean, ${customerName(order)}, ${phoneEnc},
-      ${JSON.stringify(storedEntries(entries))}::jsonb, to_timestamp(${order.creationDateMs}::double precision / 1000), ${modifiedMs}::bigint)`;
+      ${JSON.stringify(storedEntries(entries, standings))}::jsonb, to_timestamp(${order.creationDateMs}::double precision / 1000), ${modifiedMs}::bigint)`;
   });
   const result = await tx.execute<{
     id: string;

@@ -58,11 +58,30 @@ export const BatchBody = z
     floorPercentBelowPrice: z.number().min(0).max(90).optional().meta({
       description: "Set each product's minPrice this many percent under its own live price (rounded up to whole tenge)",
     }),
+    floorFromMarginPercent: z
+      .number()
+      .min(0)
+      .max(99)
+      .optional()
+      .meta({
+        description:
+          "Set each product's minPrice to the lowest whole-tenge price that keeps this margin (profit over price) " +
+          'after its commission, tax, delivery and cost; each product needs a cost',
+      }),
     ceilingPercentAbovePrice: z.number().min(0).max(500).optional().meta({
       description:
         "Set each product's maxPrice this many percent over its own live price (rounded down to whole tenge)",
     }),
   })
+  .refine(
+    (b) =>
+      b.floorFromMarginPercent === undefined ||
+      (b.settings.minPrice === undefined && b.floorPercentBelowPrice === undefined),
+    {
+      message: 'give one of settings.minPrice, floorPercentBelowPrice and floorFromMarginPercent',
+      path: ['floorFromMarginPercent'],
+    },
+  )
   .refine((b) => b.floorPercentBelowPrice === undefined || b.settings.minPrice === undefined, {
     message: 'give either settings.minPrice or floorPercentBelowPrice',
     path: ['floorPercentBelowPrice'],

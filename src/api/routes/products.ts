@@ -3,7 +3,7 @@ import type { ProductSettings } from '../../domain/product-settings';
 import { listProducts, type ProductSortField } from '../../products/listing';
 import { NoCityToPrice, recordManualPrice } from '../../products/manual-price';
 import { KaspiUnreadable, NoCompetingCity, readProductOffers } from '../../products/offers';
-import { NoLivePrice, relativeBounds } from '../../products/relative-bounds';
+import { MarginUnreachable, NoLivePrice, relativeBounds } from '../../products/relative-bounds';
 import { changeProductSettings } from '../../products/settings-change';
 import { ActiveLimitReached, SettingsRejected } from '../../products/settings-update';
 import { isDemperRunning, wakeDemper } from '../../stores/demper-control';
@@ -44,7 +44,7 @@ function settingsProblem(error: unknown, products: readonly Product[], prefix: s
       extra: { limit: error.limit, wouldBe: error.wouldBe },
     });
   }
-  if (error instanceof NoLivePrice) {
+  if (error instanceof NoLivePrice || error instanceof MarginUnreachable) {
     return new HttpError(400, 'The request is not valid.', {
       type: 'urn:kaspi-demper:validation',
       errors: [{ field: `body.${error.field}`, message: error.message }],
@@ -170,7 +170,7 @@ export function productRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempor
       await update(
         userId,
         owned,
-        (product) => ({ ...body.settings, ...relativeBounds(product, body) }),
+        (product) => ({ ...body.settings, ...relativeBounds({ ...product, ...body.settings }, body) }),
         'body.settings',
       );
       res.json({ items: await render(body.productIds) });

@@ -14,6 +14,12 @@ export interface OrderEntry {
   basePrice: number;
   /** Whole tenge for the line. */
   totalPrice: number;
+  /**
+   * How the demper last saw the product when the order was first stored (`domain/earnings.ts`): first or
+   * not, and how many tenge more each unit could have sold for while staying first. Absent for products
+   * the demper was not watching.
+   */
+  demper?: { first: boolean; roomTenge: number };
 }
 
 export const orders = pgTable(

@@ -8,6 +8,7 @@ import {
   numeric,
   pgSequence,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
   uuid,
@@ -66,6 +67,11 @@ export const products = pgTable(
     cities: jsonb('cities').$type<string[]>().notNull().default([]),
     cost: integer('cost'),
     minMarginPercent: numeric('min_margin_percent', { precision: 6, scale: 2, mode: 'number' }),
+    /** Kaspi's commission for this product when it is not the default rate. */
+    commissionPercent: numeric('commission_percent', { precision: 5, scale: 2, mode: 'number' }),
+    /** What the merchant pays to deliver one unit. */
+    deliveryCost: integer('delivery_cost'),
+    taxPercent: numeric('tax_percent', { precision: 5, scale: 2, mode: 'number' }),
     noRivalsAction: text('no_rivals_action', { enum: NO_RIVALS_ACTIONS })
       .notNull()
       .default(PRODUCT_SETTINGS_DEFAULTS.noRivalsAction),
@@ -121,6 +127,28 @@ export const products = pgTable(
       .where(sql`${t.active}`),
     index('products_kaspi_product_idx').on(t.kaspiProductId),
   ],
+);
+
+/**
+ * A product's finished Almaty days: the day counters the checks keep on the product row, written here
+ * once when the first check of the next day starts a new one. The current day stays on the row.
+ */
+export const productDays = pgTable(
+  'product_days',
+  {
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    storeId: uuid('store_id')
+      .notNull()
+      .references(() => kaspiStores.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM-DD`, Almaty. */
+    day: text('day').notNull(),
+    watchedSeconds: integer('watched_seconds').notNull(),
+    firstSeconds: integer('first_seconds').notNull(),
+    floorSeconds: integer('floor_seconds').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.day] }), index('product_days_store_day_idx').on(t.storeId, t.day)],
 );
 
 /** `applied`: a dry-run proposal the merchant applied; its price went out as a change of its own. */

@@ -2714,6 +2714,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stores/{id}/earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the demper earned the store
+         * @description Over a period of Almaty days: time first, at the floor, changes sent and why, sales while first and not, and the margin given up; with the products stuck at the floor and the rivals we keep losing to. Definitions: docs/API.md, "What the demper earns".
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (included); default 6 days before `to` */
+                    from?: string;
+                    /** @description Last day (included); default today in Almaty */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description A UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The period’s figures */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Earnings"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/earnings/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the demper earned, per product
+         * @description The same figures per product over the period, the most watched first.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (included); default 6 days before `to` */
+                    from?: string;
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Last day (included); default today in Almaty */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description A UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One page of products */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProductEarningsPage"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stores/{id}/events": {
         parameters: {
             query?: never;
@@ -4449,7 +4601,7 @@ export interface paths {
         };
         /**
          * The store's products and their demper settings as Excel
-         * @description One row per product: `SKU`, the settings (active, strategy, topN, minPrice, maxPrice, step, excludedMerchants, cities, cost, minMarginPercent, noRivalsAction, maxDropPercentPerChange, maxDropPercentPerDay, priceWarRounds, priceWarGuardPrice, priceWarGuardPercent; `active` is yes/no, lists are comma-separated), then what the demper last saw (name, brand, live price, position, cheapest rival, preorder days, last check). Edit it and send it back to `POST /stores/{id}/products/import`.
+         * @description One row per product: `SKU`, the settings (active, strategy, topN, minPrice, maxPrice, step, excludedMerchants, cities, cost, minMarginPercent, commissionPercent, deliveryCost, taxPercent, noRivalsAction, maxDropPercentPerChange, maxDropPercentPerDay, priceWarRounds, priceWarGuardPrice, priceWarGuardPercent; `active` is yes/no, lists are comma-separated), then what the demper last saw (name, brand, live price, position, cheapest rival, preorder days, last check). Edit it and send it back to `POST /stores/{id}/products/import`.
          */
         get: {
             parameters: {
@@ -4520,7 +4672,7 @@ export interface paths {
         put?: never;
         /**
          * Apply demper settings from an Excel file
-         * @description The export's columns (SKU, active, strategy, topN, minPrice, maxPrice, step, excludedMerchants, cities, cost, minMarginPercent, noRivalsAction, maxDropPercentPerChange, maxDropPercentPerDay, priceWarRounds, priceWarGuardPrice, priceWarGuardPercent, name, brand, kaspiProductId, price, position, cheapestRivalPrice, cheapestRivalMerchant, preorderDays, lastCheckAt): `SKU` finds the product; a settings column left out keeps its values, an empty cell takes the default; the read-only columns are ignored. Every row is checked first and the file is applied only if no row is bad, all at once: otherwise 422 reports each row and nothing changes. Send the file as the body with `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
+         * @description The export's columns (SKU, active, strategy, topN, minPrice, maxPrice, step, excludedMerchants, cities, cost, minMarginPercent, commissionPercent, deliveryCost, taxPercent, noRivalsAction, maxDropPercentPerChange, maxDropPercentPerDay, priceWarRounds, priceWarGuardPrice, priceWarGuardPercent, name, brand, kaspiProductId, price, position, cheapestRivalPrice, cheapestRivalMerchant, preorderDays, lastCheckAt): `SKU` finds the product; a settings column left out keeps its values, an empty cell takes the default; the read-only columns are ignored. Every row is checked first and the file is applied only if no row is bad, all at once: otherwise 422 reports each row and nothing changes. Send the file as the body with `Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
          */
         post: {
             parameters: {
@@ -6635,6 +6787,78 @@ export interface components {
              */
             storeId: string;
         };
+        Earnings: {
+            /** @description Price changes sent to Kaspi */
+            changes: number;
+            /** @description Changes sent by the reason that decided them (`manual`, `preorder` for those not the demper’s) */
+            changesByReason: {
+                [key: string]: number;
+            };
+            /** @description Of those, seconds we were first on the card */
+            firstSeconds: number;
+            /** @description From 0 to 1; null when nothing was watched */
+            firstShare: number | null;
+            /** @description firstSeconds / (watchedSeconds − floorSeconds) */
+            firstShareWhereAllowed: number | null;
+            /** @description Of those, seconds held at the floor under a cheaper rival */
+            floorSeconds: number;
+            /** @description From 0 to 1; null when nothing was watched */
+            floorShare: number | null;
+            /**
+             * Format: date
+             * @description An Almaty day, `YYYY-MM-DD`
+             * @example 2026-12-01
+             */
+            from: string;
+            /** @description Rivals ahead on products first < half the time, most products first; at most 10 */
+            losingTo: {
+                merchantId: string;
+                name: string | null;
+                products: components["schemas"]["ProductEarnings"][];
+            }[];
+            /**
+             * @description What the lines sold while first would have added at the highest price still first
+             * @example 12990
+             */
+            marginGivenUp: number;
+            /** @description Orders and revenue of lines sold while not first */
+            notFirst: {
+                orders: number;
+                /**
+                 * @description Whole tenge
+                 * @example 12990
+                 */
+                revenue: number;
+            };
+            /** @description Held at the floor ≥ half the time; at most 10 */
+            stuckAtFloor: components["schemas"]["ProductEarnings"][];
+            /**
+             * Format: date
+             * @description An Almaty day, `YYYY-MM-DD`
+             * @example 2026-12-01
+             */
+            to: string;
+            /** @description Sales of products the demper was not watching */
+            unwatched: {
+                orders: number;
+                /**
+                 * @description Whole tenge
+                 * @example 12990
+                 */
+                revenue: number;
+            };
+            /** @description Seconds the demper watched the product(s) */
+            watchedSeconds: number;
+            /** @description Orders and revenue of lines sold while first */
+            whileFirst: {
+                orders: number;
+                /**
+                 * @description Whole tenge
+                 * @example 12990
+                 */
+                revenue: number;
+            };
+        };
         KaspiLogin: {
             /** @description Codes tried so far */
             attempts: number;
@@ -7213,6 +7437,7 @@ export interface components {
             cityPrices: {
                 [key: string]: number;
             };
+            commissionPercent: number | null;
             /** @description The cities the demper competes in for this product */
             competingCities: {
                 /** @example 750000000 */
@@ -7227,6 +7452,20 @@ export interface components {
              * @example 2026-11-21T08:30:00.000Z
              */
             createdAt: string;
+            deliveryCost: number | null;
+            /** @description Profit of one unit at the live price, the floor and the ceiling; null without cost */
+            economics: {
+                atCeiling: components["schemas"]["UnitProfit"];
+                atFloor: components["schemas"]["UnitProfit"];
+                atPrice: components["schemas"]["UnitProfit"];
+                /** @description The rate counted: the product’s own, else Kaspi’s default */
+                commissionPercent: number;
+                /**
+                 * @description The lowest price the demper may set
+                 * @example 12990
+                 */
+                floor: number | null;
+            };
             excludedMerchants: string[];
             /** @description Our price minus the cheapest rival’s: positive when we are dearer */
             gap: number | null;
@@ -7297,6 +7536,7 @@ export interface components {
             storeId: string;
             /** @enum {string} */
             strategy: "undercut" | "stay_top_n" | "match";
+            taxPercent: number | null;
             topN: number | null;
             /**
              * Format: date-time
@@ -7308,10 +7548,92 @@ export interface components {
         ProductBatch: {
             /** @description Set each product's maxPrice this many percent over its own live price (rounded down to whole tenge) */
             ceilingPercentAbovePrice?: number;
+            /** @description Set each product's minPrice to the lowest whole-tenge price that keeps this margin (profit over price) after its commission, tax, delivery and cost; each product needs a cost */
+            floorFromMarginPercent?: number;
             /** @description Set each product's minPrice this many percent under its own live price (rounded up to whole tenge) */
             floorPercentBelowPrice?: number;
             productIds: string[];
             settings: components["schemas"]["ProductSettingsPatch"];
+        };
+        ProductEarnings: {
+            /** @description Price changes sent to Kaspi */
+            changes: number;
+            /** @description The cheapest other offer at the last check */
+            cheapestRival: {
+                merchantId: string;
+                name: string | null;
+                /**
+                 * @description Whole tenge
+                 * @example 12990
+                 */
+                price: number | null;
+            } | null;
+            /** @description Of those, seconds we were first on the card */
+            firstSeconds: number;
+            /** @description From 0 to 1; null when nothing was watched */
+            firstShare: number | null;
+            /** @description firstSeconds / (watchedSeconds − floorSeconds) */
+            firstShareWhereAllowed: number | null;
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            floor: number | null;
+            /** @description Of those, seconds held at the floor under a cheaper rival */
+            floorSeconds: number;
+            /** @description From 0 to 1; null when nothing was watched */
+            floorShare: number | null;
+            /**
+             * @description What the lines sold while first would have added at the highest price still first
+             * @example 12990
+             */
+            marginGivenUp: number;
+            name: string;
+            /** @description Orders and revenue of lines sold while not first */
+            notFirst: {
+                orders: number;
+                /**
+                 * @description Whole tenge
+                 * @example 12990
+                 */
+                revenue: number;
+            };
+            position: number | null;
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            price: number | null;
+            /**
+             * Format: uuid
+             * @description A UUID
+             * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
+             */
+            productId: string;
+            sku: string;
+            /** @description Seconds the demper watched the product(s) */
+            watchedSeconds: number;
+            /** @description Orders and revenue of lines sold while first */
+            whileFirst: {
+                orders: number;
+                /**
+                 * @description Whole tenge
+                 * @example 12990
+                 */
+                revenue: number;
+            };
+        };
+        ProductEarningsPage: {
+            items: components["schemas"]["ProductEarnings"][];
+            /** @example 50 */
+            limit: number;
+            /** @example 1 */
+            page: number;
+            /**
+             * @description Items across all pages
+             * @example 1
+             */
+            total: number;
         };
         ProductImportReport: {
             /** @description Columns the import does not know, left alone */
@@ -7374,7 +7696,9 @@ export interface components {
         ProductSettingsPatch: {
             active?: boolean;
             cities?: string[];
+            commissionPercent?: number | null;
             cost?: number | null;
+            deliveryCost?: number | null;
             excludedMerchants?: string[];
             maxDropPercentPerChange?: number;
             maxDropPercentPerDay?: number;
@@ -7389,6 +7713,7 @@ export interface components {
             step?: number;
             /** @enum {string} */
             strategy?: "undercut" | "stay_top_n" | "match";
+            taxPercent?: number | null;
             topN?: number | null;
         };
         ProposalPage: {
@@ -7815,6 +8140,37 @@ export interface components {
             /** @description Bearer token for `Authorization: Bearer ...` */
             token: string;
         };
+        UnitProfit: {
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            commissionTenge: number;
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            costTenge: number;
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            deliveryTenge: number;
+            /** @description Profit as a percentage of the price */
+            marginPercent: number;
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            priceTenge: number;
+            /** @description Whole tenge; negative for a loss */
+            profitTenge: number;
+            /**
+             * @description Whole tenge
+             * @example 12990
+             */
+            taxTenge: number;
+        } | null;
         WebhookAnswer: {
             outcome: string;
             /** @enum {boolean} */
