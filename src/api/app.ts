@@ -24,6 +24,7 @@ import { webCabinet } from './web-cabinet';
 import { adminRoutes } from './routes/admin';
 import { adminProxyRoutes } from './routes/admin-proxies';
 import { adminSubscriptionRoutes } from './routes/admin-subscriptions';
+import { adminSystemRoutes } from './routes/admin-system';
 import { billingRoutes } from './routes/billing';
 import { proxyHealthRoutes } from './routes/proxy-health';
 import { apiKeyRoutes } from './routes/api-keys';
@@ -192,6 +193,7 @@ export function createApp(deps: ApiDeps): Express {
   billingRoutes(v1, deps);
   adminProxyRoutes(v1, deps);
   adminSubscriptionRoutes(v1, deps);
+  adminSystemRoutes(v1, deps);
   orderRoutes(v1, deps);
   earningsRoutes(v1, deps);
   preorderRoutes(v1, deps);

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { listSubscriptions } from '../../admin/subscriptions';
 import { cancelSubscription, grantSubscription, NoRunningSubscription } from '../../billing/admin-grants';
 import { PlanConflictError } from '../../billing/subscriptions';
 import { users } from '../../db/schema';
@@ -8,7 +9,7 @@ import { subscriptionWorkflowId } from '../../workflows/messages';
 import type { ApiDeps } from '../app';
 import { HttpError } from '../problem';
 import type { ApiRouter } from '../routing';
-import { Timestamp, Uuid } from '../schemas';
+import { PaginationQuery, Timestamp, Uuid, paginated } from '../schemas';
 
 const Body = z
   .strictObject({
@@ -34,7 +35,55 @@ const Answer = z
   .object({ userId: Uuid, workflowId: z.string(), periodEnd: Timestamp.optional() })
   .meta({ id: 'AdminSubscriptionAnswer' });
 
+const AdminSubscription = z
+  .object({
+    id: Uuid,
+    userId: Uuid,
+    email: z.string(),
+    plan: z.string(),
+    status: z.enum(['active', 'cancelled', 'expired']),
+    periodEnd: Timestamp,
+    cancelledAt: Timestamp.optional(),
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'AdminSubscription' });
+
 export function adminSubscriptionRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'temporal' | 'config'>) {
+  api.route(
+    {
+      method: 'get',
+      path: '/admin/subscriptions',
+      summary: 'Subscriptions with their user (administrators only)',
+      tags: ['admin'],
+      access: 'admin',
+      query: PaginationQuery.extend({ status: z.enum(['active', 'cancelled', 'expired']).optional() }),
+      responses: {
+        200: {
+          description: 'Active ones first, then the most recently changed',
+          schema: paginated(AdminSubscription, 'AdminSubscriptionPage'),
+        },
+      },
+    },
+    async ({ query }, _req, res) => {
+      const { items, total } = await listSubscriptions(deps.db, query);
+      res.json({
+        items: items.map((s) => ({
+          id: s.id,
+          userId: s.userId,
+          email: s.email,
+          plan: s.plan,
+          status: s.status,
+          periodEnd: s.periodEnd.toISOString(),
+          ...(s.cancelledAt ? { cancelledAt: s.cancelledAt.toISOString() } : {}),
+          updatedAt: s.updatedAt.toISOString(),
+        })),
+        page: query.page,
+        limit: query.limit,
+        total,
+      });
+    },
+  );
+
   api.route(
     {
       method: 'post',

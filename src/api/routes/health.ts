@@ -1,49 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { Request, Response } from 'express';
 import type pg from 'pg';
 import { z } from 'zod';
+import { checkDatabase, checkTemporal } from '../../admin/health-checks';
 import type { Config } from '../../lib/config';
-import { scrubCredentials } from '../../lib/logger';
 import { isOperator, type OperatorDeps } from '../operator';
 import type { ApiRouter } from '../routing';
-
-/** A poller counts as live if it asked for work this recently (long polls last about a minute). */
-const LIVE_POLLER_SECONDS = 90;
-const CHECK_TIMEOUT_MS = 3000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Temporal calls that are cancelled at the deadline, so no retry of theirs outlives the request. */
-function temporalWithin<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
-  return client.connection.withAbortSignal(AbortSignal.timeout(ms), fn).catch((err: unknown) => {
-    if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) {
-      throw new Error(`Temporal did not answer within ${ms} ms`);
-    }
-    throw err;
-  });
-}
-
-async function livePollers(
-  client: Client,
-  namespace: string,
-  taskQueue: string,
-  type: temporal.api.enums.v1.TaskQueueType,
-) {
-  const { pollers } = await client.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-    taskQueueType: type,
-  });
-  const cutoff = Date.now() - LIVE_POLLER_SECONDS * 1000;
-  return (pollers ?? []).filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= cutoff).length;
-}
 
 const Status = z.enum(['ok', 'fail']);
 const PublicHealth = z.object({ status: Status }).meta({
@@ -53,10 +15,10 @@ const PublicHealth = z.object({ status: Status }).meta({
 const ProcessHealth = z
   .object({ status: z.literal('ok'), startedAt: z.string(), uptimeSeconds: z.int() })
   .meta({ id: 'ProcessHealth' });
-const DbHealth = z
+export const DbHealth = z
   .object({ status: z.enum(['ok', 'unavailable']), latencyMs: z.int().optional(), error: z.string().optional() })
   .meta({ id: 'DatabaseHealth' });
-const TemporalHealth = z
+export const TemporalHealth = z
   .object({
     status: z.enum(['ok', 'no_worker', 'unavailable']),
     address: z.string(),
@@ -110,16 +72,8 @@ export function healthRoutes(api: ApiRouter, deps: OperatorDeps & { pool: pg.Poo
       },
     },
     async (_input, req, res) => {
-      const started = performance.now();
-      try {
-        await withTimeout(deps.pool.query('select 1'), CHECK_TIMEOUT_MS, 'PostgreSQL');
-        await answer(req, res, true, { status: 'ok', latencyMs: Math.round(performance.now() - started) });
-      } catch (err) {
-        await answer(req, res, false, {
-          status: 'unavailable',
-          error: scrubCredentials(err instanceof Error ? err.message : String(err)),
-        });
-      }
+      const check = await checkDatabase(deps.pool);
+      await answer(req, res, check.status === 'ok', check);
     },
   );
 
@@ -137,40 +91,8 @@ export function healthRoutes(api: ApiRouter, deps: OperatorDeps & { pool: pg.Poo
       },
     },
     async (_input, req, res) => {
-      const { namespace, taskQueue, address } = deps.config.temporal;
-      try {
-        const [workflowPollers, activityPollers] = await temporalWithin(deps.temporal, CHECK_TIMEOUT_MS, async () => {
-          await deps.temporal.workflowService.describeNamespace({ namespace });
-          return Promise.all([
-            livePollers(
-              deps.temporal,
-              namespace,
-              taskQueue,
-              temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-            ),
-            livePollers(
-              deps.temporal,
-              namespace,
-              taskQueue,
-              temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-            ),
-          ]);
-        });
-        const polling = workflowPollers > 0 && activityPollers > 0;
-        await answer(req, res, polling, {
-          status: polling ? 'ok' : 'no_worker',
-          address,
-          namespace: { name: namespace, reachable: true },
-          taskQueue: { name: taskQueue, workflowPollers, activityPollers },
-        });
-      } catch (err) {
-        await answer(req, res, false, {
-          status: 'unavailable',
-          address,
-          namespace: { name: namespace, reachable: false },
-          error: scrubCredentials(err instanceof Error ? err.message : String(err)),
-        });
-      }
+      const check = await checkTemporal(deps.temporal, deps.config);
+      await answer(req, res, check.status === 'ok', check);
     },
   );
 }

@@ -8,7 +8,54 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The proxy pool: counts, dead and benched proxies, the provider's balance (administrators only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The pool; addresses without passwords */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProxyPoolOverview"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Admins only */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Add proxies to the free pool (administrators only)
@@ -88,7 +135,60 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Subscriptions with their user (administrators only) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200) */
+                    limit?: number;
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    status?: "active" | "cancelled" | "expired";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Active ones first, then the most recently changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminSubscriptionPage"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Admins only */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Grant or cancel a user's subscription (administrators only)
@@ -192,6 +292,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * PostgreSQL, Temporal, its workers and recent alerts (administrators only)
+         * @description Always 200: each part says whether it is up. Temporal is `no_worker` when no worker has polled the task queue for workflow or activity tasks in the last 90 seconds.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The state of each part */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SystemStatus"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Admins only */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -199,7 +365,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All accounts (administrators only) */
+        /** All accounts with their plan, stores and active products (administrators only) */
         get: {
             parameters: {
                 query?: {
@@ -6450,6 +6616,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminSubscription: {
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            cancelledAt?: string;
+            email: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            periodEnd: string;
+            plan: string;
+            /** @enum {string} */
+            status: "active" | "cancelled" | "expired";
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            updatedAt: string;
+            /**
+             * Format: uuid
+             * @description A UUID
+             * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
+             */
+            userId: string;
+        };
         AdminSubscriptionAnswer: {
             /**
              * Format: date-time
@@ -6465,7 +6667,21 @@ export interface components {
             userId: string;
             workflowId: string;
         };
+        AdminSubscriptionPage: {
+            items: components["schemas"]["AdminSubscription"][];
+            /** @example 50 */
+            limit: number;
+            /** @example 1 */
+            page: number;
+            /**
+             * @description Items across all pages
+             * @example 1
+             */
+            total: number;
+        };
         AdminUser: {
+            /** @description Over all the stores */
+            activeProducts: number;
             /**
              * Format: date-time
              * @description ISO 8601, UTC
@@ -6479,9 +6695,29 @@ export interface components {
              * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
              */
             id: string;
+            /** @description The plan whose limits apply now */
             plan: string;
             /** @enum {string} */
             role: "user" | "admin";
+            stores: {
+                /** @description Products whose demper is on */
+                activeProducts: number;
+                /**
+                 * Format: uuid
+                 * @description A UUID
+                 * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
+                 */
+                id: string;
+                name: string;
+                /** @description The Temporal UI's list of the store's workflows (by `StoreId`) */
+                workflowsUrl: string;
+            }[];
+            /**
+             * Format: date-time
+             * @description The active subscription's paid period end
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            subscriptionEnd?: string;
         };
         AdminUserPage: {
             items: components["schemas"]["AdminUser"][];
@@ -7772,6 +8008,69 @@ export interface components {
             /** @description Known proxies (same host, port and user) whose protocol or password changed; a dead one is back in the pool */
             updated: number;
         };
+        ProxyOutOfService: {
+            /** @description `protocol://user@host:port`, never the password */
+            endpoint: string;
+            failureCount: number;
+            /**
+             * Format: uuid
+             * @description A UUID
+             * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
+             */
+            id: string;
+            lastError?: string;
+            /**
+             * Format: date-time
+             * @description Sits out until then (benched or resting)
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            restUntil?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        ProxyPoolOverview: {
+            allocatedByModule: {
+                catalog: number;
+                demper: number;
+                orders: number;
+            };
+            /** @description Up to 100 proxies sitting out now, longest rest first */
+            benched: components["schemas"]["ProxyOutOfService"][];
+            counts: {
+                allocated: number;
+                /** @description Free, ready to allocate */
+                available: number;
+                dead: number;
+                /** @description Not dead, resting after a spent budget or benched after a ban, now */
+                resting: number;
+                total: number;
+                usersWithProxies: number;
+            };
+            /** @description The latest 100 dead proxies */
+            dead: components["schemas"]["ProxyOutOfService"][];
+            /** @description `PROXY_POOL_MIN`: fewer free proxies than this is an alert */
+            poolMin: number;
+            /** @description The proxy provider's balance; `not_configured` without `PROXY_PROVIDER_KEY` */
+            provider: {
+                /** @enum {string} */
+                status: "not_configured";
+            } | {
+                balance: number;
+                currency: string;
+                provider: string;
+                /** @enum {string} */
+                status: "ok";
+            } | {
+                error: string;
+                provider: string;
+                /** @enum {string} */
+                status: "unavailable";
+            };
+        };
         /** @description What anyone sees: ok or fail. Details need the operator token or an administrator. */
         PublicHealth: {
             /** @enum {string} */
@@ -8089,6 +8388,40 @@ export interface components {
             } | null;
             /** @enum {string} */
             state: "none" | "activating" | "active" | "ending" | "ended";
+        };
+        SystemStatus: {
+            /** @description Null when the database cannot be read */
+            alerts: {
+                /** @description Administrators' alerts of the last 24 hours */
+                lastDay: number;
+                recent: {
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601, UTC
+                     * @example 2026-11-21T08:30:00.000Z
+                     */
+                    createdAt: string;
+                    delivered: boolean;
+                    /**
+                     * Format: uuid
+                     * @description A UUID
+                     * @example 0b9f7c4e-2f1d-4d8a-9a44-6f1f2b7c3d10
+                     */
+                    id: string;
+                    kind: string;
+                    link?: string;
+                    message: string;
+                }[];
+                /** @description Not yet sent to any administrator’s Telegram chat */
+                undelivered: number;
+            } | null;
+            database: components["schemas"]["DatabaseHealth"];
+            temporal: components["schemas"]["TemporalHealth"];
+            /** @description A store's workflows are at `{url}/namespaces/{namespace}/workflows?query=StoreId="{id}"` */
+            temporalUi: {
+                namespace: string;
+                url: string;
+            };
         };
         TelegramChat: {
             /** @description This server has a Telegram bot */
