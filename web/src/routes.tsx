@@ -83,6 +83,21 @@ export const router = createBrowserRouter([
       { path: 'account', element: page('/account', () => import('./pages/Account')) },
       { path: 'billing', element: page('/billing', () => import('./pages/Billing')) },
       { path: 'products/:productId', element: page('/products/:productId', () => import('./pages/Product')) },
+      {
+        // Administrators only: anyone else gets the ordinary "not found" from the admin screen itself.
+        path: 'admin',
+        element: page('/admin/*', () => import('./pages/Admin')),
+        children: [
+          { index: true, element: <Navigate to="users" replace /> },
+          { path: 'users', element: page('/admin/users', () => import('./pages/admin/Users')) },
+          { path: 'proxies', element: page('/admin/proxies', () => import('./pages/admin/Proxies')) },
+          {
+            path: 'subscriptions',
+            element: page('/admin/subscriptions', () => import('./pages/admin/Subscriptions')),
+          },
+          { path: 'system', element: page('/admin/system', () => import('./pages/admin/System')) },
+        ],
+      },
       { path: '*', element: page(null, () => import('./pages/NotFound')) },
     ],
   },

@@ -1,5 +1,5 @@
 import { Menu, Text } from '@mantine/core';
-import { IconCreditCard, IconLogout, IconShieldLock, IconUserCircle } from '@tabler/icons-react';
+import { IconCreditCard, IconLogout, IconServerCog, IconShieldLock, IconUserCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client';
@@ -33,6 +33,11 @@ export function UserMenu() {
       <Menu.Item component={Link} to="/billing" leftSection={<IconCreditCard size={16} aria-hidden />}>
         {t('billing.nav')}
       </Menu.Item>
+      {me.data?.role === 'admin' && (
+        <Menu.Item component={Link} to="/admin/users" leftSection={<IconServerCog size={16} aria-hidden />}>
+          {t('admin.nav')}
+        </Menu.Item>
+      )}
       <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={() => void signOut()}>
         {t('account.signOut')}
       </Menu.Item>
