@@ -26,11 +26,9 @@ const SystemStatus = z
       })
       .nullable()
       .meta({ description: 'Null when the database cannot be read' }),
-    temporalUi: z
-      .object({ url: z.string(), namespace: z.string() })
-      .meta({
-        description: 'A store\'s workflows are at `{url}/namespaces/{namespace}/workflows?query=StoreId="{id}"`',
-      }),
+    temporalUi: z.object({ url: z.string(), namespace: z.string() }).meta({
+      description: 'A store\'s workflows are at `{url}/namespaces/{namespace}/workflows?query=StoreId="{id}"`',
+    }),
   })
   .meta({ id: 'SystemStatus' });
 

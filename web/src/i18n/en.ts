@@ -758,6 +758,8 @@ export const en = {
       grantTitle: 'Grant a plan',
       email: "User's email",
       plan: 'Plan',
+      choosePlan: 'Choose a plan',
+      planRequired: 'Choose the plan to grant',
       periodEnd: 'Valid until',
       periodEndHint: 'Empty: one billing period',
       grant: 'Grant',

@@ -774,6 +774,8 @@ export const kk = {
       grantTitle: 'Тариф беру',
       email: 'Пайдаланушының email-і',
       plan: 'Тариф',
+      choosePlan: 'Тарифті таңдаңыз',
+      planRequired: 'Берілетін тарифті таңдаңыз',
       periodEnd: 'Мерзімі',
       periodEndHint: 'Бос болса — бір есептік кезеңге',
       grant: 'Беру',

@@ -818,6 +818,8 @@ export const ru = {
       grantTitle: 'Выдать тариф',
       email: 'Email пользователя',
       plan: 'Тариф',
+      choosePlan: 'Выберите тариф',
+      planRequired: 'Выберите тариф, который выдать',
       periodEnd: 'Действует до',
       periodEndHint: 'Пусто — на один расчётный период',
       grant: 'Выдать',

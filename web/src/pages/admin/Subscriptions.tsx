@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, NativeSelect, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { PAID_PLAN_NAMES } from '../../../../src/domain/plans';
 import { api, ApiError, data } from '../../api/client';
+import type { paths } from '../../api/schema';
 import { Dialog } from '../../components/Dialog';
 import { ErrorState } from '../../components/ErrorState';
 import { ListPager } from '../../components/ListPager';
@@ -17,6 +18,8 @@ import { Section } from '../../components/Section';
 import { formatDate } from '../../lib/format';
 import { showApiErrors } from '../../lib/forms';
 import { ADMIN_PAGE_SIZE, adminSubscriptionsQuery, type AdminSubscription } from './queries';
+
+type GrantBody = paths['/api/v1/admin/subscriptions']['post']['requestBody']['content']['application/json'];
 
 const STATUS_COLORS = { active: 'green', cancelled: 'gray', expired: 'orange' } as const;
 
@@ -60,7 +63,7 @@ export default function AdminSubscriptions() {
 
 interface GrantValues {
   email: string;
-  plan: string | null;
+  plan: string;
   periodEnd: string;
 }
 
@@ -68,7 +71,10 @@ function GrantForm() {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [params] = useSearchParams();
-  const form = useForm<GrantValues>({ initialValues: { email: params.get('email') ?? '', plan: null, periodEnd: '' } });
+  const form = useForm<GrantValues>({
+    initialValues: { email: params.get('email') ?? '', plan: '', periodEnd: '' },
+    validate: { plan: (plan) => (plan ? null : t('admin.subscriptions.planRequired')) },
+  });
   const grant = useMutation({
     mutationFn: async (values: GrantValues) => {
       const email = values.email.trim().toLowerCase();
@@ -84,13 +90,13 @@ function GrantForm() {
             body: {
               userId: found.id,
               action: 'grant',
-              // Without a plan the API answers a field error, shown under the field.
-              ...(values.plan ? { plan: values.plan as 'start' } : {}),
+              // The form offers only the paid plans the API takes.
+              plan: values.plan as NonNullable<GrantBody['plan']>,
               ...(values.periodEnd ? { periodEnd: endOfAlmatyDay(values.periodEnd) } : {}),
             },
           }),
         ),
-        plan: values.plan ?? '',
+        plan: values.plan,
       };
     },
     onSuccess: ({ email, answer, plan }) => {
@@ -122,9 +128,12 @@ function GrantForm() {
             autoComplete="off"
             {...form.getInputProps('email')}
           />
-          <Select
+          <NativeSelect
             label={t('admin.subscriptions.plan')}
-            data={PAID_PLAN_NAMES.map((name) => ({ value: name, label: t(`billing.plans.${name}`) }))}
+            data={[
+              { value: '', label: t('admin.subscriptions.choosePlan') },
+              ...PAID_PLAN_NAMES.map((name) => ({ value: name, label: t(`billing.plans.${name}`) })),
+            ]}
             {...form.getInputProps('plan')}
           />
           <TextInput
