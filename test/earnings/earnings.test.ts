@@ -1,4 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
+import type { Locator } from 'playwright';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, productDays, products } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
@@ -8,6 +9,15 @@ import { completeDemperConfig } from '../../src/domain/demper-config';
 import { almatyDate } from '../../src/domain/almaty-time';
 import { ALMATY } from '../../src/kaspi/cities';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
+import {
+  cabinetContext,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  shoot,
+  signInThroughPage,
+  useCabinetBrowser,
+  watchForProblems,
+} from '../support/cabinet-browser';
 import { connectStore, demperProduct } from '../support/demper';
 import { testConfig, useTestApi, useTestContext, useTestWorker } from '../support/env';
 import { call, registerMerchant, type Merchant } from '../support/http';
@@ -54,6 +64,7 @@ describe('what the demper earns', () => {
   const ctx = useTestContext(() => testConfig({ ...messagingEnv(sandbox), ORDERS_POLL_INTERVAL: '3600' }));
   useTestWorker(ctx);
   const api = useTestApi(ctx);
+  const cabinet = useCabinetBrowser(ctx);
   let merchant: Merchant;
   let storeId: string;
   const ids: Record<string, string> = {};
@@ -247,6 +258,43 @@ describe('what the demper earns', () => {
     const stranger = await registerMerchant(api.url, 'earnings-stranger');
     const foreign = await call(api.url, 'GET', `/api/v1/stores/${storeId}/earnings`, { token: stranger.token });
     expect(foreign.status).toBe(404);
+  });
+
+  it('shows the same figures in the cabinet, with what to do about the floor and the rival', async () => {
+    const { page } = cabinet;
+    await signInThroughPage(page, api.url, merchant, `/stores/${storeId}/earnings`);
+    await page.getByRole('heading', { name: 'Доход демпера', exact: true }).waitFor();
+    await page.locator('label').filter({ hasText: 'Свои даты' }).click();
+    await page.getByLabel('С', { exact: true }).fill(day);
+    await page.getByLabel('По', { exact: true }).fill(day);
+    const plain = async (locator: Locator) => (await locator.textContent())!.replace(/\s/g, ' ');
+    const figure = (label: string) => page.locator('.mantine-Card-root').filter({ hasText: label }).first();
+    await expect.poll(() => plain(figure('Первое место'))).toContain('20 %');
+    expect(await plain(figure('Первое место'))).toContain('когда позволял минимум: 38 %');
+    expect(await plain(figure('На минимуме'))).toContain('47 %');
+    expect(await plain(figure('Продано на первом месте'))).toContain('18 000 ₸');
+    expect(await plain(figure('Недополучено'))).toContain('998 ₸');
+    expect(await plain(page.getByRole('list', { name: 'Изменения цены по причинам' }))).toContain(
+      'Упёрлись в минимум: 1',
+    );
+    expect(await plain(page.getByRole('listitem').filter({ hasText: 'Product C' }))).toContain(
+      '«Соперник» продаёт за 8 000 ₸, ниже вашего минимума 8 500 ₸',
+    );
+    await page.getByText('«Соперник» впереди по 1 товару').waitFor();
+    const rowA = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Product A' }) });
+    expect(await plain(rowA)).toContain('60 %');
+    await expectAccessible(page, 'earnings');
+    await shoot(page, 'earnings-desktop');
+
+    const phone = await (await cabinetContext(cabinet.browser, 'phone')).newPage();
+    watchForProblems(phone, 'phone', cabinet.problems);
+    await signInThroughPage(phone, api.url, merchant, `/stores/${storeId}/earnings`);
+    await phone.getByRole('heading', { name: 'Доход демпера', exact: true }).waitFor();
+    await phone.getByText('По товарам').waitFor();
+    await expectNoSidewaysScroll(phone);
+    await expectAccessible(phone, 'earnings (phone)');
+    await shoot(phone, 'earnings-phone');
+    expect(cabinet.problems).toEqual([]);
   });
 
   it('shows profit at the price by the formula, and sets a floor from a margin that the demper holds to', async () => {

@@ -76,6 +76,10 @@ export const router = createBrowserRouter([
         element: page('/stores/:storeId/sales', () => import('./pages/Sales')),
       },
       {
+        path: 'stores/:storeId/earnings',
+        element: page('/stores/:storeId/earnings', () => import('./pages/Earnings')),
+      },
+      {
         path: 'stores/:storeId/messages',
         element: page('/stores/:storeId/messages', () => import('./pages/Messages')),
       },

@@ -7,6 +7,7 @@ import {
   IconList,
   IconPlugConnected,
   IconChartBar,
+  IconTrophy,
   IconMessage,
   IconReceipt,
 } from '@tabler/icons-react';
@@ -83,6 +84,7 @@ export function Layout() {
               {item(`/stores/${storeId}/activity`, t('nav.activity'), <IconActivity size={18} aria-hidden />)}
               {item(`/stores/${storeId}/orders`, t('nav.orders'), <IconReceipt size={18} aria-hidden />)}
               {item(`/stores/${storeId}/sales`, t('nav.sales'), <IconChartBar size={18} aria-hidden />)}
+              {item(`/stores/${storeId}/earnings`, t('nav.earnings'), <IconTrophy size={18} aria-hidden />)}
               {item(`/stores/${storeId}/messages`, t('nav.messages'), <IconMessage size={18} aria-hidden />)}
             </>
           )}

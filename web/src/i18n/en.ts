@@ -13,6 +13,7 @@ export const en = {
     OTHER: 'Later',
   },
   nav: {
+    earnings: 'Demper earnings',
     messages: 'Messages',
     sales: 'Sales',
     orders: 'Orders',
@@ -801,5 +802,38 @@ export const en = {
       openStore: "Store's workflows in the Temporal UI",
       badStoreId: 'A store ID is a UUID',
     },
+  },
+  earnings: {
+    title: 'Demper earnings',
+    about:
+      'How long your products were first, what sold while first, and how much was left on the table. ' +
+      'Counted from the demper’s checks and your orders, with no extra requests to Kaspi.',
+    firstShare: 'First place',
+    whereAllowed: 'when the floor allowed: {{share}}',
+    floorShare: 'At the floor',
+    revenueFirst: 'Sold while first',
+    revenueNotFirst: 'Sold while not first',
+    unwatched: 'Products without the demper',
+    ordersCount_one: '{{count}} order',
+    ordersCount_other: '{{count}} orders',
+    changes: 'Price changes',
+    marginGivenUp: 'Margin given up',
+    marginGivenUpNote: 'could have sold dearer and stayed first',
+    why: 'Why prices changed:',
+    whyLabel: 'Price changes by reason',
+    preorderChanges: 'Preorder',
+    stuckTitle: 'Stuck at the floor',
+    stuckNone: 'No product sat at its floor.',
+    stuckShare: 'At the floor {{share}} of the time.',
+    stuckAction:
+      '“{{rival}}” sells at {{price}}, below your floor of {{floor}}: lower the floor if the margin allows, or leave it.',
+    losingTitle: 'Losing to the same rival',
+    losingNone: 'No rival is ahead of you on several products.',
+    losingRival_one: '“{{rival}}” is ahead on {{count}} product',
+    losingRival_other: '“{{rival}}” is ahead on {{count}} products',
+    losingAction:
+      'If it is another store of yours, add it as your own in the demper settings; otherwise check the strategy, the step and the price-war guard.',
+    productsTitle: 'By product',
+    nothingYet: 'The demper has not checked anything in this period yet.',
   },
 };

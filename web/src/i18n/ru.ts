@@ -21,6 +21,7 @@ export const ru = {
     OTHER: 'Позже',
   },
   nav: {
+    earnings: 'Доход демпера',
     messages: 'Сообщения',
     sales: 'Продажи',
     orders: 'Заказы',
@@ -861,6 +862,43 @@ export const ru = {
       openStore: 'Процессы магазина в Temporal UI',
       badStoreId: 'ID магазина — это UUID',
     },
+  },
+  earnings: {
+    title: 'Доход демпера',
+    about:
+      'Сколько времени ваши товары были первыми, сколько продано на первом месте и сколько денег осталось на столе. ' +
+      'Считается по проверкам демпера и заказам, без лишних запросов к Kaspi.',
+    firstShare: 'Первое место',
+    whereAllowed: 'когда позволял минимум: {{share}}',
+    floorShare: 'На минимуме',
+    revenueFirst: 'Продано на первом месте',
+    revenueNotFirst: 'Продано не на первом',
+    unwatched: 'Товары без демпера',
+    ordersCount_one: '{{count}} заказ',
+    ordersCount_few: '{{count}} заказа',
+    ordersCount_many: '{{count}} заказов',
+    ordersCount_other: '{{count}} заказа',
+    changes: 'Изменений цены',
+    marginGivenUp: 'Недополучено',
+    marginGivenUpNote: 'могли продать дороже и остаться первыми',
+    why: 'Почему меняли цену:',
+    whyLabel: 'Изменения цены по причинам',
+    preorderChanges: 'Предзаказ',
+    stuckTitle: 'Упёрлись в минимум',
+    stuckNone: 'Ни один товар не простаивал на минимуме.',
+    stuckShare: 'На минимуме {{share}} времени.',
+    stuckAction:
+      '«{{rival}}» продаёт за {{price}}, ниже вашего минимума {{floor}}: снизьте минимум, если маржа позволяет, или оставьте как есть.',
+    losingTitle: 'Проигрываем одному конкуренту',
+    losingNone: 'Нет конкурента, который обходит вас по нескольким товарам.',
+    losingRival_one: '«{{rival}}» впереди по {{count}} товару',
+    losingRival_few: '«{{rival}}» впереди по {{count}} товарам',
+    losingRival_many: '«{{rival}}» впереди по {{count}} товарам',
+    losingRival_other: '«{{rival}}» впереди по {{count}} товарам',
+    losingAction:
+      'Если это ваш другой магазин, добавьте его в свои в настройках демпера; иначе проверьте стратегию, шаг и защиту от ценовой войны.',
+    productsTitle: 'По товарам',
+    nothingYet: 'За этот период демпер ещё ничего не проверял.',
   },
 };
 

@@ -80,3 +80,9 @@ export function previousRange(range: Range): Range {
 export function change(now: number, before: number): number | null {
   return before === 0 ? null : (now - before) / before;
 }
+
+/** The period as Almaty days, both included: what the earnings routes take. */
+export function daysOf(state: SalesState, nowMs: number): Range {
+  if (state.preset === 'custom') return { from: state.from, to: state.to };
+  return { from: almatyDay(nowMs - (Number(state.preset) - 1) * DAY_MS), to: almatyDay(nowMs) };
+}
