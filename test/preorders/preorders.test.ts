@@ -212,6 +212,15 @@ describe('preorders', () => {
   it('sends each preorder through the pricefeed: every offer stays on sale at every point it had, nothing else changes', async () => {
     const lampBefore = atKaspi(LAMP.sku);
     const store = { id: storeId, userId: merchant.id };
+    const uploadStatus = async () => (await call(api.url, 'GET', `${path()}/upload`, { token: merchant.token })).body;
+    expect(await uploadStatus()).toEqual({
+      state: 'never',
+      startedAt: null,
+      finishedAt: null,
+      uploaded: null,
+      refused: null,
+      preorders: { draft: 2, processing: 0, active: 0, failed: 0 },
+    });
     // The store's loop pushes them: without it nothing would.
     expect((await call(api.url, 'POST', `${path()}/upload`, { token: merchant.token, body: {} })).status).toBe(409);
     await startLoop(ctx, store);
@@ -226,6 +235,13 @@ describe('preorders', () => {
       const list = await call(api.url, 'GET', path(), { token: merchant.token });
       return list.body.items.every((p: { status: string }) => p.status === 'active') ? list.body.items : null;
     });
+    // The upload ends once Kaspi shows every preorder it sent.
+    const done = await waitFor('the upload to end', async () => {
+      const status = await uploadStatus();
+      return status.state === 'done' ? status : null;
+    });
+    expect(done).toMatchObject({ uploaded: 2, refused: null, preorders: { draft: 0, processing: 0, active: 2 } });
+    expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));
     expect(
       active.map((p: { uploadedAt: string | null; activatedAt: string | null }) => [
         p.uploadedAt !== null,

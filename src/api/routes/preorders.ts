@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { PREORDER_MAX_DAYS, PREORDER_MIN_DAYS, PREORDER_POINTS, PREORDER_STATUSES } from '../../domain/preorders';
 import { XLSX_CONTENT_TYPE } from '../../lib/spreadsheet';
@@ -13,6 +12,7 @@ import {
   updatePreorder,
   type PreorderIssue,
 } from '../../preorders/records';
+import { preorderCounts, uploadRun } from '../../preorders/upload-status';
 import { isDemperRunning } from '../../stores/demper-control';
 import {
   preorderUploadWorkflowId,
@@ -100,6 +100,21 @@ const PriceListUploadView = z
       .meta({ description: 'Kaspi took the file but answered a body of an unexpected shape: kept as it came' }),
   })
   .meta({ id: 'PriceListUpload' });
+
+const PreorderUploadView = z
+  .object({
+    state: z.enum(['never', 'running', 'done', 'failed']).meta({
+      description: '`running` while the preorders are pushed and then watched until Kaspi shows each one',
+    }),
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    uploaded: z.int().nullable().meta({ description: 'Preorders the finished upload sent' }),
+    refused: z.string().nullable().meta({ description: 'Why nothing was uploaded' }),
+    preorders: z
+      .object({ draft: z.int(), processing: z.int(), active: z.int(), failed: z.int() })
+      .meta({ description: "The store's preorders by status now: the upload's progress while it runs" }),
+  })
+  .meta({ id: 'PreorderUpload' });
 
 const PreorderParams = z.strictObject({ id: Uuid, preorderId: Uuid });
 
@@ -199,6 +214,36 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
       const { limit, page, status } = query;
       const { items, total } = await scopeOf(req).listPreorders(params.id, { status }, { limit, page });
       res.json({ items: items.map(preorderView), page, limit, total });
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/stores/:id/preorders/upload',
+      summary: 'The latest preorder upload and its progress',
+      description:
+        'The upload of `POST /stores/{id}/preorders/upload`: running until every preorder it sent is `active` or ' +
+        "`failed`, with the store's preorders counted by status; each preorder's own state is in the list.",
+      tags: ['preorders'],
+      access: 'user',
+      params: IdParams,
+      responses: { 200: { description: 'Its state and progress', schema: PreorderUploadView } },
+    },
+    async ({ params }, req, res) => {
+      const store = await scopeOf(req).store(params.id);
+      const [run, counts] = await Promise.all([
+        uploadRun(deps.temporal, preorderUploadWorkflowId(store.id)),
+        preorderCounts(deps.db, store.id),
+      ]);
+      res.json({
+        state: run.state,
+        startedAt: run.startedAt?.toISOString() ?? null,
+        finishedAt: run.closedAt?.toISOString() ?? null,
+        uploaded: run.result ? run.result.uploaded : null,
+        refused: run.refused,
+        preorders: counts,
+      });
     },
   );
 
@@ -421,32 +466,14 @@ export function preorderRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'tempo
     },
     async ({ params }, req, res) => {
       const store = await scopeOf(req).store(params.id);
-      const handle = deps.temporal.workflow.getHandle<typeof preorderUploadWorkflow>(
-        priceListUploadWorkflowId(store.id),
-      );
-      const none = { offers: null, preorders: null, refused: null, unexpectedBody: null };
-      let status: string;
-      try {
-        status = (await handle.describe()).status.name;
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        res.json({ state: 'never', ...none });
-        return;
-      }
-      if (status === 'RUNNING') {
-        res.json({ state: 'running', ...none });
-      } else if (status === 'COMPLETED') {
-        const result = await handle.result();
-        res.json({
-          state: result.refused ? 'failed' : 'done',
-          offers: result.offers ?? null,
-          preorders: result.uploaded,
-          refused: result.refused ?? null,
-          unexpectedBody: result.unexpectedBody ?? null,
-        });
-      } else {
-        res.json({ state: 'failed', ...none, refused: `the upload was ${status.toLowerCase()}` });
-      }
+      const run = await uploadRun(deps.temporal, priceListUploadWorkflowId(store.id));
+      res.json({
+        state: run.state,
+        offers: run.result?.offers ?? null,
+        preorders: run.result ? run.result.uploaded : null,
+        refused: run.refused,
+        unexpectedBody: run.result?.unexpectedBody ?? null,
+      });
     },
   );
 

@@ -4429,7 +4429,60 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The latest preorder upload and its progress
+         * @description The upload of `POST /stores/{id}/preorders/upload`: running until every preorder it sent is `active` or `failed`, with the store's preorders counted by status; each preorder's own state is in the list.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Its state and progress */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreorderUpload"];
+                    };
+                };
+                /** @description Invalid input; `errors` names each offending field */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing, expired or revoked credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found (or not yours) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Send the store's preorders to Kaspi
@@ -7528,6 +7581,36 @@ export interface components {
              * @example 1
              */
             total: number;
+        };
+        PreorderUpload: {
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            finishedAt: string | null;
+            /** @description The store's preorders by status now: the upload's progress while it runs */
+            preorders: {
+                active: number;
+                draft: number;
+                failed: number;
+                processing: number;
+            };
+            /** @description Why nothing was uploaded */
+            refused: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             * @example 2026-11-21T08:30:00.000Z
+             */
+            startedAt: string | null;
+            /**
+             * @description `running` while the preorders are pushed and then watched until Kaspi shows each one
+             * @enum {string}
+             */
+            state: "never" | "running" | "done" | "failed";
+            /** @description Preorders the finished upload sent */
+            uploaded: number | null;
         };
         PriceChange: {
             /** @description The one city changed, when only one was */
