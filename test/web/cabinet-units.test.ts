@@ -7,6 +7,15 @@ import { mergeDecisions, type LiveDecision } from '../../web/src/lib/feed';
 import { expiryFrom } from '../../web/src/pages/account/key-lifetime';
 import { change, previousRange, rangeOf, readSalesState } from '../../web/src/pages/sales/range';
 import { rowSetKey } from '../../web/src/pages/products/first-rows';
+import {
+  createBody,
+  emptyValues,
+  formErrors,
+  preorderPoints,
+  translatePreorderErrors,
+  valuesOf,
+  type Preorder,
+} from '../../web/src/pages/preorders/form';
 
 const NBSP = '\u00a0';
 
@@ -116,5 +125,50 @@ describe('the sales period is counted in Almaty days', () => {
   it('says how much a figure changed, and nothing against an empty period', () => {
     expect(change(125, 100)).toBe(0.25);
     expect(change(5, 0)).toBeNull();
+  });
+});
+
+describe('the preorder form speaks the API’s shape', () => {
+  const points = preorderPoints([{ code: 'PP3' }, { code: 'PP1' }, { code: 'PP7' }, { code: 'warehouse' }]);
+
+  it('offers the points Kaspi’s price list has columns for, in order', () => {
+    expect(points).toEqual([1, 3]);
+    expect(emptyValues(points).quantities).toEqual({ '1': '', '3': '' });
+  });
+
+  it('sends the points with a quantity, and the price and brand only when given', () => {
+    const values = { ...emptyValues(points), productId: 'p1', days: '10', quantities: { '1': '', '3': 4 } };
+    expect(createBody(values)).toEqual({ productId: 'p1', days: 10, warehouses: [{ point: 3, quantity: 4 }] });
+    expect(createBody({ ...values, price: 1500, brand: ' Acme ' })).toMatchObject({ price: 1500, brand: 'Acme' });
+    // With no quantity anywhere every point goes, so the API's own rule is what the merchant reads.
+    expect(createBody({ ...values, quantities: { '1': '', '3': '' } }).warehouses).toEqual([
+      { point: 1, quantity: 0 },
+      { point: 3, quantity: 0 },
+    ]);
+  });
+
+  it('opens a preorder with its points, one the store no longer lists included', () => {
+    const preorder = { productId: 'p1', days: 7, price: 900, brand: null, warehouses: [{ point: 2, quantity: 5 }] };
+    expect(valuesOf(preorder as Preorder, points)).toEqual({
+      productId: 'p1',
+      days: 7,
+      quantities: { '1': '', '2': 5, '3': '' },
+      price: 900,
+      brand: '',
+    });
+  });
+
+  it('puts a point’s error under that point’s field, in the merchant’s language', () => {
+    const sent = [
+      { point: 1, quantity: 2 },
+      { point: 3, quantity: 1 },
+    ];
+    const errors = formErrors({ 'warehouses.1.point': 'the store has no pickup point PP3', days: 'x' }, sent);
+    expect(errors).toEqual({ 'quantities.3': 'the store has no pickup point PP3', days: 'x' });
+    const t = ((key: string, options?: Record<string, unknown>) => `${key} ${JSON.stringify(options ?? {})}`) as never;
+    expect(translatePreorderErrors(errors, t)['quantities.3']).toBe('preorders.errors.noPoint {"point":"PP3"}');
+    expect(translatePreorderErrors({ days: 'Too big: expected number to be <=30' }, t).days).toBe(
+      'fieldErrors.atMost {"value":"30"}',
+    );
   });
 });

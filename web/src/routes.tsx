@@ -80,6 +80,10 @@ export const router = createBrowserRouter([
         element: page('/stores/:storeId/earnings', () => import('./pages/Earnings')),
       },
       {
+        path: 'stores/:storeId/preorders',
+        element: page('/stores/:storeId/preorders', () => import('./pages/Preorders')),
+      },
+      {
         path: 'stores/:storeId/messages',
         element: page('/stores/:storeId/messages', () => import('./pages/Messages')),
       },

@@ -8,6 +8,7 @@ import {
   IconPlugConnected,
   IconChartBar,
   IconTrophy,
+  IconClockHour4,
   IconMessage,
   IconReceipt,
 } from '@tabler/icons-react';
@@ -85,6 +86,7 @@ export function Layout() {
               {item(`/stores/${storeId}/orders`, t('nav.orders'), <IconReceipt size={18} aria-hidden />)}
               {item(`/stores/${storeId}/sales`, t('nav.sales'), <IconChartBar size={18} aria-hidden />)}
               {item(`/stores/${storeId}/earnings`, t('nav.earnings'), <IconTrophy size={18} aria-hidden />)}
+              {item(`/stores/${storeId}/preorders`, t('nav.preorders'), <IconClockHour4 size={18} aria-hidden />)}
               {item(`/stores/${storeId}/messages`, t('nav.messages'), <IconMessage size={18} aria-hidden />)}
             </>
           )}
