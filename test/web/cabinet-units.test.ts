@@ -12,10 +12,10 @@ import {
   emptyValues,
   formErrors,
   preorderPoints,
-  translatePreorderErrors,
   valuesOf,
   type Preorder,
 } from '../../web/src/pages/preorders/form';
+import { preorderFailure, translatePreorderErrors } from '../../web/src/pages/preorders/messages';
 
 const NBSP = '\u00a0';
 
@@ -170,5 +170,19 @@ describe('the preorder form speaks the API’s shape', () => {
     expect(translatePreorderErrors({ days: 'Too big: expected number to be <=30' }, t).days).toBe(
       'fieldErrors.atMost {"value":"30"}',
     );
+  });
+
+  it('says why a preorder failed in the merchant’s language, and an unknown reason as the API wrote it', () => {
+    const t = ((key: string, options?: Record<string, unknown>) => `${key} ${JSON.stringify(options ?? {})}`) as never;
+    expect(preorderFailure('Kaspi did not show the preorder within 24 hours of the upload', t)).toBe(
+      'preorders.failure.notShown {"hours":"24"}',
+    );
+    expect(preorderFailure('Kaspi was not sent the preorder: the session expired', t)).toBe(
+      'preorders.failure.session {}',
+    );
+    expect(preorderFailure('Kaspi was not sent the preorder: budget spent', t)).toBe(
+      'preorders.failure.notSent {"reason":"budget spent"}',
+    );
+    expect(preorderFailure('something new', t)).toBe('something new');
   });
 });

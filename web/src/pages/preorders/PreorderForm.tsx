@@ -15,12 +15,12 @@ import {
   formErrors,
   patchBody,
   preorderPoints,
-  translatePreorderErrors,
   valuesOf,
   warehousesOf,
   type Preorder,
   type PreorderValues,
 } from './form';
+import { translatePreorderErrors } from './messages';
 import { ProductPicker } from './ProductPicker';
 import { preordersKey } from './queries';
 

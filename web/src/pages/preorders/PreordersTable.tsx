@@ -5,6 +5,7 @@ import { Money } from '../../components/Money';
 import { RelativeTime } from '../../components/RelativeTime';
 import { ScrollTable } from '../../components/ScrollTable';
 import type { Preorder } from './form';
+import { preorderFailure } from './messages';
 import { STATUS_COLORS } from './queries';
 
 interface ListProps {
@@ -37,7 +38,7 @@ function StatusNote({ preorder }: { preorder: Preorder }) {
   if (preorder.status === 'failed' && preorder.error)
     return (
       <Text size="xs" c="red.8" style={{ overflowWrap: 'anywhere' }}>
-        {preorder.error}
+        {preorderFailure(preorder.error, t)}
       </Text>
     );
   if (preorder.status === 'active')

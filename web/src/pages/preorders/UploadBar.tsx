@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError, data } from '../../api/client';
 import { RelativeTime } from '../../components/RelativeTime';
 import { describeError } from '../../lib/forms';
+import { preorderFailure } from './messages';
 import { preordersKey, type PreorderUpload } from './queries';
 
 /**
@@ -76,7 +77,7 @@ export function UploadBar({ storeId, upload }: { storeId: string; upload: UseQue
         )}
         {status.state === 'failed' && status.refused && (
           <Alert color="red" title={t('preorders.uploadFailedTitle')} p="xs">
-            {status.refused}
+            {preorderFailure(status.refused, t)}
           </Alert>
         )}
       </Stack>

@@ -1,6 +1,4 @@
-import type { TFunction } from 'i18next';
 import type { components, paths } from '../../api/schema';
-import { translateFieldError } from '../../lib/field-errors';
 
 export type Preorder = components['schemas']['Preorder'];
 type CreateBody = NonNullable<
@@ -94,25 +92,4 @@ export function formErrors(fields: Record<string, string>, sent: readonly { poin
     errors[name] ??= message;
   }
   return errors;
-}
-
-/** The API's words about a preorder in the merchant's language; the shared ones (`<= 30`) as elsewhere. */
-const MESSAGES: { pattern: RegExp; key: string }[] = [
-  { pattern: /^at least one point needs a quantity above 0$/, key: 'preorders.errors.noQuantity' },
-  { pattern: /^is required: the product has none/, key: 'preorders.errors.brandRequired' },
-  { pattern: /^is required: the product has no live price$/, key: 'preorders.errors.priceRequired' },
-  { pattern: /^the store has no pickup point (PP\d+)$/, key: 'preorders.errors.noPoint' },
-  { pattern: /^no product of this store has this id$/, key: 'preorders.errors.noProduct' },
-];
-
-export function translatePreorderErrors(errors: Record<string, string>, t: TFunction): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(errors).map(([field, message]) => {
-      for (const { pattern, key } of MESSAGES) {
-        const match = pattern.exec(message);
-        if (match) return [field, t(key, { point: match[1] })];
-      }
-      return [field, translateFieldError(message, t)];
-    }),
-  );
 }
