@@ -120,6 +120,7 @@ export function PreorderForm({
           }
           variant="unstyled"
           p={0}
+          m={0}
         >
           <Text size="xs" c="dimmed" mb={4}>
             {t('preorders.quantitiesNote')}
