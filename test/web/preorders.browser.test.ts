@@ -120,6 +120,14 @@ describe('the preorders screen in a browser', () => {
     await row(PHONE.sku).getByText('не выгружен').waitFor();
     expect(await row(PHONE.sku).textContent()).toContain('PP1: 10 · PP2: 5');
 
+    // A product goes on preorder once: asked again, the product field says so.
+    const again = await startNew(page, PHONE.sku);
+    await again.getByRole('textbox', { name: 'PP1 · Алматы, Абая 10' }).fill('1');
+    await again.getByRole('button', { name: 'Создать' }).click();
+    await again.getByText('Этот товар уже на предзаказе').waitFor();
+    await again.getByRole('button', { name: 'Отмена' }).click();
+    await again.waitFor({ state: 'detached' });
+
     // The watch has no brand, and Kaspi's price list needs one: the API says so at the brand.
     const second = await startNew(page, WATCH.sku);
     await second.getByRole('textbox', { name: 'PP2 · Астана, Кенесары 4' }).fill('3');

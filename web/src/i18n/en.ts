@@ -885,6 +885,7 @@ export const en = {
     deleteConfirm: 'Delete',
     deleted: 'Preorder {{sku}} deleted',
     errors: {
+      alreadyOn: 'This product is on preorder already',
       chooseProduct: 'Choose a product',
       noProduct: 'The store has no such product',
       noQuantity: 'Give a quantity for at least one point',

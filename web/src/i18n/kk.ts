@@ -901,6 +901,7 @@ export const kk = {
     deleteConfirm: 'Жою',
     deleted: '{{sku}} алдын ала тапсырысы жойылды',
     errors: {
+      alreadyOn: 'Бұл тауар алдын ала тапсырыста тұр',
       chooseProduct: 'Тауарды таңдаңыз',
       noProduct: 'Дүкенде мұндай тауар жоқ',
       noQuantity: 'Кемінде бір пункт үшін санын көрсетіңіз',

@@ -951,6 +951,7 @@ export const ru = {
     deleteConfirm: 'Удалить',
     deleted: 'Предзаказ {{sku}} удалён',
     errors: {
+      alreadyOn: 'Этот товар уже на предзаказе',
       chooseProduct: 'Выберите товар',
       noProduct: 'Такого товара в магазине нет',
       noQuantity: 'Укажите количество хотя бы для одной точки',

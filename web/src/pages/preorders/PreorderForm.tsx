@@ -45,7 +45,8 @@ export function PreorderForm({
   const [picked, setPicked] = useState<Product | null>(null);
   const form = useForm<PreorderValues>({
     initialValues: preorder ? valuesOf(preorder, points) : emptyValues(points),
-    validate: { productId: (id) => (id ? null : t('preorders.errors.chooseProduct')) },
+    // An edit keeps its product, even one since gone from the catalog (its preorder can still be changed).
+    validate: { productId: (id) => (id || preorder ? null : t('preorders.errors.chooseProduct')) },
   });
 
   const save = useMutation({
@@ -68,6 +69,10 @@ export function PreorderForm({
       onDone();
     },
     onError: (error, values) => {
+      if (error instanceof ApiError && error.status === 409) {
+        form.setErrors({ productId: t('preorders.errors.alreadyOn') });
+        return;
+      }
       if (error instanceof ApiError && Object.keys(error.fields).length > 0) {
         form.setErrors(translatePreorderErrors(formErrors(error.fields, warehousesOf(values)), t));
         return;
