@@ -29,7 +29,8 @@ export function preorderListQuery(storeId: string, status: PreorderStatus | null
     queryFn: async () =>
       data(await api.GET('/api/v1/stores/{id}/preorders', { params: { path: { id: storeId }, query } })),
     placeholderData: keepPreviousData,
-    refetchInterval: pollWhile(uploading),
+    // A preorder waiting for Kaspi may turn active any moment, also after the upload's run has ended.
+    refetchInterval: (q) => pollWhile(uploading || !!q.state.data?.items.some((p) => p.status === 'processing')),
   });
 }
 
