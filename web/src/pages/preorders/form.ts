@@ -7,7 +7,7 @@ type CreateBody = NonNullable<
 type Num = number | string;
 
 /** Kaspi's price list has five pickup-point columns, PP1–PP5: only those can carry a preorder. */
-export const PREORDER_POINTS = [1, 2, 3, 4, 5] as const;
+const PREORDER_POINTS = [1, 2, 3, 4, 5] as const;
 
 export interface PreorderValues {
   productId: string | null;
