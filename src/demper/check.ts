@@ -222,7 +222,7 @@ async function checkProduct(
   const livePrices = Object.values(live);
   const names = merchantNames(cards);
   const lastReason = pricing ? lastReasonOf(pricing.decisions) : product.lastReason;
-  const stats = accrueDayStats(
+  const { current: stats, finished } = accrueDayStats(
     {
       day: product.statsDay,
       watchedSeconds: product.watchedSeconds,
@@ -238,17 +238,10 @@ async function checkProduct(
   );
 
   const recorded = await deps.db.transaction(async (tx) => {
-    if (product.statsDay !== null && product.statsDay !== stats.day && product.watchedSeconds > 0) {
+    if (finished && finished.watchedSeconds > 0) {
       await tx
         .insert(productDays)
-        .values({
-          productId: product.id,
-          storeId: store.id,
-          day: product.statsDay,
-          watchedSeconds: product.watchedSeconds,
-          firstSeconds: product.firstSeconds,
-          floorSeconds: product.floorSeconds,
-        })
+        .values({ productId: product.id, storeId: store.id, ...finished, day: finished.day! })
         .onConflictDoNothing();
     }
     await tx

@@ -20,23 +20,43 @@ export interface PreviousCheck extends DayStats {
   wasAtFloor: boolean;
 }
 
+export interface DayAccrual {
+  /** The counters of the day `now` falls on. */
+  current: DayStats;
+  /** When this check began a new day: the day before, with its last stretch up to midnight. */
+  finished: DayStats | null;
+}
+
+/** Seconds from `at` to the Almaty midnight after it. */
+function secondsToMidnight(at: Date): number {
+  const clock = almatyClock(at);
+  return 86_400 - clock.minuteOfDay * 60 - clock.second - at.getUTCMilliseconds() / 1000;
+}
+
 /**
- * The counters after a check at `now`. A gap longer than `maxGapSeconds` (the loop was paused or
- * down, the product off) counts only that long: nobody watched the rest. A new day starts from zero
- * with only the part of the gap after midnight.
+ * The counters after a check at `now`. The time since the previous check counts as watched, but a gap
+ * longer than `maxGapSeconds` (the loop was paused or down, the product off) counts only its first
+ * `maxGapSeconds`: nobody watched the rest. When the day changed, the part of that stretch before
+ * midnight closes the previous day and the rest starts the new one.
  */
-export function accrueDayStats(previous: PreviousCheck, now: Date, maxGapSeconds: number): DayStats {
-  const clock = almatyClock(now);
-  const fresh: DayStats = { day: clock.date, watchedSeconds: 0, firstSeconds: 0, floorSeconds: 0 };
-  if (previous.at === null) return fresh;
-  let seconds = Math.max(0, Math.min((now.getTime() - previous.at.getTime()) / 1000, maxGapSeconds));
-  const base = previous.day === clock.date ? previous : fresh;
-  if (base === fresh) seconds = Math.min(seconds, clock.minuteOfDay * 60 + clock.second);
-  const whole = Math.round(seconds);
+export function accrueDayStats(previous: PreviousCheck, now: Date, maxGapSeconds: number): DayAccrual {
+  const today = almatyClock(now).date;
+  const fresh: DayStats = { day: today, watchedSeconds: 0, firstSeconds: 0, floorSeconds: 0 };
+  if (previous.at === null) return { current: fresh, finished: null };
+  const watched = Math.max(0, Math.min((now.getTime() - previous.at.getTime()) / 1000, maxGapSeconds));
+  const add = (base: DayStats, seconds: number): DayStats => {
+    const whole = Math.round(seconds);
+    return {
+      day: base.day,
+      watchedSeconds: base.watchedSeconds + whole,
+      firstSeconds: base.firstSeconds + (previous.wasFirst ? whole : 0),
+      floorSeconds: base.floorSeconds + (previous.wasAtFloor ? whole : 0),
+    };
+  };
+  if (previous.day === today) return { current: add(previous, watched), finished: null };
+  const beforeMidnight = Math.min(watched, secondsToMidnight(previous.at));
   return {
-    day: clock.date,
-    watchedSeconds: base.watchedSeconds + whole,
-    firstSeconds: base.firstSeconds + (previous.wasFirst ? whole : 0),
-    floorSeconds: base.floorSeconds + (previous.wasAtFloor ? whole : 0),
+    current: add(fresh, watched - beforeMidnight),
+    finished: previous.day === null ? null : add(previous, beforeMidnight),
   };
 }

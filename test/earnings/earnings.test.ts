@@ -180,18 +180,20 @@ describe('what the demper earns', () => {
     rivalPrice('A', 9_500);
     await checkAt(at(day, '10:20'));
     await checkAt(at(day, '10:25'));
-    // Just after midnight: the gap counts only two quiet intervals (10 minutes), all of it in the new day.
+    // Just after midnight: of the long gap only the ten minutes after the last check were watched, all
+    // of them on the first day; then one more check five minutes on.
+    await checkAt(at(nextDay, '00:05'));
     await checkAt(at(nextDay, '00:10'));
   });
 
   it('adds up time first, at the floor, changes and sales as worked out by hand', async () => {
-    // Day one, kept per product when the new day began. A: first 10:00–10:10 and 10:20–10:25 (900 s) of
-    // 1 500 s, at the floor 10:10–10:20 (600 s). B: never first. C: at the floor throughout.
+    // Day one, kept per product when the new day began. A: first 10:00–10:10 and from 10:20 (900 s, and
+    // the 600 s watched after 10:25), at the floor 10:10–10:20 (600 s). B: never first. C: at the floor throughout.
     const kept = await ctx.db.select().from(productDays).where(eq(productDays.storeId, storeId));
     expect(kept.find((d) => d.productId === ids.A)).toMatchObject({
       day,
-      watchedSeconds: 1_500,
-      firstSeconds: 900,
+      watchedSeconds: 2_100,
+      firstSeconds: 1_500,
       floorSeconds: 600,
     });
 
@@ -199,11 +201,11 @@ describe('what the demper earns', () => {
     expect(one).toMatchObject({
       from: day,
       to: day,
-      watchedSeconds: 4_500,
-      firstSeconds: 900,
-      floorSeconds: 2_100,
-      firstShare: 0.2,
-      firstShareWhereAllowed: 900 / 2_400,
+      watchedSeconds: 6_300,
+      firstSeconds: 1_500,
+      floorSeconds: 2_700,
+      firstShare: 1_500 / 6_300,
+      firstShareWhereAllowed: 1_500 / 3_600,
       changes: 1,
       changesByReason: { floor_reached: 1 },
       whileFirst: { orders: 1, revenue: 18_000 },
@@ -212,7 +214,7 @@ describe('what the demper earns', () => {
       // Two units of A sold at 9 000 while 9 499 would still have been first.
       marginGivenUp: 998,
     });
-    expect(one.floorShare).toBeCloseTo(2_100 / 4_500, 10);
+    expect(one.floorShare).toBeCloseTo(2_700 / 6_300, 10);
     expect(one.stuckAtFloor.map((p: { sku: string }) => p.sku)).toEqual(['C']);
     expect(one.stuckAtFloor[0]).toMatchObject({ floor: FLOOR, floorShare: 1, cheapestRival: { price: 8_000 } });
     expect(one.losingTo).toEqual([
@@ -223,16 +225,16 @@ describe('what the demper earns', () => {
       }),
     ]);
 
-    // The new day so far: 600 s each, A first, C at the floor; both days together add up.
+    // The new day so far: 00:05–00:10 for each, A first, C at the floor; both days together add up.
     expect(await earnings(nextDay, nextDay)).toMatchObject({
-      watchedSeconds: 1_800,
-      firstSeconds: 600,
-      floorSeconds: 600,
+      watchedSeconds: 900,
+      firstSeconds: 300,
+      floorSeconds: 300,
     });
     expect(await earnings(day, nextDay)).toMatchObject({
-      watchedSeconds: 6_300,
-      firstSeconds: 1_500,
-      floorSeconds: 2_700,
+      watchedSeconds: 7_200,
+      firstSeconds: 1_800,
+      floorSeconds: 3_000,
     });
 
     const perProduct = await call(
@@ -245,7 +247,7 @@ describe('what the demper earns', () => {
     const a = (
       await call(api.url, 'GET', `/api/v1/stores/${storeId}/earnings/products?from=${day}&to=${day}`, as())
     ).body.items.find((p: { sku: string }) => p.sku === 'A');
-    expect(a).toMatchObject({ firstShare: 0.6, firstShareWhereAllowed: 1, changes: 1, marginGivenUp: 998 });
+    expect(a).toMatchObject({ firstShare: 1_500 / 2_100, firstShareWhereAllowed: 1, changes: 1, marginGivenUp: 998 });
   });
 
   it('refuses a bad period, naming the field, and another merchant’s store', async () => {
@@ -269,9 +271,9 @@ describe('what the demper earns', () => {
     await page.getByLabel('По', { exact: true }).fill(day);
     const plain = async (locator: Locator) => (await locator.textContent())!.replace(/\s/g, ' ');
     const figure = (label: string) => page.locator('.mantine-Card-root').filter({ hasText: label }).first();
-    await expect.poll(() => plain(figure('Первое место'))).toContain('20 %');
-    expect(await plain(figure('Первое место'))).toContain('когда позволял минимум: 38 %');
-    expect(await plain(figure('На минимуме'))).toContain('47 %');
+    await expect.poll(() => plain(figure('Первое место'))).toContain('24 %');
+    expect(await plain(figure('Первое место'))).toContain('когда позволял минимум: 42 %');
+    expect(await plain(figure('На минимуме'))).toContain('43 %');
     expect(await plain(figure('Продано на первом месте'))).toContain('18 000 ₸');
     expect(await plain(figure('Недополучено'))).toContain('998 ₸');
     expect(await plain(page.getByRole('list', { name: 'Изменения цены по причинам' }))).toContain(
@@ -282,7 +284,7 @@ describe('what the demper earns', () => {
     );
     await page.getByText('«Соперник» впереди по 1 товару').waitFor();
     const rowA = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Product A' }) });
-    expect(await plain(rowA)).toContain('60 %');
+    expect(await plain(rowA)).toContain('71 %');
     await expectAccessible(page, 'earnings');
     await shoot(page, 'earnings-desktop');
 

@@ -131,7 +131,7 @@ export const products = pgTable(
 
 /**
  * A product's finished Almaty days: the day counters the checks keep on the product row, written here
- * once when the first check of the next day starts a new one. The current day stays on the row.
+ * once, with the stretch up to midnight, by the first check of the next day. The current day stays on the row.
  */
 export const productDays = pgTable(
   'product_days',
