@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatRelative, formatTenge, formatTengeDelta } from '../../web/src/lib/format';
+import { COMMISSION_RATES, DEFAULT_COMMISSION_PERCENT } from '../../src/domain/unit-economics';
+import { DEFAULT_KASPI_COMMISSION_PERCENT, KASPI_COMMISSION_RATES } from '../../web/src/lib/commission';
+import {
+  formatPercent,
+  formatPercentNumber,
+  formatRelative,
+  formatTenge,
+  formatTengeDelta,
+} from '../../web/src/lib/format';
 import { en } from '../../web/src/i18n/en';
 import { kk } from '../../web/src/i18n/kk';
 import { ru } from '../../web/src/i18n/ru';
 import { mergeDecisions, type LiveDecision } from '../../web/src/lib/feed';
+import { translateFieldError } from '../../web/src/lib/field-errors';
 import { expiryFrom } from '../../web/src/pages/account/key-lifetime';
 import { change, previousRange, rangeOf, readSalesState } from '../../web/src/pages/sales/range';
 import { rowSetKey } from '../../web/src/pages/products/first-rows';
@@ -48,6 +57,36 @@ describe('the cabinet speaks Kazakhstan’s money and time', () => {
     expect(formatRelative('2026-12-05T09:59:48Z', 'en', now)).toMatch(/^12\ssec\.?\sago$/);
     expect(formatRelative('2026-12-05T10:00:40Z', 'ru', now)).toMatch(/^через\s40\sсек\.?$/);
     expect(formatRelative('2026-12-05T07:00:00Z', 'kk', now)).toMatch(/3/);
+  });
+});
+
+describe('the unit economics read in the merchant’s language', () => {
+  it('writes a margin with the language’s decimal mark and the minus of money', () => {
+    expect(formatPercentNumber(20.1, 'ru')).toBe(`20,1${NBSP}%`);
+    expect(formatPercentNumber(10.9, 'kk')).toBe(`10,9${NBSP}%`);
+    expect(formatPercentNumber(20.1, 'en')).toBe(`20.1${NBSP}%`);
+    expect(formatPercentNumber(-3.25, 'ru')).toBe(`−3,25${NBSP}%`);
+    expect(formatPercentNumber(12, 'ru')).toBe(`12${NBSP}%`);
+    expect(formatPercentNumber(null, 'ru')).toBe('—');
+  });
+
+  it('offers the same Kaspi rates as the API counts', () => {
+    expect(KASPI_COMMISSION_RATES).toEqual(COMMISSION_RATES);
+    expect(DEFAULT_KASPI_COMMISSION_PERCENT).toBe(DEFAULT_COMMISSION_PERCENT);
+  });
+
+  it('puts the batch route’s margin errors in the merchant’s words', async () => {
+    const i18n = (await import('i18next')).default.createInstance();
+    await i18n.init({ lng: 'ru', resources: { ru: { translation: ru } } });
+    expect(
+      translateFieldError('product 2f1c0a9e-0000-4000-8000-000000000001 has no cost; set its cost first', i18n.t),
+    ).toBe(ru.economics.errors.noCost);
+    expect(
+      translateFieldError(
+        'product 2f1c0a9e-0000-4000-8000-000000000001: commission, tax and this margin add up to 100 % or more of the price',
+        i18n.t,
+      ),
+    ).toBe(ru.economics.errors.feesTakeAll);
   });
 });
 

@@ -22,6 +22,13 @@ const PATTERNS: { pattern: RegExp; key: string; params?: (m: RegExpMatchArray) =
   },
   { pattern: /^is required for the stay_top_n strategy$/, key: 'fieldErrors.topNRequired' },
   { pattern: /^needs cost to mean anything$/, key: 'fieldErrors.marginNeedsCost' },
+  { pattern: /^product \S+ has no cost; set its cost first$/, key: 'economics.errors.noCost' },
+  { pattern: /^product \S+: commission, tax and this margin add up to 100 %/, key: 'economics.errors.feesTakeAll' },
+  {
+    pattern: /^give one of settings\.minPrice, floorPercentBelowPrice and floorFromMarginPercent$/,
+    key: 'economics.errors.oneFloor',
+  },
+  { pattern: /^must have at most two decimals$/, key: 'economics.errors.twoDecimals' },
   { pattern: /^must be whole tenge$/, key: 'fieldErrors.wholeTenge' },
   { pattern: /^must be at least 1 tenge$/, key: 'fieldErrors.atLeastOneTenge' },
   { pattern: /^must be above 0$/, key: 'fieldErrors.aboveZero' },

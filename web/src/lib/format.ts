@@ -91,3 +91,20 @@ export function intlLocale(language: string): string {
   if (language === 'en') return 'en-GB';
   return 'ru-RU';
 }
+
+const percentFormatter = perLanguage((locale) => new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }));
+
+/**
+ * A percentage given as a plain number (10.9 means 10.9 %), up to two decimals in the language's way:
+ * `20,1 %` in Russian and Kazakh, `20.1 %` in English; a loss carries the minus sign of money.
+ */
+export function formatPercentNumber(percent: number | null | undefined, language: string): string {
+  if (percent === null || percent === undefined || Number.isNaN(percent)) return '—';
+  const digits = percentFormatter(language).format(Math.abs(percent)).replace(/\s/g, NBSP);
+  return `${percent < 0 ? '−' : ''}${digits}${NBSP}%`;
+}
+
+/** The decimal mark a number input shows: a comma in Russian and Kazakh, a point in English. */
+export function decimalMark(language: string): ',' | '.' {
+  return language === 'en' ? '.' : ',';
+}

@@ -13,6 +13,7 @@ import { StateBadge } from '../components/StateBadge';
 import { rememberStore } from '../lib/stores';
 import { productKey } from '../lib/products';
 import { Decisions } from './product/Decisions';
+import { Economics } from './product/Economics';
 import { ManualPrice } from './product/ManualPrice';
 import { RivalLadder } from './product/RivalLadder';
 import { SettingsForm } from './product/SettingsForm';
@@ -100,6 +101,9 @@ export default function Product() {
               <Suspense fallback={<PageLoader />}>
                 <PriceChart product={p} />
               </Suspense>
+            </Section>
+            <Section title={t('economics.profitTitle')}>
+              <Economics product={p} />
             </Section>
             <Section title={t('product.rivals')}>
               <RivalLadder product={p} />

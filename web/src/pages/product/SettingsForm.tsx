@@ -6,7 +6,9 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
 import type { components } from '../../api/schema';
+import { decimalMark } from '../../lib/format';
 import { showApiErrors } from '../../lib/forms';
+import { CommissionInput } from './CommissionInput';
 import { useProductUpdater, type Product } from '../../lib/products';
 
 type Patch = components['schemas']['ProductSettingsPatch'];
@@ -23,6 +25,9 @@ interface Values {
   cities: string[];
   cost: Num;
   minMarginPercent: Num;
+  commissionPercent: Num;
+  deliveryCost: Num;
+  taxPercent: Num;
   noRivalsAction: string;
   maxDropPercentPerChange: Num;
   maxDropPercentPerDay: Num;
@@ -46,6 +51,9 @@ function valuesOf(p: Product): Values {
     cities: p.cities,
     cost: orEmpty(p.cost),
     minMarginPercent: orEmpty(p.minMarginPercent),
+    commissionPercent: orEmpty(p.commissionPercent),
+    deliveryCost: orEmpty(p.deliveryCost),
+    taxPercent: orEmpty(p.taxPercent),
     noRivalsAction: p.noRivalsAction,
     maxDropPercentPerChange: p.maxDropPercentPerChange,
     maxDropPercentPerDay: p.maxDropPercentPerDay,
@@ -67,6 +75,9 @@ function toPatch(values: Values): Patch {
     cities: values.cities,
     cost: orNull(values.cost),
     minMarginPercent: orNull(values.minMarginPercent),
+    commissionPercent: orNull(values.commissionPercent),
+    deliveryCost: orNull(values.deliveryCost),
+    taxPercent: orNull(values.taxPercent),
     noRivalsAction: values.noRivalsAction as Patch['noRivalsAction'],
     maxDropPercentPerChange: Number(values.maxDropPercentPerChange),
     maxDropPercentPerDay: Number(values.maxDropPercentPerDay),
@@ -88,7 +99,7 @@ function patchOf(values: Values, before: Values): Patch {
 }
 
 export function SettingsForm({ product }: { product: Product }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const update = useProductUpdater();
   const client = useQueryClient();
   const form = useForm<Values>({ initialValues: valuesOf(product) });
@@ -160,11 +171,28 @@ export function SettingsForm({ product }: { product: Product }) {
           {...form.getInputProps('step')}
         />
         <Accordion variant="contained" multiple>
-          <Accordion.Item value="margin">
-            <Accordion.Control>{t('settings.marginSection')}</Accordion.Control>
+          <Accordion.Item value="economics">
+            <Accordion.Control>{t('economics.title')}</Accordion.Control>
             <Accordion.Panel>
               <Stack gap="sm">
                 <NumberInput label={t('settings.cost')} {...money} {...form.getInputProps('cost')} />
+                <CommissionInput {...form.getInputProps('commissionPercent')} value={form.values.commissionPercent} />
+                <Group grow align="flex-start">
+                  <NumberInput
+                    label={t('economics.deliveryCost')}
+                    description={t('economics.deliveryCostHint')}
+                    {...money}
+                    min={0}
+                    {...form.getInputProps('deliveryCost')}
+                  />
+                  <NumberInput
+                    label={t('economics.taxPercent')}
+                    description={t('economics.taxPercentHint')}
+                    {...percent}
+                    decimalSeparator={decimalMark(i18n.language)}
+                    {...form.getInputProps('taxPercent')}
+                  />
+                </Group>
                 <NumberInput
                   label={t('settings.minMarginPercent')}
                   min={0}

@@ -1,13 +1,15 @@
-import { Button, Group, Modal, NumberInput, Paper, Select, Stack, Text } from '@mantine/core';
+import { Button, Group, NumberInput, Paper, Select, Stack, Text } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
+import { Dialog } from '../../components/Dialog';
 import type { components } from '../../api/schema';
 import { showApiErrors } from '../../lib/forms';
 import { productsKey } from '../../lib/products';
+import { decimalMark } from '../../lib/format';
 
 type Batch = components['schemas']['ProductBatch'];
 
@@ -15,6 +17,7 @@ interface BulkValues {
   strategy: string;
   step: number | string;
   floorPercent: number | string;
+  floorFromMargin: number | string;
   ceilingPercent: number | string;
 }
 
@@ -22,10 +25,12 @@ const STRATEGIES = ['undercut', 'match', 'stay_top_n'] as const;
 
 /** Many selected products changed at once: all or nothing, as the API applies it. */
 export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string[]; onDone(): void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const form = useForm<BulkValues>({ initialValues: { strategy: '', step: '', floorPercent: '', ceilingPercent: '' } });
+  const form = useForm<BulkValues>({
+    initialValues: { strategy: '', step: '', floorPercent: '', floorFromMargin: '', ceilingPercent: '' },
+  });
 
   const apply = useMutation({
     mutationFn: async (body: Batch) => data(await api.POST('/api/v1/products/batch', { body })),
@@ -48,6 +53,7 @@ export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string
     if (values.step !== '') settings.step = Number(values.step);
     const body: Batch = { productIds: ids, settings };
     if (values.floorPercent !== '') body.floorPercentBelowPrice = Number(values.floorPercent);
+    if (values.floorFromMargin !== '') body.floorFromMarginPercent = Number(values.floorFromMargin);
     if (values.ceilingPercent !== '') body.ceilingPercentAbovePrice = Number(values.ceilingPercent);
     apply.mutate(body);
   };
@@ -70,7 +76,7 @@ export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string
           </Button>
         </Group>
       </Group>
-      <Modal opened={editing} onClose={() => setEditing(false)} title={t('bulk.editTitle', { count: ids.length })}>
+      <Dialog opened={editing} onClose={() => setEditing(false)} title={t('bulk.editTitle', { count: ids.length })}>
         <form onSubmit={form.onSubmit(submit)} noValidate>
           <Stack>
             <Select
@@ -99,6 +105,18 @@ export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string
               error={form.errors.floorPercentBelowPrice ?? form.errors.floorPercent}
             />
             <NumberInput
+              label={t('economics.floorFromMargin')}
+              description={t('economics.floorFromMarginBulkHint')}
+              placeholder={t('bulk.keep')}
+              min={0}
+              max={99}
+              decimalScale={2}
+              decimalSeparator={decimalMark(i18n.language)}
+              suffix=" %"
+              {...form.getInputProps('floorFromMargin')}
+              error={form.errors.floorFromMarginPercent ?? form.errors.floorFromMargin}
+            />
+            <NumberInput
               label={t('bulk.ceilingPercent')}
               description={t('bulk.ceilingPercentHint')}
               placeholder={t('bulk.keep')}
@@ -118,7 +136,7 @@ export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string
             </Group>
           </Stack>
         </form>
-      </Modal>
+      </Dialog>
     </Paper>
   );
 }
