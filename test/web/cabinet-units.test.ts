@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMISSION_RATES, DEFAULT_COMMISSION_PERCENT } from '../../src/domain/unit-economics';
 import { DEFAULT_KASPI_COMMISSION_PERCENT, KASPI_COMMISSION_RATES } from '../../web/src/lib/commission';
 import {
+  formatAmount,
   formatPercent,
   formatPercentNumber,
   formatRelative,
@@ -62,6 +63,8 @@ describe('the cabinet speaks Kazakhstan’s money and time', () => {
 
 describe('the unit economics read in the merchant’s language', () => {
   it('writes a margin with the language’s decimal mark and the minus of money', () => {
+    expect(formatAmount(-1_090)).toBe(`−1${NBSP}090`);
+    expect(formatAmount(null)).toBe('—');
     expect(formatPercentNumber(20.1, 'ru')).toBe(`20,1${NBSP}%`);
     expect(formatPercentNumber(10.9, 'kk')).toBe(`10,9${NBSP}%`);
     expect(formatPercentNumber(20.1, 'en')).toBe(`20.1${NBSP}%`);

@@ -932,9 +932,9 @@ export const en = {
     taxPercent: 'Tax',
     taxPercentHint: 'Of the sale price, e.g. the simplified regime’s 4 %',
     needsCost: 'Profit is counted from the cost price: enter it in the settings under “Unit economics”.',
-    col: { atPrice: 'Now', atFloor: 'At the minimum', atCeiling: 'At the maximum' },
+    col: { atPrice: 'Now', atFloor: 'Minimum', atCeiling: 'Maximum' },
     row: {
-      what: 'Item',
+      what: 'in tenge',
       priceTenge: 'Price',
       commissionTenge: 'Commission ({{percent}})',
       taxTenge: 'Tax',
@@ -951,6 +951,7 @@ export const en = {
     floorSet: 'Minimum price: {{floor}}',
     errors: {
       noCost: 'Enter the cost price first: without it there is no floor from a margin',
+      noCostOf: '“{{name}}” has no cost price: without it there is no floor from a margin',
       feesTakeAll: 'Commission, tax and this margin take 100 % of the price or more',
       oneFloor: 'Give the minimum one way: from the price or from the margin',
       twoDecimals: 'At most two decimals',

@@ -11,11 +11,16 @@ export function formatCount(value: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
 }
 
+/** `−1 090`: whole tenge without the sign of the currency, for a table that names it once. */
+export function formatAmount(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return `${value < 0 ? '−' : ''}${formatCount(Math.abs(value))}`;
+}
+
 /** `12 990 ₸`: groups of three split by a no-break space, whatever the language. */
 export function formatTenge(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
-  const sign = value < 0 ? '−' : '';
-  return `${sign}${formatCount(Math.abs(value))}${NBSP}₸`;
+  return `${formatAmount(value)}${NBSP}₸`;
 }
 
 /** A signed difference in tenge, `+10 ₸` or `−1 ₸`. */

@@ -102,7 +102,7 @@ export default function Product() {
                 <PriceChart product={p} />
               </Suspense>
             </Section>
-            <Section title={t('economics.profitTitle')}>
+            <Section title={t('economics.profitTitle')} className="unit-economics-card">
               <Economics product={p} />
             </Section>
             <Section title={t('product.rivals')}>

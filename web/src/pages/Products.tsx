@@ -138,7 +138,12 @@ export default function Products() {
       </Group>
 
       {visibleSelected.size > 0 && (
-        <BulkBar storeId={storeId} ids={[...visibleSelected]} onDone={() => setSelected(new Set())} />
+        <BulkBar
+          storeId={storeId}
+          ids={[...visibleSelected]}
+          nameOf={(id) => items.find((p) => p.id === id)?.name}
+          onDone={() => setSelected(new Set())}
+        />
       )}
 
       {list.isPending ? (

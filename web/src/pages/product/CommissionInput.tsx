@@ -39,10 +39,10 @@ export function CommissionInput({ value, onChange, error, onFocus, onBlur }: Pro
         onBlur={onBlur}
         error={error}
       />
+      <Text id={picksId} size="xs" c="dimmed">
+        {t('economics.ratesLabel')}
+      </Text>
       <Group gap={6} role="group" aria-labelledby={picksId}>
-        <Text id={picksId} size="xs" c="dimmed">
-          {t('economics.ratesLabel')}
-        </Text>
         {KASPI_COMMISSION_RATES.map((rate) => {
           const chosen =
             value === '' ? rate.percent === DEFAULT_KASPI_COMMISSION_PERCENT : Number(value) === rate.percent;

@@ -1,4 +1,4 @@
-import { Button, Group, NumberInput, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Button, Group, NumberInput, Stack, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api, data } from '../../api/client';
 import type { components } from '../../api/schema';
 import { ScrollTable } from '../../components/ScrollTable';
-import { decimalMark, formatPercentNumber, formatTenge } from '../../lib/format';
+import { decimalMark, formatAmount, formatPercentNumber, formatTenge } from '../../lib/format';
 import { showApiErrors } from '../../lib/forms';
 import { useProductUpdater, type Product } from '../../lib/products';
 
@@ -35,12 +35,20 @@ export function ProfitTable({ product }: { product: Product }) {
       : t(`economics.row.${row}`);
 
   return (
-    <ScrollTable minWidth={420} label={t('economics.profitTitle')}>
-      <Table verticalSpacing={4} aria-label={t('economics.profitTitle')} data-testid="economics-table">
+    <ScrollTable minWidth={280} label={t('economics.profitTitle')}>
+      <Table
+        verticalSpacing={4}
+        horizontalSpacing={4}
+        className="unit-economics"
+        aria-label={t('economics.profitTitle')}
+        data-testid="economics-table"
+      >
         <Table.Thead>
           <Table.Tr>
             <Table.Th>
-              <VisuallyHidden>{t('economics.row.what')}</VisuallyHidden>
+              <Text span inherit fw={400} c="dimmed">
+                {t('economics.row.what')}
+              </Text>
             </Table.Th>
             {COLUMNS.map((c) => (
               <Table.Th key={c} ta="right" data-column={c}>
@@ -57,7 +65,7 @@ export function ProfitTable({ product }: { product: Product }) {
               </Table.Th>
               {COLUMNS.map((c) => (
                 <Table.Td key={c} ta="right" className="money">
-                  {cell(e[c], (p) => (row === 'priceTenge' ? formatTenge(p[row]) : formatTenge(-p[row])))}
+                  {cell(e[c], (p) => formatAmount(row === 'priceTenge' ? p[row] : -p[row]))}
                 </Table.Td>
               ))}
             </Table.Tr>
@@ -67,8 +75,8 @@ export function ProfitTable({ product }: { product: Product }) {
             {COLUMNS.map((c) => (
               <Table.Td key={c} ta="right" data-testid={`profit-${c}`}>
                 {cell(e[c], (p) => (
-                  <Text span fw={700} size="sm" c={p.profitTenge < 0 ? 'red.9' : undefined}>
-                    {formatTenge(p.profitTenge)}
+                  <Text span fw={700} inherit c={p.profitTenge < 0 ? 'red.9' : undefined}>
+                    {formatAmount(p.profitTenge)}
                   </Text>
                 ))}
               </Table.Td>
@@ -79,7 +87,7 @@ export function ProfitTable({ product }: { product: Product }) {
             {COLUMNS.map((c) => (
               <Table.Td key={c} ta="right" data-testid={`margin-${c}`}>
                 {cell(e[c], (p) => (
-                  <Text span size="sm" c={p.marginPercent < 0 ? 'red.9' : undefined}>
+                  <Text span inherit c={p.marginPercent < 0 ? 'red.9' : undefined}>
                     {formatPercentNumber(p.marginPercent, i18n.language)}
                   </Text>
                 ))}

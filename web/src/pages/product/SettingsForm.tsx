@@ -1,4 +1,15 @@
-import { Accordion, Button, Group, MultiSelect, NumberInput, Select, Stack, Switch, TagsInput } from '@mantine/core';
+import {
+  Accordion,
+  Button,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  TagsInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -177,7 +188,7 @@ export function SettingsForm({ product }: { product: Product }) {
               <Stack gap="sm">
                 <NumberInput label={t('settings.cost')} {...money} {...form.getInputProps('cost')} />
                 <CommissionInput {...form.getInputProps('commissionPercent')} value={form.values.commissionPercent} />
-                <Group grow align="flex-start">
+                <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
                   <NumberInput
                     label={t('economics.deliveryCost')}
                     description={t('economics.deliveryCostHint')}
@@ -192,7 +203,7 @@ export function SettingsForm({ product }: { product: Product }) {
                     decimalSeparator={decimalMark(i18n.language)}
                     {...form.getInputProps('taxPercent')}
                   />
-                </Group>
+                </SimpleGrid>
                 <NumberInput
                   label={t('settings.minMarginPercent')}
                   min={0}

@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, data } from '../../api/client';
+import { api, ApiError, data } from '../../api/client';
 import { Dialog } from '../../components/Dialog';
 import type { components } from '../../api/schema';
 import { showApiErrors } from '../../lib/forms';
@@ -23,8 +23,24 @@ interface BulkValues {
 
 const STRATEGIES = ['undercut', 'match', 'stay_top_n'] as const;
 
+/** The id in the batch route's "product … has no cost" refusal. */
+function costlessProduct(message: string | undefined): string | null {
+  return message?.match(/^product (\S+) has no cost/)?.[1] ?? null;
+}
+
 /** Many selected products changed at once: all or nothing, as the API applies it. */
-export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string[]; onDone(): void }) {
+export function BulkBar({
+  storeId,
+  ids,
+  nameOf,
+  onDone,
+}: {
+  storeId: string;
+  ids: string[];
+  /** The name of a selected product, to say which one a refusal is about. */
+  nameOf(id: string): string | undefined;
+  onDone(): void;
+}) {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
@@ -42,7 +58,13 @@ export function BulkBar({ storeId, ids, onDone }: { storeId: string; ids: string
       form.reset();
       onDone();
     },
-    onError: (error) => showApiErrors(error, form, t),
+    onError: (error) => {
+      showApiErrors(error, form, t);
+      // The API names the product without a cost by its id; the merchant knows it by its name.
+      const costless = error instanceof ApiError ? costlessProduct(error.fields.floorFromMarginPercent) : null;
+      const name = costless ? nameOf(costless) : undefined;
+      if (name) form.setFieldError('floorFromMarginPercent', t('economics.errors.noCostOf', { name }));
+    },
   });
 
   const switchAll = (active: boolean) => apply.mutate({ productIds: ids, settings: { active } });
