@@ -531,7 +531,9 @@ export const en = {
     step: 'Step',
     stepHint: 'How many tenge under the rival',
     cost: 'Cost price',
-    minMarginPercent: 'Minimum margin',
+    minMarginPercent: 'Minimum markup',
+    minMarginPercentHint:
+      'The floor stays at least this percent over the cost; “Floor from margin” also counts commission and delivery',
     rivalsSection: 'Rivals and cities',
     excludedMerchants: 'Do not compete with merchants',
     excludedMerchantsHint: 'Kaspi merchant ids, Enter after each',

@@ -545,7 +545,9 @@ export const kk = {
     step: 'Қадам',
     stepHint: 'Бәсекелестен неше теңге арзан',
     cost: 'Өзіндік құн',
-    minMarginPercent: 'Ең аз маржа',
+    minMarginPercent: 'Ең аз үстеме',
+    minMarginPercentHint:
+      'Баға өзіндік құннан осы пайызға кем болмайды; комиссия мен жеткізуді «Маржадан ең төменгі баға» ескереді',
     rivalsSection: 'Бәсекелестер мен қалалар',
     excludedMerchants: 'Бұл сатушылармен бәсекелеспеу',
     excludedMerchantsHint: 'Kaspi сатушы ID-лары, әрқайсысынан кейін Enter',

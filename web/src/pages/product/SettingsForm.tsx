@@ -206,6 +206,7 @@ export function SettingsForm({ product }: { product: Product }) {
                 </SimpleGrid>
                 <NumberInput
                   label={t('settings.minMarginPercent')}
+                  description={t('settings.minMarginPercentHint')}
                   min={0}
                   max={1000}
                   suffix=" %"
