@@ -138,7 +138,7 @@ describe('the web cabinet in a browser', () => {
         .poll(async () => (await page.getByLabel(`Минимум: ${p.model}`).inputValue()).replace(/\D/g, ''))
         .toBe(String(p.price - 1_000));
       await page.getByLabel(`Демпер для «${p.model}»`).click({ force: true });
-      await expect.poll(() => page.getByLabel(`Демпер для «${p.model}»`).isChecked()).toBe(true);
+      await expect.poll(() => page.getByLabel(`Демпер для «${p.model}»`).isChecked(), { timeout: 10_000 }).toBe(true);
     }
     productIds['W-4'] = (await page.locator('tr', { hasText: PRODUCTS[3]!.model }).getAttribute('data-product-id'))!;
 

@@ -18,9 +18,18 @@ export function applyProductUpdate(client: QueryClient, product: Product): void 
   client.setQueryData(productKey(product.id), product);
 }
 
+/**
+ * What the merchant's own change answers with. Two changes of one product in flight (a floor saved, then
+ * the switch flipped) may answer out of order, the older last: the lists and the product are asked again
+ * after each, so they end on the server's state rather than on whichever answer came last.
+ */
 export function useProductUpdater() {
   const client = useQueryClient();
-  return (product: Product) => applyProductUpdate(client, product);
+  return (product: Product) => {
+    applyProductUpdate(client, product);
+    void client.invalidateQueries({ queryKey: productsKey(product.storeId) });
+    void client.invalidateQueries({ queryKey: productKey(product.id) });
+  };
 }
 
 /** The gap to the cheapest rival: positive means we are dearer. */
