@@ -122,7 +122,10 @@ describe('Excel uploads do not hold up other tenants', () => {
       // A reader on the API's own thread would hold every other answer for the seconds it reads; a busy
       // machine may slow one answer by a few hundred milliseconds, which says nothing about the reader.
       const sorted = [...others].sort((a, b) => a - b);
-      expect(sorted[Math.floor(sorted.length / 2)]!, `others: ${others.join(', ')} ms`).toBeLessThan(200);
+      // With an even count the median is the mean of the middle two: a fast refusal leaves only a few answers.
+      const middle = sorted.length / 2;
+      const median = sorted.length % 2 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+      expect(median, `others: ${others.join(', ')} ms`).toBeLessThan(200);
       expect(sorted.at(-1)!, `others: ${others.join(', ')} ms`).toBeLessThan(1000);
     });
   }
