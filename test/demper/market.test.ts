@@ -120,7 +120,11 @@ describe('the demper loop on a market', () => {
     // The bot undercuts us by 100 every time; we follow down to our floor and stay there.
     await waitFor('the floor against the bot', () => ourPrice(WAR.productId) === WAR.floor, 40_000);
     expect(ourPlace(WAR.productId)).toBe(2);
-    const last = (await changesOf(ctx, productIds[WAR.sku]!)).filter((c) => c.status === 'sent').at(-1);
+    // Kaspi shows the price a moment before the worker records the push as sent.
+    const last = await waitFor('the floor push recorded as sent', async () => {
+      const sent = (await changesOf(ctx, productIds[WAR.sku]!)).filter((c) => c.status === 'sent').at(-1);
+      return sent?.newPrice === WAR.floor ? sent : null;
+    });
     expect(last).toMatchObject({ newPrice: WAR.floor, reason: 'floor_reached' });
     const floors: Record<string, number> = {
       [FIRST.productId]: FIRST.floor,
