@@ -1,5 +1,4 @@
-import { Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
+import { Group, Stack, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,12 +9,13 @@ import { ListPager } from '../components/ListPager';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { Section } from '../components/Section';
+import { PeriodFields } from './sales/PeriodFields';
 import { useNow } from '../lib/now';
 import { useStores } from '../lib/stores';
 import { EarningsFigures } from './earnings/EarningsFigures';
 import { NeedsAttention } from './earnings/NeedsAttention';
 import { ProductEarnings } from './earnings/ProductEarnings';
-import { almatyDay, daysOf, PRESETS, readSalesState, writeSalesState, type SalesState } from './sales/range';
+import { daysOf, readSalesState, writeSalesState, type SalesState } from './sales/range';
 
 const PAGE_SIZE = 20;
 
@@ -49,13 +49,6 @@ export default function Earnings() {
     setPage(1);
     setParams(writeSalesState({ ...state, ...next }), { replace: true });
   };
-  const narrow = useMediaQuery('(max-width: 36em)', undefined, { getInitialValueInEffect: false });
-  const periodChoices = [
-    ...PRESETS.map((p) => ({ value: p, label: t(`sales.preset.${p}`) })),
-    { value: 'custom', label: t('sales.preset.custom') },
-  ];
-  const choosePeriod = (value: string) =>
-    change(value === 'custom' ? { preset: 'custom', ...days } : { preset: value as SalesState['preset'] });
 
   return (
     <Stack gap="lg">
@@ -64,42 +57,7 @@ export default function Earnings() {
         {t('earnings.about')}
       </Text>
       <Group gap="sm" align="flex-end" wrap="wrap">
-        {narrow ? (
-          <Select
-            label={t('sales.periodLabel')}
-            value={state.preset}
-            onChange={(value) => value && choosePeriod(value)}
-            data={periodChoices}
-            allowDeselect={false}
-            w={160}
-          />
-        ) : (
-          <SegmentedControl
-            aria-label={t('sales.periodLabel')}
-            value={state.preset}
-            onChange={choosePeriod}
-            data={periodChoices}
-          />
-        )}
-        {state.preset === 'custom' && (
-          <>
-            <TextInput
-              type="date"
-              label={t('orders.from')}
-              value={state.from}
-              max={state.to}
-              onChange={(e) => e.currentTarget.value && change({ from: e.currentTarget.value })}
-            />
-            <TextInput
-              type="date"
-              label={t('orders.to')}
-              value={state.to}
-              min={state.from}
-              max={almatyDay(now)}
-              onChange={(e) => e.currentTarget.value && change({ to: e.currentTarget.value })}
-            />
-          </>
-        )}
+        <PeriodFields state={state} now={now} onChange={change} />
       </Group>
 
       {summary.isPending ? (

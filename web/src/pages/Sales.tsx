@@ -1,5 +1,4 @@
-import { Button, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useMediaQuery } from '@mantine/hooks';
+import { Button, Group, SegmentedControl, Stack, Text } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { IconDownload } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -9,12 +8,11 @@ import { ErrorState } from '../components/ErrorState';
 import { PageHeader } from '../components/PageHeader';
 import { PageLoader } from '../components/PageLoader';
 import { Section } from '../components/Section';
+import { PeriodFields } from './sales/PeriodFields';
 import { useNow } from '../lib/now';
 import { useStores } from '../lib/stores';
 import {
-  almatyDay,
   GROUPS,
-  PRESETS,
   previousRange,
   rangeOf,
   readSalesState,
@@ -51,20 +49,7 @@ export default function Sales() {
   const sales = useSales(storeId, range, state.groupBy);
   const before = useSales(storeId, previousRange(range), state.groupBy);
   const change = (next: Partial<SalesState>) => setParams(writeSalesState({ ...state, ...next }), { replace: true });
-  const today = almatyDay(now);
   const exportQuery = new URLSearchParams({ ...range, groupBy: state.groupBy });
-  // Five periods do not fit beside each other on a phone: there they are a list to pick from.
-  const narrow = useMediaQuery('(max-width: 36em)', undefined, { getInitialValueInEffect: false });
-  const periodChoices = [
-    ...PRESETS.map((p) => ({ value: p, label: t(`sales.preset.${p}`) })),
-    { value: 'custom', label: t('sales.preset.custom') },
-  ];
-  const choosePeriod = (value: string) =>
-    change(
-      value === 'custom'
-        ? { preset: 'custom', from: almatyDay(Date.parse(range.from)), to: almatyDay(Date.parse(range.to) - 1) }
-        : { preset: value as SalesState['preset'] },
-    );
 
   return (
     <Stack gap="lg">
@@ -81,42 +66,7 @@ export default function Sales() {
       </PageHeader>
 
       <Group gap="sm" align="flex-end" wrap="wrap">
-        {narrow ? (
-          <Select
-            label={t('sales.periodLabel')}
-            value={state.preset}
-            onChange={(value) => value && choosePeriod(value)}
-            data={periodChoices}
-            allowDeselect={false}
-            w={160}
-          />
-        ) : (
-          <SegmentedControl
-            aria-label={t('sales.periodLabel')}
-            value={state.preset}
-            onChange={choosePeriod}
-            data={periodChoices}
-          />
-        )}
-        {state.preset === 'custom' && (
-          <>
-            <TextInput
-              type="date"
-              label={t('orders.from')}
-              value={state.from}
-              max={state.to}
-              onChange={(e) => e.currentTarget.value && change({ from: e.currentTarget.value })}
-            />
-            <TextInput
-              type="date"
-              label={t('orders.to')}
-              value={state.to}
-              min={state.from}
-              max={today}
-              onChange={(e) => e.currentTarget.value && change({ to: e.currentTarget.value })}
-            />
-          </>
-        )}
+        <PeriodFields state={state} now={now} onChange={change} />
         <SegmentedControl
           aria-label={t('sales.groupLabel')}
           value={state.groupBy}
