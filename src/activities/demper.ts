@@ -7,7 +7,8 @@ import { CancelledFailure } from '@temporalio/common';
 import { databaseClock } from '../db/clock';
 import type { DemperConfig } from '../domain/demper-config';
 import type { WorkingHours } from '../domain/check-schedule';
-import type { WriteBucket } from '../domain/write-budget';
+import type { ChangeBudget, WriteBucket } from '../domain/write-budget';
+import type { Config } from '../lib/config';
 import { manyHeldAtFloor, pricePushesBanned } from '../demper/alerts';
 import { checkDueProducts, type CheckResult } from '../demper/check';
 import { pushPendingChanges, type PushResult } from '../demper/push';
@@ -38,6 +39,10 @@ export interface PushPriceChangesInput {
   bucket: WriteBucket;
   manualOnly: boolean;
   workingHours: WorkingHours | null;
+}
+
+function changeBudgetOf(config: Config): ChangeBudget {
+  return { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds };
 }
 
 export function createDemperActivities(deps: ActivityDeps) {
@@ -86,6 +91,8 @@ export function createDemperActivities(deps: ActivityDeps) {
           channel: deps.readChannel,
           batchSize: config.demper.batchSize,
           concurrency: config.demper.readConcurrency,
+          budget: changeBudgetOf(config),
+          readAheadSeconds: config.demper.readAheadSeconds,
         },
         { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
       );
@@ -99,9 +106,10 @@ export function createDemperActivities(deps: ActivityDeps) {
         {
           ...(await runDeps(store.id, input.cycle)),
           keyring: deps.keyring,
-          budget: { limit: config.demper.changeBudget, windowSeconds: config.demper.changeBudgetWindowSeconds },
+          budget: changeBudgetOf(config),
+          readAheadSeconds: config.demper.readAheadSeconds,
         },
-        { ...input, merchantUid: store.merchantUid },
+        { ...input, userId: store.userId, merchantUid: store.merchantUid },
       );
       if (result.merchantThrottled && result.writesBlockedUntil)
         await pricePushesBanned(deps, store, result.writesBlockedUntil);

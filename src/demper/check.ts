@@ -4,9 +4,17 @@
  * cheapest rival, next check — with a price change recorded (`price-changes.ts`) when a push is due.
  * The push itself is the next step's (`push.ts`), so the budget can pick among all of a cycle's changes.
  */
-import { eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
-import { productDays, products } from '../db/schema';
+import { priceChanges, productDays, products } from '../db/schema';
+import {
+  expectedHoldSeconds,
+  isLasting,
+  spend,
+  spendAllowance,
+  UNKNOWN_PACE,
+  type SpendAllowance,
+} from '../domain/change-value';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
 import { accrueDayStats } from '../domain/day-stats';
@@ -15,14 +23,16 @@ import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-confi
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
+import { prioritiseChanges, type ChangeBudget } from '../domain/write-budget';
 import type { KaspiError, KaspiUrls, OffersResult } from '../kaspi';
 import type { Logger } from '../lib/logger';
 import { settingsOf } from '../products/settings';
 import type { ReadChannel } from '../proxies/read-channel';
 import { sharedGrants } from '../proxies/shared-grants';
 import { readCards } from './card-reader';
-import { recordDecision } from './price-changes';
-import { dueProductIds, noLaterThanStoreInterval, storeNextWakeAt } from './schedule';
+import { recordDecision, sendTimesSince, type Decision } from './price-changes';
+import { writeCheckedRows, type CheckedRow } from './product-writes';
+import { dueProductIds, storeNextWakeAt, storeReadAhead } from './schedule';
 import type { DemperStore } from './store';
 
 export interface CheckDeps {
@@ -34,6 +44,10 @@ export interface CheckDeps {
   batchSize: number;
   /** Products of the batch read at once; the read channel still holds every address to its rate. */
   concurrency: number;
+  /** The merchant's change budget: a change is recorded only when it may be spent on it (`change-value.ts`). */
+  budget: ChangeBudget;
+  /** With proxies of its own, a store reads products ahead of their interval, each at most this often; 0: never. */
+  readAheadSeconds: number;
   now(): Date;
   sleep(ms: number): Promise<void>;
   /** Called before each product: an activity heartbeats (and learns of its cancellation) here. */
@@ -63,6 +77,9 @@ export interface CheckResult {
 
 type ProductRow = typeof products.$inferSelect;
 
+/** A batch that recorded a change stops taking products this soon after, so the push goes out promptly. */
+const PUSH_PROMPTLY_MS = 1_000;
+
 export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
   const { db } = deps;
   const { store, config } = input;
@@ -75,24 +92,31 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     readsBlockedUntil: null,
     nextDueAt: null,
   };
-  const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize);
+  const readAhead = await storeReadAhead(db, store.userId, deps.readAheadSeconds);
+  const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const recorder = changeRecorder(deps, input, config.dryRun ? null : await allowanceNow(deps, store.id));
 
   // A few products at a time: a card read waits mostly on the network, so one store's reads would
   // otherwise be held to one round trip each, far below what its addresses may send.
   const queue = [...due.ids];
   let done = 0;
-  // The readers share proxy grants. A grant is asked for the reads of the products still queued, up
-  // to what the readers take at once, so its permits go to products that will be read.
+  // The readers share proxy grants. A grant is asked for the reads of every product still queued: the
+  // pool grants what a proxy's budget allows, paced, so one lease serves many products.
   const citiesAtMost = Math.max(1, store.points.length);
-  const channel = sharedGrants(deps.channel, () => Math.min(queue.length, deps.concurrency) * citiesAtMost);
+  const channel = sharedGrants(deps.channel, () => Math.max(1, queue.length) * citiesAtMost);
   // Decisions past their age limit are not pushed (push.ts): a batch that reads slowly (a store
   // without proxies, sharing this process's address) stops taking products after half of it, so what
   // it decided still goes out fresh; the products it did not reach stay due for the next batch.
   const readUntil = deps.now().getTime() + (decisionMaxAgeSeconds(config) * 1000) / 2;
-  const takeNext = () => (deps.now().getTime() < readUntil ? queue.shift() : undefined);
+  const takeNext = () => {
+    const at = deps.now().getTime();
+    const recordedAt = recorder.firstRecordedAt();
+    if (at >= readUntil || (recordedAt !== null && at >= recordedAt + PUSH_PROMPTLY_MS)) return undefined;
+    return queue.shift();
+  };
   const checkNext = async (): Promise<void> => {
     for (let id = takeNext(); id !== undefined && result.readsBlockedUntil === null; id = takeNext()) {
       deps.progress(done);
@@ -121,44 +145,150 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         result.moreDue = true;
         return;
       }
-      const outcome = await checkProduct(deps, input, product, read.cards, read.failures);
+      const checked = checkProduct(deps, input, product, read.cards, read.failures);
       done++;
-      result.checked += outcome.checked ? 1 : 0;
-      result.changed += outcome.recorded ? 1 : 0;
-      result.heldAtFloor += outcome.heldAtFloor ? 1 : 0;
-      result.errors += outcome.failed ? 1 : 0;
+      result.checked += checked.checked ? 1 : 0;
+      result.heldAtFloor += checked.heldAtFloor ? 1 : 0;
+      result.errors += checked.failed ? 1 : 0;
+      await recorder.add(checked);
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.max(1, deps.concurrency) }, checkNext));
   } finally {
     await channel.close();
+    await recorder.flush();
   }
-  if (queue.length > 0) result.moreDue = true;
-  result.nextDueAt = (await storeNextWakeAt(db, store.id, deps.now(), config.workingHours))?.toISOString() ?? null;
+  result.changed = recorder.recorded();
+  // Products left unread that were due start the next batch at once; those read ahead wait their turn.
+  const dueIds = new Set(due.ids.slice(0, due.due));
+  if (queue.some((id) => dueIds.has(id))) result.moreDue = true;
+  result.nextDueAt =
+    (await storeNextWakeAt(db, store.id, deps.now(), config.workingHours, readAhead))?.toISOString() ?? null;
   return result;
 }
 
-interface ProductOutcome {
+/** The change budget's allowance now, the store's changes still waiting to be pushed counted as spent. */
+async function allowanceNow(deps: CheckDeps, storeId: string): Promise<SpendAllowance> {
+  const now = deps.now();
+  const since = new Date(now.getTime() - deps.budget.windowSeconds * 1000);
+  const [waiting] = await deps.db
+    .select({ n: count() })
+    .from(priceChanges)
+    .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
+  const sent = await sendTimesSince(deps.db, storeId, since);
+  const times = [...sent, ...Array.from({ length: waiting?.n ?? 0 }, () => now.getTime())];
+  return spendAllowance(times, now.getTime(), deps.budget);
+}
+
+/** A product as its check left it: the row to write, and the change it wants pushed, if any. */
+interface CheckedProduct {
+  row: CheckedRow;
+  finishedDay: { day: string; watchedSeconds: number; firstSeconds: number; floorSeconds: number } | null;
+  change: (Decision & { holdSeconds: number }) | null;
   checked: boolean;
-  recorded: boolean;
   heldAtFloor: boolean;
   failed: boolean;
 }
 
-async function checkProduct(
+/** Rows written together; a product that wants a change is written at once, so its push is not held up. */
+const ROWS_PER_WRITE = 50;
+
+/**
+ * Collects a batch's checked products and writes them in few statements. A write records the changes
+ * among them the budget allows now — the most worth first (`prioritiseChanges`), short-lived ones paced
+ * (`spendAllowance`); a dry run records every proposal. A change not recorded is decided afresh at the
+ * product's next check.
+ */
+function changeRecorder(deps: CheckDeps, input: CheckInput, allowance: SpendAllowance | null) {
+  let left = allowance;
+  let waiting: CheckedProduct[] = [];
+  let recorded = 0;
+  let firstRecordedAt: number | null = null;
+  const writes: Promise<void>[] = [];
+
+  const write = async (batch: CheckedProduct[]) => {
+    const wanted = batch.flatMap((c) => (c.change ? [{ ...c.change, changes: c.change.changes }] : []));
+    const { selected } = prioritiseChanges(wanted, { remaining: wanted.length });
+    const toRecord = selected.filter((change) => {
+      if (left === null) return true;
+      const next = spend(left, isLasting(change.holdSeconds, deps.budget));
+      if (next === null) return false;
+      left = next;
+      return true;
+    });
+    const now = deps.now();
+    const count = await deps.db.transaction(async (tx) => {
+      const days = batch.flatMap((c) =>
+        c.finishedDay && c.finishedDay.watchedSeconds > 0
+          ? [{ productId: c.row.id, storeId: input.store.id, ...c.finishedDay }]
+          : [],
+      );
+      if (days.length > 0) await tx.insert(productDays).values(days).onConflictDoNothing();
+      await writeCheckedRows(
+        tx,
+        input.store.id,
+        now,
+        batch.map((c) => c.row),
+      );
+      let n = 0;
+      for (const change of toRecord) if (await recordDecision(tx, change)) n++;
+      return n;
+    });
+    recorded += count;
+    if (count > 0) firstRecordedAt ??= deps.now().getTime();
+  };
+  const flush = async () => {
+    const batch = waiting;
+    waiting = [];
+    if (batch.length > 0) writes.push(write(batch));
+    await Promise.all(writes);
+  };
+
+  return {
+    async add(checked: CheckedProduct) {
+      waiting.push(checked);
+      if (checked.change || waiting.length >= ROWS_PER_WRITE) await flush();
+    },
+    flush,
+    recorded: () => recorded,
+    firstRecordedAt: () => firstRecordedAt,
+  };
+}
+
+function checkProduct(
   deps: CheckDeps,
   input: CheckInput,
   product: ProductRow,
   cards: Map<string, OffersResult>,
   failures: KaspiError[],
-): Promise<ProductOutcome> {
+): CheckedProduct {
   const now = deps.now();
   const { config, store } = input;
   const schedule = {
     ...DEFAULT_CHECK_SCHEDULE,
     intervalSeconds: config.intervalSeconds,
     hotIntervalSeconds: config.hotIntervalSeconds,
+  };
+  const unchanged: CheckedRow = {
+    id: product.id,
+    price: product.price,
+    cityPrices: product.cityPrices,
+    position: product.position,
+    cheapestRivalPrice: product.cheapestRivalPrice,
+    cheapestRivalMerchant: product.cheapestRivalMerchant,
+    cheapestRivalName: product.cheapestRivalName,
+    offersCount: product.offersCount,
+    lastReason: product.lastReason,
+    statsDay: product.statsDay,
+    watchedSeconds: product.watchedSeconds,
+    firstSeconds: product.firstSeconds,
+    floorSeconds: product.floorSeconds,
+    pricingState: product.pricingState,
+    lastCheckAt: now,
+    nextCheckAt: now,
+    hotUntil: product.hotUntil,
+    checkErrors: 0,
   };
   if (cards.size === 0) {
     const failed = failures.length > 0;
@@ -172,15 +302,18 @@ async function checkProduct(
     const backoffSeconds = failed
       ? Math.min(config.intervalSeconds, config.hotIntervalSeconds * 2 ** product.checkErrors)
       : config.intervalSeconds;
-    await deps.db
-      .update(products)
-      .set({
-        lastCheckAt: now,
-        nextCheckAt: noLaterThanStoreInterval(store.id, now, new Date(now.getTime() + backoffSeconds * 1000)),
+    return {
+      row: {
+        ...unchanged,
+        nextCheckAt: new Date(now.getTime() + backoffSeconds * 1000),
         checkErrors: failed ? product.checkErrors + 1 : 0,
-      })
-      .where(eq(products.id, product.id));
-    return { checked: false, recorded: false, heldAtFloor: false, failed };
+      },
+      finishedDay: null,
+      change: null,
+      checked: false,
+      heldAtFloor: false,
+      failed,
+    };
   }
 
   const live = liveCityPrices(product, cards);
@@ -221,7 +354,6 @@ async function checkProduct(
   const positions = [...cards.values()].map((c) => c.ourPosition).filter((p): p is number => p !== undefined);
   const livePrices = Object.values(live);
   const names = merchantNames(cards);
-  const lastReason = pricing ? lastReasonOf(pricing.decisions) : product.lastReason;
   const { current: stats, finished } = accrueDayStats(
     {
       day: product.statsDay,
@@ -236,51 +368,51 @@ async function checkProduct(
     // Beyond two quiet intervals nobody was watching: the loop was paused or down.
     config.intervalSeconds * 2,
   );
-
-  const recorded = await deps.db.transaction(async (tx) => {
-    if (finished && finished.watchedSeconds > 0) {
-      await tx
-        .insert(productDays)
-        .values({ productId: product.id, storeId: store.id, ...finished, day: finished.day! })
-        .onConflictDoNothing();
-    }
-    await tx
-      .update(products)
-      .set({
-        price: livePrices.length ? Math.min(...livePrices) : product.price,
-        cityPrices: live,
-        position: positions.length ? Math.max(...positions) : null,
-        cheapestRivalPrice: leader?.priceTenge ?? null,
-        cheapestRivalMerchant: leader?.merchantId ?? null,
-        cheapestRivalName: leader ? (names[leader.merchantId] ?? null) : null,
-        offersCount: cards.size ? Math.max(...[...cards.values()].map((c) => c.total)) : null,
-        lastReason,
-        statsDay: stats.day,
-        watchedSeconds: stats.watchedSeconds,
-        firstSeconds: stats.firstSeconds,
-        floorSeconds: stats.floorSeconds,
-        pricingState: pricing?.pricingState ?? product.pricingState,
-        lastCheckAt: now,
-        nextCheckAt: noLaterThanStoreInterval(store.id, now, nextCheckAt),
-        hotUntil: next.hotUntil,
-        checkErrors: 0,
-      })
-      .where(eq(products.id, product.id));
-    if (!plan?.push || !willPush) return false;
-    return recordDecision(tx, {
-      storeId: store.id,
-      productId: product.id,
-      cycle: input.cycle,
-      changes: plan.changes,
-      cityPrices: plan.cityPrices,
-      merchantNames: names,
-      dryRun: config.dryRun,
-    });
-  });
+  const pricingState = pricing?.pricingState ?? product.pricingState;
 
   return {
+    row: {
+      ...unchanged,
+      price: livePrices.length ? Math.min(...livePrices) : product.price,
+      cityPrices: live,
+      position: positions.length ? Math.max(...positions) : null,
+      cheapestRivalPrice: leader?.priceTenge ?? null,
+      cheapestRivalMerchant: leader?.merchantId ?? null,
+      cheapestRivalName: leader ? (names[leader.merchantId] ?? null) : null,
+      offersCount: cards.size ? Math.max(...[...cards.values()].map((c) => c.total)) : null,
+      lastReason: pricing ? lastReasonOf(pricing.decisions) : product.lastReason,
+      statsDay: stats.day,
+      watchedSeconds: stats.watchedSeconds,
+      firstSeconds: stats.firstSeconds,
+      floorSeconds: stats.floorSeconds,
+      pricingState,
+      nextCheckAt,
+      hotUntil: next.hotUntil,
+    },
+    finishedDay: finished && finished.day ? { ...finished, day: finished.day } : null,
+    change:
+      plan?.push && willPush
+        ? {
+            storeId: store.id,
+            productId: product.id,
+            cycle: input.cycle,
+            changes: plan.changes,
+            cityPrices: plan.cityPrices,
+            merchantNames: names,
+            dryRun: config.dryRun,
+            // The push stands until the first of its cards moves again.
+            holdSeconds: Math.min(
+              ...plan.changes.map((c) =>
+                expectedHoldSeconds(
+                  pricingState[c.cityId]?.pace ?? UNKNOWN_PACE,
+                  now.getTime(),
+                  deps.budget.windowSeconds,
+                ),
+              ),
+            ),
+          }
+        : null,
     checked: pricing !== null,
-    recorded,
     heldAtFloor: pricing?.decisions.some((d) => d.reason === 'floor_reached') ?? false,
     failed: unpriceable || (pricing === null && failures.length > 0),
   };

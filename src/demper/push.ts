@@ -14,6 +14,7 @@ import type { WorkingHours } from '../domain/check-schedule';
 import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
 import type { ChangeDetail } from '../domain/price-change';
 import { rememberPush } from '../domain/product-pricing';
+import { isLasting, spend, spendAllowance, type SpendAllowance } from '../domain/change-value';
 import { pushFailurePolicy } from '../domain/push-failure';
 import {
   changeBudgetStatus,
@@ -48,7 +49,7 @@ import {
   sendTimesSince,
   type PriceChange,
 } from './price-changes';
-import { storeNextWakeAt } from './schedule';
+import { storeNextWakeAt, storeReadAhead } from './schedule';
 
 export interface PushDeps {
   db: Db;
@@ -57,6 +58,8 @@ export interface PushDeps {
   timeoutMs: number;
   logger: Logger;
   budget: ChangeBudget;
+  /** As the check's (`CheckDeps`): when the loop looks next depends on it. */
+  readAheadSeconds: number;
   now(): Date;
   sleep(ms: number): Promise<void>;
   /** Called before each push: an activity heartbeats here, and stops when it was cancelled. */
@@ -65,6 +68,7 @@ export interface PushDeps {
 
 export interface PushInput {
   storeId: string;
+  userId: string;
   merchantUid: string;
   /** A demper decision not pushed within this long is stale: its product is read and decided afresh. */
   decisionMaxAgeSeconds: number;
@@ -132,15 +136,20 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   const ctx: CabinetContext = { urls: deps.urls, timeoutMs: deps.timeoutMs, session };
 
   const since = new Date(deps.now().getTime() - deps.budget.windowSeconds * 1000);
-  const budget = changeBudgetStatus(await sendTimesSince(db, input.storeId, since), deps.now(), deps.budget);
-  const ordered = inPushOrder(pending);
-  const selected = ordered.slice(0, budget.remaining);
-  const overBudget = ordered.slice(budget.remaining);
+  const sendTimes = await sendTimesSince(db, input.storeId, since);
+  const budget = changeBudgetStatus(sendTimes, deps.now(), deps.budget);
+  const { selected, overBudget } = withinAllowance(
+    inPushOrder(pending),
+    spendAllowance(sendTimes, deps.now().getTime(), deps.budget),
+    deps.budget,
+  );
   if (overBudget.length > 0) {
     result.deferred += await deferChanges(
       db,
       overBudget,
-      `change budget spent until ${budget.nextFreeAt.toISOString()}`,
+      budget.remaining > 0
+        ? 'held back: the budget left is kept for changes that last'
+        : `change budget spent until ${budget.nextFreeAt.toISOString()}`,
     );
     // Decided again once the budget has room, from the card as it is then.
     await db
@@ -186,9 +195,34 @@ function inPushOrder(pending: PriceChange[]): PriceChange[] {
     row,
     productId: row.productId,
     changes: row.detail.changes,
+    ...(row.detail.holdSeconds === undefined ? {} : { holdSeconds: row.detail.holdSeconds }),
   }));
   const { selected } = prioritiseChanges(candidates, { remaining: candidates.length });
   return [...manual, ...selected.map((c) => c.row)];
+}
+
+/**
+ * The changes the allowance lets go now, in push order: the merchant's own requests always (they count
+ * against the budget all the same), the demper's while the allowance has room for their kind.
+ */
+function withinAllowance(
+  ordered: PriceChange[],
+  allowance: SpendAllowance,
+  budget: ChangeBudget,
+): { selected: PriceChange[]; overBudget: PriceChange[] } {
+  const selected: PriceChange[] = [];
+  const overBudget: PriceChange[] = [];
+  let left = allowance;
+  for (const change of ordered) {
+    const lasting = change.source !== 'demper' || isLasting(change.detail.holdSeconds ?? budget.windowSeconds, budget);
+    const next = spend(left, lasting);
+    if (next === null) overBudget.push(change);
+    else {
+      left = next;
+      selected.push(change);
+    }
+  }
+  return { selected, overBudget };
 }
 
 /** What a failed push means for the rest of the step; a reason to stop, or null to go on. */
@@ -216,8 +250,9 @@ function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): st
 }
 
 async function finish(deps: PushDeps, input: PushInput, result: PushResult): Promise<PushResult> {
+  const readAhead = await storeReadAhead(deps.db, input.userId, deps.readAheadSeconds);
   result.nextDueAt =
-    (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours))?.toISOString() ?? null;
+    (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours, readAhead))?.toISOString() ?? null;
   return result;
 }
 

@@ -1,7 +1,13 @@
 import { and, count, eq, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { kaspiStores, products } from '../db/schema';
-import { dueProducts, nextWakeAt, type WorkingHours } from '../domain/check-schedule';
+import { kaspiStores, products, proxies } from '../db/schema';
+import {
+  dueProducts,
+  nextWakeAt,
+  readAheadProducts,
+  type ReadAhead,
+  type WorkingHours,
+} from '../domain/check-schedule';
 
 /** Products the demper looks after: switched on, still in the cabinet, not on preorder. */
 export function demperProducts(storeId: string): SQL {
@@ -13,25 +19,45 @@ export function demperProducts(storeId: string): SQL {
   )!;
 }
 
-/** The ids of the store's products due at `now`, in the order to check them; `more` when the limit cut some off. */
+/**
+ * The ids of the store's products to check at `now`, in order: those due, then — with `readAhead`, when
+ * the store has read capacity to spare — those that may be read ahead of their interval. The first
+ * `due` of the ids are due; `more` when the limit cut some due ones off.
+ */
 export async function dueProductIds(
   db: Db,
   storeId: string,
   now: Date,
   workingHours: WorkingHours | null,
   limit: number,
-): Promise<{ ids: string[]; more: boolean }> {
+  readAhead: ReadAhead | null = null,
+): Promise<{ ids: string[]; due: number; more: boolean }> {
+  const dueNow = or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now));
   const candidates = await db
     .select({
       id: products.id,
       active: products.active,
       nextCheckAt: products.nextCheckAt,
       hotUntil: products.hotUntil,
+      lastCheckAt: products.lastCheckAt,
     })
     .from(products)
-    .where(and(demperProducts(storeId), or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now))));
+    .where(
+      and(
+        demperProducts(storeId),
+        readAhead
+          ? or(dueNow, lte(products.lastCheckAt, new Date(now.getTime() - readAhead.minGapSeconds * 1000)))
+          : dueNow,
+      ),
+    );
   const due = dueProducts(candidates, now, { workingHours }, limit + 1);
-  return { ids: due.slice(0, limit).map((p) => p.id), more: due.length > limit };
+  const ids = due.slice(0, limit).map((p) => p.id);
+  const dueCount = ids.length;
+  if (readAhead && ids.length < limit) {
+    const ahead = readAheadProducts(candidates, now, { workingHours }, readAhead, limit - ids.length);
+    ids.push(...ahead.map((p) => p.id));
+  }
+  return { ids, due: dueCount, more: due.length > limit };
 }
 
 /** When the store's loop should next look at its products; null when none is switched on. */
@@ -40,18 +66,37 @@ export async function storeNextWakeAt(
   storeId: string,
   now: Date,
   workingHours: WorkingHours | null,
+  readAhead: ReadAhead | null = null,
 ): Promise<Date | null> {
   const [row] = await db
     .select({
       products: count(),
       earliest: min(products.nextCheckAt),
+      oldestCheck: min(products.lastCheckAt),
       unchecked: sql<boolean>`bool_or(${products.nextCheckAt} is null)`,
     })
     .from(products)
     .where(demperProducts(storeId));
   if (!row || row.products === 0) return null;
-  const earliest = row.unchecked || row.earliest === null ? null : new Date(row.earliest);
+  let earliest = row.unchecked || row.earliest === null ? null : new Date(row.earliest);
+  if (readAhead && earliest !== null && row.oldestCheck !== null) {
+    const aheadAt = new Date(new Date(row.oldestCheck).getTime() + readAhead.minGapSeconds * 1000);
+    if (aheadAt < earliest) earliest = aheadAt;
+  }
   return nextWakeAt([{ id: '', active: true, nextCheckAt: earliest, hotUntil: null }], now, { workingHours });
+}
+
+/**
+ * Whether the store reads ahead of its intervals: only through proxies of its own, whose capacity
+ * would otherwise go unused; a store reading from the service's own address keeps to its intervals.
+ */
+export async function storeReadAhead(db: Db, userId: string, minGapSeconds: number): Promise<ReadAhead | null> {
+  if (minGapSeconds <= 0) return null;
+  const [row] = await db
+    .select({ n: count() })
+    .from(proxies)
+    .where(and(eq(proxies.userId, userId), eq(proxies.module, 'demper'), eq(proxies.status, 'allocated')));
+  return row && row.n > 0 ? { minGapSeconds } : null;
 }
 
 /**
@@ -59,7 +104,8 @@ export async function storeNextWakeAt(
  * the configuration it started with; a shorter one saved meanwhile pulled the scheduled checks in
  * (`configureDemper`), and the batch's own writes must not push its products out again.
  */
-export function noLaterThanStoreInterval(storeId: string, now: Date, nextCheckAt: Date): SQL<Date> {
+export function noLaterThanStoreInterval(storeId: string, now: Date, nextCheckAt: Date | SQL): SQL<Date> {
   const interval = sql`(select (${kaspiStores.demperConfig} ->> 'intervalSeconds')::int from ${kaspiStores} where ${kaspiStores.id} = ${storeId})`;
-  return sql<Date>`least(${nextCheckAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz + make_interval(secs => ${interval}))`;
+  const next = nextCheckAt instanceof Date ? sql`${nextCheckAt.toISOString()}::timestamptz` : nextCheckAt;
+  return sql<Date>`least(${next}, ${now.toISOString()}::timestamptz + make_interval(secs => ${interval}))`;
 }

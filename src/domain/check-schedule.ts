@@ -4,7 +4,9 @@ import { compareIds } from './rivals';
 /**
  * When the demper checks each product. A product whose rivals moved recently is "hot" and checked
  * every `hotIntervalSeconds`; a quiet one every `intervalSeconds`; one just switched on (no next
- * check yet) at once. Outside the store's working hours (Almaty local time) nothing is due.
+ * check yet) at once. Outside the store's working hours (Almaty local time) nothing is due. A store
+ * whose proxies have read capacity to spare also reads products ahead of their interval, so the
+ * intervals are the longest a product waits, not the only times it is read (`readAheadProducts`).
  */
 
 /** Local `HH:MM` in Asia/Almaty; `from` after `to` spans midnight, equal means all day. */
@@ -35,7 +37,18 @@ export interface ScheduledProduct {
   /** null: never checked since it was switched on. */
   nextCheckAt: Date | null;
   hotUntil: Date | null;
+  /** null: never checked. */
+  lastCheckAt?: Date | null;
 }
+
+/** How products are read ahead of their interval when capacity allows. */
+export interface ReadAhead {
+  /** No product is read again sooner than this after its last check. */
+  minGapSeconds: number;
+}
+
+/** Among products read ahead, a hot one's staleness counts this many times a quiet one's. */
+const HOT_STALENESS_WEIGHT = 4;
 
 /**
  * The active products due at `now`, in the order to check them: just switched on first, then hot,
@@ -58,6 +71,35 @@ export function dueProducts<T extends ScheduledProduct>(
         (a.nextCheckAt?.getTime() ?? 0) - (b.nextCheckAt?.getTime() ?? 0) ||
         compareIds(a.id, b.id),
     )
+    .slice(0, limit);
+}
+
+/**
+ * Products not due yet that may be read ahead of their interval: checked at least `minGapSeconds`
+ * ago, the most stale first — a hot product's staleness weighing more, its rivals being the ones that
+ * move — then by id. At most `limit`; none outside working hours.
+ */
+export function readAheadProducts<T extends ScheduledProduct>(
+  products: readonly T[],
+  now: Date,
+  schedule: Pick<CheckSchedule, 'workingHours'>,
+  readAhead: ReadAhead,
+  limit = Number.POSITIVE_INFINITY,
+): T[] {
+  if (!isWithinWorkingHours(now, schedule.workingHours)) return [];
+  const nowMs = now.getTime();
+  const latestMs = nowMs - readAhead.minGapSeconds * 1000;
+  const weighted = (p: T) => (nowMs - p.lastCheckAt!.getTime()) * (isHot(p, now) ? HOT_STALENESS_WEIGHT : 1);
+  return products
+    .filter(
+      (p) =>
+        p.active &&
+        p.nextCheckAt !== null &&
+        p.nextCheckAt.getTime() > nowMs &&
+        p.lastCheckAt != null &&
+        p.lastCheckAt.getTime() <= latestMs,
+    )
+    .sort((a, b) => weighted(b) - weighted(a) || compareIds(a.id, b.id))
     .slice(0, limit);
 }
 

@@ -20,6 +20,8 @@ export interface ChangeDetail {
   rivalNames?: Record<string, string>;
   /** The preorder a `preorder` change sets (days 1–30) or clears (days 0); the preorder's id when it sets one. */
   preorder?: PreorderIntent & { preorderId: string | null };
+  /** How long the push is expected to stand before its card moves again (`change-value.ts`); absent in older rows. */
+  holdSeconds?: number;
   /** The dry-run proposal a merchant's change applied, by its id. */
   appliedFrom?: string;
 }

@@ -1,3 +1,4 @@
+import type { CardPace } from './change-value';
 import { type DropDay, lowestAllowedPriceTenge } from './drop-limits';
 import { type PriceWarState, priceWarGuardTenge, priceWarRival } from './price-war';
 import { assertValidSettings, floorTenge, type ProductSettings } from './product-settings';
@@ -54,6 +55,8 @@ export interface CityPricingState {
   day: DropDay | null;
   /** The cheapest rival at the last check: a change makes the product hot. */
   leader: Rival | null;
+  /** How often the cheapest rival moves (`change-value.ts`); absent in state from before it was learned. */
+  pace?: CardPace;
 }
 
 export interface PriceInput {

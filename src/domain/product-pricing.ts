@@ -5,6 +5,7 @@
  * through, `rememberPush` records our cuts so the rival's next answer can be recognised.
  */
 
+import { observePace, UNKNOWN_PACE } from './change-value';
 import { planPush, type PushPlan } from './city-prices';
 import { rollDropDay } from './drop-limits';
 import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
@@ -49,14 +50,16 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
     const remembered = pricingState[cityId];
     const rivals = normaliseRivals(offers, notRivals);
     const leader = rivals[0] ?? null;
-    if (remembered !== undefined && rivalsMoved(remembered.leader, leader)) moved = true;
+    const cityMoved = remembered !== undefined && rivalsMoved(remembered.leader, leader);
+    if (cityMoved) moved = true;
     const war = observeRivalMove(remembered?.war ?? NO_PRICE_WAR, {
       at: input.at,
       ourPriceTenge: livePriceTenge,
       rivals,
     });
     const day = rollDropDay(remembered?.day ?? null, input.at, livePriceTenge);
-    pricingState[cityId] = { war, day, leader };
+    const pace = observePace(remembered?.pace ?? UNKNOWN_PACE, cityMoved, input.at.getTime());
+    pricingState[cityId] = { war, day, leader, pace };
     return decidePrice({
       cityId,
       ourMerchantId: input.ourMerchantId,
@@ -84,6 +87,7 @@ export function rememberPush(
     next[d.cityId] = {
       day: remembered?.day ?? null,
       leader: remembered?.leader ?? d.leader,
+      ...(remembered?.pace ? { pace: remembered.pace } : {}),
       war: recordOurMove(remembered?.war ?? NO_PRICE_WAR, {
         at,
         fromPriceTenge: d.livePriceTenge,

@@ -40,6 +40,35 @@ export function permitsToGrant(
   return Math.max(0, Math.min(Math.floor(wanted), rules.budgetRequests - usedPermits));
 }
 
+export interface LeaseSize {
+  permits: number;
+  /** The pace the reads must keep when the lease spans several budget windows; absent for one window. */
+  readsPerSecond?: number;
+}
+
+/**
+ * What one lease grants. Within one budget window, what `permitsToGrant` allows, to spend at any pace.
+ * A proxy nothing counts against, under a profile that does not rest proxies between windows, may
+ * instead be leased for several whole windows at once — at most `maxWindows`, and no longer than a
+ * lease lasts — with its reads paced at the budget's rate: the
+ * ledger counts all of the lease's permits against every window it reaches, so no other lease shares
+ * the proxy meanwhile, and the pace keeps every window within the budget. One lease (two rows written
+ * to grant and report it) then serves many reads instead of one window's worth.
+ */
+export function leaseToGrant(wanted: number, usedPermits: number, rules: BudgetRules, maxWindows: number): LeaseSize {
+  const windows = Math.min(
+    Math.ceil(Math.floor(wanted) / rules.budgetRequests),
+    Math.floor(maxWindows),
+    Math.floor(rules.leaseSeconds / rules.budgetWindowSeconds),
+  );
+  if (usedPermits > 0 || windows < 2 || rules.restSeconds > 0)
+    return { permits: permitsToGrant(wanted, usedPermits, rules) };
+  return {
+    permits: Math.min(Math.floor(wanted), windows * rules.budgetRequests),
+    readsPerSecond: rules.budgetRequests / rules.budgetWindowSeconds,
+  };
+}
+
 /** How long a proxy rests from a grant that spends its budget; undefined when it does not rest. */
 export function restSecondsAfterGrant(
   usedAfterGrantPermits: number,

@@ -97,6 +97,8 @@ export interface ChangeCandidate {
   changes: readonly Pick<PriceDecision, 'livePriceTenge' | 'targetPriceTenge' | 'positionBefore' | 'positionAfter'>[];
   /** What one sale of the product weighs, e.g. units sold in the last 30 days; 1 when unknown. */
   salesWeight?: number;
+  /** How long the change is expected to stand (`change-value.ts`); unknown, it weighs as lasting longer than any known one. */
+  holdSeconds?: number;
 }
 
 export interface ChangePriority {
@@ -123,22 +125,27 @@ export function changePriority(candidate: ChangeCandidate): ChangePriority {
   return { takesFirstPlace, improvesPosition, atStakeTenge: atStake * (candidate.salesWeight ?? 1) };
 }
 
+/** Longer than any budget window, so a change of unknown hold ranks as a lasting one. */
+const UNKNOWN_HOLD_SECONDS = 1e9;
+
 /**
  * Which pushes go now when the budget binds: those that take first place, then those that improve
- * a position, then the rest (raises, corrections); within each, the most money at stake first;
- * then product id, so the order is the same on every replay.
+ * a position, then the rest (raises, corrections); within each, the most money at stake times how
+ * long the change is expected to stand first; then product id, so the order is the same on every replay.
  */
 export function prioritiseChanges<T extends ChangeCandidate>(
   candidates: readonly T[],
   budget: { remaining: number },
 ): { selected: T[]; deferred: T[] } {
   const tier = (p: ChangePriority) => (p.takesFirstPlace ? 0 : p.improvesPosition ? 1 : 2);
+  const worth = (r: { candidate: T; priority: ChangePriority }) =>
+    r.priority.atStakeTenge * (r.candidate.holdSeconds ?? UNKNOWN_HOLD_SECONDS);
   const ranked = candidates
     .map((candidate) => ({ candidate, priority: changePriority(candidate) }))
     .sort(
       (a, b) =>
         tier(a.priority) - tier(b.priority) ||
-        b.priority.atStakeTenge - a.priority.atStakeTenge ||
+        worth(b) - worth(a) ||
         compareIds(a.candidate.productId, b.candidate.productId),
     )
     .map((r) => r.candidate);

@@ -207,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       batchSize: e.DEMPER_BATCH_SIZE,
       /** Products of a batch read at once. */
       readConcurrency: e.DEMPER_READ_CONCURRENCY,
+      /** With proxies, a product is read ahead of its interval at most this often; 0: never. */
+      readAheadSeconds: e.DEMPER_READ_AHEAD_SECONDS,
       heartbeatTimeoutSeconds: e.DEMPER_HEARTBEAT_TIMEOUT_SECONDS,
       /** A loop continues as new at this many history events, or sooner when Temporal suggests it. */
       historyLimitEvents: e.DEMPER_HISTORY_LIMIT_EVENTS,

@@ -578,6 +578,12 @@ const DEMPER = {
     doc: "Products of a batch read at once (each read still waits for its address's share of the rate).",
     summary: 'products of a batch read at once (the read channel still paces every address)',
   },
+  DEMPER_READ_AHEAD_SECONDS: {
+    schema: seconds,
+    default: '5',
+    doc: 'A store with proxies of its own reads its products continuously, as fast as the proxies allow, each at most this often; its intervals are then the longest a product waits. 0 keeps every store to its intervals.',
+    summary: 'with proxies, products are read continuously, each at most this often (0: intervals only)',
+  },
   DEMPER_HEARTBEAT_TIMEOUT_SECONDS: {
     schema: positiveInt,
     default: '30',

@@ -6,7 +6,9 @@
  * `acquire({ userId, module, wanted })` answers one of
  * - `proxy`: read through `proxyUrl` (credentials included — keep it out of logs and workflow
  *   payloads) at most `permits` times (1 ≤ permits ≤ wanted), starting every read within
- *   `useWithinMs`; then call `report` once with how they went. Permits left unused are simply dropped.
+ *   `useWithinMs` — and no faster than `readsPerSecond` when it is set (a lease of several budget
+ *   windows, `leaseToGrant`); then call `report` once with how they went. Permits left unused are
+ *   simply dropped.
  * - `direct`: the user has no proxies for this module (free plan, or an allocation not done yet):
  *   read from the process's own address (the direct read channel paces those).
  * - `wait`: every proxy of the user for this module is resting, benched or spent; ask again after
@@ -34,7 +36,7 @@ import type { Db } from '../db';
 import { proxies, proxyUsageLog } from '../db/schema';
 import { openFrom } from '../db/sealed-columns';
 import type { ProxyModule } from '../domain/plans';
-import { isFailing, permitsToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
+import { isFailing, leaseToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -43,7 +45,16 @@ import { markProxyDead } from './pool';
 
 /** What `acquire` answers (see the contract above). */
 export type LeaseGrant =
-  | { kind: 'proxy'; leaseId: string; proxyId: string; proxyUrl: string; permits: number; useWithinMs: number }
+  | {
+      kind: 'proxy';
+      leaseId: string;
+      proxyId: string;
+      proxyUrl: string;
+      permits: number;
+      useWithinMs: number;
+      /** Set when the lease spans several budget windows: start the reads no faster than this. */
+      readsPerSecond?: number;
+    }
   | { kind: 'direct' }
   | { kind: 'wait'; retryAfterMs: number };
 
@@ -86,6 +97,11 @@ export function readCapacityFor(deps: { db: Db; keyring: Keyring; logger: Logger
 
 /** Picks are retried this often when another worker holds the only proxy with room (a lock for milliseconds). */
 const PICK_ATTEMPTS = 5;
+/**
+ * A lease holds a free proxy for at most this many budget windows: long enough that one lease serves
+ * a batch's reads, short enough that the stores of one merchant sharing a proxy take turns often.
+ */
+const MAX_LEASE_WINDOWS = 10;
 /** The shortest wait we ask for, so callers do not spin. */
 const MIN_WAIT_MS = 20;
 
@@ -150,7 +166,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
           where ${counting(sql`t.at`)}) as used
         from t`);
       const { at, used } = ledger.rows[0]!;
-      const permits = permitsToGrant(wanted, used, rules);
+      const { permits, readsPerSecond } = leaseToGrant(wanted, used, rules, MAX_LEASE_WINDOWS);
       if (permits === 0) return { kind: 'full' as const, proxyId: row.id };
       const restSeconds = restSecondsAfterGrant(used + permits, rules);
       const [lease] = await tx
@@ -185,6 +201,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
           proxyUrl: proxyUrl(row),
           permits,
           useWithinMs: rules.leaseSeconds * 1000,
+          ...(readsPerSecond === undefined ? {} : { readsPerSecond }),
         },
       };
     });

@@ -54,6 +54,8 @@ export interface ProxyGrant {
   until: Date;
   /** Spacing between reads, when the pool wants one. */
   readsPerSecond?: number;
+  /** The first read waits until then (a slice of a paced grant, `shared-grants.ts`). */
+  notBefore?: Date;
 }
 
 /** Nothing is free: ask again at `until`. */
@@ -178,6 +180,7 @@ export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModu
         proxyUrl: grant.proxyUrl,
         maxReads: grant.permits,
         until: new Date(Date.now() + grant.useWithinMs),
+        ...(grant.readsPerSecond === undefined ? {} : { readsPerSecond: grant.readsPerSecond }),
       };
     },
     holds(grant) {

@@ -72,7 +72,7 @@ async function useGrant<I, R>(
 ): Promise<ReadOutcome> {
   const outcome: ReadOutcome = { ok: 0, failed: 0 };
   const spacingMs = grant.readsPerSecond ? 1000 / grant.readsPerSecond : 0;
-  let nextAtMs = grant.kind === 'direct' ? grant.notBefore.getTime() : deps.now();
+  let nextAtMs = grant.notBefore?.getTime() ?? deps.now();
   for (let used = 0; used < grant.maxReads && queue.length > 0; used++) {
     if (grant.kind === 'proxy' && deps.now() >= grant.until.getTime()) break;
     const waitMs = nextAtMs - deps.now();

@@ -3,8 +3,9 @@
  * reads; asked one by one, every product would cost a lease of its own (a PostgreSQL transaction to
  * grant it and another to report it). Here, once the pool has answered with a proxy, a new grant is
  * asked for `ahead()` reads at once — the proxy's budget caps it — and readers are handed slices of
- * it while it has reads and time left and its proxy is not banned. The grant is reported once, with every slice's outcome summed, when its
- * last slice is reported and no more will be cut from it. Direct grants pass through untouched.
+ * it while it has reads and time left and its proxy is not banned; the slices of a paced grant take
+ * consecutive read slots. The grant is reported once, with every slice's outcome summed, when its last
+ * slice is reported and no more will be cut from it. Direct grants pass through untouched.
  *
  * `close()` stops cutting from the grant in hand (reporting it once its slices are in); call it when
  * the batch is over, or the lease counts against the proxy's budget until its deadline.
@@ -19,6 +20,8 @@ export interface SharedGrants extends ReadChannel {
 interface Share {
   grant: ProxyGrant;
   left: number;
+  /** A paced grant's next free read slot: slices take consecutive slots, so together they keep its pace. */
+  nextSlotMs: number;
   slicesOut: number;
   closed: boolean;
   outcome: ReadOutcome;
@@ -43,7 +46,7 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
     share !== null &&
     !share.closed &&
     share.left > 0 &&
-    Date.now() < share.grant.until.getTime() &&
+    Math.max(Date.now(), share.nextSlotMs) < share.grant.until.getTime() &&
     channel.holds(share.grant);
   const slice = (share: Share, reads: number): ProxyGrant => {
     const maxReads = Math.min(Math.max(1, Math.floor(reads)), share.left);
@@ -51,7 +54,11 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
     share.slicesOut++;
     const leaseId = `${share.grant.leaseId}#${++slices}`;
     shareOf.set(leaseId, share);
-    return { ...share.grant, leaseId, maxReads };
+    const { readsPerSecond } = share.grant;
+    if (readsPerSecond === undefined) return { ...share.grant, leaseId, maxReads };
+    const notBefore = new Date(Math.max(Date.now(), share.nextSlotMs));
+    share.nextSlotMs = notBefore.getTime() + (maxReads * 1000) / readsPerSecond;
+    return { ...share.grant, leaseId, maxReads, notBefore };
   };
 
   return {
@@ -72,7 +79,14 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
         const grant = await channel.acquire({ ...request, reads });
         if (grant.kind !== 'proxy') return grant;
         proxied = true;
-        current = { grant, left: grant.maxReads, slicesOut: 0, closed: false, outcome: { ok: 0, failed: 0 } };
+        current = {
+          grant,
+          left: grant.maxReads,
+          nextSlotMs: 0,
+          slicesOut: 0,
+          closed: false,
+          outcome: { ok: 0, failed: 0 },
+        };
         return slice(current, request.reads);
       } finally {
         asking = null;

@@ -1,3 +1,4 @@
+import { DEFAULT_CHANGE_BUDGET } from '../../src/domain/write-budget';
 import { and, eq, inArray, ne, notInArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores, priceChanges, products } from '../../src/db/schema';
@@ -93,6 +94,8 @@ describe('fenced price pushes', () => {
     logger: ctx.logger,
     batchSize: 50,
     concurrency: 4,
+    budget: DEFAULT_CHANGE_BUDGET,
+    readAheadSeconds: 0,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     progress: () => undefined,

@@ -9,6 +9,7 @@ import {
   minuteOfDay,
   nextWakeAt,
   nextWorkingHoursStart,
+  readAheadProducts,
   type ScheduledProduct,
   scheduleAfterCheck,
   type WorkingHours,
@@ -170,5 +171,36 @@ describe('scheduleAfterCheck', () => {
       nextCheckAt: minutes(35),
       hotUntil: minutes(30),
     });
+  });
+});
+
+describe('reading ahead of the intervals', () => {
+  const seconds = (n: number) => new Date(NOW.getTime() + n * 1000);
+  const checked = (id: string, lastCheckAt: Date | null, nextCheckAt: Date | null, hotUntil: Date | null = null) => ({
+    ...product(id, nextCheckAt, hotUntil),
+    lastCheckAt,
+  });
+
+  it('offers products not yet due, checked at least the gap ago, the most stale first, hot ones weighing four times', () => {
+    const products = [
+      checked('due', seconds(-400), seconds(-1)),
+      checked('fresh', seconds(-3), seconds(60)),
+      checked('quiet-old', seconds(-100), seconds(200)),
+      checked('hot-younger', seconds(-30), seconds(30), seconds(600)),
+      checked('quiet-older', seconds(-200), seconds(100)),
+      checked('never', null, null),
+      { ...checked('off', seconds(-500), seconds(10)), active: false },
+    ];
+    const ahead = readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5 });
+    expect(ahead.map((p) => p.id)).toEqual(['quiet-older', 'hot-younger', 'quiet-old']);
+    expect(readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5 }, 1).map((p) => p.id)).toEqual([
+      'quiet-older',
+    ]);
+  });
+
+  it('reads nothing ahead outside working hours', () => {
+    const products = [checked('a', minutes(-600), minutes(10))];
+    expect(readAheadProducts(products, minutes(-120), { workingHours: DAYTIME }, { minGapSeconds: 5 })).toEqual([]);
+    expect(readAheadProducts(products, NOW, { workingHours: DAYTIME }, { minGapSeconds: 5 })).toHaveLength(1);
   });
 });

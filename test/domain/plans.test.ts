@@ -9,7 +9,7 @@ import {
   productsToSwitchOff,
   splitProxies,
 } from '../../src/domain/plans';
-import { isFailing, permitsToGrant, restSecondsAfterGrant } from '../../src/domain/proxy-budget';
+import { isFailing, leaseToGrant, permitsToGrant, restSecondsAfterGrant } from '../../src/domain/proxy-budget';
 
 describe('plans', () => {
   it('split a plan’s proxies 70/25/5 by default', () => {
@@ -70,6 +70,24 @@ describe('proxy budget rules', () => {
     expect(permitsToGrant(50, 0, rules)).toBe(50);
     expect(permitsToGrant(50, 230, rules)).toBe(19);
     expect(permitsToGrant(50, 249, rules)).toBe(0);
+  });
+
+  it('lease a free proxy for several whole windows, paced at the budget rate, when more than one window is wanted', () => {
+    const measured = {
+      budgetRequests: 10,
+      budgetWindowSeconds: 1,
+      restSeconds: 0,
+      banBenchSeconds: 15,
+      leaseSeconds: 30,
+    };
+    expect(leaseToGrant(8, 0, measured, 10)).toEqual({ permits: 8 });
+    expect(leaseToGrant(25, 0, measured, 10)).toEqual({ permits: 25, readsPerSecond: 10 });
+    expect(leaseToGrant(500, 0, measured, 10)).toEqual({ permits: 100, readsPerSecond: 10 });
+    expect(leaseToGrant(500, 0, { ...measured, leaseSeconds: 4 }, 10)).toEqual({ permits: 40, readsPerSecond: 10 });
+    // A proxy something still counts against gets only what its window has left, at any pace.
+    expect(leaseToGrant(500, 3, measured, 10)).toEqual({ permits: 7 });
+    // The seed profile's window outlasts any lease: one window at a time.
+    expect(leaseToGrant(500, 0, rules, 10)).toEqual({ permits: 249 });
   });
 
   it('rest a proxy once a grant spends its budget, when the profile rests proxies', () => {

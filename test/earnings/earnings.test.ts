@@ -1,3 +1,4 @@
+import { DEFAULT_CHANGE_BUDGET } from '../../src/domain/write-budget';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Locator } from 'playwright';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,8 @@ describe('what the demper earns', () => {
       logger: ctx.logger,
       batchSize: 50,
       concurrency: 4,
+      budget: DEFAULT_CHANGE_BUDGET,
+      readAheadSeconds: 0,
       now: () => now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       progress: () => undefined,

@@ -5,7 +5,7 @@ import { sharedGrants } from '../../src/proxies/shared-grants';
 const request: ReadRequest = { userId: 'u', module: 'demper', storeId: 's', reads: 2 };
 
 /** A proxy pool in memory: grants up to `budget` reads each, and records what was asked and reported. */
-function fakePool(options: { budget?: number; direct?: boolean; untilMs?: number } = {}) {
+function fakePool(options: { budget?: number; direct?: boolean; untilMs?: number; readsPerSecond?: number } = {}) {
   const asked: number[] = [];
   const reported: { leaseId: string; outcome: ReadOutcome }[] = [];
   const banned = new Set<string>();
@@ -27,6 +27,7 @@ function fakePool(options: { budget?: number; direct?: boolean; untilMs?: number
         proxyUrl: 'http://u:p@127.0.0.2:3128',
         maxReads: Math.min(req.reads, options.budget ?? 10),
         until: new Date(Date.now() + (options.untilMs ?? 30_000)),
+        ...(options.readsPerSecond ? { readsPerSecond: options.readsPerSecond } : {}),
       };
       return grant;
     },
@@ -40,6 +41,20 @@ function fakePool(options: { budget?: number; direct?: boolean; untilMs?: number
 }
 
 describe('proxy grants shared by the readers of one batch', () => {
+  it('gives the slices of a paced grant consecutive read slots, so together they keep its pace', async () => {
+    const pool = fakePool({ budget: 100, readsPerSecond: 10 });
+    const shared = sharedGrants(pool.channel, () => 100);
+    await shared.report((await shared.acquire(request)) as ProxyGrant, { ok: 2, failed: 0 });
+    const before = Date.now();
+    const slices = (await Promise.all([1, 2, 3].map(() => shared.acquire(request)))) as ProxyGrant[];
+    const starts = slices.map((s) => s.notBefore!.getTime() - before);
+    // Two reads each at 10 a second: slots 200 ms apart, whatever the clock moved meanwhile.
+    expect(starts[1]! - starts[0]!).toBe(200);
+    expect(starts[2]! - starts[1]!).toBe(200);
+    expect(starts[0]).toBeLessThan(50);
+    expect(slices.every((s) => s.readsPerSecond === 10)).toBe(true);
+  });
+
   it('cuts every reader a slice of one grant and reports it once, summed, when the batch is over', async () => {
     const pool = fakePool({ budget: 10 });
     const shared = sharedGrants(pool.channel, () => 10);
