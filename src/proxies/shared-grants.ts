@@ -3,15 +3,19 @@
  * reads; asked one by one, every product would cost a lease of its own (a PostgreSQL transaction to
  * grant it and another to report it). Here, once the pool has answered with a proxy, a new grant is
  * asked for `ahead()` reads at once — the proxy's budget caps it — and readers are handed slices of
- * it while it has reads and time left and its proxy is not banned; the slices of a paced grant take
- * consecutive read slots. The grant is reported once, with every slice's outcome summed, when its last
- * slice is reported and no more will be cut from it. Direct grants pass through untouched.
+ * it while it has reads and time left and its proxy is not banned.
  *
- * `close()` stops cutting from the grant in hand (reporting it once its slices are in); call it when
- * the batch is over, or the lease counts against the proxy's budget until its deadline.
+ * A paced grant (one lease over several budget windows) hands its slices consecutive read slots, so
+ * together they keep its pace. When every paced grant in hand is booked ahead, one more is asked for —
+ * another proxy of the merchant's, read beside the others — until the pool has none to spare.
+ *
+ * A grant is reported once, with every slice's outcome summed, when its last slice is reported and no
+ * more will be cut from it. Direct grants pass through untouched. `close()` stops cutting from the
+ * grants in hand (reporting each once its slices are in); call it when the batch is over, or the lease
+ * counts against the proxy's budget until its deadline.
  */
 
-import type { ProxyGrant, ReadChannel, ReadOutcome, UsableGrant } from './read-channel';
+import type { ProxyGrant, ReadChannel, ReadGrant, ReadOutcome, ReadRequest, UsableGrant } from './read-channel';
 
 export interface SharedGrants extends ReadChannel {
   close(): Promise<void>;
@@ -20,19 +24,23 @@ export interface SharedGrants extends ReadChannel {
 interface Share {
   grant: ProxyGrant;
   left: number;
-  /** A paced grant's next free read slot: slices take consecutive slots, so together they keep its pace. */
+  /** A paced grant's next free read slot; 0 for a grant without a pace. */
   nextSlotMs: number;
   slicesOut: number;
   closed: boolean;
   outcome: ReadOutcome;
 }
 
+/** After the pool had no more proxies to spare, readers queue on the grants in hand this long before it is asked again. */
+const SPARE_RETRY_MS = 1_000;
+
 export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedGrants {
-  let current: Share | null = null;
+  let shares: Share[] = [];
   const shareOf = new Map<string, Share>();
   let slices = 0;
   let asking: Promise<void> | null = null;
   let proxied = false;
+  let noSpareUntilMs = 0;
 
   const reportIfDone = async (share: Share) => {
     if (share.closed && share.slicesOut === 0) await channel.report(share.grant, share.outcome);
@@ -42,12 +50,18 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
     share.closed = true;
     await reportIfDone(share);
   };
-  const usable = (share: Share | null): share is Share =>
-    share !== null &&
+  const usable = (share: Share) =>
     !share.closed &&
     share.left > 0 &&
     Math.max(Date.now(), share.nextSlotMs) < share.grant.until.getTime() &&
     channel.holds(share.grant);
+  /** The usable grant whose next read can start soonest, and whether it would keep the reader waiting. */
+  const soonest = (): { share: Share; booked: boolean } | null => {
+    let best: Share | null = null;
+    for (const share of shares)
+      if (usable(share) && (best === null || share.nextSlotMs < best.nextSlotMs)) best = share;
+    return best && { share: best, booked: best.nextSlotMs > Date.now() };
+  };
   const slice = (share: Share, reads: number): ProxyGrant => {
     const maxReads = Math.min(Math.max(1, Math.floor(reads)), share.left);
     share.left -= maxReads;
@@ -60,11 +74,18 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
     share.nextSlotMs = notBefore.getTime() + (maxReads * 1000) / readsPerSecond;
     return { ...share.grant, leaseId, maxReads, notBefore };
   };
+  /** Closes the grants nothing more can be cut from, and forgets them. */
+  const dropSpent = async () => {
+    const spent = shares.filter((share) => !usable(share));
+    shares = shares.filter(usable);
+    for (const share of spent) await closeShare(share);
+  };
 
   return {
-    async acquire(request) {
+    async acquire(request: ReadRequest): Promise<ReadGrant> {
       for (;;) {
-        if (usable(current)) return slice(current, request.reads);
+        const best = soonest();
+        if (best && (!best.booked || asking || Date.now() < noSpareUntilMs)) return slice(best.share, request.reads);
         // One reader asks the pool at a time; the others wait to share what it gets.
         if (!asking) break;
         await asking;
@@ -72,14 +93,21 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
       let done!: () => void;
       asking = new Promise<void>((resolve) => (done = resolve));
       try {
-        if (current) await closeShare(current);
+        await dropSpent();
         // Only once the pool has answered with a proxy is a grant asked for more than this reader's
         // reads: a direct grant reserves its slots on the process's clock whether they are used or not.
         const reads = proxied ? Math.max(request.reads, ahead()) : request.reads;
         const grant = await channel.acquire({ ...request, reads });
-        if (grant.kind !== 'proxy') return grant;
+        if (grant.kind !== 'proxy') {
+          const fallback = soonest();
+          if (fallback) {
+            noSpareUntilMs = Date.now() + SPARE_RETRY_MS;
+            return slice(fallback.share, request.reads);
+          }
+          return grant;
+        }
         proxied = true;
-        current = {
+        const share: Share = {
           grant,
           left: grant.maxReads,
           nextSlotMs: 0,
@@ -87,7 +115,8 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
           closed: false,
           outcome: { ok: 0, failed: 0 },
         };
-        return slice(current, request.reads);
+        shares.push(share);
+        return slice(share, request.reads);
       } finally {
         asking = null;
         done();
@@ -113,7 +142,9 @@ export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedG
       await reportIfDone(share);
     },
     async close() {
-      if (current) await closeShare(current);
+      const open = shares;
+      shares = [];
+      for (const share of open) await closeShare(share);
     },
   };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyGrant, ReadChannel, ReadOutcome, ReadRequest, UsableGrant } from '../../src/proxies/read-channel';
+import type {
+  ProxyGrant,
+  ReadChannel,
+  ReadGrant,
+  ReadOutcome,
+  ReadRequest,
+  UsableGrant,
+} from '../../src/proxies/read-channel';
 import { sharedGrants } from '../../src/proxies/shared-grants';
 
 const request: ReadRequest = { userId: 'u', module: 'demper', storeId: 's', reads: 2 };
@@ -41,18 +48,46 @@ function fakePool(options: { budget?: number; direct?: boolean; untilMs?: number
 }
 
 describe('proxy grants shared by the readers of one batch', () => {
-  it('gives the slices of a paced grant consecutive read slots, so together they keep its pace', async () => {
+  /** A pool of paced proxies that has `proxies` grants to give, then asks the reader to wait. */
+  function pacedPool(proxies: number) {
     const pool = fakePool({ budget: 100, readsPerSecond: 10 });
+    const acquire = pool.channel.acquire.bind(pool.channel);
+    let calls = 0;
+    pool.channel.acquire = async (req) => {
+      calls++;
+      return proxies-- > 0 ? acquire(req) : { kind: 'wait', until: new Date(Date.now() + 500) };
+    };
+    return { ...pool, calls: () => calls };
+  }
+  const leaseOf = (grant: ReadGrant) => (grant as ProxyGrant).leaseId.split('#')[0];
+
+  it('gives the slices of a paced grant consecutive read slots, so together they keep its pace', async () => {
+    const pool = pacedPool(2);
     const shared = sharedGrants(pool.channel, () => 100);
     await shared.report((await shared.acquire(request)) as ProxyGrant, { ok: 2, failed: 0 });
     const before = Date.now();
     const slices = (await Promise.all([1, 2, 3].map(() => shared.acquire(request)))) as ProxyGrant[];
-    const starts = slices.map((s) => s.notBefore!.getTime() - before);
+    expect(slices.map(leaseOf)).toEqual(['lease-2', 'lease-2', 'lease-2']);
+    const starts = slices.map((s) => s.notBefore!.getTime() - before).sort((a, b) => a - b);
     // Two reads each at 10 a second: slots 200 ms apart, whatever the clock moved meanwhile.
     expect(starts[1]! - starts[0]!).toBe(200);
     expect(starts[2]! - starts[1]!).toBe(200);
     expect(starts[0]).toBeLessThan(50);
     expect(slices.every((s) => s.readsPerSecond === 10)).toBe(true);
+  });
+
+  it('asks for another proxy when the paced grants in hand are booked ahead, and stops asking when the pool has none', async () => {
+    const pool = pacedPool(3);
+    const shared = sharedGrants(pool.channel, () => 100);
+    const grants: ReadGrant[] = [];
+    for (let i = 0; i < 5; i++) grants.push(await shared.acquire(request));
+    // The first reader's own small grant; then a paced grant per reader while the pool has proxies;
+    // then the readers queue on the grants in hand, soonest slot first, without asking again at once.
+    expect(grants.map(leaseOf)).toEqual(['lease-1', 'lease-2', 'lease-3', 'lease-2', 'lease-3']);
+    expect(pool.calls()).toBe(4);
+    for (const grant of grants) await shared.report(grant as ProxyGrant, { ok: 2, failed: 0 });
+    await shared.close();
+    expect(pool.reported.map((r) => r.leaseId).sort()).toEqual(['lease-1', 'lease-2', 'lease-3']);
   });
 
   it('cuts every reader a slice of one grant and reports it once, summed, when the batch is over', async () => {
