@@ -77,7 +77,7 @@ export interface CheckResult {
 
 type ProductRow = typeof products.$inferSelect;
 
-/** A batch that recorded a change stops taking products this soon after, so the push goes out promptly. */
+/** A batch that found a change to push stops taking products this soon after, so the push goes out promptly. */
 const PUSH_PROMPTLY_MS = 1_000;
 
 export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
@@ -113,8 +113,8 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   const readUntil = deps.now().getTime() + (decisionMaxAgeSeconds(config) * 1000) / 2;
   const takeNext = () => {
     const at = deps.now().getTime();
-    const recordedAt = recorder.firstRecordedAt();
-    if (at >= readUntil || (recordedAt !== null && at >= recordedAt + PUSH_PROMPTLY_MS)) return undefined;
+    const changeAt = recorder.firstChangeAt();
+    if (at >= readUntil || (changeAt !== null && at >= changeAt + PUSH_PROMPTLY_MS)) return undefined;
     return queue.shift();
   };
   const checkNext = async (): Promise<void> => {
@@ -191,7 +191,7 @@ interface CheckedProduct {
   failed: boolean;
 }
 
-/** Rows written together; a product that wants a change is written at once, so its push is not held up. */
+/** Rows written together at most; the rest wait for the batch's end (which a change to push brings forward). */
 const ROWS_PER_WRITE = 50;
 
 /**
@@ -204,11 +204,13 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowance: SpendAllo
   let left = allowance;
   let waiting: CheckedProduct[] = [];
   let recorded = 0;
-  let firstRecordedAt: number | null = null;
+  let firstChangeAt: number | null = null;
   const writes: Promise<void>[] = [];
+  const fits = (change: { holdSeconds: number }) =>
+    left === null || spend(left, isLasting(change.holdSeconds, deps.budget)) !== null;
 
   const write = async (batch: CheckedProduct[]) => {
-    const wanted = batch.flatMap((c) => (c.change ? [{ ...c.change, changes: c.change.changes }] : []));
+    const wanted = batch.flatMap((c) => (c.change ? [c.change] : []));
     const { selected } = prioritiseChanges(wanted, { remaining: wanted.length });
     const toRecord = selected.filter((change) => {
       if (left === null) return true;
@@ -218,7 +220,7 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowance: SpendAllo
       return true;
     });
     const now = deps.now();
-    const count = await deps.db.transaction(async (tx) => {
+    recorded += await deps.db.transaction(async (tx) => {
       const days = batch.flatMap((c) =>
         c.finishedDay && c.finishedDay.watchedSeconds > 0
           ? [{ productId: c.row.id, storeId: input.store.id, ...c.finishedDay }]
@@ -235,8 +237,6 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowance: SpendAllo
       for (const change of toRecord) if (await recordDecision(tx, change)) n++;
       return n;
     });
-    recorded += count;
-    if (count > 0) firstRecordedAt ??= deps.now().getTime();
   };
   const flush = async () => {
     const batch = waiting;
@@ -248,11 +248,13 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowance: SpendAllo
   return {
     async add(checked: CheckedProduct) {
       waiting.push(checked);
-      if (checked.change || waiting.length >= ROWS_PER_WRITE) await flush();
+      if (checked.change && fits(checked.change)) firstChangeAt ??= deps.now().getTime();
+      if (waiting.length >= ROWS_PER_WRITE) await flush();
     },
     flush,
     recorded: () => recorded,
-    firstRecordedAt: () => firstRecordedAt,
+    /** When the batch first found a change the budget would take now. */
+    firstChangeAt: () => firstChangeAt,
   };
 }
 
