@@ -92,7 +92,10 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     readsBlockedUntil: null,
     nextDueAt: null,
   };
-  const readAhead = await storeReadAhead(db, store.userId, deps.readAheadSeconds);
+  const readAhead = await storeReadAhead(db, store.userId, {
+    minGapSeconds: deps.readAheadSeconds,
+    batch: deps.batchSize,
+  });
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
@@ -103,10 +106,13 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   // otherwise be held to one round trip each, far below what its addresses may send.
   const queue = [...due.ids];
   let done = 0;
-  // The readers share proxy grants. A grant is asked for the reads of every product still queued: the
+  let reading = 0;
+  // The readers share proxy grants. A grant is asked for the reads of every product not read yet: the
   // pool grants what a proxy's budget allows, paced, so one lease serves many products.
   const citiesAtMost = Math.max(1, store.points.length);
-  const channel = sharedGrants(deps.channel, () => Math.max(1, queue.length) * citiesAtMost);
+  const channel = sharedGrants(deps.channel, () => Math.max(1, queue.length + reading) * citiesAtMost, {
+    proxied: readAhead !== null,
+  });
   // Decisions past their age limit are not pushed (push.ts): a batch that reads slowly (a store
   // without proxies, sharing this process's address) stops taking products after half of it, so what
   // it decided still goes out fresh; the products it did not reach stay due for the next batch.
@@ -126,6 +132,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         product.cities,
         store.points.filter((p) => p.cityId),
       );
+      reading++;
       const read = await readCards(
         // The channel paces by this process's clock; what goes back to the loop is on `deps.now`'s.
         { channel, urls: deps.urls, timeoutMs: deps.timeoutMs, sleep: deps.sleep, now: Date.now },
@@ -136,7 +143,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
           productId: product.kaspiProductId,
           cityIds,
         },
-      );
+      ).finally(() => reading--);
       if (read.blockedUntil) {
         // This product and the rest stay due; the loop waits for the channel.
         result.readsBlockedUntil = new Date(

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, lte, max, min, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, products, proxies } from '../db/schema';
 import {
@@ -72,31 +72,47 @@ export async function storeNextWakeAt(
     .select({
       products: count(),
       earliest: min(products.nextCheckAt),
-      oldestCheck: min(products.lastCheckAt),
       unchecked: sql<boolean>`bool_or(${products.nextCheckAt} is null)`,
     })
     .from(products)
     .where(demperProducts(storeId));
   if (!row || row.products === 0) return null;
   let earliest = row.unchecked || row.earliest === null ? null : new Date(row.earliest);
-  if (readAhead && earliest !== null && row.oldestCheck !== null) {
-    const aheadAt = new Date(new Date(row.oldestCheck).getTime() + readAhead.minGapSeconds * 1000);
-    if (aheadAt < earliest) earliest = aheadAt;
+  if (readAhead && earliest !== null) {
+    const batchReadyAt = await readAheadBatchAt(db, storeId, readAhead);
+    if (batchReadyAt !== null && batchReadyAt < earliest) earliest = batchReadyAt;
   }
   return nextWakeAt([{ id: '', active: true, nextCheckAt: earliest, hotUntil: null }], now, { workingHours });
+}
+
+/** When a whole batch of the store's products will be free to read ahead: the batch's newest check, one gap on. */
+async function readAheadBatchAt(db: Db, storeId: string, readAhead: ReadAhead): Promise<Date | null> {
+  const oldest = db
+    .select({ at: products.lastCheckAt })
+    .from(products)
+    .where(demperProducts(storeId))
+    .orderBy(asc(products.lastCheckAt))
+    .limit(readAhead.batch)
+    .as('oldest');
+  const [row] = await db.select({ at: max(oldest.at) }).from(oldest);
+  return row?.at ? new Date(new Date(row.at).getTime() + readAhead.minGapSeconds * 1000) : null;
 }
 
 /**
  * Whether the store reads ahead of its intervals: only through proxies of its own, whose capacity
  * would otherwise go unused; a store reading from the service's own address keeps to its intervals.
  */
-export async function storeReadAhead(db: Db, userId: string, minGapSeconds: number): Promise<ReadAhead | null> {
-  if (minGapSeconds <= 0) return null;
+export async function storeReadAhead(
+  db: Db,
+  userId: string,
+  settings: { minGapSeconds: number; batch: number },
+): Promise<ReadAhead | null> {
+  if (settings.minGapSeconds <= 0) return null;
   const [row] = await db
     .select({ n: count() })
     .from(proxies)
     .where(and(eq(proxies.userId, userId), eq(proxies.module, 'demper'), eq(proxies.status, 'allocated')));
-  return row && row.n > 0 ? { minGapSeconds } : null;
+  return row && row.n > 0 ? settings : null;
 }
 
 /**

@@ -34,12 +34,17 @@ interface Share {
 /** After the pool had no more proxies to spare, readers queue on the grants in hand this long before it is asked again. */
 const SPARE_RETRY_MS = 1_000;
 
-export function sharedGrants(channel: ReadChannel, ahead: () => number): SharedGrants {
+/** `proxied`: the reader knows its reads go through proxies, so even the first grant may be asked for `ahead()`. */
+export function sharedGrants(
+  channel: ReadChannel,
+  ahead: () => number,
+  options: { proxied?: boolean } = {},
+): SharedGrants {
   let shares: Share[] = [];
   const shareOf = new Map<string, Share>();
   let slices = 0;
   let asking: Promise<void> | null = null;
-  let proxied = false;
+  let proxied = options.proxied ?? false;
   let noSpareUntilMs = 0;
 
   const reportIfDone = async (share: Share) => {
