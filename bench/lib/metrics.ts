@@ -43,6 +43,18 @@ export function highestFirstPrice(rivalPrice: number): number {
   return Math.ceil(rivalPrice) - 1;
 }
 
+/**
+ * The price a good demper holds on a card: the highest first price under the cheapest rival, within
+ * the product's floor and ceiling; the ceiling when no rival is shown.
+ */
+export function targetPrice(
+  cheapestRival: number | undefined,
+  bounds: { floorTenge: number; ceilingTenge: number },
+): number {
+  if (cheapestRival === undefined) return bounds.ceilingTenge;
+  return Math.max(bounds.floorTenge, Math.min(bounds.ceilingTenge, highestFirstPrice(cheapestRival)));
+}
+
 function cheapest(rivals: Map<string, number>): number | undefined {
   let min: number | undefined;
   for (const price of rivals.values()) if (min === undefined || price < min) min = price;

@@ -1,14 +1,14 @@
 import { isKaspiError, pushPrice } from '../../src/kaspi';
 import {
   changeBudgetStatus,
-  DEFAULT_CHANGE_BUDGET,
   DEFAULT_WRITE_PACE,
   FULL_WRITE_BUCKET,
   takeWriteToken,
+  type ChangeBudget,
 } from '../../src/domain/write-budget';
 import type { Market } from '../../sandbox/market';
 import type { BenchProduct, ContenderSetup } from './contender';
-import { highestFirstPrice } from './metrics';
+import { targetPrice } from './metrics';
 
 interface Wanted {
   product: BenchProduct;
@@ -21,11 +21,13 @@ interface Wanted {
 /**
  * An upper bound for any demper: it sees every rival move the instant it happens (the market's own
  * ground truth, no reads at all) and answers within the same write limits a real demper has — the
- * pushes-per-second pace and the rolling 30-minute change budget — regaining first place before
- * raising, most money first. Its target is the simplest good one: the whole tenge under the cheapest
- * rival, clamped to floor and ceiling; the ceiling when no rival is left.
+ * pushes-per-second pace and the rolling change budget (`budget`, the one our worker is given) —
+ * regaining first place before raising, most money first. Its target is the simplest good one: the
+ * whole tenge under the cheapest rival, clamped to floor and ceiling; the ceiling when no rival is left.
+ * A 429 without a Retry-After keeps it from pushing for one budget window.
  */
-export function startOracle(setup: ContenderSetup, market: Market, options: { tickMs?: number } = {}) {
+export function startOracle(setup: ContenderSetup, market: Market, options: { budget: ChangeBudget; tickMs?: number }) {
+  const { budget } = options;
   const cabinet = { urls: setup.urls, timeoutMs: 10_000, session: { cookies: setup.cookies } };
   const byProductId = new Map(setup.products.map((p) => [p.productId, p]));
   const dirty = new Set<string>(setup.products.map((p) => p.productId));
@@ -47,10 +49,7 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
       const ours = market.priceIn(offer, cityId) ?? offer.basePrice;
       const rivals = market.card(product.productId, cityId).filter((e) => e.offer !== offer);
       const cheapest = rivals.length ? Math.min(...rivals.map((e) => e.price)) : undefined;
-      const target =
-        cheapest === undefined
-          ? product.ceilingTenge
-          : Math.max(product.floorTenge, Math.min(product.ceilingTenge, highestFirstPrice(cheapest)));
+      const target = targetPrice(cheapest, product);
       if (cheapest !== undefined && ours >= cheapest && target < cheapest) {
         regains = true;
         atStake += target;
@@ -77,7 +76,7 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
       });
     } catch (err) {
       if (isKaspiError(err) && err.kind === 'merchant_throttled')
-        bannedUntil = Date.now() + (err.cooldownMs ?? 30 * 60_000);
+        bannedUntil = Date.now() + (err.cooldownMs ?? budget.windowSeconds * 1000);
       dirty.add(w.product.productId);
     }
   }
@@ -87,8 +86,7 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
       await new Promise((r) => setTimeout(r, options.tickMs ?? 20));
       const now = Date.now();
       if (now < bannedUntil || dirty.size === 0) continue;
-      const budget = changeBudgetStatus(changeTimes, new Date(now), DEFAULT_CHANGE_BUDGET);
-      if (budget.remaining <= 0) continue;
+      if (changeBudgetStatus(changeTimes, new Date(now), budget).remaining <= 0) continue;
       const candidates = [...dirty]
         .map((id) => wanted(byProductId.get(id)!))
         .filter((w): w is Wanted => w !== undefined);
@@ -96,7 +94,7 @@ export function startOracle(setup: ContenderSetup, market: Market, options: { ti
       candidates.sort((a, b) => Number(b.regains) - Number(a.regains) || b.atStake - a.atStake);
       for (const w of candidates) {
         const token = takeWriteToken(bucket, new Date(), DEFAULT_WRITE_PACE);
-        if (!token.granted || changeBudgetStatus(changeTimes, new Date(), DEFAULT_CHANGE_BUDGET).remaining <= 0) {
+        if (!token.granted || changeBudgetStatus(changeTimes, new Date(), budget).remaining <= 0) {
           dirty.add(w.product.productId);
           continue;
         }

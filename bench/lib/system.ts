@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { createUser } from '../../src/accounts/users';
 import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
@@ -23,6 +23,7 @@ import { catalogSyncWorkflowId } from '../../src/workflows/messages';
 import { demperWorkflow } from '../../src/workflows/demper';
 import type { ContenderSetup } from './contender';
 import { freePort } from '../../src/stack/ports';
+import { parentPid } from './process-stats';
 
 export interface OurStore {
   storeId: string;
@@ -47,6 +48,8 @@ export interface OurSystem {
   databaseBytes(): Promise<number>;
   /** Rows PostgreSQL has inserted, updated and deleted in each of our tables since it started. */
   rowsWritten(): Promise<Map<string, number>>;
+  /** The embedded PostgreSQL's postmaster, the parent of every server process (measure it with `treeCpuSeconds`). */
+  postgresPid(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -54,9 +57,12 @@ export interface OurSystem {
  * The system under test, the way `npm start` runs it — Temporal dev server, embedded PostgreSQL, worker
  * and API as child processes — in a temporary data folder on free ports, pointed at one Kaspi sandbox.
  * The bench seeds merchants straight into PostgreSQL (as the connect and catalog flows would leave
- * them) and starts their demper loops.
+ * them) and starts their demper loops. `env` adds settings (`src/lib/settings.ts`) for the worker and the API.
  */
-export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurSystem> {
+export async function startOurSystem(
+  kaspi: SandboxHandle['urls'],
+  options: { env?: Record<string, string> } = {},
+): Promise<OurSystem> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaspi-demper-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const env: Record<string, string> = {
@@ -70,6 +76,7 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
     ...kaspiUrlsEnv(kaspi),
     PROXY_ALLOW_PRIVATE_ADDRESSES: 'true',
     OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
+    ...options.env,
   };
   const config = loadConfig({ ...process.env, DATABASE_URL: '', TEMPORAL_ADDRESS: '', ...env });
   const logger = createLogger(config, 'bench');
@@ -122,12 +129,17 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
         args: [{ storeId: store!.id, userId: user.id }],
       });
       if (synced.state !== 'done') throw new Error(`catalog sync of the bench store failed: ${synced.error}`);
-      for (const p of setup.products) {
-        await db
-          .update(products)
-          .set({ active: true, minPrice: p.floorTenge, maxPrice: p.ceilingTenge })
-          .where(and(eq(products.storeId, store!.id), eq(products.sku, p.sku)));
-      }
+      // Every product switched on with its floor and ceiling, in one statement per store.
+      const bounds = sql.join(
+        setup.products.map((p) => sql`(${p.sku}, ${p.floorTenge}::int, ${p.ceilingTenge}::int)`),
+        sql`, `,
+      );
+      await db.execute(sql`
+        update ${products} set ${sql.identifier(products.active.name)} = true,
+          ${sql.identifier(products.minPrice.name)} = bounds.floor,
+          ${sql.identifier(products.maxPrice.name)} = bounds.ceiling
+        from (values ${bounds}) as bounds(sku, floor, ceiling)
+        where ${products.storeId} = ${store!.id} and ${products.sku} = bounds.sku`);
       for (const proxy of options.proxies) {
         await upsertProxy(db, keyring, {
           protocol: 'http',
@@ -162,6 +174,11 @@ export async function startOurSystem(kaspi: SandboxHandle['urls']): Promise<OurS
         sql`select relname as name, (n_tup_ins + n_tup_upd + n_tup_del)::text as rows from pg_stat_user_tables`,
       );
       return new Map(result.rows.map((r) => [r.name, Number(r.rows)]));
+    },
+    async postgresPid() {
+      // This connection's server process is a child of the postmaster.
+      const result = await db.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+      return parentPid(Number(result.rows[0]!.pid));
     },
     async databaseBytes() {
       const result = await db.execute<{ size: string }>(sql`select pg_database_size(current_database())::text as size`);

@@ -1,6 +1,13 @@
-import { startSandbox, type GeneratedMarket, type SandboxHandle } from '../../sandbox';
+import {
+  startSandbox,
+  type GeneratedMarket,
+  type LimitProfile,
+  type SandboxHandle,
+  type SandboxProxy,
+} from '../../sandbox';
 import type { BotKind } from '../../sandbox/market';
 import type { BenchProduct, ContenderSetup } from './contender';
+import { targetPrice } from './metrics';
 
 export interface MarketSettings {
   products: number;
@@ -13,11 +20,29 @@ export interface MarketSettings {
   /** Floor and ceiling of each product, as fractions of its starting price. */
   floorFraction: number;
   ceilingFraction: number;
+  /** Kaspi's limits; `measured` when absent. */
+  limits?: LimitProfile;
 }
 
 export interface Twin {
   sandbox: SandboxHandle;
   setup: ContenderSetup;
+  /** The sandbox's proxies this twin's contender may read through. */
+  proxies: SandboxProxy[];
+}
+
+/** A sandbox with no market yet, under the settings' limits and latency, with `proxies` proxies. */
+export function startMarketSandbox(
+  settings: Pick<MarketSettings, 'seed' | 'latencyMs' | 'limits'>,
+  proxies: number,
+): Promise<SandboxHandle> {
+  const [minLatency, maxLatency] = settings.latencyMs;
+  return startSandbox({
+    seed: settings.seed,
+    profile: settings.limits ?? 'measured',
+    latency: { baseMs: minLatency, jitterMs: maxLatency - minLatency },
+    proxies: { count: proxies },
+  });
 }
 
 /**
@@ -26,21 +51,23 @@ export interface Twin {
  * moves with its own demper.
  */
 export async function startTwin(settings: MarketSettings): Promise<Twin> {
-  const [minLatency, maxLatency] = settings.latencyMs;
-  const sandbox = await startSandbox({
+  const sandbox = await startMarketSandbox(settings, settings.proxies);
+  return twinIn(sandbox, settings, sandbox.proxies);
+}
+
+/**
+ * The same generated market in a sandbox that is already running (and may hold other merchants'
+ * markets): the rivals' bots start with it. `proxies` are the ones its contender reads through.
+ */
+export function twinIn(sandbox: SandboxHandle, settings: MarketSettings, proxies: SandboxProxy[]): Twin {
+  const generated = sandbox.seedMarket({
+    products: settings.products,
+    rivalsPerProduct: settings.rivals,
+    botMix: settings.botMix,
+    botIntervalMs: settings.botIntervalMs,
     seed: settings.seed,
-    profile: 'measured',
-    latency: { baseMs: minLatency, jitterMs: maxLatency - minLatency },
-    proxies: { count: settings.proxies },
-    generate: {
-      products: settings.products,
-      rivalsPerProduct: settings.rivals,
-      botMix: settings.botMix,
-      botIntervalMs: settings.botIntervalMs,
-      seed: settings.seed,
-    },
   });
-  return { sandbox, setup: contenderSetup(sandbox, sandbox.generated!, settings) };
+  return { sandbox, setup: contenderSetup(sandbox, generated, settings), proxies };
 }
 
 /** What a contender needs to know of a generated merchant: its session, points, products and their bounds. */
@@ -64,4 +91,38 @@ export function contenderSetup(
     points: generated.merchant.points.map((p) => ({ storeId: p.storeId, cityId: p.cityId })),
     products,
   };
+}
+
+/**
+ * Puts our merchant's offer on every card of the twin at the price a good demper would hold there
+ * (`targetPrice`: the whole tenge under the cheapest rival, within floor and ceiling), straight in the
+ * market, as if the store had been priced into it long ago. Nothing goes through Kaspi's limits; the
+ * timeline records the moves. Returns how many city prices moved.
+ */
+export function priceIn(twin: Twin): number {
+  const { market } = twin.sandbox;
+  let moved = 0;
+  for (const product of twin.setup.products) {
+    const offer = market.offer(twin.setup.merchantUid, product.sku);
+    if (!offer) continue;
+    const prices = twin.setup.points.map(({ cityId }) => {
+      const rivals = market.card(product.productId, cityId).filter((e) => e.offer !== offer);
+      const cheapest = rivals.length ? Math.min(...rivals.map((e) => e.price)) : undefined;
+      return { cityId, price: targetPrice(cheapest, product) };
+    });
+    const changes = prices.filter(({ cityId, price }) => market.priceIn(offer, cityId) !== price);
+    if (changes.length === 0) continue;
+    moved += changes.length;
+    market.mutate(offer, () => {
+      for (const { cityId, price } of changes) offer.cityPrices.set(cityId, price);
+    });
+  }
+  return moved;
+}
+
+/** Stops the twin's rivals for good (its sandbox may go on serving other markets). */
+export function retireTwin(twin: Twin): void {
+  const { market } = twin.sandbox;
+  const ours = new Set(twin.setup.products.map((p) => p.productId));
+  market.bots = market.bots.filter((bot) => !ours.has(market.offer(bot.merchantUid, bot.sku)?.productId ?? ''));
 }
