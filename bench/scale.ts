@@ -7,11 +7,14 @@ import { mb, options, range, table, writeResults } from './lib/report';
 import { startOurSystem, type OurStore, type OurSystem } from './lib/system';
 import { contenderSetup } from './lib/twins';
 import { percentile } from './lib/metrics';
+import { PROXY_LIMIT_PROFILES } from '../src/domain/proxy-budget';
 
 /**
  * `npm run bench:scale`: one worker, more and more stores. Stores join in steps (1, then 10, then 50
- * by default), each of `--products` products with one proxy of its own; after each step the loops
- * run for `--seconds` and the step's throughput, staleness, writes and costs are measured.
+ * by default: 500, 5 000 and 25 000 products), each of `--products` products with one proxy of its
+ * own; after each step the loops run for `--seconds` and the step's throughput, staleness, writes and
+ * costs are measured — staleness against the proxies' physical sweep bound, writes and CPU per
+ * product check.
  */
 const opts = options({
   stores: '1,10,50',
@@ -27,6 +30,9 @@ const opts = options({
 
 const CITIES = [ALMATY, ASTANA].length;
 const SAMPLE_EVERY_MS = 5_000;
+/** What one proxy may safely read per second (`measured` profile of the read budget, src/domain/proxy-budget.ts). */
+const SAFE_READS_PER_SECOND =
+  PROXY_LIMIT_PROFILES.measured.budgetRequests / PROXY_LIMIT_PROFILES.measured.budgetWindowSeconds;
 
 interface Step {
   stores: number;
@@ -34,6 +40,13 @@ interface Step {
   seconds: number;
   checksPerSecond: number;
   stalenessP95Seconds: number;
+  /**
+   * The fastest every product can be read again: products × cities ÷ (proxies × safe reads per
+   * second per proxy), with one proxy per store. Staleness p95 cannot go below it for long.
+   */
+  sweepBoundSeconds: number;
+  /** Staleness p95 ÷ the sweep bound (1 = as fresh as the proxies allow). */
+  stalenessOfBound: number;
   overdueP95Seconds: number;
   /** Active products not checked yet when the step ended (the new stores' first sweep still going). */
   uncheckedAtEnd: number;
@@ -41,9 +54,16 @@ interface Step {
   rowWritesPerSecond: number;
   /** The same, by table, busiest first. */
   rowWritesPerSecondByTable: Record<string, number>;
+  /** PostgreSQL row writes (all tables) per product check. */
+  rowWritesPerCheck: number | null;
   readBans: number;
-  /** CPU in use, in cores (of the machine's), by the worker, the Temporal dev server, this process (the Kaspi sandbox) and the whole machine. */
-  cores: { worker: number; temporal: number; sandbox: number; machine: number };
+  /**
+   * CPU in use, in cores (of the machine's), by the worker, PostgreSQL (the postmaster and every server
+   * process), the Temporal dev server, this process (the Kaspi sandbox) and the whole machine.
+   */
+  cores: { worker: number; postgres: number; temporal: number; sandbox: number; machine: number };
+  /** CPU core-seconds of the system (worker + PostgreSQL + Temporal, not the sandbox) per product check. */
+  cpuSecondsPerCheck: number | null;
   workerPeakRssBytes: number;
   databaseBytes: number;
   temporalEventsPerMinute: number;
@@ -120,6 +140,7 @@ async function main() {
   });
   console.log('starting our system (Temporal, PostgreSQL, worker, API)...');
   const system = await startOurSystem(sandbox.urls);
+  const postgresPid = await system.postgresPid();
   const stores: OurStore[] = [];
   const results: Step[] = [];
 
@@ -146,7 +167,10 @@ async function main() {
     const sent = await sentPriceChanges(system);
     const rows = await system.rowsWritten();
     const events = await system.demperHistoryEvents();
-    const cpu = watchCpu({ worker: system.stack.pids.worker, temporal: system.stack.pids.temporal });
+    const cpu = watchCpu(
+      { worker: system.stack.pids.worker, temporal: system.stack.pids.temporal },
+      { postgres: postgresPid },
+    );
     const from = Date.now();
     const ages: number[] = [];
     const overdue: number[] = [];
@@ -161,32 +185,44 @@ async function main() {
     const elapsed = (Date.now() - from) / 1000;
     const spent = cpu.stop();
     const readsAfter = readsOf(sandbox);
+    const checks = (readsAfter.ok - reads.ok) / CITIES;
+    const products = stores.length * productsPerStore;
+    const sweepBoundSeconds = (products * CITIES) / (stores.length * SAFE_READS_PER_SECOND);
+    const stalenessP95Seconds = percentile95(ages);
+    const writes = rowWrites(rows, await system.rowsWritten(), elapsed);
     const step: Step = {
       stores: stores.length,
-      products: stores.length * productsPerStore,
+      products,
       seconds: Math.round(elapsed),
-      checksPerSecond: (readsAfter.ok - reads.ok) / CITIES / elapsed,
-      stalenessP95Seconds: percentile95(ages),
+      checksPerSecond: checks / elapsed,
+      stalenessP95Seconds,
+      sweepBoundSeconds,
+      stalenessOfBound: stalenessP95Seconds / sweepBoundSeconds,
       overdueP95Seconds: percentile95(overdue),
       uncheckedAtEnd: unchecked,
       priceWritesPerSecond: ((await sentPriceChanges(system)) - sent) / elapsed,
-      ...rowWrites(rows, await system.rowsWritten(), elapsed),
+      ...writes,
+      rowWritesPerCheck: checks > 0 ? (writes.rowWritesPerSecond * elapsed) / checks : null,
       readBans: readsAfter.banned - reads.banned,
       cores: {
         worker: spent.worker! / elapsed,
+        postgres: spent.postgres! / elapsed,
         temporal: spent.temporal! / elapsed,
         sandbox: spent.self! / elapsed,
         machine: spent.machine! / elapsed,
       },
+      cpuSecondsPerCheck: checks > 0 ? (spent.worker! + spent.postgres! + spent.temporal!) / checks : null,
       workerPeakRssBytes: sampleProcess(system.stack.pids.worker!)?.peakRssBytes ?? 0,
       databaseBytes: await system.databaseBytes(),
       temporalEventsPerMinute: ((await system.demperHistoryEvents()) - events) / (elapsed / 60),
     };
     results.push(step);
     console.log(
-      `  ${step.stores} stores: ${step.checksPerSecond.toFixed(1)} checks/s, staleness p95 ${step.stalenessP95Seconds.toFixed(0)} s, ` +
-        `${step.uncheckedAtEnd} not checked yet; cores: worker ${step.cores.worker.toFixed(2)}, Temporal ${step.cores.temporal.toFixed(2)}, ` +
-        `sandbox ${step.cores.sandbox.toFixed(2)}, machine ${step.cores.machine.toFixed(2)} of ${os.cpus().length}`,
+      `  ${step.stores} stores: ${step.checksPerSecond.toFixed(1)} checks/s, staleness p95 ${step.stalenessP95Seconds.toFixed(0)} s ` +
+        `(sweep bound ${step.sweepBoundSeconds.toFixed(0)} s), ${step.uncheckedAtEnd} not checked yet; ` +
+        `cores: worker ${step.cores.worker.toFixed(2)}, PostgreSQL ${step.cores.postgres.toFixed(2)}, ` +
+        `Temporal ${step.cores.temporal.toFixed(2)}, sandbox ${step.cores.sandbox.toFixed(2)}, ` +
+        `machine ${step.cores.machine.toFixed(2)} of ${os.cpus().length}`,
     );
     const busiest = Object.entries(step.rowWritesPerSecondByTable).slice(0, 4);
     console.log(
@@ -195,7 +231,11 @@ async function main() {
   }
 
   const first = results[0]!;
+  const perCheck = (x: number | null, digits: number) => (x === null ? '—' : x.toFixed(digits));
   console.log();
+  console.log(
+    `freshness (sweep bound: products × ${CITIES} cities ÷ (proxies × ${SAFE_READS_PER_SECOND} reads/s), one proxy per store)`,
+  );
   console.log(
     table([
       [
@@ -204,16 +244,11 @@ async function main() {
         'checks/s',
         'needed/s',
         'staleness p95',
+        'sweep bound',
+        '÷ bound',
         'overdue p95',
         'unchecked',
-        'price writes/s',
-        'row writes/s',
         '403s',
-        'worker cores',
-        'machine cores',
-        'worker peak RSS',
-        'PostgreSQL',
-        'Temporal events/min',
       ],
       ...results.map((r) => [
         r.stores,
@@ -221,12 +256,41 @@ async function main() {
         r.checksPerSecond.toFixed(1),
         (r.products / loop.intervalSeconds).toFixed(1),
         `${r.stalenessP95Seconds.toFixed(0)} s`,
+        `${r.sweepBoundSeconds.toFixed(0)} s`,
+        r.stalenessOfBound.toFixed(2),
         `${r.overdueP95Seconds.toFixed(0)} s`,
         r.uncheckedAtEnd,
+        r.readBans,
+      ]),
+    ]),
+  );
+  console.log();
+  console.log('cost (CPU s/check: core-seconds of worker + PostgreSQL + Temporal per product check)');
+  console.log(
+    table([
+      [
+        'stores',
+        'price writes/s',
+        'row writes/s',
+        'row writes/check',
+        'worker cores',
+        'PostgreSQL cores',
+        'Temporal cores',
+        'CPU s/check',
+        'machine cores',
+        'worker peak RSS',
+        'PostgreSQL',
+        'Temporal events/min',
+      ],
+      ...results.map((r) => [
+        r.stores,
         r.priceWritesPerSecond.toFixed(2),
         r.rowWritesPerSecond.toFixed(0),
-        r.readBans,
+        perCheck(r.rowWritesPerCheck, 2),
         r.cores.worker.toFixed(2),
+        r.cores.postgres.toFixed(2),
+        r.cores.temporal.toFixed(2),
+        perCheck(r.cpuSecondsPerCheck, 4),
         r.cores.machine.toFixed(2),
         mb(r.workerPeakRssBytes),
         mb(r.databaseBytes),
