@@ -296,6 +296,34 @@ export async function markSuperseded(db: Pick<Db, 'update'>, changeId: string): 
   await db.update(priceChanges).set({ status: 'superseded' }).where(eq(priceChanges.id, changeId));
 }
 
+/**
+ * Of the pending changes (oldest first), those a newer pending change of the same product follows:
+ * they would only be found superseded when their turn came. One that an attempt may already have sent
+ * is left out — its sender looks at the cabinet first (`sendPriceChange`).
+ */
+export function outdatedPending(pending: readonly PriceChange[]): PriceChange[] {
+  const newest = new Map<string, number>();
+  for (const change of pending) newest.set(change.productId, Math.max(newest.get(change.productId) ?? 0, change.seq));
+  return pending.filter((c) => c.seq < newest.get(c.productId)! && c.pushStartedAt === null);
+}
+
+/** pending → superseded, for many at once; only those still pending. */
+export async function supersedePending(db: Pick<Db, 'update'>, changes: readonly Pick<PriceChange, 'id'>[]) {
+  if (changes.length === 0) return;
+  await db
+    .update(priceChanges)
+    .set({ status: 'superseded' })
+    .where(
+      and(
+        inArray(
+          priceChanges.id,
+          changes.map((c) => c.id),
+        ),
+        eq(priceChanges.status, 'pending'),
+      ),
+    );
+}
+
 /** pending → deferred or failed, as the push failure policy says, with Kaspi's error. */
 export async function markPushFailed(
   db: Pick<Db, 'update'>,

@@ -44,9 +44,11 @@ import {
   markPushStarted,
   markSent,
   markSuperseded,
+  outdatedPending,
   pendingChanges,
   readChange,
   sendTimesSince,
+  supersedePending,
   type PriceChange,
 } from './price-changes';
 import { storeNextWakeAt, storeReadAhead } from './schedule';
@@ -125,7 +127,11 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   // decided afresh on its next check. A newer decision of a product supersedes an older one when sent.
   await failStaleDecisions(db, input.storeId, deps.now(), input.decisionMaxAgeSeconds);
   // The merchant's own requests (manual prices, preorders) go out even while the loop is paused.
-  const pending = await pendingChanges(db, input.storeId, input.manualOnly);
+  const all = await pendingChanges(db, input.storeId, input.manualOnly);
+  // Only each product's newest decision is worth its place in the pace and the budget.
+  const outdated = outdatedPending(all);
+  await supersedePending(db, outdated);
+  const pending = all.filter((c) => !outdated.includes(c));
   if (pending.length === 0) return finish(deps, input, result);
 
   const session = await readStoreSession(db, deps.keyring, input.storeId);

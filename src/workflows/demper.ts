@@ -15,6 +15,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -55,6 +56,9 @@ const { checkStoreSession } = proxyActivities<Activities>({
   startToCloseTimeout: '4 minutes',
   retry: { initialInterval: '5 seconds', maximumAttempts: 3 },
 });
+
+/** The push loop goes on after a request that found the writes shut (`patched()`, CONTRIBUTING.md). */
+const PUSH_LOOP_SURVIVES_SHUT_WRITES = 'demper-push-loop-survives-shut-writes';
 
 export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> {
   const { storeId } = input;
@@ -135,10 +139,11 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
           return;
         }
         if (state.blockedUntil('writes') !== null) {
-          // Asked while idle, but a step earlier in this cycle shut the writes. Pushing stops here for the
-          // rest of the run (the next run, after continue-as-new, pushes again): a fault, but the loop has
-          // always done so and running histories hold it, so changing it needs `patched()` (CONTRIBUTING.md).
+          // Asked while idle, but a step earlier in this cycle shut the writes: the request is dropped, and
+          // the next one after the writes open again is served. Runs from before this was mended stopped
+          // pushing here for the rest of the run; their histories replay that way.
           pushWanted = false;
+          if (patched(PUSH_LOOP_SURVIVES_SHUT_WRITES)) continue;
           pushLoopAt = 'ended';
           return;
         }

@@ -176,6 +176,32 @@ describe('workflow logic with stub activities', () => {
       await handle.cancel();
     });
 
+    it('pushes again once a ban met in the middle of a cycle has ended, though a later batch asked while it lasted', async () => {
+      const storeId = randomUUID();
+      const handle = await startLoop(storeId, {
+        // The first batch finds a change and more due; the second, done after the ban came back, asks
+        // for a push while writes are shut; the cycles after the ban ask again.
+        checkProducts: async (_input, log) => {
+          const n = log.filter((c) => c.name === 'checkProducts').length;
+          if (n === 2) await new Promise((resolve) => setTimeout(resolve, 500));
+          return checkResult({ changed: 1, moreDue: n === 1, nextDueAt: new Date(Date.now() + 400).toISOString() });
+        },
+        pushPriceChanges: (_input, log) =>
+          log.filter((c) => c.name === 'pushPriceChanges').length === 1
+            ? pushResult({
+                sent: 0,
+                writesBlockedUntil: new Date(Date.now() + 2_000).toISOString(),
+                writesBlockedReason: 'Kaspi 429',
+                merchantThrottled: true,
+              })
+            : pushResult(),
+      });
+      await waitFor('a push after the ban', () => asked(storeId, 'pushPriceChanges').length >= 2, 20_000);
+      const [ban, after] = asked(storeId, 'pushPriceChanges');
+      expect(after!.at - ban!.at).toBeGreaterThanOrEqual(1_900);
+      await handle.cancel();
+    });
+
     it('paused with a manual price pending: pushes only that, checks nothing', async () => {
       const storeId = randomUUID();
       const handle = await startLoop(storeId);
