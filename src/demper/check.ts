@@ -79,6 +79,8 @@ type ProductRow = typeof products.$inferSelect;
 
 /** A batch that found a change to push stops taking products this soon after, so the push goes out promptly. */
 const PUSH_PROMPTLY_MS = 1_000;
+/** How often a batch reading ahead, with nothing free to read, looks again. */
+const REFILL_POLL_MS = 500;
 
 export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
   const { db } = deps;
@@ -107,24 +109,62 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   const queue = [...due.ids];
   let done = 0;
   let reading = 0;
-  // The readers share proxy grants. A grant is asked for the reads of every product not read yet: the
-  // pool grants what a proxy's budget allows, paced, so one lease serves many products.
+  // The readers share proxy grants. A grant is asked for the reads of every product not read yet, and
+  // reading ahead for at least one pass over the batch: the pool grants what a proxy's budget allows,
+  // paced, so one lease serves many products.
   const citiesAtMost = Math.max(1, store.points.length);
-  const channel = sharedGrants(deps.channel, () => Math.max(1, queue.length + reading) * citiesAtMost, {
+  const channel = sharedGrants(deps.channel, () => Math.max(1, queue.length + reading, due.ids.length) * citiesAtMost, {
     proxied: readAhead !== null,
   });
   // Decisions past their age limit are not pushed (push.ts): a batch that reads slowly (a store
   // without proxies, sharing this process's address) stops taking products after half of it, so what
   // it decided still goes out fresh; the products it did not reach stay due for the next batch.
   const readUntil = deps.now().getTime() + (decisionMaxAgeSeconds(config) * 1000) / 2;
-  const takeNext = () => {
+  const stopped = () => {
     const at = deps.now().getTime();
     const changeAt = recorder.firstChangeAt();
-    if (at >= readUntil || (changeAt !== null && at >= changeAt + PUSH_PROMPTLY_MS)) return undefined;
-    return queue.shift();
+    return (
+      at >= readUntil || (changeAt !== null && at >= changeAt + PUSH_PROMPTLY_MS) || result.readsBlockedUntil !== null
+    );
   };
+  /** When each product was taken in this batch: one is not read again before the gap is over. */
+  const takenAt = new Map<string, number>();
+  const takeNext = () => {
+    if (stopped()) return undefined;
+    const id = queue.shift();
+    if (id !== undefined) takenAt.set(id, deps.now().getTime());
+    return id;
+  };
+  // Reading ahead, a batch whose queue ran dry reads on while its time lasts: the products that come
+  // free meanwhile, as soon as they do. One reader looks for them; the others wait for what it finds.
+  let refilling: Promise<void> | null = null;
+  const refill = () =>
+    (refilling ??= (async () => {
+      try {
+        await recorder.flush();
+        while (readAhead && !stopped()) {
+          const gapStart = deps.now().getTime() - readAhead.minGapSeconds * 1000;
+          const next = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
+          const ids = next.ids.filter((id) => (takenAt.get(id) ?? 0) <= gapStart);
+          if (ids.length > 0) {
+            for (const row of await db.select().from(products).where(inArray(products.id, ids))) byId.set(row.id, row);
+            queue.push(...ids);
+            return;
+          }
+          await deps.sleep(REFILL_POLL_MS);
+        }
+      } finally {
+        refilling = null;
+      }
+    })());
   const checkNext = async (): Promise<void> => {
-    for (let id = takeNext(); id !== undefined && result.readsBlockedUntil === null; id = takeNext()) {
+    for (;;) {
+      let id = takeNext();
+      if (id === undefined && readAhead && due.ids.length > 0 && !stopped()) {
+        await refill();
+        id = takeNext();
+      }
+      if (id === undefined) return;
       deps.progress(done);
       const product = byId.get(id);
       if (!product) continue;

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, isNull, lte, max, min, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
-import { kaspiStores, products, proxies } from '../db/schema';
+import { kaspiStores, priceChanges, products, proxies } from '../db/schema';
 import {
   dueProducts,
   nextWakeAt,
@@ -46,7 +46,14 @@ export async function dueProductIds(
       and(
         demperProducts(storeId),
         readAhead
-          ? or(dueNow, lte(products.lastCheckAt, new Date(now.getTime() - readAhead.minGapSeconds * 1000)))
+          ? or(
+              dueNow,
+              and(
+                lte(products.lastCheckAt, new Date(now.getTime() - readAhead.minGapSeconds * 1000)),
+                // A product whose change waits for its push would only be decided again the same way.
+                sql`not exists (select 1 from ${priceChanges} where ${priceChanges.productId} = ${products.id} and ${priceChanges.status} = 'pending')`,
+              ),
+            )
           : dueNow,
       ),
     );

@@ -34,6 +34,8 @@ export interface ReadRequest {
   storeId: string;
   /** Reads wanted; a grant may allow fewer. */
   reads: number;
+  /** A proxy beside the grants the reader already holds: answer at once rather than wait for one to free up. */
+  spare?: boolean;
 }
 
 /** Send from our own address: at most `maxReads` reads, spaced by `readsPerSecond`, not before `notBefore`. */
@@ -162,7 +164,11 @@ export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModu
       const wanted = Math.max(1, Math.floor(request.reads));
       let grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted });
       // Every proxy spent its share of this second: that passes in a moment, not worth giving up the read.
-      for (let waits = 0; grant.kind === 'wait' && grant.retryAfterMs <= BUSY_WAIT_MS && waits < 10; waits++) {
+      for (
+        let waits = 0;
+        grant.kind === 'wait' && !request.spare && grant.retryAfterMs <= BUSY_WAIT_MS && waits < 10;
+        waits++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, grant.kind === 'wait' ? grant.retryAfterMs : 0));
         grant = await capacity.acquire({ userId: request.userId, module: request.module, wanted });
       }

@@ -102,7 +102,7 @@ export function sharedGrants(
         // Only once the pool has answered with a proxy is a grant asked for more than this reader's
         // reads: a direct grant reserves its slots on the process's clock whether they are used or not.
         const reads = proxied ? Math.max(request.reads, ahead()) : request.reads;
-        const grant = await channel.acquire({ ...request, reads });
+        const grant = await channel.acquire({ ...request, reads, ...(shares.length > 0 ? { spare: true } : {}) });
         if (grant.kind !== 'proxy') {
           const fallback = soonest();
           if (fallback) {
