@@ -1,8 +1,10 @@
 /**
- * One check batch of a store's cycle: the products due now, hottest first, each read on its card in
- * every city it competes in, priced by the domain rules, and recorded — live price, position,
- * cheapest rival, next check — with a price change recorded (`price-changes.ts`) when a push is due.
- * The push itself is the next step's (`push.ts`), so the budget can pick among all of a cycle's changes.
+ * One check batch of a store's cycle: the products due now, hottest first — and, for a store with
+ * proxies, those free to read ahead of their interval, for as long as the batch's time lasts — each
+ * read on its card in every city it competes in, priced by the domain rules, and recorded: live price,
+ * position, cheapest rival, next check, the batch's rows in few statements (`product-writes.ts`). A
+ * price change is recorded (`price-changes.ts`) when a push is due and the change budget may be spent
+ * on it (`domain/change-value.ts`); the push itself is the next step's (`push.ts`).
  */
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
