@@ -108,7 +108,6 @@ export function createDemperActivities(deps: ActivityDeps) {
           keyring: deps.keyring,
           budget: changeBudgetOf(config),
           readAheadSeconds: config.demper.readAheadSeconds,
-          batchSize: config.demper.batchSize,
         },
         { ...input, userId: store.userId, merchantUid: store.merchantUid },
       );

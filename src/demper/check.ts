@@ -96,10 +96,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     readsBlockedUntil: null,
     nextDueAt: null,
   };
-  const readAhead = await storeReadAhead(db, store.userId, {
-    minGapSeconds: deps.readAheadSeconds,
-    batch: deps.batchSize,
-  });
+  const readAhead = await storeReadAhead(db, store.userId, deps.readAheadSeconds);
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];

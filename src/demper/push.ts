@@ -60,9 +60,8 @@ export interface PushDeps {
   timeoutMs: number;
   logger: Logger;
   budget: ChangeBudget;
-  /** As the check's (`CheckDeps`): when the loop looks next depends on them. */
+  /** As the check's (`CheckDeps`): when the loop looks next depends on it. */
   readAheadSeconds: number;
-  batchSize: number;
   now(): Date;
   sleep(ms: number): Promise<void>;
   /** Called before each push: an activity heartbeats here, and stops when it was cancelled. */
@@ -257,10 +256,7 @@ function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): st
 }
 
 async function finish(deps: PushDeps, input: PushInput, result: PushResult): Promise<PushResult> {
-  const readAhead = await storeReadAhead(deps.db, input.userId, {
-    minGapSeconds: deps.readAheadSeconds,
-    batch: deps.batchSize,
-  });
+  const readAhead = await storeReadAhead(deps.db, input.userId, deps.readAheadSeconds);
   result.nextDueAt =
     (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours, readAhead))?.toISOString() ?? null;
   return result;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, lte, max, min, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, priceChanges, products, proxies } from '../db/schema';
 import {
@@ -50,8 +50,7 @@ export async function dueProductIds(
               dueNow,
               and(
                 lte(products.lastCheckAt, new Date(now.getTime() - readAhead.minGapSeconds * 1000)),
-                // A product whose change waits for its push would only be decided again the same way.
-                sql`not exists (select 1 from ${priceChanges} where ${priceChanges.productId} = ${products.id} and ${priceChanges.status} = 'pending')`,
+                noChangeWaiting(),
               ),
             )
           : dueNow,
@@ -67,6 +66,11 @@ export async function dueProductIds(
   return { ids, due: dueCount, more: due.length > limit };
 }
 
+/** A product whose change waits for its push is not read ahead: it would only be decided again the same way. */
+function noChangeWaiting(): SQL {
+  return sql`not exists (select 1 from ${priceChanges} where ${priceChanges.productId} = ${products.id} and ${priceChanges.status} = 'pending')`;
+}
+
 /** When the store's loop should next look at its products; null when none is switched on. */
 export async function storeNextWakeAt(
   db: Db,
@@ -79,6 +83,8 @@ export async function storeNextWakeAt(
     .select({
       products: count(),
       earliest: min(products.nextCheckAt),
+      oldestCheck: sql<Date | null>`min(${products.lastCheckAt}) filter (where ${noChangeWaiting()})`,
+      changeWaiting: sql<boolean>`bool_or(not ${noChangeWaiting()})`,
       unchecked: sql<boolean>`bool_or(${products.nextCheckAt} is null)`,
     })
     .from(products)
@@ -86,40 +92,30 @@ export async function storeNextWakeAt(
   if (!row || row.products === 0) return null;
   let earliest = row.unchecked || row.earliest === null ? null : new Date(row.earliest);
   if (readAhead && earliest !== null) {
-    const batchReadyAt = await readAheadBatchAt(db, storeId, readAhead);
-    if (batchReadyAt !== null && batchReadyAt < earliest) earliest = batchReadyAt;
+    // Reading ahead, the next product comes free one gap after the oldest check; a batch reads on from
+    // there while its time lasts (check.ts), so one wake serves the products that come free after it.
+    // One whose change waits for its push comes free once the push is made: looked for a gap from now.
+    const gapMs = readAhead.minGapSeconds * 1000;
+    const freeAt = [
+      row.oldestCheck === null ? null : new Date(row.oldestCheck).getTime() + gapMs,
+      row.changeWaiting ? now.getTime() + gapMs : null,
+    ].filter((at): at is number => at !== null);
+    if (freeAt.length > 0 && Math.min(...freeAt) < earliest.getTime()) earliest = new Date(Math.min(...freeAt));
   }
   return nextWakeAt([{ id: '', active: true, nextCheckAt: earliest, hotUntil: null }], now, { workingHours });
-}
-
-/** When a whole batch of the store's products will be free to read ahead: the batch's newest check, one gap on. */
-async function readAheadBatchAt(db: Db, storeId: string, readAhead: ReadAhead): Promise<Date | null> {
-  const oldest = db
-    .select({ at: products.lastCheckAt })
-    .from(products)
-    .where(demperProducts(storeId))
-    .orderBy(asc(products.lastCheckAt))
-    .limit(readAhead.batch)
-    .as('oldest');
-  const [row] = await db.select({ at: max(oldest.at) }).from(oldest);
-  return row?.at ? new Date(new Date(row.at).getTime() + readAhead.minGapSeconds * 1000) : null;
 }
 
 /**
  * Whether the store reads ahead of its intervals: only through proxies of its own, whose capacity
  * would otherwise go unused; a store reading from the service's own address keeps to its intervals.
  */
-export async function storeReadAhead(
-  db: Db,
-  userId: string,
-  settings: { minGapSeconds: number; batch: number },
-): Promise<ReadAhead | null> {
-  if (settings.minGapSeconds <= 0) return null;
+export async function storeReadAhead(db: Db, userId: string, minGapSeconds: number): Promise<ReadAhead | null> {
+  if (minGapSeconds <= 0) return null;
   const [row] = await db
     .select({ n: count() })
     .from(proxies)
     .where(and(eq(proxies.userId, userId), eq(proxies.module, 'demper'), eq(proxies.status, 'allocated')));
-  return row && row.n > 0 ? settings : null;
+  return row && row.n > 0 ? { minGapSeconds } : null;
 }
 
 /**

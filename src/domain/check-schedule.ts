@@ -45,11 +45,6 @@ export interface ScheduledProduct {
 export interface ReadAhead {
   /** No product is read again sooner than this after its last check. */
   minGapSeconds: number;
-  /**
-   * Products read ahead go in batches of this many: the loop looks again once that many are free to
-   * read (or all of them, if fewer), not each time one is, which would cost a batch per product.
-   */
-  batch: number;
 }
 
 /** Among products read ahead, a hot one's staleness counts this many times a quiet one's. */

@@ -191,20 +191,16 @@ describe('reading ahead of the intervals', () => {
       checked('never', null, null),
       { ...checked('off', seconds(-500), seconds(10)), active: false },
     ];
-    const ahead = readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5, batch: 50 });
+    const ahead = readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5 });
     expect(ahead.map((p) => p.id)).toEqual(['quiet-older', 'hot-younger', 'quiet-old']);
-    expect(
-      readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5, batch: 50 }, 1).map((p) => p.id),
-    ).toEqual(['quiet-older']);
+    expect(readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5 }, 1).map((p) => p.id)).toEqual([
+      'quiet-older',
+    ]);
   });
 
   it('reads nothing ahead outside working hours', () => {
     const products = [checked('a', minutes(-600), minutes(10))];
-    expect(
-      readAheadProducts(products, minutes(-120), { workingHours: DAYTIME }, { minGapSeconds: 5, batch: 50 }),
-    ).toEqual([]);
-    expect(readAheadProducts(products, NOW, { workingHours: DAYTIME }, { minGapSeconds: 5, batch: 50 })).toHaveLength(
-      1,
-    );
+    expect(readAheadProducts(products, minutes(-120), { workingHours: DAYTIME }, { minGapSeconds: 5 })).toEqual([]);
+    expect(readAheadProducts(products, NOW, { workingHours: DAYTIME }, { minGapSeconds: 5 })).toHaveLength(1);
   });
 });
