@@ -208,6 +208,17 @@ export async function sendTimesSince(db: Pick<Db, 'select'>, storeId: string, si
   return rows.map((r) => r.sentAt!.getTime());
 }
 
+/** Those of `changes` still pending. */
+function stillPending(changes: readonly Pick<PriceChange, 'id'>[]): SQL {
+  return and(
+    inArray(
+      priceChanges.id,
+      changes.map((c) => c.id),
+    ),
+    eq(priceChanges.status, 'pending'),
+  )!;
+}
+
 /** pending → deferred, with why; how many were still pending. */
 export async function deferChanges(
   db: Pick<Db, 'update'>,
@@ -218,15 +229,7 @@ export async function deferChanges(
   const updated = await db
     .update(priceChanges)
     .set({ status: 'deferred', error: why })
-    .where(
-      and(
-        inArray(
-          priceChanges.id,
-          changes.map((c) => c.id),
-        ),
-        eq(priceChanges.status, 'pending'),
-      ),
-    )
+    .where(stillPending(changes))
     .returning({ id: priceChanges.id });
   return updated.length;
 }
@@ -310,18 +313,7 @@ export function outdatedPending(pending: readonly PriceChange[]): PriceChange[] 
 /** pending → superseded, for many at once; only those still pending. */
 export async function supersedePending(db: Pick<Db, 'update'>, changes: readonly Pick<PriceChange, 'id'>[]) {
   if (changes.length === 0) return;
-  await db
-    .update(priceChanges)
-    .set({ status: 'superseded' })
-    .where(
-      and(
-        inArray(
-          priceChanges.id,
-          changes.map((c) => c.id),
-        ),
-        eq(priceChanges.status, 'pending'),
-      ),
-    );
+  await db.update(priceChanges).set({ status: 'superseded' }).where(stillPending(changes));
 }
 
 /** pending → deferred or failed, as the push failure policy says, with Kaspi's error. */
