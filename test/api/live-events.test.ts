@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products, storeEvents } from '../../src/db/schema';
 import { startTestApi, type TestApi, useTestApi, useTestContext } from '../support/env';
@@ -124,6 +124,33 @@ describe('the store live stream', () => {
     const resumed = await stream(second, owner, { 'last-event-id': last.id! });
     await resumed.next('the missed decision', (x) => x.event === 'decision' && x.data.id === missed.id);
     expect(resumed.events.filter((x) => x.data.id === seen.id)).toEqual([]);
+    resumed.close();
+  });
+
+  it('names every product one statement changed in one event row, streamed with their shared id on the last', async () => {
+    const other = await seedProduct(ctx.db, store.id, { name: 'Кофемолка для ленты', active: true, price: 20_000 });
+    const s = await stream(first, owner);
+    const rowsBefore = await ctx.db.select().from(storeEvents).where(eq(storeEvents.storeId, store.id));
+    await ctx.db
+      .update(products)
+      .set({ position: 3, offersCount: 7 })
+      .where(inArray(products.id, [product.id, other.id]));
+    const [a, b] = await Promise.all(
+      [product.id, other.id].map((id) =>
+        s.next('a product of the statement', (x) => x.event === 'product' && x.data.id === id && x.data.position === 3),
+      ),
+    );
+    const rows = await ctx.db.select().from(storeEvents).where(eq(storeEvents.storeId, store.id));
+    expect(rows.length).toBe(rowsBefore.length + 1);
+    expect(rows.at(-1)!.refIds.toSorted()).toEqual([product.id, other.id].toSorted());
+    const [earlier, later] = s.events.indexOf(a!) < s.events.indexOf(b!) ? [a!, b!] : [b!, a!];
+    expect(earlier.id).toBeNull();
+    expect(Number(later.id)).toBe(rows.at(-1)!.id);
+    s.close();
+
+    const resumed = await stream(second, owner, { 'last-event-id': later.id! });
+    await waitFor('a heartbeat', () => resumed.comments.includes('ping'), 5_000);
+    expect(resumed.events.filter((x) => x.event === 'product')).toEqual([]);
     resumed.close();
   });
 

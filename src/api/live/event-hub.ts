@@ -40,8 +40,11 @@ interface Subscriber extends StreamSink {
   lastId: number;
 }
 
-/** Rows read per store and round; a backlog larger than this is read over several rounds. */
-const BATCH = 500;
+/**
+ * Rows read per store and round; a backlog larger than this is read over several rounds. A row names
+ * what one statement changed: a check batch's products are fifty at most, a bulk edit's a catalog.
+ */
+const BATCH = 50;
 const RECONNECT_MS = 2_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const CHANNEL = 'store_events';
@@ -169,9 +172,11 @@ export function createEventHub(deps: EventHubDeps): EventHub {
       .orderBy(asc(storeEvents.id))
       .limit(BATCH);
     if (rows.length === 0) return { events: [], lastRowId: afterId, full: false };
+    // A row names all that one statement changed; each thing named becomes an event with the row's id.
+    const named = rows.flatMap((r) => r.refIds.map((refId) => ({ id: r.id, kind: r.kind, refId })));
     const lastOfProduct = new Map<string, number>();
-    for (const r of rows) if (r.kind === 'product') lastOfProduct.set(r.refId, r.id);
-    const kept = rows.filter((r) => r.kind === 'decision' || lastOfProduct.get(r.refId) === r.id);
+    for (const r of named) if (r.kind === 'product') lastOfProduct.set(r.refId, r.id);
+    const kept = named.filter((r) => r.kind === 'decision' || lastOfProduct.get(r.refId) === r.id);
 
     const decisionIds = [...new Set(kept.filter((r) => r.kind === 'decision').map((r) => r.refId))];
     const decisions = decisionIds.length

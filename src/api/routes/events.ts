@@ -31,8 +31,9 @@ export function eventRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' 
       description:
         'A `text/event-stream`. `event: decision` carries a price decision (`StoreDecisionEvent`) when it is recorded and ' +
         'again when its status changes; `event: product` carries a product (`Product`) whose price, position, rival or ' +
-        'state changed. Each event has an `id`; reconnect with `Last-Event-ID` (browsers do it by themselves) to get ' +
-        'what was missed, for up to `EVENTS_KEEP_HOURS`. A comment line every `EVENTS_HEARTBEAT_SECONDS` keeps it ' +
+        'state changed. Events that one write produced together (a check of many products) share an `id`, sent with ' +
+        'the last of them; reconnect with `Last-Event-ID` (browsers do it by themselves) to get what was missed, for ' +
+        'up to `EVENTS_KEEP_HOURS`. A comment line every `EVENTS_HEARTBEAT_SECONDS` keeps it ' +
         'open. At most `EVENTS_MAX_STREAMS_PER_USER` streams per merchant and API process (429 beyond); a stream ends ' +
         'when the token it was opened with expires.',
       tags: ['demper'],
@@ -57,8 +58,13 @@ export function eventRoutes(api: ApiRouter, deps: Pick<ApiDeps, 'db' | 'config' 
       }
       open.set(auth.userId, streams + 1);
 
+      // Events of one statement share their id, written on the last of them only: a client cut off
+      // amid them resumes from the id before and gets them all again.
       const send = (events: StreamEvent[]) => {
-        for (const e of events) res.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+        events.forEach((e, i) => {
+          const id = events[i + 1]?.id === e.id ? '' : `id: ${e.id}\n`;
+          res.write(`${id}event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+        });
       };
       let unsubscribe: (() => void) | null = null;
       const timers: NodeJS.Timeout[] = [];

@@ -20,8 +20,8 @@ export const storeEvents = pgTable(
       .notNull()
       .references(() => kaspiStores.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: STORE_EVENT_KINDS }).notNull(),
-    /** The price change or the product. */
-    refId: uuid('ref_id').notNull(),
+    /** The price changes or the products, all that one statement changed in the store. */
+    refIds: uuid('ref_ids').array().notNull(),
     createdAt: createdAt(),
   },
   (t) => [index('store_events_store_id_idx').on(t.storeId, t.id), index('store_events_created_idx').on(t.createdAt)],

@@ -3041,7 +3041,7 @@ export interface paths {
         };
         /**
          * The store's decisions and product changes as they happen (Server-Sent Events)
-         * @description A `text/event-stream`. `event: decision` carries a price decision (`StoreDecisionEvent`) when it is recorded and again when its status changes; `event: product` carries a product (`Product`) whose price, position, rival or state changed. Each event has an `id`; reconnect with `Last-Event-ID` (browsers do it by themselves) to get what was missed, for up to `EVENTS_KEEP_HOURS`. A comment line every `EVENTS_HEARTBEAT_SECONDS` keeps it open. At most `EVENTS_MAX_STREAMS_PER_USER` streams per merchant and API process (429 beyond); a stream ends when the token it was opened with expires.
+         * @description A `text/event-stream`. `event: decision` carries a price decision (`StoreDecisionEvent`) when it is recorded and again when its status changes; `event: product` carries a product (`Product`) whose price, position, rival or state changed. Events that one write produced together (a check of many products) share an `id`, sent with the last of them; reconnect with `Last-Event-ID` (browsers do it by themselves) to get what was missed, for up to `EVENTS_KEEP_HOURS`. A comment line every `EVENTS_HEARTBEAT_SECONDS` keeps it open. At most `EVENTS_MAX_STREAMS_PER_USER` streams per merchant and API process (429 beyond); a stream ends when the token it was opened with expires.
          */
         get: {
             parameters: {
