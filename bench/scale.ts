@@ -8,16 +8,18 @@ import { startOurSystem, type OurStore, type OurSystem } from './lib/system';
 import { contenderSetup } from './lib/twins';
 import { percentile } from './lib/metrics';
 import { PROXY_LIMIT_PROFILES } from '../src/domain/proxy-budget';
+import { DEFAULT_CHANGE_BUDGET } from '../src/domain/write-budget';
 
 /**
  * `npm run bench:scale`: one worker, more and more stores. Stores join in steps (1, then 10, then 50
  * by default: 500, 5 000 and 25 000 products), each of `--products` products with one proxy of its
  * own; after each step the loops run for `--seconds` and the step's throughput, staleness, writes and
  * costs are measured — staleness against the proxies' physical sweep bound, writes and CPU per
- * product check.
+ * product check. A step that repeats the one before adds no stores: it measures the same stores past
+ * their first sweep, the steady state, where most checks find nothing to reprice.
  */
 const opts = options({
-  stores: '1,10,50',
+  stores: '1,10,50,50',
   products: '500',
   rivals: '2-4',
   seconds: '110',
@@ -25,10 +27,25 @@ const opts = options({
   hotIntervalSeconds: '60',
   botIntervalSeconds: '120',
   latency: '50-150',
+  budgetWindowSeconds: '180',
   seed: '11',
 });
 
 const CITIES = [ALMATY, ASTANA].length;
+
+/**
+ * The change budget at its own rate (240 per 30 minutes), over a window of `--budgetWindowSeconds`:
+ * a store spends its first window's budget at once, so with Kaspi's 30 minutes no step would see the
+ * budget's steady pace, only that first spending and the pushes it queues.
+ */
+const budgetWindowSeconds = Number(opts.budgetWindowSeconds);
+const budget = {
+  limit: Math.max(
+    1,
+    Math.round((DEFAULT_CHANGE_BUDGET.limit * budgetWindowSeconds) / DEFAULT_CHANGE_BUDGET.windowSeconds),
+  ),
+  windowSeconds: budgetWindowSeconds,
+};
 const SAMPLE_EVERY_MS = 5_000;
 /** What one proxy may safely read per second (`measured` profile of the read budget, src/domain/proxy-budget.ts). */
 const SAFE_READS_PER_SECOND =
@@ -36,6 +53,8 @@ const SAFE_READS_PER_SECOND =
 
 interface Step {
   stores: number;
+  /** No stores joined: the step measures the stores already running, past their first sweep. */
+  steady: boolean;
   products: number;
   seconds: number;
   checksPerSecond: number;
@@ -111,6 +130,9 @@ function rowWrites(before: Map<string, number>, after: Map<string, number>, seco
   };
 }
 
+/** A step's stores, marked when it measures them past their first sweep. */
+const label = (step: Step) => `${step.stores}${step.steady ? ' (steady)' : ''}`;
+
 const percentile95 = (values: number[]) =>
   percentile(
     [...values].sort((a, b) => a - b),
@@ -127,7 +149,8 @@ async function main() {
   const maxStores = Math.max(...steps);
   console.log(
     `bench:scale — steps of ${opts.stores} stores × ${productsPerStore} products, ${seconds} s each, ` +
-      `intervals ${loop.intervalSeconds} s / ${loop.hotIntervalSeconds} s hot, one proxy per store`,
+      `intervals ${loop.intervalSeconds} s / ${loop.hotIntervalSeconds} s hot, one proxy per store, ` +
+      `change budget ${budget.limit} per ${budget.windowSeconds} s`,
   );
 
   // One Kaspi for every store; the rival bots are looked at once a second, which is plenty at a 2-minute pace.
@@ -139,14 +162,21 @@ async function main() {
     botTickMs: 1000,
   });
   console.log('starting our system (Temporal, PostgreSQL, worker, API)...');
-  const system = await startOurSystem(sandbox.urls);
+  const system = await startOurSystem(sandbox.urls, {
+    env: {
+      DEMPER_CHANGE_BUDGET: String(budget.limit),
+      DEMPER_CHANGE_BUDGET_WINDOW_SECONDS: String(budget.windowSeconds),
+    },
+  });
   const postgresPid = await system.postgresPid();
   const stores: OurStore[] = [];
   const results: Step[] = [];
 
   for (const target of steps) {
-    process.stdout.write(`  adding stores ${stores.length + 1}..${target}`);
     const added: OurStore[] = [];
+    process.stdout.write(
+      target > stores.length ? `  adding stores ${stores.length + 1}..${target}` : `  ${target} stores, steady state`,
+    );
     while (stores.length + added.length < target) {
       const n = stores.length + added.length;
       const generated = sandbox.seedMarket({
@@ -192,6 +222,7 @@ async function main() {
     const writes = rowWrites(rows, await system.rowsWritten(), elapsed);
     const step: Step = {
       stores: stores.length,
+      steady: added.length === 0,
       products,
       seconds: Math.round(elapsed),
       checksPerSecond: checks / elapsed,
@@ -218,7 +249,7 @@ async function main() {
     };
     results.push(step);
     console.log(
-      `  ${step.stores} stores: ${step.checksPerSecond.toFixed(1)} checks/s, staleness p95 ${step.stalenessP95Seconds.toFixed(0)} s ` +
+      `  ${label(step)} stores: ${step.checksPerSecond.toFixed(1)} checks/s, staleness p95 ${step.stalenessP95Seconds.toFixed(0)} s ` +
         `(sweep bound ${step.sweepBoundSeconds.toFixed(0)} s), ${step.uncheckedAtEnd} not checked yet; ` +
         `cores: worker ${step.cores.worker.toFixed(2)}, PostgreSQL ${step.cores.postgres.toFixed(2)}, ` +
         `Temporal ${step.cores.temporal.toFixed(2)}, sandbox ${step.cores.sandbox.toFixed(2)}, ` +
@@ -251,7 +282,7 @@ async function main() {
         '403s',
       ],
       ...results.map((r) => [
-        r.stores,
+        label(r),
         r.products,
         r.checksPerSecond.toFixed(1),
         (r.products / loop.intervalSeconds).toFixed(1),
@@ -283,7 +314,7 @@ async function main() {
         'Temporal events/min',
       ],
       ...results.map((r) => [
-        r.stores,
+        label(r),
         r.priceWritesPerSecond.toFixed(2),
         r.rowWritesPerSecond.toFixed(0),
         perCheck(r.rowWritesPerCheck, 2),
@@ -300,7 +331,7 @@ async function main() {
   );
   console.log();
   console.log('growth against the first step (×stores → ×figure):');
-  for (const r of results.slice(1)) {
+  for (const r of results.slice(1).filter((r) => !r.steady)) {
     const x = (a: number, b: number) => (b > 0 ? `×${(a / b).toFixed(1)}` : '—');
     console.log(
       `  ×${r.stores / first.stores} stores: checks/s ${x(r.checksPerSecond, first.checksPerSecond)}, ` +
