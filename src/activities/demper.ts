@@ -2,7 +2,7 @@
  * The demper loop's activities: what a run starts from, a check of the store's due products, and a push of
  * its pending price changes. Each loads the store afresh: one deleted or disconnected meanwhile ends the loop.
  */
-import { cancellationSignal, heartbeat } from '@temporalio/activity';
+import { cancellationSignal } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { databaseClock } from '../db/clock';
 import type { DemperConfig } from '../domain/demper-config';
@@ -14,7 +14,7 @@ import { checkDueProducts, type CheckResult } from '../demper/check';
 import { pushPendingChanges, type PushResult } from '../demper/push';
 import { loadDemperStore } from '../demper/store';
 import type { ActivityDeps } from './deps';
-import { heartbeatingSleep } from './heartbeating-sleep';
+import { heartbeatingSleep, pacedHeartbeat } from './heartbeating-sleep';
 import { storeGone } from './store-gone';
 
 /** What a loop learns at the start of each run: the store's durable state, and the worker's settings. */
@@ -50,7 +50,7 @@ export function createDemperActivities(deps: ActivityDeps) {
 
   /** Heartbeats, and stops the activity between products once it was cancelled (or timed out). */
   const progress = (done: number) => {
-    heartbeat({ done });
+    pacedHeartbeat({ done });
     if (cancellationSignal().aborted) throw new CancelledFailure(String(cancellationSignal().reason ?? 'cancelled'));
   };
 
