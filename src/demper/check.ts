@@ -34,7 +34,7 @@ import { sharedGrants } from '../proxies/shared-grants';
 import { readCards } from './card-reader';
 import { recordDecision, sendTimesSince, type Decision } from './price-changes';
 import { writeCheckedRows, type CheckedRow } from './product-writes';
-import { dueProductIds, storeNextWakeAt, storeReadAhead } from './schedule';
+import { demperProxyCount, dueProductIds, readAheadWith, storeNextWakeAt } from './schedule';
 import type { DemperStore } from './store';
 
 export interface CheckDeps {
@@ -96,7 +96,8 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     readsBlockedUntil: null,
     nextDueAt: null,
   };
-  const readAhead = await storeReadAhead(db, store.userId, deps.readAheadSeconds);
+  const proxyCount = await demperProxyCount(db, store.userId);
+  const readAhead = readAheadWith(proxyCount, deps.readAheadSeconds);
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
@@ -114,6 +115,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   const citiesAtMost = Math.max(1, store.points.length);
   const channel = sharedGrants(deps.channel, () => Math.max(1, queue.length + reading, due.ids.length) * citiesAtMost, {
     proxied: readAhead !== null,
+    ...(proxyCount > 0 ? { proxies: proxyCount } : {}),
   });
   // Decisions past their age limit are not pushed (push.ts): a batch that reads slowly (a store
   // without proxies, sharing this process's address) stops taking products after half of it, so what

@@ -105,17 +105,25 @@ export async function storeNextWakeAt(
   return nextWakeAt([{ id: '', active: true, nextCheckAt: earliest, hotUntil: null }], now, { workingHours });
 }
 
-/**
- * Whether the store reads ahead of its intervals: only through proxies of its own, whose capacity
- * would otherwise go unused; a store reading from the service's own address keeps to its intervals.
- */
-export async function storeReadAhead(db: Db, userId: string, minGapSeconds: number): Promise<ReadAhead | null> {
-  if (minGapSeconds <= 0) return null;
+/** How many demper proxies the merchant holds: its stores' reads go through these, none through ours. */
+export async function demperProxyCount(db: Db, userId: string): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(proxies)
     .where(and(eq(proxies.userId, userId), eq(proxies.module, 'demper'), eq(proxies.status, 'allocated')));
-  return row && row.n > 0 ? { minGapSeconds } : null;
+  return row?.n ?? 0;
+}
+
+/**
+ * Whether the store reads ahead of its intervals: only through proxies of its own, whose capacity
+ * would otherwise go unused; a store reading from the service's own address keeps to its intervals.
+ */
+export function readAheadWith(proxyCount: number, minGapSeconds: number): ReadAhead | null {
+  return minGapSeconds > 0 && proxyCount > 0 ? { minGapSeconds } : null;
+}
+
+export async function storeReadAhead(db: Db, userId: string, minGapSeconds: number): Promise<ReadAhead | null> {
+  return minGapSeconds > 0 ? readAheadWith(await demperProxyCount(db, userId), minGapSeconds) : null;
 }
 
 /**

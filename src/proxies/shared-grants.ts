@@ -7,7 +7,8 @@
  *
  * A paced grant (one lease over several budget windows) hands its slices consecutive read slots, so
  * together they keep its pace. When every paced grant in hand is booked ahead, one more is asked for —
- * another proxy of the merchant's, read beside the others — until the pool has none to spare.
+ * another proxy of the merchant's, read beside the others — until the pool has none to spare, or the
+ * batch holds a grant on each of the merchant's `proxies` already.
  *
  * A grant is reported once, with every slice's outcome summed, when its last slice is reported and no
  * more will be cut from it. Direct grants pass through untouched. `close()` stops cutting from the
@@ -34,11 +35,14 @@ interface Share {
 /** After the pool had no more proxies to spare, readers queue on the grants in hand this long before it is asked again. */
 const SPARE_RETRY_MS = 1_000;
 
-/** `proxied`: the reader knows its reads go through proxies, so even the first grant may be asked for `ahead()`. */
+/**
+ * `proxied`: the reader knows its reads go through proxies, so even the first grant may be asked for
+ * `ahead()`; `proxies`: how many the merchant has, so no spare is asked for once each is in hand.
+ */
 export function sharedGrants(
   channel: ReadChannel,
   ahead: () => number,
-  options: { proxied?: boolean } = {},
+  options: { proxied?: boolean; proxies?: number } = {},
 ): SharedGrants {
   let shares: Share[] = [];
   const shareOf = new Map<string, Share>();
@@ -90,7 +94,8 @@ export function sharedGrants(
     async acquire(request: ReadRequest): Promise<ReadGrant> {
       for (;;) {
         const best = soonest();
-        if (best && (!best.booked || asking || Date.now() < noSpareUntilMs)) return slice(best.share, request.reads);
+        const noSpare = Date.now() < noSpareUntilMs || shares.filter(usable).length >= (options.proxies ?? Infinity);
+        if (best && (!best.booked || asking || noSpare)) return slice(best.share, request.reads);
         // One reader asks the pool at a time; the others wait to share what it gets.
         if (!asking) break;
         await asking;

@@ -90,6 +90,15 @@ describe('proxy grants shared by the readers of one batch', () => {
     expect(pool.reported.map((r) => r.leaseId).sort()).toEqual(['lease-1', 'lease-2', 'lease-3']);
   });
 
+  it('asks for no spare once it holds a grant on each of the merchant’s proxies', async () => {
+    const pool = pacedPool(3);
+    const shared = sharedGrants(pool.channel, () => 100, { proxied: true, proxies: 2 });
+    const grants: ReadGrant[] = [];
+    for (let i = 0; i < 5; i++) grants.push(await shared.acquire(request));
+    expect(grants.map(leaseOf)).toEqual(['lease-1', 'lease-2', 'lease-1', 'lease-2', 'lease-1']);
+    expect(pool.calls()).toBe(2);
+  });
+
   it('cuts every reader a slice of one grant and reports it once, summed, when the batch is over', async () => {
     const pool = fakePool({ budget: 10 });
     const shared = sharedGrants(pool.channel, () => 10);
