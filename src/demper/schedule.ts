@@ -1,8 +1,9 @@
-import { and, count, eq, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, priceChanges, products, proxies } from '../db/schema';
 import {
   dueProducts,
+  HOT_STALENESS_WEIGHT,
   nextWakeAt,
   readAheadProducts,
   type ReadAhead,
@@ -32,30 +33,49 @@ export async function dueProductIds(
   limit: number,
   readAhead: ReadAhead | null = null,
 ): Promise<{ ids: string[]; due: number; more: boolean }> {
-  const dueNow = or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now));
-  const candidates = await db
-    .select({
-      id: products.id,
-      active: products.active,
-      nextCheckAt: products.nextCheckAt,
-      hotUntil: products.hotUntil,
-      lastCheckAt: products.lastCheckAt,
-    })
+  const columns = {
+    id: products.id,
+    active: products.active,
+    nextCheckAt: products.nextCheckAt,
+    hotUntil: products.hotUntil,
+    lastCheckAt: products.lastCheckAt,
+  };
+  // Each part sorted as the domain sorts it (`dueProducts`, `readAheadProducts`, which then order what
+  // comes back) and cut to the batch in PostgreSQL: a refill would otherwise fetch every product of a
+  // large catalog that may be read, for the fifty it takes.
+  const hot = sql`coalesce(${products.hotUntil} > ${now.toISOString()}::timestamptz, false)`;
+  const dueQuery = db
+    .select(columns)
     .from(products)
-    .where(
-      and(
-        demperProducts(storeId),
-        readAhead
-          ? or(
-              dueNow,
-              and(
-                lte(products.lastCheckAt, new Date(now.getTime() - readAhead.minGapSeconds * 1000)),
-                noChangeWaiting(),
-              ),
-            )
-          : dueNow,
-      ),
-    );
+    .where(and(demperProducts(storeId), or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now))))
+    .orderBy(
+      sql`case when ${products.nextCheckAt} is null then 0 when ${hot} then 1 else 2 end`,
+      asc(products.nextCheckAt),
+      asc(products.id),
+    )
+    .limit(limit + 1);
+  const candidates = readAhead
+    ? await dueQuery.unionAll(
+        db
+          .select(columns)
+          .from(products)
+          .where(
+            and(
+              demperProducts(storeId),
+              gt(products.nextCheckAt, now),
+              lte(products.lastCheckAt, new Date(now.getTime() - readAhead.minGapSeconds * 1000)),
+              noChangeWaiting(),
+            ),
+          )
+          .orderBy(
+            desc(
+              sql`(${now.toISOString()}::timestamptz - ${products.lastCheckAt}) * case when ${hot} then ${HOT_STALENESS_WEIGHT} else 1 end`,
+            ),
+            asc(products.id),
+          )
+          .limit(limit),
+      )
+    : await dueQuery;
   const due = dueProducts(candidates, now, { workingHours }, limit + 1);
   const ids = due.slice(0, limit).map((p) => p.id);
   const dueCount = ids.length;

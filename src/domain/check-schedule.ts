@@ -48,7 +48,7 @@ export interface ReadAhead {
 }
 
 /** Among products read ahead, a hot one's staleness counts this many times a quiet one's. */
-const HOT_STALENESS_WEIGHT = 4;
+export const HOT_STALENESS_WEIGHT = 4;
 
 /**
  * The active products due at `now`, in the order to check them: just switched on first, then hot,
