@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { almatyClock } from '../../src/domain/almaty-time';
 
-const reference = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Almaty',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** The wall clock as the time-zone database gives it, for every instant asked. */
+/** The wall clock as the time-zone database gives it (Swedish dates read `YYYY-MM-DD HH:MM:SS`). */
 function wallClock(at: Date) {
-  const part: Record<string, string> = {};
-  for (const p of reference.formatToParts(at)) part[p.type] = p.value;
-  return {
-    date: `${part.year}-${part.month}-${part.day}`,
-    minuteOfDay: Number(part.hour) * 60 + Number(part.minute),
-    second: Number(part.second),
-  };
+  const [date, time] = at.toLocaleString('sv-SE', { timeZone: 'Asia/Almaty' }).split(' ');
+  const [hour, minute, second] = time!.split(':').map(Number);
+  return { date, minuteOfDay: hour! * 60 + minute!, second };
 }
 
 describe('the Almaty wall clock', () => {
