@@ -78,6 +78,8 @@ async function useGrant<I, R>(
     const startAtMs = grant.kind === 'proxy' && grant.takeSlot ? grant.takeSlot(nextAtMs) : nextAtMs;
     const waitMs = startAtMs - deps.now();
     if (waitMs > 0) await deps.sleep(waitMs);
+    // A read's slot may fall past the grant's deadline, after which the pool may lease the address again.
+    if (grant.kind === 'proxy' && deps.now() >= grant.until.getTime()) break;
     // Another read of ours met a ban on this address meanwhile: stop, and ask the channel again.
     if (!deps.channel.holds(grant)) break;
     nextAtMs = Math.max(deps.now(), nextAtMs) + spacingMs;
