@@ -27,18 +27,19 @@ const opts = options({
   hotIntervalSeconds: '60',
   botIntervalSeconds: '120',
   latency: '50-150',
-  budgetWindowSeconds: '180',
+  budgetWindowSeconds: '',
   seed: '11',
 });
 
 const CITIES = [ALMATY, ASTANA].length;
 
 /**
- * The change budget at its own rate (240 per 30 minutes), over a window of `--budgetWindowSeconds`:
- * a store spends its first window's budget at once, so with Kaspi's 30 minutes no step would see the
- * budget's steady pace, only that first spending and the pushes it queues.
+ * The change budget at its own rate (240 per 30 minutes), over a window of `--budgetWindowSeconds`
+ * (a step's `--seconds` unless given): a store spends its first window's budget at once, so with
+ * Kaspi's 30 minutes no step would see the budget's steady pace, only that first spending and the
+ * pushes it queues; and a step one window long sees that pace whatever the window's phase.
  */
-const budgetWindowSeconds = Number(opts.budgetWindowSeconds);
+const budgetWindowSeconds = Number(opts.budgetWindowSeconds || opts.seconds);
 const budget = {
   limit: Math.max(
     1,
