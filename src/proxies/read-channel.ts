@@ -58,11 +58,6 @@ export interface ProxyGrant {
   readsPerSecond?: number;
   /** The first read waits until then (a slice of a paced grant, `shared-grants.ts`). */
   notBefore?: Date;
-  /**
-   * Set on the slices of one paced grant: the start of a read, no sooner than `earliestMs` nor within
-   * the spacing of any other read of the grant's slices.
-   */
-  takeSlot?(earliestMs: number): number;
 }
 
 /** Nothing is free: ask again at `until`. */

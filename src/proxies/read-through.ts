@@ -75,11 +75,8 @@ async function useGrant<I, R>(
   let nextAtMs = grant.notBefore?.getTime() ?? deps.now();
   for (let used = 0; used < grant.maxReads && queue.length > 0; used++) {
     if (grant.kind === 'proxy' && deps.now() >= grant.until.getTime()) break;
-    const startAtMs = grant.kind === 'proxy' && grant.takeSlot ? grant.takeSlot(nextAtMs) : nextAtMs;
-    const waitMs = startAtMs - deps.now();
+    const waitMs = nextAtMs - deps.now();
     if (waitMs > 0) await deps.sleep(waitMs);
-    // A read's slot may fall past the grant's deadline, after which the pool may lease the address again.
-    if (grant.kind === 'proxy' && deps.now() >= grant.until.getTime()) break;
     // Another read of ours met a ban on this address meanwhile: stop, and ask the channel again.
     if (!deps.channel.holds(grant)) break;
     nextAtMs = Math.max(deps.now(), nextAtMs) + spacingMs;

@@ -25,10 +25,8 @@ export interface SharedGrants extends ReadChannel {
 interface Share {
   grant: ProxyGrant;
   left: number;
-  /** A paced grant's next read slot not yet booked by a slice; 0 for a grant without a pace. */
+  /** A paced grant's next free read slot; 0 for a grant without a pace. */
   nextSlotMs: number;
-  /** The earliest a read of its slices may start: the last one's start and the spacing. */
-  nextReadMs: number;
   slicesOut: number;
   closed: boolean;
   outcome: ReadOutcome;
@@ -83,15 +81,7 @@ export function sharedGrants(
     if (readsPerSecond === undefined) return { ...share.grant, leaseId, maxReads };
     const notBefore = new Date(Math.max(Date.now(), share.nextSlotMs));
     share.nextSlotMs = notBefore.getTime() + (maxReads * 1000) / readsPerSecond;
-    // The slices' reads take their starts from one clock: a read held up (a slow answer before it, a
-    // busy process) must not start in a slot booked by another slice, or the reads bunch up past the
-    // address's per-second limit, where Kaspi bans it.
-    const takeSlot = (earliestMs: number) => {
-      const at = Math.max(earliestMs, Date.now(), share.nextReadMs);
-      share.nextReadMs = at + 1000 / readsPerSecond;
-      return at;
-    };
-    return { ...share.grant, leaseId, maxReads, notBefore, takeSlot };
+    return { ...share.grant, leaseId, maxReads, notBefore };
   };
   /** Closes the grants nothing more can be cut from, and forgets them. */
   const dropSpent = async () => {
@@ -131,7 +121,6 @@ export function sharedGrants(
           grant,
           left: grant.maxReads,
           nextSlotMs: 0,
-          nextReadMs: 0,
           slicesOut: 0,
           closed: false,
           outcome: { ok: 0, failed: 0 },

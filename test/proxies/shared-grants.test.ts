@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   ProxyGrant,
   ReadChannel,
@@ -7,7 +7,6 @@ import type {
   ReadRequest,
   UsableGrant,
 } from '../../src/proxies/read-channel';
-import { readThrough } from '../../src/proxies/read-through';
 import { sharedGrants } from '../../src/proxies/shared-grants';
 
 const request: ReadRequest = { userId: 'u', module: 'demper', storeId: 's', reads: 2 };
@@ -98,38 +97,6 @@ describe('proxy grants shared by the readers of one batch', () => {
     for (let i = 0; i < 5; i++) grants.push(await shared.acquire(request));
     expect(grants.map(leaseOf)).toEqual(['lease-1', 'lease-2', 'lease-1', 'lease-2', 'lease-1']);
     expect(pool.calls()).toBe(2);
-  });
-
-  it('starts the reads of all slices at least the pace apart, even when one reader falls behind its slots', async () => {
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
-    try {
-      const pool = fakePool({ budget: 100, readsPerSecond: 10 });
-      const shared = sharedGrants(pool.channel, () => 100, { proxied: true, proxies: 1 });
-      const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-      const starts: number[] = [];
-      const reader = (readMs: number) =>
-        readThrough(
-          { channel: shared, sleep, now: Date.now },
-          {
-            ...request,
-            items: [1, 2, 3, 4],
-            waitUpToMs: 0,
-            read: async () => {
-              starts.push(Date.now());
-              await sleep(readMs);
-            },
-          },
-        );
-      // The first reader's answers take 350 ms: its later reads start well after the slots it was given.
-      const readers = Promise.all([reader(350), reader(1), reader(1)]);
-      await vi.advanceTimersByTimeAsync(10_000);
-      await readers;
-      starts.sort((a, b) => a - b);
-      expect(starts).toHaveLength(12);
-      expect(Math.min(...starts.slice(1).map((at, i) => at - starts[i]!))).toBeGreaterThanOrEqual(100);
-    } finally {
-      vi.useRealTimers();
-    }
   });
 
   it('cuts every reader a slice of one grant and reports it once, summed, when the batch is over', async () => {
