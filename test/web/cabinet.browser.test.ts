@@ -153,6 +153,8 @@ describe('the web cabinet in a browser', () => {
         { timeout: 45_000 },
       )
       .toBeGreaterThanOrEqual(3);
+    // The counts follow the rows live: none of the three switched on is left out of first place.
+    await expect.poll(() => page.getByText('Не первые · 0', { exact: true }).count(), { timeout: 10_000 }).toBe(1);
     await expectAccessible(page, 'products');
     await shoot(page, 'products-desktop');
 

@@ -22,6 +22,11 @@ const BACKFILL = 30;
 const RECONCILE_MS = 15_000;
 
 /** After the stream fails for good (the server was away), wait this long, doubling up to the cap. */
+/**
+ * A product's change may move it between the store's counts (first, at the floor, …): they are asked
+ * again this long after the first change of a burst, once for all of a check's products.
+ */
+const COUNTS_REFRESH_MS = 1_000;
 const RETRY_MS = 2_000;
 const RETRY_CAP_MS = 30_000;
 
@@ -57,6 +62,7 @@ export function LiveEventsProvider({ storeId, children }: { storeId: string | nu
       setStored((s) => change(s.storeId === storeId ? s : fresh(storeId)));
     let source: EventSource | null = null;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let countsTimer: ReturnType<typeof setTimeout> | undefined;
     let delay = RETRY_MS;
     let closed = false;
 
@@ -89,6 +95,10 @@ export function LiveEventsProvider({ storeId, children }: { storeId: string | nu
       });
       source.addEventListener('product', (event) => {
         applyProductUpdate(client, JSON.parse((event as MessageEvent<string>).data));
+        countsTimer ??= setTimeout(() => {
+          countsTimer = undefined;
+          void client.invalidateQueries({ queryKey: ['overview', storeId] });
+        }, COUNTS_REFRESH_MS);
       });
     };
     open();
@@ -107,6 +117,7 @@ export function LiveEventsProvider({ storeId, children }: { storeId: string | nu
     return () => {
       closed = true;
       clearTimeout(retryTimer);
+      clearTimeout(countsTimer);
       clearInterval(reconcileTimer);
       source?.close();
     };
