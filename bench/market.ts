@@ -5,6 +5,7 @@ import { DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, type ChangeBudget } from '..
 import type { LimitProfile, SandboxHandle, SandboxProxy } from '../sandbox';
 import { LIMIT_PROFILES, scaleProfile } from '../sandbox/limits';
 import { startBaseline } from './lib/baseline';
+import { CARD_KINDS, cardKinds, figuresByKind, type KindFigures } from './lib/card-kinds';
 import { byCard, cardFigures, combine, type DemperFigures } from './lib/metrics';
 import { startOracle } from './lib/oracle';
 import { sampleProcess, watchCpu } from './lib/process-stats';
@@ -180,9 +181,14 @@ function acceptedChanges(twin: Twin, fromMs: number, toMs: number): number {
     .filter((p) => p.atMs < toMs && p.status === 200).length;
 }
 
-function score(twin: Twin, fromMs: number, toMs: number): DemperFigures {
+function ourCards(twin: Twin) {
   const byProduct = new Map(twin.setup.products.map((p) => [p.productId, p]));
   const cards = [...byCard(twin.sandbox.market.timeline)].filter(([key]) => byProduct.has(key.split(':')[0]!));
+  return { byProduct, cards };
+}
+
+function score(twin: Twin, fromMs: number, toMs: number): DemperFigures {
+  const { byProduct, cards } = ourCards(twin);
   return combine(
     cards.map(([key, events]) => {
       const product = byProduct.get(key.split(':')[0]!)!;
@@ -195,6 +201,18 @@ function score(twin: Twin, fromMs: number, toMs: number): DemperFigures {
       });
     }),
   );
+}
+
+function scoreByKind(twin: Twin, fromMs: number, toMs: number): KindFigures[] {
+  const { byProduct, cards } = ourCards(twin);
+  const { market } = twin.sandbox;
+  const kinds = cardKinds(market.bots, (bot) => market.offer(bot.merchantUid, bot.sku)?.productId);
+  return figuresByKind(new Map(cards), kinds, {
+    ourMerchantUid: twin.setup.merchantUid,
+    bounds: (productId) => byProduct.get(productId)!,
+    fromMs,
+    toMs,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -290,6 +308,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
     return {
       contender: c.name,
       ...score(c.twin, fromMs, toMs),
+      byKind: scoreByKind(c.twin, fromMs, toMs),
       ...traffic,
       changes: acceptedChanges(c.twin, fromMs, toMs),
       readsPerProductMinute: traffic.reads / settings.products / minutes,
@@ -374,6 +393,24 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
         fixed(r.checksOfReadBound),
         r.changes,
         fixed(r.changesOfBudget),
+      ]),
+    ]),
+  );
+  console.log();
+  console.log(
+    `${scenario.title}: by card kind (its most contesting rival) — first share; our moves down / up; ` +
+      `first place taken back × how long it held on average`,
+  );
+  console.log(
+    table([
+      ['card kind', 'cards', ...results.map((r) => r.contender)],
+      ...CARD_KINDS.map((kind, k) => [
+        kind,
+        results[0]!.byKind[k]!.cards,
+        ...results.map((r) => {
+          const f = r.byKind[k]!;
+          return `${pct(f.firstShare)}  ${f.lowered} / ${f.raised}  ${f.regains} × ${secs(f.regainHoldMs)}`;
+        }),
       ]),
     ]),
   );
