@@ -26,6 +26,8 @@ export interface DemperLoopStart {
 export interface CheckProductsInput {
   storeId: string;
   cycle: number;
+  /** The check batch within the cycle; absent from loops that ran before batches were told apart. */
+  batch?: number;
   config: DemperConfig;
   writesBlocked: boolean;
 }
@@ -94,7 +96,13 @@ export function createDemperActivities(deps: ActivityDeps) {
           budget: changeBudgetOf(config),
           readAheadSeconds: config.demper.readAheadSeconds,
         },
-        { store, cycle: input.cycle, config: input.config, writesBlocked: input.writesBlocked },
+        {
+          store,
+          cycle: input.cycle,
+          batch: input.batch ?? 0,
+          config: input.config,
+          writesBlocked: input.writesBlocked,
+        },
       );
       await manyHeldAtFloor(deps, store, result.heldAtFloor);
       return result;

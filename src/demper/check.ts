@@ -11,9 +11,9 @@ import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
 import {
   expectedHoldSeconds,
-  isLasting,
   spend,
   spendAllowance,
+  spendKind,
   UNKNOWN_PACE,
   type SpendAllowance,
 } from '../domain/change-value';
@@ -59,6 +59,8 @@ export interface CheckDeps {
 export interface CheckInput {
   store: DemperStore;
   cycle: number;
+  /** The batch within the cycle (0 when not told): a product is decided at most once per batch. */
+  batch?: number;
   config: DemperConfig;
   /** The merchant's writes are blocked (a 429 cooldown): read and decide, record no change. */
   writesBlocked: boolean;
@@ -216,8 +218,8 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   return result;
 }
 
-/** The change budget's allowance now, the store's changes still waiting to be pushed counted as spent. */
-async function allowanceNow(deps: CheckDeps, storeId: string): Promise<SpendAllowance> {
+/** The change budget's allowance now, the store's changes still waiting to be pushed counted as spent; and how many wait. */
+async function allowanceNow(deps: CheckDeps, storeId: string): Promise<{ allowance: SpendAllowance; waiting: number }> {
   const now = deps.now();
   const since = new Date(now.getTime() - deps.budget.windowSeconds * 1000);
   const [waiting] = await deps.db
@@ -225,15 +227,16 @@ async function allowanceNow(deps: CheckDeps, storeId: string): Promise<SpendAllo
     .from(priceChanges)
     .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
   const sent = await sendTimesSince(deps.db, storeId, since);
-  const times = [...sent, ...Array.from({ length: waiting?.n ?? 0 }, () => now.getTime())];
-  return spendAllowance(times, now.getTime(), deps.budget);
+  const waitingCount = waiting?.n ?? 0;
+  const times = [...sent, ...Array.from({ length: waitingCount }, () => now.getTime())];
+  return { allowance: spendAllowance(times, now.getTime(), deps.budget), waiting: waitingCount };
 }
 
 /** A product as its check left it: the row to write, and the change it wants pushed, if any. */
 interface CheckedProduct {
   row: CheckedRow;
   finishedDay: { day: string; watchedSeconds: number; firstSeconds: number; floorSeconds: number } | null;
-  change: (Decision & { holdSeconds: number }) | null;
+  change: Decision | null;
   checked: boolean;
   heldAtFloor: boolean;
   failed: boolean;
@@ -248,22 +251,32 @@ const ROWS_PER_WRITE = 50;
  * (`spendAllowance`); a dry run records every proposal. A change not recorded is decided afresh at the
  * product's next check.
  */
-function changeRecorder(deps: CheckDeps, input: CheckInput, allowance: SpendAllowance | null) {
-  let left = allowance;
+function changeRecorder(
+  deps: CheckDeps,
+  input: CheckInput,
+  budget: { allowance: SpendAllowance; waiting: number } | null,
+) {
+  let left = budget?.allowance ?? null;
+  // A change waits for the merchant's write pace, and one not sent within the decision's age is dropped
+  // as stale: a batch records no more than the pace sends by then, counting those already waiting. The
+  // best go first; the rest are decided afresh at their next check.
+  let pushableLeft =
+    Math.floor(input.config.maxPushesPerSecond * decisionMaxAgeSeconds(input.config)) - (budget?.waiting ?? 0);
   let waiting: CheckedProduct[] = [];
   let recorded = 0;
   let firstChangeAt: number | null = null;
   const writes: Promise<void>[] = [];
-  const fits = (change: { holdSeconds: number }) =>
-    left === null || spend(left, isLasting(change.holdSeconds, deps.budget)) !== null;
+  const fits = (change: Decision) =>
+    left === null || (pushableLeft > 0 && spend(left, spendKind(change, deps.budget)) !== null);
 
   const write = async (batch: CheckedProduct[]) => {
     const wanted = batch.flatMap((c) => (c.change ? [c.change] : []));
     const { selected } = prioritiseChanges(wanted, { remaining: wanted.length });
     const toRecord = selected.filter((change) => {
       if (left === null) return true;
-      const next = spend(left, isLasting(change.holdSeconds, deps.budget));
-      if (next === null) return false;
+      const next = spend(left, spendKind(change, deps.budget));
+      if (next === null || pushableLeft <= 0) return false;
+      pushableLeft--;
       left = next;
       return true;
     });
@@ -446,6 +459,7 @@ function checkProduct(
             storeId: store.id,
             productId: product.id,
             cycle: input.cycle,
+            batch: input.batch ?? 0,
             changes: plan.changes,
             cityPrices: plan.cityPrices,
             merchantNames: names,

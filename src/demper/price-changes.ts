@@ -28,11 +28,12 @@ import type { PriceDecision } from '../domain/pricing';
 export type PriceChange = typeof priceChanges.$inferSelect;
 type ProductRow = typeof products.$inferSelect;
 
-/** A demper decision of one product in one cycle, as the check made it. */
+/** A demper decision of one product in one check batch of a cycle, as the check made it. */
 export interface Decision {
   storeId: string;
   productId: string;
   cycle: number;
+  batch: number;
   /** The decisions that changed a price, one per city (at least one). */
   changes: PriceDecision[];
   /** The whole push: every city the offer sells in. */
@@ -41,12 +42,14 @@ export interface Decision {
   merchantNames: Record<string, string>;
   /** A dry run records the decision as a proposal, never pushed. */
   dryRun: boolean;
+  /** How long the push is expected to stand (`change-value.ts`): what the push step weighs it by. */
+  holdSeconds: number;
 }
 
 /**
  * Records a demper decision, `pending` (or `proposed` in a dry run); false when it was not recorded.
- * A late retry of an older cycle's check must not record a decision after a newer cycle's, nor a
- * retry of the same cycle record it twice; and in a dry run, where the live price does not move, the
+ * A late retry of an older batch's check must not record a decision after a newer batch's, nor a
+ * retry of the same batch record it twice; and in a dry run, where the live price does not move, the
  * proposal standing for the product is not recorded again every check.
  */
 export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decision: Decision): Promise<boolean> {
@@ -56,6 +59,7 @@ export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decisio
     priceChanges.storeId,
     priceChanges.productId,
     priceChanges.cycle,
+    priceChanges.batch,
     priceChanges.cityId,
     priceChanges.oldPrice,
     priceChanges.newPrice,
@@ -64,17 +68,17 @@ export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decisio
     priceChanges.status,
     priceChanges.source,
   ];
-  // One statement, so the check for a newer cycle and the insert see the same rows.
+  // One statement, so the check for a newer batch and the insert see the same rows.
   const inserted = await tx.execute(sql`
     insert into ${priceChanges} (${names(columns)})
-    select ${row.storeId}, ${row.productId}, ${row.cycle}, ${row.cityId}, ${row.oldPrice}, ${row.newPrice}, ${row.reason},
-           ${JSON.stringify(row.detail)}::jsonb, ${row.status}, ${row.source}
+    select ${row.storeId}, ${row.productId}, ${row.cycle}, ${row.batch}, ${row.cityId}, ${row.oldPrice}, ${row.newPrice},
+           ${row.reason}, ${JSON.stringify(row.detail)}::jsonb, ${row.status}, ${row.source}
     where not exists (
       select 1 from ${priceChanges}
       where ${priceChanges.productId} = ${row.productId} and ${priceChanges.source} = 'demper'
-        and ${priceChanges.cycle} > ${row.cycle}
+        and (${priceChanges.cycle}, ${priceChanges.batch}) > (${row.cycle}, ${row.batch})
     )
-    on conflict (${names([priceChanges.productId, priceChanges.cycle])}) do nothing`);
+    on conflict (${names([priceChanges.productId, priceChanges.cycle, priceChanges.batch])}) do nothing`);
   return (inserted.rowCount ?? 0) > 0;
 }
 
@@ -95,11 +99,12 @@ function decisionRow(decision: Decision) {
       return c.rival && name ? [[c.rival.merchantId, name]] : [];
     }),
   );
-  const detail: ChangeDetail = { cityPrices, changes, rivalNames };
+  const detail: ChangeDetail = { cityPrices, changes, rivalNames, holdSeconds: decision.holdSeconds };
   return {
     storeId: decision.storeId,
     productId: decision.productId,
     cycle: decision.cycle,
+    batch: decision.batch,
     cityId: changes.length === 1 ? first.cityId : null,
     oldPrice: changes.length === 1 ? first.livePriceTenge : Math.min(...changes.map((c) => c.livePriceTenge)),
     newPrice: changes.length === 1 ? first.targetPriceTenge : Math.min(...cityPrices.map((c) => c.value)),

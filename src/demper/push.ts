@@ -14,7 +14,6 @@ import type { WorkingHours } from '../domain/check-schedule';
 import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
 import type { ChangeDetail } from '../domain/price-change';
 import { rememberPush } from '../domain/product-pricing';
-import { isLasting, spend, spendAllowance, type SpendAllowance } from '../domain/change-value';
 import { pushFailurePolicy } from '../domain/push-failure';
 import {
   changeBudgetStatus,
@@ -144,18 +143,16 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   const since = new Date(deps.now().getTime() - deps.budget.windowSeconds * 1000);
   const sendTimes = await sendTimesSince(db, input.storeId, since);
   const budget = changeBudgetStatus(sendTimes, deps.now(), deps.budget);
-  const { selected, overBudget } = withinAllowance(
-    inPushOrder(pending),
-    spendAllowance(sendTimes, deps.now().getTime(), deps.budget),
-    deps.budget,
-  );
+  // The check that recorded a change spent the allowance on it, paced by its kind; what is left here is
+  // only the budget's hard limit, which the merchant's own requests count against too.
+  const ordered = inPushOrder(pending);
+  const selected = ordered.slice(0, budget.remaining);
+  const overBudget = ordered.slice(budget.remaining);
   if (overBudget.length > 0) {
     result.deferred += await deferChanges(
       db,
       overBudget,
-      budget.remaining > 0
-        ? 'held back: the budget left is kept for changes that last'
-        : `change budget spent until ${budget.nextFreeAt.toISOString()}`,
+      `change budget spent until ${budget.nextFreeAt.toISOString()}`,
     );
     // Decided again once the budget has room, from the card as it is then.
     await db
@@ -205,30 +202,6 @@ function inPushOrder(pending: PriceChange[]): PriceChange[] {
   }));
   const { selected } = prioritiseChanges(candidates, { remaining: candidates.length });
   return [...manual, ...selected.map((c) => c.row)];
-}
-
-/**
- * The changes the allowance lets go now, in push order: the merchant's own requests always (they count
- * against the budget all the same), the demper's while the allowance has room for their kind.
- */
-function withinAllowance(
-  ordered: PriceChange[],
-  allowance: SpendAllowance,
-  budget: ChangeBudget,
-): { selected: PriceChange[]; overBudget: PriceChange[] } {
-  const selected: PriceChange[] = [];
-  const overBudget: PriceChange[] = [];
-  let left = allowance;
-  for (const change of ordered) {
-    const lasting = change.source !== 'demper' || isLasting(change.detail.holdSeconds ?? budget.windowSeconds, budget);
-    const next = spend(left, lasting);
-    if (next === null) overBudget.push(change);
-    else {
-      left = next;
-      selected.push(change);
-    }
-  }
-  return { selected, overBudget };
 }
 
 /** What a failed push means for the rest of the step; a reason to stop, or null to go on. */

@@ -7,6 +7,7 @@
  * expected to stand, and short-lived changes are paced so that budget is left for the lasting ones.
  */
 
+import type { PriceDecision } from './pricing';
 import type { ChangeBudget } from './write-budget';
 
 export interface CardPace {
@@ -50,6 +51,23 @@ export function isLasting(holdSeconds: number, budget: ChangeBudget): boolean {
   return holdSeconds >= budget.windowSeconds * LASTING_SHARE;
 }
 
+/**
+ * How a change may spend the budget. A lasting one from all of it. A short-lived one from what the
+ * reserve for lasting ones leaves. A short-lived one that wins no better place on any card (a raise
+ * after a rival went up or away, a correction) buys only margin, and only until the card moves again —
+ * when a rival that stepped away comes back under it, the change costs first place and a second change
+ * to take it back — so it waits while more than half the budget is spent.
+ */
+export type SpendKind = 'lasting' | 'short_lived' | 'margin_only';
+
+export function spendKind(
+  change: { holdSeconds: number; changes: readonly Pick<PriceDecision, 'positionBefore' | 'positionAfter'>[] },
+  budget: ChangeBudget,
+): SpendKind {
+  if (isLasting(change.holdSeconds, budget)) return 'lasting';
+  return change.changes.some((c) => c.positionAfter < c.positionBefore) ? 'short_lived' : 'margin_only';
+}
+
 /** Of the budget, the share short-lived changes leave for lasting ones. */
 const RESERVE_SHARE = 0.2;
 /** Short-lived changes spread evenly over the window once half the budget is spent: this many slices of it. */
@@ -60,6 +78,8 @@ export interface SpendAllowance {
   any: number;
   /** Of those, short-lived ones. */
   shortLived: number;
+  /** Of those, ones that buy only margin. */
+  marginOnly: number;
 }
 
 /**
@@ -67,7 +87,7 @@ export interface SpendAllowance {
  * window. Lasting changes may spend whatever the budget has left. Short-lived ones leave a reserve for
  * lasting ones, and once half the budget is spent they go no faster than an even pace over the window,
  * so the budget is not all spent in the first minutes of a bot war, leaving the rest of the window
- * unable to answer anything.
+ * unable to answer anything; those that buy only margin then wait.
  */
 export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, budget: ChangeBudget): SpendAllowance {
   const windowMs = budget.windowSeconds * 1000;
@@ -75,17 +95,22 @@ export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, 
   const any = Math.max(0, budget.limit - inWindow.length);
   const reserve = Math.ceil(budget.limit * RESERVE_SHARE);
   let shortLived = Math.max(0, any - reserve);
-  if (any < budget.limit / 2) {
+  const binding = any < budget.limit / 2;
+  if (binding) {
     const sliceMs = windowMs / PACE_SLICES;
     const perSlice = Math.ceil((budget.limit - reserve) / PACE_SLICES);
     const recent = inWindow.filter((t) => t > nowMs - sliceMs).length;
     shortLived = Math.min(shortLived, Math.max(0, perSlice - recent));
   }
-  return { any, shortLived };
+  return { any, shortLived, marginOnly: binding ? 0 : shortLived };
 }
 
-/** Takes one change from the allowance when it has room for it; the allowance left, or null when it has none. */
-export function spend(allowance: SpendAllowance, lasting: boolean): SpendAllowance | null {
-  if (allowance.any <= 0 || (!lasting && allowance.shortLived <= 0)) return null;
-  return { any: allowance.any - 1, shortLived: lasting ? allowance.shortLived : allowance.shortLived - 1 };
+/** Takes one change from the allowance when it has room for its kind; the allowance left, or null when it has none. */
+export function spend(allowance: SpendAllowance, kind: SpendKind): SpendAllowance | null {
+  const room =
+    kind === 'lasting' ? allowance.any : kind === 'short_lived' ? allowance.shortLived : allowance.marginOnly;
+  if (allowance.any <= 0 || room <= 0) return null;
+  const shortLived = kind === 'lasting' ? allowance.shortLived : allowance.shortLived - 1;
+  const marginOnly = Math.min(shortLived, kind === 'margin_only' ? allowance.marginOnly - 1 : allowance.marginOnly);
+  return { any: allowance.any - 1, shortLived, marginOnly };
 }

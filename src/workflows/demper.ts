@@ -182,7 +182,7 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       const writesBlocked = state.blockedUntil('writes') !== null;
       for (let batch = 0; batch < MAX_BATCHES_PER_CYCLE && state.blockedUntil('reads') === null; batch++) {
         const checked = await attempt(
-          () => checkProducts({ storeId, cycle: state.cycle, config: state.config, writesBlocked }),
+          () => checkProducts({ storeId, cycle: state.cycle, batch, config: state.config, writesBlocked }),
           summary,
         );
         if (!checked) break;

@@ -20,14 +20,15 @@ const RIVAL = '31600001';
  * The fencing of price pushes, step by step against PostgreSQL and the sandbox: a decision with a
  * newer one after it is never sent, a retry never sends twice, a push that already went through is
  * recognised (and recorded, even behind a newer decision), two senders of one product end on the
- * newer price, a late check of an old cycle records nothing after a newer cycle's decision, a
+ * newer price, a late check of an old cycle (or of an earlier batch of one) records nothing after a newer
+ * decision while a later batch decides the product again, a
  * slow batch ends before its decisions go stale, and a batch keeps to intervals shortened while it ran.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].flatMap((n) => [
+      offers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
       ]),
@@ -60,13 +61,14 @@ describe('fenced price pushes', () => {
     });
   }
 
-  async function decision(productId: string, cycle: number, priceTenge: number) {
+  async function decision(productId: string, cycle: number, priceTenge: number, batch = 0) {
     const [row] = await ctx.db
       .insert(priceChanges)
       .values({
         storeId,
         productId,
         cycle,
+        batch,
         oldPrice: 10_000,
         newPrice: priceTenge,
         reason: 'undercut',
@@ -195,6 +197,33 @@ describe('fenced price pushes', () => {
     });
     expect(checked!.lastCheckAt).not.toBeNull();
   });
+  it('decides a product again in a later batch of the same cycle, and not in an earlier one', async () => {
+    const p = await product(16);
+    await decision(p.id, 40, 9_800, 3);
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    const check = async (batch: number) => {
+      await ctx.db.update(products).set({ nextCheckAt: null }).where(eq(products.id, p.id));
+      await checkDueProducts(checkDeps(), {
+        store,
+        cycle: 40,
+        batch,
+        config: completeDemperConfig(FAST_LOOP),
+        writesBlocked: false,
+      });
+      const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, p.id));
+      return rows.map((r) => [r.batch, r.newPrice]).sort((a, b) => a[0]! - b[0]!);
+    };
+    // A late retry of batch 2: batch 3 decided the product already.
+    expect(await check(2)).toEqual([[3, 9_800]]);
+    // Batch 4 of the same cycle decides it again: toward first place (8 999), as far as one change may drop.
+    expect(await check(4)).toEqual([
+      [3, 9_800],
+      [4, 9_000],
+    ]);
+    // Its retry does not record it twice.
+    expect(await check(4)).toHaveLength(2);
+  });
+
   it('ends a slow batch in time for its decisions to go out fresh, leaving the rest due', async () => {
     const fresh = await Promise.all([7, 8, 9, 10, 11, 12, 13, 14].map(product));
     // Only these are due.

@@ -5,6 +5,7 @@ import {
   observePace,
   spend,
   spendAllowance,
+  spendKind,
   UNKNOWN_PACE,
 } from '../../src/domain/change-value';
 
@@ -42,29 +43,48 @@ describe('spend allowance', () => {
   const times = (n: number, agoMs: number) => Array.from({ length: n }, () => now - agoMs);
 
   it('lets short-lived changes spend down to a fifth of the budget while more than half is left', () => {
-    expect(spendAllowance([], now, BUDGET)).toEqual({ any: 240, shortLived: 192 });
-    expect(spendAllowance(times(100, 1_000 * S), now, BUDGET)).toEqual({ any: 140, shortLived: 92 });
+    expect(spendAllowance([], now, BUDGET)).toEqual({ any: 240, shortLived: 192, marginOnly: 192 });
+    expect(spendAllowance(times(100, 1_000 * S), now, BUDGET)).toEqual({ any: 140, shortLived: 92, marginOnly: 92 });
   });
 
-  it('paces short-lived changes evenly over the window once half the budget is spent', () => {
+  it('paces short-lived changes evenly over the window once half the budget is spent, and holds those buying only margin', () => {
     // 130 spent long ago (outside the last tenth of the window), 10 just now: 20 per tenth allowed.
     const spent = [...times(130, 1_000 * S), ...times(10, 10 * S)];
-    expect(spendAllowance(spent, now, BUDGET)).toEqual({ any: 100, shortLived: 10 });
+    expect(spendAllowance(spent, now, BUDGET)).toEqual({ any: 100, shortLived: 10, marginOnly: 0 });
     const busy = [...times(120, 1_000 * S), ...times(20, 10 * S)];
     expect(spendAllowance(busy, now, BUDGET).shortLived).toBe(0);
   });
 
   it('keeps the reserve for lasting changes, and forgets changes older than the window', () => {
-    expect(spendAllowance(times(200, 60 * S), now, BUDGET)).toEqual({ any: 40, shortLived: 0 });
-    expect(spendAllowance(times(240, 1_801 * S), now, BUDGET)).toEqual({ any: 240, shortLived: 192 });
+    expect(spendAllowance(times(200, 60 * S), now, BUDGET)).toEqual({ any: 40, shortLived: 0, marginOnly: 0 });
+    expect(spendAllowance(times(240, 1_801 * S), now, BUDGET)).toEqual({ any: 240, shortLived: 192, marginOnly: 192 });
   });
 
   it('spends lasting changes from the whole allowance, short-lived ones from their share too', () => {
-    const allowance = { any: 2, shortLived: 1 };
-    expect(spend(allowance, false)).toEqual({ any: 1, shortLived: 0 });
-    expect(spend({ any: 1, shortLived: 0 }, false)).toBeNull();
-    expect(spend({ any: 1, shortLived: 0 }, true)).toEqual({ any: 0, shortLived: 0 });
-    expect(spend({ any: 0, shortLived: 0 }, true)).toBeNull();
+    const allowance = { any: 3, shortLived: 2, marginOnly: 1 };
+    expect(spend(allowance, 'margin_only')).toEqual({ any: 2, shortLived: 1, marginOnly: 0 });
+    expect(spend(allowance, 'short_lived')).toEqual({ any: 2, shortLived: 1, marginOnly: 1 });
+    expect(spend({ any: 2, shortLived: 1, marginOnly: 1 }, 'short_lived')).toEqual({
+      any: 1,
+      shortLived: 0,
+      marginOnly: 0,
+    });
+    expect(spend({ any: 1, shortLived: 1, marginOnly: 0 }, 'margin_only')).toBeNull();
+    expect(spend({ any: 1, shortLived: 0, marginOnly: 0 }, 'short_lived')).toBeNull();
+    expect(spend({ any: 1, shortLived: 0, marginOnly: 0 }, 'lasting')).toEqual({
+      any: 0,
+      shortLived: 0,
+      marginOnly: 0,
+    });
+    expect(spend({ any: 0, shortLived: 0, marginOnly: 0 }, 'lasting')).toBeNull();
+  });
+
+  it('calls a short-lived change that wins no better place one that buys only margin', () => {
+    const raise = { positionBefore: 1, positionAfter: 1 };
+    const regain = { positionBefore: 2, positionAfter: 1 };
+    expect(spendKind({ holdSeconds: 60, changes: [raise] }, BUDGET)).toBe('margin_only');
+    expect(spendKind({ holdSeconds: 60, changes: [raise, regain] }, BUDGET)).toBe('short_lived');
+    expect(spendKind({ holdSeconds: 600, changes: [raise] }, BUDGET)).toBe('lasting');
   });
 
   it('never allows more than the budget within any window, however the changes come', () => {
@@ -73,7 +93,7 @@ describe('spend allowance', () => {
       const at = t * S;
       let allowance = spendAllowance(sent, at, BUDGET);
       for (let k = 0; k < 5; k++) {
-        const next = spend(allowance, (t + k) % 7 === 0);
+        const next = spend(allowance, (['lasting', 'short_lived', 'margin_only'] as const)[(t + k) % 3]!);
         if (!next) break;
         allowance = next;
         sent.push(at);

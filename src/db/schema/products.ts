@@ -182,6 +182,8 @@ export const priceChanges = pgTable(
       .references(() => products.id, { onDelete: 'cascade' }),
     /** Demper cycle number (monotonic per store) or a manual-change sequence. */
     cycle: bigint('cycle', { mode: 'number' }).notNull(),
+    /** The check batch within the cycle that decided it: a product may be decided again in a later batch. */
+    batch: integer('batch').notNull().default(0),
     cityId: text('city_id'),
     oldPrice: integer('old_price'),
     newPrice: integer('new_price').notNull(),
@@ -213,7 +215,7 @@ export const priceChanges = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('price_changes_product_cycle_key').on(t.productId, t.cycle),
+    uniqueIndex('price_changes_product_cycle_batch_key').on(t.productId, t.cycle, t.batch),
     index('price_changes_store_created_idx').on(t.storeId, t.createdAt),
     index('price_changes_product_seq_idx').on(t.productId, t.seq),
     index('price_changes_store_status_idx').on(t.storeId, t.status, t.sentAt),
