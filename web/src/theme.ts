@@ -23,11 +23,17 @@ export const theme = createTheme({
   headings: { fontWeight: '650' },
 });
 
-/** The theme in the merchant's language: the kit's own close buttons get a name screen readers can say. */
+/**
+ * The theme in the merchant's language: the kit's own close buttons get a name screen readers can say,
+ * and a notification's text under its title is as dark as other secondary text (`.toast-text`).
+ */
 export function themeIn(closeLabel: string) {
   return mergeThemeOverrides(theme, {
     components: {
-      Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': closeLabel } } }),
+      Notification: Notification.extend({
+        defaultProps: { closeButtonProps: { 'aria-label': closeLabel } },
+        classNames: { description: 'toast-text' },
+      }),
     },
   });
 }
