@@ -7,8 +7,7 @@
  * expected to stand, and short-lived changes are paced so that budget is left for the lasting ones.
  */
 
-import type { PriceDecision } from './pricing';
-import type { ChangeBudget } from './write-budget';
+import { winsPlace, type ChangeBudget, type PlaceMove } from './write-budget';
 
 export interface CardPace {
   /** When the card's cheapest rival last moved (a new price, or another rival cheapest). */
@@ -61,17 +60,22 @@ export function isLasting(holdSeconds: number, budget: ChangeBudget): boolean {
 export type SpendKind = 'lasting' | 'short_lived' | 'margin_only';
 
 export function spendKind(
-  change: { holdSeconds: number; changes: readonly Pick<PriceDecision, 'positionBefore' | 'positionAfter'>[] },
+  change: { holdSeconds: number; changes: readonly PlaceMove[] },
   budget: ChangeBudget,
 ): SpendKind {
   if (isLasting(change.holdSeconds, budget)) return 'lasting';
-  return change.changes.some((c) => c.positionAfter < c.positionBefore) ? 'short_lived' : 'margin_only';
+  return change.changes.some(winsPlace) ? 'short_lived' : 'margin_only';
 }
 
 /** Of the budget, the share short-lived changes leave for lasting ones. */
 const RESERVE_SHARE = 0.2;
 /** Short-lived changes spread evenly over the window once half the budget is spent: this many slices of it. */
 const PACE_SLICES = 10;
+/**
+ * The even pace is held over this many of the latest slices, not one: a burst of rival moves after a
+ * quiet spell is answered at once, and over any stretch the pace stays the same.
+ */
+const PACE_LOOKBACK_SLICES = 3;
 
 export interface SpendAllowance {
   /** Changes that may go now, of any kind. */
@@ -97,10 +101,10 @@ export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, 
   let shortLived = Math.max(0, any - reserve);
   const binding = any < budget.limit / 2;
   if (binding) {
-    const sliceMs = windowMs / PACE_SLICES;
-    const perSlice = Math.ceil((budget.limit - reserve) / PACE_SLICES);
-    const recent = inWindow.filter((t) => t > nowMs - sliceMs).length;
-    shortLived = Math.min(shortLived, Math.max(0, perSlice - recent));
+    const lookbackMs = (windowMs * PACE_LOOKBACK_SLICES) / PACE_SLICES;
+    const perLookback = Math.ceil(((budget.limit - reserve) * PACE_LOOKBACK_SLICES) / PACE_SLICES);
+    const recent = inWindow.filter((t) => t > nowMs - lookbackMs).length;
+    shortLived = Math.min(shortLived, Math.max(0, perLookback - recent));
   }
   return { any, shortLived, marginOnly: binding ? 0 : shortLived };
 }

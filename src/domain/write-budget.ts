@@ -90,11 +90,37 @@ export function changeBudgetStatus(
   };
 }
 
+/** What a city's decision says about the place it moves the offer to. */
+export type PlaceMove = Pick<
+  PriceDecision,
+  'livePriceTenge' | 'targetPriceTenge' | 'positionBefore' | 'positionAfter' | 'leader'
+>;
+
+/**
+ * The change leaves a tie with the cheapest rival for a price under it. A tie shares first place by
+ * `positionAt`'s count, but the storefront orders equal prices by rules of its own: the buyer may see
+ * the rival first, so breaking the tie wins first place.
+ */
+function breaksTieForFirst(c: PlaceMove): boolean {
+  const { leader } = c;
+  return leader !== null && c.livePriceTenge === leader.priceTenge && c.targetPriceTenge < leader.priceTenge;
+}
+
+/** The change takes first place: from behind a rival, or out of a tie with the cheapest one. */
+export function takesFirstPlace(c: PlaceMove): boolean {
+  return c.positionAfter === 1 && (c.positionBefore > 1 || breaksTieForFirst(c));
+}
+
+/** The change wins a better place: fewer rivals ahead, or first place alone where it was shared. */
+export function winsPlace(c: PlaceMove): boolean {
+  return c.positionAfter < c.positionBefore || takesFirstPlace(c);
+}
+
 /** A product's pending push, as the activity that decided it sees it. */
 export interface ChangeCandidate {
   productId: string;
   /** The per-city decisions that change a price (a push plan's `changes`). */
-  changes: readonly Pick<PriceDecision, 'livePriceTenge' | 'targetPriceTenge' | 'positionBefore' | 'positionAfter'>[];
+  changes: readonly PlaceMove[];
   /** What one sale of the product weighs, e.g. units sold in the last 30 days; 1 when unknown. */
   salesWeight?: number;
   /** How long the change is expected to stand (`change-value.ts`); unknown, it weighs as lasting longer than any known one. */
@@ -114,15 +140,19 @@ export interface ChangePriority {
  */
 export function changePriority(candidate: ChangeCandidate): ChangePriority {
   let atStake = 0;
-  let takesFirstPlace = false;
+  let takesFirstPlaceAnywhere = false;
   let improvesPosition = false;
   for (const c of candidate.changes) {
-    const takesFirst = c.positionBefore > 1 && c.positionAfter === 1;
-    takesFirstPlace ||= takesFirst;
-    improvesPosition ||= c.positionAfter < c.positionBefore;
+    const takesFirst = takesFirstPlace(c);
+    takesFirstPlaceAnywhere ||= takesFirst;
+    improvesPosition ||= winsPlace(c);
     atStake += takesFirst ? c.targetPriceTenge : Math.abs(c.targetPriceTenge - c.livePriceTenge);
   }
-  return { takesFirstPlace, improvesPosition, atStakeTenge: atStake * (candidate.salesWeight ?? 1) };
+  return {
+    takesFirstPlace: takesFirstPlaceAnywhere,
+    improvesPosition,
+    atStakeTenge: atStake * (candidate.salesWeight ?? 1),
+  };
 }
 
 /** Longer than any budget window, so a change of unknown hold ranks as a lasting one. */

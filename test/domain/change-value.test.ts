@@ -48,10 +48,13 @@ describe('spend allowance', () => {
   });
 
   it('paces short-lived changes evenly over the window once half the budget is spent, and holds those buying only margin', () => {
-    // 130 spent long ago (outside the last tenth of the window), 10 just now: 20 per tenth allowed.
+    // 130 spent long ago (outside the last three tenths of the window), 10 just now: 58 per three tenths allowed.
     const spent = [...times(130, 1_000 * S), ...times(10, 10 * S)];
-    expect(spendAllowance(spent, now, BUDGET)).toEqual({ any: 100, shortLived: 10, marginOnly: 0 });
-    const busy = [...times(120, 1_000 * S), ...times(20, 10 * S)];
+    expect(spendAllowance(spent, now, BUDGET)).toEqual({ any: 100, shortLived: 48, marginOnly: 0 });
+    // A burst is answered after a quiet spell, and the pace holds over the three tenths.
+    const quietThenBusy = [...times(122, 1_000 * S), ...times(20, 10 * S)];
+    expect(spendAllowance(quietThenBusy, now, BUDGET).shortLived).toBe(38);
+    const busy = [...times(82, 1_000 * S), ...times(40, 500 * S), ...times(18, 10 * S)];
     expect(spendAllowance(busy, now, BUDGET).shortLived).toBe(0);
   });
 
@@ -80,11 +83,33 @@ describe('spend allowance', () => {
   });
 
   it('calls a short-lived change that wins no better place one that buys only margin', () => {
-    const raise = { positionBefore: 1, positionAfter: 1 };
-    const regain = { positionBefore: 2, positionAfter: 1 };
+    const rival = (priceTenge: number) => ({ merchantId: 'R', priceTenge });
+    const raise = {
+      livePriceTenge: 900,
+      targetPriceTenge: 949,
+      positionBefore: 1,
+      positionAfter: 1,
+      leader: rival(950),
+    };
+    const regain = {
+      livePriceTenge: 960,
+      targetPriceTenge: 949,
+      positionBefore: 2,
+      positionAfter: 1,
+      leader: rival(950),
+    };
     expect(spendKind({ holdSeconds: 60, changes: [raise] }, BUDGET)).toBe('margin_only');
     expect(spendKind({ holdSeconds: 60, changes: [raise, regain] }, BUDGET)).toBe('short_lived');
     expect(spendKind({ holdSeconds: 600, changes: [raise] }, BUDGET)).toBe('lasting');
+    // Level with the cheapest rival the offer shares first place, and the storefront may show the rival first.
+    const breakTie = {
+      livePriceTenge: 950,
+      targetPriceTenge: 949,
+      positionBefore: 1,
+      positionAfter: 1,
+      leader: rival(950),
+    };
+    expect(spendKind({ holdSeconds: 60, changes: [breakTie] }, BUDGET)).toBe('short_lived');
   });
 
   it('never allows more than the budget within any window, however the changes come', () => {

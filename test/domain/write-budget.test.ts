@@ -128,11 +128,18 @@ describe('rolling change budget', () => {
 });
 
 describe('prioritiseChanges', () => {
-  const change = (livePriceTenge: number, targetPriceTenge: number, positionBefore: number, positionAfter: number) => ({
+  const change = (
+    livePriceTenge: number,
+    targetPriceTenge: number,
+    positionBefore: number,
+    positionAfter: number,
+    leaderTenge: number | null = null,
+  ) => ({
     livePriceTenge,
     targetPriceTenge,
     positionBefore,
     positionAfter,
+    leader: leaderTenge === null ? null : { merchantId: 'R', priceTenge: leaderTenge },
   });
 
   it('puts regaining first place first, then better positions, then the rest, most at stake first', () => {
@@ -142,10 +149,17 @@ describe('prioritiseChanges', () => {
       { productId: 'second-place', changes: [change(5000, 4000, 4, 2)] },
       { productId: 'first-dear', changes: [change(55_000, 49_999, 3, 1)] },
       { productId: 'first-cheap-popular', changes: [change(1100, 999, 2, 1)], salesWeight: 80 },
+      { productId: 'tie-broken', changes: [change(1000, 999, 1, 1, 1000)] },
     ];
-    const { selected, deferred } = prioritiseChanges(candidates, { remaining: 3 });
-    expect(selected.map((c) => c.productId)).toEqual(['first-cheap-popular', 'first-dear', 'first-cheap']);
+    const { selected, deferred } = prioritiseChanges(candidates, { remaining: 4 });
+    expect(selected.map((c) => c.productId)).toEqual([
+      'first-cheap-popular',
+      'first-dear',
+      'first-cheap',
+      'tie-broken',
+    ]);
     expect(deferred.map((c) => c.productId)).toEqual(['second-place', 'raise-big']);
+    expect(changePriority(candidates[5]!).takesFirstPlace).toBe(true);
     expect(changePriority(candidates[0]!)).toEqual({
       takesFirstPlace: false,
       improvesPosition: false,
@@ -161,6 +175,10 @@ describe('prioritiseChanges', () => {
         targetPriceTenge: fc.integer({ min: 1, max: 10_000 }),
         positionBefore: fc.integer({ min: 1, max: 5 }),
         positionAfter: fc.integer({ min: 1, max: 5 }),
+        leader: fc.option(
+          fc.record({ merchantId: fc.constant('R'), priceTenge: fc.integer({ min: 1, max: 10_000 }) }),
+          { nil: null },
+        ),
       }),
       { minLength: 1, maxLength: 3 },
     ),
