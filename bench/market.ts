@@ -50,6 +50,7 @@ const opts = options({
   latency: '50-150',
   floor: '0.85',
   ceiling: '1.2',
+  priceWarGuardPercent: '100',
 });
 
 const CITIES = [ALMATY, ASTANA].length;
@@ -64,6 +65,13 @@ if (!(timeScale > 0 && timeScale <= 1)) throw new Error('--timeScale must be abo
 const windows = Number(opts.windows);
 if (!(windows >= 1)) throw new Error('--windows must be at least 1: the figures are meant over whole budget windows');
 const warmupWindows = Number(opts.warmup);
+/**
+ * How far below a price war's start our products follow the rival. The score counts first place as
+ * possible down to the floor, and the oracle follows every rival there; at the products' default (0)
+ * the demper stops following a rival that answered three cuts, on purpose, and gives that card up.
+ */
+const priceWarGuardPercent = Number(opts.priceWarGuardPercent);
+if (!(priceWarGuardPercent >= 0 && priceWarGuardPercent <= 100)) throw new Error('--priceWarGuardPercent is 0 to 100');
 
 /** Our change budget, its window compressed; the count stays, so it binds as it does in real time. */
 const budget: ChangeBudget = {
@@ -255,7 +263,8 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   console.log(
     `  time ×${timeScale}: change budget ${budget.limit} per ${budget.windowSeconds} s; rivals move every ` +
       `${(botSeconds / 2).toFixed(0)}–${(botSeconds * 1.5).toFixed(0)} s; ours checks every ${loop.intervalSeconds} s ` +
-      `(${loop.hotIntervalSeconds} s hot); the baseline every ${(baselineIntervalMs / 1000).toFixed(1)} s`,
+      `(${loop.hotIntervalSeconds} s hot), following price wars ${priceWarGuardPercent} % below their start; ` +
+      `the baseline every ${(baselineIntervalMs / 1000).toFixed(1)} s`,
   );
   console.log(
     `  warm-up ${(warmupMs / 1000).toFixed(0)} s from a priced-in market, then ${windows} budget ` +
@@ -274,7 +283,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   const twins = contenders.map((c) => c.twin);
 
   twins.forEach(priceIn);
-  const store = await system.addStore(ours.setup, { proxies, loop });
+  const store = await system.addStore(ours.setup, { proxies, loop, priceWarGuardPercent });
   // Once more just before the start, so every twin starts from the same priced-in cards.
   const moved = twins.map(priceIn);
   console.log(`  priced in (${moved.join(' / ')} city prices set again after the catalog import); starting`);

@@ -8,6 +8,7 @@ import { createDb, type Db } from '../../src/db';
 import { createPool } from '../../src/db/pool';
 import { kaspiStores, products, users } from '../../src/db/schema';
 import { DEFAULT_DEMPER_CONFIG, type DemperConfig } from '../../src/domain/demper-config';
+import { PRODUCT_SETTINGS_DEFAULTS } from '../../src/domain/product-settings';
 import { loadConfig } from '../../src/lib/config';
 import { createKeyring, newKeySpec } from '../../src/lib/crypto';
 import { createLogger } from '../../src/lib/logger';
@@ -39,7 +40,12 @@ export interface OurSystem {
   /** Connects a store of a new merchant to a sandbox merchant, with its products switched on and proxies given. */
   addStore(
     setup: ContenderSetup,
-    options: { proxies: SandboxProxy[]; loop?: Partial<DemperConfig> },
+    options: {
+      proxies: SandboxProxy[];
+      loop?: Partial<DemperConfig>;
+      /** How far below a price war's start the products follow the rival (the products' default when absent). */
+      priceWarGuardPercent?: number;
+    },
   ): Promise<OurStore>;
   startLoops(stores: OurStore[]): Promise<void>;
   stopLoops(stores: OurStore[]): Promise<void>;
@@ -129,7 +135,8 @@ export async function startOurSystem(
         args: [{ storeId: store!.id, userId: user.id }],
       });
       if (synced.state !== 'done') throw new Error(`catalog sync of the bench store failed: ${synced.error}`);
-      // Every product switched on with its floor and ceiling, in one statement per store.
+      // Every product switched on with its floor, ceiling and price-war guard, in one statement per store.
+      const guardPercent = options.priceWarGuardPercent ?? PRODUCT_SETTINGS_DEFAULTS.priceWarGuardPercent;
       const bounds = sql.join(
         setup.products.map((p) => sql`(${p.sku}, ${p.floorTenge}::int, ${p.ceilingTenge}::int)`),
         sql`, `,
@@ -137,7 +144,8 @@ export async function startOurSystem(
       await db.execute(sql`
         update ${products} set ${sql.identifier(products.active.name)} = true,
           ${sql.identifier(products.minPrice.name)} = bounds.floor,
-          ${sql.identifier(products.maxPrice.name)} = bounds.ceiling
+          ${sql.identifier(products.maxPrice.name)} = bounds.ceiling,
+          ${sql.identifier(products.priceWarGuardPercent.name)} = ${guardPercent}
         from (values ${bounds}) as bounds(sku, floor, ceiling)
         where ${products.storeId} = ${store!.id} and ${products.sku} = bounds.sku`);
       for (const proxy of options.proxies) {
