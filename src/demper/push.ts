@@ -121,15 +121,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     nextDueAt: null,
   };
 
-  // A demper decision that waited too long (writes were paced or blocked) is stale; its product is
-  // decided afresh on its next check. A newer decision of a product supersedes an older one when sent.
-  await failStaleDecisions(db, input.storeId, deps.now(), input.decisionMaxAgeSeconds);
-  // The merchant's own requests (manual prices, preorders) go out even while the loop is paused.
-  const all = await pendingChanges(db, input.storeId, input.manualOnly);
-  // Only each product's newest decision is worth its place in the pace and the budget.
-  const outdated = outdatedPending(all);
-  await supersedePending(db, outdated);
-  const pending = all.filter((c) => !outdated.includes(c));
+  const pending = await pendingInPushOrder(deps, input);
   if (pending.length === 0) return finish(deps, input, result);
 
   const session = await readStoreSession(db, deps.keyring, input.storeId);
@@ -145,9 +137,8 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   const budget = changeBudgetStatus(sendTimes, deps.now(), deps.budget);
   // The check that recorded a change spent the allowance on it, paced by its kind; what is left here is
   // only the budget's hard limit, which the merchant's own requests count against too.
-  const ordered = inPushOrder(pending);
-  const selected = ordered.slice(0, budget.remaining);
-  const overBudget = ordered.slice(budget.remaining);
+  const selected = pending.slice(0, budget.remaining);
+  const overBudget = pending.slice(budget.remaining);
   if (overBudget.length > 0) {
     result.deferred += await deferChanges(
       db,
@@ -167,7 +158,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   }
 
   const pace = { pushesPerSecond: input.maxPushesPerSecond, burst: 1 };
-  for (const [index, change] of selected.entries()) {
+  for (let index = 0; index < selected.length; index++) {
     deps.progress(index);
     let token = takeWriteToken(result.bucket, deps.now(), pace);
     while (!token.granted) {
@@ -175,6 +166,10 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
       token = takeWriteToken(result.bucket, deps.now(), pace);
     }
     result.bucket = token.bucket;
+    // While the step waited for the pace, checks went on deciding: a change of the step's list may have
+    // been decided afresh, and a better one recorded. The best pending change goes now, never a spent one.
+    const change = index === 0 ? selected[0] : (await pendingInPushOrder(deps, input))[0];
+    if (!change) break;
     const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id);
     if (outcome.kind === 'sent' || outcome.kind === 'already_live') result.sent++;
     if (outcome.kind === 'sent' && outcome.withoutAvailabilities) result.withoutAvailabilities++;
@@ -182,12 +177,30 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
       result.failed++;
       const stop = afterFailure(deps, outcome.error, result);
       if (stop) {
-        result.deferred += await deferChanges(db, selected.slice(index + 1), stop);
+        result.deferred += await deferChanges(db, await pendingInPushOrder(deps, input), stop);
         break;
       }
     }
   }
   return finish(deps, input, result);
+}
+
+/**
+ * The store's pending changes in the order they go (`inPushOrder`). A demper decision that waited too
+ * long (writes were paced or blocked) is stale: it fails here, and its product is decided afresh on its
+ * next check. Of a product's decisions only the newest is worth a place in the pace and the budget: an
+ * older one is superseded here. The merchant's own requests (manual prices, preorders) go out even while
+ * the loop is paused (`manualOnly`).
+ */
+async function pendingInPushOrder(
+  deps: Pick<PushDeps, 'db' | 'now'>,
+  input: Pick<PushInput, 'storeId' | 'manualOnly' | 'decisionMaxAgeSeconds'>,
+): Promise<PriceChange[]> {
+  await failStaleDecisions(deps.db, input.storeId, deps.now(), input.decisionMaxAgeSeconds);
+  const all = await pendingChanges(deps.db, input.storeId, input.manualOnly);
+  const outdated = outdatedPending(all);
+  await supersedePending(deps.db, outdated);
+  return inPushOrder(all.filter((c) => !outdated.includes(c)));
 }
 
 /** Manual prices and preorders first (the merchant asked), then the domain's order: first place, most at stake. */

@@ -1,9 +1,9 @@
-import { DEFAULT_CHANGE_BUDGET } from '../../src/domain/write-budget';
+import { DEFAULT_CHANGE_BUDGET, FULL_WRITE_BUCKET } from '../../src/domain/write-budget';
 import { and, eq, inArray, ne, notInArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores, priceChanges, products } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
-import { sendPriceChange } from '../../src/demper/push';
+import { pushPendingChanges, sendPriceChange } from '../../src/demper/push';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
 import { completeDemperConfig } from '../../src/domain/demper-config';
@@ -18,7 +18,8 @@ const RIVAL = '31600001';
 
 /**
  * The fencing of price pushes, step by step against PostgreSQL and the sandbox: a decision with a
- * newer one after it is never sent, a retry never sends twice, a push that already went through is
+ * newer one after it is never sent, a push step sends the newest decision and spends no push on an older
+ * one, a retry never sends twice, a push that already went through is
  * recognised (and recorded, even behind a newer decision), two senders of one product end on the
  * newer price, a late check of an old cycle (or of an earlier batch of one) records nothing after a newer
  * decision while a later batch decides the product again, a
@@ -28,7 +29,7 @@ describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].flatMap((n) => [
+      offers: Array.from({ length: 18 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
       ]),
@@ -37,10 +38,12 @@ describe('fenced price pushes', () => {
   const ctx = useTestContext(() => demperTestConfig(sandbox));
   let cabinet: CabinetContext;
   let storeId: string;
+  let userId: string;
 
   beforeAll(async () => {
     const connected = await connectStore(ctx, sandbox, OURS);
     storeId = connected.store.id;
+    userId = connected.store.userId;
     cabinet = {
       urls: sandbox.urls,
       timeoutMs: 3_000,
@@ -124,6 +127,51 @@ describe('fenced price pushes', () => {
     const offer = sandbox.market.offer(OURS, sku)!;
     sandbox.market.mutate(offer, () => offer.cityPrices.set(ALMATY, priceTenge));
   }
+
+  it('sends the decision recorded while a push step waited for the pace, spending no push on the one it replaced', async () => {
+    const first = await decision((await product(17)).id, 1, 9_300);
+    const second = await decision((await product(18)).id, 1, 9_200);
+    let newer: { id: string; productId: string } | undefined;
+    const waits: number[] = [];
+    const result = await pushPendingChanges(
+      {
+        ...deps(),
+        keyring: ctx.keyring,
+        urls: sandbox.urls,
+        timeoutMs: 3_000,
+        budget: DEFAULT_CHANGE_BUDGET,
+        readAheadSeconds: 0,
+        // A check runs while the step waits for the pace, and decides the product still waiting afresh.
+        sleep: async (ms) => {
+          waits.push(ms);
+          if (!newer) {
+            const waiting = (await statusOf(first.id)) === 'pending' ? first : second;
+            newer = await decision(waiting.productId, 2, 9_100);
+          }
+          await new Promise((resolve) => setTimeout(resolve, ms));
+        },
+        progress: () => undefined,
+      },
+      {
+        storeId,
+        userId,
+        merchantUid: OURS,
+        decisionMaxAgeSeconds: 30,
+        maxPushesPerSecond: 2,
+        bucket: FULL_WRITE_BUCKET,
+        manualOnly: false,
+        workingHours: null,
+      },
+    );
+    expect(result.sent).toBe(2);
+    expect(waits).toHaveLength(1);
+    const replaced = newer!.productId === first.productId ? first : second;
+    expect(await statusOf(replaced.id)).toBe('superseded');
+    expect(await statusOf(newer!.id)).toBe('sent');
+    await applied();
+    const sku = replaced === first ? 'F-17' : 'F-18';
+    expect(pushesOf(sku).map((push) => push.cityPrices)).toEqual([[{ cityId: ALMATY, value: 9_100 }]]);
+  });
 
   it('recognises a push that went through before its sender died', async () => {
     const p = await product(2);
