@@ -72,8 +72,9 @@ const RESERVE_SHARE = 0.2;
 /** Short-lived changes spread evenly over the window once half the budget is spent: this many slices of it. */
 const PACE_SLICES = 10;
 /**
- * The even pace is held over this many of the latest slices, not one: a burst of rival moves after a
- * quiet spell is answered at once, and over any stretch the pace stays the same.
+ * The even pace is held over this many of the latest slices, not over the last one alone: a burst of
+ * rival moves after a quiet spell is answered at once, while over those slices together the pace is
+ * no faster than before.
  */
 const PACE_LOOKBACK_SLICES = 3;
 
