@@ -72,6 +72,12 @@ const warmupWindows = Number(opts.warmup);
  */
 const priceWarGuardPercent = Number(opts.priceWarGuardPercent);
 if (!(priceWarGuardPercent >= 0 && priceWarGuardPercent <= 100)) throw new Error('--priceWarGuardPercent is 0 to 100');
+const warsFollowed = () =>
+  priceWarGuardPercent === 100
+    ? 'following price wars down to the floor'
+    : priceWarGuardPercent === 0
+      ? 'not following a price war below where it began'
+      : `following price wars down to ${priceWarGuardPercent} % below where they began`;
 
 /** Our change budget, its window compressed; the count stays, so it binds as it does in real time. */
 const budget: ChangeBudget = {
@@ -263,7 +269,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   console.log(
     `  time ×${timeScale}: change budget ${budget.limit} per ${budget.windowSeconds} s; rivals move every ` +
       `${(botSeconds / 2).toFixed(0)}–${(botSeconds * 1.5).toFixed(0)} s; ours checks every ${loop.intervalSeconds} s ` +
-      `(${loop.hotIntervalSeconds} s hot), following price wars ${priceWarGuardPercent} % below their start; ` +
+      `(${loop.hotIntervalSeconds} s hot), ${warsFollowed()}; ` +
       `the baseline every ${(baselineIntervalMs / 1000).toFixed(1)} s`,
   );
   console.log(
