@@ -167,8 +167,9 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     }
     result.bucket = token.bucket;
     // While the step waited for the pace, checks went on deciding: a change of the step's list may have
-    // been decided afresh, and a better one recorded. The best pending change goes now, never a spent one.
-    const change = index === 0 ? selected[0] : (await pendingInPushOrder(deps, input))[0];
+    // been decided afresh, and a better one recorded. The best pending change goes now, never a spent one;
+    // the step sends no more changes than it selected within the budget.
+    const [change] = await pendingInPushOrder(deps, input);
     if (!change) break;
     const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id);
     if (outcome.kind === 'sent' || outcome.kind === 'already_live') result.sent++;
