@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products, storeEvents } from '../../src/db/schema';
 import { startTestApi, type TestApi, useTestApi, useTestContext } from '../support/env';
@@ -140,7 +140,12 @@ describe('the store live stream', () => {
         s.next('a product of the statement', (x) => x.event === 'product' && x.data.id === id && x.data.position === 3),
       ),
     );
-    const rows = await ctx.db.select().from(storeEvents).where(eq(storeEvents.storeId, store.id));
+    // In id order: the statement's row is the newest, and a heap scan need not return it last.
+    const rows = await ctx.db
+      .select()
+      .from(storeEvents)
+      .where(eq(storeEvents.storeId, store.id))
+      .orderBy(asc(storeEvents.id));
     expect(rows.length).toBe(rowsBefore.length + 1);
     expect(rows.at(-1)!.refIds.toSorted()).toEqual([product.id, other.id].toSorted());
     const [earlier, later] = s.events.indexOf(a!) < s.events.indexOf(b!) ? [a!, b!] : [b!, a!];
