@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Browser, BrowserContext, Page } from 'playwright';
+import type { Browser, BrowserContext, Page, Request } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALMATY } from '../../src/kaspi/cities';
 import {
@@ -128,16 +128,30 @@ describe('the web cabinet in a browser', () => {
     await page.getByText('Сохранено').first().waitFor();
 
     await page.goto(`${api.url}/stores/${storeId}/products`);
+    // Escape drops what was typed: nothing is saved.
+    const saves: string[] = [];
+    const noteSave = (request: Request) => void (request.method() === 'PATCH' && saves.push(request.url()));
+    page.on('request', noteSave);
+    const untouched = page.getByLabel(`Минимум: ${PRODUCTS[3]!.model}`);
+    await untouched.fill('5000');
+    await untouched.press('Escape');
+    await expect.poll(() => untouched.inputValue()).toBe('');
+    page.off('request', noteSave);
+    expect(saves).toEqual([]);
     for (const p of PRODUCTS.slice(0, 3)) {
       const row = page.locator('tr', { hasText: p.model });
       productIds[p.sku] = (await row.getAttribute('data-product-id'))!;
       const floor = page.getByLabel(`Минимум: ${p.model}`);
       await floor.fill(String(p.price - 1_000));
       await floor.press('Enter');
+      // Saved, the field shows the floor at rest in tenge; until then the row may still change under the switch.
       await expect
-        .poll(async () => (await page.getByLabel(`Минимум: ${p.model}`).inputValue()).replace(/\D/g, ''))
+        .poll(async () => {
+          const shown = await page.getByLabel(`Минимум: ${p.model}`).inputValue();
+          return shown.includes('₸') ? shown.replace(/\D/g, '') : null;
+        })
         .toBe(String(p.price - 1_000));
-      await page.getByLabel(`Демпер для «${p.model}»`).click({ force: true });
+      await page.getByLabel(`Демпер для «${p.model}»`).click();
       await expect.poll(() => page.getByLabel(`Демпер для «${p.model}»`).isChecked(), { timeout: 10_000 }).toBe(true);
     }
     productIds['W-4'] = (await page.locator('tr', { hasText: PRODUCTS[3]!.model }).getAttribute('data-product-id'))!;

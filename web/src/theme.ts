@@ -21,6 +21,8 @@ export const theme = createTheme({
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   defaultRadius: 'md',
   headings: { fontWeight: '650' },
+  // A merchant who asked the system for less motion gets notifications and panels without animation.
+  respectReducedMotion: true,
 });
 
 /**

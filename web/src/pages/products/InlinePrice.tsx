@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, data } from '../../api/client';
 import { formatTenge } from '../../lib/format';
@@ -30,6 +30,8 @@ export function InlinePrice({
   const [error, setError] = useState<string | null>(null);
   const update = useProductUpdater();
   const errorId = useId();
+  /** Set by Escape: the blur that follows discards the draft instead of saving it. */
+  const discarding = useRef(false);
 
   const save = useMutation({
     mutationFn: async (next: number | null) =>
@@ -68,10 +70,16 @@ export function InlinePrice({
         value={draft ?? (saved === null ? '' : formatTenge(saved))}
         onFocus={() => setDraft((d) => d ?? (saved === null ? '' : String(saved)))}
         onChange={(e) => setDraft(e.currentTarget.value.replace(/\D/g, ''))}
-        onBlur={commit}
+        onBlur={() => {
+          if (discarding.current) discarding.current = false;
+          else commit();
+        }}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
+          // Leaving the field saves it: committing here as well would save twice, once now and once more
+          // when the field, disabled while saving, loses focus.
+          if (e.key === 'Enter') e.currentTarget.blur();
           if (e.key === 'Escape') {
+            discarding.current = true;
             setDraft(null);
             setError(null);
             e.currentTarget.blur();
