@@ -9,14 +9,7 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
-import {
-  expectedHoldSeconds,
-  spend,
-  spendAllowance,
-  spendKind,
-  UNKNOWN_PACE,
-  type SpendAllowance,
-} from '../domain/change-value';
+import { cardHoldSeconds, spend, spendAllowance, spendKind, type SpendAllowance } from '../domain/change-value';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
 import { accrueDayStats } from '../domain/day-stats';
@@ -467,8 +460,9 @@ function checkProduct(
             // The push stands until the first of its cards moves again.
             holdSeconds: Math.min(
               ...plan.changes.map((c) =>
-                expectedHoldSeconds(
-                  pricingState[c.cityId]?.pace ?? UNKNOWN_PACE,
+                cardHoldSeconds(
+                  pricingState[c.cityId],
+                  c.rival?.merchantId ?? null,
                   now.getTime(),
                   deps.budget.windowSeconds,
                 ),

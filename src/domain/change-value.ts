@@ -3,10 +3,12 @@
  * buys first place, or margin, until the card moves again: answering a rival that is itself a bot
  * re-undercutting every two minutes buys two minutes; answering a rival that stays put buys the rest
  * of the window. So each card learns how long its cheapest rival usually stays put (`CardPace`, kept in
- * `products.pricing_state` per city), a change is worth the money at stake times how long it is
- * expected to stand, and short-lived changes are paced so that budget is left for the lasting ones.
+ * `products.pricing_state` per city) and how soon a rival at war with us answers our cuts (`PriceWarState`),
+ * a change is worth the money at stake times how long it is expected to stand, and short-lived changes
+ * are paced so that budget is left through the window.
  */
 
+import { answerExpectedSeconds, type PriceWarState } from './price-war';
 import { winsPlace, type ChangeBudget, type PlaceMove } from './write-budget';
 
 export interface CardPace {
@@ -43,6 +45,22 @@ export function expectedHoldSeconds(pace: CardPace, atMs: number, horizonSeconds
   return Math.min(horizonSeconds, Math.max(pace.gapSeconds, still));
 }
 
+/**
+ * How long a change to one card is expected to stand: the card's pace, and when the change cuts under a
+ * rival that has been answering our cuts, no longer than it usually takes to answer. A rival that only
+ * moves when we undercut it looks still between our cuts; what it does after them is what counts.
+ */
+export function cardHoldSeconds(
+  card: { pace?: CardPace; war: PriceWarState } | undefined,
+  rivalMerchantId: string | null,
+  atMs: number,
+  horizonSeconds: number,
+): number {
+  const hold = expectedHoldSeconds(card?.pace ?? UNKNOWN_PACE, atMs, horizonSeconds);
+  const answer = card ? answerExpectedSeconds(card.war, rivalMerchantId) : null;
+  return answer === null ? hold : Math.min(hold, answer);
+}
+
 /** Changes expected to stand at least this share of the budget window are lasting; the rest are short-lived. */
 const LASTING_SHARE = 1 / 4;
 
@@ -51,8 +69,8 @@ export function isLasting(holdSeconds: number, budget: ChangeBudget): boolean {
 }
 
 /**
- * How a change may spend the budget. A lasting one from all of it. A short-lived one from what the
- * reserve for lasting ones leaves. A short-lived one that wins no better place on any card (a raise
+ * How a change may spend the budget. A lasting one from all of it. A short-lived one at the even pace
+ * once half is spent. A short-lived one that wins no better place on any card (a raise
  * after a rival went up or away, a correction) buys only margin, and only until the card moves again —
  * when a rival that stepped away comes back under it, the change costs first place and a second change
  * to take it back — so it waits while more than half the budget is spent.
@@ -67,8 +85,6 @@ export function spendKind(
   return change.changes.some(winsPlace) ? 'short_lived' : 'margin_only';
 }
 
-/** Of the budget, the share short-lived changes leave for lasting ones. */
-const RESERVE_SHARE = 0.2;
 /** Short-lived changes spread evenly over the window once half the budget is spent: this many slices of it. */
 const PACE_SLICES = 10;
 /**
@@ -89,21 +105,22 @@ export interface SpendAllowance {
 
 /**
  * How many changes may go now, from the times of the changes sent (or still waiting to be) within the
- * window. Lasting changes may spend whatever the budget has left. Short-lived ones leave a reserve for
- * lasting ones, and once half the budget is spent they go no faster than an even pace over the window,
- * so the budget is not all spent in the first minutes of a bot war, leaving the rest of the window
- * unable to answer anything; those that buy only margin then wait.
+ * window. Lasting changes may spend whatever the budget has left. Short-lived ones, once half the budget
+ * is spent, go no faster than an even pace over the window, so the budget is not all spent in the first
+ * minutes of a bot war, leaving the rest of the window unable to answer anything; those that buy only
+ * margin then wait. No share is set aside for lasting changes: one left idle while none come costs more
+ * first place than a lasting change loses waiting for the next slot the pace frees, which it takes
+ * before short-lived ones (`prioritiseChanges`).
  */
 export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, budget: ChangeBudget): SpendAllowance {
   const windowMs = budget.windowSeconds * 1000;
   const inWindow = changeTimesMs.filter((t) => t > nowMs - windowMs);
   const any = Math.max(0, budget.limit - inWindow.length);
-  const reserve = Math.ceil(budget.limit * RESERVE_SHARE);
-  let shortLived = Math.max(0, any - reserve);
+  let shortLived = any;
   const binding = any < budget.limit / 2;
   if (binding) {
     const lookbackMs = (windowMs * PACE_LOOKBACK_SLICES) / PACE_SLICES;
-    const perLookback = Math.ceil(((budget.limit - reserve) * PACE_LOOKBACK_SLICES) / PACE_SLICES);
+    const perLookback = Math.ceil((budget.limit * PACE_LOOKBACK_SLICES) / PACE_SLICES);
     const recent = inWindow.filter((t) => t > nowMs - lookbackMs).length;
     shortLived = Math.min(shortLived, Math.max(0, perLookback - recent));
   }

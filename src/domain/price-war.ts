@@ -7,7 +7,8 @@
  * - `recordOurMove` after a push: a cut that put us under a rival starts waiting for an answer;
  * - `observeRivalMove` after every read of the card: the rival we cut under is under us again
  *   (one more round), or let us be for `answerWindowSeconds` (the war is over), or retreated.
- * `decidePrice` consults `priceWarGuardTenge` and stops following that rival below the guard.
+ * `decidePrice` consults `priceWarGuardTenge` and stops following that rival below the guard, and the
+ * change budget weighs a cut under that rival by how soon it answers (`answerExpectedSeconds`).
  */
 
 import { minusPercentRoundedUp } from './money';
@@ -21,6 +22,12 @@ export interface PriceWarState {
   /** Our price before the first answered cut: the guard percent counts down from it. */
   startPriceTenge: number | null;
   lastRoundAtMs: number | null;
+  /**
+   * How soon the rival answers our cuts, in seconds: a running mean over the war's rounds, timed from our
+   * push to the read that found the answer (so never shorter than the rival really took). Absent until a
+   * round was seen, and in states kept before it was learned.
+   */
+  answerSeconds?: number;
   /** Our latest cut, waiting for the rival's answer. */
   pendingCut: PendingCut | null;
 }
@@ -93,11 +100,14 @@ export function observeRivalMove(
     const answer = priceOf(cut.rivalMerchantId);
     if (answer !== undefined && answer < cut.toPriceTenge) {
       const sameRival = current.rounds > 0 && current.rivalMerchantId === cut.rivalMerchantId;
+      const tookSeconds = Math.max(0, (atMs - cut.atMs) / 1000);
+      const known = sameRival ? current.answerSeconds : undefined;
       return {
         rivalMerchantId: cut.rivalMerchantId,
         rounds: sameRival ? current.rounds + 1 : 1,
         startPriceTenge: sameRival ? current.startPriceTenge : cut.fromPriceTenge,
         lastRoundAtMs: atMs,
+        answerSeconds: known === undefined ? tookSeconds : (known + tookSeconds) / 2,
         pendingCut: null,
       };
     }
@@ -109,6 +119,16 @@ export function observeRivalMove(
     if (rivalPrice === undefined || rivalPrice > observation.ourPriceTenge) return NO_PRICE_WAR;
   }
   return current;
+}
+
+/**
+ * How long a cut under `rivalMerchantId` is expected to stand before that rival answers it, when the rival
+ * has been answering our cuts (one round is enough: this weighs the change, it does not stop it); null
+ * when it has not.
+ */
+export function answerExpectedSeconds(state: PriceWarState, rivalMerchantId: string | null): number | null {
+  if (state.rounds === 0 || rivalMerchantId === null || state.rivalMerchantId !== rivalMerchantId) return null;
+  return state.answerSeconds ?? null;
 }
 
 /** The merchant id of the rival we are at war with, once it answered enough cuts in a row. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cardHoldSeconds,
   expectedHoldSeconds,
   isLasting,
   observePace,
@@ -8,6 +9,7 @@ import {
   spendKind,
   UNKNOWN_PACE,
 } from '../../src/domain/change-value';
+import { NO_PRICE_WAR } from '../../src/domain/price-war';
 
 const BUDGET = { limit: 240, windowSeconds: 1800 };
 const S = 1000;
@@ -32,6 +34,16 @@ describe('card pace', () => {
     expect(expectedHoldSeconds(bot, 9_000 * S, 1800)).toBe(1800);
   });
 
+  it('expects a cut under a rival that answers our cuts to stand only as long as it takes to answer', () => {
+    const still = { lastMoveAtMs: 0, gapSeconds: 1_200 };
+    const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 40 };
+    expect(cardHoldSeconds({ pace: still, war }, 'bot', 60 * S, 1800)).toBe(40);
+    expect(cardHoldSeconds({ pace: still, war }, 'calm', 60 * S, 1800)).toBe(1_200);
+    expect(cardHoldSeconds({ pace: still, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800)).toBe(1_200);
+    expect(cardHoldSeconds({ war }, 'bot', 60 * S, 1800)).toBe(40);
+    expect(cardHoldSeconds(undefined, 'bot', 60 * S, 1800)).toBe(1800);
+  });
+
   it('calls a change lasting from a quarter of the budget window', () => {
     expect(isLasting(449, BUDGET)).toBe(false);
     expect(isLasting(450, BUDGET)).toBe(true);
@@ -42,25 +54,25 @@ describe('spend allowance', () => {
   const now = 10_000 * S;
   const times = (n: number, agoMs: number) => Array.from({ length: n }, () => now - agoMs);
 
-  it('lets short-lived changes spend down to a fifth of the budget while more than half is left', () => {
-    expect(spendAllowance([], now, BUDGET)).toEqual({ any: 240, shortLived: 192, marginOnly: 192 });
-    expect(spendAllowance(times(100, 1_000 * S), now, BUDGET)).toEqual({ any: 140, shortLived: 92, marginOnly: 92 });
+  it('lets short-lived changes spend the whole budget while more than half is left', () => {
+    expect(spendAllowance([], now, BUDGET)).toEqual({ any: 240, shortLived: 240, marginOnly: 240 });
+    expect(spendAllowance(times(100, 1_000 * S), now, BUDGET)).toEqual({ any: 140, shortLived: 140, marginOnly: 140 });
   });
 
   it('paces short-lived changes evenly over the window once half the budget is spent, and holds those buying only margin', () => {
-    // 130 spent long ago (outside the last three tenths of the window), 10 just now: 58 per three tenths allowed.
+    // 130 spent long ago (outside the last three tenths of the window), 10 just now: 72 per three tenths allowed.
     const spent = [...times(130, 1_000 * S), ...times(10, 10 * S)];
-    expect(spendAllowance(spent, now, BUDGET)).toEqual({ any: 100, shortLived: 48, marginOnly: 0 });
+    expect(spendAllowance(spent, now, BUDGET)).toEqual({ any: 100, shortLived: 62, marginOnly: 0 });
     // A burst is answered after a quiet spell, and the pace holds over the three tenths.
     const quietThenBusy = [...times(122, 1_000 * S), ...times(20, 10 * S)];
-    expect(spendAllowance(quietThenBusy, now, BUDGET).shortLived).toBe(38);
-    const busy = [...times(82, 1_000 * S), ...times(40, 500 * S), ...times(18, 10 * S)];
+    expect(spendAllowance(quietThenBusy, now, BUDGET).shortLived).toBe(52);
+    const busy = [...times(68, 1_000 * S), ...times(54, 500 * S), ...times(18, 10 * S)];
     expect(spendAllowance(busy, now, BUDGET).shortLived).toBe(0);
   });
 
-  it('keeps the reserve for lasting changes, and forgets changes older than the window', () => {
+  it('leaves to lasting changes what the pace holds back, and forgets changes older than the window', () => {
     expect(spendAllowance(times(200, 60 * S), now, BUDGET)).toEqual({ any: 40, shortLived: 0, marginOnly: 0 });
-    expect(spendAllowance(times(240, 1_801 * S), now, BUDGET)).toEqual({ any: 240, shortLived: 192, marginOnly: 192 });
+    expect(spendAllowance(times(240, 1_801 * S), now, BUDGET)).toEqual({ any: 240, shortLived: 240, marginOnly: 240 });
   });
 
   it('spends lasting changes from the whole allowance, short-lived ones from their share too', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { minusPercentRoundedUp } from '../../src/domain/money';
 import {
+  answerExpectedSeconds,
   NO_PRICE_WAR,
   observeRivalMove,
   PRICE_WAR_TIMING,
@@ -45,6 +46,34 @@ describe('price-war detection, by example', () => {
     expect(priceWarGuardTenge(state, s)).toBe(990);
     expect(priceWarGuardTenge(state, { ...s, priceWarGuardPrice: 995 })).toBe(995);
     expect(priceWarGuardTenge(state, { ...s, priceWarRounds: 4 })).toBeNull();
+  });
+
+  it('times how soon the rival answers our cuts over the rounds, and starts afresh with another rival', () => {
+    let state = round(NO_PRICE_WAR, 0, 1000, 998, 997);
+    expect(state.answerSeconds).toBe(60);
+    const cut = recordOurMove(state, { at: at(2), fromPriceTenge: 997, toPriceTenge: 996, rivalMerchantId: BOT });
+    state = observeRivalMove(cut, {
+      at: at(5),
+      ourPriceTenge: 996,
+      rivals: [{ merchantId: BOT, priceTenge: 995 }],
+    });
+    expect(state.answerSeconds).toBe(120);
+    expect(answerExpectedSeconds(state, BOT)).toBe(120);
+    expect(answerExpectedSeconds(state, OTHER)).toBeNull();
+    expect(answerExpectedSeconds(NO_PRICE_WAR, BOT)).toBeNull();
+
+    const underOther = recordOurMove(state, {
+      at: at(6),
+      fromPriceTenge: 995,
+      toPriceTenge: 994,
+      rivalMerchantId: OTHER,
+    });
+    const other = observeRivalMove(underOther, {
+      at: at(6.5),
+      ourPriceTenge: 994,
+      rivals: [{ merchantId: OTHER, priceTenge: 993 }],
+    });
+    expect(other).toMatchObject({ rivalMerchantId: OTHER, rounds: 1, answerSeconds: 30 });
   });
 
   it('waits for an answer within the window, and calls the war off when none comes', () => {
