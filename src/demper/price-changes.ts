@@ -17,7 +17,7 @@
  * decided afresh instead. `markPushStarted` does not move a change; it notes, before each push goes out,
  * that the change may be live at Kaspi even while it still reads `pending`.
  */
-import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db';
 import { priceChangeManualSeq, priceChanges, type products } from '../db/schema';
@@ -164,23 +164,27 @@ export async function recordMerchantChange(
   return row!;
 }
 
-/** pending → failed: the store's demper decisions not pushed within `maxAgeSeconds` of being made. */
+/**
+ * pending → failed: the store's demper decisions not pushed within `maxAgeSeconds` of being made, or
+ * within the time they were expected to stand (`ChangeDetail.holdSeconds`), whichever is shorter: by
+ * then the card has likely moved, and a push decided from the old read would buy nothing.
+ */
 export async function failStaleDecisions(
   db: Pick<Db, 'update'>,
   storeId: string,
   now: Date,
   maxAgeSeconds: number,
 ): Promise<void> {
-  const staleBefore = new Date(now.getTime() - maxAgeSeconds * 1000);
+  const limitSeconds = sql`least(${maxAgeSeconds}, coalesce((${priceChanges.detail}->>'holdSeconds')::float8, ${maxAgeSeconds}))`;
   await db
     .update(priceChanges)
-    .set({ status: 'failed', error: `not sent within ${maxAgeSeconds} s of its decision` })
+    .set({ status: 'failed', error: sql`'not sent within ' || ceil(${limitSeconds}) || ' s of its decision'` })
     .where(
       and(
         eq(priceChanges.storeId, storeId),
         eq(priceChanges.status, 'pending'),
         eq(priceChanges.source, 'demper'),
-        lt(priceChanges.createdAt, staleBefore),
+        sql`${priceChanges.createdAt} < ${now.toISOString()}::timestamptz - make_interval(secs => ${limitSeconds})`,
       ),
     );
 }

@@ -23,13 +23,14 @@ const RIVAL = '31600001';
  * recognised (and recorded, even behind a newer decision), two senders of one product end on the
  * newer price, a late check of an old cycle (or of an earlier batch of one) records nothing after a newer
  * decision while a later batch decides the product again, a
- * slow batch ends before its decisions go stale, and a batch keeps to intervals shortened while it ran.
+ * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
+ * sent, and a batch keeps to intervals shortened while it ran.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: Array.from({ length: 18 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 21 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
       ]),
@@ -64,7 +65,13 @@ describe('fenced price pushes', () => {
     });
   }
 
-  async function decision(productId: string, cycle: number, priceTenge: number, batch = 0) {
+  async function decision(
+    productId: string,
+    cycle: number,
+    priceTenge: number,
+    batch = 0,
+    made: { holdSeconds?: number; secondsAgo?: number } = {},
+  ) {
     const [row] = await ctx.db
       .insert(priceChanges)
       .values({
@@ -75,11 +82,31 @@ describe('fenced price pushes', () => {
         oldPrice: 10_000,
         newPrice: priceTenge,
         reason: 'undercut',
-        detail: { cityPrices: [{ cityId: ALMATY, value: priceTenge }], changes: [] },
+        detail: { cityPrices: [{ cityId: ALMATY, value: priceTenge }], changes: [], holdSeconds: made.holdSeconds },
+        createdAt: new Date(Date.now() - (made.secondsAgo ?? 0) * 1000),
       })
       .returning();
     return row!;
   }
+
+  const pushInput = {
+    merchantUid: OURS,
+    decisionMaxAgeSeconds: 30,
+    maxPushesPerSecond: 2,
+    bucket: FULL_WRITE_BUCKET,
+    manualOnly: false,
+    workingHours: null,
+  };
+  const pushDeps = () => ({
+    ...deps(),
+    keyring: ctx.keyring,
+    urls: sandbox.urls,
+    timeoutMs: 3_000,
+    budget: DEFAULT_CHANGE_BUDGET,
+    readAheadSeconds: 0,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    progress: () => undefined,
+  });
 
   async function statusOf(id: string) {
     const [row] = await ctx.db
@@ -135,12 +162,7 @@ describe('fenced price pushes', () => {
     const waits: number[] = [];
     const result = await pushPendingChanges(
       {
-        ...deps(),
-        keyring: ctx.keyring,
-        urls: sandbox.urls,
-        timeoutMs: 3_000,
-        budget: DEFAULT_CHANGE_BUDGET,
-        readAheadSeconds: 0,
+        ...pushDeps(),
         // A check runs while the step waits for the pace, and decides the product still waiting afresh.
         sleep: async (ms) => {
           waits.push(ms);
@@ -150,18 +172,8 @@ describe('fenced price pushes', () => {
           }
           await new Promise((resolve) => setTimeout(resolve, ms));
         },
-        progress: () => undefined,
       },
-      {
-        storeId,
-        userId,
-        merchantUid: OURS,
-        decisionMaxAgeSeconds: 30,
-        maxPushesPerSecond: 2,
-        bucket: FULL_WRITE_BUCKET,
-        manualOnly: false,
-        workingHours: null,
-      },
+      { ...pushInput, storeId, userId },
     );
     expect(result.sent).toBe(2);
     expect(waits).toHaveLength(1);
@@ -171,6 +183,20 @@ describe('fenced price pushes', () => {
     await applied();
     const sku = replaced === first ? 'F-17' : 'F-18';
     expect(pushesOf(sku).map((push) => push.cityPrices)).toEqual([[{ cityId: ALMATY, value: 9_100 }]]);
+  });
+
+  it('drops a decision older than it was expected to stand, as its card has likely moved since the read', async () => {
+    const outlived = await decision((await product(19)).id, 1, 9_300, 0, { holdSeconds: 5, secondsAgo: 10 });
+    const lasting = await decision((await product(20)).id, 1, 9_200, 0, { holdSeconds: 600, secondsAgo: 10 });
+    const fresh = await decision((await product(21)).id, 1, 9_100, 0, { holdSeconds: 5 });
+    const result = await pushPendingChanges(pushDeps(), { ...pushInput, storeId, userId });
+    expect(result.sent).toBe(2);
+    expect(await statusOf(outlived.id)).toBe('failed');
+    expect(await statusOf(lasting.id)).toBe('sent');
+    expect(await statusOf(fresh.id)).toBe('sent');
+    await applied();
+    expect(pushesOf('F-19')).toEqual([]);
+    expect(pushesOf('F-20')).toHaveLength(1);
   });
 
   it('recognises a push that went through before its sender died', async () => {
