@@ -22,6 +22,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db';
 import { priceChangeManualSeq, priceChanges, type products } from '../db/schema';
 import type { CityPrice } from '../domain/city-prices';
+import { DEMPER_CONFIG_LIMITS } from '../domain/demper-config';
 import { PREORDER_SET, type ChangeDetail } from '../domain/price-change';
 import type { PriceDecision } from '../domain/pricing';
 
@@ -167,7 +168,9 @@ export async function recordMerchantChange(
 /**
  * pending → failed: the store's demper decisions not pushed within `maxAgeSeconds` of being made, or
  * within the time they were expected to stand (`ChangeDetail.holdSeconds`), whichever is shorter: by
- * then the card has likely moved, and a push decided from the old read would buy nothing.
+ * then the card has likely moved, and a push decided from the old read would buy nothing. Every
+ * decision has at least the shortest check interval to go out, so a card whose rival seems to move
+ * faster than we can read it is still answered.
  */
 export async function failStaleDecisions(
   db: Pick<Db, 'update'>,
@@ -175,7 +178,8 @@ export async function failStaleDecisions(
   now: Date,
   maxAgeSeconds: number,
 ): Promise<void> {
-  const limitSeconds = sql`least(${maxAgeSeconds}, coalesce((${priceChanges.detail}->>'holdSeconds')::float8, ${maxAgeSeconds}))`;
+  const hold = sql`coalesce((${priceChanges.detail}->>'holdSeconds')::float8, ${maxAgeSeconds})`;
+  const limitSeconds = sql`least(${maxAgeSeconds}, greatest(${DEMPER_CONFIG_LIMITS.minIntervalSeconds}, ${hold}))`;
   await db
     .update(priceChanges)
     .set({ status: 'failed', error: sql`'not sent within ' || ceil(${limitSeconds}) || ' s of its decision'` })

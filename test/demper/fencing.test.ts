@@ -186,9 +186,10 @@ describe('fenced price pushes', () => {
   });
 
   it('drops a decision older than it was expected to stand, as its card has likely moved since the read', async () => {
-    const outlived = await decision((await product(19)).id, 1, 9_300, 0, { holdSeconds: 5, secondsAgo: 10 });
+    const outlived = await decision((await product(19)).id, 1, 9_300, 0, { holdSeconds: 8, secondsAgo: 10 });
     const lasting = await decision((await product(20)).id, 1, 9_200, 0, { holdSeconds: 600, secondsAgo: 10 });
-    const fresh = await decision((await product(21)).id, 1, 9_100, 0, { holdSeconds: 5 });
+    // However fast its card seems to move, a decision has the shortest check interval (5 s) to go out.
+    const fresh = await decision((await product(21)).id, 1, 9_100, 0, { holdSeconds: 1, secondsAgo: 3 });
     const result = await pushPendingChanges(pushDeps(), { ...pushInput, storeId, userId });
     expect(result.sent).toBe(2);
     expect(await statusOf(outlived.id)).toBe('failed');
