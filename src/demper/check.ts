@@ -26,7 +26,7 @@ import type { ReadChannel } from '../proxies/read-channel';
 import { sharedGrants } from '../proxies/shared-grants';
 import { readCards } from './card-reader';
 import { recordDecision, sendTimesSince, type Decision } from './price-changes';
-import { writeCheckedRows, type CheckedRow } from './product-writes';
+import { pendingCutTimes, writeCheckedRows, type CheckedRow } from './product-writes';
 import { demperProxyCount, dueProductIds, readAheadWith, storeNextWakeAt } from './schedule';
 import type { DemperStore } from './store';
 
@@ -341,6 +341,7 @@ function checkProduct(
     firstSeconds: product.firstSeconds,
     floorSeconds: product.floorSeconds,
     pricingState: product.pricingState,
+    cutsReadAtMs: pendingCutTimes(product.pricingState),
     lastCheckAt: now,
     nextCheckAt: now,
     hotUntil: product.hotUntil,

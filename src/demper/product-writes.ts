@@ -26,6 +26,11 @@ export interface CheckedRow {
   firstSeconds: number;
   floorSeconds: number;
   pricingState: Record<string, CityPricingState>;
+  /**
+   * When the pending cut of each city the check started from was made (`pendingCutTimes`). A push that
+   * recorded a newer cut while the check read the card keeps it: the check's state is from before it.
+   */
+  cutsReadAtMs: Record<string, number>;
   lastCheckAt: Date;
   nextCheckAt: Date;
   hotUntil: Date | null;
@@ -53,6 +58,30 @@ const COLUMNS: [keyof CheckedRow, AnyPgColumn, string][] = [
   ['checkErrors', products.checkErrors, 'integer'],
 ];
 
+/** When each city's pending cut (our latest cut, waiting for the rival's answer) was made. */
+export function pendingCutTimes(pricingState: Readonly<Record<string, CityPricingState>>): Record<string, number> {
+  const times: Record<string, number> = {};
+  for (const [cityId, state] of Object.entries(pricingState)) {
+    if (state.war.pendingCut) times[cityId] = state.war.pendingCut.atMs;
+  }
+  return times;
+}
+
+/**
+ * The pricing state a check leaves, keeping a cut a push recorded while the check ran. The push holds
+ * the product's row lock, so this statement sees its cut once it committed.
+ */
+function pricingStateKeepingNewerCuts(value: (column: AnyPgColumn) => SQL): SQL {
+  const current = sql`${products}.${sql.identifier(products.pricingState.name)}`;
+  const pushedCut = sql`${current} #> array[e.key, 'war', 'pendingCut']`;
+  return sql`(
+    select coalesce(jsonb_object_agg(e.key, case
+      when (${pushedCut} ->> 'atMs')::float8 > coalesce((v.cuts_read ->> e.key)::float8, -1)
+      then jsonb_set(e.value, '{war,pendingCut}', ${pushedCut})
+      else e.value end), '{}'::jsonb)
+    from jsonb_each(${value(products.pricingState)}) as e)`;
+}
+
 /**
  * Writes the rows of one store's check batch, each product's next check no later than the store's
  * quiet interval as saved now (`noLaterThanStoreInterval`).
@@ -65,16 +94,28 @@ export async function writeCheckedRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   const records = rows.map((row) =>
-    Object.fromEntries([['id', row.id], ...COLUMNS.map(([key, column]) => [column.name, row[key]])]),
+    Object.fromEntries([
+      ['id', row.id],
+      ['cuts_read', row.cutsReadAtMs],
+      ...COLUMNS.map(([key, column]) => [column.name, row[key]]),
+    ]),
   );
   const value = (column: AnyPgColumn): SQL => sql`v.${sql.identifier(column.name)}`;
-  const assignments = COLUMNS.map(([, column]) =>
-    column === products.nextCheckAt
-      ? sql`${sql.identifier(column.name)} = ${noLaterThanStoreInterval(storeId, now, value(column))}`
-      : sql`${sql.identifier(column.name)} = ${value(column)}`,
-  );
+  const assignments = COLUMNS.map(([, column]) => {
+    const assigned =
+      column === products.nextCheckAt
+        ? noLaterThanStoreInterval(storeId, now, value(column))
+        : column === products.pricingState
+          ? pricingStateKeepingNewerCuts(value)
+          : value(column);
+    return sql`${sql.identifier(column.name)} = ${assigned}`;
+  });
   const recordType = sql.join(
-    [sql`id uuid`, ...COLUMNS.map(([, column, type]) => sql`${sql.identifier(column.name)} ${sql.raw(type)}`)],
+    [
+      sql`id uuid`,
+      sql`cuts_read jsonb`,
+      ...COLUMNS.map(([, column, type]) => sql`${sql.identifier(column.name)} ${sql.raw(type)}`),
+    ],
     sql`, `,
   );
   await db.execute(sql`

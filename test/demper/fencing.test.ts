@@ -7,6 +7,7 @@ import { pushPendingChanges, sendPriceChange } from '../../src/demper/push';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
 import { completeDemperConfig } from '../../src/domain/demper-config';
+import type { PriceDecision } from '../../src/domain/pricing';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { CabinetContext } from '../../src/kaspi';
 import { useTestContext } from '../support/env';
@@ -24,13 +25,14 @@ const RIVAL = '31600001';
  * newer price, a late check of an old cycle (or of an earlier batch of one) records nothing after a newer
  * decision while a later batch decides the product again, a
  * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
- * sent, and a batch keeps to intervals shortened while it ran.
+ * sent, a check keeps the cut a push recorded while it ran, and a batch keeps to intervals shortened
+ * while it ran.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: Array.from({ length: 21 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 22 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
       ]),
@@ -198,6 +200,54 @@ describe('fenced price pushes', () => {
     await applied();
     expect(pushesOf('F-19')).toEqual([]);
     expect(pushesOf('F-20')).toHaveLength(1);
+  });
+
+  it('keeps the cut a push recorded while a check of the product was reading its card', async () => {
+    const p = await product(22);
+    const rival = { merchantId: RIVAL, priceTenge: 9_000 };
+    const cut: PriceDecision = {
+      cityId: ALMATY,
+      livePriceTenge: 10_000,
+      targetPriceTenge: 8_999,
+      changed: true,
+      reason: 'undercut',
+      rival,
+      leader: rival,
+      positionBefore: 2,
+      positionAfter: 1,
+      wantedPriceTenge: 8_999,
+      floorTenge: 5_000,
+      ceilingTenge: null,
+      guardTenge: null,
+      rivalsCount: 1,
+    };
+    const [change] = await ctx.db
+      .insert(priceChanges)
+      .values({
+        storeId,
+        productId: p.id,
+        cycle: 50,
+        batch: 0,
+        oldPrice: 10_000,
+        newPrice: 8_999,
+        reason: 'undercut',
+        detail: { cityPrices: [{ cityId: ALMATY, value: 8_999 }], changes: [cut] },
+      })
+      .returning();
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    let push: Promise<unknown> | undefined;
+    await checkDueProducts(
+      // The batch has read its product rows; the push goes out before the first card is read.
+      checkDeps({ progress: () => void (push ??= sendPriceChange(deps(), cabinet, OURS, change!.id)) }),
+      { store, cycle: 51, config: completeDemperConfig(FAST_LOOP), writesBlocked: false },
+    );
+    expect(await push).toMatchObject({ kind: 'sent' });
+    const [row] = await ctx.db.select().from(products).where(eq(products.id, p.id));
+    expect(row!.pricingState[ALMATY]?.war.pendingCut).toMatchObject({
+      rivalMerchantId: RIVAL,
+      fromPriceTenge: 10_000,
+      toPriceTenge: 8_999,
+    });
   });
 
   it('recognises a push that went through before its sender died', async () => {
