@@ -71,7 +71,7 @@ export function pendingCutTimes(pricingState: Readonly<Record<string, CityPricin
  * The pricing state a check leaves, keeping a cut a push recorded while the check ran. The push holds
  * the product's row lock, so this statement sees its cut once it committed.
  */
-function pricingStateKeepingNewerCuts(value: (column: AnyPgColumn) => SQL): SQL {
+function pricingStateKeepingNewerCuts(checked: SQL): SQL {
   const current = sql`${products}.${sql.identifier(products.pricingState.name)}`;
   const pushedCut = sql`${current} #> array[e.key, 'war', 'pendingCut']`;
   return sql`(
@@ -79,7 +79,7 @@ function pricingStateKeepingNewerCuts(value: (column: AnyPgColumn) => SQL): SQL 
       when (${pushedCut} ->> 'atMs')::float8 > coalesce((v.cuts_read ->> e.key)::float8, -1)
       then jsonb_set(e.value, '{war,pendingCut}', ${pushedCut})
       else e.value end), '{}'::jsonb)
-    from jsonb_each(${value(products.pricingState)}) as e)`;
+    from jsonb_each(${checked}) as e)`;
 }
 
 /**
@@ -106,7 +106,7 @@ export async function writeCheckedRows(
       column === products.nextCheckAt
         ? noLaterThanStoreInterval(storeId, now, value(column))
         : column === products.pricingState
-          ? pricingStateKeepingNewerCuts(value)
+          ? pricingStateKeepingNewerCuts(value(column))
           : value(column);
     return sql`${sql.identifier(column.name)} = ${assigned}`;
   });

@@ -109,8 +109,8 @@ export interface SpendAllowance {
  * is spent, go no faster than an even pace over the window, so the budget is not all spent in the first
  * minutes of a bot war, leaving the rest of the window unable to answer anything; those that buy only
  * margin then wait. No share is set aside for lasting changes: one left idle while none come costs more
- * first place than a lasting change loses waiting for the next slot the pace frees, which it takes
- * before short-lived ones (`prioritiseChanges`).
+ * first place than a lasting change loses waiting for the next slot the pace frees, where it ranks by
+ * its worth, its long hold counted (`prioritiseChanges`).
  */
 export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, budget: ChangeBudget): SpendAllowance {
   const windowMs = budget.windowSeconds * 1000;
