@@ -2,17 +2,19 @@
  * The demper loop's activities: what a run starts from, a check of the store's due products, and a push of
  * its pending price changes. Each loads the store afresh: one deleted or disconnected meanwhile ends the loop.
  */
-import { cancellationSignal } from '@temporalio/activity';
+import { cancellationSignal, Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import { databaseClock } from '../db/clock';
 import type { DemperConfig } from '../domain/demper-config';
 import type { WorkingHours } from '../domain/check-schedule';
 import type { ChangeBudget, WriteBucket } from '../domain/write-budget';
 import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
 import { manyHeldAtFloor, pricePushesBanned } from '../demper/alerts';
 import { checkDueProducts, type CheckResult } from '../demper/check';
 import { pushPendingChanges, type PushResult } from '../demper/push';
 import { loadDemperStore } from '../demper/store';
+import { changesRecordedSignal } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import { heartbeatingSleep, pacedHeartbeat } from './heartbeating-sleep';
 import { storeGone } from './store-gone';
@@ -73,6 +75,41 @@ export function createDemperActivities(deps: ActivityDeps) {
     progress,
   });
 
+  /**
+   * Tells the loop running this activity that changes wait to be pushed. One signal is in flight at a
+   * time; changes recorded meanwhile send one more after it. A signal that fails is only logged, and
+   * `delivered()` says so: the loop then pushes what the batch recorded when the batch ends.
+   */
+  const loopNotifier = (log: Logger) => {
+    const workflowId = Context.current().info.workflowExecution?.workflowId;
+    if (workflowId === undefined)
+      return { changesRecorded: () => undefined, settled: () => Promise.resolve(), delivered: () => false };
+    const loop = deps.temporal.workflow.getHandle(workflowId);
+    let sending: Promise<void> | null = null;
+    let again = false;
+    let failed = false;
+    const send = (): Promise<void> =>
+      loop
+        .signal(changesRecordedSignal)
+        .catch((error: unknown) => {
+          failed = true;
+          log.warn({ err: error }, 'could not tell the loop that changes wait; they go out when the batch ends');
+        })
+        .then(() => {
+          if (!again) return;
+          again = false;
+          return send();
+        });
+    return {
+      changesRecorded: () => {
+        if (sending) again = true;
+        else sending = send().finally(() => (sending = null));
+      },
+      settled: () => sending ?? Promise.resolve(),
+      delivered: () => !failed,
+    };
+  };
+
   return {
     async loadDemperLoop({ storeId }: { storeId: string }): Promise<DemperLoopStart> {
       const store = await loadDemperStore(db, storeId);
@@ -85,11 +122,14 @@ export function createDemperActivities(deps: ActivityDeps) {
       };
     },
 
-    async checkProducts(input: CheckProductsInput): Promise<CheckResult> {
+    async checkProducts(input: CheckProductsInput): Promise<CheckResult & { changesSignalled: boolean }> {
       const store = await storeOrGone(input.storeId);
+      const run = await runDeps(store.id, input.cycle);
+      const loop = loopNotifier(run.logger);
       const result = await checkDueProducts(
         {
-          ...(await runDeps(store.id, input.cycle)),
+          ...run,
+          changesRecorded: loop.changesRecorded,
           channel: deps.readChannel,
           batchSize: config.demper.batchSize,
           concurrency: config.demper.readConcurrency,
@@ -104,8 +144,9 @@ export function createDemperActivities(deps: ActivityDeps) {
           writesBlocked: input.writesBlocked,
         },
       );
+      await loop.settled();
       await manyHeldAtFloor(deps, store, result.heldAtFloor);
-      return result;
+      return { ...result, changesSignalled: loop.delivered() };
     },
 
     async pushPriceChanges(input: PushPriceChangesInput): Promise<PushResult> {

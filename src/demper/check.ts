@@ -4,12 +4,21 @@
  * read on its card in every city it competes in, priced by the domain rules, and recorded: live price,
  * position, cheapest rival, next check, the batch's rows in few statements (`product-writes.ts`). A
  * price change is recorded (`price-changes.ts`) when a push is due and the change budget may be spent
- * on it (`domain/change-value.ts`); the push itself is the next step's (`push.ts`).
+ * on it (`domain/change-value.ts`), and the loop is told at once (`changesRecorded`): the push loop
+ * sends it (`push.ts`) while the batch reads on.
  */
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
-import { cardHoldSeconds, spend, spendAllowance, spendKind, type SpendAllowance } from '../domain/change-value';
+import {
+  cardHoldSeconds,
+  paceBinds,
+  paceIntervalMs,
+  spend,
+  spendAllowance,
+  spendKind,
+  type SpendAllowance,
+} from '../domain/change-value';
 import { competingCities } from '../domain/city-prices';
 import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
 import { accrueDayStats } from '../domain/day-stats';
@@ -41,6 +50,8 @@ export interface CheckDeps {
   concurrency: number;
   /** The merchant's change budget: a change is recorded only when it may be spent on it (`change-value.ts`). */
   budget: ChangeBudget;
+  /** Changes were recorded for pushing: the loop may push them now, while the batch reads on. */
+  changesRecorded(): void;
   /** With proxies of its own, a store reads products ahead of their interval, each at most this often; 0: never. */
   readAheadSeconds: number;
   now(): Date;
@@ -74,8 +85,6 @@ export interface CheckResult {
 
 type ProductRow = typeof products.$inferSelect;
 
-/** A batch that found a change to push stops taking products this soon after, so the push goes out promptly. */
-const PUSH_PROMPTLY_MS = 1_000;
 /** How often a batch reading ahead, with nothing free to read, looks again. */
 const REFILL_POLL_MS = 500;
 
@@ -97,7 +106,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const recorder = changeRecorder(deps, input, config.dryRun ? null : await allowanceNow(deps, store.id));
+  const recorder = changeRecorder(deps, input, config.dryRun ? null : (await allowanceNow(deps, store.id)).allowance);
 
   // A few products at a time: a card read waits mostly on the network, so one store's reads would
   // otherwise be held to one round trip each, far below what its addresses may send.
@@ -112,23 +121,21 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     proxied: readAhead !== null,
     ...(proxyCount > 0 ? { proxies: proxyCount } : {}),
   });
-  // Decisions past their age limit are not pushed (push.ts): a batch that reads slowly (a store
-  // without proxies, sharing this process's address) stops taking products after half of it, so what
-  // it decided still goes out fresh; the products it did not reach stay due for the next batch.
+  // The changes a batch records go out while it reads on (`changesRecorded`). It still ends after half
+  // a decision's age, so the loop takes up a new configuration, a pause or a shut surface between
+  // batches; the products it did not reach stay due for the next one.
   const readUntil = deps.now().getTime() + (decisionMaxAgeSeconds(config) * 1000) / 2;
-  const stopped = () => {
-    const at = deps.now().getTime();
-    const changeAt = recorder.firstChangeAt();
-    return (
-      at >= readUntil || (changeAt !== null && at >= changeAt + PUSH_PROMPTLY_MS) || result.readsBlockedUntil !== null
-    );
-  };
-  /** When each product was taken in this batch: one is not read again before the gap is over. */
+  const stopped = () => deps.now().getTime() >= readUntil || result.readsBlockedUntil !== null;
+  /** When each product was taken in this batch (one is not read again before the gap is over), and how often. */
   const takenAt = new Map<string, number>();
+  const rounds = new Map<string, number>();
   const takeNext = () => {
     if (stopped()) return undefined;
     const id = queue.shift();
-    if (id !== undefined) takenAt.set(id, deps.now().getTime());
+    if (id !== undefined) {
+      takenAt.set(id, deps.now().getTime());
+      rounds.set(id, (rounds.get(id) ?? -1) + 1);
+    }
     return id;
   };
   // Reading ahead, a batch whose queue ran dry reads on while its time lasts: the products that come
@@ -188,7 +195,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         result.moreDue = true;
         return;
       }
-      const checked = checkProduct(deps, input, product, read.cards, read.failures);
+      const checked = checkProduct(deps, input, { product, round: rounds.get(id)! }, read.cards, read.failures);
       done++;
       result.checked += checked.checked ? 1 : 0;
       result.heldAtFloor += checked.heldAtFloor ? 1 : 0;
@@ -235,35 +242,36 @@ interface CheckedProduct {
   failed: boolean;
 }
 
-/** Rows written together at most; the rest wait for the batch's end (which a change to push brings forward). */
+/** Rows written together at most; the rest wait for the batch's end, or for a change to record. */
 const ROWS_PER_WRITE = 50;
+/** While the pace binds, a change found waits at most this long (or one slot of the pace) for others to be weighed with. */
+const WEIGH_AT_MOST_MS = 1_000;
 
 /**
- * Collects a batch's checked products and writes them in few statements. A write records the changes
- * among them the budget allows now — the most worth first (`prioritiseChanges`), short-lived ones paced
- * (`spendAllowance`); a dry run records every proposal. A change not recorded is decided afresh at the
- * product's next check.
+ * Collects a batch's checked products and writes them in few statements. A change is written at once,
+ * with the rows read before it, and handed to the push loop (`changesRecorded`) while the batch reads
+ * on; while the budget's pace binds, only after the changes found within one slot of the pace, so the
+ * best of them takes it. A write records the changes among its rows that the budget allows as it
+ * stands then — the most worth first (`prioritiseChanges`), short-lived ones paced (`spendAllowance`);
+ * a dry run records every proposal. A change not recorded is decided afresh at the product's next check.
  */
-function changeRecorder(
-  deps: CheckDeps,
-  input: CheckInput,
-  budget: { allowance: SpendAllowance; waiting: number } | null,
-) {
-  let left = budget?.allowance ?? null;
-  // A change waits for the merchant's write pace, and one not sent within the decision's age is dropped
-  // as stale: a batch records no more than the pace sends by then, counting those already waiting. The
-  // best go first; the rest are decided afresh at their next check.
-  let pushableLeft =
-    Math.floor(input.config.maxPushesPerSecond * decisionMaxAgeSeconds(input.config)) - (budget?.waiting ?? 0);
+function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: SpendAllowance | null) {
+  const { config } = input;
   let waiting: CheckedProduct[] = [];
   let recorded = 0;
-  let firstChangeAt: number | null = null;
-  const writes: Promise<void>[] = [];
-  const fits = (change: Decision) =>
-    left === null || (pushableLeft > 0 && spend(left, spendKind(change, deps.budget)) !== null);
+  // One write at a time: each counts the allowance the ones before it spent.
+  let writing = Promise.resolve();
+  /** The allowance the last write left (the batch's start, before the first); null in a dry run. */
+  let lastLeft = allowanceAtStart;
+  let weighing: ReturnType<typeof setTimeout> | null = null;
 
   const write = async (batch: CheckedProduct[]) => {
     const wanted = batch.flatMap((c) => (c.change ? [c.change] : []));
+    const budget = config.dryRun || wanted.length === 0 ? null : await allowanceNow(deps, input.store.id);
+    let left = budget?.allowance ?? null;
+    // A change waits for the merchant's write pace, and one not sent within the decision's age is dropped
+    // as stale: no more are recorded than the pace sends by then, counting those already waiting.
+    let pushableLeft = Math.floor(config.maxPushesPerSecond * decisionMaxAgeSeconds(config)) - (budget?.waiting ?? 0);
     const { selected } = prioritiseChanges(wanted, { remaining: wanted.length });
     const toRecord = selected.filter((change) => {
       if (left === null) return true;
@@ -273,8 +281,9 @@ function changeRecorder(
       left = next;
       return true;
     });
+    if (budget) lastLeft = left;
     const now = deps.now();
-    recorded += await deps.db.transaction(async (tx) => {
+    const n = await deps.db.transaction(async (tx) => {
       const days = batch.flatMap((c) =>
         c.finishedDay && c.finishedDay.watchedSeconds > 0
           ? [{ productId: c.row.id, storeId: input.store.id, ...c.finishedDay }]
@@ -291,31 +300,38 @@ function changeRecorder(
       for (const change of toRecord) if (await recordDecision(tx, change)) n++;
       return n;
     });
+    recorded += n;
+    if (n > 0 && !config.dryRun) deps.changesRecorded();
   };
-  const flush = async () => {
+  const flush = () => {
+    if (weighing) clearTimeout(weighing);
+    weighing = null;
     const batch = waiting;
     waiting = [];
-    if (batch.length > 0) writes.push(write(batch));
-    await Promise.all(writes);
+    if (batch.length > 0) writing = writing.then(() => write(batch));
+    return writing;
   };
 
   return {
     async add(checked: CheckedProduct) {
       waiting.push(checked);
-      if (checked.change && fits(checked.change)) firstChangeAt ??= deps.now().getTime();
-      if (waiting.length >= ROWS_PER_WRITE) await flush();
+      if (checked.change && lastLeft !== null && paceBinds(lastLeft, deps.budget)) {
+        // The batch's last flush reports a write that failed.
+        weighing ??= setTimeout(
+          () => void flush().catch(() => undefined),
+          Math.min(WEIGH_AT_MOST_MS, paceIntervalMs(deps.budget)),
+        );
+      } else if (checked.change || waiting.length >= ROWS_PER_WRITE) await flush();
     },
     flush,
     recorded: () => recorded,
-    /** When the batch first found a change the budget would take now. */
-    firstChangeAt: () => firstChangeAt,
   };
 }
 
 function checkProduct(
   deps: CheckDeps,
   input: CheckInput,
-  product: ProductRow,
+  { product, round }: { product: ProductRow; round: number },
   cards: Map<string, OffersResult>,
   failures: KaspiError[],
 ): CheckedProduct {
@@ -454,6 +470,7 @@ function checkProduct(
             productId: product.id,
             cycle: input.cycle,
             batch: input.batch ?? 0,
+            round,
             changes: plan.changes,
             cityPrices: plan.cityPrices,
             merchantNames: names,

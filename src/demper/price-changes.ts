@@ -29,12 +29,14 @@ import type { PriceDecision } from '../domain/pricing';
 export type PriceChange = typeof priceChanges.$inferSelect;
 type ProductRow = typeof products.$inferSelect;
 
-/** A demper decision of one product in one check batch of a cycle, as the check made it. */
+/** A demper decision of one product in one read of a check batch of a cycle, as the check made it. */
 export interface Decision {
   storeId: string;
   productId: string;
   cycle: number;
   batch: number;
+  /** The product's read within the batch, from 0: a batch reads a contested product again while it runs. */
+  round: number;
   /** The decisions that changed a price, one per city (at least one). */
   changes: PriceDecision[];
   /** The whole push: every city the offer sells in. */
@@ -49,8 +51,8 @@ export interface Decision {
 
 /**
  * Records a demper decision, `pending` (or `proposed` in a dry run); false when it was not recorded.
- * A late retry of an older batch's check must not record a decision after a newer batch's, nor a
- * retry of the same batch record it twice; and in a dry run, where the live price does not move, the
+ * A late retry of an older batch's check (or of an earlier read within it) must not record a decision
+ * after a newer one's, nor a retry of the same batch record it twice; and in a dry run, where the live price does not move, the
  * proposal standing for the product is not recorded again every check.
  */
 export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decision: Decision): Promise<boolean> {
@@ -61,6 +63,7 @@ export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decisio
     priceChanges.productId,
     priceChanges.cycle,
     priceChanges.batch,
+    priceChanges.round,
     priceChanges.cityId,
     priceChanges.oldPrice,
     priceChanges.newPrice,
@@ -72,14 +75,14 @@ export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decisio
   // One statement, so the check for a newer batch and the insert see the same rows.
   const inserted = await tx.execute(sql`
     insert into ${priceChanges} (${names(columns)})
-    select ${row.storeId}, ${row.productId}, ${row.cycle}, ${row.batch}, ${row.cityId}, ${row.oldPrice}, ${row.newPrice},
+    select ${row.storeId}, ${row.productId}, ${row.cycle}, ${row.batch}, ${row.round}, ${row.cityId}, ${row.oldPrice}, ${row.newPrice},
            ${row.reason}, ${JSON.stringify(row.detail)}::jsonb, ${row.status}, ${row.source}
     where not exists (
       select 1 from ${priceChanges}
       where ${priceChanges.productId} = ${row.productId} and ${priceChanges.source} = 'demper'
-        and (${priceChanges.cycle}, ${priceChanges.batch}) > (${row.cycle}, ${row.batch})
+        and (${priceChanges.cycle}, ${priceChanges.batch}, ${priceChanges.round}) > (${row.cycle}, ${row.batch}, ${row.round})
     )
-    on conflict (${names([priceChanges.productId, priceChanges.cycle, priceChanges.batch])}) do nothing`);
+    on conflict (${names([priceChanges.productId, priceChanges.cycle, priceChanges.batch, priceChanges.round])}) do nothing`);
   return (inserted.rowCount ?? 0) > 0;
 }
 
@@ -106,6 +109,7 @@ function decisionRow(decision: Decision) {
     productId: decision.productId,
     cycle: decision.cycle,
     batch: decision.batch,
+    round: decision.round,
     cityId: changes.length === 1 ? first.cityId : null,
     oldPrice: changes.length === 1 ? first.livePriceTenge : Math.min(...changes.map((c) => c.livePriceTenge)),
     newPrice: changes.length === 1 ? first.targetPriceTenge : Math.min(...cityPrices.map((c) => c.value)),

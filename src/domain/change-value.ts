@@ -117,7 +117,7 @@ export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, 
   const inWindow = changeTimesMs.filter((t) => t > nowMs - windowMs);
   const any = Math.max(0, budget.limit - inWindow.length);
   let shortLived = any;
-  const binding = any < budget.limit / 2;
+  const binding = paceBinds({ any }, budget);
   if (binding) {
     const lookbackMs = (windowMs * PACE_LOOKBACK_SLICES) / PACE_SLICES;
     const perLookback = Math.ceil((budget.limit * PACE_LOOKBACK_SLICES) / PACE_SLICES);
@@ -125,6 +125,16 @@ export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, 
     shortLived = Math.min(shortLived, Math.max(0, perLookback - recent));
   }
   return { any, shortLived, marginOnly: binding ? 0 : shortLived };
+}
+
+/** Whether short-lived changes keep the even pace now: once half the budget is spent. */
+export function paceBinds(allowance: Pick<SpendAllowance, 'any'>, budget: ChangeBudget): boolean {
+  return allowance.any < budget.limit / 2;
+}
+
+/** The even pace's interval between two changes, once it binds. */
+export function paceIntervalMs(budget: ChangeBudget): number {
+  return (budget.windowSeconds * 1000) / budget.limit;
 }
 
 /** Takes one change from the allowance when it has room for its kind; the allowance left, or null when it has none. */

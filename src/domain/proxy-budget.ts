@@ -7,7 +7,8 @@
  * its end (report, or `leaseSeconds` at the latest). Any interval of one window that holds some of
  * its reads therefore begins before the lease's end and ends after its grant; so when the newest of
  * the leases reaching into that interval was granted, every older one still counted. Each grant keeps
- * the counted sum within the budget, hence no interval of one window sees more than the budget.
+ * the counted sum within the budget, hence no interval of one window sees more than the budget. A lease
+ * counts its permits until it is reported, then the reads it made: never fewer than it holds in any interval.
  */
 
 /** The numbers one proxy's reads are granted by; `leaseSeconds` bounds when a lease's reads may start. */

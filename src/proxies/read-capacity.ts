@@ -8,7 +8,7 @@
  *   payloads) at most `permits` times (1 ≤ permits ≤ wanted), starting every read within
  *   `useWithinMs` — and no faster than `readsPerSecond` when it is set (a lease of several budget
  *   windows, `leaseToGrant`); then call `report` once with how they went. Permits left unused are
- *   simply dropped.
+ *   dropped: once reported, a lease counts only the reads it made.
  * - `direct`: the user has no proxies for this module (free plan, or an allocation not done yet):
  *   read from the process's own address (the direct read channel paces those).
  * - `wait`: every proxy of the user for this module is resting, benched or spent; ask again after
@@ -290,7 +290,12 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       const health = await db.transaction(async (tx) => {
         const closed = await tx
           .update(proxyUsageLog)
-          .set({ successes: succeeded, failures: failed, finishedAt: sql`clock_timestamp()` })
+          .set({
+            requests: sql`least(${proxyUsageLog.requests}, ${succeeded + failed + (outcome.banned ? 1 : 0)})`,
+            successes: succeeded,
+            failures: failed,
+            finishedAt: sql`clock_timestamp()`,
+          })
           .where(
             and(
               eq(proxyUsageLog.id, lease.leaseId),

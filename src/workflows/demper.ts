@@ -2,7 +2,8 @@
  * One store's demper loop (`demper:<storeId>`), alive while the store is connected. Two loops run side by
  * side. The check loop runs the cycles: each checks the products that are due (hottest first) in a few batch
  * activities, then sleeps until the next product is due, a shut surface opens again, or a message wakes it.
- * The push loop sends the changes the checks recorded, in paced, budgeted activities, one step at a time.
+ * The push loop sends the changes the checks recorded, in paced, budgeted activities, one step at a time:
+ * a batch signals the changes it records (`changesRecorded`), so they go out while it reads on.
  * What the loops know lives in `DemperState`, with the breakers for the merchant's writes (429) and for
  * reads (no capacity), so nothing is sent to a surface that is shut. History stays small: activities return
  * counts, and the loop continues as new with its state when the history grows.
@@ -25,6 +26,7 @@ import type { Activities } from '../activities';
 import { assertValidDemperConfig, decisionMaxAgeSeconds } from '../domain/demper-config';
 import { DemperState, type DemperCarried } from './demper-state';
 import {
+  changesRecordedSignal,
   configureUpdate,
   demperStatusQuery,
   pauseSignal,
@@ -172,6 +174,10 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
       return pushLoopAt === 'idle';
     };
     const pushStarted = () => condition(() => !pushWanted);
+    // A batch that recorded changes says so while it reads on: they go out now, not when it ends.
+    setHandler(changesRecordedSignal, () => {
+      if (!state.paused && !state.config.dryRun && state.blockedUntil('writes') === null) askForPush();
+    });
     /** Waits until no push step is in flight. */
     const pushesIdle = () => condition(() => pushLoopAt !== 'pushing');
 
@@ -187,7 +193,9 @@ export async function demperWorkflow(input: DemperWorkflowInput): Promise<void> 
         );
         if (!checked) break;
         state.recordCheck(summary, checked);
-        if (!state.config.dryRun && checked.changed > 0 && !writesBlocked && askForPush()) await pushStarted();
+        // Changes the batch signalled went out as it read; a loop that missed a signal sends them now.
+        const unsent = checked.changed > 0 && checked.changesSignalled !== true;
+        if (!state.config.dryRun && unsent && !writesBlocked && askForPush()) await pushStarted();
         if (checked.readsBlockedUntil || !checked.moreDue) break;
       }
       if (state.manualPending && !writesBlocked && askForPush()) await pushStarted();

@@ -33,6 +33,9 @@ export const resumeSignal = defineSignal('resume');
 export type WakeReason = 'started' | 'product_activated' | 'manual_price' | 'preorder';
 export const wakeSignal = defineSignal<[{ reason: WakeReason }]>('wake');
 
+/** A check batch recorded price changes: push them now, while it reads on. */
+export const changesRecordedSignal = defineSignal('changesRecorded');
+
 /** Replaces the loop's configuration (validated); it takes effect from the next cycle. */
 export const configureUpdate = defineUpdate<DemperConfig, [DemperConfig]>('configure');
 

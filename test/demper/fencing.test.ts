@@ -1,8 +1,9 @@
 import { DEFAULT_CHANGE_BUDGET, FULL_WRITE_BUCKET } from '../../src/domain/write-budget';
-import { and, eq, inArray, ne, notInArray } from 'drizzle-orm';
+import { and, count, eq, inArray, ne, notInArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores, priceChanges, products } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
+import { recordDecision, sendTimesSince } from '../../src/demper/price-changes';
 import { pushPendingChanges, sendPriceChange } from '../../src/demper/push';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
@@ -32,9 +33,10 @@ describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
-      offers: Array.from({ length: 22 }, (_, i) => i + 1).flatMap((n) => [
-        { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: 10_000 },
-        { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: 9_000 },
+      // Product 25 costs five times what the others do.
+      offers: Array.from({ length: 25 }, (_, i) => i + 1).flatMap((n) => [
+        { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
+        { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
       ]),
     },
   });
@@ -59,11 +61,12 @@ describe('fenced price pushes', () => {
   const livePrice = (n: number) => sandbox.market.offer(OURS, `F-${n}`)!.cityPrices.get(ALMATY);
 
   async function product(n: number) {
+    const price = n === 25 ? 50_000 : 10_000;
     return demperProduct(ctx, storeId, {
       kaspiProductId: `93000000${n}`,
       sku: `F-${n}`,
-      price: 10_000,
-      minPrice: 5_000,
+      price,
+      minPrice: price / 2,
     });
   }
 
@@ -72,7 +75,7 @@ describe('fenced price pushes', () => {
     cycle: number,
     priceTenge: number,
     batch = 0,
-    made: { holdSeconds?: number; secondsAgo?: number } = {},
+    made: { holdSeconds?: number; secondsAgo?: number; round?: number } = {},
   ) {
     const [row] = await ctx.db
       .insert(priceChanges)
@@ -81,6 +84,7 @@ describe('fenced price pushes', () => {
         productId,
         cycle,
         batch,
+        round: made.round ?? 0,
         oldPrice: 10_000,
         newPrice: priceTenge,
         reason: 'undercut',
@@ -105,6 +109,7 @@ describe('fenced price pushes', () => {
     urls: sandbox.urls,
     timeoutMs: 3_000,
     budget: DEFAULT_CHANGE_BUDGET,
+    changesRecorded: () => undefined,
     readAheadSeconds: 0,
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     progress: () => undefined,
@@ -118,6 +123,27 @@ describe('fenced price pushes', () => {
     return row!.status;
   }
 
+  /** Our cut from 10 000 under the rival at 9 000, to first place. */
+  const cutUnderRivalTo = (priceTenge: number): PriceDecision => {
+    const rival = { merchantId: RIVAL, priceTenge: 9_000 };
+    return {
+      cityId: ALMATY,
+      livePriceTenge: 10_000,
+      targetPriceTenge: priceTenge,
+      changed: true,
+      reason: 'undercut',
+      rival,
+      leader: rival,
+      positionBefore: 2,
+      positionAfter: 1,
+      wantedPriceTenge: priceTenge,
+      floorTenge: 5_000,
+      ceilingTenge: null,
+      guardTenge: null,
+      rivalsCount: 1,
+    };
+  };
+
   const applied = () => new Promise((resolve) => setTimeout(resolve, 100));
 
   const checkDeps = (overrides: Partial<CheckDeps> = {}): CheckDeps => ({
@@ -129,6 +155,7 @@ describe('fenced price pushes', () => {
     batchSize: 50,
     concurrency: 4,
     budget: DEFAULT_CHANGE_BUDGET,
+    changesRecorded: () => undefined,
     readAheadSeconds: 0,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -204,23 +231,7 @@ describe('fenced price pushes', () => {
 
   it('keeps the cut a push recorded while a check of the product was reading its card', async () => {
     const p = await product(22);
-    const rival = { merchantId: RIVAL, priceTenge: 9_000 };
-    const cut: PriceDecision = {
-      cityId: ALMATY,
-      livePriceTenge: 10_000,
-      targetPriceTenge: 8_999,
-      changed: true,
-      reason: 'undercut',
-      rival,
-      leader: rival,
-      positionBefore: 2,
-      positionAfter: 1,
-      wantedPriceTenge: 8_999,
-      floorTenge: 5_000,
-      ceilingTenge: null,
-      guardTenge: null,
-      rivalsCount: 1,
-    };
+    const cut = cutUnderRivalTo(8_999);
     const [change] = await ctx.db
       .insert(priceChanges)
       .values({
@@ -347,6 +358,79 @@ describe('fenced price pushes', () => {
     ]);
     // Its retry does not record it twice.
     expect(await check(4)).toHaveLength(2);
+  });
+
+  it('decides a product again in a later read of the same batch, and not in an earlier one', async () => {
+    const p = await product(23);
+    await decision(p.id, 41, 9_800, 2, { round: 1 });
+    const decide = (round: number, priceTenge: number) =>
+      recordDecision(ctx.db, {
+        storeId,
+        productId: p.id,
+        cycle: 41,
+        batch: 2,
+        round,
+        changes: [cutUnderRivalTo(priceTenge)],
+        cityPrices: [{ cityId: ALMATY, value: priceTenge }],
+        merchantNames: {},
+        dryRun: false,
+        holdSeconds: 60,
+      });
+    // A retry of the batch reads the product for the first time again: its second read decided already.
+    expect(await decide(0, 9_700)).toBe(false);
+    expect(await decide(1, 9_700)).toBe(false);
+    expect(await decide(2, 9_600)).toBe(true);
+    const rows = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, p.id));
+    expect(rows.map((r) => [r.round, r.newPrice]).sort((a, b) => a[0]! - b[0]!)).toEqual([
+      [1, 9_800],
+      [2, 9_600],
+    ]);
+  });
+
+  it('while the pace binds, weighs the changes found within one slot of it and records the best', async () => {
+    const [cheap, dear] = await Promise.all([24, 25].map(product));
+    await ctx.db
+      .update(products)
+      .set({ active: false })
+      .where(and(eq(products.storeId, storeId), notInArray(products.id, [cheap!.id, dear!.id])));
+    // The cheaper product is due first, and read first: one reader.
+    const now = Date.now();
+    await ctx.db
+      .update(products)
+      .set({ nextCheckAt: new Date(now - 2_000) })
+      .where(eq(products.id, cheap!.id));
+    await ctx.db
+      .update(products)
+      .set({ nextCheckAt: new Date(now - 1_000) })
+      .where(eq(products.id, dear!.id));
+    // A budget with room for one change more, more than half of it spent: the pace binds.
+    for (const p of [cheap!, dear!]) {
+      const sent = await decision(p.id, 50, 9_500);
+      await ctx.db
+        .update(priceChanges)
+        .set({ status: 'sent', sentAt: new Date(now - 30_000) })
+        .where(eq(priceChanges.id, sent.id));
+    }
+    const budget = { limit: 0, windowSeconds: 60 };
+    const [waiting] = await ctx.db
+      .select({ n: count() })
+      .from(priceChanges)
+      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
+    budget.limit = (await sendTimesSince(ctx.db, storeId, new Date(now - 60_000))).length + waiting!.n + 1;
+
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    const result = await checkDueProducts(checkDeps({ budget, concurrency: 1 }), {
+      store,
+      cycle: 60,
+      config: completeDemperConfig(FAST_LOOP),
+      writesBlocked: false,
+    });
+    expect(result).toMatchObject({ checked: 2, changed: 1 });
+    const recorded = await ctx.db
+      .select()
+      .from(priceChanges)
+      .where(and(inArray(priceChanges.productId, [cheap!.id, dear!.id]), eq(priceChanges.cycle, 60)));
+    expect(recorded.map((r) => r.productId)).toEqual([dear!.id]);
   });
 
   it('ends a slow batch in time for its decisions to go out fresh, leaving the rest due', async () => {

@@ -13,8 +13,9 @@ const PRODUCTS = [1, 2, 3, 4].map((n) => ({ productId: `92000000${n}`, sku: `P-$
 /**
  * A store with a proxy of its own reads its products continuously, as fast as the proxy allows, rather
  * than at its intervals: with the quiet interval at 300 s and the hot one at 60 s, a rival's move is
- * still answered within seconds. The proxy is leased for whole budget windows at a time, its reads
- * paced, so a lease serves many reads and Kaspi's per-address limit is never met.
+ * still answered within seconds. A batch reads on for half a decision's age (30 s here), so the answer
+ * goes out while the batch that found it is still reading. The proxy is leased for whole budget windows
+ * at a time, its reads paced, so a lease serves many reads and Kaspi's per-address limit is never met.
  */
 describe('reading ahead of the intervals', () => {
   const { sandbox, ctx } = useDemperStack({

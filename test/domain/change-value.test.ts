@@ -6,6 +6,8 @@ import {
   observePace,
   spend,
   spendAllowance,
+  paceBinds,
+  paceIntervalMs,
   spendKind,
   UNKNOWN_PACE,
 } from '../../src/domain/change-value';
@@ -68,6 +70,13 @@ describe('spend allowance', () => {
     expect(spendAllowance(quietThenBusy, now, BUDGET).shortLived).toBe(52);
     const busy = [...times(68, 1_000 * S), ...times(54, 500 * S), ...times(18, 10 * S)];
     expect(spendAllowance(busy, now, BUDGET).shortLived).toBe(0);
+  });
+
+  it('says when the pace binds, and how far apart it spaces changes then', () => {
+    expect(paceBinds(spendAllowance(times(120, 60 * S), now, BUDGET), BUDGET)).toBe(false);
+    expect(paceBinds(spendAllowance(times(121, 60 * S), now, BUDGET), BUDGET)).toBe(true);
+    // 240 changes in 30 minutes: one every 7.5 s.
+    expect(paceIntervalMs(BUDGET)).toBe(7_500);
   });
 
   it('leaves to lasting changes what the pace holds back, and forgets changes older than the window', () => {

@@ -89,6 +89,7 @@ describe('what the demper earns', () => {
       batchSize: 50,
       concurrency: 4,
       budget: DEFAULT_CHANGE_BUDGET,
+      changesRecorded: () => undefined,
       readAheadSeconds: 0,
       now: () => now,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

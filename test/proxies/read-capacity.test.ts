@@ -127,6 +127,24 @@ describe('read capacity leased from PostgreSQL', () => {
     });
   });
 
+  it('frees the permits a reported lease did not use, and keeps counting the reads it made', async () => {
+    const user = await seedUser(a.db);
+    await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
+    const leases = capacity(a, { budgetRequests: 5, budgetWindowSeconds: 5, leaseSeconds: 5 });
+    const first = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 5 })) as Extract<
+      LeaseGrant,
+      { kind: 'proxy' }
+    >;
+    expect(first.permits).toBe(5);
+    await leases.report(first, { succeeded: 1, failed: 1 });
+    // Two reads made count for the rest of the window; the three unused are free at once.
+    expect(await leases.acquire({ userId: user.id, module: 'demper', wanted: 5 })).toMatchObject({
+      kind: 'proxy',
+      permits: 3,
+    });
+    expect((await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).kind).toBe('wait');
+  });
+
   it('benches a proxy after a ban and hands out the others meanwhile', async () => {
     const user = await seedUser(a.db);
     const ids = await seedProxies(a.db, a.keyring, 2, { userId: user.id, module: 'catalog' });

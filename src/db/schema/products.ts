@@ -184,6 +184,11 @@ export const priceChanges = pgTable(
     cycle: bigint('cycle', { mode: 'number' }).notNull(),
     /** The check batch within the cycle that decided it: a product may be decided again in a later batch. */
     batch: integer('batch').notNull().default(0),
+    /**
+     * The product's read within the batch that decided it: a batch reads on while its changes are pushed,
+     * and answers a rival that moves again meanwhile.
+     */
+    round: integer('round').notNull().default(0),
     cityId: text('city_id'),
     oldPrice: integer('old_price'),
     newPrice: integer('new_price').notNull(),
@@ -215,7 +220,7 @@ export const priceChanges = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex('price_changes_product_cycle_batch_key').on(t.productId, t.cycle, t.batch),
+    uniqueIndex('price_changes_product_cycle_batch_round_key').on(t.productId, t.cycle, t.batch, t.round),
     index('price_changes_store_created_idx').on(t.storeId, t.createdAt),
     index('price_changes_product_seq_idx').on(t.productId, t.seq),
     index('price_changes_store_status_idx').on(t.storeId, t.status, t.sentAt),
