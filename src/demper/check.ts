@@ -250,10 +250,12 @@ const WEIGH_AT_MOST_MS = 1_000;
 /**
  * Collects a batch's checked products and writes them in few statements. A change is written at once,
  * with the rows read before it, and handed to the push loop (`changesRecorded`) while the batch reads
- * on; while the budget's pace binds, only after the changes found within one slot of the pace, so the
- * best of them takes it. A write records the changes among its rows that the budget allows as it
- * stands then — the most worth first (`prioritiseChanges`), short-lived ones paced (`spendAllowance`);
- * a dry run records every proposal. A change not recorded is decided afresh at the product's next check.
+ * on. Changes found within one turn of the merchant's push pace after a write go together in the next:
+ * they could not be sent sooner. While the budget's pace binds, a change also waits for those found
+ * within one slot of that pace, so the best of them takes it. A write records the changes among its
+ * rows that the budget allows as it stands then — the most worth first (`prioritiseChanges`),
+ * short-lived ones paced (`spendAllowance`); a dry run records every proposal. A change not recorded
+ * is decided afresh at the product's next check.
  */
 function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: SpendAllowance | null) {
   const { config } = input;
@@ -264,6 +266,9 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
   /** The allowance the last write left (the batch's start, before the first); null in a dry run. */
   let lastLeft = allowanceAtStart;
   let weighing: ReturnType<typeof setTimeout> | null = null;
+  /** When the last write of a change began, on the timers' clock. */
+  let changeWrittenAt = Number.NEGATIVE_INFINITY;
+  const pushTurnMs = 1000 / config.maxPushesPerSecond;
 
   const write = async (batch: CheckedProduct[]) => {
     const wanted = batch.flatMap((c) => (c.change ? [c.change] : []));
@@ -308,6 +313,7 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
     weighing = null;
     const batch = waiting;
     waiting = [];
+    if (batch.some((c) => c.change)) changeWrittenAt = Date.now();
     if (batch.length > 0) writing = writing.then(() => write(batch));
     return writing;
   };
@@ -315,13 +321,16 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
   return {
     async add(checked: CheckedProduct) {
       waiting.push(checked);
-      if (checked.change && lastLeft !== null && paceBinds(lastLeft, deps.budget)) {
+      if (checked.change) {
+        const weighMs =
+          lastLeft !== null && paceBinds(lastLeft, deps.budget)
+            ? Math.min(WEIGH_AT_MOST_MS, paceIntervalMs(deps.budget))
+            : 0;
+        const waitMs = Math.max(weighMs, changeWrittenAt + pushTurnMs - Date.now());
+        if (waitMs <= 0) await flush();
         // The batch's last flush reports a write that failed.
-        weighing ??= setTimeout(
-          () => void flush().catch(() => undefined),
-          Math.min(WEIGH_AT_MOST_MS, paceIntervalMs(deps.budget)),
-        );
-      } else if (checked.change || waiting.length >= ROWS_PER_WRITE) await flush();
+        else weighing ??= setTimeout(() => void flush().catch(() => undefined), waitMs);
+      } else if (waiting.length >= ROWS_PER_WRITE) await flush();
     },
     flush,
     recorded: () => recorded,

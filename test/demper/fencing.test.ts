@@ -23,8 +23,9 @@ const RIVAL = '31600001';
  * newer one after it is never sent, a push step sends the newest decision and spends no push on an older
  * one, a retry never sends twice, a push that already went through is
  * recognised (and recorded, even behind a newer decision), two senders of one product end on the
- * newer price, a late check of an old cycle (or of an earlier batch of one) records nothing after a newer
- * decision while a later batch decides the product again, a
+ * newer price, a late check of an old cycle (or of an earlier batch or read of one) records nothing after
+ * a newer decision while a later batch or read decides the product again, the best change found within a
+ * slot of the budget's pace takes it, changes found within a turn of the push pace are written together, a
  * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
  * sent, a check keeps the cut a push recorded while it ran, and a batch keeps to intervals shortened
  * while it ran.
@@ -34,7 +35,7 @@ describe('fenced price pushes', () => {
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
       // Product 25 costs five times what the others do.
-      offers: Array.from({ length: 25 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 28 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
       ]),
@@ -431,6 +432,35 @@ describe('fenced price pushes', () => {
       .from(priceChanges)
       .where(and(inArray(priceChanges.productId, [cheap!.id, dear!.id]), eq(priceChanges.cycle, 60)));
     expect(recorded.map((r) => r.productId)).toEqual([dear!.id]);
+  });
+
+  it('writes the changes found within one turn of the push pace together', async () => {
+    const fresh = await Promise.all([26, 27, 28].map(product));
+    await ctx.db
+      .update(products)
+      .set({ active: false })
+      .where(
+        and(
+          eq(products.storeId, storeId),
+          notInArray(
+            products.id,
+            fresh.map((p) => p.id),
+          ),
+        ),
+      );
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    let told = 0;
+    // One push in two seconds: the first change is written and told at once; the two read just after it
+    // wait for the next turn, and go together when the batch ends before it. A decision may wait ten
+    // minutes for its push, so the pace has room for all three beside those earlier tests left pending.
+    const result = await checkDueProducts(checkDeps({ concurrency: 3, changesRecorded: () => told++ }), {
+      store,
+      cycle: 70,
+      config: completeDemperConfig({ intervalSeconds: 600, hotIntervalSeconds: 600, maxPushesPerSecond: 0.5 }),
+      writesBlocked: false,
+    });
+    expect(result).toMatchObject({ checked: 3, changed: 3 });
+    expect(told).toBe(2);
   });
 
   it('ends a slow batch in time for its decisions to go out fresh, leaving the rest due', async () => {
