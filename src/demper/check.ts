@@ -252,7 +252,8 @@ const WEIGH_AT_MOST_MS = 1_000;
  * with the rows read before it, and handed to the push loop (`changesRecorded`) while the batch reads
  * on. Changes found within one turn of the merchant's push pace after a write go together in the next:
  * they could not be sent sooner. While the budget's pace binds, a change also waits for those found
- * within one slot of that pace, so the best of them takes it. A write records the changes among its
+ * within one slot of that pace, so the best of them takes it; one the budget has no room for waits
+ * until the pace may have freed a slot. A write records the changes among its
  * rows that the budget allows as it stands then — the most worth first (`prioritiseChanges`),
  * short-lived ones paced (`spendAllowance`); a dry run records every proposal. A change not recorded
  * is decided afresh at the product's next check.
@@ -266,9 +267,17 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
   /** The allowance the last write left (the batch's start, before the first); null in a dry run. */
   let lastLeft = allowanceAtStart;
   let weighing: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending `weighing` writes, on the timers' clock. */
+  let weighUntil = Number.POSITIVE_INFINITY;
   /** When the last write of a change began, on the timers' clock. */
   let changeWrittenAt = Number.NEGATIVE_INFINITY;
   const pushTurnMs = 1000 / config.maxPushesPerSecond;
+  /** How long a change found now waits for others before it is written, by the budget as the last write left it. */
+  const weighMs = (change: Decision): number => {
+    if (lastLeft === null) return 0;
+    if (spend(lastLeft, spendKind(change, deps.budget)) === null) return paceIntervalMs(deps.budget);
+    return paceBinds(lastLeft, deps.budget) ? Math.min(WEIGH_AT_MOST_MS, paceIntervalMs(deps.budget)) : 0;
+  };
 
   const write = async (batch: CheckedProduct[]) => {
     const wanted = batch.flatMap((c) => (c.change ? [c.change] : []));
@@ -311,6 +320,7 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
   const flush = () => {
     if (weighing) clearTimeout(weighing);
     weighing = null;
+    weighUntil = Number.POSITIVE_INFINITY;
     const batch = waiting;
     waiting = [];
     if (batch.some((c) => c.change)) changeWrittenAt = Date.now();
@@ -322,14 +332,15 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
     async add(checked: CheckedProduct) {
       waiting.push(checked);
       if (checked.change) {
-        const weighMs =
-          lastLeft !== null && paceBinds(lastLeft, deps.budget)
-            ? Math.min(WEIGH_AT_MOST_MS, paceIntervalMs(deps.budget))
-            : 0;
-        const waitMs = Math.max(weighMs, changeWrittenAt + pushTurnMs - Date.now());
+        const now = Date.now();
+        const waitMs = Math.max(weighMs(checked.change), changeWrittenAt + pushTurnMs - now);
         if (waitMs <= 0) await flush();
-        // The batch's last flush reports a write that failed.
-        else weighing ??= setTimeout(() => void flush().catch(() => undefined), waitMs);
+        else if (now + waitMs < weighUntil) {
+          if (weighing) clearTimeout(weighing);
+          weighUntil = now + waitMs;
+          // The batch's last flush reports a write that failed.
+          weighing = setTimeout(() => void flush().catch(() => undefined), waitMs);
+        }
       } else if (waiting.length >= ROWS_PER_WRITE) await flush();
     },
     flush,
@@ -492,6 +503,7 @@ function checkProduct(
                   c.rival?.merchantId ?? null,
                   now.getTime(),
                   deps.budget.windowSeconds,
+                  product.lastCheckAt?.getTime() ?? null,
                 ),
               ),
             ),

@@ -49,16 +49,22 @@ export function expectedHoldSeconds(pace: CardPace, atMs: number, horizonSeconds
  * How long a change to one card is expected to stand: the card's pace, and when the change cuts under a
  * rival that has been answering our cuts, no longer than it usually takes to answer. A rival that only
  * moves when we undercut it looks still between our cuts; what it does after them is what counts.
+ * A move this read found (`previousReadAtMs`: the read before it) happened, on average, halfway
+ * between the two reads: a bot moving on its own clock moves again that much sooner, so an answer to a
+ * move seen late is worth less than one to a move seen as it happened.
  */
 export function cardHoldSeconds(
   card: { pace?: CardPace; war: PriceWarState } | undefined,
   rivalMerchantId: string | null,
   atMs: number,
   horizonSeconds: number,
+  previousReadAtMs: number | null = null,
 ): number {
   const hold = expectedHoldSeconds(card?.pace ?? UNKNOWN_PACE, atMs, horizonSeconds);
   const answer = card ? answerExpectedSeconds(card.war, rivalMerchantId) : null;
-  return answer === null ? hold : Math.min(hold, answer);
+  const expected = answer === null ? hold : Math.min(hold, answer);
+  const movedNow = card?.pace?.lastMoveAtMs === atMs && previousReadAtMs !== null;
+  return movedNow ? Math.max(0, expected - Math.max(0, atMs - previousReadAtMs) / 2000) : expected;
 }
 
 /** Changes expected to stand at least this share of the budget window are lasting; the rest are short-lived. */

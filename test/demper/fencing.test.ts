@@ -1,7 +1,7 @@
 import { DEFAULT_CHANGE_BUDGET, FULL_WRITE_BUCKET } from '../../src/domain/write-budget';
-import { and, count, eq, inArray, ne, notInArray } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, notInArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kaspiStores, priceChanges, products } from '../../src/db/schema';
+import { kaspiStores, priceChanges, products, storeEvents } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
 import { recordDecision, sendTimesSince } from '../../src/demper/price-changes';
 import { pushPendingChanges, sendPriceChange } from '../../src/demper/push';
@@ -35,7 +35,7 @@ describe('fenced price pushes', () => {
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
       // Product 25 costs five times what the others do.
-      offers: Array.from({ length: 28 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 31 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
       ]),
@@ -69,6 +69,32 @@ describe('fenced price pushes', () => {
       price,
       minPrice: price / 2,
     });
+  }
+
+  /** Switches off every product of the store but these: only they are due. */
+  async function onlyActive(kept: { id: string }[]) {
+    await ctx.db
+      .update(products)
+      .set({ active: false })
+      .where(
+        and(
+          eq(products.storeId, storeId),
+          notInArray(
+            products.id,
+            kept.map((p) => p.id),
+          ),
+        ),
+      );
+  }
+
+  /** The store's changes the budget counts over the last `windowSeconds`: sent, and waiting to be. */
+  async function spentWithin(windowSeconds: number) {
+    const [waiting] = await ctx.db
+      .select({ n: count() })
+      .from(priceChanges)
+      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
+    const sent = await sendTimesSince(ctx.db, storeId, new Date(Date.now() - windowSeconds * 1000));
+    return sent.length + waiting!.n;
   }
 
   async function decision(
@@ -390,10 +416,7 @@ describe('fenced price pushes', () => {
 
   it('while the pace binds, weighs the changes found within one slot of it and records the best', async () => {
     const [cheap, dear] = await Promise.all([24, 25].map(product));
-    await ctx.db
-      .update(products)
-      .set({ active: false })
-      .where(and(eq(products.storeId, storeId), notInArray(products.id, [cheap!.id, dear!.id])));
+    await onlyActive([cheap!, dear!]);
     // The cheaper product is due first, and read first: one reader.
     const now = Date.now();
     await ctx.db
@@ -412,12 +435,7 @@ describe('fenced price pushes', () => {
         .set({ status: 'sent', sentAt: new Date(now - 30_000) })
         .where(eq(priceChanges.id, sent.id));
     }
-    const budget = { limit: 0, windowSeconds: 60 };
-    const [waiting] = await ctx.db
-      .select({ n: count() })
-      .from(priceChanges)
-      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
-    budget.limit = (await sendTimesSince(ctx.db, storeId, new Date(now - 60_000))).length + waiting!.n + 1;
+    const budget = { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
 
     const store = (await loadDemperStore(ctx.db, storeId))!;
     const result = await checkDueProducts(checkDeps({ budget, concurrency: 1 }), {
@@ -436,18 +454,7 @@ describe('fenced price pushes', () => {
 
   it('writes the changes found within one turn of the push pace together', async () => {
     const fresh = await Promise.all([26, 27, 28].map(product));
-    await ctx.db
-      .update(products)
-      .set({ active: false })
-      .where(
-        and(
-          eq(products.storeId, storeId),
-          notInArray(
-            products.id,
-            fresh.map((p) => p.id),
-          ),
-        ),
-      );
+    await onlyActive(fresh);
     const store = (await loadDemperStore(ctx.db, storeId))!;
     let told = 0;
     // One push in two seconds: the first change is written and told at once; the two read just after it
@@ -463,21 +470,34 @@ describe('fenced price pushes', () => {
     expect(told).toBe(2);
   });
 
+  it('writes the changes the budget has no room for with the rest of the batch, not one by one', async () => {
+    const fresh = await Promise.all([29, 30, 31].map(product));
+    await onlyActive(fresh);
+    const start = new Date();
+    // Spent to the last change of a ten-minute window (one waiting at least): the pace frees no slot
+    // within the batch.
+    await decision(fresh[0]!.id, 79, 9_500);
+    const budget = { limit: await spentWithin(600), windowSeconds: 600 };
+
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    // One read a second: the three products are read over two seconds, each wanting a change.
+    const result = await checkDueProducts(
+      checkDeps({ budget, concurrency: 1, channel: createDirectReadChannel({ readsPerSecond: 1, banPauseMs: 1_000 }) }),
+      { store, cycle: 80, config: completeDemperConfig(FAST_LOOP), writesBlocked: false },
+    );
+    expect(result).toMatchObject({ checked: 3, changed: 0 });
+    const events = await ctx.db
+      .select()
+      .from(storeEvents)
+      .where(and(eq(storeEvents.storeId, storeId), eq(storeEvents.kind, 'product'), gte(storeEvents.createdAt, start)));
+    expect(events).toHaveLength(1);
+    expect(new Set(events[0]!.refIds)).toEqual(new Set(fresh.map((p) => p.id)));
+  });
+
   it('ends a slow batch in time for its decisions to go out fresh, leaving the rest due', async () => {
     const fresh = await Promise.all([7, 8, 9, 10, 11, 12, 13, 14].map(product));
     // Only these are due.
-    await ctx.db
-      .update(products)
-      .set({ active: false })
-      .where(
-        and(
-          eq(products.storeId, storeId),
-          notInArray(
-            products.id,
-            fresh.map((p) => p.id),
-          ),
-        ),
-      );
+    await onlyActive(fresh);
     const store = (await loadDemperStore(ctx.db, storeId))!;
     // A read every 4 s, and a decision goes stale after 30 s, so the batch stops taking products after
     // 15 s: it reads 6 of the 8. Its clock (and the channel's, and its sleeps) run ten times as fast.
@@ -509,10 +529,7 @@ describe('fenced price pushes', () => {
 
   it('schedules the next check within the quiet interval the merchant saved while the batch ran', async () => {
     const p = await product(15);
-    await ctx.db
-      .update(products)
-      .set({ active: false })
-      .where(and(eq(products.storeId, storeId), ne(products.id, p.id)));
+    await onlyActive([p]);
     const store = (await loadDemperStore(ctx.db, storeId))!;
     // The batch decides with the slow intervals it started with; 5 s was saved since.
     const startedWith = completeDemperConfig({ intervalSeconds: 600, hotIntervalSeconds: 300 });

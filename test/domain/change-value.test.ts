@@ -46,6 +46,19 @@ describe('card pace', () => {
     expect(cardHoldSeconds(undefined, 'bot', 60 * S, 1800)).toBe(1800);
   });
 
+  it('takes half the time since the read before off a move this read found, as it happened in between', () => {
+    const justMoved = { lastMoveAtMs: 60 * S, gapSeconds: 12 };
+    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 50 * S)).toBe(7);
+    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 58 * S)).toBe(11);
+    const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 8 };
+    expect(cardHoldSeconds({ pace: justMoved, war }, 'bot', 60 * S, 1800, 50 * S)).toBe(3);
+    expect(cardHoldSeconds({ pace: justMoved, war }, 'bot', 60 * S, 1800, 30 * S)).toBe(0);
+    // A card never read before, or a move an earlier read found: as they were.
+    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800)).toBe(12);
+    const movedBefore = { lastMoveAtMs: 40 * S, gapSeconds: 12 };
+    expect(cardHoldSeconds({ pace: movedBefore, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 50 * S)).toBe(20);
+  });
+
   it('calls a change lasting from a quarter of the budget window', () => {
     expect(isLasting(449, BUDGET)).toBe(false);
     expect(isLasting(450, BUDGET)).toBe(true);
