@@ -253,10 +253,10 @@ const WEIGH_AT_MOST_MS = 1_000;
  * on. Changes found within one turn of the merchant's push pace after a write go together in the next:
  * they could not be sent sooner. While the budget's pace binds, a change also waits for those found
  * within one slot of that pace, so the best of them takes it; one the budget has no room for waits
- * until the pace may have freed a slot. A write records the changes among its
- * rows that the budget allows as it stands then — the most worth first (`prioritiseChanges`),
- * short-lived ones paced (`spendAllowance`); a dry run records every proposal. A change not recorded
- * is decided afresh at the product's next check.
+ * until the pace may have freed a slot. A write records the changes among its rows that the budget
+ * allows as it stands then — the most worth first (`prioritiseChanges`), short-lived ones paced
+ * (`spendAllowance`); a dry run records every proposal. A change not recorded is decided afresh at the
+ * product's next check.
  */
 function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: SpendAllowance | null) {
   const { config } = input;
