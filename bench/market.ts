@@ -212,6 +212,8 @@ function score(twin: Twin, fromMs: number, toMs: number): DemperFigures {
         ceilingTenge: product.ceilingTenge,
         fromMs,
         toMs,
+        // The floor is a fixed share of the product's price.
+        weight: product.floorTenge,
       });
     }),
   );
@@ -334,6 +336,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   const results = raw.map((r) => ({
     ...r,
     firstShareOfOracle: ratio(r.firstShare, best.firstShare),
+    firstShareByMoneyOfOracle: ratio(r.firstShareByMoney, best.firstShareByMoney),
     marginKeptOfOracle: ratio(r.marginKept, best.marginKept),
     reactionP50OfOracle: ratio(r.reactionP50Ms, best.reactionP50Ms),
     reactionP95OfOracle: ratio(r.reactionP95Ms, best.reactionP95Ms),
@@ -359,6 +362,8 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
         'contender',
         'first share',
         '÷ oracle',
+        'by money',
+        '÷ oracle',
         'margin kept',
         '÷ oracle',
         'reaction p50',
@@ -371,6 +376,8 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
         r.contender,
         pct(r.firstShare),
         fixed(r.firstShareOfOracle),
+        pct(r.firstShareByMoney),
+        fixed(r.firstShareByMoneyOfOracle),
         r.marginKept.toFixed(3),
         fixed(r.marginKeptOfOracle),
         secs(r.reactionP50Ms),

@@ -8,7 +8,8 @@ import type { PriceEvent } from '../../sandbox/market';
  * - *first possible*: a moment when being strictly cheapest was allowed by our floor — there is no rival,
  *   or the highest whole-tenge price under the cheapest rival is at or above the floor;
  * - *first*: our offer is shown and strictly cheaper than every rival (ties do not count);
- * - *first share*: time first ÷ time first possible;
+ * - *first share*: time first ÷ time first possible; *by money*, each card's time weighed by its
+ *   product's price (`weight`), as a merchant counts it: first place on a dear product wins more;
  * - *margin kept*: while first with a rival present, our price ÷ the highest price that would still have
  *   been first (the whole tenge just under the cheapest rival, capped by our ceiling), time-weighted;
  *   1.0 means not a tenge given away;
@@ -16,6 +17,8 @@ import type { PriceEvent } from '../../sandbox/market';
  *   moment we hold it again; moves we never answered before the window closed count as unanswered.
  */
 export interface CardFigures {
+  /** What the card's time weighs in the share by money: its product's price scale. */
+  weight: number;
   firstPossibleMs: number;
   firstMs: number;
   marginWeightedMs: number;
@@ -26,6 +29,7 @@ export interface CardFigures {
 
 export interface DemperFigures {
   firstShare: number;
+  firstShareByMoney: number;
   marginKept: number;
   reactionP50Ms: number | null;
   reactionP95Ms: number | null;
@@ -67,10 +71,18 @@ function cheapest(rivals: Map<string, number>): number | undefined {
  */
 export function cardFigures(
   events: PriceEvent[],
-  options: { ourMerchantUid: string; floorTenge: number; ceilingTenge?: number; fromMs: number; toMs: number },
+  options: {
+    ourMerchantUid: string;
+    floorTenge: number;
+    ceilingTenge?: number;
+    fromMs: number;
+    toMs: number;
+    weight?: number;
+  },
 ): CardFigures {
   const state: CardState = { ours: null, rivals: new Map() };
   const figures: CardFigures = {
+    weight: options.weight ?? 1,
     firstPossibleMs: 0,
     firstMs: 0,
     marginWeightedMs: 0,
@@ -137,9 +149,11 @@ export function combine(cards: CardFigures[]): DemperFigures {
   const sum = (pick: (c: CardFigures) => number) => cards.reduce((s, c) => s + pick(c), 0);
   const reactions = cards.flatMap((c) => c.reactionsMs).sort((a, b) => a - b);
   const possible = sum((c) => c.firstPossibleMs);
+  const possibleByMoney = sum((c) => c.firstPossibleMs * c.weight);
   const marginMs = sum((c) => c.marginMs);
   return {
     firstShare: possible > 0 ? sum((c) => c.firstMs) / possible : 0,
+    firstShareByMoney: possibleByMoney > 0 ? sum((c) => c.firstMs * c.weight) / possibleByMoney : 0,
     marginKept: marginMs > 0 ? sum((c) => c.marginWeightedMs) / marginMs : 0,
     reactionP50Ms: percentile(reactions, 50),
     reactionP95Ms: percentile(reactions, 95),

@@ -65,12 +65,25 @@ describe('demper figures from ground truth', () => {
 
   it('combines cards and takes percentiles', () => {
     const cards = byCard([ev(0, US, 999), ev(0, 'r1', 1000), ev(10, 'r1', 500), ev(20, US, 499)]);
-    const all = combine(
-      [...cards.values()].map((e) => cardFigures(e, { ourMerchantUid: US, floorTenge: 1, fromMs: 0, toMs: 40 })),
+    const cheap = [...cards.values()].map((e) =>
+      cardFigures(e, { ourMerchantUid: US, floorTenge: 1, fromMs: 0, toMs: 40 }),
     );
+    const all = combine(cheap);
     expect(all.firstShare).toBeCloseTo(30 / 40);
+    expect(all.firstShareByMoney).toBeCloseTo(30 / 40);
     expect(all.reactions).toBe(1);
     expect(all.reactionP50Ms).toBe(10);
+    // A dear card we never held weighs three times the cheap one we held three quarters of the time.
+    const dear = cardFigures([ev(0, 'r1', 500), ev(0, US, 600)], {
+      ourMerchantUid: US,
+      floorTenge: 1,
+      fromMs: 0,
+      toMs: 40,
+      weight: 3,
+    });
+    const both = combine([...cheap, dear]);
+    expect(both.firstShare).toBeCloseTo(30 / 80);
+    expect(both.firstShareByMoney).toBeCloseTo(30 / (40 + 3 * 40));
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
     expect(percentile([], 50)).toBeNull();
   });
