@@ -127,15 +127,11 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   const readUntil = deps.now().getTime() + (decisionMaxAgeSeconds(config) * 1000) / 2;
   const stopped = () => deps.now().getTime() >= readUntil || result.readsBlockedUntil !== null;
   /** When each product was taken in this batch (one is not read again before the gap is over), and how often. */
-  const takenAt = new Map<string, number>();
-  const rounds = new Map<string, number>();
+  const taken = new Map<string, { atMs: number; round: number }>();
   const takeNext = () => {
     if (stopped()) return undefined;
     const id = queue.shift();
-    if (id !== undefined) {
-      takenAt.set(id, deps.now().getTime());
-      rounds.set(id, (rounds.get(id) ?? -1) + 1);
-    }
+    if (id !== undefined) taken.set(id, { atMs: deps.now().getTime(), round: (taken.get(id)?.round ?? -1) + 1 });
     return id;
   };
   // Reading ahead, a batch whose queue ran dry reads on while its time lasts: the products that come
@@ -148,7 +144,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         while (readAhead && !stopped()) {
           const gapStart = deps.now().getTime() - readAhead.minGapSeconds * 1000;
           const next = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
-          const ids = next.ids.filter((id) => (takenAt.get(id) ?? 0) <= gapStart);
+          const ids = next.ids.filter((id) => (taken.get(id)?.atMs ?? 0) <= gapStart);
           if (ids.length > 0) {
             for (const row of await db.select().from(products).where(inArray(products.id, ids))) byId.set(row.id, row);
             queue.push(...ids);
@@ -195,7 +191,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         result.moreDue = true;
         return;
       }
-      const checked = checkProduct(deps, input, { product, round: rounds.get(id)! }, read.cards, read.failures);
+      const checked = checkProduct(deps, input, { product, round: taken.get(id)!.round }, read.cards, read.failures);
       done++;
       result.checked += checked.checked ? 1 : 0;
       result.heldAtFloor += checked.heldAtFloor ? 1 : 0;

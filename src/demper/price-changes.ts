@@ -52,8 +52,8 @@ export interface Decision {
 /**
  * Records a demper decision, `pending` (or `proposed` in a dry run); false when it was not recorded.
  * A late retry of an older batch's check (or of an earlier read within it) must not record a decision
- * after a newer one's, nor a retry of the same batch record it twice; and in a dry run, where the live price does not move, the
- * proposal standing for the product is not recorded again every check.
+ * after a newer one's, nor a retry of the same batch record it twice; and in a dry run, where the live
+ * price does not move, the proposal standing for the product is not recorded again every check.
  */
 export async function recordDecision(tx: Pick<Db, 'select' | 'execute'>, decision: Decision): Promise<boolean> {
   const row = decisionRow(decision);
