@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNull, lte, min, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, lte, min, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db';
 import { kaspiStores, priceChanges, products, proxies } from '../db/schema';
 import {
@@ -39,18 +39,22 @@ export async function dueProductIds(
     nextCheckAt: products.nextCheckAt,
     hotUntil: products.hotUntil,
     lastCheckAt: products.lastCheckAt,
+    price: products.price,
   };
   // Each part sorted as the domain sorts it (`dueProducts`, `readAheadProducts`, which then order what
   // comes back) and cut to the batch in PostgreSQL: a refill would otherwise fetch every product of a
   // large catalog that may be read, for the fifty it takes.
-  const hot = sql`coalesce(${products.hotUntil} > ${now.toISOString()}::timestamptz, false)`;
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const hot = sql`coalesce(${products.hotUntil} > ${at}, false)`;
+  const weight = sql`sqrt(greatest(coalesce(${products.price}, 1), 1)::float8)`;
+  const seconds = (since: SQLWrapper) => sql`extract(epoch from ${at} - ${since})::float8`;
   const dueQuery = db
     .select(columns)
     .from(products)
     .where(and(demperProducts(storeId), or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now))))
     .orderBy(
       sql`case when ${products.nextCheckAt} is null then 0 when ${hot} then 1 else 2 end`,
-      asc(products.nextCheckAt),
+      desc(sql`coalesce(${seconds(products.nextCheckAt)} * ${weight}, 0)`),
       asc(products.id),
     )
     .limit(limit + 1);
@@ -69,7 +73,7 @@ export async function dueProductIds(
           )
           .orderBy(
             desc(
-              sql`(${now.toISOString()}::timestamptz - ${products.lastCheckAt}) * case when ${hot} then ${HOT_STALENESS_WEIGHT} else 1 end`,
+              sql`${seconds(products.lastCheckAt)} * case when ${hot} then ${HOT_STALENESS_WEIGHT} else 1 end * ${weight}`,
             ),
             asc(products.id),
           )

@@ -39,6 +39,8 @@ export interface ScheduledProduct {
   hotUntil: Date | null;
   /** null: never checked. */
   lastCheckAt?: Date | null;
+  /** Our price on its cards, in tenge; null until read. */
+  price?: number | null;
 }
 
 /** How products are read ahead of their interval when capacity allows. */
@@ -51,8 +53,20 @@ export interface ReadAhead {
 export const HOT_STALENESS_WEIGHT = 4;
 
 /**
+ * How much a product's wait for its read weighs: the square root of its price. A rival's move waits
+ * about half the gap between two reads before it is answered, and costs the money at stake for that
+ * long; with waits ordered by this weight they settle in inverse proportion to it, which keeps that
+ * cost least for a given number of reads. So when capacity is short a 40 000 ₸ product waits half as
+ * long as a 10 000 ₸ one, not a quarter, and the cheap ones are not starved. A product whose price is
+ * not known yet weighs as one of 1 ₸.
+ */
+export function readWeight(product: Pick<ScheduledProduct, 'price'>): number {
+  return Math.sqrt(Math.max(1, product.price ?? 1));
+}
+
+/**
  * The active products due at `now`, in the order to check them: just switched on first, then hot,
- * then quiet; within each, the longest overdue first, then by id. At most `limit`.
+ * then quiet; within each, the longest overdue by weight first (`readWeight`), then by id. At most `limit`.
  */
 export function dueProducts<T extends ScheduledProduct>(
   products: readonly T[],
@@ -63,21 +77,18 @@ export function dueProducts<T extends ScheduledProduct>(
   if (!isWithinWorkingHours(now, schedule.workingHours)) return [];
   const nowMs = now.getTime();
   const rank = (p: T) => (p.nextCheckAt === null ? 0 : isHot(p, now) ? 1 : 2);
+  const overdue = (p: T) => (p.nextCheckAt === null ? 0 : ((nowMs - p.nextCheckAt.getTime()) / 1000) * readWeight(p));
   return products
     .filter((p) => p.active && (p.nextCheckAt === null || p.nextCheckAt.getTime() <= nowMs))
-    .sort(
-      (a, b) =>
-        rank(a) - rank(b) ||
-        (a.nextCheckAt?.getTime() ?? 0) - (b.nextCheckAt?.getTime() ?? 0) ||
-        compareIds(a.id, b.id),
-    )
+    .sort((a, b) => rank(a) - rank(b) || overdue(b) - overdue(a) || compareIds(a.id, b.id))
     .slice(0, limit);
 }
 
 /**
  * Products not due yet that may be read ahead of their interval: checked at least `minGapSeconds`
- * ago, the most stale first — a hot product's staleness weighing more, its rivals being the ones that
- * move — then by id. At most `limit`; none outside working hours.
+ * ago, the most stale by weight first — a hot product's staleness weighing more, its rivals being the
+ * ones that move, and a dear one's more (`readWeight`) — then by id. At most `limit`; none outside
+ * working hours.
  */
 export function readAheadProducts<T extends ScheduledProduct>(
   products: readonly T[],
@@ -89,7 +100,8 @@ export function readAheadProducts<T extends ScheduledProduct>(
   if (!isWithinWorkingHours(now, schedule.workingHours)) return [];
   const nowMs = now.getTime();
   const latestMs = nowMs - readAhead.minGapSeconds * 1000;
-  const weighted = (p: T) => (nowMs - p.lastCheckAt!.getTime()) * (isHot(p, now) ? HOT_STALENESS_WEIGHT : 1);
+  const weighted = (p: T) =>
+    ((nowMs - p.lastCheckAt!.getTime()) / 1000) * (isHot(p, now) ? HOT_STALENESS_WEIGHT : 1) * readWeight(p);
   return products
     .filter(
       (p) =>

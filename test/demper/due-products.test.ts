@@ -30,6 +30,7 @@ describe('the products a check batch takes', () => {
         lastCheckAt: checked ? at(-inRange(0, 600)) : null,
         nextCheckAt: checked ? at(inRange(-300, 300)) : null,
         hotUntil: random() < 0.4 ? at(inRange(-120, 120)) : null,
+        price: random() < 0.1 ? null : inRange(0, 200_000),
         ...(random() < 0.1 ? { preorderDays: 5 } : {}),
       });
       if (checked && random() < 0.15) {

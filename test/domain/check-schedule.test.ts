@@ -10,6 +10,7 @@ import {
   nextWakeAt,
   nextWorkingHoursStart,
   readAheadProducts,
+  readWeight,
   type ScheduledProduct,
   scheduleAfterCheck,
   type WorkingHours,
@@ -104,6 +105,24 @@ describe('dueProducts', () => {
     expect(dueProducts(products, minutes(-1), { workingHours: DAYTIME })).toEqual([]);
   });
 
+  it('weighs how long a product is overdue by the square root of its price', () => {
+    const products = [
+      { ...product('cheap-long-overdue', minutes(-3)), price: 10_000 },
+      { ...product('dear', minutes(-2)), price: 40_000 },
+      { ...product('dearer-hot', minutes(-1), minutes(20)), price: 90_000 },
+      { ...product('unread-price', minutes(-10)), price: null },
+    ];
+    // Overdue × √price: 180 s × 100 = 18 000 < 120 s × 200 = 24 000; 600 s × 1 comes last.
+    expect(dueProducts(products, NOW, DEFAULT_CHECK_SCHEDULE).map((p) => p.id)).toEqual([
+      'dearer-hot',
+      'dear',
+      'cheap-long-overdue',
+      'unread-price',
+    ]);
+    expect(readWeight({ price: 40_000 })).toBe(200);
+    expect(readWeight({ price: 0 })).toBe(1);
+  });
+
   const products = fc.uniqueArray(
     fc.record({
       id: fc.string({ minLength: 1, maxLength: 6 }),
@@ -195,6 +214,18 @@ describe('reading ahead of the intervals', () => {
     expect(ahead.map((p) => p.id)).toEqual(['quiet-older', 'hot-younger', 'quiet-old']);
     expect(readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5 }, 1).map((p) => p.id)).toEqual([
       'quiet-older',
+    ]);
+  });
+
+  it('reads a dear product ahead sooner than a cheap one as stale', () => {
+    const products = [
+      { ...checked('cheap', seconds(-100), seconds(200)), price: 2_500 },
+      { ...checked('dear-younger', seconds(-60), seconds(200)), price: 10_000 },
+    ];
+    // 100 s × 50 < 60 s × 100.
+    expect(readAheadProducts(products, NOW, { workingHours: null }, { minGapSeconds: 5 }).map((p) => p.id)).toEqual([
+      'dear-younger',
+      'cheap',
     ]);
   });
 
