@@ -27,6 +27,10 @@ import { type KaspiOffer, normaliseRivals, positionAt, type Rival } from './riva
  *    `maxDropPercentPerDay` (`drop_limited`). Coming down to the merchant's own ceiling is exempt.
  * 10. Otherwise the reason says which way the price went: the strategy's name when down, `raise`
  *    when up, `already_best` when it stays.
+ * 11. A rival that left the card lately (`departed`) may come back at its price, as an offer out of
+ *    stock for a moment does: a raise stops under that price (for `match`, at it), never below the
+ *    live price or the floor. Raising past it would buy margin only until it came back, then cost
+ *    first place and another change to take it back.
  *
  * Prices are whole tenge. A push is due only when `changed`.
  */
@@ -57,6 +61,14 @@ export interface CityPricingState {
   leader: Rival | null;
   /** How often the cheapest rival moves (`change-value.ts`); absent in state from before it was learned. */
   pace?: CardPace;
+  /** The cheapest rival that left the card lately, while it may come back (`departedRival`); absent otherwise. */
+  departed?: Departed;
+}
+
+export interface Departed {
+  rival: Rival;
+  /** The read that found it gone. */
+  atMs: number;
 }
 
 export interface PriceInput {
@@ -74,6 +86,8 @@ export interface PriceInput {
   war?: PriceWarState;
   /** Our price when today's Almaty day began (see `rollDropDay`); the live price when absent. */
   dayStartPriceTenge?: number;
+  /** A rival that left the card lately and may come back (rule 11). */
+  departed?: Rival | null;
 }
 
 export interface PriceDecision {
@@ -141,10 +155,20 @@ export function decidePrice(input: PriceInput): PriceDecision {
 
   // 3. Strategy.
   const aim = strategyAim(settings, rivals, live);
+  // 11. A rival that left lately caps a raise.
+  const underDeparted = (d: PriceDecision): PriceDecision => {
+    const departed = input.departed;
+    if (!departed || d.targetPriceTenge <= live) return d;
+    const cap = settings.strategy === 'match' ? departed.priceTenge : departed.priceTenge - settings.step;
+    const capped = Math.max(live, floor ?? 1, cap);
+    if (capped >= d.targetPriceTenge) return d;
+    return decision(capped, capped > live ? 'raise' : 'already_best', departed, d.wantedPriceTenge, d.guardTenge);
+  };
+
   // 4. No rivals.
   if (aim === null) {
     if (settings.noRivalsAction === 'ceiling' && ceiling !== null) {
-      return decision(ceiling, 'no_rivals_ceiling', null, ceiling);
+      return underDeparted(decision(ceiling, 'no_rivals_ceiling', null, ceiling));
     }
     return decision(withinBounds(live, floor, ceiling), 'no_rivals_hold', null, null);
   }
@@ -187,7 +211,7 @@ export function decidePrice(input: PriceInput): PriceDecision {
 
   // 10. Which way it went.
   reason ??= target < live ? settings.strategy : target > live ? 'raise' : 'already_best';
-  return decision(target, reason, rival, aim.priceTenge, guard);
+  return underDeparted(decision(target, reason, rival, aim.priceTenge, guard));
 }
 
 interface Aim {

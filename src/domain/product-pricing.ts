@@ -5,13 +5,14 @@
  * through, `rememberPush` records our cuts so the rival's next answer can be recognised.
  */
 
-import { observePace, UNKNOWN_PACE } from './change-value';
+import { type CardPace, observePace, UNKNOWN_PACE } from './change-value';
+import { DEFAULT_CHECK_SCHEDULE } from './check-schedule';
 import { planPush, type PushPlan } from './city-prices';
 import { rollDropDay } from './drop-limits';
 import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
-import { type CityPricingState, decidePrice, type PriceDecision } from './pricing';
+import { type CityPricingState, decidePrice, type Departed, type PriceDecision } from './pricing';
 import type { ProductSettings } from './product-settings';
-import { compareIds, type KaspiOffer, normaliseRivals, rivalsMoved } from './rivals';
+import { compareIds, type KaspiOffer, normaliseRivals, type Rival, rivalsMoved } from './rivals';
 
 export interface ProductPricingInput {
   at: Date;
@@ -59,7 +60,8 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
     });
     const day = rollDropDay(remembered?.day ?? null, input.at, livePriceTenge);
     const pace = observePace(remembered?.pace ?? UNKNOWN_PACE, cityMoved, input.at.getTime());
-    pricingState[cityId] = { war, day, leader, pace };
+    const departed = departedRival(remembered, rivals, pace, input.at.getTime());
+    pricingState[cityId] = { war, day, leader, pace, ...(departed ? { departed } : {}) };
     return decidePrice({
       cityId,
       ourMerchantId: input.ourMerchantId,
@@ -70,9 +72,38 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
       settings: input.settings,
       war,
       dayStartPriceTenge: day.startPriceTenge,
+      departed: departed?.rival ?? null,
     });
   });
   return { decisions, plan: planPush(decisions, input.liveCityPrices), rivalsMoved: moved, pricingState };
+}
+
+/** A rival that left is expected back within this many of the card's usual gaps between moves. */
+const RETURN_GAPS = 4;
+
+/**
+ * The card's cheapest rival at the last read when it is gone now, or the one that left before and has
+ * not come back, while it may still: for `RETURN_GAPS` of the card's usual gaps (`CardPace`) since the
+ * read that found it gone; on a card whose pace is not known yet, for as long as it stays hot after
+ * that move (`hotWindowSeconds`).
+ */
+export function departedRival(
+  remembered: CityPricingState | undefined,
+  rivals: readonly Rival[],
+  pace: CardPace,
+  atMs: number,
+): Departed | null {
+  const gone = (rival: Rival) => !rivals.some((r) => r.merchantId === rival.merchantId);
+  const departed =
+    remembered?.leader && gone(remembered.leader)
+      ? { rival: remembered.leader, atMs }
+      : remembered?.departed && gone(remembered.departed.rival)
+        ? remembered.departed
+        : null;
+  if (departed === null) return null;
+  const waitSeconds =
+    pace.gapSeconds === null ? DEFAULT_CHECK_SCHEDULE.hotWindowSeconds : RETURN_GAPS * pace.gapSeconds;
+  return atMs - departed.atMs < waitSeconds * 1000 ? departed : null;
 }
 
 /** After a push went through: every city it lowered waits for its rival's answer. */
@@ -88,6 +119,7 @@ export function rememberPush(
       day: remembered?.day ?? null,
       leader: remembered?.leader ?? d.leader,
       ...(remembered?.pace ? { pace: remembered.pace } : {}),
+      ...(remembered?.departed ? { departed: remembered.departed } : {}),
       war: recordOurMove(remembered?.war ?? NO_PRICE_WAR, {
         at,
         fromPriceTenge: d.livePriceTenge,

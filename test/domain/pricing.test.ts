@@ -242,6 +242,40 @@ describe('decidePrice: the reasons, by example', () => {
     ).toMatchObject({ changed: false, reason: 'inactive' });
   });
 
+  it('raises no further than under a rival that left lately, as it may come back at its price', () => {
+    const left = { merchantId: A, priceTenge: 12_000 };
+    const offers = [{ merchantId: B, price: 13_500 }];
+    expect(decide({ livePriceTenge: 11_999, offers, departed: left })).toMatchObject({
+      targetPriceTenge: 11_999,
+      changed: false,
+      reason: 'already_best',
+    });
+    // A raise up to under it still goes; so does the rest of the raise once it is forgotten.
+    expect(decide({ livePriceTenge: 11_500, offers, departed: left })).toMatchObject({
+      targetPriceTenge: 11_999,
+      reason: 'raise',
+      rival: left,
+    });
+    expect(decide({ livePriceTenge: 11_999, offers, departed: null }).targetPriceTenge).toBe(13_499);
+    expect(
+      decide({ livePriceTenge: 11_999, offers, departed: left, settings: settings({ strategy: 'match' }) }),
+    ).toMatchObject({
+      targetPriceTenge: 12_000,
+      reason: 'raise',
+    });
+    // The only rival gone: no jump to the ceiling while it may be back.
+    const ceilingWhenAlone = settings({ noRivalsAction: 'ceiling' });
+    expect(
+      decide({ livePriceTenge: 11_999, offers: [], departed: left, settings: ceilingWhenAlone }).targetPriceTenge,
+    ).toBe(11_999);
+    // Never below the floor: a product under its floor still goes up to it.
+    expect(
+      decide({ livePriceTenge: 11_000, offers, departed: left, settings: settings({ minPrice: 12_500 }) }),
+    ).toMatchObject({ targetPriceTenge: 12_500 });
+    // A lowering is not held back.
+    expect(decide({ livePriceTenge: 13_600, offers, departed: left }).targetPriceTenge).toBe(13_499);
+  });
+
   it('refuses inconsistent settings with the field named', () => {
     const bad = settings({ minPrice: 5000, maxPrice: 4000 });
     expect(() => decide({ livePriceTenge: 4500, offers: [], settings: bad })).toThrow(ProductSettingsError);

@@ -103,4 +103,50 @@ describe('decideProductPrices', () => {
     expect(live[ALMATY]).toBe(5399);
     expect(live[ASTANA]).toBe(5099);
   });
+
+  it("keeps the price under a cheapest rival that left, for four of the card's usual gaps or until it is back", () => {
+    let state: Record<string, CityPricingState> = {};
+    let live = 4899;
+    const read = (minute: number, botPrice: number | null) => {
+      const result = decideProductPrices({
+        at: new Date(T0 + minute * 60_000),
+        ourMerchantId: US,
+        settings: settings(),
+        liveCityPrices: { [ALMATY]: live },
+        offersByCity: {
+          [ALMATY]: [
+            { merchantId: US, price: live },
+            { merchantId: CALM, price: 5400 },
+            ...(botPrice === null ? [] : [{ merchantId: BOT, price: botPrice }]),
+          ],
+        },
+        pricingState: state,
+      });
+      state = result.pricingState;
+      if (result.plan.push) live = result.plan.priceTenge;
+      return result.decisions[0]!;
+    };
+    read(0, 4900);
+    expect(read(1, 4800)).toMatchObject({ targetPriceTenge: 4799, reason: 'undercut' });
+    // Gone a minute after its last move: the card's gap is a minute, so it is waited for four.
+    expect(read(2, null)).toMatchObject({ targetPriceTenge: 4799, reason: 'already_best' });
+    expect(state[ALMATY]?.departed).toEqual({ rival: { merchantId: BOT, priceTenge: 4800 }, atMs: T0 + 2 * 60_000 });
+    expect(read(3, null).targetPriceTenge).toBe(4799);
+    expect(read(5, null).targetPriceTenge).toBe(4799);
+    expect(read(6, null)).toMatchObject({ targetPriceTenge: 5399, reason: 'raise' });
+    expect(state[ALMATY]?.departed).toBeUndefined();
+
+    // Back within the wait: nothing to take back, and nothing is remembered.
+    expect(read(7, 5300)).toMatchObject({ targetPriceTenge: 5299, reason: 'undercut' });
+    expect(read(8, null).changed).toBe(false);
+    expect(read(9, 5300)).toMatchObject({ targetPriceTenge: 5299, changed: false });
+    expect(state[ALMATY]?.departed).toBeUndefined();
+
+    // Gone at the first move seen: with no pace known it is waited for as long as the card stays hot.
+    state = {};
+    read(10, 5300);
+    expect(read(11, null).changed).toBe(false);
+    expect(read(40, null).changed).toBe(false);
+    expect(read(41, null)).toMatchObject({ targetPriceTenge: 5399, reason: 'raise' });
+  });
 });
