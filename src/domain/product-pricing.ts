@@ -6,7 +6,6 @@
  */
 
 import { type CardPace, observePace, UNKNOWN_PACE } from './change-value';
-import { DEFAULT_CHECK_SCHEDULE } from './check-schedule';
 import { planPush, type PushPlan } from './city-prices';
 import { rollDropDay } from './drop-limits';
 import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
@@ -84,8 +83,8 @@ const RETURN_GAPS = 4;
 /**
  * The card's cheapest rival at the last read when it is gone now, or the one that left before and has
  * not come back, while it may still: for `RETURN_GAPS` of the card's usual gaps (`CardPace`) since the
- * read that found it gone; on a card whose pace is not known yet, for as long as it stays hot after
- * that move (`hotWindowSeconds`).
+ * read that found it gone. A card whose pace is not known yet keeps none: its rival had stayed put as
+ * long as it was watched, and is taken to have left for good.
  */
 export function departedRival(
   remembered: CityPricingState | undefined,
@@ -100,10 +99,8 @@ export function departedRival(
       : remembered?.departed && gone(remembered.departed.rival)
         ? remembered.departed
         : null;
-  if (departed === null) return null;
-  const waitSeconds =
-    pace.gapSeconds === null ? DEFAULT_CHECK_SCHEDULE.hotWindowSeconds : RETURN_GAPS * pace.gapSeconds;
-  return atMs - departed.atMs < waitSeconds * 1000 ? departed : null;
+  if (departed === null || pace.gapSeconds === null) return null;
+  return atMs - departed.atMs < RETURN_GAPS * pace.gapSeconds * 1000 ? departed : null;
 }
 
 /** After a push went through: every city it lowered waits for its rival's answer. */

@@ -142,11 +142,9 @@ describe('decideProductPrices', () => {
     expect(read(9, 5300)).toMatchObject({ targetPriceTenge: 5299, changed: false });
     expect(state[ALMATY]?.departed).toBeUndefined();
 
-    // Gone at the first move seen: with no pace known it is waited for as long as the card stays hot.
+    // Gone at the first move seen: a rival that stayed put as long as it was watched has left for good.
     state = {};
     read(10, 5300);
-    expect(read(11, null).changed).toBe(false);
-    expect(read(40, null).changed).toBe(false);
-    expect(read(41, null)).toMatchObject({ targetPriceTenge: 5399, reason: 'raise' });
+    expect(read(11, null)).toMatchObject({ targetPriceTenge: 5399, reason: 'raise' });
   });
 });
