@@ -279,15 +279,19 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
     const wanted = batch.flatMap((c) => (c.change ? [c.change] : []));
     const budget = config.dryRun || wanted.length === 0 ? null : await allowanceNow(deps, input.store.id);
     let left = budget?.allowance ?? null;
-    // A change waits for the merchant's write pace, and one not sent within the decision's age is dropped
-    // as stale: no more are recorded than the pace sends by then, counting those already waiting.
-    let pushableLeft = Math.floor(config.maxPushesPerSecond * decisionMaxAgeSeconds(config)) - (budget?.waiting ?? 0);
+    // A change waits for the merchant's write pace behind those already waiting. One not sent within the
+    // decision's age is dropped as stale, and one that would wait more than half the time it is expected
+    // to stand would buy little and most likely go out on a card that has moved since: neither is
+    // recorded. The product is decided afresh at its next check.
+    let ahead = budget?.waiting ?? 0;
+    const pushable = Math.floor(config.maxPushesPerSecond * decisionMaxAgeSeconds(config));
     const { selected } = prioritiseChanges(wanted, { remaining: wanted.length });
     const toRecord = selected.filter((change) => {
       if (left === null) return true;
       const next = spend(left, spendKind(change, deps.budget));
-      if (next === null || pushableLeft <= 0) return false;
-      pushableLeft--;
+      const waitSeconds = ahead / config.maxPushesPerSecond;
+      if (next === null || ahead >= pushable || waitSeconds > change.holdSeconds / 2) return false;
+      ahead++;
       left = next;
       return true;
     });
@@ -442,7 +446,14 @@ function checkProduct(
   const leader = cheapestLeader(pricing?.decisions ?? []);
   const positions = [...cards.values()].map((c) => c.ourPosition).filter((p): p is number => p !== undefined);
   const livePrices = Object.values(live);
-  const names = merchantNames(cards);
+  // A rival that has just left the card may still set the price (rule 11 of `decidePrice`): its name is
+  // the one the last check stored.
+  const names = {
+    ...(product.cheapestRivalMerchant && product.cheapestRivalName
+      ? { [product.cheapestRivalMerchant]: product.cheapestRivalName }
+      : {}),
+    ...merchantNames(cards),
+  };
   const { current: stats, finished } = accrueDayStats(
     {
       day: product.statsDay,

@@ -8,6 +8,7 @@ import { pushPendingChanges, sendPriceChange } from '../../src/demper/push';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
 import { completeDemperConfig } from '../../src/domain/demper-config';
+import { NO_PRICE_WAR } from '../../src/domain/price-war';
 import type { PriceDecision } from '../../src/domain/pricing';
 import { ALMATY } from '../../src/kaspi/cities';
 import type { CabinetContext } from '../../src/kaspi';
@@ -27,15 +28,15 @@ const RIVAL = '31600001';
  * a newer decision while a later batch or read decides the product again, the best change found within a
  * slot of the budget's pace takes it, changes found within a turn of the push pace are written together, a
  * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
- * sent, a check keeps the cut a push recorded while it ran, and a batch keeps to intervals shortened
- * while it ran.
+ * sent, a check keeps the cut a push recorded while it ran, a batch keeps to intervals shortened
+ * while it ran, and a raise stops under a rival that left lately, named as the last check saw it.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
       // Product 25 costs five times what the others do.
-      offers: Array.from({ length: 31 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 33 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
       ]),
@@ -544,5 +545,95 @@ describe('fenced price pushes', () => {
     const [checked] = await ctx.db.select().from(products).where(eq(products.id, p.id));
     expect(checked!.nextCheckAt!.getTime()).toBeGreaterThanOrEqual(before + 5_000);
     expect(checked!.nextCheckAt!.getTime()).toBeLessThanOrEqual(after + 5_000);
+  });
+
+  it('raises no further than under a rival that left the card lately, naming it as the last check saw it', async () => {
+    const p = await product(32);
+    await onlyActive([p]);
+    const rival = sandbox.market.offer(RIVAL, 'RF-32')!;
+    sandbox.market.mutate(rival, () => {
+      rival.listed = false;
+    });
+    const ours = sandbox.market.offer(OURS, 'F-32')!;
+    sandbox.market.mutate(ours, () => {
+      ours.cityPrices.set(ALMATY, 8_500);
+    });
+    // The last check saw the rival at 9 000, cheapest on a card whose cheapest rival moves every minute.
+    const now = Date.now();
+    await ctx.db
+      .update(products)
+      .set({
+        price: 8_500,
+        cityPrices: { [ALMATY]: 8_500 },
+        noRivalsAction: 'ceiling',
+        maxPrice: 12_000,
+        cheapestRivalMerchant: RIVAL,
+        cheapestRivalName: 'Магазин у дома',
+        lastCheckAt: new Date(now - 20_000),
+        nextCheckAt: null,
+        pricingState: {
+          [ALMATY]: {
+            war: NO_PRICE_WAR,
+            day: null,
+            leader: { merchantId: RIVAL, priceTenge: 9_000 },
+            pace: { lastMoveAtMs: now - 30_000, gapSeconds: 60 },
+          },
+        },
+      })
+      .where(eq(products.id, p.id));
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    const result = await checkDueProducts(checkDeps(), {
+      store,
+      cycle: 70,
+      config: completeDemperConfig(FAST_LOOP),
+      writesBlocked: false,
+    });
+    expect(result).toMatchObject({ checked: 1, changed: 1 });
+    const [change] = await ctx.db.select().from(priceChanges).where(eq(priceChanges.productId, p.id));
+    // Not the ceiling: the rival may come back at 9 000.
+    expect(change).toMatchObject({ newPrice: 8_999, reason: 'raise' });
+    expect(change!.detail.rivalNames).toEqual({ [RIVAL]: 'Магазин у дома' });
+    const [row] = await ctx.db.select().from(products).where(eq(products.id, p.id));
+    expect(row!.pricingState[ALMATY]?.departed).toMatchObject({ rival: { merchantId: RIVAL, priceTenge: 9_000 } });
+  });
+
+  it('records no change that would wait for the push pace more than half the time it is expected to stand', async () => {
+    const p = await product(33);
+    await onlyActive([p]);
+    await ctx.db
+      .update(priceChanges)
+      .set({ status: 'failed' })
+      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
+    // The card's cheapest rival moves every 8 s: a cut under it is expected to stand 8 s.
+    const pace = { lastMoveAtMs: Date.now() - 1_000, gapSeconds: 8 };
+    const state = { war: NO_PRICE_WAR, day: null, leader: { merchantId: RIVAL, priceTenge: 9_000 }, pace };
+    const others = await ctx.db
+      .select({ id: products.id })
+      .from(products)
+      .where(and(eq(products.storeId, storeId), inArray(products.sku, ['F-7', 'F-8', 'F-9', 'F-10', 'F-11'])));
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    /** A check of the product while five changes wait for their push. */
+    const checkBehindFive = async (cycle: number, maxPushesPerSecond: number) => {
+      const queued = await Promise.all(others.map((o) => decision(o.id, cycle, 9_500)));
+      await ctx.db
+        .update(products)
+        .set({ nextCheckAt: null, pricingState: { [ALMATY]: state } })
+        .where(eq(products.id, p.id));
+      const result = await checkDueProducts(checkDeps(), {
+        store,
+        cycle,
+        config: completeDemperConfig({ ...FAST_LOOP, maxPushesPerSecond }),
+        writesBlocked: false,
+      });
+      const ids = queued.map((q) => q.id);
+      await ctx.db.update(priceChanges).set({ status: 'failed' }).where(inArray(priceChanges.id, ids));
+      await ctx.db.update(priceChanges).set({ status: 'failed' }).where(eq(priceChanges.productId, p.id));
+      return result;
+    };
+    expect(others).toHaveLength(5);
+    // Two pushes a second send the five in 2.5 s, less than half of 8 s: the cut is recorded.
+    expect(await checkBehindFive(80, 2)).toMatchObject({ checked: 1, changed: 1 });
+    // One a second would hold it back 5 s: it is not.
+    expect(await checkBehindFive(81, 1)).toMatchObject({ checked: 1, changed: 0 });
   });
 });
