@@ -28,8 +28,8 @@ import { type KaspiOffer, normaliseRivals, positionAt, type Rival } from './riva
  * 10. Otherwise the reason says which way the price went: the strategy's name when down, `raise`
  *    when up, `already_best` when it stays.
  * 11. A rival that left the card lately (`departed`) may come back at its price, as an offer out of
- *    stock for a moment does: a raise stops under that price (for `match`, at it), never below the
- *    live price or the floor. Raising past it would buy margin only until it came back, then cost
+ *    stock for a moment does: a raise stops under that price (for `match`, at it; `stay_top_n` does
+ *    not aim at the cheapest and is left as it is), never below the live price or the floor. Raising past it would buy margin only until it came back, then cost
  *    first place and another change to take it back.
  *
  * Prices are whole tenge. A push is due only when `changed`.
@@ -158,7 +158,8 @@ export function decidePrice(input: PriceInput): PriceDecision {
   // 11. A rival that left lately caps a raise.
   const underDeparted = (d: PriceDecision): PriceDecision => {
     const departed = input.departed;
-    if (!departed || d.targetPriceTenge <= live) return d;
+    // Only a strategy that aims at the cheapest rival would be under it.
+    if (!departed || settings.strategy === 'stay_top_n' || d.targetPriceTenge <= live) return d;
     const cap = settings.strategy === 'match' ? departed.priceTenge : departed.priceTenge - settings.step;
     const capped = Math.max(live, floor ?? 1, cap);
     if (capped >= d.targetPriceTenge) return d;

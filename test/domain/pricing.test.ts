@@ -272,8 +272,13 @@ describe('decidePrice: the reasons, by example', () => {
     expect(
       decide({ livePriceTenge: 11_000, offers, departed: left, settings: settings({ minPrice: 12_500 }) }),
     ).toMatchObject({ targetPriceTenge: 12_500 });
-    // A lowering is not held back.
+    // A lowering is not held back; a second place aimed at is not the cheapest's.
     expect(decide({ livePriceTenge: 13_600, offers, departed: left }).targetPriceTenge).toBe(13_499);
+    const second = settings({ strategy: 'stay_top_n', topN: 2 });
+    const twoRivals = [...offers, { merchantId: C, price: 12_500 }];
+    expect(
+      decide({ livePriceTenge: 11_999, offers: twoRivals, departed: left, settings: second }).targetPriceTenge,
+    ).toBe(13_499);
   });
 
   it('refuses inconsistent settings with the field named', () => {
