@@ -1,5 +1,5 @@
 import { DEFAULT_CHANGE_BUDGET, FULL_WRITE_BUCKET } from '../../src/domain/write-budget';
-import { and, count, eq, gte, inArray, notInArray } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, max, notInArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores, priceChanges, products, storeEvents } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
@@ -474,7 +474,9 @@ describe('fenced price pushes', () => {
   it('writes the changes the budget has no room for with the rest of the batch, not one by one', async () => {
     const fresh = await Promise.all([29, 30, 31].map(product));
     await onlyActive(fresh);
-    const start = new Date();
+    // The store's events from here on: by id, as a timestamp taken here may fall in the same millisecond as
+    // the update above.
+    const [before] = await ctx.db.select({ id: max(storeEvents.id) }).from(storeEvents);
     // Spent to the last change of a ten-minute window (one waiting at least): the pace frees no slot
     // within the batch.
     await decision(fresh[0]!.id, 79, 9_500);
@@ -490,7 +492,9 @@ describe('fenced price pushes', () => {
     const events = await ctx.db
       .select()
       .from(storeEvents)
-      .where(and(eq(storeEvents.storeId, storeId), eq(storeEvents.kind, 'product'), gte(storeEvents.createdAt, start)));
+      .where(
+        and(eq(storeEvents.storeId, storeId), eq(storeEvents.kind, 'product'), gt(storeEvents.id, before!.id ?? 0)),
+      );
     expect(events).toHaveLength(1);
     expect(new Set(events[0]!.refIds)).toEqual(new Set(fresh.map((p) => p.id)));
   });
