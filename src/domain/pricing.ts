@@ -29,8 +29,9 @@ import { type KaspiOffer, normaliseRivals, positionAt, type Rival } from './riva
  *    when up, `already_best` when it stays.
  * 11. A rival that left the card lately (`departed`) may come back at its price, as an offer out of
  *    stock for a moment does: a raise stops under that price (for `match`, at it; `stay_top_n` does
- *    not aim at the cheapest and is left as it is), never below the live price or the floor. Raising past it would buy margin only until it came back, then cost
- *    first place and another change to take it back.
+ *    not aim at the cheapest and is left as it is), never below the live price or the floor. Raising
+ *    past it would buy margin only until it came back, then cost first place and another change to
+ *    take it back.
  *
  * Prices are whole tenge. A push is due only when `changed`.
  */
