@@ -12,6 +12,7 @@ import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
 import {
   cardHoldSeconds,
+  holdIsKnown,
   paceBinds,
   paceIntervalMs,
   spend,
@@ -514,6 +515,7 @@ function checkProduct(
                 ),
               ),
             ),
+            holdKnown: plan.changes.every((c) => holdIsKnown(pricingState[c.cityId], c.rival?.merchantId ?? null)),
           }
         : null,
     checked: pricing !== null,

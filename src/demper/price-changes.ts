@@ -47,6 +47,8 @@ export interface Decision {
   dryRun: boolean;
   /** How long the push is expected to stand (`change-value.ts`): what the push step weighs it by. */
   holdSeconds: number;
+  /** Something is known of how long each of its cards stands (`holdIsKnown`); a raise where nothing is waits on the budget. */
+  holdKnown: boolean;
 }
 
 /**

@@ -67,6 +67,15 @@ export function cardHoldSeconds(
   return movedNow ? Math.max(0, expected - Math.max(0, atMs - previousReadAtMs) / 2000) : expected;
 }
 
+/**
+ * Whether anything is known of how long a change to the card stands: the card's pace, or how soon the
+ * rival it cuts under answers our cuts. Not, on a card never seen to move twice.
+ */
+export function holdIsKnown(card: { pace?: CardPace; war: PriceWarState } | undefined, rivalMerchantId: string | null) {
+  if (!card) return false;
+  return (card.pace?.gapSeconds ?? null) !== null || answerExpectedSeconds(card.war, rivalMerchantId) !== null;
+}
+
 /** Changes expected to stand at least this share of the budget window are lasting; the rest are short-lived. */
 const LASTING_SHARE = 1 / 4;
 
@@ -79,16 +88,19 @@ export function isLasting(holdSeconds: number, budget: ChangeBudget): boolean {
  * once half is spent. A short-lived one that wins no better place on any card (a raise
  * after a rival went up or away, a correction) buys only margin, and only until the card moves again —
  * when a rival that stepped away comes back under it, the change costs first place and a second change
- * to take it back — so it waits while more than half the budget is spent.
+ * to take it back — so it waits while more than half the budget is spent. So does one that wins no
+ * place where its hold is not known (`holdKnown` false): a card not seen to move may hold a rival whose
+ * offer blinks in and out between our reads, back under the raise as soon as it is made.
  */
 export type SpendKind = 'lasting' | 'short_lived' | 'margin_only';
 
 export function spendKind(
-  change: { holdSeconds: number; changes: readonly PlaceMove[] },
+  change: { holdSeconds: number; holdKnown?: boolean; changes: readonly PlaceMove[] },
   budget: ChangeBudget,
 ): SpendKind {
-  if (isLasting(change.holdSeconds, budget)) return 'lasting';
-  return change.changes.some(winsPlace) ? 'short_lived' : 'margin_only';
+  const winsSomewhere = change.changes.some(winsPlace);
+  if (isLasting(change.holdSeconds, budget) && (winsSomewhere || change.holdKnown !== false)) return 'lasting';
+  return winsSomewhere ? 'short_lived' : 'margin_only';
 }
 
 /** Short-lived changes spread evenly over the window once half the budget is spent: this many slices of it. */

@@ -29,14 +29,15 @@ const RIVAL = '31600001';
  * slot of the budget's pace takes it, changes found within a turn of the push pace are written together, a
  * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
  * sent, a check keeps the cut a push recorded while it ran, a batch keeps to intervals shortened
- * while it ran, and a raise stops under a rival that left lately, named as the last check saw it.
+ * while it ran, a raise stops under a rival that left lately, named as the last check saw it, and a
+ * raise on a card not seen to move waits while the budget's pace binds.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
       // Product 25 costs five times what the others do.
-      offers: Array.from({ length: 33 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 34 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
       ]),
@@ -403,6 +404,7 @@ describe('fenced price pushes', () => {
         merchantNames: {},
         dryRun: false,
         holdSeconds: 60,
+        holdKnown: true,
       });
     // A retry of the batch reads the product for the first time again: its second read decided already.
     expect(await decide(0, 9_700)).toBe(false);
@@ -639,5 +641,55 @@ describe('fenced price pushes', () => {
     expect(await checkBehindFive(80, 2)).toMatchObject({ checked: 1, changed: 1 });
     // One a second would hold it back 5 s: it is not.
     expect(await checkBehindFive(81, 1)).toMatchObject({ checked: 1, changed: 0 });
+  });
+
+  it('while the pace binds, makes no raise on a card it has not seen move, and makes it on one it knows to be still', async () => {
+    const p = await product(34);
+    await onlyActive([p]);
+    const ours = sandbox.market.offer(OURS, 'F-34')!;
+    sandbox.market.mutate(ours, () => {
+      ours.cityPrices.set(ALMATY, 8_500);
+    });
+    const now = Date.now();
+    // A budget with room for one change more, more than half of it spent: the pace binds.
+    for (const cycle of [90, 91]) {
+      const sent = await decision(p.id, cycle, 8_500);
+      await ctx.db
+        .update(priceChanges)
+        .set({ status: 'sent', sentAt: new Date(now - 30_000) })
+        .where(eq(priceChanges.id, sent.id));
+    }
+    const budget = { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    const checkWith = async (cycle: number, pace: { lastMoveAtMs: number; gapSeconds: number } | null) => {
+      const leader = { merchantId: RIVAL, priceTenge: 9_000 };
+      await ctx.db
+        .update(products)
+        .set({
+          price: 8_500,
+          cityPrices: { [ALMATY]: 8_500 },
+          nextCheckAt: null,
+          pricingState: pace ? { [ALMATY]: { war: NO_PRICE_WAR, day: null, leader, pace } } : {},
+        })
+        .where(eq(products.id, p.id));
+      return checkDueProducts(checkDeps({ budget }), {
+        store,
+        cycle,
+        config: completeDemperConfig(FAST_LOOP),
+        writesBlocked: false,
+      });
+    };
+    // The rival 500 ₸ above was never seen to move: it may be one whose offer blinks, back under a raise at once.
+    expect(await checkWith(92, null)).toMatchObject({ checked: 1, changed: 0 });
+    // Still for ten minutes on a card whose rival moves every five: the raise to 8 999 stands, and is made.
+    expect(await checkWith(93, { lastMoveAtMs: now - 600_000, gapSeconds: 300 })).toMatchObject({
+      checked: 1,
+      changed: 1,
+    });
+    const [change] = await ctx.db
+      .select()
+      .from(priceChanges)
+      .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 93)));
+    expect(change).toMatchObject({ newPrice: 8_999, reason: 'raise' });
   });
 });

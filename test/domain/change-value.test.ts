@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cardHoldSeconds,
   expectedHoldSeconds,
+  holdIsKnown,
   isLasting,
   observePace,
   spend,
@@ -57,6 +58,16 @@ describe('card pace', () => {
     expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800)).toBe(12);
     const movedBefore = { lastMoveAtMs: 40 * S, gapSeconds: 12 };
     expect(cardHoldSeconds({ pace: movedBefore, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 50 * S)).toBe(20);
+  });
+
+  it('knows how long a change stands from the card’s pace or from its rival’s answers, not from a card seen to move once', () => {
+    const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 40 };
+    const movedOnce = { lastMoveAtMs: 0, gapSeconds: null };
+    expect(holdIsKnown({ pace: { lastMoveAtMs: 0, gapSeconds: 30 }, war: NO_PRICE_WAR }, 'bot')).toBe(true);
+    expect(holdIsKnown({ pace: movedOnce, war }, 'bot')).toBe(true);
+    expect(holdIsKnown({ pace: movedOnce, war }, 'calm')).toBe(false);
+    expect(holdIsKnown({ war: NO_PRICE_WAR }, 'bot')).toBe(false);
+    expect(holdIsKnown(undefined, 'bot')).toBe(false);
   });
 
   it('calls a change lasting from a quarter of the budget window', () => {
@@ -135,6 +146,10 @@ describe('spend allowance', () => {
     expect(spendKind({ holdSeconds: 60, changes: [raise] }, BUDGET)).toBe('margin_only');
     expect(spendKind({ holdSeconds: 60, changes: [raise, regain] }, BUDGET)).toBe('short_lived');
     expect(spendKind({ holdSeconds: 600, changes: [raise] }, BUDGET)).toBe('lasting');
+    // Nothing known of the card: the raise may be undone at once by a rival whose offer blinks; a regain still goes.
+    expect(spendKind({ holdSeconds: 1_800, holdKnown: false, changes: [raise] }, BUDGET)).toBe('margin_only');
+    expect(spendKind({ holdSeconds: 1_800, holdKnown: false, changes: [regain] }, BUDGET)).toBe('lasting');
+    expect(spendKind({ holdSeconds: 1_800, holdKnown: true, changes: [raise] }, BUDGET)).toBe('lasting');
     // Level with the cheapest rival the offer shares first place, and the storefront may show the rival first.
     const breakTie = {
       livePriceTenge: 950,
