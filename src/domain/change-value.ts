@@ -68,10 +68,13 @@ export function cardHoldSeconds(
 }
 
 /**
- * Whether anything is known of how long a change to the card stands: the card's pace, or how soon the
- * rival it cuts under answers our cuts. Not, on a card never seen to move twice.
+ * Whether anything is known of how long a change to the card stands: the card's pace (once its cheapest
+ * rival was seen to move twice), or how soon the rival it cuts under answers our cuts.
  */
-export function holdIsKnown(card: { pace?: CardPace; war: PriceWarState } | undefined, rivalMerchantId: string | null) {
+export function holdIsKnown(
+  card: { pace?: CardPace; war: PriceWarState } | undefined,
+  rivalMerchantId: string | null,
+): boolean {
   if (!card) return false;
   return (card.pace?.gapSeconds ?? null) !== null || answerExpectedSeconds(card.war, rivalMerchantId) !== null;
 }

@@ -99,6 +99,21 @@ describe('fenced price pushes', () => {
     return sent.length + waiting!.n;
   }
 
+  /**
+   * A 60-s budget with room for one change more, more than half of it spent, so the pace binds: these
+   * decisions are sent 30 s ago on top of what the window holds.
+   */
+  async function bindingBudget(sent: { productId: string; cycle: number }[]) {
+    for (const { productId, cycle } of sent) {
+      const made = await decision(productId, cycle, 9_500);
+      await ctx.db
+        .update(priceChanges)
+        .set({ status: 'sent', sentAt: new Date(Date.now() - 30_000) })
+        .where(eq(priceChanges.id, made.id));
+    }
+    return { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
+  }
+
   async function decision(
     productId: string,
     cycle: number,
@@ -430,15 +445,10 @@ describe('fenced price pushes', () => {
       .update(products)
       .set({ nextCheckAt: new Date(now - 1_000) })
       .where(eq(products.id, dear!.id));
-    // A budget with room for one change more, more than half of it spent: the pace binds.
-    for (const p of [cheap!, dear!]) {
-      const sent = await decision(p.id, 50, 9_500);
-      await ctx.db
-        .update(priceChanges)
-        .set({ status: 'sent', sentAt: new Date(now - 30_000) })
-        .where(eq(priceChanges.id, sent.id));
-    }
-    const budget = { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
+    const budget = await bindingBudget([
+      { productId: cheap!.id, cycle: 50 },
+      { productId: dear!.id, cycle: 50 },
+    ]);
 
     const store = (await loadDemperStore(ctx.db, storeId))!;
     const result = await checkDueProducts(checkDeps({ budget, concurrency: 1 }), {
@@ -651,15 +661,10 @@ describe('fenced price pushes', () => {
       ours.cityPrices.set(ALMATY, 8_500);
     });
     const now = Date.now();
-    // A budget with room for one change more, more than half of it spent: the pace binds.
-    for (const cycle of [90, 91]) {
-      const sent = await decision(p.id, cycle, 8_500);
-      await ctx.db
-        .update(priceChanges)
-        .set({ status: 'sent', sentAt: new Date(now - 30_000) })
-        .where(eq(priceChanges.id, sent.id));
-    }
-    const budget = { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
+    const budget = await bindingBudget([
+      { productId: p.id, cycle: 90 },
+      { productId: p.id, cycle: 91 },
+    ]);
     const store = (await loadDemperStore(ctx.db, storeId))!;
     const checkWith = async (cycle: number, pace: { lastMoveAtMs: number; gapSeconds: number } | null) => {
       const leader = { merchantId: RIVAL, priceTenge: 9_000 };
