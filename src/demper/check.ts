@@ -11,9 +11,8 @@ import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
 import {
-  cardHoldSeconds,
-  holdIsKnown,
   paceBinds,
+  pushHold,
   paceIntervalMs,
   spend,
   spendAllowance,
@@ -503,19 +502,13 @@ function checkProduct(
             cityPrices: plan.cityPrices,
             merchantNames: names,
             dryRun: config.dryRun,
-            // The push stands until the first of its cards moves again.
-            holdSeconds: Math.min(
-              ...plan.changes.map((c) =>
-                cardHoldSeconds(
-                  pricingState[c.cityId],
-                  c.rival?.merchantId ?? null,
-                  now.getTime(),
-                  deps.budget.windowSeconds,
-                  product.lastCheckAt?.getTime() ?? null,
-                ),
-              ),
+            ...pushHold(
+              plan.changes,
+              pricingState,
+              now.getTime(),
+              deps.budget.windowSeconds,
+              product.lastCheckAt?.getTime() ?? null,
             ),
-            holdKnown: plan.changes.every((c) => holdIsKnown(pricingState[c.cityId], c.rival?.merchantId ?? null)),
           }
         : null,
     checked: pricing !== null,

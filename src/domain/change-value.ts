@@ -79,6 +79,26 @@ export function holdIsKnown(
   return (card.pace?.gapSeconds ?? null) !== null || answerExpectedSeconds(card.war, rivalMerchantId) !== null;
 }
 
+/**
+ * How long a push is expected to stand: until the first of its cards moves again (`cardHoldSeconds`);
+ * and whether that is known for every one of them (`holdIsKnown`).
+ */
+export function pushHold(
+  changes: readonly { cityId: string; rival: { merchantId: string } | null }[],
+  cards: Readonly<Record<string, { pace?: CardPace; war: PriceWarState }>>,
+  atMs: number,
+  horizonSeconds: number,
+  previousReadAtMs: number | null,
+): { holdSeconds: number; holdKnown: boolean } {
+  const rivalOf = (c: (typeof changes)[number]) => c.rival?.merchantId ?? null;
+  return {
+    holdSeconds: Math.min(
+      ...changes.map((c) => cardHoldSeconds(cards[c.cityId], rivalOf(c), atMs, horizonSeconds, previousReadAtMs)),
+    ),
+    holdKnown: changes.every((c) => holdIsKnown(cards[c.cityId], rivalOf(c))),
+  };
+}
+
 /** Changes expected to stand at least this share of the budget window are lasting; the rest are short-lived. */
 const LASTING_SHARE = 1 / 4;
 

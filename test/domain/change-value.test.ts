@@ -3,6 +3,7 @@ import {
   cardHoldSeconds,
   expectedHoldSeconds,
   holdIsKnown,
+  pushHold,
   isLasting,
   observePace,
   spend,
@@ -68,6 +69,20 @@ describe('card pace', () => {
     expect(holdIsKnown({ pace: movedOnce, war }, 'calm')).toBe(false);
     expect(holdIsKnown({ war: NO_PRICE_WAR }, 'bot')).toBe(false);
     expect(holdIsKnown(undefined, 'bot')).toBe(false);
+  });
+
+  it('expects a push to stand until the first of its cards moves, known only when known for each', () => {
+    const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 40 };
+    const cards = { almaty: { pace: { lastMoveAtMs: 0, gapSeconds: 1_200 }, war }, astana: { war: NO_PRICE_WAR } };
+    const cut = (cityId: string, merchantId: string) => ({ cityId, rival: { merchantId } });
+    expect(pushHold([cut('almaty', 'calm'), cut('astana', 'bot')], cards, 60 * S, 1800, null)).toEqual({
+      holdSeconds: 1_200,
+      holdKnown: false,
+    });
+    expect(pushHold([cut('almaty', 'bot'), cut('almaty', 'calm')], cards, 60 * S, 1800, null)).toEqual({
+      holdSeconds: 40,
+      holdKnown: true,
+    });
   });
 
   it('calls a change lasting from a quarter of the budget window', () => {
