@@ -5,7 +5,7 @@ import { DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, type ChangeBudget } from '..
 import type { LimitProfile, SandboxHandle, SandboxProxy } from '../sandbox';
 import { LIMIT_PROFILES, scaleProfile } from '../sandbox/limits';
 import { startBaseline } from './lib/baseline';
-import { CARD_KINDS, cardKinds, figuresByKind, type KindFigures } from './lib/card-kinds';
+import { CARD_KINDS, cardKinds, figuresByKind, REGAIN_DELAY_BOUNDS_MS, type KindFigures } from './lib/card-kinds';
 import { byCard, cardFigures, combine, type DemperFigures } from './lib/metrics';
 import { startOracle } from './lib/oracle';
 import { sampleProcess, watchCpu } from './lib/process-stats';
@@ -434,6 +434,25 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
           return `${pct(f.firstShare)}  ${f.lowered} / ${f.raised}  ${f.regains} × ${secs(f.regainHoldMs)}`;
         }),
       ]),
+    ]),
+  );
+  const undercut = CARD_KINDS.indexOf('undercut');
+  const spanLabels = [0, ...REGAIN_DELAY_BOUNDS_MS].map((low, i) => {
+    const high = REGAIN_DELAY_BOUNDS_MS[i];
+    return high === undefined ? `≥ ${low / 1000} s` : `${low / 1000}–${high / 1000} s`;
+  });
+  console.log();
+  console.log(
+    `${scenario.title}: undercut cards — first place taken back, by how long after it was lost ` +
+      `(regains × how long they held); our moves down that took none`,
+  );
+  console.log(
+    table([
+      ['contender', ...spanLabels, 'missed'],
+      ...results.map((r) => {
+        const f = r.byKind[undercut]!;
+        return [r.contender, ...f.regainsByDelay.map((s) => `${s.regains} × ${secs(s.holdMs)}`), f.missed];
+      }),
     ]),
   );
   console.log(

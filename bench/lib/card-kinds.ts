@@ -29,31 +29,74 @@ export interface KindFigures extends DemperFigures {
   /** Our moves that took first place back, and how long each held it on average (until lost, or the span's end). */
   regains: number;
   regainHoldMs: number | null;
+  /** The same regains by how long after the loss they came (`REGAIN_DELAY_BOUNDS_MS`). */
+  regainsByDelay: RegainSpan[];
+  /** Our moves down that took no first place. */
+  missed: number;
 }
 
-/** Each move of ours that took first place back on the card within the span, and how long it held it. */
-function regainHolds(events: PriceEvent[], ourMerchantUid: string, fromMs: number, toMs: number): number[] {
+/**
+ * Bounds of the spans a regain is sorted into by how long after the loss it came: a rival bot moves
+ * again on its own clock, so an answer made soon after its move stands longer than one made late.
+ */
+export const REGAIN_DELAY_BOUNDS_MS = [2_000, 8_000, 30_000] as const;
+
+export interface RegainSpan {
+  regains: number;
+  /** How long those regains held first place on average; null when there were none. */
+  holdMs: number | null;
+}
+
+interface CardMoves {
+  /** Each move of ours that took first place back within the span: how long after the loss, and how long it held. */
+  regains: { afterLossMs: number; holdMs: number }[];
+  /** Our moves down within the span that left us short of first place: a rival moved under the new price first. */
+  missed: number;
+}
+
+/** Our moves on one card within the span, from its ground truth. */
+function cardMoves(events: PriceEvent[], ourMerchantUid: string, fromMs: number, toMs: number): CardMoves {
   let ours: number | null = null;
   const rivals = new Map<string, number>();
   const isFirst = () => ours !== null && [...rivals.values()].every((p) => ours! < p);
-  const holds: number[] = [];
-  let regainedAt: number | null = null;
+  const moves: CardMoves = { regains: [], missed: 0 };
+  // Behind since the record began, until a loss says otherwise.
+  let lostAtMs = events[0]?.atMs ?? fromMs;
+  let regained: { atMs: number; afterLossMs: number } | null = null;
   for (const e of events) {
     if (e.atMs > toMs) break;
     const before = isFirst();
+    const ourBefore = ours;
     if (e.merchantUid === ourMerchantUid) ours = e.price;
     else if (e.price === null) rivals.delete(e.merchantUid);
     else rivals.set(e.merchantUid, e.price);
     const after = isFirst();
+    if (before && !after) lostAtMs = e.atMs;
     if (e.atMs < fromMs) continue;
-    if (!before && after && e.merchantUid === ourMerchantUid) regainedAt = e.atMs;
-    if (before && !after && regainedAt !== null) {
-      holds.push(e.atMs - regainedAt);
-      regainedAt = null;
+    const ourMoveDown = e.merchantUid === ourMerchantUid && ourBefore !== null && ours !== null && ours < ourBefore;
+    if (ourMoveDown && !after) moves.missed++;
+    if (!before && after && e.merchantUid === ourMerchantUid)
+      regained = { atMs: e.atMs, afterLossMs: e.atMs - lostAtMs };
+    if (before && !after && regained !== null) {
+      moves.regains.push({ afterLossMs: regained.afterLossMs, holdMs: e.atMs - regained.atMs });
+      regained = null;
     }
   }
-  if (regainedAt !== null) holds.push(toMs - regainedAt);
-  return holds;
+  if (regained !== null) moves.regains.push({ afterLossMs: regained.afterLossMs, holdMs: toMs - regained.atMs });
+  return moves;
+}
+
+const meanOf = (values: readonly number[]) =>
+  values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+
+/** Regains sorted by how long after the loss they came (`REGAIN_DELAY_BOUNDS_MS`), one span more than the bounds. */
+export function regainsByDelay(regains: readonly { afterLossMs: number; holdMs: number }[]): RegainSpan[] {
+  const lows = [0, ...REGAIN_DELAY_BOUNDS_MS];
+  return lows.map((low, i) => {
+    const high = REGAIN_DELAY_BOUNDS_MS[i] ?? Number.POSITIVE_INFINITY;
+    const holds = regains.filter((r) => r.afterLossMs >= low && r.afterLossMs < high).map((r) => r.holdMs);
+    return { regains: holds.length, holdMs: meanOf(holds) };
+  });
 }
 
 /** First share and our moves per card kind: where a contender's budget went and what it bought. */
@@ -71,9 +114,12 @@ export function figuresByKind(
     const ofKind = [...cards].filter(([key]) => kinds.get(key.split(':')[0]!) === kind);
     let lowered = 0;
     let raised = 0;
-    const holds: number[] = [];
+    const regains: CardMoves['regains'] = [];
+    let missed = 0;
     for (const [, events] of ofKind) {
-      holds.push(...regainHolds(events, options.ourMerchantUid, options.fromMs, options.toMs));
+      const moves = cardMoves(events, options.ourMerchantUid, options.fromMs, options.toMs);
+      regains.push(...moves.regains);
+      missed += moves.missed;
       let ours: number | null = null;
       for (const e of events) {
         if (e.merchantUid !== options.ourMerchantUid) continue;
@@ -94,7 +140,16 @@ export function figuresByKind(
         }),
       ),
     );
-    const regainHoldMs = holds.length ? holds.reduce((a, b) => a + b, 0) / holds.length : null;
-    return { kind, cards: ofKind.length, lowered, raised, regains: holds.length, regainHoldMs, ...figures };
+    return {
+      kind,
+      cards: ofKind.length,
+      lowered,
+      raised,
+      regains: regains.length,
+      regainHoldMs: meanOf(regains.map((r) => r.holdMs)),
+      regainsByDelay: regainsByDelay(regains),
+      missed,
+      ...figures,
+    };
   });
 }
