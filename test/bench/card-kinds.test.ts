@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { figuresByKind, regainsByDelay } from '../../bench/lib/card-kinds';
-import type { PriceEvent } from '../../sandbox/market';
-
-const US = 'us';
-const ev = (atMs: number, merchantUid: string, price: number | null): PriceEvent => ({
-  atMs,
-  productId: 'p',
-  cityId: 'c',
-  merchantUid,
-  sku: `${merchantUid}-sku`,
-  price,
-});
+import { ev, US } from './price-events';
 
 describe('our moves on undercut cards, from ground truth', () => {
   it('sorts regains by how long after the loss they came, and counts moves down that took no first place', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { byCard, cardFigures, combine, percentile } from '../../bench/lib/metrics';
-import type { PriceEvent } from '../../sandbox/market';
-
-const US = 'us';
-const ev = (atMs: number, merchantUid: string, price: number | null): PriceEvent => ({
-  atMs,
-  productId: 'p',
-  cityId: 'c',
-  merchantUid,
-  sku: `${merchantUid}-sku`,
-  price,
-});
+import { ev, US } from './price-events';
 
 describe('demper figures from ground truth', () => {
   it('measures first-place time, margin and reaction on one card', () => {
