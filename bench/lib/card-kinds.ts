@@ -50,7 +50,7 @@ export interface RegainSpan {
 interface CardMoves {
   /** Each move of ours that took first place back within the span: how long after the loss, and how long it held. */
   regains: { afterLossMs: number; holdMs: number }[];
-  /** Our moves down within the span that left us short of first place: a rival moved under the new price first. */
+  /** Our moves down within the span that left us short of first place: a rival had moved under the new price first, or stood where our floor could not follow. */
   missed: number;
 }
 
