@@ -12,8 +12,8 @@ import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
 import {
   paceBinds,
-  pushHold,
   paceIntervalMs,
+  pushHold,
   spend,
   spendAllowance,
   spendKind,

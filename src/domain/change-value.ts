@@ -118,11 +118,11 @@ export function isLasting(holdSeconds: number, budget: ChangeBudget): boolean {
 export type SpendKind = 'lasting' | 'short_lived' | 'margin_only';
 
 export function spendKind(
-  change: { holdSeconds: number; holdKnown?: boolean; changes: readonly PlaceMove[] },
+  change: { holdSeconds: number; holdKnown: boolean; changes: readonly PlaceMove[] },
   budget: ChangeBudget,
 ): SpendKind {
   const winsSomewhere = change.changes.some(winsPlace);
-  if (isLasting(change.holdSeconds, budget) && (winsSomewhere || change.holdKnown !== false)) return 'lasting';
+  if (isLasting(change.holdSeconds, budget) && (winsSomewhere || change.holdKnown)) return 'lasting';
   return winsSomewhere ? 'short_lived' : 'margin_only';
 }
 

@@ -3,9 +3,9 @@ import {
   cardHoldSeconds,
   expectedHoldSeconds,
   holdIsKnown,
-  pushHold,
   isLasting,
   observePace,
+  pushHold,
   spend,
   spendAllowance,
   paceBinds,
@@ -158,9 +158,9 @@ describe('spend allowance', () => {
       positionAfter: 1,
       leader: rival(950),
     };
-    expect(spendKind({ holdSeconds: 60, changes: [raise] }, BUDGET)).toBe('margin_only');
-    expect(spendKind({ holdSeconds: 60, changes: [raise, regain] }, BUDGET)).toBe('short_lived');
-    expect(spendKind({ holdSeconds: 600, changes: [raise] }, BUDGET)).toBe('lasting');
+    expect(spendKind({ holdSeconds: 60, holdKnown: true, changes: [raise] }, BUDGET)).toBe('margin_only');
+    expect(spendKind({ holdSeconds: 60, holdKnown: true, changes: [raise, regain] }, BUDGET)).toBe('short_lived');
+    expect(spendKind({ holdSeconds: 600, holdKnown: true, changes: [raise] }, BUDGET)).toBe('lasting');
     // Nothing known of the card: the raise may be undone at once by a rival whose offer blinks; a regain still goes.
     expect(spendKind({ holdSeconds: 1_800, holdKnown: false, changes: [raise] }, BUDGET)).toBe('margin_only');
     expect(spendKind({ holdSeconds: 1_800, holdKnown: false, changes: [regain] }, BUDGET)).toBe('lasting');
@@ -173,7 +173,7 @@ describe('spend allowance', () => {
       positionAfter: 1,
       leader: rival(950),
     };
-    expect(spendKind({ holdSeconds: 60, changes: [breakTie] }, BUDGET)).toBe('short_lived');
+    expect(spendKind({ holdSeconds: 60, holdKnown: true, changes: [breakTie] }, BUDGET)).toBe('short_lived');
   });
 
   it('never allows more than the budget within any window, however the changes come', () => {
