@@ -1,6 +1,7 @@
 import { ALMATY, ASTANA } from '../src/kaspi/cities';
 import { DEFAULT_DEMPER_CONFIG, DEMPER_CONFIG_LIMITS } from '../src/domain/demper-config';
 import { PROXY_LIMIT_PROFILES } from '../src/domain/proxy-budget';
+import { SETTINGS } from '../src/lib/settings';
 import { DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, type ChangeBudget } from '../src/domain/write-budget';
 import type { LimitProfile, SandboxHandle, SandboxProxy } from '../sandbox';
 import { LIMIT_PROFILES, scaleProfile } from '../sandbox/limits';
@@ -28,7 +29,8 @@ import {
  * change budget binds, and a small one whose few rivals keep contesting first place.
  *
  * Time is compressed by `--timeScale`: the change budget's window (ours, Kaspi's and the oracle's),
- * Kaspi's push bans, the rivals' intervals and every contender's intervals are multiplied by it;
+ * Kaspi's push bans, the rivals' intervals and every contender's intervals (ours: its quiet and hot
+ * intervals and how often it may read one product) are multiplied by it;
  * rates (reads and pushes per second) are physical and stay as they are, and so do the budget's counts.
  */
 const opts = options({
@@ -51,6 +53,7 @@ const opts = options({
   floor: '0.85',
   ceiling: '1.2',
   priceWarGuardPercent: '100',
+  readAheadSeconds: SETTINGS.DEMPER_READ_AHEAD_SECONDS.default,
 });
 
 const CITIES = [ALMATY, ASTANA].length;
@@ -84,6 +87,9 @@ const budget: ChangeBudget = {
   limit: DEFAULT_CHANGE_BUDGET.limit,
   windowSeconds: Math.max(1, Math.round(DEFAULT_CHANGE_BUDGET.windowSeconds * timeScale)),
 };
+
+/** How often ours reads one product at most (`DEMPER_READ_AHEAD_SECONDS`), compressed as its intervals are. */
+const readAheadSeconds = Number(opts.readAheadSeconds) * timeScale;
 
 /**
  * Kaspi's `measured` limits in compressed time: the change budget's window and every ban of the
@@ -271,7 +277,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   console.log(
     `  time ×${timeScale}: change budget ${budget.limit} per ${budget.windowSeconds} s; rivals move every ` +
       `${(botSeconds / 2).toFixed(0)}–${(botSeconds * 1.5).toFixed(0)} s; ours checks every ${loop.intervalSeconds} s ` +
-      `(${loop.hotIntervalSeconds} s hot), ${warsFollowed()}; ` +
+      `(${loop.hotIntervalSeconds} s hot, each at most every ${readAheadSeconds} s), ${warsFollowed()}; ` +
       `the baseline every ${(baselineIntervalMs / 1000).toFixed(1)} s`,
   );
   console.log(
@@ -503,6 +509,7 @@ async function main() {
     env: {
       DEMPER_CHANGE_BUDGET: String(budget.limit),
       DEMPER_CHANGE_BUDGET_WINDOW_SECONDS: String(budget.windowSeconds),
+      DEMPER_READ_AHEAD_SECONDS: String(readAheadSeconds),
     },
   });
   try {
