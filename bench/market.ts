@@ -1,8 +1,8 @@
 import { ALMATY, ASTANA } from '../src/kaspi/cities';
 import { DEFAULT_DEMPER_CONFIG, DEMPER_CONFIG_LIMITS } from '../src/domain/demper-config';
 import { PROXY_LIMIT_PROFILES } from '../src/domain/proxy-budget';
-import { SETTINGS } from '../src/lib/settings';
 import { DEFAULT_CHANGE_BUDGET, DEFAULT_WRITE_PACE, type ChangeBudget } from '../src/domain/write-budget';
+import { SETTINGS } from '../src/lib/settings';
 import type { LimitProfile, SandboxHandle, SandboxProxy } from '../sandbox';
 import { LIMIT_PROFILES, scaleProfile } from '../sandbox/limits';
 import { startBaseline } from './lib/baseline';
@@ -88,8 +88,11 @@ const budget: ChangeBudget = {
   windowSeconds: Math.max(1, Math.round(DEFAULT_CHANGE_BUDGET.windowSeconds * timeScale)),
 };
 
-/** How often ours reads one product at most (`DEMPER_READ_AHEAD_SECONDS`), compressed as its intervals are. */
-const readAheadSeconds = Number(opts.readAheadSeconds) * timeScale;
+/**
+ * How often ours reads one product at most (`DEMPER_READ_AHEAD_SECONDS`), compressed like its intervals,
+ * in whole milliseconds.
+ */
+const readAheadSeconds = Math.round(Number(opts.readAheadSeconds) * timeScale * 1000) / 1000;
 
 /**
  * Kaspi's `measured` limits in compressed time: the change budget's window and every ban of the
