@@ -48,18 +48,21 @@ export interface RegainSpan {
 }
 
 interface CardMoves {
+  /** Our price moves down and up within the span (a move at its very end not counted). */
+  lowered: number;
+  raised: number;
   /** Each move of ours that took first place back within the span: how long after the loss, and how long it held. */
   regains: { afterLossMs: number; holdMs: number }[];
   /** Our moves down within the span that left us short of first place: a rival had moved under the new price first, or stood where our floor could not follow. */
   missed: number;
 }
 
-/** Our moves on one card within the span, from its ground truth. */
+/** Our moves on one card within the span, from its ground truth, in one pass over its events. */
 function cardMoves(events: PriceEvent[], ourMerchantUid: string, fromMs: number, toMs: number): CardMoves {
   let ours: number | null = null;
   const rivals = new Map<string, number>();
   const isFirst = () => ours !== null && [...rivals.values()].every((p) => ours! < p);
-  const moves: CardMoves = { regains: [], missed: 0 };
+  const moves: CardMoves = { lowered: 0, raised: 0, regains: [], missed: 0 };
   // Behind since the record began, until a loss says otherwise.
   let lostAtMs = events[0]?.atMs ?? fromMs;
   let regained: { atMs: number; afterLossMs: number } | null = null;
@@ -73,8 +76,11 @@ function cardMoves(events: PriceEvent[], ourMerchantUid: string, fromMs: number,
     const after = isFirst();
     if (before && !after) lostAtMs = e.atMs;
     if (e.atMs < fromMs) continue;
-    const ourMoveDown = e.merchantUid === ourMerchantUid && ourBefore !== null && ours !== null && ours < ourBefore;
-    if (ourMoveDown && !after) moves.missed++;
+    // How far our price moved with this event: 0 for a rival's, or where ours was or is off the card.
+    const ourStep = e.merchantUid === ourMerchantUid && ourBefore !== null && ours !== null ? ours - ourBefore : 0;
+    if (e.atMs < toMs && ourStep < 0) moves.lowered++;
+    if (e.atMs < toMs && ourStep > 0) moves.raised++;
+    if (ourStep < 0 && !after) moves.missed++;
     if (!before && after && e.merchantUid === ourMerchantUid)
       regained = { atMs: e.atMs, afterLossMs: e.atMs - lostAtMs };
     if (before && !after && regained !== null) {
@@ -118,17 +124,10 @@ export function figuresByKind(
     let missed = 0;
     for (const [, events] of ofKind) {
       const moves = cardMoves(events, options.ourMerchantUid, options.fromMs, options.toMs);
+      lowered += moves.lowered;
+      raised += moves.raised;
       regains.push(...moves.regains);
       missed += moves.missed;
-      let ours: number | null = null;
-      for (const e of events) {
-        if (e.merchantUid !== options.ourMerchantUid) continue;
-        if (e.atMs >= options.fromMs && e.atMs < options.toMs && ours !== null && e.price !== null) {
-          if (e.price < ours) lowered++;
-          if (e.price > ours) raised++;
-        }
-        ours = e.price;
-      }
     }
     const figures = combine(
       ofKind.map(([key, events]) =>
