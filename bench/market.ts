@@ -8,7 +8,7 @@ import { LIMIT_PROFILES, scaleProfile } from '../sandbox/limits';
 import { startBaseline } from './lib/baseline';
 import { CARD_KINDS, cardKinds, figuresByKind, REGAIN_DELAY_BOUNDS_MS, type KindFigures } from './lib/card-kinds';
 import { byCard, cardFigures, combine, type DemperFigures } from './lib/metrics';
-import { startOracle } from './lib/oracle';
+import { ORACLE_INSIGHTS, startOracle, type OracleInsight } from './lib/oracle';
 import { sampleProcess, watchCpu } from './lib/process-stats';
 import { mb, options, pct, range, secs, table, writeResults } from './lib/report';
 import { startOurSystem, type OurSystem } from './lib/system';
@@ -54,7 +54,17 @@ const opts = options({
   ceiling: '1.2',
   priceWarGuardPercent: '100',
   readAheadSeconds: SETTINGS.DEMPER_READ_AHEAD_SECONDS.default,
+  oracles: 'money',
 });
+
+/**
+ * The oracles run beside ours (`OracleInsight`): the one that ranks by money is the bound every ratio is
+ * taken to; those that also know the rivals' bots show what such knowledge would be worth.
+ */
+const oracleInsights = opts.oracles.split(',').map((s) => s.trim());
+if (oracleInsights[0] !== 'money' || !oracleInsights.every((i) => (ORACLE_INSIGHTS as readonly string[]).includes(i)))
+  throw new Error(`--oracles is money, then any of ${ORACLE_INSIGHTS.slice(1).join(', ')}, comma-separated`);
+const extraInsights = oracleInsights.slice(1) as OracleInsight[];
 
 const CITIES = [ALMATY, ASTANA].length;
 /** What one proxy may safely read per second (`measured` profile of the read budget, src/domain/proxy-budget.ts). */
@@ -291,11 +301,13 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   const ours = twinIn(oursSandbox, settings, proxies);
   const baseline = await startTwin(settings);
   const oracle = await startTwin(settings);
+  const wiser = await Promise.all(extraInsights.map(async (insight) => ({ insight, twin: await startTwin(settings) })));
   const contenders = [
     { name: 'ours', twin: ours, citiesPerCheck: CITIES },
     // The seeds read only the first city's card.
     { name: 'seed baseline', twin: baseline, citiesPerCheck: 1 },
     { name: 'oracle bound', twin: oracle, citiesPerCheck: CITIES },
+    ...wiser.map((w) => ({ name: `oracle + bots' ${w.insight}`, twin: w.twin, citiesPerCheck: CITIES })),
   ];
   const twins = contenders.map((c) => c.twin);
 
@@ -307,7 +319,10 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
 
   await system.startLoops([store]);
   const baselineRun = startBaseline(baseline.setup, { intervalMs: baselineIntervalMs });
-  const oracleRun = startOracle(oracle.setup, oracle.sandbox.market, { budget, tickMs: 20 });
+  const oracleRuns = [
+    startOracle(oracle.setup, oracle.sandbox.market, { budget, tickMs: 20 }),
+    ...wiser.map((w) => startOracle(w.twin.setup, w.twin.sandbox.market, { budget, tickMs: 20, insight: w.insight })),
+  ];
   await waitTelling(warmupMs, 'warm-up');
 
   const postgresPid = await system.postgresPid();
@@ -324,7 +339,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   const talliesAfter = twins.map((t) => new Map(t.sandbox.tally));
 
   await system.stopLoops([store]);
-  await Promise.all([baselineRun.stop(), oracleRun.stop()]);
+  await Promise.all([baselineRun.stop(), ...oracleRuns.map((r) => r.stop())]);
   const historyEvents = (await system.demperHistoryEvents()) - eventsBefore;
 
   const minutes = (toMs - fromMs) / 60_000;
@@ -341,14 +356,14 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
       checksPerProductMinute: checks / settings.products / minutes,
     };
   });
-  const best = raw[2]!;
+  const oracleBound = raw[2]!;
   const results = raw.map((r) => ({
     ...r,
-    firstShareOfOracle: ratio(r.firstShare, best.firstShare),
-    firstShareByMoneyOfOracle: ratio(r.firstShareByMoney, best.firstShareByMoney),
-    marginKeptOfOracle: ratio(r.marginKept, best.marginKept),
-    reactionP50OfOracle: ratio(r.reactionP50Ms, best.reactionP50Ms),
-    reactionP95OfOracle: ratio(r.reactionP95Ms, best.reactionP95Ms),
+    firstShareOfOracle: ratio(r.firstShare, oracleBound.firstShare),
+    firstShareByMoneyOfOracle: ratio(r.firstShareByMoney, oracleBound.firstShareByMoney),
+    marginKeptOfOracle: ratio(r.marginKept, oracleBound.marginKept),
+    reactionP50OfOracle: ratio(r.reactionP50Ms, oracleBound.reactionP50Ms),
+    reactionP95OfOracle: ratio(r.reactionP95Ms, oracleBound.reactionP95Ms),
     checksOfReadBound: ratio(r.checksPerProductMinute, bounds.checksPerProductMinute),
     changesOfBudget: ratio(r.changes, bounds.changes),
   }));
@@ -490,7 +505,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   });
   console.log(`results written to ${file}`);
 
-  await Promise.all([baseline.sandbox.stop(), oracle.sandbox.stop()]);
+  await Promise.all([baseline, oracle, ...wiser.map((w) => w.twin)].map((t) => t.sandbox.stop()));
   retireTwin(ours);
 }
 
