@@ -61,10 +61,10 @@ const opts = options({
  * The oracles run beside ours (`OracleInsight`): the one that ranks by money is the bound every ratio is
  * taken to; those that also know the rivals' bots show what such knowledge would be worth.
  */
-const oracleInsights = opts.oracles.split(',').map((s) => s.trim());
-if (oracleInsights[0] !== 'money' || !oracleInsights.every((i) => (ORACLE_INSIGHTS as readonly string[]).includes(i)))
+const oracleInsights = opts.oracles.split(',').map((s) => s.trim()) as OracleInsight[];
+if (oracleInsights[0] !== 'money' || !oracleInsights.every((i) => ORACLE_INSIGHTS.includes(i)))
   throw new Error(`--oracles is money, then any of ${ORACLE_INSIGHTS.slice(1).join(', ')}, comma-separated`);
-const extraInsights = oracleInsights.slice(1) as OracleInsight[];
+const oracleName = (insight: OracleInsight) => (insight === 'money' ? 'oracle bound' : `oracle + bots' ${insight}`);
 
 const CITIES = [ALMATY, ASTANA].length;
 /** What one proxy may safely read per second (`measured` profile of the read budget, src/domain/proxy-budget.ts). */
@@ -300,14 +300,15 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
 
   const ours = twinIn(oursSandbox, settings, proxies);
   const baseline = await startTwin(settings);
-  const oracle = await startTwin(settings);
-  const wiser = await Promise.all(extraInsights.map(async (insight) => ({ insight, twin: await startTwin(settings) })));
+  const oracles = await Promise.all(
+    oracleInsights.map(async (insight) => ({ insight, twin: await startTwin(settings) })),
+  );
   const contenders = [
     { name: 'ours', twin: ours, citiesPerCheck: CITIES },
     // The seeds read only the first city's card.
     { name: 'seed baseline', twin: baseline, citiesPerCheck: 1 },
-    { name: 'oracle bound', twin: oracle, citiesPerCheck: CITIES },
-    ...wiser.map((w) => ({ name: `oracle + bots' ${w.insight}`, twin: w.twin, citiesPerCheck: CITIES })),
+    // The money-first oracle comes first of them: every ratio is taken to it.
+    ...oracles.map((o) => ({ name: oracleName(o.insight), twin: o.twin, citiesPerCheck: CITIES })),
   ];
   const twins = contenders.map((c) => c.twin);
 
@@ -319,10 +320,9 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
 
   await system.startLoops([store]);
   const baselineRun = startBaseline(baseline.setup, { intervalMs: baselineIntervalMs });
-  const oracleRuns = [
-    startOracle(oracle.setup, oracle.sandbox.market, { budget, tickMs: 20 }),
-    ...wiser.map((w) => startOracle(w.twin.setup, w.twin.sandbox.market, { budget, tickMs: 20, insight: w.insight })),
-  ];
+  const oracleRuns = oracles.map((o) =>
+    startOracle(o.twin.setup, o.twin.sandbox.market, { budget, tickMs: 20, insight: o.insight }),
+  );
   await waitTelling(warmupMs, 'warm-up');
 
   const postgresPid = await system.postgresPid();
@@ -505,7 +505,7 @@ async function runScenario(scenario: Scenario, system: OurSystem, oursSandbox: S
   });
   console.log(`results written to ${file}`);
 
-  await Promise.all([baseline, oracle, ...wiser.map((w) => w.twin)].map((t) => t.sandbox.stop()));
+  await Promise.all([baseline, ...oracles.map((o) => o.twin)].map((t) => t.sandbox.stop()));
   retireTwin(ours);
 }
 
