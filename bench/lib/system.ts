@@ -20,7 +20,7 @@ import { startStack, type Stack } from '../../src/stack/launcher';
 import { startDemper, stopDemper } from '../../src/stores/demper-control';
 import { writeStoreSession } from '../../src/stores/session';
 import { catalogSyncWorkflow } from '../../src/workflows/catalog-sync';
-import { catalogSyncWorkflowId } from '../../src/workflows/messages';
+import { catalogSyncWorkflowId, PROXY_POOL_SCHEDULE_ID } from '../../src/workflows/messages';
 import { demperWorkflow } from '../../src/workflows/demper';
 import type { ContenderSetup } from './contender';
 import { freePort } from '../../src/stack/ports';
@@ -104,6 +104,11 @@ export async function startOurSystem(
     config: { ...config, temporal: { ...config.temporal, address: stack.env.TEMPORAL_ADDRESS! } },
   };
 
+  // Bench merchants hold proxies without a subscription, which the proxy-pool sweep (every 6 hours,
+  // `proxyPoolWorkflow`) takes for a leak: a run that crossed its hour would lose its proxies midway.
+  const holdProxyPoolSweep = () =>
+    temporal.schedule.getHandle(PROXY_POOL_SCHEDULE_ID).pause('bench merchants hold proxies without a subscription');
+
   return {
     stack,
     operatorToken: env.OPERATOR_TOKEN!,
@@ -157,8 +162,10 @@ export async function startOurSystem(
           password: proxy.password,
         });
       }
-      if (options.proxies.length > 0)
+      if (options.proxies.length > 0) {
+        await holdProxyPoolSweep();
         await allocateProxies(db, { userId: user.id, module: 'demper', count: options.proxies.length });
+      }
       return { storeId: store!.id, userId: user.id, setup };
     },
     async startLoops(stores) {
