@@ -20,13 +20,14 @@ import {
   type SpendAllowance,
 } from '../domain/change-value';
 import { competingCities } from '../domain/city-prices';
-import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck } from '../domain/check-schedule';
+import { DEFAULT_CHECK_SCHEDULE, scheduleAfterCheck, watchSeconds } from '../domain/check-schedule';
 import { accrueDayStats } from '../domain/day-stats';
 import { lastReasonOf } from '../domain/last-reason';
 import { decisionMaxAgeSeconds, type DemperConfig } from '../domain/demper-config';
 import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
+import { watchDelaySeconds } from '../domain/rival-watch';
 import { prioritiseChanges, type ChangeBudget } from '../domain/write-budget';
 import type { KaspiError, KaspiUrls, OffersResult } from '../kaspi';
 import type { Logger } from '../lib/logger';
@@ -88,6 +89,9 @@ type ProductRow = typeof products.$inferSelect;
 /** How often a batch reading ahead, with nothing free to read, looks again. */
 const REFILL_POLL_MS = 500;
 
+/** A cut whose rival's period is not known yet is watched this many hot intervals (`watchSeconds`). */
+const WATCH_HOT_INTERVALS = 4;
+
 export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Promise<CheckResult> {
   const { db } = deps;
   const { store, config } = input;
@@ -101,7 +105,11 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     nextDueAt: null,
   };
   const proxyCount = await demperProxyCount(db, store.userId);
-  const readAhead = readAheadWith(proxyCount, deps.readAheadSeconds);
+  const proxiedReads = readAheadWith(proxyCount, deps.readAheadSeconds);
+  const readAhead = proxiedReads && {
+    ...proxiedReads,
+    watchSpanSeconds: WATCH_HOT_INTERVALS * config.hotIntervalSeconds,
+  };
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
@@ -191,7 +199,13 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         result.moreDue = true;
         return;
       }
-      const checked = checkProduct(deps, input, { product, round: taken.get(id)!.round }, read.cards, read.failures);
+      const checked = checkProduct(
+        deps,
+        input,
+        { product, round: taken.get(id)!.round, watchSeconds: readAhead ? watchSeconds(readAhead) : null },
+        read.cards,
+        read.failures,
+      );
       done++;
       result.checked += checked.checked ? 1 : 0;
       result.heldAtFloor += checked.heldAtFloor ? 1 : 0;
@@ -351,7 +365,7 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
 function checkProduct(
   deps: CheckDeps,
   input: CheckInput,
-  { product, round }: { product: ProductRow; round: number },
+  { product, round, watchSeconds }: { product: ProductRow; round: number; watchSeconds: number | null },
   cards: Map<string, OffersResult>,
   failures: KaspiError[],
 ): CheckedProduct {
@@ -429,6 +443,7 @@ function checkProduct(
           liveCityPrices: live,
           offersByCity,
           pricingState: product.pricingState,
+          ...(watchSeconds === null ? {} : { closeReadMs: 2 * watchSeconds * 1000 }),
         })
       : null;
   } catch (error) {
@@ -439,10 +454,21 @@ function checkProduct(
   const next = scheduleAfterCheck(now, pricing?.rivalsMoved ?? false, product.hotUntil, schedule);
   const plan = pricing?.plan;
   const willPush = plan?.push === true && !input.writesBlocked;
-  // After a push, look again soon: to see it live and to catch a rival's answer.
-  const nextCheckAt = willPush
-    ? new Date(Math.min(next.nextCheckAt.getTime(), now.getTime() + config.hotIntervalSeconds * 1000))
-    : next.nextCheckAt;
+  // After a push, look again soon: to see it live and to catch a rival's answer. A store reading ahead
+  // reads closely while a cut waits for one, and just after a rival's next act where its clock is known.
+  const soonSeconds = willPush
+    ? config.hotIntervalSeconds
+    : watchSeconds === null
+      ? null
+      : watchDelaySeconds(Object.values(pricing?.pricingState ?? {}), now.getTime(), {
+          watchSeconds,
+          spanSeconds: WATCH_HOT_INTERVALS * config.hotIntervalSeconds,
+          horizonSeconds: deps.budget.windowSeconds,
+        });
+  const nextCheckAt =
+    soonSeconds === null
+      ? next.nextCheckAt
+      : new Date(Math.min(next.nextCheckAt.getTime(), now.getTime() + soonSeconds * 1000));
   const leader = cheapestLeader(pricing?.decisions ?? []);
   const positions = [...cards.values()].map((c) => c.ourPosition).filter((p): p is number => p !== undefined);
   const livePrices = Object.values(live);
@@ -508,6 +534,7 @@ function checkProduct(
               now.getTime(),
               deps.budget.windowSeconds,
               product.lastCheckAt?.getTime() ?? null,
+              config.hotIntervalSeconds,
             ),
           }
         : null,

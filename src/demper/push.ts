@@ -10,7 +10,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { products, type ProductAvailability } from '../db/schema';
-import type { WorkingHours } from '../domain/check-schedule';
+import { watchSeconds, type WorkingHours } from '../domain/check-schedule';
 import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
 import type { ChangeDetail } from '../domain/price-change';
 import { rememberPush } from '../domain/product-pricing';
@@ -158,6 +158,8 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   }
 
   const pace = { pushesPerSecond: input.maxPushesPerSecond, burst: 1 };
+  const readAhead = await storeReadAhead(db, input.userId, deps.readAheadSeconds);
+  const watch = readAhead ? watchSeconds(readAhead) : null;
   for (let index = 0; index < selected.length; index++) {
     deps.progress(index);
     let token = takeWriteToken(result.bucket, deps.now(), pace);
@@ -171,7 +173,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     // the step sends no more changes than it selected within the budget.
     const [change] = await pendingInPushOrder(deps, input);
     if (!change) break;
-    const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id);
+    const outcome = await sendPriceChange(deps, ctx, input.merchantUid, change.id, watch);
     if (outcome.kind === 'sent' || outcome.kind === 'already_live') result.sent++;
     if (outcome.kind === 'sent' && outcome.withoutAvailabilities) result.withoutAvailabilities++;
     else if (outcome.kind === 'failed') {
@@ -275,6 +277,8 @@ export async function sendPriceChange(
   ctx: CabinetContext,
   merchantUid: string,
   changeId: string,
+  /** A cut sent is read again this soon, to time its rival's answer (`watchSeconds`); null: at its next check. */
+  watch: number | null = null,
 ): Promise<SendOutcome> {
   // Committed before the transaction below, so the mark outlives a crash that rolls it back.
   const change = await markPushStarted(deps.db, changeId, deps.now());
@@ -311,6 +315,11 @@ export async function sendPriceChange(
           price: Math.min(...cityPrices.map((c) => c.priceTenge)),
           cityPrices: { ...product.cityPrices, ...Object.fromEntries(cityPrices.map((c) => [c.cityId, c.priceTenge])) },
           pricingState: rememberPush(product.pricingState, detail.changes, at),
+          ...(watch !== null && detail.changes.some((c) => c.targetPriceTenge < c.livePriceTenge)
+            ? {
+                nextCheckAt: sql`least(${products.nextCheckAt}, ${new Date(at.getTime() + watch * 1000).toISOString()}::timestamptz)`,
+              }
+            : {}),
           ...pointsUpdate,
         })
         .where(eq(products.id, product.id));

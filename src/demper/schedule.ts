@@ -40,6 +40,7 @@ export async function dueProductIds(
     hotUntil: products.hotUntil,
     lastCheckAt: products.lastCheckAt,
     price: products.price,
+    watched: watchedNow(now, readAhead),
   };
   // Each part sorted as the domain sorts it (`dueProducts`, `readAheadProducts`, which then order what
   // comes back) and cut to the batch in PostgreSQL: a refill would otherwise fetch every product of a
@@ -53,7 +54,7 @@ export async function dueProductIds(
     .from(products)
     .where(and(demperProducts(storeId), or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now))))
     .orderBy(
-      sql`case when ${products.nextCheckAt} is null then 0 when ${hot} then 1 else 2 end`,
+      sql`case when ${products.nextCheckAt} is null then 0 when ${watchedNow(now, readAhead)} then 1 when ${hot} then 2 else 3 end`,
       desc(sql`coalesce(${seconds(products.nextCheckAt)} * ${weight}, 0)`),
       asc(products.id),
     )
@@ -88,6 +89,16 @@ export async function dueProductIds(
     ids.push(...ahead.map((p) => p.id));
   }
   return { ids, due: dueCount, more: due.length > limit };
+}
+
+/**
+ * A cut of ours on one of the product's cards waits for its rival's answer, or the rival's act we timed
+ * is recent enough for its next one to be near (`ReadAhead.watchSpanSeconds`).
+ */
+function watchedNow(now: Date, readAhead: ReadAhead | null): SQL<boolean> {
+  if (!readAhead?.watchSpanSeconds) return sql<boolean>`false`;
+  const sinceMs = now.getTime() - readAhead.watchSpanSeconds * 1000;
+  return sql<boolean>`jsonb_path_exists(${products.pricingState}, '$.*.war ? (@.pendingCut.atMs > $since || @.clock.actedAtMs > $since)', jsonb_build_object('since', ${sinceMs}::float8))`;
 }
 
 /** A product whose change waits for its push is not read ahead: it would only be decided again the same way. */

@@ -3,12 +3,14 @@
  * buys first place, or margin, until the card moves again: answering a rival that is itself a bot
  * re-undercutting every two minutes buys two minutes; answering a rival that stays put buys the rest
  * of the window. So each card learns how long its cheapest rival usually stays put (`CardPace`, kept in
- * `products.pricing_state` per city) and how soon a rival at war with us answers our cuts (`PriceWarState`),
- * a change is worth the money at stake times how long it is expected to stand, and short-lived changes
- * are paced so that budget is left through the window.
+ * `products.pricing_state` per city), how soon a rival at war with us answers our cuts (`PriceWarState`),
+ * and which rivals lower their prices and on what clock (`rival-watch.ts`); a change is worth the money
+ * at stake times how long it is expected to stand, and short-lived changes are paced so that budget is
+ * left through the window.
  */
 
-import { answerExpectedSeconds, type PriceWarState } from './price-war';
+import { answerExpectedSeconds } from './price-war';
+import { type CardKnowledge, clockHoldSeconds, moverCount } from './rival-watch';
 import { winsPlace, type ChangeBudget, type PlaceMove } from './write-budget';
 
 export interface CardPace {
@@ -45,24 +47,42 @@ export function expectedHoldSeconds(pace: CardPace, atMs: number, horizonSeconds
   return Math.min(horizonSeconds, Math.max(pace.gapSeconds, still));
 }
 
+/** One city's change as the budget weighs it: the rival it prices against, and whether it lowers our price. */
+export interface CardMove {
+  rivalMerchantId: string | null;
+  cut: boolean;
+}
+
 /**
- * How long a change to one card is expected to stand: the card's pace, and when the change cuts under a
- * rival that has been answering our cuts, no longer than it usually takes to answer. A rival that only
- * moves when we undercut it looks still between our cuts; what it does after them is what counts.
+ * How long a change to one card is expected to stand.
+ * - A cut stands until a rival goes under it. Only a rival seen lowering its own price does that (one
+ *   that enters or leaves, or goes up, does not): with none seen, the cut is taken to last. Under a
+ *   rival that has been answering our cuts it stands until the rival's next act, once its clock is
+ *   known, else as long as it usually takes to answer; where rivals were only seen lowering their
+ *   prices, `moverSeconds`. Where several have been, the first of them to act answers: the hold is
+ *   shared among them.
+ * - Any other change (a raise, a correction) stands until the card's cheapest rival moves again: the
+ *   card's pace.
  * A move this read found (`previousReadAtMs`: the read before it) happened, on average, halfway
  * between the two reads: a bot moving on its own clock moves again that much sooner, so an answer to a
  * move seen late is worth less than one to a move seen as it happened.
  */
 export function cardHoldSeconds(
-  card: { pace?: CardPace; war: PriceWarState } | undefined,
-  rivalMerchantId: string | null,
+  card: CardKnowledge | undefined,
+  move: CardMove,
   atMs: number,
   horizonSeconds: number,
   previousReadAtMs: number | null = null,
+  moverSeconds: number = horizonSeconds,
 ): number {
-  const hold = expectedHoldSeconds(card?.pace ?? UNKNOWN_PACE, atMs, horizonSeconds);
-  const answer = card ? answerExpectedSeconds(card.war, rivalMerchantId) : null;
-  const expected = answer === null ? hold : Math.min(hold, answer);
+  const seen = moverCount(card?.movers, atMs, horizonSeconds);
+  const answer = card && move.cut ? answerExpectedSeconds(card.war, move.rivalMerchantId) : null;
+  const byClock = answer === null ? null : clockHoldSeconds(card?.war.clock, atMs);
+  if (byClock !== null) return byClock / Math.max(1, seen);
+  if (move.cut && answer === null && seen === 0) return horizonSeconds;
+  const expected = move.cut
+    ? (answer ?? moverSeconds) / Math.max(1, seen)
+    : expectedHoldSeconds(card?.pace ?? UNKNOWN_PACE, atMs, horizonSeconds);
   const movedNow = card?.pace?.lastMoveAtMs === atMs && previousReadAtMs !== null;
   return movedNow ? Math.max(0, expected - Math.max(0, atMs - previousReadAtMs) / 2000) : expected;
 }
@@ -71,10 +91,7 @@ export function cardHoldSeconds(
  * Whether anything is known of how long a change to the card stands: the card's pace (once its cheapest
  * rival was seen to move twice), or how soon the rival it cuts under answers our cuts.
  */
-export function holdIsKnown(
-  card: { pace?: CardPace; war: PriceWarState } | undefined,
-  rivalMerchantId: string | null,
-): boolean {
+export function holdIsKnown(card: CardKnowledge | undefined, rivalMerchantId: string | null): boolean {
   if (!card) return false;
   return (card.pace?.gapSeconds ?? null) !== null || answerExpectedSeconds(card.war, rivalMerchantId) !== null;
 }
@@ -84,16 +101,31 @@ export function holdIsKnown(
  * and whether that is known for every one of them (`holdIsKnown`).
  */
 export function pushHold(
-  changes: readonly { cityId: string; rival: { merchantId: string } | null }[],
-  cards: Readonly<Record<string, { pace?: CardPace; war: PriceWarState }>>,
+  changes: readonly {
+    cityId: string;
+    rival: { merchantId: string } | null;
+    livePriceTenge: number;
+    targetPriceTenge: number;
+  }[],
+  cards: Readonly<Record<string, CardKnowledge>>,
   atMs: number,
   horizonSeconds: number,
   previousReadAtMs: number | null,
+  moverSeconds: number = horizonSeconds,
 ): { holdSeconds: number; holdKnown: boolean } {
   const rivalOf = (c: (typeof changes)[number]) => c.rival?.merchantId ?? null;
   return {
     holdSeconds: Math.min(
-      ...changes.map((c) => cardHoldSeconds(cards[c.cityId], rivalOf(c), atMs, horizonSeconds, previousReadAtMs)),
+      ...changes.map((c) =>
+        cardHoldSeconds(
+          cards[c.cityId],
+          { rivalMerchantId: rivalOf(c), cut: c.targetPriceTenge < c.livePriceTenge },
+          atMs,
+          horizonSeconds,
+          previousReadAtMs,
+          moverSeconds,
+        ),
+      ),
     ),
     holdKnown: changes.every((c) => holdIsKnown(cards[c.cityId], rivalOf(c))),
   };

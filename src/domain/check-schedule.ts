@@ -41,12 +41,27 @@ export interface ScheduledProduct {
   lastCheckAt?: Date | null;
   /** Our price on its cards, in tenge; null until read. */
   price?: number | null;
+  /** A cut of ours on its cards waits for a rival's answer, or a rival's next act is near: it is read first among those due. */
+  watched?: boolean;
 }
 
 /** How products are read ahead of their interval when capacity allows. */
 export interface ReadAhead {
   /** No product is read again sooner than this after its last check. */
   minGapSeconds: number;
+  /** A cut of ours, or a rival's act we timed, this recent makes its product go first among those due. */
+  watchSpanSeconds?: number;
+}
+
+/**
+ * While a cut of ours waits for its rival's answer, a store reading ahead reads the card this many
+ * read-ahead gaps apart: the answer is then timed closely enough to learn the rival's clock, and
+ * answered while a whole period of it is ahead.
+ */
+const WATCH_GAPS = 2;
+
+export function watchSeconds(readAhead: Pick<ReadAhead, 'minGapSeconds'>): number {
+  return WATCH_GAPS * readAhead.minGapSeconds;
 }
 
 /** Among products read ahead, a hot one's staleness counts this many times a quiet one's. */
@@ -65,8 +80,9 @@ export function readWeight(product: Pick<ScheduledProduct, 'price'>): number {
 }
 
 /**
- * The active products due at `now`, in the order to check them: just switched on first, then hot,
- * then quiet; within each, the longest overdue by weight first (`readWeight`), then by id. At most `limit`.
+ * The active products due at `now`, in the order to check them: just switched on first, then those
+ * watched for a rival's answer (`ScheduledProduct.watched`), then hot, then quiet; within each, the
+ * longest overdue by weight first (`readWeight`), then by id. At most `limit`.
  */
 export function dueProducts<T extends ScheduledProduct>(
   products: readonly T[],
@@ -76,7 +92,7 @@ export function dueProducts<T extends ScheduledProduct>(
 ): T[] {
   if (!isWithinWorkingHours(now, schedule.workingHours)) return [];
   const nowMs = now.getTime();
-  const rank = (p: T) => (p.nextCheckAt === null ? 0 : isHot(p, now) ? 1 : 2);
+  const rank = (p: T) => (p.nextCheckAt === null ? 0 : p.watched ? 1 : isHot(p, now) ? 2 : 3);
   const overdue = (p: T) => (p.nextCheckAt === null ? 0 : ((nowMs - p.nextCheckAt.getTime()) / 1000) * readWeight(p));
   return products
     .filter((p) => p.active && (p.nextCheckAt === null || p.nextCheckAt.getTime() <= nowMs))

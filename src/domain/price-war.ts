@@ -30,6 +30,19 @@ export interface PriceWarState {
   answerSeconds?: number;
   /** Our latest cut, waiting for the rival's answer. */
   pendingCut: PendingCut | null;
+  /** The rival's clock, once an answer of it fell between two close reads; absent until then. */
+  clock?: RivalClock;
+}
+
+/**
+ * When a rival's bot last acted and how often it acts. A bot looks at the card on a clock of its own
+ * and answers our cut at its first look after it: so a cut made just after a look stands a whole
+ * period, one made just before it hardly at all.
+ */
+export interface RivalClock {
+  actedAtMs: number;
+  /** Null until two of its acts were timed. */
+  periodSeconds: number | null;
 }
 
 export interface PendingCut {
@@ -37,6 +50,8 @@ export interface PendingCut {
   fromPriceTenge: number;
   toPriceTenge: number;
   atMs: number;
+  /** The latest read that found the cut still standing; absent until one did. */
+  stoodAtMs?: number;
 }
 
 export const PRICE_WAR_TIMING = {
@@ -79,6 +94,8 @@ export interface RivalObservation {
   ourPriceTenge: number;
   /** The normalised rivals just read. */
   rivals: readonly Rival[];
+  /** An answer found by a read at most this long after one that found the cut standing times the rival's clock. */
+  closeReadMs?: number;
 }
 
 /** After reading the card: count an answered cut, or end the war when the rival stopped fighting. */
@@ -102,6 +119,9 @@ export function observeRivalMove(
       const sameRival = current.rounds > 0 && current.rivalMerchantId === cut.rivalMerchantId;
       const tookSeconds = Math.max(0, (atMs - cut.atMs) / 1000);
       const known = sameRival ? current.answerSeconds : undefined;
+      const stoodAtMs = cut.stoodAtMs ?? cut.atMs;
+      const clock = sameRival ? current.clock : undefined;
+      const timed = atMs - stoodAtMs <= (observation.closeReadMs ?? 0);
       return {
         rivalMerchantId: cut.rivalMerchantId,
         rounds: sameRival ? current.rounds + 1 : 1,
@@ -109,9 +129,11 @@ export function observeRivalMove(
         lastRoundAtMs: atMs,
         answerSeconds: known === undefined ? tookSeconds : (known + tookSeconds) / 2,
         pendingCut: null,
+        ...(timed ? { clock: timeClock(clock, (stoodAtMs + atMs) / 2) } : clock ? { clock } : {}),
       };
     }
-    return atMs - cut.atMs >= timing.answerWindowSeconds * 1000 ? NO_PRICE_WAR : current;
+    if (atMs - cut.atMs >= timing.answerWindowSeconds * 1000) return NO_PRICE_WAR;
+    return { ...current, pendingCut: { ...cut, stoodAtMs: atMs } };
   }
 
   if (current.rounds > 0) {
@@ -119,6 +141,18 @@ export function observeRivalMove(
     if (rivalPrice === undefined || rivalPrice > observation.ourPriceTenge) return NO_PRICE_WAR;
   }
   return current;
+}
+
+/**
+ * The rival's clock after an act of it timed at `actedAtMs`. Two acts are a whole number of periods
+ * apart (the bot acts only when it has something to answer), so the period is at most the shortest gap
+ * seen: one cut made within a period of the last act shows the period itself.
+ */
+export function timeClock(clock: RivalClock | undefined, actedAtMs: number): RivalClock {
+  if (!clock) return { actedAtMs, periodSeconds: null };
+  if (actedAtMs <= clock.actedAtMs) return clock;
+  const gap = (actedAtMs - clock.actedAtMs) / 1000;
+  return { actedAtMs, periodSeconds: Math.min(gap, clock.periodSeconds ?? gap) };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CardPace } from './change-value';
 import { type DropDay, lowestAllowedPriceTenge } from './drop-limits';
 import { type PriceWarState, priceWarGuardTenge, priceWarRival } from './price-war';
 import { assertValidSettings, floorTenge, type ProductSettings } from './product-settings';
+import type { Movers } from './rival-watch';
 import { type KaspiOffer, normaliseRivals, positionAt, type Rival } from './rivals';
 
 /**
@@ -64,6 +65,10 @@ export interface CityPricingState {
   pace?: CardPace;
   /** The cheapest rival that left the card lately, while it may come back (`departedRival`); absent otherwise. */
   departed?: Departed;
+  /** The cheapest rivals' prices at the last check, by merchant id; absent in state from before they were kept. */
+  prices?: Record<string, number>;
+  /** Rivals seen lowering their price, and when (`rival-watch.ts`); absent until one was. */
+  movers?: Movers;
 }
 
 export interface Departed {

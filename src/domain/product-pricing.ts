@@ -11,6 +11,7 @@ import { rollDropDay } from './drop-limits';
 import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
 import { type CityPricingState, decidePrice, type Departed, type PriceDecision } from './pricing';
 import type { ProductSettings } from './product-settings';
+import { observeMovers } from './rival-watch';
 import { compareIds, type KaspiOffer, normaliseRivals, type Rival, rivalsMoved } from './rivals';
 
 export interface ProductPricingInput {
@@ -26,6 +27,8 @@ export interface ProductPricingInput {
   offersByCity: Readonly<Record<string, readonly KaspiOffer[]>>;
   /** `products.pricing_state`. */
   pricingState: Readonly<Record<string, CityPricingState>>;
+  /** A rival's answer found this soon after a read that found our cut standing times its clock (`RivalObservation`). */
+  closeReadMs?: number;
 }
 
 export interface ProductPricing {
@@ -56,11 +59,22 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
       at: input.at,
       ourPriceTenge: livePriceTenge,
       rivals,
+      closeReadMs: input.closeReadMs,
     });
     const day = rollDropDay(remembered?.day ?? null, input.at, livePriceTenge);
     const pace = observePace(remembered?.pace ?? UNKNOWN_PACE, cityMoved, input.at.getTime());
     const departed = departedRival(remembered, rivals, pace, input.at.getTime());
-    pricingState[cityId] = { war, day, leader, pace, ...(departed ? { departed } : {}) };
+    const movers = observeMovers(remembered?.movers ?? {}, remembered?.prices ?? {}, rivals, input.at.getTime());
+    const prices = Object.fromEntries(rivals.slice(0, PRICES_KEPT).map((r) => [r.merchantId, r.priceTenge]));
+    pricingState[cityId] = {
+      war,
+      day,
+      leader,
+      pace,
+      prices,
+      ...(Object.keys(movers).length ? { movers } : {}),
+      ...(departed ? { departed } : {}),
+    };
     return decidePrice({
       cityId,
       ourMerchantId: input.ourMerchantId,
@@ -76,6 +90,9 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
   });
   return { decisions, plan: planPush(decisions, input.liveCityPrices), rivalsMoved: moved, pricingState };
 }
+
+/** The cheapest rivals whose prices a card remembers, to see which of them lower theirs (`observeMovers`). */
+const PRICES_KEPT = 8;
 
 /** A rival that left is expected back within this many of the card's usual gaps between moves. */
 const RETURN_GAPS = 4;
@@ -116,6 +133,8 @@ export function rememberPush(
       day: remembered?.day ?? null,
       leader: remembered?.leader ?? d.leader,
       ...(remembered?.pace ? { pace: remembered.pace } : {}),
+      ...(remembered?.prices ? { prices: remembered.prices } : {}),
+      ...(remembered?.movers ? { movers: remembered.movers } : {}),
       ...(remembered?.departed ? { departed: remembered.departed } : {}),
       war: recordOurMove(remembered?.war ?? NO_PRICE_WAR, {
         at,

@@ -2,8 +2,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { priceChanges, products } from '../../src/db/schema';
 import { dueProductIds } from '../../src/demper/schedule';
 import { dueProducts, readAheadProducts } from '../../src/domain/check-schedule';
+import { NO_PRICE_WAR } from '../../src/domain/price-war';
+import type { CityPricingState } from '../../src/domain/pricing';
 import { useTestContext } from '../support/env';
 import { seedProduct, seedStore, seedUser } from '../support/seed';
+
+/** A card's state with our cut made at `atMs` (or, `clock`, the rival's act timed then). */
+function watchState(atMs: number, clock: boolean): Record<string, CityPricingState> {
+  const war = clock
+    ? { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, clock: { actedAtMs: atMs, periodSeconds: 12 } }
+    : { ...NO_PRICE_WAR, pendingCut: { rivalMerchantId: 'bot', fromPriceTenge: 1000, toPriceTenge: 999, atMs } };
+  return { '750000000': { war, day: null, leader: null } };
+}
 
 /**
  * The products a check batch takes are cut to the batch in PostgreSQL; whatever the store's size,
@@ -32,6 +42,7 @@ describe('the products a check batch takes', () => {
         hotUntil: random() < 0.4 ? at(inRange(-120, 120)) : null,
         price: random() < 0.1 ? null : inRange(0, 200_000),
         ...(random() < 0.1 ? { preorderDays: 5 } : {}),
+        ...(random() < 0.3 ? { pricingState: watchState(at(-inRange(0, 120)).getTime(), random() < 0.5) } : {}),
       });
       if (checked && random() < 0.15) {
         waiting.add(product.id);
@@ -50,9 +61,20 @@ describe('the products a check batch takes', () => {
   });
 
   it('are the due ones first in the domain order, then those read ahead, at any batch size', async () => {
-    const readAhead = { minGapSeconds: 30 };
+    const readAhead = { minGapSeconds: 30, watchSpanSeconds: 60 };
+    // Watched: a cut of ours, or the rival's timed act, within the last minute.
+    const sinceMs = now.getTime() - 60_000;
+    const watched = (p: (typeof rows)[number]) =>
+      Object.values(p.pricingState).some(
+        ({ war }) => (war.pendingCut?.atMs ?? 0) > sinceMs || (war.clock?.actedAtMs ?? 0) > sinceMs,
+      );
+    expect(rows.filter(watched).length).toBeGreaterThan(3);
     for (const limit of [1, 5, 20, 200]) {
-      const expectedDue = dueProducts(rows, now, { workingHours: null }).map((p) => p.id);
+      const expectedDue = dueProducts(
+        rows.map((p) => ({ ...p, watched: watched(p) })),
+        now,
+        { workingHours: null },
+      ).map((p) => p.id);
       const expectedAhead = readAheadProducts(
         rows.filter((p) => !waiting.has(p.id)),
         now,
@@ -63,10 +85,11 @@ describe('the products a check batch takes', () => {
       expect(taken.ids).toEqual([...expectedDue, ...expectedAhead].slice(0, limit));
       expect(taken.due).toBe(Math.min(limit, expectedDue.length));
       expect(taken.more).toBe(expectedDue.length > limit);
+      const unwatchedDue = dueProducts(rows, now, { workingHours: null }).map((p) => p.id);
       expect(await dueProductIds(ctx.db, storeId, now, null, limit)).toEqual({
-        ids: expectedDue.slice(0, limit),
-        due: Math.min(limit, expectedDue.length),
-        more: expectedDue.length > limit,
+        ids: unwatchedDue.slice(0, limit),
+        due: Math.min(limit, unwatchedDue.length),
+        more: unwatchedDue.length > limit,
       });
     }
   });

@@ -620,9 +620,10 @@ describe('fenced price pushes', () => {
       .update(priceChanges)
       .set({ status: 'failed' })
       .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
-    // The card's cheapest rival moves every 8 s: a cut under it is expected to stand 8 s.
-    const pace = { lastMoveAtMs: Date.now() - 1_000, gapSeconds: 8 };
-    const state = { war: NO_PRICE_WAR, day: null, leader: { merchantId: RIVAL, priceTenge: 9_000 }, pace };
+    // The card's rival answers our cuts within 8 s: a cut under it is expected to stand 8 s.
+    const war = { ...NO_PRICE_WAR, rivalMerchantId: RIVAL, rounds: 1, lastRoundAtMs: Date.now(), answerSeconds: 8 };
+    const leader = { merchantId: RIVAL, priceTenge: 9_000 };
+    const state = { war, day: null, leader, movers: { [RIVAL]: Date.now() - 1_000 } };
     const others = await ctx.db
       .select({ id: products.id })
       .from(products)

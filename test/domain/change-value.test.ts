@@ -38,27 +38,57 @@ describe('card pace', () => {
     expect(expectedHoldSeconds(bot, 9_000 * S, 1800)).toBe(1800);
   });
 
+  const cut = (rivalMerchantId: string | null) => ({ rivalMerchantId, cut: true });
+  const raise = { rivalMerchantId: 'calm', cut: false };
+
+  it('expects a cut to last while no rival was seen lowering its price, and a raise to stand for the card’s pace', () => {
+    const blinking = { lastMoveAtMs: 0, gapSeconds: 12 };
+    expect(cardHoldSeconds({ pace: blinking, war: NO_PRICE_WAR }, cut('calm'), 60 * S, 1800)).toBe(1800);
+    expect(cardHoldSeconds({ pace: blinking, war: NO_PRICE_WAR }, raise, 60 * S, 1800)).toBe(60);
+    expect(cardHoldSeconds(undefined, cut('bot'), 60 * S, 1800)).toBe(1800);
+    expect(cardHoldSeconds(undefined, raise, 60 * S, 1800)).toBe(1800);
+  });
+
   it('expects a cut under a rival that answers our cuts to stand only as long as it takes to answer', () => {
-    const still = { lastMoveAtMs: 0, gapSeconds: 1_200 };
     const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 40 };
-    expect(cardHoldSeconds({ pace: still, war }, 'bot', 60 * S, 1800)).toBe(40);
-    expect(cardHoldSeconds({ pace: still, war }, 'calm', 60 * S, 1800)).toBe(1_200);
-    expect(cardHoldSeconds({ pace: still, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800)).toBe(1_200);
-    expect(cardHoldSeconds({ war }, 'bot', 60 * S, 1800)).toBe(40);
-    expect(cardHoldSeconds(undefined, 'bot', 60 * S, 1800)).toBe(1800);
+    const movers = { bot: 0 };
+    expect(cardHoldSeconds({ war, movers }, cut('bot'), 60 * S, 1800)).toBe(40);
+    // Under another rival, while only rivals were seen lowering their prices: `moverSeconds`.
+    expect(cardHoldSeconds({ war, movers }, cut('calm'), 60 * S, 1800, null, 6)).toBe(6);
+    // Two rivals lowering their prices: the first of them to act answers.
+    expect(cardHoldSeconds({ war, movers: { bot: 0, other: 30 * S } }, cut('bot'), 60 * S, 1800)).toBe(20);
+    // A rival seen lowering its price longer than the horizon ago is not counted.
+    expect(cardHoldSeconds({ war: NO_PRICE_WAR, movers }, cut('bot'), 1_900 * S, 1800)).toBe(1800);
+  });
+
+  it('expects a cut under a rival whose clock is known to stand until its next act', () => {
+    const war = {
+      ...NO_PRICE_WAR,
+      rivalMerchantId: 'bot',
+      rounds: 2,
+      lastRoundAtMs: 0,
+      answerSeconds: 5,
+      clock: { actedAtMs: 100 * S, periodSeconds: 12 },
+    };
+    const movers = { bot: 100 * S };
+    expect(cardHoldSeconds({ war, movers }, cut('bot'), 101 * S, 1800)).toBe(11);
+    expect(cardHoldSeconds({ war, movers }, cut('bot'), 123 * S, 1800)).toBe(1);
+    // Beyond three periods the phase is not trusted: a cut falls anywhere in one.
+    expect(cardHoldSeconds({ war, movers }, cut('bot'), 140 * S, 1800)).toBe(6);
   });
 
   it('takes half the time since the read before off a move this read found, as it happened in between', () => {
     const justMoved = { lastMoveAtMs: 60 * S, gapSeconds: 12 };
-    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 50 * S)).toBe(7);
-    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 58 * S)).toBe(11);
+    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, raise, 60 * S, 1800, 50 * S)).toBe(7);
+    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, raise, 60 * S, 1800, 58 * S)).toBe(11);
     const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 8 };
-    expect(cardHoldSeconds({ pace: justMoved, war }, 'bot', 60 * S, 1800, 50 * S)).toBe(3);
-    expect(cardHoldSeconds({ pace: justMoved, war }, 'bot', 60 * S, 1800, 30 * S)).toBe(0);
+    const movers = { bot: 60 * S };
+    expect(cardHoldSeconds({ pace: justMoved, war, movers }, cut('bot'), 60 * S, 1800, 50 * S)).toBe(3);
+    expect(cardHoldSeconds({ pace: justMoved, war, movers }, cut('bot'), 60 * S, 1800, 30 * S)).toBe(0);
     // A card never read before, or a move an earlier read found: as they were.
-    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800)).toBe(12);
+    expect(cardHoldSeconds({ pace: justMoved, war: NO_PRICE_WAR }, raise, 60 * S, 1800)).toBe(12);
     const movedBefore = { lastMoveAtMs: 40 * S, gapSeconds: 12 };
-    expect(cardHoldSeconds({ pace: movedBefore, war: NO_PRICE_WAR }, 'bot', 60 * S, 1800, 50 * S)).toBe(20);
+    expect(cardHoldSeconds({ pace: movedBefore, war: NO_PRICE_WAR }, raise, 60 * S, 1800, 50 * S)).toBe(20);
   });
 
   it('knows how long a change stands from the card’s pace or from its rival’s answers, not from a card seen to move once', () => {
@@ -73,13 +103,22 @@ describe('card pace', () => {
 
   it('expects a push to stand until the first of its cards moves, known only when known for each', () => {
     const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 40 };
-    const cards = { almaty: { pace: { lastMoveAtMs: 0, gapSeconds: 1_200 }, war }, astana: { war: NO_PRICE_WAR } };
-    const cut = (cityId: string, merchantId: string) => ({ cityId, rival: { merchantId } });
-    expect(pushHold([cut('almaty', 'calm'), cut('astana', 'bot')], cards, 60 * S, 1800, null)).toEqual({
+    const cards = {
+      almaty: { pace: { lastMoveAtMs: 0, gapSeconds: 1_200 }, war, movers: { bot: 0 } },
+      astana: { war: NO_PRICE_WAR },
+    };
+    const lower = (cityId: string, merchantId: string) => ({
+      cityId,
+      rival: { merchantId },
+      livePriceTenge: 1000,
+      targetPriceTenge: 990,
+    });
+    const higher = (cityId: string) => ({ ...lower(cityId, 'calm'), targetPriceTenge: 1010 });
+    expect(pushHold([higher('almaty'), lower('astana', 'bot')], cards, 60 * S, 1800, null)).toEqual({
       holdSeconds: 1_200,
       holdKnown: false,
     });
-    expect(pushHold([cut('almaty', 'bot'), cut('almaty', 'calm')], cards, 60 * S, 1800, null)).toEqual({
+    expect(pushHold([lower('almaty', 'bot'), higher('almaty')], cards, 60 * S, 1800, null)).toEqual({
       holdSeconds: 40,
       holdKnown: true,
     });

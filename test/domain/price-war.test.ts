@@ -10,6 +10,7 @@ import {
   priceWarGuardTenge,
   priceWarRival,
   recordOurMove,
+  timeClock,
 } from '../../src/domain/price-war';
 import { decidePrice } from '../../src/domain/pricing';
 import type { Rival } from '../../src/domain/rivals';
@@ -63,12 +64,61 @@ describe('price-war detection, by example', () => {
     expect(answerExpectedSeconds(NO_PRICE_WAR, BOT)).toBeNull();
   });
 
+  it('times the rival’s clock from an answer found between two close reads, and only then', () => {
+    const S = 1000;
+    const cut = recordOurMove(NO_PRICE_WAR, {
+      at: at(0),
+      fromPriceTenge: 1000,
+      toPriceTenge: 998,
+      rivalMerchantId: BOT,
+    });
+    const answer = [{ merchantId: BOT, priceTenge: 997 }];
+    const stood = observeRivalMove(cut, {
+      at: new Date(T0 + 9 * S),
+      ourPriceTenge: 998,
+      rivals: [{ merchantId: BOT, priceTenge: 1005 }],
+      closeReadMs: 2 * S,
+    });
+    expect(stood.pendingCut?.stoodAtMs).toBe(T0 + 9 * S);
+    // Answered between the reads at 9 s and 10 s: the bot acted at 9.5 s.
+    const timed = observeRivalMove(stood, {
+      at: new Date(T0 + 10 * S),
+      ourPriceTenge: 998,
+      rivals: answer,
+      closeReadMs: 2 * S,
+    });
+    expect(timed.clock).toEqual({ actedAtMs: T0 + 9_500, periodSeconds: null });
+    // Reads 10 s apart say only that it answered somewhere in between.
+    const loose = observeRivalMove(cut, {
+      at: new Date(T0 + 10 * S),
+      ourPriceTenge: 998,
+      rivals: answer,
+      closeReadMs: 2 * S,
+    });
+    expect(loose.clock).toBeUndefined();
+    expect(loose.rounds).toBe(1);
+  });
+
+  it('takes the rival’s period as the shortest gap between two of its timed acts', () => {
+    let clock = timeClock(undefined, 10_000);
+    expect(clock).toEqual({ actedAtMs: 10_000, periodSeconds: null });
+    clock = timeClock(clock, 46_000);
+    expect(clock).toEqual({ actedAtMs: 46_000, periodSeconds: 36 });
+    // Our next cut came within a period: the gap is the period itself.
+    clock = timeClock(clock, 58_000);
+    expect(clock).toEqual({ actedAtMs: 58_000, periodSeconds: 12 });
+    clock = timeClock(clock, 94_000);
+    expect(clock.periodSeconds).toBe(12);
+    // An act older than the one known (a read that began before it) changes nothing.
+    expect(timeClock(clock, 90_000)).toBe(clock);
+  });
+
   it('waits for an answer within the window, and calls the war off when none comes', () => {
     const war = round(round(NO_PRICE_WAR, 0, 1000, 998, 997), 2, 998, 996, 995);
     const cut = recordOurMove(war, { at: at(10), fromPriceTenge: 996, toPriceTenge: 994, rivalMerchantId: BOT });
     const rivals: Rival[] = [{ merchantId: BOT, priceTenge: 995 }];
     const soon = observeRivalMove(cut, { at: at(11), ourPriceTenge: 994, rivals });
-    expect(soon).toEqual(cut);
+    expect(soon).toEqual({ ...cut, pendingCut: { ...cut.pendingCut, stoodAtMs: at(11).getTime() } });
     const late = observeRivalMove(soon, {
       at: at(10 + PRICE_WAR_TIMING.answerWindowSeconds / 60),
       ourPriceTenge: 994,

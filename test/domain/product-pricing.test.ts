@@ -61,6 +61,37 @@ describe('decideProductPrices', () => {
     expect(check(4900, first.pricingState).rivalsMoved).toBe(true);
   });
 
+  it('remembers the rivals that lowered their prices, through a push, and times a bot answering a watched cut', () => {
+    const check = (atS: number, ours: number, botPrice: number, pricingState: Record<string, CityPricingState>) =>
+      decideProductPrices({
+        at: new Date(T0 + atS * 1000),
+        ourMerchantId: US,
+        settings: settings(),
+        liveCityPrices: { [ALMATY]: ours },
+        offersByCity: {
+          [ALMATY]: [
+            { merchantId: US, price: ours },
+            { merchantId: BOT, price: botPrice },
+            { merchantId: CALM, price: 6000 },
+          ],
+        },
+        pricingState,
+        closeReadMs: 2000,
+      });
+    const first = check(0, 5000, 5100, {});
+    expect(first.pricingState[ALMATY]).toMatchObject({ prices: { [BOT]: 5100, [CALM]: 6000 } });
+    expect(first.pricingState[ALMATY]?.movers).toBeUndefined();
+    const undercut = check(10, 5000, 4990, first.pricingState);
+    expect(undercut.pricingState[ALMATY]?.movers).toEqual({ [BOT]: T0 + 10_000 });
+    if (!undercut.plan.push) throw new Error('the bot under us is undercut');
+    const pushed = rememberPush(undercut.pricingState, undercut.plan.changes, new Date(T0 + 11_000));
+    expect(pushed[ALMATY]).toMatchObject({ movers: { [BOT]: T0 + 10_000 }, prices: { [BOT]: 4990 } });
+    const standing = check(12, 4989, 4990, pushed);
+    const answered = check(13, 4989, 4988, standing.pricingState);
+    expect(answered.pricingState[ALMATY]?.war.clock).toEqual({ actedAtMs: T0 + 12_500, periodSeconds: null });
+    expect(answered.pricingState[ALMATY]?.movers).toEqual({ [BOT]: T0 + 13_000 });
+  });
+
   it('recognises a price war where a bot answers every cut, follows it to the guard only, then sits second', () => {
     const s = settings({ minPrice: 1000, priceWarRounds: 3, priceWarGuardPercent: 1 });
     let live: Record<string, number> = { [ALMATY]: 5000, [ASTANA]: 5000 };
