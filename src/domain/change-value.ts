@@ -47,7 +47,11 @@ export function expectedHoldSeconds(pace: CardPace, atMs: number, horizonSeconds
   return Math.min(horizonSeconds, Math.max(pace.gapSeconds, still));
 }
 
-/** One city's change as the budget weighs it: the rival it prices against, and whether it lowers our price. */
+/**
+ * One city's change as the budget weighs it: the rival it prices against, and whether it is a cut — a
+ * lower price that wins a better place, under a rival that may answer it. A lower price that wins none
+ * (held at the floor behind a rival) stands, like a raise, until the card moves again.
+ */
 export interface CardMove {
   rivalMerchantId: string | null;
   cut: boolean;
@@ -101,12 +105,7 @@ export function holdIsKnown(card: CardKnowledge | undefined, rivalMerchantId: st
  * and whether that is known for every one of them (`holdIsKnown`).
  */
 export function pushHold(
-  changes: readonly {
-    cityId: string;
-    rival: { merchantId: string } | null;
-    livePriceTenge: number;
-    targetPriceTenge: number;
-  }[],
+  changes: readonly (PlaceMove & { cityId: string; rival: { merchantId: string } | null })[],
   cards: Readonly<Record<string, CardKnowledge>>,
   atMs: number,
   horizonSeconds: number,
@@ -119,7 +118,7 @@ export function pushHold(
       ...changes.map((c) =>
         cardHoldSeconds(
           cards[c.cityId],
-          { rivalMerchantId: rivalOf(c), cut: c.targetPriceTenge < c.livePriceTenge },
+          { rivalMerchantId: rivalOf(c), cut: c.targetPriceTenge < c.livePriceTenge && winsPlace(c) },
           atMs,
           horizonSeconds,
           previousReadAtMs,

@@ -110,10 +110,15 @@ describe('card pace', () => {
     const lower = (cityId: string, merchantId: string) => ({
       cityId,
       rival: { merchantId },
+      leader: { merchantId, priceTenge: 995 },
       livePriceTenge: 1000,
       targetPriceTenge: 990,
+      positionBefore: 2,
+      positionAfter: 1,
     });
-    const higher = (cityId: string) => ({ ...lower(cityId, 'calm'), targetPriceTenge: 1010 });
+    const higher = (cityId: string) => ({ ...lower(cityId, 'calm'), targetPriceTenge: 1010, positionBefore: 1 });
+    // Held at the floor behind the rival: no better place, so it stands for the card's pace like a raise.
+    const floor = (cityId: string) => ({ ...lower(cityId, 'bot'), targetPriceTenge: 998, positionAfter: 2 });
     expect(pushHold([higher('almaty'), lower('astana', 'bot')], cards, 60 * S, 1800, null)).toEqual({
       holdSeconds: 1_200,
       holdKnown: false,
@@ -122,6 +127,7 @@ describe('card pace', () => {
       holdSeconds: 40,
       holdKnown: true,
     });
+    expect(pushHold([floor('almaty')], cards, 60 * S, 1800, null).holdSeconds).toBe(1_200);
   });
 
   it('calls a change lasting from a quarter of the budget window', () => {
