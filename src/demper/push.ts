@@ -10,7 +10,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { products, type ProductAvailability } from '../db/schema';
-import { watchSeconds, type WorkingHours } from '../domain/check-schedule';
+import { type ReadAhead, watchSeconds, type WorkingHours } from '../domain/check-schedule';
 import { preorderApplied, pushPoints, type KnownPoint, type PushPoint } from '../domain/offer-points';
 import type { ChangeDetail } from '../domain/price-change';
 import { rememberPush } from '../domain/product-pricing';
@@ -121,14 +121,16 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
     nextDueAt: null,
   };
 
+  // Looked up once per step: it sets how soon a cut is read again and when the loop wakes next.
+  const readAhead = await storeReadAhead(deps.db, input.userId, deps.readAheadSeconds);
   const pending = await pendingInPushOrder(deps, input);
-  if (pending.length === 0) return finish(deps, input, result);
+  if (pending.length === 0) return finish(deps, input, result, readAhead);
 
   const session = await readStoreSession(db, deps.keyring, input.storeId);
   if (!session) {
     result.sessionExpired = true;
     result.deferred += await deferChanges(db, pending, 'the store has no Kaspi session');
-    return finish(deps, input, result);
+    return finish(deps, input, result, readAhead);
   }
   const ctx: CabinetContext = { urls: deps.urls, timeoutMs: deps.timeoutMs, session };
 
@@ -158,7 +160,6 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   }
 
   const pace = { pushesPerSecond: input.maxPushesPerSecond, burst: 1 };
-  const readAhead = await storeReadAhead(db, input.userId, deps.readAheadSeconds);
   const watch = readAhead ? watchSeconds(readAhead) : null;
   for (let index = 0; index < selected.length; index++) {
     deps.progress(index);
@@ -185,7 +186,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
       }
     }
   }
-  return finish(deps, input, result);
+  return finish(deps, input, result, readAhead);
 }
 
 /**
@@ -244,8 +245,12 @@ function afterFailure(deps: PushDeps, error: KaspiError, result: PushResult): st
   }
 }
 
-async function finish(deps: PushDeps, input: PushInput, result: PushResult): Promise<PushResult> {
-  const readAhead = await storeReadAhead(deps.db, input.userId, deps.readAheadSeconds);
+async function finish(
+  deps: PushDeps,
+  input: PushInput,
+  result: PushResult,
+  readAhead: ReadAhead | null,
+): Promise<PushResult> {
   result.nextDueAt =
     (await storeNextWakeAt(deps.db, input.storeId, deps.now(), input.workingHours, readAhead))?.toISOString() ?? null;
   return result;
