@@ -110,6 +110,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     ...proxiedReads,
     watchSpanSeconds: WATCH_HOT_INTERVALS * config.hotIntervalSeconds,
   };
+  const watch = readAhead ? watchSeconds(readAhead) : null;
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
@@ -202,7 +203,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
       const checked = checkProduct(
         deps,
         input,
-        { product, round: taken.get(id)!.round, watchSeconds: readAhead ? watchSeconds(readAhead) : null },
+        { product, round: taken.get(id)!.round, watchSeconds: watch },
         read.cards,
         read.failures,
       );

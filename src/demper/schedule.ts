@@ -33,6 +33,7 @@ export async function dueProductIds(
   limit: number,
   readAhead: ReadAhead | null = null,
 ): Promise<{ ids: string[]; due: number; more: boolean }> {
+  const watched = watchedNow(now, readAhead);
   const columns = {
     id: products.id,
     active: products.active,
@@ -40,7 +41,7 @@ export async function dueProductIds(
     hotUntil: products.hotUntil,
     lastCheckAt: products.lastCheckAt,
     price: products.price,
-    watched: watchedNow(now, readAhead),
+    watched,
   };
   // Each part sorted as the domain sorts it (`dueProducts`, `readAheadProducts`, which then order what
   // comes back) and cut to the batch in PostgreSQL: a refill would otherwise fetch every product of a
@@ -54,7 +55,7 @@ export async function dueProductIds(
     .from(products)
     .where(and(demperProducts(storeId), or(isNull(products.nextCheckAt), lte(products.nextCheckAt, now))))
     .orderBy(
-      sql`case when ${products.nextCheckAt} is null then 0 when ${watchedNow(now, readAhead)} then 1 when ${hot} then 2 else 3 end`,
+      sql`case when ${products.nextCheckAt} is null then 0 when ${watched} then 1 when ${hot} then 2 else 3 end`,
       desc(sql`coalesce(${seconds(products.nextCheckAt)} * ${weight}, 0)`),
       asc(products.id),
     )
