@@ -11,7 +11,7 @@ import { rollDropDay } from './drop-limits';
 import { NO_PRICE_WAR, observeRivalMove, recordOurMove } from './price-war';
 import { type CityPricingState, decidePrice, type Departed, type PriceDecision } from './pricing';
 import type { ProductSettings } from './product-settings';
-import { observeMovers } from './rival-watch';
+import { observeMovers, RIVALS_KEPT } from './rival-watch';
 import { compareIds, type KaspiOffer, normaliseRivals, type Rival, rivalsMoved } from './rivals';
 
 export interface ProductPricingInput {
@@ -65,7 +65,7 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
     const pace = observePace(remembered?.pace ?? UNKNOWN_PACE, cityMoved, input.at.getTime());
     const departed = departedRival(remembered, rivals, pace, input.at.getTime());
     const movers = observeMovers(remembered?.movers ?? {}, remembered?.prices ?? {}, rivals, input.at.getTime());
-    const prices = Object.fromEntries(rivals.slice(0, PRICES_KEPT).map((r) => [r.merchantId, r.priceTenge]));
+    const prices = Object.fromEntries(rivals.slice(0, RIVALS_KEPT).map((r) => [r.merchantId, r.priceTenge]));
     pricingState[cityId] = {
       war,
       day,
@@ -90,9 +90,6 @@ export function decideProductPrices(input: ProductPricingInput): ProductPricing 
   });
   return { decisions, plan: planPush(decisions, input.liveCityPrices), rivalsMoved: moved, pricingState };
 }
-
-/** The cheapest rivals whose prices a card remembers, to see which of them lower theirs (`observeMovers`). */
-const PRICES_KEPT = 8;
 
 /** A rival that left is expected back within this many of the card's usual gaps between moves. */
 const RETURN_GAPS = 4;

@@ -20,8 +20,11 @@ export interface CardKnowledge {
 /** Rivals seen lowering their own price lately, by merchant id: when each last did (`observeMovers`). */
 export type Movers = Record<string, number>;
 
-/** The movers a card remembers at most: its cheapest rivals are the ones that fight for first place. */
-const MOVERS_KEPT = 8;
+/**
+ * The rivals a card remembers at most, their prices (`CityPricingState.prices`: its cheapest) and its
+ * movers (the latest): the cheapest rivals are the ones that fight for first place.
+ */
+export const RIVALS_KEPT = 8;
 
 /**
  * After a read of the card: each rival whose price is lower than at the last read is a mover. A rival
@@ -41,7 +44,7 @@ export function observeMovers(
   return Object.fromEntries(
     Object.entries(next)
       .sort(([, a], [, b]) => b - a)
-      .slice(0, MOVERS_KEPT),
+      .slice(0, RIVALS_KEPT),
   );
 }
 
