@@ -429,7 +429,7 @@ function checkProduct(
   for (const [cityId, card] of cards) {
     // Where our offer is not on the card and no price of ours is known, there is nothing to reprice.
     if (live[cityId] === undefined) continue;
-    offersByCity[cityId] = card.offers.map((o) => ({ merchantId: o.merchantId, price: o.priceTenge }));
+    offersByCity[cityId] = card.offers.map((o) => ({ merchantId: o.merchantId, price: o.price }));
   }
   let pricing: ProductPricing | null = null;
   let unpriceable = false;

@@ -124,11 +124,11 @@ export function decidePrice(input: PriceInput): PriceDecision {
   assertValidSettings(settings);
   const live = wholeTenge(input.livePriceTenge, 'livePriceTenge');
   const dayStart = wholeTenge(input.dayStartPriceTenge ?? live, 'dayStartPriceTenge');
-  const rivals = normaliseRivals(input.offers, [
-    input.ourMerchantId,
-    ...(input.ownMerchantIds ?? []),
-    ...settings.excludedMerchants,
-  ]);
+  const rivals = normaliseRivals(
+    input.offers,
+    [input.ourMerchantId, ...(input.ownMerchantIds ?? []), ...settings.excludedMerchants],
+    { merchantId: input.ourMerchantId, priceTenge: live },
+  );
   const floor = floorTenge(settings);
   const ceiling = settings.maxPrice;
 
@@ -231,7 +231,9 @@ function strategyAim(settings: ProductSettings, rivals: readonly Rival[], liveTe
   const rival = settings.strategy === 'stay_top_n' ? rivals[(settings.topN ?? 1) - 1] : rivals[0];
   if (rival === undefined) return null;
   if (settings.strategy === 'match') return { priceTenge: rival.priceTenge, rival };
-  const alreadyUnder = liveTenge < rival.priceTenge && liveTenge >= rival.priceTenge - settings.step;
+  // Level with a rival a fraction dearer, listed behind us, is already under it.
+  const under = liveTenge < rival.priceTenge || (liveTenge === rival.priceTenge && rival.behindUs === true);
+  const alreadyUnder = under && liveTenge >= rival.priceTenge - settings.step;
   return { priceTenge: alreadyUnder ? liveTenge : rival.priceTenge - settings.step, rival };
 }
 

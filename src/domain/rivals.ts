@@ -9,26 +9,41 @@ export interface KaspiOffer {
 export interface Rival {
   merchantId: string;
   priceTenge: number;
+  /**
+   * At our whole-tenge price but a fraction above it, and listed after our offer: first place is ours
+   * by price, not by Kaspi's rules for a tie. Absent otherwise.
+   */
+  behindUs?: true;
 }
 
 /**
  * The rivals on a card, cheapest first: prices floored to whole tenge (as Kaspi shows them),
  * offers of `notRivals` (our own merchant, the owner's other stores, excluded merchants) dropped,
- * one offer per merchant (its cheapest), broken prices dropped, ties in merchant id order.
+ * one offer per merchant (its cheapest), broken prices dropped, ties in merchant id order. The offers
+ * come in Kaspi's order, cheapest first: a rival listed after our own offer (`us`, at our live price)
+ * whose price floors to ours but is a fraction above it is marked `behindUs`.
  */
-export function normaliseRivals(offers: readonly KaspiOffer[], notRivals: Iterable<string>): Rival[] {
+export function normaliseRivals(
+  offers: readonly KaspiOffer[],
+  notRivals: Iterable<string>,
+  us?: { merchantId: string; priceTenge: number },
+): Rival[] {
   const skip = new Set(notRivals);
-  const cheapest = new Map<string, number>();
-  for (const offer of offers) {
-    if (skip.has(offer.merchantId) || !Number.isFinite(offer.price)) continue;
+  const ourAt = us
+    ? offers.findIndex((o) => o.merchantId === us.merchantId && Math.floor(o.price) === us.priceTenge)
+    : -1;
+  const cheapest = new Map<string, Rival>();
+  offers.forEach((offer, at) => {
+    if (skip.has(offer.merchantId) || !Number.isFinite(offer.price)) return;
     const priceTenge = Math.floor(offer.price);
-    if (priceTenge < 1) continue;
+    if (priceTenge < 1) return;
     const known = cheapest.get(offer.merchantId);
-    if (known === undefined || priceTenge < known) cheapest.set(offer.merchantId, priceTenge);
-  }
-  return [...cheapest]
-    .map(([merchantId, priceTenge]) => ({ merchantId, priceTenge }))
-    .sort((a, b) => a.priceTenge - b.priceTenge || compareIds(a.merchantId, b.merchantId));
+    if (known !== undefined && known.priceTenge <= priceTenge) return;
+    const behindUs =
+      us !== undefined && ourAt >= 0 && at > ourAt && priceTenge === us.priceTenge && offer.price > us.priceTenge;
+    cheapest.set(offer.merchantId, { merchantId: offer.merchantId, priceTenge, ...(behindUs ? { behindUs } : {}) });
+  });
+  return [...cheapest.values()].sort((a, b) => a.priceTenge - b.priceTenge || compareIds(a.merchantId, b.merchantId));
 }
 
 /**

@@ -49,6 +49,8 @@ export interface CompetitorOffer {
   merchantSku: string | null;
   /** Kaspi may show fractional prices; we work in whole tenge and floor them. */
   priceTenge: number;
+  /** The price as Kaspi gave it: of two offers at one whole tenge, the one a fraction dearer is listed behind. */
+  price: number;
   merchantRating: number | null;
   merchantReviewsQuantity: number | null;
   /** `EXPRESS`, `TODAY`, `TOMORROW`, `TILL_2_DAYS` … `OTHER`. */
@@ -71,6 +73,7 @@ export function toCompetitorOffer(raw: z.infer<typeof offerSchema>): CompetitorO
     merchantName: raw.merchantName ?? '',
     merchantSku: raw.merchantSku ?? null,
     priceTenge: Math.floor(raw.price),
+    price: raw.price,
     merchantRating: raw.merchantRating ?? null,
     merchantReviewsQuantity: raw.merchantReviewsQuantity ?? null,
     deliveryDuration: raw.deliveryDuration ?? null,

@@ -54,6 +54,35 @@ describe('decidePrice: the reasons, by example', () => {
     expect(d).toMatchObject({ targetPriceTenge: 12_989, changed: false, reason: 'already_best' });
   });
 
+  it('holds level with a rival Kaspi lists behind us, its price a fraction above ours', () => {
+    const d = decide({
+      livePriceTenge: 12_989,
+      offers: [
+        { merchantId: US, price: 12_989 },
+        { merchantId: A, price: 12_989.5 },
+      ],
+    });
+    expect(d).toMatchObject({ targetPriceTenge: 12_989, changed: false, reason: 'already_best', positionBefore: 1 });
+  });
+
+  it('undercuts a rival at our very price, whichever way Kaspi breaks the tie', () => {
+    for (const offers of [
+      [
+        { merchantId: A, price: 12_989 },
+        { merchantId: US, price: 12_989 },
+      ],
+      [
+        { merchantId: US, price: 12_989 },
+        { merchantId: A, price: 12_989 },
+      ],
+    ])
+      expect(decide({ livePriceTenge: 12_989, offers })).toMatchObject({
+        targetPriceTenge: 12_988,
+        changed: true,
+        reason: 'undercut',
+      });
+  });
+
   it('does not give money away when already first by less than a step', () => {
     const d = decidePrice({
       cityId: '750000000',
@@ -312,7 +341,8 @@ describe('decidePrice: properties', () => {
         const d = decidePrice(input);
         for (const r of [d.rival, d.leader]) expect([US, OUR_OTHER_STORE, EXCLUDED]).not.toContain(r?.merchantId);
         const moreOwnOffers = [US, OUR_OTHER_STORE, EXCLUDED].map((merchantId) => ({ merchantId, price: ownPrice }));
-        expect(decidePrice({ ...input, offers: [...moreOwnOffers, ...input.offers] })).toEqual(d);
+        // Listed last, so who Kaspi lists ahead of our offer stays as it was.
+        expect(decidePrice({ ...input, offers: [...input.offers, ...moreOwnOffers] })).toEqual(d);
       }),
       RUNS,
     );
@@ -477,7 +507,10 @@ describe('decidePrice: properties', () => {
     fc.assert(
       fc.property(activeInput, (input) => {
         const d = decidePrice(input);
-        const rivals = normaliseRivals(input.offers, [US, OUR_OTHER_STORE, EXCLUDED]);
+        const rivals = normaliseRivals(input.offers, [US, OUR_OTHER_STORE, EXCLUDED], {
+          merchantId: US,
+          priceTenge: d.livePriceTenge,
+        });
         expect(d.positionBefore).toBe(positionAt(d.livePriceTenge, rivals));
         expect(d.positionAfter).toBe(positionAt(d.targetPriceTenge, rivals));
         expect(d.leader).toEqual(rivals[0] ?? null);

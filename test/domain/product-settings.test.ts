@@ -102,4 +102,25 @@ describe('normaliseRivals', () => {
       { merchantId: 'b', priceTenge: 1200 },
     ]);
   });
+
+  it('marks the rivals listed after our offer at our whole-tenge price and a fraction above it', () => {
+    expect(
+      normaliseRivals(
+        [
+          { merchantId: 'a', price: 1200.5 },
+          { merchantId: 'us', price: 1200 },
+          { merchantId: 'b', price: 1200.5 },
+          { merchantId: 'd', price: 1200 },
+          { merchantId: 'c', price: 1201 },
+        ],
+        ['us'],
+        { merchantId: 'us', priceTenge: 1200 },
+      ),
+    ).toEqual([
+      { merchantId: 'a', priceTenge: 1200 },
+      { merchantId: 'b', priceTenge: 1200, behindUs: true },
+      { merchantId: 'd', priceTenge: 1200 },
+      { merchantId: 'c', priceTenge: 1201 },
+    ]);
+  });
 });

@@ -122,7 +122,7 @@ const DOC_ORDERS = {
 };
 
 describe('parsers read the documented payloads', () => {
-  it('offers: the competitor list, with prices floored to whole tenge', () => {
+  it('offers: the competitor list, with prices floored to whole tenge and kept as given', () => {
     const page = toOffersPage(offersResponseSchema.parse(DOC_OFFERS));
     expect(page.total).toBe(12);
     expect(page.offers[0]).toEqual({
@@ -130,6 +130,7 @@ describe('parsers read the documented payloads', () => {
       merchantName: 'Shop',
       merchantSku: '...',
       priceTenge: 12990,
+      price: 12990,
       merchantRating: 4.9,
       merchantReviewsQuantity: 1523,
       deliveryDuration: 'TOMORROW',
@@ -139,6 +140,7 @@ describe('parsers read the documented payloads', () => {
     const fractional = { ...DOC_OFFERS, offers: [{ ...DOC_OFFERS.offers[0], price: 12989.99, merchantId: 30123456 }] };
     expect(toOffersPage(offersResponseSchema.parse(fractional)).offers[0]).toMatchObject({
       priceTenge: 12989,
+      price: 12989.99,
       merchantId: '30123456',
     });
   });
