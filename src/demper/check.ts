@@ -7,7 +7,7 @@
  * on it (`domain/change-value.ts`), and the loop is told at once (`changesRecorded`): the push loop
  * sends it (`push.ts`) while the batch reads on.
  */
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { priceChanges, productDays, products } from '../db/schema';
 import {
@@ -229,18 +229,28 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   return result;
 }
 
-/** The change budget's allowance now, the store's changes still waiting to be pushed counted as spent; and how many wait. */
-async function allowanceNow(deps: CheckDeps, storeId: string): Promise<{ allowance: SpendAllowance; waiting: number }> {
+/**
+ * The change budget's allowance now, the store's changes still waiting to be pushed counted as spent;
+ * how many wait, and how many of those lower a price.
+ */
+async function allowanceNow(
+  deps: CheckDeps,
+  storeId: string,
+): Promise<{ allowance: SpendAllowance; waiting: number; cutsWaiting: number }> {
   const now = deps.now();
   const since = new Date(now.getTime() - deps.budget.windowSeconds * 1000);
   const [waiting] = await deps.db
-    .select({ n: count() })
+    .select({ n: count(), cuts: count(sql`case when ${priceChanges.newPrice} < ${priceChanges.oldPrice} then 1 end`) })
     .from(priceChanges)
     .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
   const sent = await sendTimesSince(deps.db, storeId, since);
   const waitingCount = waiting?.n ?? 0;
   const times = [...sent, ...Array.from({ length: waitingCount }, () => now.getTime())];
-  return { allowance: spendAllowance(times, now.getTime(), deps.budget), waiting: waitingCount };
+  return {
+    allowance: spendAllowance(times, now.getTime(), deps.budget),
+    waiting: waitingCount,
+    cutsWaiting: waiting?.cuts ?? 0,
+  };
 }
 
 /** A product as its check left it: the row to write, and the change it wants pushed, if any. */
@@ -297,15 +307,21 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
     // A change waits for the merchant's write pace behind those already waiting. One not sent within the
     // decision's age is dropped as stale, and one that would wait more than half the time it is expected
     // to stand would buy little and most likely go out on a card that has moved since: neither is
-    // recorded. The product is decided afresh at its next check.
+    // recorded. A raise that wins no place buys only margin, and does not queue behind a cut: the pace
+    // and the budget go to first place first. The product is decided afresh at its next check.
     let ahead = budget?.waiting ?? 0;
+    let cutsAhead = budget?.cutsWaiting ?? 0;
     const pushable = Math.floor(config.maxPushesPerSecond * decisionMaxAgeSeconds(config));
     const { selected } = prioritiseChanges(wanted, { remaining: wanted.length });
     const toRecord = selected.filter((change) => {
       if (left === null) return true;
-      const next = spend(left, spendKind(change, deps.budget));
+      const kind = spendKind(change, deps.budget);
+      const next = spend(left, kind);
       const waitSeconds = ahead / config.maxPushesPerSecond;
       if (next === null || ahead >= pushable || waitSeconds > change.holdSeconds / 2) return false;
+      const raises = change.changes.every((c) => c.targetPriceTenge > c.livePriceTenge);
+      if (kind === 'margin_only' && raises && cutsAhead > 0) return false;
+      if (change.changes.some((c) => c.targetPriceTenge < c.livePriceTenge)) cutsAhead++;
       ahead++;
       left = next;
       return true;

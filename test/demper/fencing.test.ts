@@ -30,14 +30,15 @@ const RIVAL = '31600001';
  * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
  * sent, a check keeps the cut a push recorded while it ran, a batch keeps to intervals shortened
  * while it ran, a raise stops under a rival that left lately, named as the last check saw it, and a
- * raise on a card not seen to move waits while the budget's pace binds.
+ * raise on a card not seen to move waits while the budget's pace binds, and one that buys only margin
+ * waits while cuts wait to be pushed.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
       merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
       // Product 25 costs five times what the others do.
-      offers: Array.from({ length: 34 }, (_, i) => i + 1).flatMap((n) => [
+      offers: Array.from({ length: 35 }, (_, i) => i + 1).flatMap((n) => [
         { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
         { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
       ]),
@@ -87,6 +88,14 @@ describe('fenced price pushes', () => {
           ),
         ),
       );
+  }
+
+  /** Gives up the changes earlier steps left waiting to be pushed: none waits before the next check. */
+  async function nothingWaiting() {
+    await ctx.db
+      .update(priceChanges)
+      .set({ status: 'failed' })
+      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
   }
 
   /** The store's changes the budget counts over the last `windowSeconds`: sent, and waiting to be. */
@@ -597,6 +606,7 @@ describe('fenced price pushes', () => {
         },
       })
       .where(eq(products.id, p.id));
+    await nothingWaiting();
     const store = (await loadDemperStore(ctx.db, storeId))!;
     const result = await checkDueProducts(checkDeps(), {
       store,
@@ -616,10 +626,7 @@ describe('fenced price pushes', () => {
   it('records no change that would wait for the push pace more than half the time it is expected to stand', async () => {
     const p = await product(33);
     await onlyActive([p]);
-    await ctx.db
-      .update(priceChanges)
-      .set({ status: 'failed' })
-      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
+    await nothingWaiting();
     // The card's rival answers our cuts within 8 s: a cut under it is expected to stand 8 s.
     const war = { ...NO_PRICE_WAR, rivalMerchantId: RIVAL, rounds: 1, lastRoundAtMs: Date.now(), answerSeconds: 8 };
     const leader = { merchantId: RIVAL, priceTenge: 9_000 };
@@ -696,6 +703,44 @@ describe('fenced price pushes', () => {
       .select()
       .from(priceChanges)
       .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 93)));
+    expect(change).toMatchObject({ newPrice: 8_999, reason: 'raise' });
+  });
+
+  it('makes no raise that buys only margin while cuts wait to be pushed, and makes it behind other raises', async () => {
+    const p = await product(35);
+    const others = await ctx.db
+      .select({ id: products.id })
+      .from(products)
+      .where(and(eq(products.storeId, storeId), inArray(products.sku, ['F-12', 'F-13'])));
+    await onlyActive([p]);
+    const ours = sandbox.market.offer(OURS, 'F-35')!;
+    sandbox.market.mutate(ours, () => {
+      ours.cityPrices.set(ALMATY, 8_500);
+    });
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    // A budget far from binding: only the changes waiting can hold the raise back.
+    const roomy = { limit: 10_000, windowSeconds: 60 };
+    /** A check of the product while the others wait to be pushed at `queuedPrice` (from 10 000). */
+    const checkBehind = async (cycle: number, queuedPrice: number) => {
+      await nothingWaiting();
+      await Promise.all(others.map((o) => decision(o.id, cycle, queuedPrice)));
+      await ctx.db
+        .update(products)
+        .set({ price: 8_500, cityPrices: { [ALMATY]: 8_500 }, nextCheckAt: null, pricingState: {} })
+        .where(eq(products.id, p.id));
+      return checkDueProducts(checkDeps({ budget: roomy }), {
+        store,
+        cycle,
+        config: completeDemperConfig(FAST_LOOP),
+        writesBlocked: false,
+      });
+    };
+    expect(await checkBehind(101, 9_500)).toMatchObject({ checked: 1, changed: 0 });
+    expect(await checkBehind(102, 10_500)).toMatchObject({ checked: 1, changed: 1 });
+    const [change] = await ctx.db
+      .select()
+      .from(priceChanges)
+      .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 102)));
     expect(change).toMatchObject({ newPrice: 8_999, reason: 'raise' });
   });
 });
