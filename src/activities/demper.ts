@@ -3,6 +3,7 @@
  * its pending price changes. Each loads the store afresh: one deleted or disconnected meanwhile ends the loop.
  */
 import { cancellationSignal, Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { databaseClock } from '../db/clock';
 import type { DemperConfig } from '../domain/demper-config';
@@ -93,7 +94,9 @@ export function createDemperActivities(deps: ActivityDeps) {
         .signal(changesRecordedSignal)
         .catch((error: unknown) => {
           failed = true;
-          log.warn({ err: error }, 'could not tell the loop that changes wait; they go out when the batch ends');
+          // The loop was stopped meanwhile: nothing is wrong, and a later run sends or drops what waits.
+          if (error instanceof WorkflowNotFoundError) log.info('the loop ended while the batch ran; its changes wait');
+          else log.warn({ err: error }, 'could not tell the loop that changes wait; they go out when the batch ends');
         })
         .then(() => {
           if (!again) return;
