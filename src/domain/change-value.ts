@@ -143,7 +143,7 @@ export function isLasting(holdSeconds: number, budget: ChangeBudget): boolean {
  * after a rival went up or away, a correction) buys only margin, and only until the card moves again —
  * when a rival that stepped away comes back under it, the change costs first place and a second change
  * to take it back — so it waits while more than half the budget is spent (and a raise, in the check
- * that records it, while other changes wait to be pushed). So does one that wins no
+ * that records it, while a cut waits to be pushed). So does one that wins no
  * place where its hold is not known (`holdKnown` false): a card not seen to move may hold a rival whose
  * offer blinks in and out between our reads, back under the raise as soon as it is made.
  */
