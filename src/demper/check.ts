@@ -28,7 +28,7 @@ import type { PriceDecision } from '../domain/pricing';
 import { decideProductPrices, type ProductPricing } from '../domain/product-pricing';
 import type { Rival } from '../domain/rivals';
 import { watchDelaySeconds } from '../domain/rival-watch';
-import { prioritiseChanges, type ChangeBudget } from '../domain/write-budget';
+import { lowersPrice, prioritiseChanges, type ChangeBudget } from '../domain/write-budget';
 import type { KaspiError, KaspiUrls, OffersResult } from '../kaspi';
 import type { Logger } from '../lib/logger';
 import { settingsOf } from '../products/settings';
@@ -321,7 +321,7 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
       if (next === null || ahead >= pushable || waitSeconds > change.holdSeconds / 2) return false;
       const raises = change.changes.every((c) => c.targetPriceTenge > c.livePriceTenge);
       if (kind === 'margin_only' && raises && cutsAhead > 0) return false;
-      if (change.changes.some((c) => c.targetPriceTenge < c.livePriceTenge)) cutsAhead++;
+      if (change.changes.some(lowersPrice)) cutsAhead++;
       ahead++;
       left = next;
       return true;

@@ -17,6 +17,7 @@ import { rememberPush } from '../domain/product-pricing';
 import { pushFailurePolicy } from '../domain/push-failure';
 import {
   changeBudgetStatus,
+  lowersPrice,
   prioritiseChanges,
   takeWriteToken,
   type ChangeBudget,
@@ -320,7 +321,7 @@ export async function sendPriceChange(
           price: Math.min(...cityPrices.map((c) => c.priceTenge)),
           cityPrices: { ...product.cityPrices, ...Object.fromEntries(cityPrices.map((c) => [c.cityId, c.priceTenge])) },
           pricingState: rememberPush(product.pricingState, detail.changes, at),
-          ...(watch !== null && detail.changes.some((c) => c.targetPriceTenge < c.livePriceTenge)
+          ...(watch !== null && detail.changes.some(lowersPrice)
             ? {
                 nextCheckAt: sql`least(${products.nextCheckAt}, ${new Date(at.getTime() + watch * 1000).toISOString()}::timestamptz)`,
               }

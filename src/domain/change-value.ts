@@ -11,7 +11,7 @@
 
 import { answerExpectedSeconds } from './price-war';
 import { type CardKnowledge, clockHoldSeconds, moverCount } from './rival-watch';
-import { winsPlace, type ChangeBudget, type PlaceMove } from './write-budget';
+import { lowersPrice, winsPlace, type ChangeBudget, type PlaceMove } from './write-budget';
 
 export interface CardPace {
   /** When the card's cheapest rival last moved (a new price, or another rival cheapest). */
@@ -118,7 +118,7 @@ export function pushHold(
       ...changes.map((c) =>
         cardHoldSeconds(
           cards[c.cityId],
-          { rivalMerchantId: rivalOf(c), cut: c.targetPriceTenge < c.livePriceTenge && winsPlace(c) },
+          { rivalMerchantId: rivalOf(c), cut: lowersPrice(c) && winsPlace(c) },
           atMs,
           horizonSeconds,
           previousReadAtMs,

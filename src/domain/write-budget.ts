@@ -116,6 +116,11 @@ export function winsPlace(c: PlaceMove): boolean {
   return c.positionAfter < c.positionBefore || takesFirstPlace(c);
 }
 
+/** The change lowers the card's price. */
+export function lowersPrice(c: Pick<PlaceMove, 'livePriceTenge' | 'targetPriceTenge'>): boolean {
+  return c.targetPriceTenge < c.livePriceTenge;
+}
+
 /** A product's pending push, as the activity that decided it sees it. */
 export interface ChangeCandidate {
   productId: string;
