@@ -110,7 +110,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
     ...proxiedReads,
     watchSpanSeconds: WATCH_HOT_INTERVALS * config.hotIntervalSeconds,
   };
-  const watch = readAhead ? watchSeconds(readAhead) : null;
+  const watch = readAhead ? { seconds: watchSeconds(readAhead), spanSeconds: readAhead.watchSpanSeconds } : null;
   const due = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
   result.moreDue = due.more;
   const rows = due.ids.length ? await db.select().from(products).where(inArray(products.id, due.ids)) : [];
@@ -203,7 +203,7 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
       const checked = checkProduct(
         deps,
         input,
-        { product, round: taken.get(id)!.round, watchSeconds: watch },
+        { product, round: taken.get(id)!.round, watch },
         read.cards,
         read.failures,
       );
@@ -382,7 +382,11 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
 function checkProduct(
   deps: CheckDeps,
   input: CheckInput,
-  { product, round, watchSeconds }: { product: ProductRow; round: number; watchSeconds: number | null },
+  {
+    product,
+    round,
+    watch,
+  }: { product: ProductRow; round: number; watch: { seconds: number; spanSeconds: number } | null },
   cards: Map<string, OffersResult>,
   failures: KaspiError[],
 ): CheckedProduct {
@@ -460,7 +464,7 @@ function checkProduct(
           liveCityPrices: live,
           offersByCity,
           pricingState: product.pricingState,
-          ...(watchSeconds === null ? {} : { closeReadMs: 2 * watchSeconds * 1000 }),
+          ...(watch === null ? {} : { closeReadMs: 2 * watch.seconds * 1000 }),
         })
       : null;
   } catch (error) {
@@ -475,11 +479,11 @@ function checkProduct(
   // reads closely while a cut waits for one, and just after a rival's next act where its clock is known.
   const soonSeconds = willPush
     ? config.hotIntervalSeconds
-    : watchSeconds === null
+    : watch === null
       ? null
       : watchDelaySeconds(Object.values(pricing?.pricingState ?? {}), now.getTime(), {
-          watchSeconds,
-          spanSeconds: WATCH_HOT_INTERVALS * config.hotIntervalSeconds,
+          watchSeconds: watch.seconds,
+          spanSeconds: watch.spanSeconds,
           horizonSeconds: deps.budget.windowSeconds,
         });
   const nextCheckAt =
