@@ -61,11 +61,21 @@ const PHASE_PERIODS = 3;
  * trusted, else half a period; null until its period is known.
  */
 export function clockHoldSeconds(clock: RivalClock | undefined, atMs: number): number | null {
+  const phase = clockPhase(clock, atMs);
+  if (phase === null) return null;
+  if (!phase.trusted) return phase.period / 2;
+  return phase.period - (phase.since % phase.period);
+}
+
+/** The clock's period and the seconds since its timed act, and whether its phase is still trusted; null until its period is known. */
+function clockPhase(
+  clock: RivalClock | undefined,
+  atMs: number,
+): { period: number; since: number; trusted: boolean } | null {
   const period = clock?.periodSeconds ?? null;
   if (!clock || period === null || period <= 0) return null;
   const since = Math.max(0, (atMs - clock.actedAtMs) / 1000);
-  if (since > PHASE_PERIODS * period) return period / 2;
-  return period - (since % period);
+  return { period, since, trusted: since <= PHASE_PERIODS * period };
 }
 
 /**
@@ -74,13 +84,11 @@ export function clockHoldSeconds(clock: RivalClock | undefined, atMs: number): n
  * that stands longest.
  */
 export function nextActAtMs(card: CardKnowledge, atMs: number, horizonSeconds: number): number | null {
-  const clock = card.war.clock;
-  const period = clock?.periodSeconds ?? null;
-  if (!clock || period === null || period <= 0 || card.war.pendingCut !== null || card.war.rounds === 0) return null;
+  const { clock, pendingCut, rounds } = card.war;
+  const phase = clockPhase(clock, atMs);
+  if (!clock || phase === null || !phase.trusted || pendingCut !== null || rounds === 0) return null;
   if (moverCount(card.movers, atMs, horizonSeconds) > 1) return null;
-  const since = Math.max(0, (atMs - clock.actedAtMs) / 1000);
-  if (since > PHASE_PERIODS * period) return null;
-  return clock.actedAtMs + (Math.floor(since / period) + 1) * period * 1000;
+  return clock.actedAtMs + (Math.floor(phase.since / phase.period) + 1) * phase.period * 1000;
 }
 
 /**
