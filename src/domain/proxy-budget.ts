@@ -48,6 +48,15 @@ export interface LeaseSize {
 }
 
 /**
+ * What the ledger counts against a proxy now: the permits of the leases reaching into the current
+ * window, and whether every one of them kept the budget's pace and is over (`pacedAndOver`).
+ */
+export interface ProxyLedger {
+  usedPermits: number;
+  pacedAndOver: boolean;
+}
+
+/**
  * What one lease grants. Within one budget window, what `permitsToGrant` allows, to spend at any pace.
  * A proxy nothing counts against, under a profile that does not rest proxies between windows, may
  * instead be leased for several whole windows at once — at most `maxWindows`, and no longer than a
@@ -55,19 +64,36 @@ export interface LeaseSize {
  * ledger counts all of the lease's permits against every window it reaches, so no other lease shares
  * the proxy meanwhile, and the pace keeps every window within the budget. One lease (two rows written
  * to grant and report it) then serves many reads instead of one window's worth.
+ *
+ * So may a proxy whose counted leases all kept that pace and are over (`carriesPace`), paced even for
+ * one window: its reads go on at the pace the last lease kept, one read interval after it ended, and
+ * no window holds more than the pace allows. Counted by their permits alone, those leases would keep
+ * the proxy idle for a whole window after each.
  */
-export function leaseToGrant(wanted: number, usedPermits: number, rules: BudgetRules, maxWindows: number): LeaseSize {
+export function leaseToGrant(wanted: number, ledger: ProxyLedger, rules: BudgetRules, maxWindows: number): LeaseSize {
   const windows = Math.min(
     Math.ceil(Math.floor(wanted) / rules.budgetRequests),
     Math.floor(maxWindows),
     Math.floor(rules.leaseSeconds / rules.budgetWindowSeconds),
   );
-  if (usedPermits > 0 || windows < 2 || rules.restSeconds > 0)
-    return { permits: permitsToGrant(wanted, usedPermits, rules) };
-  return {
-    permits: Math.min(Math.floor(wanted), windows * rules.budgetRequests),
-    readsPerSecond: rules.budgetRequests / rules.budgetWindowSeconds,
+  const paced = {
+    permits: Math.min(Math.floor(wanted), Math.max(1, windows) * rules.budgetRequests),
+    readsPerSecond: paceOf(rules),
   };
+  if (carriesPace(ledger, rules)) return paced;
+  if (ledger.usedPermits > 0 || windows < 2 || rules.restSeconds > 0)
+    return { permits: permitsToGrant(wanted, ledger.usedPermits, rules) };
+  return paced;
+}
+
+/** Whether a proxy may go on at the budget's pace at once: it does not rest, and what counts against it kept that pace and is over. */
+export function carriesPace(ledger: ProxyLedger, rules: Pick<BudgetRules, 'restSeconds'>): boolean {
+  return ledger.usedPermits > 0 && ledger.pacedAndOver && rules.restSeconds <= 0;
+}
+
+/** The budget's rate, reads per second: the pace of a lease over several windows. */
+export function paceOf(rules: Pick<BudgetRules, 'budgetRequests' | 'budgetWindowSeconds'>): number {
+  return rules.budgetRequests / rules.budgetWindowSeconds;
 }
 
 /** How long a proxy rests from a grant that spends its budget; undefined when it does not rest. */

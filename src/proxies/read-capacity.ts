@@ -36,7 +36,14 @@ import type { Db } from '../db';
 import { proxies, proxyUsageLog } from '../db/schema';
 import { openFrom } from '../db/sealed-columns';
 import type { ProxyModule } from '../domain/plans';
-import { isFailing, leaseToGrant, restSecondsAfterGrant, type BudgetRules } from '../domain/proxy-budget';
+import {
+  carriesPace,
+  isFailing,
+  leaseToGrant,
+  paceOf,
+  restSecondsAfterGrant,
+  type BudgetRules,
+} from '../domain/proxy-budget';
 import type { Config } from '../lib/config';
 import type { Keyring } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -54,6 +61,8 @@ export type LeaseGrant =
       useWithinMs: number;
       /** Set when the lease spans several budget windows: start the reads no faster than this. */
       readsPerSecond?: number;
+      /** A lease that carries on its proxy's pace starts its first read this long after the grant. */
+      startsInMs?: number;
     }
   | { kind: 'direct' }
   | { kind: 'wait'; retryAfterMs: number };
@@ -128,6 +137,14 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
     and ${l.startedAt} > ${at} - ${windowSql} - ${leaseSql}
     and least(coalesce(${l.finishedAt}, ${l.useBy}), ${l.useBy}) + ${windowSql} > ${at}`;
 
+  /** Over a proxy's counting ledger rows: every one kept a pace no faster than the budget's, and is over (`carriesPace`). */
+  const pacedAndOver = sql`coalesce(bool_and(${l.finishedAt} is not null and coalesce(${l.readsPerSecond} <= ${paceOf(rules)}, false)), false)`;
+  /** Over the same rows: the proxy may be leased now. */
+  const hasRoom =
+    rules.restSeconds > 0
+      ? sql`coalesce(sum(${l.requests}), 0) < ${rules.budgetRequests}`
+      : sql`(coalesce(sum(${l.requests}), 0) < ${rules.budgetRequests} or ${pacedAndOver})`;
+
   function proxyUrl(row: Picked): string {
     const password = row.password_enc ? openFrom(deps.keyring, 'proxyPassword', row.id, row.password_enc) : null;
     const auth =
@@ -152,7 +169,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
                 )})`
               : sql``
           }
-          and (select coalesce(sum(${l.requests}), 0) from ${proxyUsageLog} ${l} where ${counting(sql`clock_timestamp()`)}) < ${rules.budgetRequests}
+          and (select ${hasRoom} from ${proxyUsageLog} ${l} where ${counting(sql`clock_timestamp()`)})
         order by ${p.lastUsedAt} nulls first, ${p.id}
         limit 1
         for update of ${p} skip locked`);
@@ -160,14 +177,28 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       if (!row) return { kind: 'none' as const };
       // Authoritative count, read after taking the lock: every earlier lease of this proxy has committed.
       // `at` stays PostgreSQL's own microsecond timestamp (as text): a JavaScript Date would round it down.
-      const ledger = await tx.execute<{ at: string; used: number }>(sql`
+      const ledger = await tx.execute<{
+        at: string;
+        used: number;
+        paced_and_over: boolean;
+        since_last_end_ms: number | null;
+      }>(sql`
         with t as (select clock_timestamp() as at)
-        select t.at::text as at, (select coalesce(sum(${l.requests}), 0)::int from ${proxyUsageLog} ${l}, (select ${row.id}::uuid as id) ${p}
-          where ${counting(sql`t.at`)}) as used
-        from t`);
-      const { at, used } = ledger.rows[0]!;
-      const { permits, readsPerSecond } = leaseToGrant(wanted, used, rules, MAX_LEASE_WINDOWS);
+        select t.at::text as at, c.used, c.paced_and_over, c.since_last_end_ms
+        from t cross join lateral (
+          select coalesce(sum(${l.requests}), 0)::int as used, ${pacedAndOver} as paced_and_over,
+            (extract(epoch from (t.at - max(${l.finishedAt}))) * 1000)::float8 as since_last_end_ms
+          from ${proxyUsageLog} ${l}, (select ${row.id}::uuid as id) ${p}
+          where ${counting(sql`t.at`)}
+        ) c`);
+      const { at, used, paced_and_over: pacedOver, since_last_end_ms: sinceLastEndMs } = ledger.rows[0]!;
+      const counted = { usedPermits: used, pacedAndOver: pacedOver };
+      const { permits, readsPerSecond } = leaseToGrant(wanted, counted, rules, MAX_LEASE_WINDOWS);
       if (permits === 0) return { kind: 'full' as const, proxyId: row.id };
+      // Carrying on a pace, the first read comes one read interval after the last lease ended.
+      const startsInMs = carriesPace(counted, rules)
+        ? Math.max(0, Math.ceil(1000 / paceOf(rules) - Number(sinceLastEndMs ?? 0)))
+        : 0;
       const restSeconds = restSecondsAfterGrant(used + permits, rules);
       const [lease] = await tx
         .insert(proxyUsageLog)
@@ -176,6 +207,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
           userId,
           module,
           requests: permits,
+          readsPerSecond: readsPerSecond ?? null,
           startedAt: sql`${at}::timestamptz`,
           useBy: sql`${at}::timestamptz + ${leaseSql}`,
         })
@@ -202,6 +234,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
           permits,
           useWithinMs: rules.leaseSeconds * 1000,
           ...(readsPerSecond === undefined ? {} : { readsPerSecond }),
+          ...(startsInMs > 0 ? { startsInMs } : {}),
         },
       };
     });

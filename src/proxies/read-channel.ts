@@ -56,7 +56,7 @@ export interface ProxyGrant {
   until: Date;
   /** Spacing between reads, when the pool wants one. */
   readsPerSecond?: number;
-  /** The first read waits until then (a slice of a paced grant, `shared-grants.ts`). */
+  /** The first read waits until then (a lease carrying on its proxy's pace, or a slice of a paced grant, `shared-grants.ts`). */
   notBefore?: Date;
 }
 
@@ -187,6 +187,7 @@ export function poolReadChannel(capacity: ReadCapacity, direct: Record<ProxyModu
         maxReads: grant.permits,
         until: new Date(Date.now() + grant.useWithinMs),
         ...(grant.readsPerSecond === undefined ? {} : { readsPerSecond: grant.readsPerSecond }),
+        ...(grant.startsInMs === undefined ? {} : { notBefore: new Date(Date.now() + grant.startsInMs) }),
       };
     },
     holds(grant) {

@@ -50,9 +50,36 @@ export function sharedGrants(
   let asking: Promise<void> | null = null;
   let proxied = options.proxied ?? false;
   let noSpareUntilMs = 0;
+  /** Grants closed whose last slices are still being read: each proxy is free again once its grant is reported. */
+  const reporting = new Set<Share>();
+  let released: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Resolves when the next grant is reported, or at `latestMs`. */
+  const untilReleased = async (latestMs: number) => {
+    if (!released) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      released = { promise, resolve };
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      released.promise,
+      new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, latestMs - Date.now())))),
+    ]);
+    clearTimeout(timer);
+  };
 
   const reportIfDone = async (share: Share) => {
-    if (share.closed && share.slicesOut === 0) await channel.report(share.grant, share.outcome);
+    if (!share.closed) return;
+    if (share.slicesOut > 0) {
+      reporting.add(share);
+      return;
+    }
+    reporting.delete(share);
+    await channel.report(share.grant, share.outcome);
+    // The proxy is free again, and may carry on its pace at once: the next reader asks for it now.
+    noSpareUntilMs = 0;
+    released?.resolve();
+    released = null;
   };
   const closeShare = async (share: Share) => {
     if (share.closed) return;
@@ -93,9 +120,22 @@ export function sharedGrants(
   return {
     async acquire(request: ReadRequest): Promise<ReadGrant> {
       for (;;) {
+        await dropSpent();
         const best = soonest();
         const noSpare = Date.now() < noSpareUntilMs || shares.filter(usable).length >= (options.proxies ?? Infinity);
         if (best && (!best.booked || asking || noSpare)) return slice(best.share, request.reads);
+        // Every proxy of the merchant's is ours and the one not booked is still being read to its end:
+        // the pool would only say to come back later. It is free the moment its grant is reported (at
+        // the latest when the grant runs out, should a reader never report).
+        const ending = [...reporting].filter((share) => share.grant.until.getTime() > Date.now());
+        if (
+          !best &&
+          ending.length > 0 &&
+          ending.length + shares.filter(usable).length >= (options.proxies ?? Infinity)
+        ) {
+          await untilReleased(Math.min(...ending.map((share) => share.grant.until.getTime())));
+          continue;
+        }
         // One reader asks the pool at a time; the others wait to share what it gets.
         if (!asking) break;
         await asking;
@@ -120,7 +160,7 @@ export function sharedGrants(
         const share: Share = {
           grant,
           left: grant.maxReads,
-          nextSlotMs: 0,
+          nextSlotMs: grant.notBefore?.getTime() ?? 0,
           slicesOut: 0,
           closed: false,
           outcome: { ok: 0, failed: 0 },

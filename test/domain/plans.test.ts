@@ -9,7 +9,13 @@ import {
   productsToSwitchOff,
   splitProxies,
 } from '../../src/domain/plans';
-import { isFailing, leaseToGrant, permitsToGrant, restSecondsAfterGrant } from '../../src/domain/proxy-budget';
+import {
+  carriesPace,
+  isFailing,
+  leaseToGrant,
+  permitsToGrant,
+  restSecondsAfterGrant,
+} from '../../src/domain/proxy-budget';
 
 describe('plans', () => {
   it('split a plan’s proxies 70/25/5 by default', () => {
@@ -80,14 +86,35 @@ describe('proxy budget rules', () => {
       banBenchSeconds: 15,
       leaseSeconds: 30,
     };
-    expect(leaseToGrant(8, 0, measured, 10)).toEqual({ permits: 8 });
-    expect(leaseToGrant(25, 0, measured, 10)).toEqual({ permits: 25, readsPerSecond: 10 });
-    expect(leaseToGrant(500, 0, measured, 10)).toEqual({ permits: 100, readsPerSecond: 10 });
-    expect(leaseToGrant(500, 0, { ...measured, leaseSeconds: 4 }, 10)).toEqual({ permits: 40, readsPerSecond: 10 });
+    const free = { usedPermits: 0, pacedAndOver: false };
+    expect(leaseToGrant(8, free, measured, 10)).toEqual({ permits: 8 });
+    expect(leaseToGrant(25, free, measured, 10)).toEqual({ permits: 25, readsPerSecond: 10 });
+    expect(leaseToGrant(500, free, measured, 10)).toEqual({ permits: 100, readsPerSecond: 10 });
+    expect(leaseToGrant(500, free, { ...measured, leaseSeconds: 4 }, 10)).toEqual({ permits: 40, readsPerSecond: 10 });
     // A proxy something still counts against gets only what its window has left, at any pace.
-    expect(leaseToGrant(500, 3, measured, 10)).toEqual({ permits: 7 });
+    expect(leaseToGrant(500, { usedPermits: 3, pacedAndOver: false }, measured, 10)).toEqual({ permits: 7 });
     // The seed profile's window outlasts any lease: one window at a time.
-    expect(leaseToGrant(500, 0, rules, 10)).toEqual({ permits: 249 });
+    expect(leaseToGrant(500, free, rules, 10)).toEqual({ permits: 249 });
+  });
+
+  it('let a proxy whose paced leases are over carry on at their pace, never at any pace', () => {
+    const measured = {
+      budgetRequests: 10,
+      budgetWindowSeconds: 1,
+      restSeconds: 0,
+      banBenchSeconds: 15,
+      leaseSeconds: 30,
+    };
+    const pacedAndOver = { usedPermits: 100, pacedAndOver: true };
+    expect(leaseToGrant(500, pacedAndOver, measured, 10)).toEqual({ permits: 100, readsPerSecond: 10 });
+    // Even a few reads go at the pace: spent at once, they would crowd the window the last lease's reads are in.
+    expect(leaseToGrant(4, pacedAndOver, measured, 10)).toEqual({ permits: 4, readsPerSecond: 10 });
+    // A lease still out, or one that was spent at any pace, counts by its reads as before.
+    expect(leaseToGrant(500, { usedPermits: 100, pacedAndOver: false }, measured, 10)).toEqual({ permits: 0 });
+    expect(leaseToGrant(500, { usedPermits: 4, pacedAndOver: false }, measured, 10)).toEqual({ permits: 6 });
+    // A profile that rests its proxies has no pace to carry on.
+    expect(leaseToGrant(500, { usedPermits: 249, pacedAndOver: true }, rules, 10)).toEqual({ permits: 0 });
+    expect(carriesPace({ usedPermits: 0, pacedAndOver: true }, measured)).toBe(false);
   });
 
   it('rest a proxy once a grant spends its budget, when the profile rests proxies', () => {

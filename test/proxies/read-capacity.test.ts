@@ -2,7 +2,11 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { proxies, proxyUsageLog } from '../../src/db/schema';
 import type { BudgetRules } from '../../src/domain/proxy-budget';
+import { loadConfig } from '../../src/lib/config';
 import { createReadCapacity, type LeaseGrant, type ReadCapacity } from '../../src/proxies/read-capacity';
+import { directReadChannels, poolReadChannel } from '../../src/proxies/read-channel';
+import { readThrough } from '../../src/proxies/read-through';
+import { sharedGrants, type SharedGrants } from '../../src/proxies/shared-grants';
 import { useTestContext, type TestContext } from '../support/env';
 import { seedProxies } from '../support/proxies';
 import { seedUser } from '../support/seed';
@@ -11,7 +15,7 @@ import { seedUser } from '../support/seed';
  * Leasing from proxies given straight to their owners, so these tests never touch the free pool
  * (the lifecycle tests own it). Nothing here kills a proxy, for the same reason.
  */
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function capacity(ctx: TestContext, rules: Partial<BudgetRules>): ReadCapacity {
   return createReadCapacity({
@@ -143,6 +147,74 @@ describe('read capacity leased from PostgreSQL', () => {
       permits: 3,
     });
     expect((await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).kind).toBe('wait');
+  });
+
+  it('lets a proxy carry on the pace of its paced leases at once, one read interval after the last ended', async () => {
+    const user = await seedUser(a.db);
+    await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
+    // Ten reads a second; a lease holds at most two windows.
+    const leases = capacity(a, { budgetRequests: 5, budgetWindowSeconds: 0.5, leaseSeconds: 1 });
+    const first = (await leases.acquire({ userId: user.id, module: 'demper', wanted: 50 })) as Extract<
+      LeaseGrant,
+      { kind: 'proxy' }
+    >;
+    expect(first).toMatchObject({ kind: 'proxy', permits: 10, readsPerSecond: 10 });
+    // While it is out, nothing else is leased on the proxy.
+    expect((await leases.acquire({ userId: user.id, module: 'demper', wanted: 1 })).kind).toBe('wait');
+    await leases.report(first, { succeeded: 10, failed: 0 });
+    const next = await leases.acquire({ userId: user.id, module: 'demper', wanted: 50 });
+    expect(next).toMatchObject({ kind: 'proxy', proxyId: first.proxyId, permits: 10, readsPerSecond: 10 });
+    const startsInMs = (next as { startsInMs?: number }).startsInMs ?? 0;
+    expect(startsInMs).toBeGreaterThan(0);
+    expect(startsInMs).toBeLessThanOrEqual(100);
+    await leases.report(next as Extract<LeaseGrant, { kind: 'proxy' }>, { succeeded: 10, failed: 0 });
+    // A few reads after a paced lease go at the pace too: spent at once, they would crowd its last window.
+    expect(await leases.acquire({ userId: user.id, module: 'demper', wanted: 3 })).toMatchObject({
+      permits: 3,
+      readsPerSecond: 10,
+    });
+  });
+
+  it('keeps every window within the budget while batches of readers carry a proxy on from lease to lease', async () => {
+    const user = await seedUser(a.db);
+    await seedProxies(a.db, a.keyring, 1, { userId: user.id, module: 'demper' });
+    // Leases of two windows' reads (`ahead`) that may run twice as long, as a demper's leases run well within theirs.
+    const rules = { budgetRequests: 5, budgetWindowSeconds: 0.5, leaseSeconds: 2 };
+    const channel = poolReadChannel(capacity(a, rules), directReadChannels(loadConfig(process.env).reads));
+    const started: number[] = [];
+    const deps = { channel: null as unknown as SharedGrants, sleep, now: Date.now };
+    // Three batches one after the other, as a demper's check activities go: four readers each, every
+    // reader asking for two reads at a time, and the grants closed as each batch ends.
+    for (let batch = 0; batch < 3; batch++) {
+      deps.channel = sharedGrants(channel, () => 10, { proxied: true, proxies: 1 });
+      let left = 12;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (left-- > 0)
+            await readThrough(deps, {
+              userId: user.id,
+              module: 'demper',
+              storeId: user.id,
+              items: [0, 1],
+              waitUpToMs: 1_000,
+              read: async () => {
+                started.push(Date.now());
+                await sleep(20);
+              },
+            });
+        }),
+      );
+      await deps.channel.close();
+    }
+    expect(started).toHaveLength(72);
+    started.sort((x, y) => x - y);
+    // Timers may fire a few milliseconds off: each window is taken that much short.
+    const windowMs = rules.budgetWindowSeconds * 1000 - 5;
+    const worst = Math.max(...started.map((t) => started.filter((u) => u >= t && u < t + windowMs).length));
+    expect(worst).toBeLessThanOrEqual(rules.budgetRequests);
+    // Carried on from lease to lease, the reads keep close to the pace: 72 reads at ten a second take 7.1 s;
+    // a window idle after each lease (every ten reads) would add 3.5 s.
+    expect(started.at(-1)! - started[0]!).toBeLessThan(8_500);
   });
 
   it('benches a proxy after a ban and hands out the others meanwhile', async () => {

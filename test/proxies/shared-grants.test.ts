@@ -152,6 +152,46 @@ describe('proxy grants shared by the readers of one batch', () => {
     expect(pool.reported.map((r) => r.leaseId)).toEqual(['lease-1']);
   });
 
+  it('waits for the last slices of a spent grant on the only proxy, then asks for it again at once', async () => {
+    // One proxy: the pool refuses while its grant is out, and grants again once it is reported.
+    const pool = fakePool({ budget: 4, readsPerSecond: 10 });
+    const acquire = pool.channel.acquire.bind(pool.channel);
+    let out = 0;
+    pool.channel.acquire = async (req) => {
+      if (out > 0) return { kind: 'wait', until: new Date(Date.now() + 500) };
+      out++;
+      return acquire(req);
+    };
+    const report = pool.channel.report.bind(pool.channel);
+    pool.channel.report = async (grant, outcome) => {
+      out--;
+      await report(grant, outcome);
+    };
+    const shared = sharedGrants(pool.channel, () => 4, { proxied: true, proxies: 1 });
+    const [first, second] = (await Promise.all([shared.acquire(request), shared.acquire(request)])) as ProxyGrant[];
+    expect([leaseOf(first!), leaseOf(second!)]).toEqual(['lease-1', 'lease-1']);
+    // Its permits are all cut: the next reader waits for the slices out, not the pool's half second.
+    const waiting = shared.acquire(request);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await shared.report(first!, { ok: 2, failed: 0 });
+    const asked = Date.now();
+    await shared.report(second!, { ok: 2, failed: 0 });
+    const third = (await waiting) as ProxyGrant;
+    expect(Date.now() - asked).toBeLessThan(100);
+    expect(leaseOf(third)).toBe('lease-2');
+    expect(pool.reported.map((r) => r.leaseId)).toEqual(['lease-1']);
+  });
+
+  it("starts a grant that carries on its proxy's pace no sooner than the pool says", async () => {
+    const pool = fakePool({ budget: 10, readsPerSecond: 10 });
+    const acquire = pool.channel.acquire.bind(pool.channel);
+    const notBefore = new Date(Date.now() + 80);
+    pool.channel.acquire = async (req) => ({ ...((await acquire(req)) as ProxyGrant), notBefore });
+    const shared = sharedGrants(pool.channel, () => 10, { proxied: true, proxies: 1 });
+    const slices = (await Promise.all([shared.acquire(request), shared.acquire(request)])) as ProxyGrant[];
+    expect(slices.map((s) => s.notBefore!.getTime() - notBefore.getTime()).sort((a, b) => a - b)).toEqual([0, 200]);
+  });
+
   it('passes direct grants through untouched', async () => {
     const pool = fakePool({ direct: true });
     const shared = sharedGrants(pool.channel, () => 8);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { doublePrecision, index, integer, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, id, ts, updatedAt } from './columns';
 import { PROXY_MODULES } from '../../domain/plans';
 import { users } from './users';
@@ -64,6 +64,8 @@ export const proxyUsageLog = pgTable(
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     module: text('module', { enum: PROXY_MODULES }),
     requests: integer('requests').notNull().default(0),
+    /** The pace a lease of several budget windows keeps; null for a lease of one window, spent at any pace. */
+    readsPerSecond: doublePrecision('reads_per_second'),
     successes: integer('successes').notNull().default(0),
     failures: integer('failures').notNull().default(0),
     startedAt: ts('started_at').notNull().defaultNow(),
