@@ -78,14 +78,16 @@ describe('proxy budget rules', () => {
     expect(permitsToGrant(50, 249, rules)).toBe(0);
   });
 
+  /** The `measured` profile's numbers, with the default lease. */
+  const measured = {
+    budgetRequests: 10,
+    budgetWindowSeconds: 1,
+    restSeconds: 0,
+    banBenchSeconds: 15,
+    leaseSeconds: 30,
+  };
+
   it('lease a free proxy for several whole windows, paced at the budget rate, when more than one window is wanted', () => {
-    const measured = {
-      budgetRequests: 10,
-      budgetWindowSeconds: 1,
-      restSeconds: 0,
-      banBenchSeconds: 15,
-      leaseSeconds: 30,
-    };
     const free = { usedPermits: 0, pacedAndOver: false };
     expect(leaseToGrant(8, free, measured, 10)).toEqual({ permits: 8 });
     expect(leaseToGrant(25, free, measured, 10)).toEqual({ permits: 25, readsPerSecond: 10 });
@@ -98,13 +100,6 @@ describe('proxy budget rules', () => {
   });
 
   it('let a proxy whose paced leases are over carry on at their pace, never at any pace', () => {
-    const measured = {
-      budgetRequests: 10,
-      budgetWindowSeconds: 1,
-      restSeconds: 0,
-      banBenchSeconds: 15,
-      leaseSeconds: 30,
-    };
     const pacedAndOver = { usedPermits: 100, pacedAndOver: true };
     expect(leaseToGrant(500, pacedAndOver, measured, 10)).toEqual({ permits: 100, readsPerSecond: 10 });
     // Even a few reads go at the pace: spent at once, they would crowd the window the last lease's reads are in.
