@@ -11,7 +11,8 @@
  * batch holds a grant on each of the merchant's `proxies` already.
  *
  * A grant is reported once, with every slice's outcome summed, when its last slice is reported and no
- * more will be cut from it. Direct grants pass through untouched. `close()` stops cutting from the
+ * more will be cut from it. Its proxy may then carry on at the grant's pace at once (`leaseToGrant`), so
+ * a reader finding nothing to cut while the batch holds every proxy waits for that report, not the pool. Direct grants pass through untouched. `close()` stops cutting from the
  * grants in hand (reporting each once its slices are in); call it when the batch is over, or the lease
  * counts against the proxy's budget until its deadline.
  */
@@ -124,9 +125,9 @@ export function sharedGrants(
         const best = soonest();
         const noSpare = Date.now() < noSpareUntilMs || shares.filter(usable).length >= (options.proxies ?? Infinity);
         if (best && (!best.booked || asking || noSpare)) return slice(best.share, request.reads);
-        // Every proxy of the merchant's is ours and the one not booked is still being read to its end:
-        // the pool would only say to come back later. It is free the moment its grant is reported (at
-        // the latest when the grant runs out, should a reader never report).
+        // This batch holds every proxy of the merchant's, and nothing is left to cut but from grants
+        // whose last slices are still being read: the pool would only say to come back in a window.
+        // Such a proxy is free the moment its grant is reported (or runs out, should a reader never report).
         const ending = [...reporting].filter((share) => share.grant.until.getTime() > Date.now());
         if (
           !best &&
