@@ -9,6 +9,11 @@
  * the leases reaching into that interval was granted, every older one still counted. Each grant keeps
  * the counted sum within the budget, hence no interval of one window sees more than the budget. A lease
  * counts its permits until it is reported, then the reads it made: never fewer than it holds in any interval.
+ *
+ * The one exception is a proxy whose counted leases all kept the budget's pace and are over
+ * (`carriesPace`): its next lease keeps that pace from one read interval after the last one ended, so
+ * the reads of all of them make one paced stream, and no interval of one window sees more than the
+ * budget either.
  */
 
 /** The numbers one proxy's reads are granted by; `leaseSeconds` bounds when a lease's reads may start. */

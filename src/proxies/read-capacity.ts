@@ -7,8 +7,9 @@
  * - `proxy`: read through `proxyUrl` (credentials included — keep it out of logs and workflow
  *   payloads) at most `permits` times (1 ≤ permits ≤ wanted), starting every read within
  *   `useWithinMs` — and no faster than `readsPerSecond` when it is set (a lease of several budget
- *   windows, `leaseToGrant`); then call `report` once with how they went. Permits left unused are
- *   dropped: once reported, a lease counts only the reads it made.
+ *   windows, `leaseToGrant`), the first not before `startsInMs` when that is set (a lease carrying on
+ *   its proxy's pace); then call `report` once with how they went. Permits left unused are dropped:
+ *   once reported, a lease counts only the reads it made.
  * - `direct`: the user has no proxies for this module (free plan, or an allocation not done yet):
  *   read from the process's own address (the direct read channel paces those).
  * - `wait`: every proxy of the user for this module is resting, benched or spent; ask again after
