@@ -123,17 +123,14 @@ export function sharedGrants(
       for (;;) {
         await dropSpent();
         const best = soonest();
-        const noSpare = Date.now() < noSpareUntilMs || shares.filter(usable).length >= (options.proxies ?? Infinity);
+        const inHand = shares.filter(usable).length;
+        const noSpare = Date.now() < noSpareUntilMs || inHand >= (options.proxies ?? Infinity);
         if (best && (!best.booked || asking || noSpare)) return slice(best.share, request.reads);
         // This batch holds every proxy of the merchant's, and nothing is left to cut but from grants
         // whose last slices are still being read: the pool would only say to come back in a window.
         // Such a proxy is free the moment its grant is reported (or runs out, should a reader never report).
         const ending = [...reporting].filter((share) => share.grant.until.getTime() > Date.now());
-        if (
-          !best &&
-          ending.length > 0 &&
-          ending.length + shares.filter(usable).length >= (options.proxies ?? Infinity)
-        ) {
+        if (!best && ending.length > 0 && ending.length + inHand >= (options.proxies ?? Infinity)) {
           await untilReleased(Math.min(...ending.map((share) => share.grant.until.getTime())));
           continue;
         }
@@ -144,7 +141,6 @@ export function sharedGrants(
       let done!: () => void;
       asking = new Promise<void>((resolve) => (done = resolve));
       try {
-        await dropSpent();
         // Only once the pool has answered with a proxy is a grant asked for more than this reader's
         // reads: a direct grant reserves its slots on the process's clock whether they are used or not.
         const reads = proxied ? Math.max(request.reads, ahead()) : request.reads;
