@@ -96,6 +96,17 @@ export function carriesPace(ledger: ProxyLedger, rules: Pick<BudgetRules, 'restS
   return ledger.usedPermits > 0 && ledger.pacedAndOver && rules.restSeconds <= 0;
 }
 
+/**
+ * How long a lease that carries on its proxy's pace waits before its first read: one read interval
+ * after the last counted lease ended (`sinceLastEndMs` ago), so the two make one paced stream.
+ */
+export function carryOnDelayMs(
+  sinceLastEndMs: number,
+  rules: Pick<BudgetRules, 'budgetRequests' | 'budgetWindowSeconds'>,
+): number {
+  return Math.max(0, Math.ceil(1000 / paceOf(rules) - sinceLastEndMs));
+}
+
 /** The budget's rate, reads per second: the pace of a lease over several windows. */
 export function paceOf(rules: Pick<BudgetRules, 'budgetRequests' | 'budgetWindowSeconds'>): number {
   return rules.budgetRequests / rules.budgetWindowSeconds;

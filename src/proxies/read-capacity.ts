@@ -39,6 +39,7 @@ import { openFrom } from '../db/sealed-columns';
 import type { ProxyModule } from '../domain/plans';
 import {
   carriesPace,
+  carryOnDelayMs,
   isFailing,
   leaseToGrant,
   paceOf,
@@ -140,11 +141,8 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
 
   /** Over a proxy's counting ledger rows: every one kept a pace no faster than the budget's, and is over (`carriesPace`). */
   const pacedAndOver = sql`coalesce(bool_and(${l.finishedAt} is not null and coalesce(${l.readsPerSecond} <= ${paceOf(rules)}, false)), false)`;
-  /** Over the same rows: the proxy may be leased now. */
-  const hasRoom =
-    rules.restSeconds > 0
-      ? sql`coalesce(sum(${l.requests}), 0) < ${rules.budgetRequests}`
-      : sql`(coalesce(sum(${l.requests}), 0) < ${rules.budgetRequests} or ${pacedAndOver})`;
+  /** Over the same rows: the proxy may have room now (`leaseToGrant` decides how much). */
+  const hasRoom = sql`(coalesce(sum(${l.requests}), 0) < ${rules.budgetRequests} or ${pacedAndOver})`;
 
   function proxyUrl(row: Picked): string {
     const password = row.password_enc ? openFrom(deps.keyring, 'proxyPassword', row.id, row.password_enc) : null;
@@ -196,10 +194,7 @@ export function createReadCapacity(deps: ReadCapacityDeps): ReadCapacity {
       const counted = { usedPermits: used, pacedAndOver: pacedOver };
       const { permits, readsPerSecond } = leaseToGrant(wanted, counted, rules, MAX_LEASE_WINDOWS);
       if (permits === 0) return { kind: 'full' as const, proxyId: row.id };
-      // Carrying on a pace, the first read comes one read interval after the last lease ended.
-      const startsInMs = carriesPace(counted, rules)
-        ? Math.max(0, Math.ceil(1000 / paceOf(rules) - Number(sinceLastEndMs ?? 0)))
-        : 0;
+      const startsInMs = carriesPace(counted, rules) ? carryOnDelayMs(Number(sinceLastEndMs ?? 0), rules) : 0;
       const restSeconds = restSecondsAfterGrant(used + permits, rules);
       const [lease] = await tx
         .insert(proxyUsageLog)

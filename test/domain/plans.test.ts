@@ -11,6 +11,7 @@ import {
 } from '../../src/domain/plans';
 import {
   carriesPace,
+  carryOnDelayMs,
   isFailing,
   leaseToGrant,
   permitsToGrant,
@@ -110,6 +111,9 @@ describe('proxy budget rules', () => {
     // A profile that rests its proxies has no pace to carry on.
     expect(leaseToGrant(500, { usedPermits: 249, pacedAndOver: true }, rules, 10)).toEqual({ permits: 0 });
     expect(carriesPace({ usedPermits: 0, pacedAndOver: true }, measured)).toBe(false);
+    // Its first read comes one read interval (100 ms) after the last lease ended.
+    expect(carryOnDelayMs(30, measured)).toBe(70);
+    expect(carryOnDelayMs(250, measured)).toBe(0);
   });
 
   it('rest a proxy once a grant spends its budget, when the profile rests proxies', () => {
