@@ -208,8 +208,10 @@ describe('read capacity leased from PostgreSQL', () => {
     }
     expect(started).toHaveLength(72);
     started.sort((x, y) => x - y);
-    // Timers may fire a few milliseconds off: each window is taken that much short.
-    const windowMs = rules.budgetWindowSeconds * 1000 - 5;
+    // Timers fire late on a loaded machine, and a read late by a few milliseconds sits that much closer
+    // to the next one: each window is taken a fifth of a read interval short. Two streams on the proxy
+    // at once would still put twice the budget in it.
+    const windowMs = rules.budgetWindowSeconds * 1000 - 20;
     const worst = Math.max(...started.map((t) => started.filter((u) => u >= t && u < t + windowMs).length));
     expect(worst).toBeLessThanOrEqual(rules.budgetRequests);
     // Carried on from lease to lease, the reads keep close to the pace: 72 reads at ten a second take 7.1 s;
