@@ -48,13 +48,25 @@ export function expectedHoldSeconds(pace: CardPace, atMs: number, horizonSeconds
 }
 
 /**
- * One city's change as the budget weighs it: the rival it prices against, and whether it is a cut — a
- * lower price that wins a better place, under a rival that may answer it. A lower price that wins none
- * (held at the floor behind a rival) stands, like a raise, until the card moves again.
+ * One city's change as the budget weighs it: the rival it prices against, whether it is a cut — a
+ * lower price that wins a better place, under a rival that may answer it — and the card's cheapest
+ * rival. A lower price that wins none (held at the floor behind a rival) stands, like a raise, until
+ * the rival it prices against moves.
  */
 export interface CardMove {
   rivalMerchantId: string | null;
   cut: boolean;
+  leaderMerchantId: string | null;
+}
+
+/**
+ * Whether the card's pace tells how long a change that is no cut stands: the pace is its cheapest
+ * rival's, so it does for a change priced under that rival (or under none), and not for one held
+ * behind it under another rival — say at the floor, under a rival creeping up a tenge at a time while
+ * the cheapest sits still below the floor.
+ */
+function paceTells(move: CardMove): boolean {
+  return move.rivalMerchantId === null || move.rivalMerchantId === move.leaderMerchantId;
 }
 
 /**
@@ -65,8 +77,8 @@ export interface CardMove {
  *   known, else as long as it usually takes to answer; where rivals were only seen lowering their
  *   prices, `moverSeconds`. Where several have been, the first of them to act answers: the hold is
  *   shared among them.
- * - Any other change (a raise, a correction) stands until the card's cheapest rival moves again: the
- *   card's pace.
+ * - Any other change (a raise, a correction) priced under the card's cheapest rival stands until that
+ *   rival moves again: the card's pace. Priced under another rival, how long is not known.
  * A move this read found (`previousReadAtMs`: the read before it) happened, on average, halfway
  * between the two reads: a bot moving on its own clock moves again that much sooner, so an answer to a
  * move seen late is worth less than one to a move seen as it happened.
@@ -84,6 +96,7 @@ export function cardHoldSeconds(
   const byClock = answer === null ? null : clockHoldSeconds(card?.war.clock, atMs);
   if (byClock !== null) return byClock / Math.max(1, seen);
   if (move.cut && answer === null && seen === 0) return horizonSeconds;
+  if (!move.cut && !paceTells(move)) return horizonSeconds;
   const expected = move.cut
     ? (answer ?? moverSeconds) / Math.max(1, seen)
     : expectedHoldSeconds(card?.pace ?? UNKNOWN_PACE, atMs, horizonSeconds);
@@ -93,11 +106,13 @@ export function cardHoldSeconds(
 
 /**
  * Whether anything is known of how long a change to the card stands: the card's pace (once its cheapest
- * rival was seen to move twice), or how soon the rival it cuts under answers our cuts.
+ * rival was seen to move twice) where it tells (`paceTells`, or for a cut), or how soon the rival it
+ * prices against answers our cuts.
  */
-export function holdIsKnown(card: CardKnowledge | undefined, rivalMerchantId: string | null): boolean {
+export function holdIsKnown(card: CardKnowledge | undefined, move: CardMove): boolean {
   if (!card) return false;
-  return (card.pace?.gapSeconds ?? null) !== null || answerExpectedSeconds(card.war, rivalMerchantId) !== null;
+  const paceKnown = (card.pace?.gapSeconds ?? null) !== null && (move.cut || paceTells(move));
+  return paceKnown || answerExpectedSeconds(card.war, move.rivalMerchantId) !== null;
 }
 
 /**
@@ -112,21 +127,18 @@ export function pushHold(
   previousReadAtMs: number | null,
   moverSeconds: number = horizonSeconds,
 ): { holdSeconds: number; holdKnown: boolean } {
-  const rivalOf = (c: (typeof changes)[number]) => c.rival?.merchantId ?? null;
+  const moveOf = (c: (typeof changes)[number]): CardMove => ({
+    rivalMerchantId: c.rival?.merchantId ?? null,
+    cut: lowersPrice(c) && winsPlace(c),
+    leaderMerchantId: c.leader?.merchantId ?? null,
+  });
   return {
     holdSeconds: Math.min(
       ...changes.map((c) =>
-        cardHoldSeconds(
-          cards[c.cityId],
-          { rivalMerchantId: rivalOf(c), cut: lowersPrice(c) && winsPlace(c) },
-          atMs,
-          horizonSeconds,
-          previousReadAtMs,
-          moverSeconds,
-        ),
+        cardHoldSeconds(cards[c.cityId], moveOf(c), atMs, horizonSeconds, previousReadAtMs, moverSeconds),
       ),
     ),
-    holdKnown: changes.every((c) => holdIsKnown(cards[c.cityId], rivalOf(c))),
+    holdKnown: changes.every((c) => holdIsKnown(cards[c.cityId], moveOf(c))),
   };
 }
 

@@ -18,6 +18,8 @@ import { useSandbox } from '../support/sandbox';
 
 const OURS = '31500001';
 const RIVAL = '31600001';
+/** A rival on product 36 alone, under our floor there. */
+const UNDER_FLOOR = '31700001';
 
 /**
  * The fencing of price pushes, step by step against PostgreSQL and the sandbox: a decision with a
@@ -30,18 +32,25 @@ const RIVAL = '31600001';
  * slow batch ends before its decisions go stale, a decision older than it was expected to stand is not
  * sent, a check keeps the cut a push recorded while it ran, a batch keeps to intervals shortened
  * while it ran, a raise stops under a rival that left lately, named as the last check saw it, and a
- * raise on a card not seen to move waits while the budget's pace binds, and one that buys only margin
- * waits while cuts wait to be pushed.
+ * raise on a card not seen to move waits while the budget's pace binds, and so does one at the floor
+ * under a rival behind the cheapest, and one that buys only margin waits while cuts wait to be pushed.
  */
 describe('fenced price pushes', () => {
   const sandbox = useSandbox({
     market: {
-      merchants: [OURS, RIVAL].map((uid) => ({ uid, name: uid, points: [{ code: 'PP1', cityId: ALMATY }] })),
+      merchants: [OURS, RIVAL, UNDER_FLOOR].map((uid) => ({
+        uid,
+        name: uid,
+        points: [{ code: 'PP1', cityId: ALMATY }],
+      })),
       // Product 25 costs five times what the others do.
-      offers: Array.from({ length: 35 }, (_, i) => i + 1).flatMap((n) => [
-        { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
-        { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
-      ]),
+      offers: [
+        ...Array.from({ length: 36 }, (_, i) => i + 1).flatMap((n) => [
+          { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
+          { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
+        ]),
+        { merchantUid: UNDER_FLOOR, sku: 'UF-36', productId: '9300000036', price: 4_000 },
+      ],
     },
   });
   const ctx = useTestContext(() => demperTestConfig(sandbox));
@@ -704,6 +713,54 @@ describe('fenced price pushes', () => {
       .from(priceChanges)
       .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 93)));
     expect(change).toMatchObject({ newPrice: 8_999, reason: 'raise' });
+  });
+
+  it('while the pace binds, does not follow a rival up at the floor behind a cheaper one that sits still', async () => {
+    const p = await product(36);
+    await onlyActive([p]);
+    const ours = sandbox.market.offer(OURS, 'F-36')!;
+    const rival = sandbox.market.offer(RIVAL, 'RF-36')!;
+    sandbox.market.mutate(ours, () => {
+      ours.cityPrices.set(ALMATY, 5_800);
+    });
+    sandbox.market.mutate(rival, () => {
+      rival.cityPrices.set(ALMATY, 6_000);
+    });
+    const now = Date.now();
+    const store = (await loadDemperStore(ctx.db, storeId))!;
+    // The cheapest rival, under our floor of 5 000, has been still for ten minutes on a card whose cheapest moves every five.
+    const leader = { merchantId: UNDER_FLOOR, priceTenge: 4_000 };
+    const pace = { lastMoveAtMs: now - 600_000, gapSeconds: 300 };
+    const checkWith = async (cycle: number, budget: { limit: number; windowSeconds: number }) => {
+      await ctx.db
+        .update(products)
+        .set({
+          price: 5_800,
+          cityPrices: { [ALMATY]: 5_800 },
+          nextCheckAt: null,
+          pricingState: { [ALMATY]: { war: NO_PRICE_WAR, day: null, leader, pace } },
+        })
+        .where(eq(products.id, p.id));
+      return checkDueProducts(checkDeps({ budget }), {
+        store,
+        cycle,
+        config: completeDemperConfig(FAST_LOOP),
+        writesBlocked: false,
+      });
+    };
+    const binding = await bindingBudget([
+      { productId: p.id, cycle: 110 },
+      { productId: p.id, cycle: 111 },
+    ]);
+    // The raise to 5 999 under the rival at 6 000 keeps second place: how long it stands is that rival's pace, not known.
+    expect(await checkWith(112, binding)).toMatchObject({ checked: 1, changed: 0 });
+    await nothingWaiting();
+    expect(await checkWith(113, { limit: 10_000, windowSeconds: 60 })).toMatchObject({ checked: 1, changed: 1 });
+    const [change] = await ctx.db
+      .select()
+      .from(priceChanges)
+      .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 113)));
+    expect(change).toMatchObject({ newPrice: 5_999, reason: 'floor_reached' });
   });
 
   it('makes no raise that buys only margin while cuts wait to be pushed, and makes it behind other raises', async () => {

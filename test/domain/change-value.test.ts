@@ -38,8 +38,13 @@ describe('card pace', () => {
     expect(expectedHoldSeconds(bot, 9_000 * S, 1800)).toBe(1800);
   });
 
-  const cut = (rivalMerchantId: string | null) => ({ rivalMerchantId, cut: true });
-  const raise = { rivalMerchantId: 'calm', cut: false };
+  const cut = (rivalMerchantId: string | null) => ({ rivalMerchantId, cut: true, leaderMerchantId: rivalMerchantId });
+  const under = (rivalMerchantId: string, leaderMerchantId = rivalMerchantId) => ({
+    rivalMerchantId,
+    cut: false,
+    leaderMerchantId,
+  });
+  const raise = under('calm');
 
   it('expects a cut to last while no rival was seen lowering its price, and a raise to stand for the card’s pace', () => {
     const blinking = { lastMoveAtMs: 0, gapSeconds: 12 };
@@ -91,14 +96,25 @@ describe('card pace', () => {
     expect(cardHoldSeconds({ pace: movedBefore, war: NO_PRICE_WAR }, raise, 60 * S, 1800, 50 * S)).toBe(20);
   });
 
+  it('knows nothing from the card’s pace of a change held behind its cheapest rival, under another one', () => {
+    const stillLeader = { pace: { lastMoveAtMs: 0, gapSeconds: 600 }, war: NO_PRICE_WAR };
+    // The cheapest rival sits still below our floor; the one we follow up at the floor creeps a tenge at a time.
+    expect(cardHoldSeconds(stillLeader, under('creeper', 'bot'), 60 * S, 1800)).toBe(1800);
+    expect(holdIsKnown(stillLeader, under('creeper', 'bot'))).toBe(false);
+    expect(cardHoldSeconds(stillLeader, under('bot'), 60 * S, 1800)).toBe(600);
+    expect(holdIsKnown(stillLeader, under('bot'))).toBe(true);
+    // A cut is weighed by who answers it, whoever is cheapest.
+    expect(holdIsKnown(stillLeader, { ...cut('creeper'), leaderMerchantId: 'bot' })).toBe(true);
+  });
+
   it('knows how long a change stands from the card’s pace or from its rival’s answers, not from a card seen to move once', () => {
     const war = { ...NO_PRICE_WAR, rivalMerchantId: 'bot', rounds: 1, lastRoundAtMs: 0, answerSeconds: 40 };
     const movedOnce = { lastMoveAtMs: 0, gapSeconds: null };
-    expect(holdIsKnown({ pace: { lastMoveAtMs: 0, gapSeconds: 30 }, war: NO_PRICE_WAR }, 'bot')).toBe(true);
-    expect(holdIsKnown({ pace: movedOnce, war }, 'bot')).toBe(true);
-    expect(holdIsKnown({ pace: movedOnce, war }, 'calm')).toBe(false);
-    expect(holdIsKnown({ war: NO_PRICE_WAR }, 'bot')).toBe(false);
-    expect(holdIsKnown(undefined, 'bot')).toBe(false);
+    expect(holdIsKnown({ pace: { lastMoveAtMs: 0, gapSeconds: 30 }, war: NO_PRICE_WAR }, under('bot'))).toBe(true);
+    expect(holdIsKnown({ pace: movedOnce, war }, under('bot'))).toBe(true);
+    expect(holdIsKnown({ pace: movedOnce, war }, under('calm'))).toBe(false);
+    expect(holdIsKnown({ war: NO_PRICE_WAR }, under('bot'))).toBe(false);
+    expect(holdIsKnown(undefined, under('bot'))).toBe(false);
   });
 
   it('expects a push to stand until the first of its cards moves, known only when known for each', () => {
@@ -128,6 +144,11 @@ describe('card pace', () => {
       holdKnown: true,
     });
     expect(pushHold([floor('almaty')], cards, 60 * S, 1800, null).holdSeconds).toBe(1_200);
+    // Held at the floor under a rival behind the cheapest one: nothing known of how long.
+    expect(pushHold([{ ...floor('almaty'), rival: { merchantId: 'creeper' } }], cards, 60 * S, 1800, null)).toEqual({
+      holdSeconds: 1_800,
+      holdKnown: false,
+    });
   });
 
   it('calls a change lasting from a quarter of the budget window', () => {
