@@ -132,6 +132,30 @@ describe('fenced price pushes', () => {
     return { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
   }
 
+  /** Checks one product alone, as its last read left it: at `priceTenge`, with `pricingState`, under `budget`. */
+  async function checkAt(
+    productId: string,
+    cycle: number,
+    seen: { priceTenge: number; pricingState: (typeof products.$inferInsert)['pricingState'] },
+    budget: { limit: number; windowSeconds: number },
+  ) {
+    await ctx.db
+      .update(products)
+      .set({
+        price: seen.priceTenge,
+        cityPrices: { [ALMATY]: seen.priceTenge },
+        nextCheckAt: null,
+        pricingState: seen.pricingState,
+      })
+      .where(eq(products.id, productId));
+    return checkDueProducts(checkDeps({ budget }), {
+      store: (await loadDemperStore(ctx.db, storeId))!,
+      cycle,
+      config: completeDemperConfig(FAST_LOOP),
+      writesBlocked: false,
+    });
+  }
+
   async function decision(
     productId: string,
     cycle: number,
@@ -682,25 +706,14 @@ describe('fenced price pushes', () => {
       { productId: p.id, cycle: 90 },
       { productId: p.id, cycle: 91 },
     ]);
-    const store = (await loadDemperStore(ctx.db, storeId))!;
-    const checkWith = async (cycle: number, pace: { lastMoveAtMs: number; gapSeconds: number } | null) => {
-      const leader = { merchantId: RIVAL, priceTenge: 9_000 };
-      await ctx.db
-        .update(products)
-        .set({
-          price: 8_500,
-          cityPrices: { [ALMATY]: 8_500 },
-          nextCheckAt: null,
-          pricingState: pace ? { [ALMATY]: { war: NO_PRICE_WAR, day: null, leader, pace } } : {},
-        })
-        .where(eq(products.id, p.id));
-      return checkDueProducts(checkDeps({ budget }), {
-        store,
+    const leader = { merchantId: RIVAL, priceTenge: 9_000 };
+    const checkWith = (cycle: number, pace: { lastMoveAtMs: number; gapSeconds: number } | null) =>
+      checkAt(
+        p.id,
         cycle,
-        config: completeDemperConfig(FAST_LOOP),
-        writesBlocked: false,
-      });
-    };
+        { priceTenge: 8_500, pricingState: pace ? { [ALMATY]: { war: NO_PRICE_WAR, day: null, leader, pace } } : {} },
+        budget,
+      );
     // The rival 500 ₸ above was never seen to move: it may be one whose offer blinks, back under a raise at once.
     expect(await checkWith(92, null)).toMatchObject({ checked: 1, changed: 0 });
     // Still for ten minutes on a card whose rival moves every five: the raise to 8 999 stands, and is made.
@@ -726,28 +739,12 @@ describe('fenced price pushes', () => {
     sandbox.market.mutate(rival, () => {
       rival.cityPrices.set(ALMATY, 6_000);
     });
-    const now = Date.now();
-    const store = (await loadDemperStore(ctx.db, storeId))!;
     // The cheapest rival, under our floor of 5 000, has been still for ten minutes on a card whose cheapest moves every five.
     const leader = { merchantId: UNDER_FLOOR, priceTenge: 4_000 };
-    const pace = { lastMoveAtMs: now - 600_000, gapSeconds: 300 };
-    const checkWith = async (cycle: number, budget: { limit: number; windowSeconds: number }) => {
-      await ctx.db
-        .update(products)
-        .set({
-          price: 5_800,
-          cityPrices: { [ALMATY]: 5_800 },
-          nextCheckAt: null,
-          pricingState: { [ALMATY]: { war: NO_PRICE_WAR, day: null, leader, pace } },
-        })
-        .where(eq(products.id, p.id));
-      return checkDueProducts(checkDeps({ budget }), {
-        store,
-        cycle,
-        config: completeDemperConfig(FAST_LOOP),
-        writesBlocked: false,
-      });
-    };
+    const pace = { lastMoveAtMs: Date.now() - 600_000, gapSeconds: 300 };
+    const seen = { priceTenge: 5_800, pricingState: { [ALMATY]: { war: NO_PRICE_WAR, day: null, leader, pace } } };
+    const checkWith = (cycle: number, budget: { limit: number; windowSeconds: number }) =>
+      checkAt(p.id, cycle, seen, budget);
     const binding = await bindingBudget([
       { productId: p.id, cycle: 110 },
       { productId: p.id, cycle: 111 },
@@ -774,23 +771,13 @@ describe('fenced price pushes', () => {
     sandbox.market.mutate(ours, () => {
       ours.cityPrices.set(ALMATY, 8_500);
     });
-    const store = (await loadDemperStore(ctx.db, storeId))!;
     // A budget far from binding: only the changes waiting can hold the raise back.
     const roomy = { limit: 10_000, windowSeconds: 60 };
     /** A check of the product while the others wait to be pushed at `queuedPrice` (from 10 000). */
     const checkBehind = async (cycle: number, queuedPrice: number) => {
       await nothingWaiting();
       await Promise.all(others.map((o) => decision(o.id, cycle, queuedPrice)));
-      await ctx.db
-        .update(products)
-        .set({ price: 8_500, cityPrices: { [ALMATY]: 8_500 }, nextCheckAt: null, pricingState: {} })
-        .where(eq(products.id, p.id));
-      return checkDueProducts(checkDeps({ budget: roomy }), {
-        store,
-        cycle,
-        config: completeDemperConfig(FAST_LOOP),
-        writesBlocked: false,
-      });
+      return checkAt(p.id, cycle, { priceTenge: 8_500, pricingState: {} }, roomy);
     };
     expect(await checkBehind(101, 9_500)).toMatchObject({ checked: 1, changed: 0 });
     expect(await checkBehind(102, 10_500)).toMatchObject({ checked: 1, changed: 1 });
