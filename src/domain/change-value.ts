@@ -60,13 +60,13 @@ export interface CardMove {
 }
 
 /**
- * Whether the card's pace tells how long a change that is no cut stands: the pace is its cheapest
- * rival's, so it does for a change priced under that rival (or under none), and not for one held
- * behind it under another rival — say at the floor, under a rival creeping up a tenge at a time while
- * the cheapest sits still below the floor.
+ * Whether the card's pace says anything of the change. The pace is the cheapest rival's: it does for a
+ * cut, and for any other change priced under that rival (or under none); not for one held behind it
+ * under another rival — say at the floor, under a rival creeping up a tenge at a time while the
+ * cheapest sits still below the floor.
  */
 function paceTells(move: CardMove): boolean {
-  return move.rivalMerchantId === null || move.rivalMerchantId === move.leaderMerchantId;
+  return move.cut || move.rivalMerchantId === null || move.rivalMerchantId === move.leaderMerchantId;
 }
 
 /**
@@ -96,7 +96,7 @@ export function cardHoldSeconds(
   const byClock = answer === null ? null : clockHoldSeconds(card?.war.clock, atMs);
   if (byClock !== null) return byClock / Math.max(1, seen);
   if (move.cut && answer === null && seen === 0) return horizonSeconds;
-  if (!move.cut && !paceTells(move)) return horizonSeconds;
+  if (!paceTells(move)) return horizonSeconds;
   const expected = move.cut
     ? (answer ?? moverSeconds) / Math.max(1, seen)
     : expectedHoldSeconds(card?.pace ?? UNKNOWN_PACE, atMs, horizonSeconds);
@@ -106,12 +106,12 @@ export function cardHoldSeconds(
 
 /**
  * Whether anything is known of how long a change to the card stands: the card's pace (once its cheapest
- * rival was seen to move twice) where it tells (`paceTells`, or for a cut), or how soon the rival it
- * prices against answers our cuts.
+ * rival was seen to move twice) where it tells (`paceTells`), or how soon the rival it prices against
+ * answers our cuts.
  */
 export function holdIsKnown(card: CardKnowledge | undefined, move: CardMove): boolean {
   if (!card) return false;
-  const paceKnown = (card.pace?.gapSeconds ?? null) !== null && (move.cut || paceTells(move));
+  const paceKnown = (card.pace?.gapSeconds ?? null) !== null && paceTells(move);
   return paceKnown || answerExpectedSeconds(card.war, move.rivalMerchantId) !== null;
 }
 
