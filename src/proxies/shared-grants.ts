@@ -11,10 +11,11 @@
  * batch holds a grant on each of the merchant's `proxies` already.
  *
  * A grant is reported once, with every slice's outcome summed, when its last slice is reported and no
- * more will be cut from it. Its proxy may then carry on at the grant's pace at once (`leaseToGrant`), so
- * a reader finding nothing to cut while the batch holds every proxy waits for that report, not the pool. Direct grants pass through untouched. `close()` stops cutting from the
- * grants in hand (reporting each once its slices are in); call it when the batch is over, or the lease
- * counts against the proxy's budget until its deadline.
+ * more will be cut from it. Its proxy may then carry on at the grant's pace at once (`leaseToGrant`),
+ * so a reader finding nothing to cut while the batch holds every proxy waits for that report, not the
+ * pool. Direct grants pass through untouched. `close()` stops cutting from the grants in hand
+ * (reporting each once its slices are in); call it when the batch is over, or the lease counts against
+ * the proxy's budget until its deadline.
  */
 
 import type { ProxyGrant, ReadChannel, ReadGrant, ReadOutcome, ReadRequest, UsableGrant } from './read-channel';
