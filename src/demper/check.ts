@@ -13,6 +13,7 @@ import { priceChanges, productDays, products } from '../db/schema';
 import {
   paceBinds,
   paceIntervalMs,
+  pacedHoldFloorSeconds,
   pushHold,
   spend,
   spendAllowance,
@@ -35,7 +36,7 @@ import { settingsOf } from '../products/settings';
 import type { ReadChannel } from '../proxies/read-channel';
 import { sharedGrants } from '../proxies/shared-grants';
 import { readCards } from './card-reader';
-import { recordDecision, sendTimesSince, type Decision } from './price-changes';
+import { recordDecision, sentChangesSince, type Decision } from './price-changes';
 import { pendingCutTimes, writeCheckedRows, type CheckedRow } from './product-writes';
 import { demperProxyCount, dueProductIds, readAheadWith, storeNextWakeAt } from './schedule';
 import type { DemperStore } from './store';
@@ -231,25 +232,28 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
 
 /**
  * The change budget's allowance now, the store's changes still waiting to be pushed counted as spent;
- * how many wait, and how many of those lower a price.
+ * how many wait, and how many of those lower a price; and while the pace binds, the least a
+ * short-lived change must be expected to stand (`pacedHoldFloorSeconds`; 0 otherwise).
  */
 async function allowanceNow(
   deps: CheckDeps,
   storeId: string,
-): Promise<{ allowance: SpendAllowance; waiting: number; cutsWaiting: number }> {
+): Promise<{ allowance: SpendAllowance; waiting: number; cutsWaiting: number; holdFloorSeconds: number }> {
   const now = deps.now();
   const since = new Date(now.getTime() - deps.budget.windowSeconds * 1000);
   const [waiting] = await deps.db
     .select({ n: count(), cuts: count(sql`case when ${priceChanges.newPrice} < ${priceChanges.oldPrice} then 1 end`) })
     .from(priceChanges)
     .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
-  const sent = await sendTimesSince(deps.db, storeId, since);
+  const sent = await sentChangesSince(deps.db, storeId, since);
   const waitingCount = waiting?.n ?? 0;
-  const times = [...sent, ...Array.from({ length: waitingCount }, () => now.getTime())];
+  const times = [...sent.map((c) => c.atMs), ...Array.from({ length: waitingCount }, () => now.getTime())];
+  const allowance = spendAllowance(times, now.getTime(), deps.budget);
   return {
-    allowance: spendAllowance(times, now.getTime(), deps.budget),
+    allowance,
     waiting: waitingCount,
     cutsWaiting: waiting?.cuts ?? 0,
+    holdFloorSeconds: paceBinds(allowance, deps.budget) ? pacedHoldFloorSeconds(sent, now.getTime(), deps.budget) : 0,
   };
 }
 
@@ -307,8 +311,9 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
     // A change waits for the merchant's write pace behind those already waiting. One not sent within the
     // decision's age is dropped as stale, and one that would wait more than half the time it is expected
     // to stand would buy little and most likely go out on a card that has moved since: neither is
-    // recorded. A raise that wins no place buys only margin, and does not queue behind a cut: the pace
-    // and the budget go to first place first. The product is decided afresh at its next check.
+    // recorded. Nor is a short-lived one expected to stand less than the pace's floor while it binds.
+    // A raise that wins no place buys only margin, and does not queue behind a cut: the pace and the
+    // budget go to first place first. The product is decided afresh at its next check.
     let ahead = budget?.waiting ?? 0;
     let cutsAhead = budget?.cutsWaiting ?? 0;
     const pushable = Math.floor(config.maxPushesPerSecond * decisionMaxAgeSeconds(config));
@@ -319,6 +324,7 @@ function changeRecorder(deps: CheckDeps, input: CheckInput, allowanceAtStart: Sp
       const next = spend(left, kind);
       const waitSeconds = ahead / config.maxPushesPerSecond;
       if (next === null || ahead >= pushable || waitSeconds > change.holdSeconds / 2) return false;
+      if (kind === 'short_lived' && change.holdSeconds < (budget?.holdFloorSeconds ?? 0)) return false;
       const raises = change.changes.every((c) => c.targetPriceTenge > c.livePriceTenge);
       if (kind === 'margin_only' && raises && cutsAhead > 0) return false;
       if (change.changes.some(lowersPrice)) cutsAhead++;

@@ -21,6 +21,7 @@ import { and, asc, desc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from '../db';
 import { priceChangeManualSeq, priceChanges, type products } from '../db/schema';
+import type { SentChange } from '../domain/change-value';
 import type { CityPrice } from '../domain/city-prices';
 import { DEMPER_CONFIG_LIMITS } from '../domain/demper-config';
 import { PREORDER_SET, type ChangeDetail } from '../domain/price-change';
@@ -218,13 +219,16 @@ export async function pendingChanges(
     .orderBy(asc(priceChanges.seq));
 }
 
-/** When the store's changes sent since `since` were sent, for the change budget. */
-export async function sendTimesSince(db: Pick<Db, 'select'>, storeId: string, since: Date): Promise<number[]> {
+/** The store's changes sent since `since`, for the change budget: when each was sent, and how long it was expected to stand. */
+export async function sentChangesSince(db: Pick<Db, 'select'>, storeId: string, since: Date): Promise<SentChange[]> {
   const rows = await db
-    .select({ sentAt: priceChanges.sentAt })
+    .select({
+      sentAt: priceChanges.sentAt,
+      holdSeconds: sql<number | null>`(${priceChanges.detail}->>'holdSeconds')::float8`,
+    })
     .from(priceChanges)
     .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'sent'), gt(priceChanges.sentAt, since)));
-  return rows.map((r) => r.sentAt!.getTime());
+  return rows.map((r) => ({ atMs: r.sentAt!.getTime(), holdSeconds: r.holdSeconds }));
 }
 
 /** Those of `changes` still pending. */

@@ -47,7 +47,7 @@ import {
   outdatedPending,
   pendingChanges,
   readChange,
-  sendTimesSince,
+  sentChangesSince,
   supersedePending,
   type PriceChange,
 } from './price-changes';
@@ -136,7 +136,7 @@ export async function pushPendingChanges(deps: PushDeps, input: PushInput): Prom
   const ctx: CabinetContext = { urls: deps.urls, timeoutMs: deps.timeoutMs, session };
 
   const since = new Date(deps.now().getTime() - deps.budget.windowSeconds * 1000);
-  const sendTimes = await sendTimesSince(db, input.storeId, since);
+  const sendTimes = (await sentChangesSince(db, input.storeId, since)).map((c) => c.atMs);
   const budget = changeBudgetStatus(sendTimes, deps.now(), deps.budget);
   // The check that recorded a change spent the allowance on it, paced by its kind; what is left here is
   // only the budget's hard limit, which the merchant's own requests count against too.

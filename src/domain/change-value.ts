@@ -212,6 +212,38 @@ export function spendAllowance(changeTimesMs: readonly number[], nowMs: number, 
   return { any, shortLived, marginOnly: binding ? 0 : shortLived };
 }
 
+/**
+ * While the pace binds, each slot it frees goes to one change, and a cut that falls within a second
+ * buys next to nothing with it: the slot is better left to one that stands. So a short-lived change
+ * must be expected to stand at least this share of the median hold of the short-lived changes sent
+ * within the pace's lookback (`pacedHoldFloorSeconds`). One that falls short waits for its product's
+ * next check — on a card whose rival acts on a clock, just after its next act, when a cut stands a
+ * whole period. Half the median, not the median: the floor follows what the market offers and never
+ * climbs past what most changes still reach.
+ */
+const PACED_HOLD_SHARE = 1 / 2;
+/** Fewer short-lived changes than this within the lookback tell too little of what a slot buys: no floor. */
+const PACED_HOLD_SAMPLES = 10;
+
+/** A change the budget counts: when it was sent, and how long it was expected to stand (null when not recorded). */
+export interface SentChange {
+  atMs: number;
+  holdSeconds: number | null;
+}
+
+/** The least hold a short-lived change must be expected to reach while the pace binds; 0 when too few were sent to tell. */
+export function pacedHoldFloorSeconds(sent: readonly SentChange[], nowMs: number, budget: ChangeBudget): number {
+  const lookbackMs = (budget.windowSeconds * 1000 * PACE_LOOKBACK_SLICES) / PACE_SLICES;
+  const holds = sent
+    .filter((c) => c.atMs > nowMs - lookbackMs && c.holdSeconds !== null && !isLasting(c.holdSeconds, budget))
+    .map((c) => c.holdSeconds!)
+    .sort((a, b) => a - b);
+  if (holds.length < PACED_HOLD_SAMPLES) return 0;
+  const mid = holds.length / 2;
+  const median = holds.length % 2 ? holds[Math.floor(mid)]! : (holds[mid - 1]! + holds[mid]!) / 2;
+  return median * PACED_HOLD_SHARE;
+}
+
 /** Whether short-lived changes keep the even pace now: once half the budget is spent. */
 export function paceBinds(allowance: Pick<SpendAllowance, 'any'>, budget: ChangeBudget): boolean {
   return allowance.any < budget.limit / 2;

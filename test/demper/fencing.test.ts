@@ -3,7 +3,7 @@ import { and, count, eq, gt, inArray, max, notInArray } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kaspiStores, priceChanges, products, storeEvents } from '../../src/db/schema';
 import { checkDueProducts, type CheckDeps } from '../../src/demper/check';
-import { recordDecision, sendTimesSince } from '../../src/demper/price-changes';
+import { recordDecision, sentChangesSince } from '../../src/demper/price-changes';
 import { pushPendingChanges, sendPriceChange } from '../../src/demper/push';
 import { createDirectReadChannel } from '../../src/proxies/read-channel';
 import { loadDemperStore } from '../../src/demper/store';
@@ -45,7 +45,7 @@ describe('fenced price pushes', () => {
       })),
       // Product 25 costs five times what the others do.
       offers: [
-        ...Array.from({ length: 36 }, (_, i) => i + 1).flatMap((n) => [
+        ...Array.from({ length: 37 }, (_, i) => i + 1).flatMap((n) => [
           { merchantUid: OURS, sku: `F-${n}`, productId: `93000000${n}`, price: n === 25 ? 50_000 : 10_000 },
           { merchantUid: RIVAL, sku: `RF-${n}`, productId: `93000000${n}`, price: n === 25 ? 45_000 : 9_000 },
         ]),
@@ -113,7 +113,7 @@ describe('fenced price pushes', () => {
       .select({ n: count() })
       .from(priceChanges)
       .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'pending')));
-    const sent = await sendTimesSince(ctx.db, storeId, new Date(Date.now() - windowSeconds * 1000));
+    const sent = await sentChangesSince(ctx.db, storeId, new Date(Date.now() - windowSeconds * 1000));
     return sent.length + waiting!.n;
   }
 
@@ -758,6 +758,62 @@ describe('fenced price pushes', () => {
       .from(priceChanges)
       .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 113)));
     expect(change).toMatchObject({ newPrice: 5_999, reason: 'floor_reached' });
+  });
+
+  it('while the pace binds, leaves its slot to a cut that stands rather than one its rival answers within a second', async () => {
+    const p = await product(37);
+    await onlyActive([p]);
+    await nothingWaiting();
+    // The budget counts only what this test sends: what earlier ones sent is set aside.
+    await ctx.db
+      .update(priceChanges)
+      .set({ status: 'failed' })
+      .where(and(eq(priceChanges.storeId, storeId), eq(priceChanges.status, 'sent')));
+    const rival = sandbox.market.offer(RIVAL, 'RF-37')!;
+    sandbox.market.mutate(rival, () => {
+      rival.cityPrices.set(ALMATY, 9_500);
+    });
+    const sent = async (cycle: number, holdSeconds: number, secondsAgo: number) => {
+      const made = await decision(p.id, cycle, 9_500, 0, { holdSeconds });
+      await ctx.db
+        .update(priceChanges)
+        .set({ status: 'sent', sentAt: new Date(Date.now() - secondsAgo * 1000) })
+        .where(eq(priceChanges.id, made.id));
+    };
+    // Ten short-lived cuts just sent, each expected to stand 10 s: a slot of the pace buys about that
+    // much, and a cut expected to stand under half of it waits. Thirty more sent 30 s ago, out of the
+    // pace's lookback (the last 18 s of a 60-s window). The budget has room for two more: more than
+    // half of it is spent, so the pace binds, and the lookback still has room.
+    for (let i = 0; i < 10; i++) await sent(200 + i, 10, 1);
+    for (let i = 0; i < 30; i++) await sent(220 + i, 10, 30);
+    const budget = { limit: 42, windowSeconds: 60 };
+    // The rival answers our cuts on a 10-s clock, last acting `actedSecondsAgo`.
+    const seenWith = (actedSecondsAgo: number) => ({
+      priceTenge: 10_000,
+      pricingState: {
+        [ALMATY]: {
+          day: null,
+          leader: { merchantId: RIVAL, priceTenge: 9_500 },
+          war: {
+            ...NO_PRICE_WAR,
+            rivalMerchantId: RIVAL,
+            rounds: 1,
+            lastRoundAtMs: Date.now() - actedSecondsAgo * 1000,
+            answerSeconds: 10,
+            clock: { actedAtMs: Date.now() - actedSecondsAgo * 1000, periodSeconds: 10 },
+          },
+        },
+      },
+    });
+    // It acts again within a second: the cut to 9 499 would stand about that long.
+    expect(await checkAt(p.id, 300, seenWith(9.2), budget)).toMatchObject({ checked: 1, changed: 0 });
+    // Just after its act, the cut stands about a whole period, and is made.
+    expect(await checkAt(p.id, 301, seenWith(0.2), budget)).toMatchObject({ checked: 1, changed: 1 });
+    const [change] = await ctx.db
+      .select()
+      .from(priceChanges)
+      .where(and(eq(priceChanges.productId, p.id), eq(priceChanges.cycle, 301)));
+    expect(change).toMatchObject({ newPrice: 9_499, reason: 'undercut' });
   });
 
   it('makes no raise that buys only margin while cuts wait to be pushed, and makes it behind other raises', async () => {

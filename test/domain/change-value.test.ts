@@ -10,6 +10,7 @@ import {
   spendAllowance,
   paceBinds,
   paceIntervalMs,
+  pacedHoldFloorSeconds,
   spendKind,
   UNKNOWN_PACE,
 } from '../../src/domain/change-value';
@@ -240,6 +241,19 @@ describe('spend allowance', () => {
       leader: rival(950),
     };
     expect(spendKind({ holdSeconds: 60, holdKnown: true, changes: [breakTie] }, BUDGET)).toBe('short_lived');
+  });
+
+  it('sets the floor a short-lived change must stand at half the median hold of those sent within the lookback', () => {
+    const sent = (n: number, holdSeconds: number | null, agoMs: number) =>
+      Array.from({ length: n }, () => ({ atMs: now - agoMs, holdSeconds }));
+    // Within the last three tenths of the window (540 s): holds of 10 s and 30 s, median 20 s.
+    const recent = [...sent(6, 10, 10 * S), ...sent(6, 30, 100 * S)];
+    expect(pacedHoldFloorSeconds(recent, now, BUDGET)).toBe(10);
+    // Older changes, lasting ones (from a quarter of the window) and ones of no known hold do not count.
+    const aside = [...sent(20, 2, 600 * S), ...sent(20, 900, 10 * S), ...sent(20, null, 10 * S)];
+    expect(pacedHoldFloorSeconds([...recent, ...aside], now, BUDGET)).toBe(10);
+    // Too few to tell what a slot buys: no floor.
+    expect(pacedHoldFloorSeconds([...sent(9, 30, 10 * S), ...aside], now, BUDGET)).toBe(0);
   });
 
   it('never allows more than the budget within any window, however the changes come', () => {
