@@ -89,6 +89,12 @@ type ProductRow = typeof products.$inferSelect;
 
 /** How often a batch reading ahead, with nothing free to read, looks again. */
 const REFILL_POLL_MS = 500;
+/**
+ * A refill takes at most this many products per reader: a product watched for its rival's next act
+ * comes due while the products queued before it are read, and a short queue keeps that wait to a
+ * moment, not the seconds a whole batch takes.
+ */
+const REFILL_PER_READER = 2;
 
 /** A cut whose rival's period is not known yet is watched this many hot intervals (`watchSeconds`). */
 const WATCH_HOT_INTERVALS = 4;
@@ -147,14 +153,24 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
   // Reading ahead, a batch whose queue ran dry reads on while its time lasts: the products that come
   // free meanwhile, as soon as they do. One reader looks for them; the others wait for what it finds.
   let refilling: Promise<void> | null = null;
+  const refillSize = Math.min(deps.batchSize, REFILL_PER_READER * Math.max(1, deps.concurrency));
   const refill = () =>
     (refilling ??= (async () => {
       try {
         await recorder.flush();
         while (readAhead && !stopped()) {
           const gapStart = deps.now().getTime() - readAhead.minGapSeconds * 1000;
-          const next = await dueProductIds(db, store.id, deps.now(), config.workingHours, deps.batchSize, readAhead);
-          const ids = next.ids.filter((id) => (taken.get(id)?.atMs ?? 0) <= gapStart);
+          // Products taken within the gap may come back due; asked for that many more, they cannot crowd out the rest.
+          const inGap = [...taken.values()].filter((t) => t.atMs > gapStart).length;
+          const next = await dueProductIds(
+            db,
+            store.id,
+            deps.now(),
+            config.workingHours,
+            refillSize + inGap,
+            readAhead,
+          );
+          const ids = next.ids.filter((id) => (taken.get(id)?.atMs ?? 0) <= gapStart).slice(0, refillSize);
           if (ids.length > 0) {
             for (const row of await db.select().from(products).where(inArray(products.id, ids))) byId.set(row.id, row);
             queue.push(...ids);
