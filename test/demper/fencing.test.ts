@@ -122,14 +122,17 @@ describe('fenced price pushes', () => {
    * decisions are sent 30 s ago on top of what the window holds.
    */
   async function bindingBudget(sent: { productId: string; cycle: number }[]) {
-    for (const { productId, cycle } of sent) {
-      const made = await decision(productId, cycle, 9_500);
-      await ctx.db
-        .update(priceChanges)
-        .set({ status: 'sent', sentAt: new Date(Date.now() - 30_000) })
-        .where(eq(priceChanges.id, made.id));
-    }
+    for (const { productId, cycle } of sent) await sentDecision(productId, cycle, 30);
     return { limit: (await spentWithin(60)) + 1, windowSeconds: 60 };
+  }
+
+  /** A decision to 9 500 sent `sentSecondsAgo`, expected to stand `holdSeconds` when given. */
+  async function sentDecision(productId: string, cycle: number, sentSecondsAgo: number, holdSeconds?: number) {
+    const made = await decision(productId, cycle, 9_500, 0, { holdSeconds });
+    await ctx.db
+      .update(priceChanges)
+      .set({ status: 'sent', sentAt: new Date(Date.now() - sentSecondsAgo * 1000) })
+      .where(eq(priceChanges.id, made.id));
   }
 
   /** Checks one product alone, as its last read left it: at `priceTenge`, with `pricingState`, under `budget`. */
@@ -773,19 +776,12 @@ describe('fenced price pushes', () => {
     sandbox.market.mutate(rival, () => {
       rival.cityPrices.set(ALMATY, 9_500);
     });
-    const sent = async (cycle: number, holdSeconds: number, secondsAgo: number) => {
-      const made = await decision(p.id, cycle, 9_500, 0, { holdSeconds });
-      await ctx.db
-        .update(priceChanges)
-        .set({ status: 'sent', sentAt: new Date(Date.now() - secondsAgo * 1000) })
-        .where(eq(priceChanges.id, made.id));
-    };
     // Ten short-lived cuts just sent, each expected to stand 10 s: a slot of the pace buys about that
     // much, and a cut expected to stand under half of it waits. Thirty more sent 30 s ago, out of the
     // pace's lookback (the last 18 s of a 60-s window). The budget has room for two more: more than
     // half of it is spent, so the pace binds, and the lookback still has room.
-    for (let i = 0; i < 10; i++) await sent(200 + i, 10, 1);
-    for (let i = 0; i < 30; i++) await sent(220 + i, 10, 30);
+    for (let i = 0; i < 10; i++) await sentDecision(p.id, 200 + i, 1, 10);
+    for (let i = 0; i < 30; i++) await sentDecision(p.id, 220 + i, 30, 10);
     const budget = { limit: 42, windowSeconds: 60 };
     // The rival answers our cuts on a 10-s clock, last acting `actedSecondsAgo`.
     const seenWith = (actedSecondsAgo: number) => ({
