@@ -74,34 +74,35 @@ describe('refilling a batch that reads ahead', () => {
           clockMs += stepMs;
         },
       },
-      { store, cycle: ++cycle, config: store.config, writesBlocked: false },
+      { store, cycle: 1, config: store.config, writesBlocked: false },
     );
   }
-  let cycle = 0;
 
-  /** Product `n` as its last check left it: read `lastCheckAgoMs` before `startMs`, due `dueInMs` after it. */
-  const productAt = (startMs: number, n: number, lastCheckAgoMs: number, dueInMs: number) =>
-    demperProduct(ctx, storeId, {
-      kaspiProductId: productId(n),
-      sku: `W-${n}-${cycle}`,
-      price: 10_000,
-      cityPrices: { [ALMATY]: 10_000 },
-      minPrice: 8_000,
-      lastCheckAt: new Date(startMs - lastCheckAgoMs),
-      nextCheckAt: new Date(startMs + dueInMs),
-    });
-
-  /** Switches the store's earlier products off: each test reads its own. */
+  /**
+   * The store's products, made afresh: each not due for ten minutes, and read two minutes before
+   * `startMs`, stale enough to be read ahead. The first is the one a test watches.
+   */
   async function freshProducts(startMs: number) {
-    await ctx.db.update(products).set({ active: false }).where(eq(products.storeId, storeId));
+    await ctx.db.delete(products).where(eq(products.storeId, storeId));
     const made = [];
-    for (let n = 0; n <= PRODUCTS; n++) made.push(await productAt(startMs, n, 120_000, 600_000));
+    for (let n = 0; n <= PRODUCTS; n++) {
+      made.push(
+        await demperProduct(ctx, storeId, {
+          kaspiProductId: productId(n),
+          sku: `W-${n}`,
+          price: 10_000,
+          cityPrices: { [ALMATY]: 10_000 },
+          minPrice: 8_000,
+          lastCheckAt: new Date(startMs - 120_000),
+          nextCheckAt: new Date(startMs + 600_000),
+        }),
+      );
+    }
     return made;
   }
 
   it('reads a watched product within a few reads of its due time, not after the rest of the queue', async () => {
     const start = Date.now();
-    // Thirty products not due for ten minutes, stale enough to be read ahead.
     const [watched] = await freshProducts(start);
     // Read a second ago, so not read ahead, and due in 1.25 s: while the twelfth to fifteenth are read.
     await ctx.db
