@@ -160,7 +160,8 @@ export async function checkDueProducts(deps: CheckDeps, input: CheckInput): Prom
         await recorder.flush();
         while (readAhead && !stopped()) {
           const gapStart = deps.now().getTime() - readAhead.minGapSeconds * 1000;
-          // Products taken within the gap may come back due; asked for that many more, they cannot crowd out the rest.
+          // Products taken within the gap may come back due: asked for that many more, they cannot crowd
+          // out the rest.
           const inGap = [...taken.values()].filter((t) => t.atMs > gapStart).length;
           const next = await dueProductIds(
             db,
